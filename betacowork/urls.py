@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import health, views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("language/", views.language_switch, name="language_switch"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("members.urls")),
+    path("events/", include("events.urls")),
+    path("collaborations/", include("collaborations.urls")),
+]
+
+admin.site.site_header = "Betacowork"
+admin.site.site_title = "Betacowork admin"

@@ -1,0 +1,45 @@
+"""Pages that combine several apps (the home page) and site-wide views."""
+
+from django.conf import settings
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from members.panels import home_panels
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["panels"] = home_panels(self.request)
+        return ctx
+
+
+@require_POST
+def language_switch(request):
+    """Switch the interface language; for a logged-in person, also store it on the account."""
+    language = request.POST.get("language", "")
+    if not check_for_language(language) or language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest("Unknown language.")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=False,
+    )
+    if request.user.is_authenticated and request.user.preferred_language != language:
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    return response

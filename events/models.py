@@ -1,0 +1,1 @@
+"""Events, series, registrations, reminders and speed networking."""

@@ -1,0 +1,410 @@
+"""People, companies, spaces, chapters, the shared vocabulary, and the outbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+    DUTCH = "nl", _("Dutch")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account. People log in by email; there are no usernames."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(_("full name"), max_length=150)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text=_("Emails and the site are shown in this language."),
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="members_user_email_ci_unique",
+                violation_error_message=_("A user with this email address already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.name or self.email).split(" ")[0]
+
+
+class Space(models.Model):
+    """A coworking centre: Betacowork in Brussels, or a partner space of a chapter."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    city = models.CharField(_("city"), max_length=80)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    network = models.CharField(
+        _("network"), max_length=80, blank=True, help_text=_("For example Cowallonia.")
+    )
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("space")
+        verbose_name_plural = _("spaces")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})"
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=160)
+    slug = models.SlugField(_("slug"), max_length=180, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    """One entry of the shared vocabulary for skills, offers and seeks, named in en/fr/nl."""
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        PROPOSED = "proposed", _("Proposed")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    name_fr = models.CharField(_("name (French)"), max_length=80, blank=True)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=80, blank=True)
+    synonyms = models.CharField(
+        _("synonyms"),
+        max_length=255,
+        blank=True,
+        help_text=_("Other words for this term, separated by commas, in any language."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.APPROVED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposed_terms",
+    )
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The term's name in the active language, falling back to English."""
+        lang = (get_language() or "en")[:2]
+        return getattr(self, f"name_{lang}", "") or self.name_en
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public: anyone can see it")
+    MEMBERS = "members", _("Members only")
+    HIDDEN = "hidden", _("Hidden: only me and staff")
+
+
+class ProfileQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProfileQuerySet:
+        """Profiles `user` may see. Every list of people goes through here."""
+        if user is not None and user.is_authenticated:
+            if user.is_staff:
+                return self
+            return self.filter(
+                Q(visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]) | Q(user_id=user.pk)
+            )
+        return self.filter(visibility=Visibility.PUBLIC)
+
+
+class Profile(models.Model):
+    """A member's public face in the directory, edited by its owner."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    slug = models.SlugField(_("slug"), max_length=180, unique=True)
+    display_name = models.CharField(_("display name"), max_length=150)
+    headline = models.CharField(_("headline"), max_length=160, blank=True)
+    bio = models.TextField(_("bio"), blank=True, max_length=4000)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="profiles",
+    )
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    skills = models.ManyToManyField(
+        Term, verbose_name=_("skills"), blank=True, related_name="skilled_profiles"
+    )
+    offers = models.ManyToManyField(
+        Term, verbose_name=_("offers"), blank=True, related_name="offering_profiles"
+    )
+    offers_text = models.CharField(_("what I offer"), max_length=280, blank=True)
+    seeks = models.ManyToManyField(
+        Term, verbose_name=_("seeks"), blank=True, related_name="seeking_profiles"
+    )
+    seeks_text = models.CharField(_("what I am looking for"), max_length=280, blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    home_space = models.ForeignKey(
+        Space,
+        verbose_name=_("home space"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="home_profiles",
+    )
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    region = models.CharField(_("region"), max_length=80, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    linkedin = models.URLField(_("LinkedIn"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    visibility = models.CharField(
+        _("profile visibility"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.MEMBERS,
+    )
+    email_visibility = models.CharField(
+        _("email visibility"), max_length=10, choices=Visibility.choices, default=Visibility.HIDDEN
+    )
+    phone_visibility = models.CharField(
+        _("phone visibility"), max_length=10, choices=Visibility.choices, default=Visibility.HIDDEN
+    )
+    member_since = models.DateField(_("member since"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:profile", kwargs={"slug": self.slug})
+
+
+class Membership(models.Model):
+    """A person's plan at a space, managed by staff."""
+
+    class Plan(models.TextChoices):
+        RESIDENT = "resident", _("Resident (fixed desk)")
+        FLEX = "flex", _("Flex desk")
+        COMMUNITY = "community", _("Community")
+        OFFICE = "office", _("Private office")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    space = models.ForeignKey(
+        Space, verbose_name=_("space"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    plan = models.CharField(_("plan"), max_length=12, choices=Plan.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="members_membership_end_after_start",
+                violation_error_message=_("A membership cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.space.name} ({self.get_plan_display()})"
+
+
+class Chapter(models.Model):
+    """A regional antenna, hosted by a partner space and led by local organisers."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    space = models.ForeignKey(
+        Space, verbose_name=_("host space"), on_delete=models.PROTECT, related_name="chapters"
+    )
+    description = models.TextField(_("description"), blank=True)
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organisers"),
+        blank=True,
+        related_name="organised_chapters",
+    )
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("followers"),
+        blank=True,
+        related_name="followed_chapters",
+    )
+
+    class Meta:
+        verbose_name = _("chapter")
+        verbose_name_plural = _("chapters")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outbox(models.Model):
+    """Every outgoing message, written in the transaction of the change that causes it.
+
+    `dedup_key` is unique and says what the message is for, so a message is written once
+    whatever the retries. A sender claims a row by committing a lease (`claimed_until`)
+    before it talks to the mail server; a row whose lease expired is claimable again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    dedup_key = models.CharField(_("de-duplication key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=60)
+    topic = models.CharField(
+        _("topic"),
+        max_length=80,
+        blank=True,
+        db_index=True,
+        help_text=_("What the message is about, e.g. event:42 (used for delivery logs)."),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbox_messages",
+    )
+    to_email = models.EmailField(_("to"))
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    from_email = models.CharField(_("from"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("plain text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    attachments = models.JSONField(
+        _("attachments"),
+        default=list,
+        blank=True,
+        help_text=_("A list of {filename, content, mimetype} objects (text content only)."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claim_token = models.CharField(_("claim token"), max_length=36, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="members_outbox_due_idx",
+                condition=Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to_email} ({self.get_status_display()})"

@@ -1,0 +1,21 @@
+// Site-wide behaviour: mobile navigation toggle and auto-submitting selects.
+// Everything works without JavaScript; this only saves a click.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.querySelector("[data-nav-toggle]");
+    var nav = document.getElementById("site-nav");
+    if (toggle && nav) {
+      toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") === "true";
+        toggle.setAttribute("aria-expanded", String(!open));
+        nav.classList.toggle("is-open", !open);
+      });
+    }
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      var fallback = select.form && select.form.querySelector("[data-autosubmit-fallback]");
+      if (fallback) { fallback.classList.add("visually-hidden"); }
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  });
+})();

@@ -1,0 +1,70 @@
+"""Shared fixtures. Named people: `member`, `other_member`, `organiser`, `staff`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from .factories import UserFactory
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+ON_REDIS = settings.CELERY_BROKER_URL.startswith("redis://")
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip, with a reason, only what needs a server this run does not have."""
+    reasons = {
+        "postgres": (ON_POSTGRES, "needs PostgreSQL: set DATABASE_URL=postgres://..."),
+        "redis": (ON_REDIS, "needs Redis: set CELERY_BROKER_URL=redis://..."),
+        "browser": (CHROMIUM is not None, "needs Chromium at /usr/bin/chromium"),
+    }
+    for item in items:
+        for marker, (available, reason) in reasons.items():
+            if item.get_closest_marker(marker) and not available:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_logged_errors(caplog):
+    """Like ephios: any ERROR logged during a test fails it (500s log one)."""
+    yield
+    errors = [
+        r
+        for r in caplog.get_records("call")
+        if r.levelno >= logging.ERROR and not getattr(r, "expected", False)
+    ]
+    if errors:
+        pytest.fail("ERROR logged: " + "; ".join(r.getMessage() for r in errors))
+
+
+@pytest.fixture
+def member(db):
+    return UserFactory(name="Katia Xenophontos")
+
+
+@pytest.fixture
+def other_member(db):
+    return UserFactory(name="Stan Jagiello")
+
+
+@pytest.fixture
+def organiser(db):
+    return UserFactory(name="Norman Lambert")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(name="Sofie Peeters", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client

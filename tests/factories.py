@@ -1,0 +1,72 @@
+"""factory_boy factories for the members app (events/collaborations add theirs beside)."""
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils.text import slugify
+
+from members.models import Chapter, Company, Membership, Space, Term, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+    name = factory.Faker("name")
+    password = factory.django.Password(PASSWORD)
+    preferred_language = "en"
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        """Accounts are verified unless `verified=False` is passed."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class SpaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Space
+        django_get_or_create = ("slug",)
+
+    name = "Betacowork"
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    city = "Brussels"
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Term
+        django_get_or_create = ("slug",)
+
+    name_en = factory.Sequence(lambda n: f"skill {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name_en))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    space = factory.SubFactory(SpaceFactory)
+    plan = Membership.Plan.FLEX
+    start = factory.Faker("date_between", start_date="-3y", end_date="today")
+
+
+class ChapterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Chapter
+
+    name = factory.Sequence(lambda n: f"Chapter {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    space = factory.SubFactory(SpaceFactory, name="Switch Coworking", city="Charleroi")

@@ -1,0 +1,28 @@
+"""Test settings: the real settings, with only what tests need changed."""
+
+import os
+import tempfile
+
+# Tests never read a developer's .env; the environment alone decides (CI sets the URLs).
+os.environ.setdefault("DEBUG", "1")
+
+from betacowork.settings import *  # noqa: F403
+from betacowork.settings import DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="betacowork-media-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# allauth's rate limits would make repeated logins in tests flaky.
+ACCOUNT_RATE_LIMITS = False
+OUTBOX_RETRY_BASE_SECONDS = 1
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # In-memory test database; WAL pragmas do not apply to it.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
+STATIC_ROOT = tempfile.mkdtemp(prefix="betacowork-static-")
