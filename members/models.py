@@ -53,6 +53,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=Language.ENGLISH,
         help_text=_("Emails and the site are shown in this language."),
     )
+    email_opt_outs = models.JSONField(
+        _("email opt-outs"),
+        default=list,
+        blank=True,
+        help_text=_("Kinds of non-essential messages this person chose not to receive."),
+    )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
