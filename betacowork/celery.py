@@ -14,6 +14,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "betacowork.settings")
 app = Celery("betacowork")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Reminder tasks live beside their service in events/reminders.py.
+app.autodiscover_tasks(related_name="reminders")
 
 app.conf.beat_schedule = {
     # Send whatever the outbox holds that is due: new rows normally go out at once through
