@@ -1,1 +1,464 @@
-"""Events, series, registrations, reminders and speed networking."""
+"""Events, recurring series, registrations, speakers and personal calendar tokens.
+
+Contract other apps code against (reminders, collaborations): the names of these models and
+fields, `Event.version` (bumped when the time or place changes: it is the .ics SEQUENCE and
+part of reminder de-duplication keys), and `Event.effective_reminder_offsets`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def default_reminder_offsets() -> list[int]:
+    """24 h and 2 h before the start, in minutes."""
+    return [1440, 120]
+
+
+class EventVisibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    MEMBERS = "members", _("Members only")
+
+
+class EventKind(models.Model):
+    """Betacooks, Speed Networking, IT Day, Talk, Workshop, Other — with staff-editable defaults."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    name_fr = models.CharField(_("name (French)"), max_length=80, blank=True)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=80, blank=True)
+    default_capacity = models.PositiveIntegerField(
+        _("default capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")
+    )
+    default_duration_minutes = models.PositiveIntegerField(
+        _("default duration (minutes)"), default=90
+    )
+    reminder_offsets_minutes = models.JSONField(
+        _("reminder offsets (minutes before the start)"),
+        default=default_reminder_offsets,
+        blank=True,
+        help_text=_("For example [1440, 120]: 24 hours and 2 hours before the start."),
+    )
+    has_speakers = models.BooleanField(_("has speakers"), default=False)
+
+    class Meta:
+        verbose_name = _("event kind")
+        verbose_name_plural = _("event kinds")
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The kind's name in the active language, falling back to English."""
+        lang = (get_language() or "en")[:2]
+        return getattr(self, f"name_{lang}", "") or self.name_en
+
+
+class EventSeries(models.Model):
+    """A recurring event, stored as local wall-clock time plus an RFC 5545 RRULE.
+
+    Occurrences are generated some weeks ahead (periodic task and admin action). Generation
+    is keyed on the occurrence's original local date (`Event.series_date`): an occurrence
+    that was edited or cancelled is never recreated nor overwritten.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.ForeignKey(
+        EventKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="series"
+    )
+    description = models.TextField(_("description"), blank=True)
+    start_time = models.TimeField(
+        _("local start time"), help_text=_("Wall-clock time in Brussels, e.g. 12:30.")
+    )
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=90)
+    rrule = models.CharField(
+        _("recurrence rule"),
+        max_length=500,
+        help_text=_(
+            "An RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU (every Tuesday) or "
+            "FREQ=MONTHLY;BYDAY=1TH (first Thursday of the month)."
+        ),
+    )
+    starts_on = models.DateField(_("first date"), default=timezone.localdate)
+    ends_on = models.DateField(_("last date"), null=True, blank=True)
+    space = models.ForeignKey(
+        "members.Space",
+        verbose_name=_("space"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="event_series",
+    )
+    room = models.CharField(_("room / address"), max_length=255, blank=True)
+    chapter = models.ForeignKey(
+        "members.Chapter",
+        verbose_name=_("chapter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event_series",
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")
+    )
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=EventVisibility.choices,
+        default=EventVisibility.PUBLIC,
+    )
+    publish = models.BooleanField(
+        _("publish occurrences"),
+        default=True,
+        help_text=_("Generated occurrences are published at once (otherwise left as drafts)."),
+    )
+    weeks_ahead = models.PositiveSmallIntegerField(_("weeks generated ahead"), default=8)
+    active = models.BooleanField(_("active"), default=True)
+    generated_until = models.DateField(_("generated until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("event series")
+        verbose_name_plural = _("event series")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self) -> EventQuerySet:
+        return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+    def visible_to(self, user) -> EventQuerySet:
+        """Events `user` may see: published (or cancelled) ones, members-only for members."""
+        if user is not None and user.is_authenticated and user.is_staff:
+            return self.exclude(status=Event.Status.DRAFT)
+        qs = self.published()
+        if user is None or not user.is_authenticated:
+            qs = qs.filter(visibility=Event.Visibility.PUBLIC)
+        return qs
+
+    def upcoming(self, now=None) -> EventQuerySet:
+        return self.filter(end__gt=now or timezone.now())
+
+
+class Event(models.Model):
+    Visibility = EventVisibility
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    kind = models.ForeignKey(
+        EventKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="events"
+    )
+    description = models.TextField(_("description"), blank=True)
+    start = models.DateTimeField(_("start"), db_index=True)
+    end = models.DateTimeField(_("end"))
+    space = models.ForeignKey(
+        "members.Space",
+        verbose_name=_("space"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    room = models.CharField(_("room / address"), max_length=255, blank=True)
+    chapter = models.ForeignKey(
+        "members.Chapter",
+        verbose_name=_("chapter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: registration stays open until the event starts."),
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    organising_cost = models.DecimalField(
+        _("organising cost (€)"), max_digits=10, decimal_places=2, default=0
+    )
+    series = models.ForeignKey(
+        EventSeries,
+        verbose_name=_("series"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    series_date = models.DateField(
+        _("original date in the series"),
+        null=True,
+        blank=True,
+        help_text=_("The local date the series rule generated this occurrence for."),
+    )
+    detached = models.BooleanField(
+        _("edited apart from its series"),
+        default=False,
+        help_text=_("Set when one occurrence is edited: series changes leave it alone."),
+    )
+    reminder_offsets_minutes = models.JSONField(
+        _("reminder offsets (minutes before the start)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: use the event kind's offsets."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Increases when the time or place changes (the calendar SEQUENCE)."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_events",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")),
+                name="events_event_end_after_start",
+                violation_error_message=_("An event must end after it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["series", "series_date"],
+                condition=Q(series__isnull=False, series_date__isnull=False),
+                name="events_event_one_occurrence_per_series_date",
+                violation_error_message=_("This series already has an occurrence on that date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.start)
+        return f"{self.title} ({local:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    @property
+    def effective_reminder_offsets(self) -> list[int]:
+        """Minutes before the start at which reminders go out (the event's, else its kind's)."""
+        offsets = self.reminder_offsets_minutes
+        if offsets is None:
+            offsets = self.kind.reminder_offsets_minutes
+        return sorted({int(o) for o in (offsets or []) if int(o) > 0}, reverse=True)
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def place(self) -> str:
+        """A one-line place for calendars and emails."""
+        parts = []
+        if self.space_id:
+            parts.append(self.space.name)
+        if self.room:
+            parts.append(self.room)
+        elif self.space_id and self.space.address:
+            parts.append(self.space.address)
+        if self.space_id and self.space.city and self.space.city not in " ".join(parts):
+            parts.append(self.space.city)
+        return ", ".join(parts)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    def has_started(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.start
+
+    def has_ended(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.end
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self) -> RegistrationQuerySet:
+        return self.exclude(status=Registration.Status.CANCELLED)
+
+    def confirmed(self) -> RegistrationQuerySet:
+        return self.filter(status=Registration.Status.CONFIRMED)
+
+    def waitlisted(self) -> RegistrationQuerySet:
+        return self.filter(status=Registration.Status.WAITLISTED)
+
+
+class Registration(models.Model):
+    """A seat (or a place on the waitlist) for a member or a guest."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waitlist")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event_registrations",
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"))
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        default="en",
+        help_text=_("Guests get their emails in the language they registered in."),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.CONFIRMED
+    )
+    note = models.CharField(
+        _("note"), max_length=500, blank=True, help_text=_("Dietary needs, accessibility…")
+    )
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    waitlisted_at = models.DateTimeField(_("waitlisted at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=~Q(status="cancelled") & Q(user__isnull=False),
+                name="events_registration_one_active_per_user",
+                violation_error_message=_("You are already registered for this event."),
+            ),
+            models.UniqueConstraint(
+                "event",
+                Lower("email"),
+                condition=~Q(status="cancelled"),
+                name="events_registration_one_active_per_email",
+                violation_error_message=_("This email address is already registered."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "waitlisted_at"], name="events_reg_queue_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.event} ({self.get_status_display()})"
+
+    @property
+    def is_guest(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CANCELLED
+
+
+class Speaker(models.Model):
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="speakers"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    bio = models.TextField(_("bio"), blank=True)
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="talks",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarToken(models.Model):
+    """The secret in a member's personal iCal feed URL; regenerating it revokes the old URL."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_new_token)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} calendar feed"
+
+    def regenerate(self) -> None:
+        self.token = _new_token()
+        self.created_at = timezone.now()
+        self.save(update_fields=["token", "created_at"])
