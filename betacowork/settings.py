@@ -185,7 +185,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
+ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Betacowork] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 

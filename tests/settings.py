@@ -7,7 +7,7 @@ import tempfile
 os.environ.setdefault("DEBUG", "1")
 
 from betacowork.settings import *  # noqa: F403
-from betacowork.settings import DATABASES
+from betacowork.settings import CELERY_BROKER_URL, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -22,7 +22,21 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 ACCOUNT_RATE_LIMITS = False
 OUTBOX_RETRY_BASE_SECONDS = 1
 
+# The live server's request threads must not keep connections open past a response, or the
+# test database cannot be dropped at the end of the session.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # In-memory test database; WAL pragmas do not apply to it.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
 STATIC_ROOT = tempfile.mkdtemp(prefix="betacowork-static-")
+
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Tests publish to a private folder: a `make run` worker must never consume their tasks.
+    _broker = tempfile.mkdtemp(prefix="betacowork-broker-")
+    os.makedirs(os.path.join(_broker, "processed"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": _broker,
+        "data_folder_out": _broker,
+        "processed_folder": os.path.join(_broker, "processed"),
+        "store_processed": False,
+    }

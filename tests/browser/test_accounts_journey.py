@@ -1,0 +1,52 @@
+"""A newcomer's first visit, in a real browser: sign up, verify, see their name, log out."""
+
+import re
+
+import pytest
+
+from members.models import Outbox, User
+from members.outbox import outbox_send_due
+from tests.browser.conftest import login
+
+pytestmark = pytest.mark.browser
+
+CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/[^\s/]+/")
+
+
+def test_signup_verify_and_logout(page, live_server, mailoutbox):
+    page.goto("/")
+    page.get_by_role("link", name="Join").click()
+    form = page.locator("main form")
+    form.get_by_label("Email").fill("ines.dubois@example.test")
+    form.get_by_label("Full name").fill("Inès Dubois")
+    form.locator('input[name="password1"]').fill("a-long-and-unusual-passphrase")
+    form.locator('input[name="password2"]').fill("a-long-and-unusual-passphrase")
+    form.get_by_role("button", name="Sign Up").click()
+
+    page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
+    assert "Verify Your Email Address" in page.locator("main").inner_text()
+
+    row = Outbox.objects.get(to_email="ines.dubois@example.test")
+    assert row.kind == "account.email_confirmation_signup"
+    assert outbox_send_due() == 1
+    assert len(mailoutbox) == 1
+    link = CONFIRM_LINK.search(row.body_text).group(0)
+
+    page.goto(link)
+    page.locator("main").get_by_role("button", name="Confirm").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    header = page.locator("header.site-header")
+    assert "Inès Dubois" in header.inner_text()
+    user = User.objects.get(email="ines.dubois@example.test")
+    assert user.emailaddress_set.get().verified
+
+    header.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert "Inès Dubois" not in page.locator("header.site-header").inner_text()
+    assert page.locator("header.site-header").get_by_role("link", name="Log in").is_visible()
+
+
+def test_login_helper_logs_a_member_in(page, live_server, member):
+    login(page, live_server, member)
+    assert member.name in page.locator("header.site-header").inner_text()
