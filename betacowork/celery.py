@@ -7,7 +7,7 @@ take ids, call a service, and are safe to run twice (the database decides what i
 import os
 
 from celery import Celery
-from celery.schedules import crontab  # noqa: F401 - for schedule entries below
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "betacowork.settings")
 
@@ -24,5 +24,12 @@ app.conf.beat_schedule = {
     "outbox-sweep": {
         "task": "members.tasks.outbox_sweep",
         "schedule": 60.0,
+    },
+    # Recurring events (events/tasks.py): create the occurrences of every active series some
+    # weeks ahead. Idempotent (keyed on each occurrence's date, edited or cancelled ones are
+    # never recreated), so hourly is cheap and a missed run is caught up by the next one.
+    "events-series-generate": {
+        "task": "events.tasks.series_generate_all",
+        "schedule": crontab(minute=17),
     },
 }

@@ -1,14 +1,32 @@
-"""Events, series, registrations, reminders and speed networking."""
+"""Events: list, month, detail, registration, my events, check-in and calendar feeds."""
 
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "events"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="events/event_list.html"), name="list"),
-    # Placeholder until the event page lands; the name is part of the contract.
+    path("", views.EventListView.as_view(), name="list"),
+    path("month/", views.EventMonthView.as_view(), name="month_current"),
+    path("month/<int:year>/<int:month>/", views.EventMonthView.as_view(), name="month"),
+    path("mine/", views.MyEventsView.as_view(), name="mine"),
+    path("feed.ics", views.PublicFeedView.as_view(), name="feed"),
+    path("calendar/<str:token>.ics", views.PersonalFeedView.as_view(), name="personal_feed"),
     path(
-        "<slug:slug>/", TemplateView.as_view(template_name="events/event_list.html"), name="detail"
+        "calendar/regenerate/",
+        views.CalendarTokenRegenerateView.as_view(),
+        name="calendar_regenerate",
+    ),
+    path("guest-cancel/<str:token>/", views.GuestCancelView.as_view(), name="guest_cancel"),
+    path("<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
+    path("<slug:slug>/register/", views.EventRegisterView.as_view(), name="register"),
+    path("<slug:slug>/cancel/", views.EventCancelRegistrationView.as_view(), name="cancel"),
+    path("<slug:slug>/event.ics", views.EventIcsView.as_view(), name="ics"),
+    path("<slug:slug>/check-in/", views.CheckInView.as_view(), name="check_in"),
+    path(
+        "<slug:slug>/check-in/<int:pk>/",
+        views.CheckInToggleView.as_view(),
+        name="check_in_toggle",
     ),
 ]

@@ -1,0 +1,68 @@
+"""Forms of the event pages (the admin's forms live in admin.py)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Chapter, Space
+
+from .models import EventKind
+
+
+class EventFilterForm(forms.Form):
+    """Filters of the event list and month view; values are slugs in the query string."""
+
+    kind = forms.ModelChoiceField(
+        label=_("Kind"),
+        queryset=EventKind.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All kinds"),
+    )
+    chapter = forms.ModelChoiceField(
+        label=_("Chapter"),
+        queryset=Chapter.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All chapters"),
+    )
+    space = forms.ModelChoiceField(
+        label=_("Space"),
+        queryset=Space.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All spaces"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = _(
+                "Unknown value in the filter: choose one from the list."
+            )
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v is not None}
+
+
+class RegistrationForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note for the organisers (optional)"),
+        help_text=_("Dietary needs, accessibility, anything we should know."),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class GuestRegistrationForm(RegistrationForm):
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(
+        label=_("Your email"),
+        help_text=_("We send your confirmation and a link to cancel here."),
+    )
+
+    field_order = ["name", "email", "note"]

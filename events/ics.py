@@ -1,0 +1,110 @@
+"""iCalendar (RFC 5545) output: one event, a public feed, a personal feed.
+
+Times are written in Europe/Brussels with a VTIMEZONE (standard DST rules), so calendars
+show the right wall-clock time on both sides of a DST change. UIDs are stable
+(`event-<pk>@<site host>`) and SEQUENCE is `Event.version`, so a calendar that imported the
+event updates it in place when the time or place changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Event as VEvent
+
+from .models import Event
+
+TZID = "Europe/Brussels"
+PRODID = "-//Betacowork//Events//EN"
+
+
+def site_host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "betacowork.local"
+
+
+def event_uid(event: Event) -> str:
+    return f"event-{event.pk}@{site_host()}"
+
+
+def _vtimezone() -> Timezone:
+    """Europe/Brussels: CET (UTC+1) in winter, CEST (UTC+2) from the last Sunday of March
+    to the last Sunday of October (EU rules since 1996)."""
+    tz = Timezone()
+    tz.add("tzid", TZID)
+    daylight = TimezoneDaylight()
+    daylight.add("tzname", "CEST")
+    daylight.add("dtstart", datetime(1970, 3, 29, 2, 0, 0))
+    daylight.add("tzoffsetfrom", timedelta(hours=1))
+    daylight.add("tzoffsetto", timedelta(hours=2))
+    daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
+    standard = TimezoneStandard()
+    standard.add("tzname", "CET")
+    standard.add("dtstart", datetime(1970, 10, 25, 3, 0, 0))
+    standard.add("tzoffsetfrom", timedelta(hours=2))
+    standard.add("tzoffsetto", timedelta(hours=1))
+    standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
+    tz.add_component(daylight)
+    tz.add_component(standard)
+    return tz
+
+
+def _calendar(name: str | None = None) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    if name:
+        cal.add("x-wr-calname", name)
+        cal.add("x-wr-timezone", TZID)
+    cal.add_component(_vtimezone())
+    return cal
+
+
+def _vevent(event: Event, *, stamp: datetime) -> VEvent:
+    tz = ZoneInfo(TZID)
+    vevent = VEvent()
+    vevent.add("uid", event_uid(event))
+    vevent.add("sequence", event.version)
+    vevent.add("dtstamp", stamp)
+    # Local times carry TZID=Europe/Brussels, defined by the VTIMEZONE above.
+    vevent.add(
+        "dtstart", event.start.astimezone(tz).replace(tzinfo=None), parameters={"TZID": TZID}
+    )
+    vevent.add("dtend", event.end.astimezone(tz).replace(tzinfo=None), parameters={"TZID": TZID})
+    vevent.add("summary", event.title)
+    if event.description:
+        vevent.add("description", event.description)
+    if event.place:
+        vevent.add("location", event.place)
+    vevent.add("url", f"{settings.SITE_URL}{event.get_absolute_url()}")
+    vevent.add("categories", [event.kind.name_en])
+    vevent.add("status", "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED")
+    vevent.add("last-modified", event.updated_at or stamp)
+    return vevent
+
+
+def _serialise(cal: Calendar) -> bytes:
+    return cal.to_ical()
+
+
+def event_ics(event: Event) -> bytes:
+    """One VEVENT with its VTIMEZONE: the "add to calendar" file and the email attachment."""
+    cal = _calendar()
+    cal.add_component(_vevent(event, stamp=timezone.now()))
+    return _serialise(cal)
+
+
+def events_ics(events: Iterable[Event], *, name: str) -> bytes:
+    """A feed: many VEVENTs sharing one VTIMEZONE."""
+    cal = _calendar(name)
+    stamp = timezone.now()
+    for event in events:
+        cal.add_component(_vevent(event, stamp=stamp))
+    return _serialise(cal)

@@ -1,0 +1,89 @@
+"""What events add to pages `members` owns: home, profile, and the "my data" export."""
+
+from __future__ import annotations
+
+import inspect
+
+from django.utils import timezone
+
+from members import panels as registry
+
+from .models import Event, Registration
+from .selectors import attendance_by_kind, event_list
+
+
+def _home_coming_up(request) -> dict:
+    return {"events": list(event_list(user=request.user)[:6])}
+
+
+def _profile_attendance(request, profile) -> dict | None:
+    """ "Attended 12 Betacooks": only for a profile the viewer may already see."""
+    attendance = attendance_by_kind(user=profile.user)
+    upcoming = []
+    if request.user.is_authenticated:
+        upcoming = list(
+            Event.objects.visible_to(request.user)
+            .upcoming()
+            .filter(
+                registrations__user=profile.user,
+                registrations__status=Registration.Status.CONFIRMED,
+            )
+            .order_by("start")[:5]
+        )
+    if not attendance and not upcoming:
+        return None
+    return {"attendance": attendance, "upcoming": upcoming}
+
+
+def export_registrations(user) -> list[dict]:
+    """The member's registrations (as member, or as a guest with the same email) as JSON."""
+    rows = (
+        Registration.objects.filter(user=user)
+        .select_related("event", "event__kind")
+        .order_by("created_at")
+    )
+    return [
+        {
+            "event": r.event.title,
+            "event_kind": r.event.kind.slug,
+            "event_start": timezone.localtime(r.event.start).isoformat(),
+            "status": r.status,
+            "name": r.name,
+            "email": r.email,
+            "note": r.note,
+            "registered_at": r.created_at.isoformat(),
+            "confirmed_at": r.confirmed_at.isoformat() if r.confirmed_at else None,
+            "waitlisted_at": r.waitlisted_at.isoformat() if r.waitlisted_at else None,
+            "cancelled_at": r.cancelled_at.isoformat() if r.cancelled_at else None,
+            "checked_in_at": r.checked_in_at.isoformat() if r.checked_in_at else None,
+        }
+        for r in rows
+    ]
+
+
+def export_calendar_token(user) -> dict | None:
+    token = getattr(user, "calendar_token", None)
+    if token is None:
+        return None
+    return {"created_at": token.created_at.isoformat(), "note": "the secret itself is not exported"}
+
+
+registry.register_home_panel(
+    order=5, template="events/_home_coming_up.html", context=_home_coming_up
+)
+registry.register_profile_panel(
+    order=20, template="events/_profile_attendance.html", context=_profile_attendance
+)
+
+
+def _register_export(name, collect, models):
+    # The members app may extend the contract so sections declare the models they cover.
+    params = inspect.signature(registry.register_export_section).parameters
+    if "models" in params:
+        registry.register_export_section(name=name, collect=collect, models=models)
+    else:
+        registry.register_export_section(name=name, collect=collect)
+
+
+_register_export("event_registrations", export_registrations, ["events.Registration"])
+_register_export("event_calendar_feed", export_calendar_token, ["events.CalendarToken"])

@@ -1,0 +1,173 @@
+"""Reads for the event pages, each with the joins and counts its page needs (no N+1)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from members.models import Profile
+
+from .models import Event, Registration
+
+CONFIRMED = Q(registrations__status=Registration.Status.CONFIRMED)
+WAITLISTED = Q(registrations__status=Registration.Status.WAITLISTED)
+
+
+def with_counts(qs: QuerySet[Event]) -> QuerySet[Event]:
+    """Annotate confirmed / waitlisted / checked-in counts in the same query."""
+    return qs.annotate(
+        confirmed_count=Count("registrations", filter=CONFIRMED),
+        waitlisted_count=Count("registrations", filter=WAITLISTED),
+        checked_in_count=Count(
+            "registrations",
+            filter=CONFIRMED & Q(registrations__checked_in_at__isnull=False),
+        ),
+    )
+
+
+def event_list(*, user, kind=None, chapter=None, space=None, now=None) -> QuerySet[Event]:
+    """Upcoming events `user` may see, soonest first."""
+    qs = Event.objects.visible_to(user).upcoming(now).select_related("kind", "space", "chapter")
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if chapter is not None:
+        qs = qs.filter(chapter=chapter)
+    if space is not None:
+        qs = qs.filter(space=space)
+    return with_counts(qs).order_by("start", "pk")
+
+
+def event_month(*, user, first_day: date, kind=None, chapter=None, space=None) -> list[Event]:
+    """Events visible to `user` starting in the calendar month of `first_day` (local time)."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(first_day, datetime.min.time()).replace(tzinfo=tz)
+    next_month = (first_day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    end = datetime.combine(next_month, datetime.min.time()).replace(tzinfo=tz)
+    qs = Event.objects.visible_to(user).filter(start__gte=start, start__lt=end)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if chapter is not None:
+        qs = qs.filter(chapter=chapter)
+    if space is not None:
+        qs = qs.filter(space=space)
+    return list(with_counts(qs.select_related("kind", "space", "chapter")).order_by("start"))
+
+
+def event_detail_queryset(*, user) -> QuerySet[Event]:
+    return with_counts(
+        Event.objects.visible_to(user).select_related("kind", "space", "chapter", "series")
+    ).prefetch_related(Prefetch("speakers", queryset=_speakers()))
+
+
+def _speakers():
+    from .models import Speaker
+
+    return Speaker.objects.select_related("member__profile")
+
+
+def event_attendees(*, event: Event, viewer, limit: int = 60) -> tuple[list[Profile], int]:
+    """Confirmed people whose profile `viewer` may see, and how many others are coming.
+
+    Guests and people with hidden profiles are counted but never named.
+    """
+    profiles = (
+        Profile.objects.visible_to(viewer)
+        .filter(
+            user__event_registrations__event=event,
+            user__event_registrations__status=Registration.Status.CONFIRMED,
+        )
+        .select_related("company")
+        .order_by("display_name")
+        .distinct()
+    )
+    shown = list(profiles[:limit])
+    total = getattr(event, "confirmed_count", None)
+    if total is None:
+        total = event.registrations.confirmed().count()
+    return shown, max(total - len(shown), 0)
+
+
+def registration_for(*, event: Event, user) -> Registration | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return event.registrations.active().filter(user=user).first()
+
+
+def my_registrations(*, user, now=None) -> tuple[list[Registration], list[Registration]]:
+    """(upcoming active registrations, past registrations with attendance)."""
+    now = now or timezone.now()
+    qs = Registration.objects.filter(user=user).select_related(
+        "event", "event__kind", "event__space", "event__chapter"
+    )
+    upcoming = list(
+        qs.filter(event__end__gt=now)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by("event__start")
+    )
+    past = list(
+        qs.filter(event__end__lte=now)
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by("-event__start")[:200]
+    )
+    return upcoming, past
+
+
+def attendance_by_kind(*, user) -> list[dict]:
+    """[{"kind": name, "slug": slug, "count": n}] of events `user` was checked in at."""
+    rows = (
+        Registration.objects.filter(user=user, checked_in_at__isnull=False)
+        .values(
+            "event__kind__slug",
+            "event__kind__name_en",
+            "event__kind__name_fr",
+            "event__kind__name_nl",
+        )
+        .annotate(count=Count("pk"))
+        .order_by("-count", "event__kind__slug")
+    )
+    from django.utils.translation import get_language
+
+    lang = (get_language() or "en")[:2]
+    out = []
+    for row in rows:
+        name = row.get(f"event__kind__name_{lang}") or row["event__kind__name_en"]
+        out.append({"slug": row["event__kind__slug"], "kind": name, "count": row["count"]})
+    return out
+
+
+def check_in_list(*, event: Event, query: str = "") -> QuerySet[Registration]:
+    qs = event.registrations.confirmed().select_related("user").order_by("name", "pk")
+    query = (query or "").strip()
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(email__icontains=query))
+    return qs
+
+
+def feed_events(*, chapter=None, kind=None, now=None) -> QuerySet[Event]:
+    """Public feed: public published/cancelled events from 30 days ago on."""
+    now = now or timezone.now()
+    qs = (
+        Event.objects.published()
+        .filter(visibility=Event.Visibility.PUBLIC, end__gte=now - timedelta(days=30))
+        .select_related("kind", "space")
+        .order_by("start")
+    )
+    if chapter is not None:
+        qs = qs.filter(chapter=chapter)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    return qs[:500]
+
+
+def personal_feed_events(*, user, now=None) -> QuerySet[Event]:
+    """The events of my active registrations (confirmed or waitlisted), recent and upcoming."""
+    now = now or timezone.now()
+    mine = Registration.objects.active().filter(user=user).values("event_id")
+    return (
+        Event.objects.filter(pk__in=mine, end__gte=now - timedelta(days=90))
+        .exclude(status=Event.Status.DRAFT)
+        .select_related("kind", "space")
+        .order_by("start")[:500]
+    )

@@ -1,0 +1,61 @@
+"""factory_boy factories for events."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from events.models import Event, EventKind, EventSeries, Registration, Speaker
+from tests.factories import SpaceFactory, UserFactory
+
+
+def kind(slug: str = "betacooks") -> EventKind:
+    return EventKind.objects.get(slug=slug)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Event {n}")
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    kind = factory.LazyFunction(lambda: kind("betacooks"))
+    start = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(minutes=90))
+    space = factory.SubFactory(SpaceFactory)
+    capacity = 10
+    status = Event.Status.PUBLISHED
+    visibility = Event.Visibility.PUBLIC
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    name = factory.LazyAttribute(lambda o: o.user.name if o.user else "Guest")
+    email = factory.LazyAttribute(lambda o: o.user.email if o.user else "guest@example.test")
+    status = Registration.Status.CONFIRMED
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    event = factory.SubFactory(EventFactory)
+    name = "Adrien Ramy"
+    affiliation = "BetaGroup"
+
+
+class EventSeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventSeries
+
+    title = "Betacooks"
+    kind = factory.LazyFunction(lambda: kind("betacooks"))
+    rrule = "FREQ=WEEKLY;BYDAY=TU"
+    duration_minutes = 90
+    capacity = 50
+    space = factory.SubFactory(SpaceFactory)
