@@ -17,13 +17,27 @@ app.autodiscover_tasks()
 # Reminder tasks live beside their service in events/reminders.py.
 app.autodiscover_tasks(related_name="reminders")
 
+def _period(name: str, default: float) -> float:
+    """A beat period from the settings (tests and benchmarks shorten them)."""
+    from django.conf import settings
+
+    return float(getattr(settings, name, default))
+
+
 app.conf.beat_schedule = {
     # Send whatever the outbox holds that is due: new rows normally go out at once through
     # an on-commit task; this sweep catches rows written while the broker was down, retries
     # scheduled in the database, and rows whose sender died holding a lease.
     "outbox-sweep": {
         "task": "members.tasks.outbox_sweep",
-        "schedule": 60.0,
+        "schedule": _period("OUTBOX_SWEEP_SECONDS", 60.0),
+    },
+    # Reminders (events/reminders.py): write the outbox rows of reminders that are due and
+    # fan out their send tasks. Every few minutes, so a reminder leaves within minutes of its
+    # time; the database, not a Celery ETA, decides what is due.
+    "reminder-sweep": {
+        "task": "events.reminders.reminder_sweep",
+        "schedule": _period("REMINDER_SWEEP_SECONDS", 180.0),
     },
     # Recurring events (events/tasks.py): create the occurrences of every active series some
     # weeks ahead. Idempotent (keyed on each occurrence's date, edited or cancelled ones are

@@ -208,6 +208,11 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
+# How many batch tasks one sweep starts (each continues itself while it finds full batches).
+OUTBOX_SWEEP_FANOUT = env.int("OUTBOX_SWEEP_FANOUT", default=4)
+# Beat periods (seconds) of the outbox sweep and of the reminder sweep.
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
+REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=180.0)
 
 # CACHE — Redis in production (allauth's rate limits must be shared by all web processes).
 # ------------------------------------------------------------------------------
@@ -229,11 +234,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Short socket timeouts: a dead broker must never hang a web request.
+    # Short socket timeouts and no reconnect-and-sleep loop (kombu waits `interval_start`,
+    # 2 s, before its first retry): publishing to a dead broker fails in ~0.05 s when the port
+    # refuses and in ~1 s when the server hangs, so it never holds up a web request.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": 1,
-        "socket_timeout": 2,
-        "max_retries": 1,
+        "socket_timeout": 1,
+        "max_retries": 0,
         "visibility_timeout": 3600,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 1

@@ -9,6 +9,7 @@ urlpatterns = [
     path("language/", views.language_switch, name="language_switch"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("notifications/", include("members.notification_urls")),
     path("", include("members.urls")),
     path("events/", include("events.urls")),
     path("collaborations/", include("collaborations.urls")),

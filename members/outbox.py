@@ -1,39 +1,77 @@
 """The outbox: how every message is written, claimed and delivered exactly once.
 
-Writing: `outbox_write()` inserts a row inside the caller's transaction (idempotent on its
-de-duplication key) and asks, on commit, for a send task. If the broker is down the web
-request still succeeds: the periodic sweep sends the row later.
+Writing. `outbox_write()` (one message) and `outbox_write_many()` (a sweep's worth) insert rows
+inside the caller's transaction, idempotent on the unique de-duplication key, and ask, on
+commit, for send tasks. Nothing a web request does waits for the broker: a publish error is
+logged and swallowed (and the broker is then left alone for a few seconds), and the periodic
+`outbox_sweep` task sends the rows later.
 
-Delivering: `outbox_claim()` commits a lease on due rows (`select_for_update(skip_locked)`
-on PostgreSQL; on SQLite the IMMEDIATE transaction serialises claimers) before anything talks
-to the mail server, so two workers never hold the same row. `outbox_deliver()` sends one
-claimed row and records the outcome only if it still holds the lease. A worker killed while
-holding a lease leaves the row pending; once `claimed_until` passes another sender takes it.
+Claiming. `outbox_claim()` leases due rows — `select_for_update(skip_locked=True)` on
+PostgreSQL (on SQLite the IMMEDIATE transaction serialises claimers) — and COMMITS the lease
+(`claimed_until`, a fresh `claim_token`) before anything talks to the mail server, so two
+workers never hold the same row. A worker killed while holding a lease leaves the row pending;
+once `claimed_until` passes, the sweep hands it to another worker. Redis redelivering the task
+(or not: an unacknowledged message waits for the broker's visibility timeout) changes nothing:
+the database decides what is due and who holds it.
 
-The one unavoidable window: the mail server accepted the message and the process died before
-the `sent` row was committed. That row is sent again after its lease expires. We keep the
-window small by committing `sent` immediately after SMTP returns, one row per transaction.
+Delivering. `outbox_send_due()` sends a claimed batch over ONE SMTP connection. Before each
+message it re-checks that it still holds the lease (renewing it when half of it is gone, so a
+slow batch never outlives its lease) and asks the delivery checks whether the message is
+still wanted (a cancelled registration, a moved or past event, an opted-out member, a deleted
+account: the row becomes `cancelled`, with the reason). The outcome of every message is
+committed right after the mail server answers — one short UPDATE, conditional on our claim
+token, so a sender that lost its lease never overwrites the new holder.
+
+Failures. A temporary failure (4xx reply, connection refused or dropped, timeout) schedules
+the next attempt in the database with exponential backoff (`OUTBOX_RETRY_BASE_SECONDS` * 2^n)
+and after `OUTBOX_MAX_ATTEMPTS` tries the row is `failed`. A permanent refusal (5xx, e.g.
+`SMTPRecipientsRefused` for a bounced address) fails the row at once: retrying cannot help.
+Failed rows are listed in the admin with a "send again" action (`outbox_resend`).
+
+THE ONE UNAVOIDABLE WINDOW: the mail server has accepted the message (it answered 250 to the
+end of DATA) and the process dies — or the database is unreachable — before the `sent` UPDATE
+commits. The row is still pending under an expiring lease, so it is sent a second time after
+the lease expires. No design removes this window (SMTP has no two-phase commit); we keep it
+to the duration of one single-row UPDATE right after the server's reply (retried for a few
+seconds if the database hiccups), never a whole batch, and every copy carries the same
+deterministic Message-ID so that mail servers and clients that de-duplicate on it show one.
+A crash anywhere else — before the lease commits, while sending, after recording — loses and
+duplicates nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import smtplib
+import time
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.module_loading import autodiscover_modules
 
-from .models import Outbox
+from .models import Outbox, User
 
 logger = logging.getLogger(__name__)
+
+# After a failed publish the web process leaves the broker alone this long: every message is
+# in the database anyway and the sweep sends it, so later requests need not pay a timeout.
+BROKER_BACKOFF_SECONDS = 10.0
+_broker_down_until = 0.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +81,21 @@ class RenderedMessage:
     html: str = ""
 
 
+@dataclass
+class OutboxMessage:
+    """One message for `outbox_write_many()` (same fields as `outbox_write()`)."""
+
+    dedup_key: str
+    kind: str
+    to_email: str
+    language: str
+    message: RenderedMessage
+    recipient: User | None = None
+    topic: str = ""
+    headers: dict = field(default_factory=dict)
+    attachments: list = field(default_factory=list)
+
+
 def message_render(*, template_prefix: str, context: dict, language: str) -> RenderedMessage:
     """Render `<prefix>_subject.txt`, `<prefix>.txt` and (optional) `<prefix>.html`."""
     with translation.override(language):
@@ -50,9 +103,25 @@ def message_render(*, template_prefix: str, context: dict, language: str) -> Ren
         text = render_to_string(f"{template_prefix}.txt", context)
         try:
             html = render_to_string(f"{template_prefix}.html", context)
-        except Exception:
+        except TemplateDoesNotExist:
             html = ""
     return RenderedMessage(subject=subject, text=text, html=html)
+
+
+def _row_fields(msg: OutboxMessage) -> dict:
+    return {
+        "kind": msg.kind,
+        "topic": msg.topic,
+        "recipient": msg.recipient,
+        "to_email": msg.to_email,
+        "language": msg.language,
+        "from_email": settings.DEFAULT_FROM_EMAIL,
+        "subject": " ".join(msg.message.subject.split())[:255],
+        "body_text": msg.message.text,
+        "body_html": msg.message.html,
+        "headers": msg.headers or {},
+        "attachments": msg.attachments or [],
+    }
 
 
 def outbox_write(
@@ -68,54 +137,129 @@ def outbox_write(
     attachments: list[dict] | None = None,
     send_now: bool = True,
 ) -> tuple[Outbox, bool]:
-    """Write one message; return (row, created). A known dedup key writes nothing new."""
-    defaults = {
-        "kind": kind,
-        "topic": topic,
-        "recipient": recipient,
-        "to_email": to_email,
-        "language": language,
-        "from_email": settings.DEFAULT_FROM_EMAIL,
-        "subject": message.subject[:255],
-        "body_text": message.text,
-        "body_html": message.html,
-        "headers": headers or {},
-        "attachments": attachments or [],
-    }
+    """Write one message in the caller's transaction; return (row, created).
+
+    A known dedup key writes nothing new (whatever its status). The send task is enqueued
+    only after the caller's transaction commits; a rolled-back change sends nothing.
+    """
+    msg = OutboxMessage(
+        dedup_key=dedup_key,
+        kind=kind,
+        to_email=to_email,
+        language=language,
+        message=message,
+        recipient=recipient,
+        topic=topic,
+        headers=headers or {},
+        attachments=attachments or [],
+    )
+    defaults = _row_fields(msg)
+    if not to_email:
+        # Kept for the delivery log rather than raised: the caller's change must not fail.
+        defaults.update(status=Outbox.Status.CANCELLED, last_error="No email address.")
     try:
         with transaction.atomic():
             row, created = Outbox.objects.get_or_create(dedup_key=dedup_key, defaults=defaults)
     except IntegrityError:
         # A concurrent transaction wrote the same key first: that one is the message.
         row, created = Outbox.objects.get(dedup_key=dedup_key), False
-    if created and send_now:
+    if created and send_now and row.status == Outbox.Status.PENDING:
         outbox_send_on_commit([row.pk])
     return row, created
 
 
+def outbox_existing_keys(keys: Iterable[str]) -> set[str]:
+    """The de-duplication keys among `keys` that already have a row (so need no rendering)."""
+    keys = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        found.update(
+            Outbox.objects.filter(dedup_key__in=keys[start : start + 1000]).values_list(
+                "dedup_key", flat=True
+            )
+        )
+    return found
+
+
+def outbox_write_many(messages: Iterable[OutboxMessage], *, send_now: bool = True) -> list[int]:
+    """Write many messages at once (one INSERT … ON CONFLICT DO NOTHING per chunk).
+
+    Idempotent like `outbox_write()`: keys that exist are left alone, so two sweeps running
+    at once write each message once. Returns the ids of the rows for these keys that are
+    pending (ours or a concurrent writer's); send tasks for them are enqueued on commit.
+    """
+    messages = [m for m in messages if m.to_email]
+    if not messages:
+        return []
+    rows = [Outbox(dedup_key=m.dedup_key, **_row_fields(m)) for m in messages]
+    keys = [m.dedup_key for m in messages]
+    with transaction.atomic():
+        Outbox.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        ids: list[int] = []
+        for start in range(0, len(keys), 1000):
+            ids.extend(
+                Outbox.objects.filter(
+                    dedup_key__in=keys[start : start + 1000], status=Outbox.Status.PENDING
+                )
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+    if send_now:
+        outbox_send_on_commit(ids)
+    return ids
+
+
 def outbox_send_on_commit(ids: Iterable[int]) -> None:
-    """After the current transaction commits, ask a worker to send these rows."""
+    """After the current transaction commits, ask workers to send these rows.
+
+    One task per row for a single message; rows written together go in tasks of
+    `OUTBOX_BATCH_SIZE` ids, so each task sends its batch over one SMTP connection. A broker
+    error never reaches the caller: the rows are in the database and the sweep sends them.
+    """
     ids = list(ids)
     if not ids:
         return
 
     def _enqueue() -> None:
-        from .tasks import outbox_send
+        global _broker_down_until
+        if time.monotonic() < _broker_down_until:
+            logger.info("Broker marked down; %d outbox rows left for the sweep.", len(ids))
+            return
+        from .tasks import outbox_send, outbox_send_batch
 
-        for pk in ids:
+        size = settings.OUTBOX_BATCH_SIZE
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
             try:
-                outbox_send.apply_async((pk,), retry=False)
+                if len(chunk) == 1:
+                    outbox_send.apply_async((chunk[0],), retry=False)
+                else:
+                    outbox_send_batch.apply_async(kwargs={"ids": chunk}, retry=False)
             except Exception as exc:
-                logger.warning("Broker unavailable, outbox row %s left for the sweep: %s", pk, exc)
+                _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+                logger.warning(
+                    "Broker unavailable (%s: %s); %d outbox rows left for the sweep.",
+                    type(exc).__name__,
+                    exc,
+                    len(ids) - start,
+                )
                 return
 
     transaction.on_commit(_enqueue)
+
+
+# Claiming ----------------------------------------------------------------------------------
 
 
 def _due_filter(now) -> Q:
     return Q(status=Outbox.Status.PENDING, next_attempt_at__lte=now) & (
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     )
+
+
+def outbox_due_count(now=None) -> int:
+    """How many rows are due and not held by a live lease."""
+    return Outbox.objects.filter(_due_filter(now or timezone.now())).count()
 
 
 def outbox_claim(*, ids: Iterable[int] | None = None, limit: int | None = None) -> list[Outbox]:
@@ -134,7 +278,99 @@ def outbox_claim(*, ids: Iterable[int] | None = None, limit: int | None = None) 
             claimed_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
             claim_token=token,
         )
-    return list(Outbox.objects.filter(pk__in=pks, claim_token=token).order_by("pk"))
+    # Committed: from here on no other claimer can take these rows until the lease expires.
+    return list(
+        Outbox.objects.select_related("recipient")
+        .filter(pk__in=pks, claim_token=token)
+        # Oldest first within the batch, as claimed.
+        .order_by("next_attempt_at", "pk")
+    )
+
+
+def _lease_keep(row: Outbox) -> bool:
+    """True if we still hold `row`; renews the lease once half of it is gone."""
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    now = timezone.now()
+    if row.claimed_until and row.claimed_until - now > lease / 2:
+        return True
+    renewed = Outbox.objects.filter(
+        pk=row.pk, claim_token=row.claim_token, status=Outbox.Status.PENDING
+    ).update(claimed_until=now + lease)
+    if renewed:
+        row.claimed_until = now + lease
+    return bool(renewed)
+
+
+# Delivery checks ---------------------------------------------------------------------------
+
+# kind -> check(rows) -> {row pk: reason the message must not go}. Apps register theirs
+# (events.reminders for reminders) so the outbox never imports them.
+DeliveryCheck = Callable[[list[Outbox]], dict[int, str]]
+_delivery_checks: dict[str, DeliveryCheck] = {}
+_checks_discovered = False
+
+
+def outbox_register_check(*, kind: str, check: DeliveryCheck) -> None:
+    """Register a check run just before rows of `kind` are sent (e.g. is the seat still ours)."""
+    _delivery_checks[kind] = check
+
+
+def _discover_checks() -> None:
+    global _checks_discovered
+    if not _checks_discovered:
+        # Apps register their checks in <app>/reminders.py (Celery imports them too).
+        autodiscover_modules("reminders")
+        _checks_discovered = True
+
+
+def _cancel_reasons(rows: list[Outbox]) -> dict[int, str]:
+    from .notifications import ESSENTIAL_KINDS, wants_email
+
+    _discover_checks()
+    reasons: dict[int, str] = {}
+    by_kind: dict[str, list[Outbox]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+        recipient = row.recipient
+        if recipient is not None and row.kind not in ESSENTIAL_KINDS:
+            if not recipient.is_active:
+                reasons[row.pk] = "Recipient account is inactive."
+            elif not wants_email(recipient, row.kind):
+                reasons[row.pk] = "Recipient unsubscribed from this kind of message."
+    for kind, kind_rows in by_kind.items():
+        check = _delivery_checks.get(kind)
+        if check is None:
+            continue
+        todo = [r for r in kind_rows if r.pk not in reasons]
+        if todo:
+            reasons.update(check(todo))
+    return reasons
+
+
+@receiver(pre_delete, sender=User, dispatch_uid="outbox_cancel_for_deleted_user")
+def _cancel_for_deleted_user(sender, instance: User, **kwargs) -> None:
+    """A deleted account gets nothing more (the rows stay, anonymised by SET_NULL)."""
+    Outbox.objects.filter(recipient=instance, status=Outbox.Status.PENDING).update(
+        status=Outbox.Status.CANCELLED,
+        last_error="Recipient account deleted.",
+        claimed_until=None,
+        claim_token="",
+    )
+
+
+# Delivering --------------------------------------------------------------------------------
+
+
+def message_id_for(row: Outbox) -> str:
+    """Deterministic Message-ID: a copy sent again in the unavoidable window is recognisable.
+
+    A staff resend bumps `X-Betacowork-Resend`, giving the resent copy a new Message-ID (mail
+    clients would otherwise hide it as a duplicate).
+    """
+    resend = str(row.headers.get("X-Betacowork-Resend", "0"))
+    digest = hashlib.sha256(f"{row.dedup_key}|{resend}".encode()).hexdigest()[:32]
+    host = urlsplit(settings.SITE_URL).hostname or "betacowork.local"
+    return f"<{digest}@{host}>"
 
 
 def _email_for(row: Outbox, connection) -> EmailMultiAlternatives:
@@ -143,7 +379,11 @@ def _email_for(row: Outbox, connection) -> EmailMultiAlternatives:
         body=row.body_text,
         from_email=row.from_email or settings.DEFAULT_FROM_EMAIL,
         to=[row.to_email],
-        headers={**row.headers, "X-Betacowork-Message": row.dedup_key[:200]},
+        headers={
+            **row.headers,
+            "Message-ID": message_id_for(row),
+            "X-Betacowork-Message": row.dedup_key[:200],
+        },
         connection=connection,
     )
     if row.body_html:
@@ -153,25 +393,101 @@ def _email_for(row: Outbox, connection) -> EmailMultiAlternatives:
     return email
 
 
-def outbox_deliver(row: Outbox, *, connection=None) -> bool:
-    """Send one claimed row; record the outcome if we still hold its lease. True if sent."""
-    try:
-        _email_for(row, connection).send(fail_silently=False)
-    except Exception as exc:
-        attempts = row.attempts + 1
-        failed = attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        delay = settings.OUTBOX_RETRY_BASE_SECONDS * (2 ** (attempts - 1))
-        Outbox.objects.filter(pk=row.pk, claim_token=row.claim_token).update(
-            attempts=attempts,
-            status=Outbox.Status.FAILED if failed else Outbox.Status.PENDING,
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
-            claimed_until=None,
-            claim_token="",
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        )
-        logger.warning("Outbox row %s not sent (attempt %s): %s", row.pk, attempts, exc)
+def smtp_error_is_permanent(exc: BaseException) -> bool:
+    """5xx replies are final (bounced address, refused content); 4xx and I/O errors are not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def _connection_broken(exc: BaseException) -> bool:
+    """True when the SMTP connection cannot carry the next message (reopen it)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421  # "service closing transmission channel"
+    if isinstance(exc, smtplib.SMTPException):
+        return False  # e.g. recipients refused: the server said no, the session goes on
+    return isinstance(exc, OSError)  # socket errors, timeouts
+
+
+def _record(row: Outbox, **fields) -> int:
+    """Commit one outcome, conditional on our claim; retried briefly if the database hiccups."""
+    for attempt in range(4):
+        try:
+            return Outbox.objects.filter(pk=row.pk, claim_token=row.claim_token).update(**fields)
+        except DatabaseError:
+            if attempt == 3:
+                raise
+            close_old_connections()
+            time.sleep(0.5 * (attempt + 1))
+    return 0
+
+
+def _record_failure(row: Outbox, exc: BaseException, *, permanent: bool = False) -> None:
+    attempts = row.attempts + 1
+    failed = permanent or attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    delay = settings.OUTBOX_RETRY_BASE_SECONDS * (2 ** (attempts - 1))
+    _record(
+        row,
+        attempts=attempts,
+        status=Outbox.Status.FAILED if failed else Outbox.Status.PENDING,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        claimed_until=None,
+        claim_token="",
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+    )
+    logger.warning(
+        "Outbox row %s (%s) not sent, attempt %s, %s: %s",
+        row.pk,
+        row.kind,
+        attempts,
+        "failed for good" if failed else f"next try in {delay}s",
+        exc,
+    )
+
+
+def _record_cancel(row: Outbox, reason: str) -> None:
+    _record(
+        row,
+        status=Outbox.Status.CANCELLED,
+        claimed_until=None,
+        claim_token="",
+        last_error=reason[:2000],
+    )
+    logger.info("Outbox row %s (%s) cancelled: %s", row.pk, row.kind, reason)
+
+
+def outbox_deliver(row: Outbox, *, connection=None, check: bool = True) -> bool:
+    """Send one claimed row; record the outcome if we still hold its lease. True if sent.
+
+    With `check`, the delivery checks run first (a message no longer wanted is cancelled).
+    SMTP errors are recorded (retry or failure) and not raised.
+    """
+    if not _lease_keep(row):
+        logger.warning("Outbox row %s: lease lost before sending; left to its holder.", row.pk)
         return False
-    Outbox.objects.filter(pk=row.pk, claim_token=row.claim_token).update(
+    if check:
+        reason = _cancel_reasons([row]).get(row.pk)
+        if reason:
+            _record_cancel(row, reason)
+            return False
+    try:
+        sent = _email_for(row, connection).send(fail_silently=False)
+        if sent != 1:
+            raise smtplib.SMTPException("The mail backend reported nothing sent.")
+    except Exception as exc:
+        _record_failure(row, exc, permanent=smtp_error_is_permanent(exc))
+        if connection is not None and _connection_broken(exc):
+            with contextlib.suppress(Exception):
+                connection.close()  # the next message opens a fresh connection
+        return False
+    # The window: the server accepted the message; record it at once, nothing in between.
+    _record(
+        row,
         status=Outbox.Status.SENT,
         attempts=row.attempts + 1,
         sent_at=timezone.now(),
@@ -181,38 +497,77 @@ def outbox_deliver(row: Outbox, *, connection=None) -> bool:
     return True
 
 
-def outbox_send_due(*, ids: Iterable[int] | None = None, limit: int | None = None) -> int:
-    """Claim and send due rows (one batch); return how many went out."""
-    rows = outbox_claim(ids=ids, limit=limit)
+def outbox_send_claimed(rows: list[Outbox]) -> int:
+    """Send already-claimed rows over one SMTP connection; return how many went out."""
     if not rows:
+        return 0
+    reasons = _cancel_reasons(rows)
+    sendable = []
+    for row in rows:
+        if row.pk in reasons:
+            _record_cancel(row, reasons[row.pk])
+        else:
+            sendable.append(row)
+    if not sendable:
         return 0
     sent = 0
     connection = get_connection(fail_silently=False)
     try:
-        connection.open()
-    except Exception as exc:
-        logger.warning("Mail server unreachable: %s", exc)
-    try:
-        for row in rows:
-            sent += outbox_deliver(row, connection=connection)
+        try:
+            connection.open()
+        except Exception as exc:
+            # No server: every row of the batch gets this failed attempt, without 50 timeouts.
+            for row in sendable:
+                _record_failure(row, exc, permanent=False)
+            return 0
+        for index, row in enumerate(sendable):
+            if getattr(connection, "connection", True) is None:
+                # The SMTP backend closed its connection after an error: open a new one for
+                # the rest of the batch (send_messages would open and close one per message).
+                try:
+                    connection.open()
+                except Exception as exc:
+                    for rest in sendable[index:]:
+                        _record_failure(rest, exc, permanent=False)
+                    break
+            sent += outbox_deliver(row, connection=connection, check=False)
     finally:
         with contextlib.suppress(Exception):  # closing a broken connection
             connection.close()
     return sent
 
 
+def outbox_send_due(*, ids: Iterable[int] | None = None, limit: int | None = None) -> int:
+    """Claim and send one batch of due rows (or only `ids`); return how many went out."""
+    return outbox_send_claimed(outbox_claim(ids=ids, limit=limit))
+
+
 def outbox_resend(*, ids: Iterable[int]) -> int:
-    """Staff action: put failed (or sent) rows back in the queue for one more try."""
-    updated = (
-        Outbox.objects.filter(pk__in=list(ids))
-        .exclude(status=Outbox.Status.PENDING)
-        .update(
-            status=Outbox.Status.PENDING,
-            attempts=0,
-            next_attempt_at=timezone.now(),
-            claimed_until=None,
-            claim_token="",
+    """Staff action: put failed, cancelled or sent rows back in the queue for one more try.
+
+    Pending rows are left alone (they are queued or being sent already). The delivery checks
+    still run when the row goes out: a reminder for a cancelled seat stays cancelled.
+    """
+    ids = list(ids)
+    with transaction.atomic():
+        rows = list(
+            Outbox.objects.select_for_update()
+            .filter(pk__in=ids)
+            .exclude(status=Outbox.Status.PENDING)
+            .only("pk", "headers")
         )
-    )
-    outbox_send_on_commit(ids)
-    return updated
+        now = timezone.now()
+        for row in rows:
+            headers = dict(row.headers or {})
+            headers["X-Betacowork-Resend"] = str(int(headers.get("X-Betacowork-Resend", 0)) + 1)
+            Outbox.objects.filter(pk=row.pk).update(
+                status=Outbox.Status.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                claimed_until=None,
+                claim_token="",
+                headers=headers,
+                last_error="",
+            )
+        outbox_send_on_commit([row.pk for row in rows])
+    return len(rows)

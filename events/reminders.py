@@ -1,0 +1,380 @@
+"""Event reminders and chapter announcements: the sweep service and its Celery tasks.
+
+The reminder sweep (Celery beat, every `REMINDER_SWEEP_SECONDS`) finds confirmed registrations
+of published, upcoming events whose reminder is due — for an offset `o` in
+`event.effective_reminder_offsets`, due when `start - o <= now < start` — and writes one
+outbox row each, keyed `reminder-<o>m:reg<pk>:v<event version>`. The key makes the sweep
+idempotent (two sweeps at once write each reminder once) and gives a moved event (new
+version) fresh reminders. When several offsets are due at once (a late registration, or the
+sweep was down) only the nearest one is written: nobody gets the 24 h and the 2 h reminder
+in the same minute. The rows' send tasks are fanned out on commit, in batches that each use
+one SMTP connection; no task carries an ETA — the database decides what is due.
+
+Who gets a reminder: a member, at their account address if it is verified (account emails
+go to unverified addresses, reminders never do) and unless they opted out of reminders; a
+guest, at the address they registered with, in the language they registered in.
+
+Just before sending, `reminder_rows_check` (registered with the outbox) cancels a reminder
+whose registration was deleted or cancelled, whose event was cancelled, moved (new version)
+or has started, or that a nearer reminder supersedes.
+
+`chapter_announcement_write(event)` writes the "new event in a chapter you follow" messages;
+call it in the transaction that publishes the event.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from members.models import Outbox, User
+from members.notifications import (
+    preferences_url,
+    unsubscribe_headers,
+    unsubscribe_url,
+    wants_email,
+)
+from members.outbox import (
+    OutboxMessage,
+    message_render,
+    outbox_existing_keys,
+    outbox_register_check,
+    outbox_write_many,
+)
+
+from .models import Event, Registration
+
+logger = logging.getLogger(__name__)
+
+REMINDER_KIND = "reminder"
+ANNOUNCEMENT_KIND = "chapter_announcement"
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+WRITE_CHUNK = 500
+_REMINDER_KEY = re.compile(r"^reminder-(?P<offset>\d+)m:reg(?P<reg>\d+):v(?P<version>\d+)$")
+_ANNOUNCE_KEY = re.compile(r"^chapter-announce:(?P<event>\d+):(?P<user>\d+)$")
+
+
+def reminder_key(*, offset: int, registration_id: int, version: int) -> str:
+    return f"reminder-{offset}m:reg{registration_id}:v{version}"
+
+
+def event_topic(event: Event) -> str:
+    return f"event:{event.pk}"
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _cancel_url(registration: Registration, event: Event) -> str:
+    """The registration's cancel link (the events app's signed link), else the event page."""
+    try:
+        from .services import guest_cancel_url
+
+        return guest_cancel_url(registration)
+    except (ImportError, NoReverseMatch):
+        return _absolute(event.get_absolute_url())
+
+
+def _language(registration: Registration) -> str:
+    user = registration.user
+    if user is not None and user.preferred_language in LANGUAGES:
+        return user.preferred_language
+    lang = getattr(registration, "language", "") or settings.LANGUAGE_CODE
+    return lang if lang in LANGUAGES else settings.LANGUAGE_CODE
+
+
+def _ics_attachment(event: Event) -> dict:
+    from .ics import event_ics
+
+    return {
+        "filename": f"{event.slug or 'event'}.ics",
+        "content": event_ics(event).decode("utf-8"),
+        "mimetype": "text/calendar",
+    }
+
+
+def verified_addresses(user_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(user id, lower-cased email) pairs that are verified."""
+    user_ids = list(user_ids)
+    pairs: set[tuple[int, str]] = set()
+    for start in range(0, len(user_ids), 1000):
+        pairs.update(
+            (uid, email.lower())
+            for uid, email in EmailAddress.objects.filter(
+                user_id__in=user_ids[start : start + 1000], verified=True
+            ).values_list("user_id", "email")
+        )
+    return pairs
+
+
+def reminder_offset_due(event: Event, now: datetime) -> int | None:
+    """The nearest due reminder offset (minutes) of `event` at `now`, or None."""
+    if event.status != Event.Status.PUBLISHED or not (now < event.start):
+        return None
+    due = [o for o in event.effective_reminder_offsets if now >= event.start - timedelta(minutes=o)]
+    return min(due) if due else None
+
+
+def reminders_due(now: datetime | None = None) -> list[tuple[Event, int]]:
+    """Published upcoming events with a reminder due now, with that reminder's offset."""
+    now = now or timezone.now()
+    events = Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=now).select_related(
+        "kind", "space"
+    )
+    due = []
+    for event in events.iterator(chunk_size=500):
+        offset = reminder_offset_due(event, now)
+        if offset is not None:
+            due.append((event, offset))
+    return due
+
+
+def _recipient(registration: Registration, verified: set[tuple[int, str]]):
+    """(user or None, address) for a reminder, or None when the person gets none."""
+    user = registration.user
+    if registration.user_id is None:
+        return None, registration.email
+    if not user.is_active or not wants_email(user, REMINDER_KIND):
+        return None
+    if (user.pk, user.email.lower()) not in verified:
+        return None  # reminders go only to verified addresses
+    return user, user.email
+
+
+def reminder_message(
+    *, event: Event, registration: Registration, offset: int, user: User | None, language: str
+):
+    """Render one reminder (subject, text, HTML) for `registration`."""
+    context = {
+        "event": event,
+        "registration": registration,
+        "name": (user.get_short_name() if user else "") or registration.name,
+        "offset_hours": offset // 60,
+        "offset_minutes": offset,
+        "start": timezone.localtime(event.start),
+        "end": timezone.localtime(event.end),
+        "place": event.place,
+        "event_url": _absolute(event.get_absolute_url()),
+        "cancel_url": _cancel_url(registration, event),
+        "unsubscribe_url": unsubscribe_url(user, REMINDER_KIND) if user else "",
+        "preferences_url": preferences_url() if user else "",
+        "site_url": settings.SITE_URL,
+    }
+    return message_render(
+        template_prefix="events/email/reminder", context=context, language=language
+    )
+
+
+def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[int]]:
+    """Write the missing reminders of one (event, offset); return (written, pending ids)."""
+    registrations = list(
+        Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+        .select_related("user")
+        .order_by("pk")
+    )
+    keys = {
+        reg.pk: reminder_key(offset=offset, registration_id=reg.pk, version=event.version)
+        for reg in registrations
+    }
+    existing = outbox_existing_keys(keys.values())
+    todo = [reg for reg in registrations if keys[reg.pk] not in existing]
+    if not todo:
+        return 0, []
+    verified = verified_addresses({reg.user_id for reg in todo if reg.user_id})
+    attachment = _ics_attachment(event)
+    written, ids = 0, []
+    for start in range(0, len(todo), WRITE_CHUNK):
+        messages = []
+        for reg in todo[start : start + WRITE_CHUNK]:
+            recipient = _recipient(reg, verified)
+            if recipient is None:
+                continue
+            user, address = recipient
+            language = _language(reg)
+            messages.append(
+                OutboxMessage(
+                    dedup_key=keys[reg.pk],
+                    kind=REMINDER_KIND,
+                    to_email=address,
+                    language=language,
+                    message=reminder_message(
+                        event=event, registration=reg, offset=offset, user=user, language=language
+                    ),
+                    recipient=user,
+                    topic=event_topic(event),
+                    headers=unsubscribe_headers(user, REMINDER_KIND),
+                    attachments=[attachment],
+                )
+            )
+        # One transaction per chunk: its send tasks go out as soon as it commits.
+        with transaction.atomic():
+            ids.extend(outbox_write_many(messages))
+        written += len(messages)
+    return written, ids
+
+
+def reminder_sweep_run(*, now: datetime | None = None) -> int:
+    """Write every due reminder (idempotent); return how many rows this run wrote."""
+    now = now or timezone.now()
+    total = 0
+    for event, offset in reminders_due(now):
+        written, _ids = reminders_write_for_event(event=event, offset=offset)
+        total += written
+    if total:
+        logger.info("Reminder sweep wrote %d reminders.", total)
+    return total
+
+
+def reminder_rows_check(rows: list[Outbox]) -> dict[int, str]:
+    """Outbox delivery check: why each reminder row must not go out (if it must not)."""
+    parsed = {}
+    for row in rows:
+        match = _REMINDER_KEY.match(row.dedup_key)
+        if match:
+            parsed[row.pk] = {k: int(v) for k, v in match.groupdict().items()}
+    registrations = Registration.objects.select_related("event", "event__kind").in_bulk(
+        [p["reg"] for p in parsed.values()]
+    )
+    now = timezone.now()
+    reasons = {}
+    for row in rows:
+        p = parsed.get(row.pk)
+        if p is None:
+            continue
+        reg = registrations.get(p["reg"])
+        if reg is None:
+            reasons[row.pk] = "Registration deleted."
+            continue
+        event = reg.event
+        if reg.status != Registration.Status.CONFIRMED:
+            reasons[row.pk] = f"Registration is {reg.status}."
+        elif event.status != Event.Status.PUBLISHED:
+            reasons[row.pk] = f"Event is {event.status}."
+        elif event.version != p["version"]:
+            reasons[row.pk] = (
+                f"Event moved (version {p['version']} → {event.version}): "
+                "the reminders of the new time replace this one."
+            )
+        elif now >= event.start:
+            reasons[row.pk] = "Event has already started."
+        else:
+            nearest = reminder_offset_due(event, now)
+            if nearest is not None and nearest < p["offset"]:
+                reasons[row.pk] = f"Superseded by the {nearest}-minute reminder."
+    return reasons
+
+
+outbox_register_check(kind=REMINDER_KIND, check=reminder_rows_check)
+
+
+# Chapter announcements ---------------------------------------------------------------------
+
+
+def chapter_announcement_write(*, event: Event) -> int:
+    """Tell the followers of the event's chapter about it; return how many rows were written.
+
+    Call it inside the transaction that publishes the event. Idempotent (key
+    `chapter-announce:<event>:<user>`): publishing twice announces once. Only published,
+    upcoming events of a chapter are announced, to verified addresses of followers who did
+    not opt out of chapter announcements.
+    """
+    if event.chapter_id is None or event.status != Event.Status.PUBLISHED:
+        return 0
+    if event.start <= timezone.now():
+        return 0
+    followers = list(event.chapter.followers.filter(is_active=True).order_by("pk"))
+    keys = {user.pk: f"chapter-announce:{event.pk}:{user.pk}" for user in followers}
+    existing = outbox_existing_keys(keys.values())
+    followers = [
+        u
+        for u in followers
+        if keys[u.pk] not in existing and wants_email(u, ANNOUNCEMENT_KIND) and u.email
+    ]
+    verified = verified_addresses(u.pk for u in followers)
+    messages = []
+    for user in followers:
+        if (user.pk, user.email.lower()) not in verified:
+            continue
+        language = (
+            user.preferred_language
+            if user.preferred_language in LANGUAGES
+            else settings.LANGUAGE_CODE
+        )
+        context = {
+            "event": event,
+            "chapter": event.chapter,
+            "name": user.get_short_name(),
+            "start": timezone.localtime(event.start),
+            "place": event.place,
+            "event_url": _absolute(event.get_absolute_url()),
+            "unsubscribe_url": unsubscribe_url(user, ANNOUNCEMENT_KIND),
+            "preferences_url": preferences_url(),
+            "site_url": settings.SITE_URL,
+        }
+        messages.append(
+            OutboxMessage(
+                dedup_key=keys[user.pk],
+                kind=ANNOUNCEMENT_KIND,
+                to_email=user.email,
+                language=language,
+                message=message_render(
+                    template_prefix="events/email/chapter_announcement",
+                    context=context,
+                    language=language,
+                ),
+                recipient=user,
+                topic=event_topic(event),
+                headers=unsubscribe_headers(user, ANNOUNCEMENT_KIND),
+            )
+        )
+    with transaction.atomic():
+        outbox_write_many(messages)
+    return len(messages)
+
+
+def chapter_announcement_rows_check(rows: list[Outbox]) -> dict[int, str]:
+    """Outbox delivery check: an announcement for a cancelled or past event is not sent."""
+    event_ids = {}
+    for row in rows:
+        match = _ANNOUNCE_KEY.match(row.dedup_key)
+        if match:
+            event_ids[row.pk] = int(match["event"])
+    events = Event.objects.in_bulk(set(event_ids.values()))
+    now = timezone.now()
+    reasons = {}
+    for pk, event_id in event_ids.items():
+        event = events.get(event_id)
+        if event is None:
+            reasons[pk] = "Event deleted."
+        elif event.status != Event.Status.PUBLISHED:
+            reasons[pk] = f"Event is {event.status}."
+        elif now >= event.start:
+            reasons[pk] = "Event has already started."
+    return reasons
+
+
+outbox_register_check(kind=ANNOUNCEMENT_KIND, check=chapter_announcement_rows_check)
+
+
+# Celery tasks ------------------------------------------------------------------------------
+
+
+@shared_task(name="events.reminders.reminder_sweep", acks_late=True, ignore_result=True)
+def reminder_sweep() -> int:
+    """Periodic (beat): write the due reminders; their send tasks are enqueued on commit."""
+    return reminder_sweep_run()
+
+
+def event_delivery_log_url(event: Event) -> str:
+    """The admin delivery log of an event (outbox rows with its topic)."""
+    return f"{reverse('admin:members_outbox_changelist')}?topic={event_topic(event)}"
