@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CollaborationsConfig(AppConfig):
     name = "collaborations"
     verbose_name = _("Collaborations")
+
+    def ready(self) -> None:
+        from . import integration
+
+        integration.register()

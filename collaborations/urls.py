@@ -1,12 +1,34 @@
+"""The collaboration ledger and the micro-economy dashboard."""
+
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "collaborations"
 
 urlpatterns = [
+    path("", views.CollaborationListView.as_view(), name="list"),
+    path("mine/", views.MyCollaborationsView.as_view(), name="mine"),
+    path("new/", views.CollaborationCreateView.as_view(), name="create"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("export.csv", views.CollaborationExportView.as_view(), name="export"),
+    path("members.json", views.MemberAutocompleteView.as_view(), name="member_autocomplete"),
     path(
-        "",
-        TemplateView.as_view(template_name="collaborations/collaboration_list.html"),
-        name="list",
+        "companies/<slug:slug>/",
+        views.CompanyCollaborationsView.as_view(),
+        name="company",
+    ),
+    path("<int:pk>/", views.CollaborationDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.CollaborationUpdateView.as_view(), name="update"),
+    path("<int:pk>/verify/", views.CollaborationVerifyView.as_view(), name="verify"),
+    path(
+        "participations/<int:pk>/confirm/",
+        views.ParticipantConfirmView.as_view(),
+        name="confirm",
+    ),
+    path(
+        "participations/<int:pk>/decline/",
+        views.ParticipantDeclineView.as_view(),
+        name="decline",
     ),
 ]

@@ -1,0 +1,346 @@
+"""The collaboration form and its participants formset."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Company, Profile, Space
+
+from .models import MAX_VALUE_EUR, Collaboration, Participant
+from .selectors import events_attended_by
+from .services import EARLIEST_START, MAX_DAYS_AHEAD, MAX_PARTICIPANTS, ParticipantSpec
+
+
+class MemberField(forms.CharField):
+    """A member picked by profile slug (what the autocomplete fills in) or by exact name.
+
+    Only profiles the person filling the form may see are found: a hidden member cannot be
+    guessed through this field.
+    """
+
+    viewer = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 180)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if not value:
+            return None
+        profiles = Profile.objects.visible_to(self.viewer).select_related("user", "company")
+        match = profiles.filter(slug=value).first()
+        if match is None:
+            named = list(profiles.filter(display_name__iexact=value)[:2])
+            if len(named) > 1:
+                raise forms.ValidationError(
+                    _("Several members are called “%(name)s”: pick one from the suggestions."),
+                    params={"name": value},
+                )
+            match = named[0] if named else None
+        if match is None:
+            raise forms.ValidationError(
+                _("No member “%(name)s” in the directory: pick one from the suggestions."),
+                params={"name": value},
+            )
+        return match.user
+
+    def prepare_value(self, value):
+        if hasattr(value, "profile"):
+            return value.profile.slug
+        return value
+
+
+class EventChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        when = formats.date_format(timezone.localtime(obj.start), "DATE_FORMAT")
+        return f"{obj.kind.name} · {obj.title} · {when}"
+
+
+def _member_input(placeholder):
+    return forms.TextInput(
+        attrs={
+            "data-member-autocomplete": "",
+            "autocomplete": "off",
+            "placeholder": placeholder,
+        }
+    )
+
+
+class CollaborationForm(forms.ModelForm):
+    my_role = forms.ChoiceField(label=_("Your role"), choices=Participant.Role.choices)
+    origin_event = EventChoiceField(
+        label=_("Event where you met"),
+        queryset=None,
+        required=False,
+        help_text=_("Only events you attended are listed."),
+        error_messages={
+            "invalid_choice": _(
+                "Choose an event you attended (a confirmed registration or a check-in)."
+            )
+        },
+    )
+    introduced_by = MemberField(
+        label=_("Member who introduced you"),
+        required=False,
+        widget=_member_input(_("Start typing a name")),
+    )
+
+    class Meta:
+        model = Collaboration
+        fields = [
+            "title",
+            "kind",
+            "my_role",
+            "start_date",
+            "value_eur",
+            "description",
+            "origin_type",
+            "origin_event",
+            "introduced_by",
+            "space",
+            "visibility",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "origin_type": forms.RadioSelect,
+            "visibility": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "value_eur": forms.NumberInput(attrs={"step": "1", "min": "0"}),
+        }
+        help_texts = {
+            "space": _("Where the collaboration belongs on the dashboard (an event sets it)."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["origin_event"].queryset = events_attended_by(user=user)
+        self.fields["introduced_by"].viewer = user
+        self.fields["space"].queryset = Space.objects.order_by("name")
+        self.fields["space"].required = False
+        self.fields["value_eur"].localize = False
+
+    def clean_value_eur(self):
+        value = self.cleaned_data.get("value_eur")
+        if value is not None:
+            if value < 0:
+                raise forms.ValidationError(_("The value cannot be negative."))
+            if value > MAX_VALUE_EUR:
+                raise forms.ValidationError(
+                    _("That amount looks wrong: the ledger accepts values up to €100,000,000.")
+                )
+        return value
+
+    def clean_start_date(self):
+        start = self.cleaned_data.get("start_date")
+        if start and start > timezone.localdate() + dt.timedelta(days=MAX_DAYS_AHEAD):
+            raise forms.ValidationError(
+                _("A collaboration cannot start more than a year from now: log it once it is on.")
+            )
+        if start and start < EARLIEST_START:
+            raise forms.ValidationError(_("The start date is too far in the past."))
+        return start
+
+    def clean(self):
+        data = super().clean()
+        origin = data.get("origin_type")
+        # Only the field that goes with the chosen origin is kept.
+        if origin != Collaboration.Origin.EVENT:
+            data["origin_event"] = None
+            self.errors.pop("origin_event", None)
+        if origin != Collaboration.Origin.INTRODUCTION:
+            data["introduced_by"] = None
+            self.errors.pop("introduced_by", None)
+        event_missing = not data.get("origin_event") and "origin_event" not in self.errors
+        if origin == Collaboration.Origin.EVENT and event_missing:
+            self.add_error("origin_event", _("Choose the event where you met."))
+        introducer_missing = not data.get("introduced_by") and "introduced_by" not in self.errors
+        if origin == Collaboration.Origin.INTRODUCTION and introducer_missing:
+            self.add_error("introduced_by", _("Say which member introduced you."))
+        if data.get("introduced_by") is not None and data["introduced_by"].pk == self.user.pk:
+            self.add_error("introduced_by", _("The introducer is someone else than you."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        origin = data["origin_type"]
+        return {
+            "title": data["title"],
+            "kind": data["kind"],
+            "start_date": data["start_date"],
+            "value_eur": data.get("value_eur"),
+            "description": data.get("description", ""),
+            "origin_type": origin,
+            "origin_event": data.get("origin_event")
+            if origin == Collaboration.Origin.EVENT
+            else None,
+            "introduced_by": data.get("introduced_by")
+            if origin == Collaboration.Origin.INTRODUCTION
+            else None,
+            "space": data.get("space"),
+            "visibility": data["visibility"],
+        }
+
+
+class ParticipantForm(forms.Form):
+    member = MemberField(
+        label=_("Member"), required=False, widget=_member_input(_("Start typing a name"))
+    )
+    company = forms.ModelChoiceField(
+        label=_("or a company"), queryset=Company.objects.order_by("name"), required=False
+    )
+    organisation = forms.CharField(
+        label=_("or an outside organisation"),
+        max_length=160,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Homeexchange")}),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", "—"), *Participant.Role.choices], required=False
+    )
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].viewer = viewer
+
+    def clean(self):
+        data = super().clean()
+        given = [
+            name
+            for name in ("member", "company", "organisation")
+            if data.get(name) not in (None, "")
+        ]
+        if not given and not data.get("role"):
+            return data  # an empty row
+        if len(given) > 1:
+            raise forms.ValidationError(
+                _("Give one party per row: a member, a company or an outside organisation.")
+            )
+        if not given and "member" not in self.errors:
+            raise forms.ValidationError(_("Say who this participant is."))
+        if not data.get("role"):
+            self.add_error("role", _("Choose this participant's role."))
+        return data
+
+    def spec(self) -> ParticipantSpec | None:
+        data = self.cleaned_data
+        if not data or not (data.get("member") or data.get("company") or data.get("organisation")):
+            return None
+        organisation = (data.get("organisation") or "").strip()
+        company = data.get("company")
+        if organisation and company is None:
+            # An organisation typed by name that is in fact a company of the directory.
+            company = Company.objects.filter(
+                Q(name__iexact=organisation) | Q(slug__iexact=organisation)
+            ).first()
+            if company is not None:
+                organisation = ""
+        return ParticipantSpec(
+            role=data["role"],
+            user=data.get("member"),
+            company=company,
+            organisation=organisation,
+        )
+
+
+class BaseParticipantFormSet(forms.BaseFormSet):
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        kwargs.setdefault("form_kwargs", {})["viewer"] = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        specs = []
+        for form in self.forms:
+            spec = form.spec()
+            if spec is None:
+                continue
+            if spec.user is not None and spec.user.pk == self.user.pk:
+                raise forms.ValidationError(
+                    _("You are already in this collaboration: add the other parties only.")
+                )
+            if spec.key in seen:
+                raise forms.ValidationError(_("%(name)s appears twice.") % {"name": spec.name})
+            seen.add(spec.key)
+            specs.append(spec)
+        if not specs:
+            raise forms.ValidationError(
+                _(
+                    "Add at least one other participant: a collaboration is never with "
+                    "yourself only."
+                )
+            )
+        self.specs = specs
+
+
+ParticipantFormSet = forms.formset_factory(
+    ParticipantForm,
+    formset=BaseParticipantFormSet,
+    extra=3,
+    max_num=MAX_PARTICIPANTS - 1,
+    validate_max=True,
+    absolute_max=MAX_PARTICIPANTS * 3,
+)
+ParticipantFormSet.default_error_messages = {
+    **forms.BaseFormSet.default_error_messages,
+    "too_many_forms": _(
+        "A collaboration has at most 20 participants including you: remove some rows."
+    ),
+}
+
+
+def participant_initial(collab: Collaboration, *, exclude_user_id: int) -> list[dict]:
+    rows = []
+    for p in collab.participants.select_related("user__profile", "company").order_by("pk"):
+        if p.user_id == exclude_user_id:
+            continue
+        rows.append(
+            {
+                "member": p.user.profile.slug if p.user_id and hasattr(p.user, "profile") else "",
+                "company": p.company_id if not p.user_id else None,
+                "organisation": p.organisation,
+                "role": p.role,
+            }
+        )
+    return rows
+
+
+class FilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Collaboration.Kind.choices]
+    )
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    space = forms.ModelChoiceField(
+        label=_("Space"),
+        required=False,
+        queryset=Space.objects.order_by("name"),
+        empty_label=_("All spaces"),
+    )
+    chapter = forms.ModelChoiceField(
+        label=_("Chapter"), required=False, queryset=None, empty_label=_("All chapters")
+    )
+    event_kind = forms.ModelChoiceField(
+        label=_("Began at"),
+        required=False,
+        queryset=None,
+        empty_label=_("Any event kind"),
+        to_field_name="slug",
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        from events.models import EventKind
+        from members.models import Chapter
+
+        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
+        self.fields["chapter"].queryset = Chapter.objects.order_by("name")
+        self.fields["event_kind"].queryset = EventKind.objects.order_by("name_en")

@@ -1,0 +1,137 @@
+"""What the collaborations app adds to pages and registries other apps own.
+
+Registered once from CollaborationsConfig.ready(): the home panel (my pending confirmations,
+the invitation after an event I attended, recent public collaborations), the profile panel,
+the company panel (when `members.panels` offers the hook), the "my data" export section and
+the demo seeder. A profile saved (e.g. hidden) also invalidates the cached dashboard.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save
+
+from members import panels
+from members.demo import register_demo_seeder
+from members.models import Profile
+
+from .models import Collaboration, CollaborationHistory, Participant
+from .selectors import (
+    collaborations_of_company,
+    collaborations_of_user,
+    follow_up_invitations,
+    participants_prefetch,
+    pending_confirmations,
+)
+
+HOME_RECENT = 3
+
+
+def home_context(request, **kwargs) -> dict | None:
+    user = request.user
+    recent = list(
+        Collaboration.objects.listed_for(user)
+        .filter(visibility=Collaboration.Visibility.PUBLIC)
+        .select_related("origin_event__kind")
+        .prefetch_related(participants_prefetch(user))
+        .order_by("-confirmed_at", "-pk")[:HOME_RECENT]
+    )
+    pending, invitations = [], []
+    if user.is_authenticated:
+        pending = list(pending_confirmations(user=user)[:5])
+        invitations = follow_up_invitations(user=user)
+    if not (recent or pending or invitations):
+        return None
+    return {"pending": pending, "invitations": invitations, "recent": recent}
+
+
+def profile_context(request, *, profile, **kwargs) -> dict | None:
+    collabs = collaborations_of_user(viewer=request.user, user_id=profile.user_id)
+    return {"collaborations": collabs, "profile": profile}
+
+
+def company_context(request, *, company, **kwargs) -> dict | None:
+    return {"collaborations": collaborations_of_company(viewer=request.user, company=company)}
+
+
+def export_collect(user) -> dict:
+    """Everything the ledger holds about `user`: their collaborations and their own actions."""
+    collabs = (
+        Collaboration.objects.involving(user)
+        .select_related("origin_event")
+        .prefetch_related("participants")
+        .order_by("pk")
+    )
+    return {
+        "collaborations": [
+            {
+                "id": c.pk,
+                "title": c.title,
+                "kind": c.kind,
+                "status": c.status,
+                "visibility": c.visibility,
+                "start_date": c.start_date.isoformat(),
+                "value_eur": str(c.value_eur) if c.value_eur is not None else None,
+                "origin": c.origin_type,
+                "origin_event": c.origin_event.title if c.origin_event else None,
+                "i_am_author": c.author_id == user.pk,
+                "my_participation": [
+                    {
+                        "role": p.role,
+                        "state": p.state,
+                        "confirmed_at": p.confirmed_at.isoformat() if p.confirmed_at else None,
+                    }
+                    for p in c.participants.all()
+                    if p.user_id == user.pk
+                ],
+            }
+            for c in collabs
+        ],
+        "introductions": list(
+            Collaboration.objects.filter(introduced_by=user).values_list("pk", flat=True)
+        ),
+        "history": [
+            {
+                "collaboration": h.collaboration_id,
+                "action": h.action,
+                "at": h.created_at.isoformat(),
+                "changes": h.changes,
+            }
+            for h in CollaborationHistory.objects.filter(actor=user).order_by("pk")
+        ],
+    }
+
+
+def _profile_saved(sender, instance, **kwargs) -> None:
+    from .services import dashboard_invalidate
+
+    dashboard_invalidate()
+
+
+def register() -> None:
+    from .demo import seed_collaborations
+
+    panels.register_home_panel(
+        order=40, template="collaborations/_home_panel.html", context=home_context
+    )
+    panels.register_profile_panel(
+        order=40, template="collaborations/_profile_panel.html", context=profile_context
+    )
+    # The company page belongs to `members`; the hook may not exist yet.
+    register_company = getattr(panels, "register_company_panel", None)
+    if register_company is not None:
+        register_company(
+            order=40, template="collaborations/_company_panel.html", context=company_context
+        )
+    _register_export()
+    register_demo_seeder(order=50, name="collaborations: the ledger", seed=seed_collaborations)
+    post_save.connect(_profile_saved, sender=Profile, dispatch_uid="collab-profile-saved")
+
+
+def _register_export() -> None:
+    import inspect
+
+    params = inspect.signature(panels.register_export_section).parameters
+    kwargs = {"name": "collaborations", "collect": export_collect}
+    if "models" in params:
+        kwargs["models"] = [Collaboration, Participant, CollaborationHistory]
+    panels.register_export_section(**kwargs)

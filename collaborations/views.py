@@ -1,0 +1,419 @@
+"""Thin views: permission, form, service call, message, redirect."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from members.models import Company, Profile
+
+from . import charts
+from .forms import CollaborationForm, FilterForm, ParticipantFormSet, participant_initial
+from .models import Collaboration, Participant
+from .selectors import (
+    collaboration_detail_queryset,
+    collaboration_list,
+    collaboration_years,
+    collaborations_of_company,
+    dashboard_data,
+    my_collaborations,
+    pending_confirmations,
+)
+from .services import (
+    can_edit,
+    collaboration_create,
+    collaboration_update,
+    collaboration_verify,
+    participant_confirm,
+    participant_decline,
+)
+
+
+class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Anonymous → login page; a logged-in non-staff member → 403."""
+
+    def test_func(self):
+        return self.request.user.is_staff
+
+
+class CollaborationListView(ListView):
+    template_name = "collaborations/collaboration_list.html"
+    context_object_name = "collaborations"
+    paginate_by = 20
+
+    def get(self, request, *args, **kwargs):
+        self.filter_form = FilterForm(request.GET or None, years=collaboration_years())
+        response = super().get(request, *args, **kwargs)
+        if self.filter_form.is_bound and not self.filter_form.is_valid():
+            response.status_code = 400
+        return response
+
+    def get_queryset(self):
+        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        if self.filter_form.is_bound and not self.filter_form.is_valid():
+            return Collaboration.objects.none()
+        return collaboration_list(user=self.request.user, filters=filters)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx.update(filter_form=self.filter_form, query=query.urlencode())
+        return ctx
+
+
+class MyCollaborationsView(LoginRequiredMixin, ListView):
+    template_name = "collaborations/collaboration_mine.html"
+    context_object_name = "collaborations"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return my_collaborations(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["pending"] = list(pending_confirmations(user=self.request.user))
+        return ctx
+
+
+class CollaborationDetailView(DetailView):
+    template_name = "collaborations/collaboration_detail.html"
+    context_object_name = "collaboration"
+
+    def get_queryset(self):
+        return collaboration_detail_queryset(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        collab = self.object
+        user = self.request.user
+        participants = list(collab.participants.all())
+        mine = next(
+            (p for p in participants if user.is_authenticated and p.user_id == user.pk), None
+        )
+        insider = user.is_authenticated and (
+            user.is_staff or mine is not None or collab.author_id == user.pk
+        )
+        introducer_visible = (
+            collab.introduced_by_id is not None
+            and Profile.objects.visible_to(user).filter(user_id=collab.introduced_by_id).exists()
+        )
+        ctx.update(
+            participants=participants,
+            mine=mine,
+            insider=insider,
+            can_edit=can_edit(collab, user),
+            needs_staff=[p for p in participants if p.needs_staff and p.state != "confirmed"],
+            history=list(collab.history.all()) if insider else [],
+            introducer_visible=introducer_visible,
+        )
+        return ctx
+
+
+class _CollaborationFormMixin(LoginRequiredMixin):
+    template_name = "collaborations/collaboration_form.html"
+
+    def render(self, form, formset, status=200):
+        from django.shortcuts import render
+
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "formset": formset, "object": getattr(self, "object", None)},
+            status=status,
+        )
+
+    def _apply_errors(self, form, formset, exc: ValidationError):
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            formset._non_form_errors = formset.error_class(exc.messages)
+
+
+class CollaborationCreateView(_CollaborationFormMixin, View):
+    def get(self, request):
+        initial = {
+            "start_date": timezone.localdate(),
+            "visibility": Collaboration.Visibility.MEMBERS,
+            "origin_type": Collaboration.Origin.SPACE,
+        }
+        form = CollaborationForm(initial=initial, user=request.user)
+        event_id = request.GET.get("event", "")
+        if event_id.isdigit():
+            event = form.fields["origin_event"].queryset.filter(pk=int(event_id)).first()
+            if event is not None:
+                form.initial.update(
+                    origin_type=Collaboration.Origin.EVENT,
+                    origin_event=event.pk,
+                    space=event.space_id,
+                )
+        return self.render(form, ParticipantFormSet(prefix="participants", user=request.user))
+
+    def post(self, request):
+        form = CollaborationForm(request.POST, user=request.user)
+        formset = ParticipantFormSet(request.POST, prefix="participants", user=request.user)
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render(form, formset, status=400)
+        try:
+            collab = collaboration_create(
+                author=request.user,
+                author_role=form.cleaned_data["my_role"],
+                author_company=getattr(getattr(request.user, "profile", None), "company", None),
+                participants=formset.specs,
+                **form.service_kwargs(),
+            )
+        except ValidationError as exc:
+            self._apply_errors(form, formset, exc)
+            return self.render(form, formset, status=400)
+        messages.success(
+            request,
+            _("Logged. The other parties are asked to confirm; it counts once they have."),
+        )
+        return HttpResponseRedirect(collab.get_absolute_url())
+
+
+class CollaborationUpdateView(_CollaborationFormMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = get_object_or_404(
+            Collaboration.objects.visible_to(request.user), pk=kwargs["pk"]
+        )
+        if not can_edit(self.object, request.user):
+            raise PermissionDenied(_("You cannot edit this collaboration."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def _own_role(self):
+        own = self.object.participants.filter(user_id=self.request.user.pk).first()
+        return own.role if own else None
+
+    def get(self, request, pk):
+        form = CollaborationForm(
+            instance=self.object, initial={"my_role": self._own_role()}, user=request.user
+        )
+        formset = ParticipantFormSet(
+            prefix="participants",
+            user=request.user,
+            initial=participant_initial(self.object, exclude_user_id=request.user.pk),
+        )
+        return self.render(form, formset)
+
+    def post(self, request, pk):
+        original = Collaboration.objects.get(pk=self.object.pk)
+        form = CollaborationForm(request.POST, instance=self.object, user=request.user)
+        formset = ParticipantFormSet(request.POST, prefix="participants", user=request.user)
+        if not (form.is_valid() and formset.is_valid()):
+            return self.render(form, formset, status=400)
+        try:
+            collab = collaboration_update(
+                collaboration=original,
+                actor=request.user,
+                participants=formset.specs,
+                actor_role=form.cleaned_data["my_role"],
+                **form.service_kwargs(),
+            )
+        except ValidationError as exc:
+            self._apply_errors(form, formset, exc)
+            return self.render(form, formset, status=400)
+        if collab.status == Collaboration.Status.PROPOSED and original.is_confirmed:
+            messages.warning(
+                request,
+                _("Saved. The value or the participants changed: the others confirm it again."),
+            )
+        else:
+            messages.success(request, _("Saved."))
+        return HttpResponseRedirect(collab.get_absolute_url())
+
+
+class _ParticipantAnswerView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+    service = None
+    message = ""
+
+    def post(self, request, pk):
+        # Only my own participation is found: answering for someone else is a 404.
+        participant = get_object_or_404(Participant, pk=pk, user_id=request.user.pk)
+        type(self).service(participant=participant, user=request.user)
+        messages.success(request, self.message)
+        return HttpResponseRedirect(participant.collaboration.get_absolute_url())
+
+
+class ParticipantConfirmView(_ParticipantAnswerView):
+    service = staticmethod(participant_confirm)
+    message = _("Thank you: you confirmed this collaboration.")
+
+
+class ParticipantDeclineView(_ParticipantAnswerView):
+    service = staticmethod(participant_decline)
+    message = _("You declined: this collaboration will not count.")
+
+
+class CollaborationVerifyView(StaffRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        collab = get_object_or_404(Collaboration, pk=pk)
+        approve = request.POST.get("decision", "approve") != "reject"
+        collaboration_verify(collaboration=collab, staff=request.user, approve=approve)
+        messages.success(
+            request,
+            _("Verified.") if approve else _("Rejected: this collaboration will not count."),
+        )
+        return HttpResponseRedirect(collab.get_absolute_url())
+
+
+class DashboardView(TemplateView):
+    template_name = "collaborations/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        data = dashboard_data(user=self.request.user)
+        ctx.update(
+            data=data,
+            years_count=charts.columns(data["by_year"], attr="count"),
+            years_volume=charts.columns(data["by_year"], attr="volume"),
+            kinds=charts.hbars(data["by_kind"], attr="count"),
+            kinds_volume=charts.hbars([f for f in data["by_kind"] if f.volume], attr="volume"),
+            origins=charts.hbars(data["by_origin"], attr="count"),
+            origins_volume=charts.hbars([f for f in data["by_origin"] if f.volume], attr="volume"),
+            places=charts.hbars(data["by_place"], attr="count"),
+            graph=charts.graph_layout(data["graph"]),
+        )
+        return ctx
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+class CollaborationExportView(StaffRequiredMixin, View):
+    """Every collaboration (any status) with its participants, as CSV, for staff."""
+
+    def get(self, request):
+        rows = (
+            Collaboration.objects.select_related(
+                "origin_event__kind", "introduced_by", "space", "chapter"
+            )
+            .prefetch_related("participants")
+            .order_by("pk")
+        )
+        writer = csv.writer(_Echo())
+        header = [
+            "id",
+            "title",
+            "kind",
+            "status",
+            "visibility",
+            "start_date",
+            "value_eur",
+            "origin",
+            "origin_event",
+            "origin_event_kind",
+            "origin_event_date",
+            "introduced_by",
+            "space",
+            "chapter",
+            "author",
+            "participants",
+            "confirmed_at",
+            "created_at",
+        ]
+
+        def _clean(value) -> str:
+            text = "" if value is None else str(value)
+            # Spreadsheet formula injection: a cell never starts with = + - @.
+            return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+        def lines():
+            yield writer.writerow(header)
+            for c in rows.iterator(chunk_size=500):
+                event = c.origin_event
+                yield writer.writerow(
+                    [
+                        _clean(v)
+                        for v in (
+                            c.pk,
+                            c.title,
+                            c.kind,
+                            c.status,
+                            c.visibility,
+                            c.start_date.isoformat(),
+                            c.value_eur if c.value_eur is not None else "",
+                            c.origin_type,
+                            event.title if event else "",
+                            event.kind.slug if event else "",
+                            event.start.date().isoformat() if event else "",
+                            c.introduced_by.name if c.introduced_by else "",
+                            c.space.name if c.space else "",
+                            c.chapter.name if c.chapter else "",
+                            c.author_name,
+                            "; ".join(
+                                f"{p.name} ({p.role}, {p.state})" for p in c.participants.all()
+                            ),
+                            c.confirmed_at.isoformat() if c.confirmed_at else "",
+                            c.created_at.isoformat(),
+                        )
+                    ]
+                )
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="collaborations-{stamp}.csv"'
+        return response
+
+
+class MemberAutocompleteView(LoginRequiredMixin, View):
+    """Members matching `q`, for the participant and introducer fields (visible ones only)."""
+
+    def get(self, request):
+        q = request.GET.get("q", "").strip()[:60]
+        if len(q) < 2:
+            return JsonResponse({"results": []})
+        profiles = (
+            Profile.objects.visible_to(request.user)
+            .exclude(user_id=request.user.pk)
+            .filter(display_name__icontains=q)
+            .select_related("company")
+            .order_by("display_name", "pk")[:10]
+        )
+        return JsonResponse(
+            {
+                "results": [
+                    {
+                        "value": p.slug,
+                        "name": p.display_name,
+                        "company": p.company.name if p.company else "",
+                    }
+                    for p in profiles
+                ]
+            }
+        )
+
+
+class CompanyCollaborationsView(TemplateView):
+    template_name = "collaborations/company_collaborations.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        company = get_object_or_404(Company, slug=kwargs["slug"])
+        ctx.update(
+            company=company,
+            collaborations=collaborations_of_company(viewer=self.request.user, company=company),
+        )
+        return ctx
+
+
+def create_url_for_event(event) -> str:
+    return f"{reverse('collaborations:create')}?event={event.pk}"

@@ -1,0 +1,99 @@
+// The network graph: the server draws a first layout (a circle); this refines it into a
+// small force layout (Fruchterman–Reingold) and highlights a node's links on hover/focus.
+// No library, no network: everything the graph needs is in the SVG's data attributes.
+(function () {
+  "use strict";
+
+  function layout(svg) {
+    var width = Number(svg.dataset.width), height = Number(svg.dataset.height);
+    var nodeEls = svg.querySelectorAll(".graph-node");
+    var edgeEls = svg.querySelectorAll(".graph-edges line");
+    var nodes = [], byId = {};
+    nodeEls.forEach(function (el, i) {
+      var m = /translate\(([-\d.]+)[ ,]+([-\d.]+)\)/.exec(el.getAttribute("transform"));
+      var n = { id: el.dataset.id, el: el, x: Number(m[1]), y: Number(m[2]), r: Number(el.dataset.r),
+        dx: 0, dy: 0, i: i };
+      nodes.push(n); byId[n.id] = n;
+    });
+    var edges = [];
+    edgeEls.forEach(function (el) {
+      var a = byId[el.dataset.a], b = byId[el.dataset.b];
+      if (a && b) { edges.push({ a: a, b: b, el: el, w: Number(el.getAttribute("stroke-width")) }); }
+    });
+    if (nodes.length < 3) { return { nodes: nodes, edges: edges }; }
+    var pad = 60, area = (width - 2 * pad) * (height - 2 * pad);
+    var k = Math.sqrt(area / nodes.length) * 0.75;
+    var temp = width / 8, iterations = 300;
+    for (var it = 0; it < iterations; it++) {
+      var i, j, a, b, ddx, ddy, dist, force;
+      for (i = 0; i < nodes.length; i++) { nodes[i].dx = 0; nodes[i].dy = 0; }
+      for (i = 0; i < nodes.length; i++) {
+        for (j = i + 1; j < nodes.length; j++) {
+          a = nodes[i]; b = nodes[j];
+          ddx = a.x - b.x; ddy = a.y - b.y;
+          dist = Math.max(Math.sqrt(ddx * ddx + ddy * ddy), 0.01);
+          force = (k * k) / dist;
+          a.dx += (ddx / dist) * force; a.dy += (ddy / dist) * force;
+          b.dx -= (ddx / dist) * force; b.dy -= (ddy / dist) * force;
+        }
+      }
+      edges.forEach(function (e) {
+        var ddx2 = e.a.x - e.b.x, ddy2 = e.a.y - e.b.y;
+        var d = Math.max(Math.sqrt(ddx2 * ddx2 + ddy2 * ddy2), 0.01);
+        var f = (d * d) / k;
+        e.a.dx -= (ddx2 / d) * f; e.a.dy -= (ddy2 / d) * f;
+        e.b.dx += (ddx2 / d) * f; e.b.dy += (ddy2 / d) * f;
+      });
+      nodes.forEach(function (n) {
+        // A gentle pull to the centre keeps separate groups on the canvas.
+        n.dx += (width / 2 - n.x) * 0.02 * k / 10; n.dy += (height / 2 - n.y) * 0.02 * k / 10;
+        var d = Math.max(Math.sqrt(n.dx * n.dx + n.dy * n.dy), 0.01);
+        n.x += (n.dx / d) * Math.min(d, temp); n.y += (n.dy / d) * Math.min(d, temp);
+        n.x = Math.min(width - pad, Math.max(pad, n.x));
+        n.y = Math.min(height - 24, Math.max(24, n.y));
+      });
+      temp *= 0.985;
+    }
+    nodes.forEach(function (n) {
+      n.el.setAttribute("transform", "translate(" + n.x.toFixed(1) + " " + n.y.toFixed(1) + ")");
+      var text = n.el.querySelector("text");
+      if (text) {
+        var right = n.x <= width / 2;
+        text.setAttribute("text-anchor", right ? "start" : "end");
+        text.setAttribute("x", String((right ? 1 : -1) * (n.r + 4)));
+      }
+    });
+    edges.forEach(function (e) {
+      e.el.setAttribute("x1", e.a.x.toFixed(1)); e.el.setAttribute("y1", e.a.y.toFixed(1));
+      e.el.setAttribute("x2", e.b.x.toFixed(1)); e.el.setAttribute("y2", e.b.y.toFixed(1));
+    });
+    return { nodes: nodes, edges: edges };
+  }
+
+  function highlight(svg, graph) {
+    graph.nodes.forEach(function (n) {
+      function on() {
+        svg.classList.add("is-focused");
+        n.el.classList.add("is-near");
+        graph.edges.forEach(function (e) {
+          if (e.a === n || e.b === n) {
+            e.el.classList.add("is-near");
+            e.a.el.classList.add("is-near"); e.b.el.classList.add("is-near");
+          }
+        });
+      }
+      function off() {
+        svg.classList.remove("is-focused");
+        svg.querySelectorAll(".is-near").forEach(function (el) { el.classList.remove("is-near"); });
+      }
+      n.el.addEventListener("mouseenter", on); n.el.addEventListener("mouseleave", off);
+      n.el.addEventListener("focusin", on); n.el.addEventListener("focusout", off);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("svg[data-graph]").forEach(function (svg) {
+      highlight(svg, layout(svg));
+    });
+  });
+})();
