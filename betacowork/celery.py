@@ -25,6 +25,12 @@ def _period(name: str, default: float) -> float:
 
 
 app.conf.beat_schedule = {
+    # The day after an event, invite its attendees by email to log a collaboration that came
+    # out of it (one message per event and member, ever: the outbox de-duplication key).
+    "collaborations-event-followups": {
+        "task": "collaborations.tasks.event_followups_send",
+        "schedule": crontab(hour=10, minute=0),
+    },
     # Send whatever the outbox holds that is due: new rows normally go out at once through
     # an on-commit task; this sweep catches rows written while the broker was down, retries
     # scheduled in the database, and rows whose sender died holding a lease.
