@@ -8,7 +8,7 @@ part of reminder de-duplication keys), and `Event.effective_reminder_offsets`.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -287,7 +287,8 @@ class Event(models.Model):
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start
+        # Subtract instants, not wall clocks (aware datetimes in one zone subtract naively).
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
     @property
     def place(self) -> str:

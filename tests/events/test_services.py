@@ -105,14 +105,16 @@ def test_cancelled_then_register_again_is_allowed(event, member):
     reg = services.event_register(event=event, user=member)
     services.registration_cancel(registration=reg)
     again = services.event_register(event=event, user=member)
-    assert again.pk != reg.pk and again.status == "confirmed"
+    assert again.pk != reg.pk
+    assert again.status == "confirmed"
 
 
 def test_guest_registers_for_public_event_but_not_members_only(event):
     reg = services.event_register(
         event=event, name="Ann Guest", email="Ann@Example.test", language="nl"
     )
-    assert reg.user is None and reg.email == "ann@example.test"
+    assert reg.user is None
+    assert reg.email == "ann@example.test"
     assert Outbox.objects.get(dedup_key=f"registration-confirmed:{reg.pk}").language == "nl"
     with pytest.raises(ValidationError):
         services.event_register(event=event, name="Ann again", email="ANN@example.test")
@@ -211,7 +213,8 @@ def test_check_in_and_undo(event, staff):
     services.registration_check_in(registration=reg, actor=staff)
     services.registration_check_in(registration=reg, actor=staff)  # double tap: harmless
     reg.refresh_from_db()
-    assert reg.checked_in_at is not None and reg.checked_in_by == staff
+    assert reg.checked_in_at is not None
+    assert reg.checked_in_by == staff
     services.registration_check_in_undo(registration=reg, actor=staff)
     reg.refresh_from_db()
     assert reg.checked_in_at is None
@@ -242,7 +245,9 @@ def test_effective_reminder_offsets(event):
     assert event.effective_reminder_offsets == [60, 30]
 
 
-def test_outbox_rows_roll_back_with_a_refused_registration(event, django_capture_on_commit_callbacks):
+def test_outbox_rows_roll_back_with_a_refused_registration(
+    event, django_capture_on_commit_callbacks
+):
     event.status = Event.Status.CANCELLED
     event.save()
     with pytest.raises(ValidationError):
