@@ -17,6 +17,7 @@ app.autodiscover_tasks()
 # Reminder tasks live beside their service in events/reminders.py.
 app.autodiscover_tasks(related_name="reminders")
 
+
 def _period(name: str, default: float) -> float:
     """A beat period from the settings (tests and benchmarks shorten them)."""
     from django.conf import settings

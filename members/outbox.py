@@ -324,7 +324,7 @@ def _discover_checks() -> None:
 
 
 def _cancel_reasons(rows: list[Outbox]) -> dict[int, str]:
-    from .notifications import ESSENTIAL_KINDS, wants_email
+    from .notifications import OPTIONAL_KINDS, wants_email
 
     _discover_checks()
     reasons: dict[int, str] = {}
@@ -332,7 +332,7 @@ def _cancel_reasons(rows: list[Outbox]) -> dict[int, str]:
     for row in rows:
         by_kind[row.kind].append(row)
         recipient = row.recipient
-        if recipient is not None and row.kind not in ESSENTIAL_KINDS:
+        if recipient is not None and row.kind in OPTIONAL_KINDS:
             if not recipient.is_active:
                 reasons[row.pk] = "Recipient account is inactive."
             elif not wants_email(recipient, row.kind):

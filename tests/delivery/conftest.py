@@ -1,0 +1,86 @@
+"""Fixtures for delivery tests: real Celery processes, an SMTP sink, and event data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from events.models import Event, EventKind, Registration
+from members.models import Space, User
+
+from .procs import Processes, purge_queues
+
+SMTP_PORT = 8151  # this suite's ports: 8150-8159
+WEB_PORT = 8153
+
+
+@pytest.fixture
+def procs():
+    """Start workers/beat with `procs.worker(...)`; all are killed when the test ends."""
+    started: list[Processes] = []
+
+    def make(**env) -> Processes:
+        p = Processes(smtp_port=SMTP_PORT, **env)
+        started.append(p)
+        return p
+
+    purge_queues()
+    try:
+        yield make
+    finally:
+        for p in started:
+            p.stop_all()
+        purge_queues()
+
+
+def event_with_registrants(
+    *,
+    members: int,
+    guests: int = 0,
+    start_in: timedelta = timedelta(hours=20),
+    offsets: list[int] | None = None,
+    prefix: str = "p",
+) -> Event:
+    """A published event with `members` verified members and `guests` guests confirmed."""
+    kind = EventKind.objects.get_or_create(slug="betacooks", defaults={"name_en": "Betacooks"})[0]
+    space = Space.objects.get_or_create(slug="betacowork", defaults={"name": "Betacowork"})[0]
+    start = timezone.now() + start_in
+    event = Event.objects.create(
+        title="Betacooks lunch",
+        slug=f"betacooks-{prefix}-{start:%Y%m%d%H%M%S%f}",
+        kind=kind,
+        start=start,
+        end=start + timedelta(minutes=90),
+        space=space,
+        status=Event.Status.PUBLISHED,
+        reminder_offsets_minutes=offsets if offsets is not None else [1440, 120],
+    )
+    users = User.objects.bulk_create(
+        [
+            User(email=f"{prefix}{i}@members.test", name=f"Member {i}", preferred_language="en")
+            for i in range(members)
+        ]
+    )
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users]
+    )
+    regs = [
+        Registration(
+            event=event, user=u, name=u.name, email=u.email, status=Registration.Status.CONFIRMED
+        )
+        for u in users
+    ]
+    regs += [
+        Registration(
+            event=event,
+            name=f"Guest {i}",
+            email=f"{prefix}guest{i}@guests.test",
+            status=Registration.Status.CONFIRMED,
+        )
+        for i in range(guests)
+    ]
+    Registration.objects.bulk_create(regs)
+    return event

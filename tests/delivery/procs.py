@@ -1,0 +1,262 @@
+"""Real processes for delivery tests and benchmarks: Celery workers and beat as subprocesses,
+and an SMTP sink (aiosmtpd) that counts what it accepted, per recipient.
+
+Workers connect to the database the test runs on (pytest-django's test database: its NAME is
+taken from the live connection) and to the test's broker; they send mail to the sink over
+real SMTP. Every process is started in its own session and killed at the end (`stop_all`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from email import message_from_bytes
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+# SMTP sink ---------------------------------------------------------------------------------
+
+
+class SinkHandler:
+    def __init__(self, *, delay: float = 0.0, refuse: list[str] | None = None):
+        self.delay = delay
+        self.refuse = list(refuse or [])  # replies for the first DATA commands, e.g. "451 …"
+        self.lock = threading.Lock()
+        self.messages: list = []
+        self.data_started = threading.Event()
+        self.data_commands = 0
+        self.dropped = 0  # messages whose client vanished before our 250: not accepted
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.data_commands += 1
+            reply = self.refuse.pop(0) if self.refuse else None
+        self.data_started.set()
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if reply:
+            return reply
+        reader = getattr(server, "_reader", None)
+        if server.transport is None or server.transport.is_closing() or (
+            reader is not None and reader.at_eof()
+        ):
+            # Like a real MTA: the client is gone before we said 250, so the message is
+            # not accepted (it stays the sender's responsibility).
+            with self.lock:
+                self.dropped += 1
+            return "421 4.4.2 Connection lost"
+        with self.lock:
+            self.messages.append(
+                (list(envelope.rcpt_tos), message_from_bytes(envelope.original_content))
+            )
+        return "250 OK"
+
+
+class SmtpSink:
+    """A local SMTP server; `counts()` tells how many messages each address got."""
+
+    def __init__(self, port: int, **handler_options):
+        self.port = port
+        self.handler = SinkHandler(**handler_options)
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=port, ready_timeout=10
+        )
+
+    def __enter__(self) -> SmtpSink:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+    @property
+    def messages(self) -> list:
+        with self.handler.lock:
+            return list(self.handler.messages)
+
+    def counts(self, header: str | None = None) -> Counter:
+        """Messages per recipient (or per value of `header`, e.g. X-Betacowork-Message)."""
+        counter: Counter = Counter()
+        for rcpts, msg in self.messages:
+            if header:
+                counter[msg[header]] += 1
+            else:
+                for rcpt in rcpts:
+                    counter[rcpt.lower()] += 1
+        return counter
+
+    def wait_for(self, n: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.messages) >= n:
+                return True
+            time.sleep(0.05)
+        return len(self.messages) >= n
+
+
+# Celery processes --------------------------------------------------------------------------
+
+
+def database_url() -> str:
+    """The URL of the database this process uses now (the test database under pytest)."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = s["USER"] or "postgres"
+    if s.get("PASSWORD"):
+        auth += f":{s['PASSWORD']}"
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def process_env(*, smtp_port: int | None = None, **extra: str) -> dict:
+    from django.conf import settings
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "DJANGO_SETTINGS_MODULE"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="betacowork.settings",
+        ENV_FILE="",
+        DEBUG="1",
+        DATABASE_URL=database_url(),
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        CONN_MAX_AGE="0",
+        LOG_LEVEL="INFO",
+        PYTHONPATH=str(BASE_DIR),
+    )
+    if smtp_port:
+        env["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_port}"
+        env["EMAIL_TIMEOUT"] = "5"
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+class CeleryProcess:
+    def __init__(self, args: list[str], env: dict, name: str):
+        self.name = name
+        self.log = Path(tempfile.mkstemp(prefix=f"celery-{name}-", suffix=".log")[1])
+        self._log_file = self.log.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "betacowork", *args],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: killpg reaches its children
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for_log(self, text: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.output():
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early:\n{self.output()[-3000:]}")
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.name}: no {text!r} after {timeout}s:\n{self.output()[-3000:]}")
+
+    def children(self) -> list[int]:
+        """Pids of the worker's pool processes (the prefork children)."""
+        path = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        with contextlib.suppress(OSError):
+            return [int(p) for p in path.read_text().split()]
+        return []
+
+    def kill_all(self) -> None:
+        """SIGKILL the main process and its children at once (a crashed or OOM-killed host)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=8)
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill_all()  # whatever is left in the group (orphaned children)
+        self._log_file.close()
+
+
+class Processes:
+    """Start workers and beat; `stop_all()` (in a finally) ends every one of them."""
+
+    def __init__(self, *, smtp_port: int | None = None, **env_extra: str):
+        self.env = process_env(smtp_port=smtp_port, **env_extra)
+        self.started: list[CeleryProcess] = []
+
+    def worker(
+        self, name: str, *, concurrency: int = 1, queues: str = "default,mail", ready=True
+    ) -> CeleryProcess:
+        proc = CeleryProcess(
+            [
+                "worker",
+                "-Q",
+                queues,
+                "-n",
+                f"{name}@%h",
+                "-c",
+                str(concurrency),
+                "-P",
+                "prefork",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel",
+                "INFO",
+            ],
+            self.env,
+            name,
+        )
+        self.started.append(proc)
+        if ready:
+            proc.wait_for_log(" ready.")
+        return proc
+
+    def beat(self, name: str = "beat") -> CeleryProcess:
+        schedule = tempfile.mkdtemp(prefix="celerybeat-")
+        proc = CeleryProcess(
+            ["beat", "-s", f"{schedule}/schedule", "--loglevel", "INFO"], self.env, name
+        )
+        self.started.append(proc)
+        proc.wait_for_log("beat: Starting")
+        return proc
+
+    def stop_all(self) -> None:
+        for proc in reversed(self.started):
+            proc.stop()
+
+
+def purge_queues(*names: str) -> None:
+    """Drop messages other tests left in our queues (the broker is shared)."""
+    from betacowork.celery import app
+
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        for name in names or ("default", "mail"):
+            with contextlib.suppress(Exception):
+                channel.queue_purge(name)
