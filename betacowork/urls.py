@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import health, views
+from . import health, reference, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("bench/reference/", reference.reference, name="bench_reference"),
     path("healthz", health.healthz, name="healthz"),
     path("language/", views.language_switch, name="language_switch"),
     path("accounts/", include("allauth.urls")),

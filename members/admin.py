@@ -1,83 +1,11 @@
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Chapter, Company, Membership, Outbox, Profile, Space, Term, User
+# People, companies, spaces, chapters, the vocabulary and the members CSV import/export.
+from . import admin_directory  # noqa: F401
+from .models import Outbox
 from .outbox import outbox_resend
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["space"]
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    ordering = ["email"]
-    list_display = ["email", "name", "preferred_language", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_active", "preferred_language"]
-    search_fields = ["email", "name"]
-    inlines = [MembershipInline]
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("name", "preferred_language")}),
-        (
-            _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
-        ),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
-    )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
-    )
-
-
-@admin.register(Space)
-class SpaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "network"]
-    search_fields = ["name", "city"]
-    prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "website"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
-    list_display = ["name_en", "name_fr", "name_nl", "status"]
-    list_filter = ["status"]
-    search_fields = ["name_en", "name_fr", "name_nl", "synonyms"]
-    prepopulated_fields = {"slug": ("name_en",)}
-
-
-@admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "company", "home_space", "visibility"]
-    list_filter = ["visibility", "home_space"]
-    search_fields = ["display_name", "user__email", "company__name"]
-    autocomplete_fields = ["user", "company", "skills", "offers", "seeks", "home_space"]
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "space", "plan", "status", "start", "end"]
-    list_filter = ["space", "plan", "status"]
-    search_fields = ["user__email", "user__name"]
-    autocomplete_fields = ["user", "space"]
-
-
-@admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
-    list_display = ["name", "space"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ("name",)}
-    autocomplete_fields = ["space", "organisers", "followers"]
 
 
 class OutboxTopicFilter(admin.SimpleListFilter):

@@ -7,4 +7,4 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from . import demo, home, signals  # noqa: F401 - receivers, panels, demo seeders
+        from . import demo, exports, home, signals  # noqa: F401 - receivers, panels, seeders

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from .models import Chapter, Company, Membership, Profile, Space, Term, User, Visibility
+from .search import profile_search_refresh
 
 DEMO_PASSWORD = "betacowork-demo"  # noqa: S105 - printed on purpose: demo logins only
 STAFF_EMAIL = "staff@betacowork.test"
@@ -677,6 +678,23 @@ def _seed_core(world: DemoWorld) -> None:
         },
     )
     kortrijk.organisers.set(User.objects.filter(email="jurgen@twelve.test"))
+    # Followers hear about their chapter's events; the named regional people follow theirs.
+    charleroi.followers.add(
+        *User.objects.filter(
+            email__in=[
+                "adrien@betagroup.test",
+                "philippe@switch.test",
+                "norman@betagroup.test",
+                "anton@betagroup.test",
+                "julie@betagroup.test",
+            ]
+        )
+    )
+    kortrijk.followers.add(
+        *User.objects.filter(
+            email__in=["jurgen@twelve.test", "toon@betacowork.test", "julie@betagroup.test"]
+        )
+    )
     world.log(
         f"  core: {len(TERMS)} terms, {len(SPACES)} spaces, {len(COMPANIES)} companies, "
         f"{len(PEOPLE)} named people, 2 chapters"
@@ -800,11 +818,31 @@ def generated_members_create(world: DemoWorld, count: int) -> int:
             ],
             batch_size=1000,
         )
+        # bulk_create sends no signals: build the search documents and cards here, set-based.
+        profile_search_refresh(profile_ids=pid.values())
     return len(new_users)
 
 
 def _seed_generated(world: DemoWorld) -> None:
     made = generated_members_create(world, world.members)
+    # Generated people near a chapter follow it (at most 40 each, same ones every run).
+    for slug, cities in (
+        ("betagroup-charleroi", ["Charleroi", "Mons", "Namur"]),
+        ("betagroup-kortrijk", ["Kortrijk", "Ghent"]),
+    ):
+        chapter = Chapter.objects.filter(slug=slug).first()
+        if chapter is None:
+            continue
+        nearby = (
+            User.objects.filter(
+                email__endswith=f"@{GENERATED_DOMAIN}",
+                profile__city__in=cities,
+                profile__visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS],
+            )
+            .order_by("email")
+            .values_list("pk", flat=True)[:40]
+        )
+        chapter.followers.add(*nearby)
     world.log(f"  generated members: {made} new, {world.members} asked for")
 
 

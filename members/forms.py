@@ -1,5 +1,13 @@
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from .avatars import MAX_BYTES, avatar_process
+from .models import SPOKEN_LANGUAGES, Profile, Visibility
+from .services import tags_validate
 
 
 class SignupForm(forms.Form):
@@ -13,3 +21,157 @@ class SignupForm(forms.Form):
 
     def signup(self, request, user) -> None:
         """allauth calls this after the user is created; the adapter already set the name."""
+
+
+# --- profile editing (owned by the directory) ---------------------------------------------------
+
+CONTACT_VISIBILITY = [
+    (Visibility.MEMBERS, _("Members (logged in) can see it")),
+    (Visibility.HIDDEN, _("Only me and staff")),
+]
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().\-/]{5,30}$")
+
+
+class ProfileForm(forms.ModelForm):
+    """Everything a member edits on their own profile. Tags are comma-separated labels."""
+
+    avatar_upload = forms.FileField(
+        label=_("Profile picture"),
+        required=False,
+        help_text=format_lazy(
+            _("JPEG, PNG, GIF or WebP, at most {mb} MB. It is cut to a square."),
+            mb=MAX_BYTES // 1024 // 1024,
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
+    )
+    avatar_clear = forms.BooleanField(label=_("Remove my picture"), required=False)
+    company_name = forms.CharField(
+        label=_("Company"),
+        max_length=160,
+        required=False,
+        help_text=_("Pick an existing company or type a new name."),
+        widget=forms.TextInput(attrs={"list": "company-options", "autocomplete": "off"}),
+    )
+    skills_tags = forms.CharField(
+        label=_("Skills"),
+        required=False,
+        help_text=_("Separated by commas, e.g. translation, web design."),
+        widget=forms.TextInput(attrs={"data-tags": "skills", "autocomplete": "off"}),
+    )
+    offers_tags = forms.CharField(
+        label=_("I can help with"),
+        required=False,
+        widget=forms.TextInput(attrs={"data-tags": "offers", "autocomplete": "off"}),
+    )
+    seeks_tags = forms.CharField(
+        label=_("I am looking for"),
+        required=False,
+        widget=forms.TextInput(attrs={"data-tags": "seeks", "autocomplete": "off"}),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages I speak"),
+        choices=SPOKEN_LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    email_visibility = forms.ChoiceField(label=_("Who sees my email"), choices=CONTACT_VISIBILITY)
+    phone_visibility = forms.ChoiceField(label=_("Who sees my phone"), choices=CONTACT_VISIBILITY)
+
+    class Meta:
+        model = Profile
+        fields = [
+            "display_name",
+            "headline",
+            "job_title",
+            "bio",
+            "offers_text",
+            "seeks_text",
+            "languages",
+            "home_space",
+            "city",
+            "region",
+            "website",
+            "linkedin",
+            "phone",
+            "visibility",
+            "email_visibility",
+            "phone_visibility",
+        ]
+        labels = {
+            "offers_text": _("What I offer, in a sentence"),
+            "seeks_text": _("What I seek, in a sentence"),
+        }
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 6}),
+            "visibility": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        profile = self.instance
+        if profile.pk:
+            self.fields["company_name"].initial = profile.company.name if profile.company else ""
+            for name in ("skills", "offers", "seeks"):
+                self.fields[f"{name}_tags"].initial = ", ".join(
+                    t.label() for t in getattr(profile, name).all()
+                )
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.TextInput | forms.URLInput | forms.Textarea):
+                field.widget.attrs.setdefault("class", "input")
+
+    def clean_avatar_upload(self):
+        upload = self.cleaned_data.get("avatar_upload")
+        if not upload:
+            return None
+        return avatar_process(upload)
+
+    def clean_linkedin(self):
+        url = self.cleaned_data.get("linkedin", "")
+        if url and not re.match(r"^https?://([a-z]{2,3}\.)?linkedin\.com/", url, re.IGNORECASE):
+            raise ValidationError(_("Enter a LinkedIn address (https://www.linkedin.com/in/…)."))
+        return url
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data.get("phone", "").split())
+        if phone and not PHONE_RE.match(phone):
+            raise ValidationError(_("Enter a phone number, e.g. +32 2 123 45 67."))
+        return phone
+
+    def _clean_tags(self, name: str) -> list[str]:
+        return tags_validate(self.cleaned_data.get(name, ""))
+
+    def clean_skills_tags(self):
+        return self._clean_tags("skills_tags")
+
+    def clean_offers_tags(self):
+        return self._clean_tags("offers_tags")
+
+    def clean_seeks_tags(self):
+        return self._clean_tags("seeks_tags")
+
+
+class AccountDeleteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Type your email address to confirm"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "class": "input"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if email.casefold() != self.user.email.casefold():
+            raise ValidationError(_("This is not the email address of your account."))
+        return email
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, comma or semicolon separated, with a header row."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )

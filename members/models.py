@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -17,6 +18,25 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
     FRENCH = "fr", _("French")
     DUTCH = "nl", _("Dutch")
+
+
+# Languages a member may say they speak (the interface itself is en/fr/nl only).
+SPOKEN_LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("nl", _("Dutch")),
+    ("de", _("German")),
+    ("es", _("Spanish")),
+    ("it", _("Italian")),
+    ("pt", _("Portuguese")),
+    ("el", _("Greek")),
+    ("pl", _("Polish")),
+    ("ro", _("Romanian")),
+    ("ar", _("Arabic")),
+    ("tr", _("Turkish")),
+    ("ru", _("Russian")),
+    ("zh", _("Chinese")),
+]
 
 
 class UserManager(BaseUserManager):
@@ -111,6 +131,9 @@ class Space(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.city})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("members:space", kwargs={"slug": self.slug})
+
 
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=160)
@@ -126,6 +149,19 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:company", kwargs={"slug": self.slug})
+
+
+class TermQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TermQuerySet:
+        """Approved terms, plus the ones `user` proposed (staff see every proposal)."""
+        if user is not None and user.is_authenticated:
+            if user.is_staff:
+                return self
+            return self.filter(Q(status=Term.Status.APPROVED) | Q(proposed_by_id=user.pk))
+        return self.filter(status=Term.Status.APPROVED)
 
 
 class Term(models.Model):
@@ -157,6 +193,8 @@ class Term(models.Model):
         related_name="proposed_terms",
     )
 
+    objects = TermQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("term")
         verbose_name_plural = _("terms")
@@ -164,6 +202,14 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def label(self, language: str | None = None) -> str:
+        lang = (language or get_language() or "en")[:2]
+        return getattr(self, f"name_{lang}", "") or self.name_en
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return [s.strip() for s in self.synonyms.split(",") if s.strip()]
 
     @property
     def name(self) -> str:
@@ -250,7 +296,21 @@ class Profile(models.Model):
     phone_visibility = models.CharField(
         _("phone visibility"), max_length=10, choices=Visibility.choices, default=Visibility.HIDDEN
     )
+    hidden_until_login = models.BooleanField(
+        _("hidden until first login"),
+        default=False,
+        help_text=_("Imported people stay hidden until they log in for the first time."),
+    )
     member_since = models.DateField(_("member since"), null=True, blank=True)
+    avatar_thumb = models.ImageField(
+        _("avatar thumbnail"), upload_to="avatars/thumbs/", blank=True, editable=False
+    )
+    # Denormalised for the directory, rebuilt by members.search.profile_search_refresh()
+    # whenever the profile, its company or one of its terms changes: a GIN index cannot
+    # span joined tables, and the cards must not cost a query per member.
+    search_document = models.TextField(_("search document"), blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    card = models.JSONField(_("card data"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -260,12 +320,25 @@ class Profile(models.Model):
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
         ordering = ["display_name"]
+        indexes = [
+            models.Index(fields=["display_name", "id"], name="members_profile_name_idx"),
+            models.Index(fields=["-member_since", "id"], name="members_profile_since_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
 
     def get_absolute_url(self) -> str:
         return reverse("members:profile", kwargs={"slug": self.slug})
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.display_name.split() if p[:1].isalpha()]
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    @property
+    def avatar_version(self) -> str:
+        return str(int(self.updated_at.timestamp())) if self.updated_at else "0"
 
 
 class Membership(models.Model):

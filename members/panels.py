@@ -18,9 +18,25 @@ class Panel:
     context: Callable  # (request, **kwargs) -> dict | None; None hides the panel
 
 
+@dataclass(frozen=True)
+class ExportSection:
+    """A part of a member's "my data" export.
+
+    `models` lists every model whose rows about the member `collect(user)` includes. A test
+    compares them with all models that hold a ForeignKey, OneToOneField or ManyToManyField
+    to the user model, so a new model that points at people fails the suite until its app
+    exports it (or declares it here as covered by another section's data).
+    """
+
+    name: str
+    collect: Callable  # (user) -> JSON-serialisable data
+    models: tuple = ()
+
+
 _home: list[Panel] = []
 _profile: list[Panel] = []
-_export: dict[str, Callable] = {}
+_company: list[Panel] = []
+_export: dict[str, ExportSection] = {}
 
 
 def register_home_panel(*, order: int, template: str, context: Callable) -> None:
@@ -33,9 +49,20 @@ def register_profile_panel(*, order: int, template: str, context: Callable) -> N
     _profile.sort(key=lambda p: p.order)
 
 
-def register_export_section(*, name: str, collect: Callable) -> None:
-    """`collect(user) -> JSON-serialisable data` for the member's data export."""
-    _export[name] = collect
+def register_company_panel(*, order: int, template: str, context: Callable) -> None:
+    """A panel on a company page: `context(request, company=...)`."""
+    _company.append(Panel(order, template, context))
+    _company.sort(key=lambda p: p.order)
+
+
+def register_export_section(*, name: str, collect: Callable, models=()) -> None:
+    """`collect(user) -> JSON-serialisable data` for the member's data export.
+
+    `models`: the model classes (or "app_label.Model" strings) whose rows about the member
+    this section exports. Every model with a relation to the user model must be declared by
+    some section: tests/members/test_export.py fails otherwise.
+    """
+    _export[name] = ExportSection(name=name, collect=collect, models=tuple(models))
 
 
 def _render(panels: list[Panel], request, **kwargs) -> list[dict]:
@@ -55,5 +82,29 @@ def profile_panels(request, profile) -> list[dict]:
     return _render(_profile, request, profile=profile)
 
 
+def company_panels(request, company) -> list[dict]:
+    return _render(_company, request, company=company)
+
+
 def export_sections() -> dict[str, Callable]:
-    return dict(_export)
+    return {name: section.collect for name, section in _export.items()}
+
+
+def export_section_list() -> list[ExportSection]:
+    return list(_export.values())
+
+
+def export_covered_models() -> set:
+    """The model classes the registered sections declare they export."""
+    from django.apps import apps
+
+    covered = set()
+    for section in _export.values():
+        for model in section.models:
+            covered.add(apps.get_model(model) if isinstance(model, str) else model)
+    return covered
+
+
+def export_collect(user) -> dict:
+    """Every registered section's data about `user`, by section name."""
+    return {name: section.collect(user) for name, section in sorted(_export.items())}

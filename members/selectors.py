@@ -1,19 +1,44 @@
-"""Reads of the members app: querysets with what each page needs."""
+"""Reads of the members app: querysets with what each page needs.
+
+Every list of people starts from `Profile.objects.visible_to(user)`.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass, field
+from datetime import timedelta
 
-from .models import Profile, Space
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import SPOKEN_LANGUAGES, Membership, Profile, Space, Term, Visibility
+from .search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, query_words, search_filter
+
+# Only what a card shows: the directory, company and space pages render many of them.
+CARD_FIELDS = (
+    "pk",
+    "slug",
+    "display_name",
+    "headline",
+    "job_title",
+    "avatar_thumb",
+    "updated_at",
+    "card",
+    "visibility",
+    "company__name",
+    "company__slug",
+)
+
+
+def profile_cards(qs: QuerySet[Profile]) -> QuerySet[Profile]:
+    return qs.select_related("company").only(*CARD_FIELDS)
 
 
 def profile_list(*, user) -> QuerySet[Profile]:
-    return (
-        Profile.objects.visible_to(user)
-        .select_related("company", "home_space")
-        .prefetch_related("skills", "offers")
-        .order_by("display_name", "pk")
-    )
+    return profile_cards(Profile.objects.visible_to(user)).order_by("display_name", "pk")
 
 
 def community_figures() -> dict:
@@ -21,4 +46,367 @@ def community_figures() -> dict:
     spaces = Space.objects.annotate(
         active_members=Count("memberships", filter=Q(memberships__status="active"))
     ).order_by("name")
-    return {"members": Profile.objects.count(), "spaces": list(spaces)}
+    return {
+        "members": Profile.objects.exclude(visibility=Visibility.HIDDEN).count(),
+        "spaces": list(spaces),
+    }
+
+
+# --- the directory ---------------------------------------------------------------------------
+
+JOINED_CHOICES = {"30": 30, "90": 90, "365": 365}
+SORTS = ("name", "recent", "relevance")
+PER_PAGE = 24
+MAX_PAGE = 10_000
+
+
+@dataclass
+class DirectoryQuery:
+    """The directory's filters, read leniently from a query string.
+
+    Anything unknown or malformed is dropped with a notice the page shows; nothing here
+    raises, so no query string can make the page fail.
+    """
+
+    q: str = ""
+    words: list[str] = field(default_factory=list)
+    skill: Term | None = None
+    offer: Term | None = None
+    seek: Term | None = None
+    space: Space | None = None
+    place: str = ""
+    language: str = ""
+    plan: str = ""
+    joined: str = ""
+    sort: str = "name"
+    page: int = 1
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(
+            self.words
+            or self.skill
+            or self.offer
+            or self.seek
+            or self.space
+            or self.place
+            or self.language
+            or self.plan
+            or self.joined
+        )
+
+    def params(self, **override) -> dict[str, str]:
+        """The canonical query string, for shareable links and pagination."""
+        values = {
+            "q": self.q,
+            "skill": self.skill.slug if self.skill else "",
+            "offers": self.offer.slug if self.offer else "",
+            "seeks": self.seek.slug if self.seek else "",
+            "space": self.space.slug if self.space else "",
+            "place": self.place,
+            "language": self.language,
+            "plan": self.plan,
+            "joined": self.joined,
+            "sort": "" if self.sort == self.default_sort else self.sort,
+        }
+        values.update(override)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+    @property
+    def default_sort(self) -> str:
+        return "relevance" if self.words else "name"
+
+
+def directory_options(*, user) -> dict:
+    """What the filter form offers: approved terms, spaces, languages, plans (2 queries)."""
+    terms = list(Term.objects.filter(status=Term.Status.APPROVED).order_by("name_en"))
+    spaces = list(Space.objects.order_by("name").only("pk", "slug", "name", "city"))
+    return {
+        "terms": terms,
+        "spaces": spaces,
+        "languages": SPOKEN_LANGUAGES,
+        "plans": Membership.Plan.choices,
+        "joined": [
+            ("30", _("in the last month")),
+            ("90", _("in the last 3 months")),
+            ("365", _("in the last year")),
+        ],
+    }
+
+
+def _one(params, name: str) -> str:
+    values = params.getlist(name) if hasattr(params, "getlist") else [params.get(name, "")]
+    return (values[-1] if values else "") or ""
+
+
+def directory_parse(params, *, options: dict) -> DirectoryQuery:
+    query = DirectoryQuery()
+    notices = query.notices
+
+    raw_q = " ".join(_one(params, "q").split())
+    if len(raw_q) > MAX_QUERY_CHARS:
+        notices.append(
+            _("Your search was cut to its first %(n)d characters.") % {"n": MAX_QUERY_CHARS}
+        )
+        raw_q = raw_q[:MAX_QUERY_CHARS]
+    query.q = raw_q
+    query.words = query_words(raw_q)
+    if len(set(raw_q.split())) > MAX_QUERY_WORDS and query.words:
+        notices.append(
+            _("Only the first %(n)d words of your search are used.") % {"n": MAX_QUERY_WORDS}
+        )
+
+    terms = {t.slug: t for t in options["terms"]}
+    for param, attr, label in (
+        ("skill", "skill", _("skill")),
+        ("offers", "offer", _("offer")),
+        ("seeks", "seek", _("seek")),
+    ):
+        slug = _one(params, param).strip()[:80]
+        if slug:
+            if slug in terms:
+                setattr(query, attr, terms[slug])
+            else:
+                notices.append(
+                    _("There is no %(what)s called “%(value)s”: that filter was ignored.")
+                    % {"what": label, "value": slug}
+                )
+
+    space_slug = _one(params, "space").strip()[:120]
+    if space_slug:
+        spaces = {s.slug: s for s in options["spaces"]}
+        if space_slug in spaces:
+            query.space = spaces[space_slug]
+        else:
+            notices.append(
+                _("There is no space called “%(value)s”: that filter was ignored.")
+                % {"value": space_slug}
+            )
+
+    place = " ".join(_one(params, "place").split())
+    if len(place) > 80:
+        notices.append(_("The city or region was too long and was ignored."))
+        place = ""
+    query.place = place
+
+    language = _one(params, "language").strip()
+    if language:
+        if language in dict(options["languages"]):
+            query.language = language
+        else:
+            notices.append(
+                _("Unknown language “%(value)s”: that filter was ignored.")
+                % {"value": language[:20]}
+            )
+
+    plan = _one(params, "plan").strip()
+    if plan:
+        if plan in dict(options["plans"]):
+            query.plan = plan
+        else:
+            notices.append(
+                _("Unknown plan “%(value)s”: that filter was ignored.") % {"value": plan[:20]}
+            )
+
+    joined = _one(params, "joined").strip()
+    if joined:
+        if joined in JOINED_CHOICES:
+            query.joined = joined
+        else:
+            notices.append(_("“Joined” must be 30, 90 or 365 days: that filter was ignored."))
+
+    sort = _one(params, "sort").strip()
+    query.sort = query.default_sort
+    if sort:
+        if sort == "relevance" and not query.words:
+            pass  # relevance without a search means name order, silently
+        elif sort in SORTS:
+            query.sort = sort
+        else:
+            notices.append(
+                _("Unknown sort order “%(value)s”: sorted by name.") % {"value": sort[:20]}
+            )
+
+    page = _one(params, "page").strip()
+    if page:
+        if page.isdigit() and len(page) <= 6 and int(page) >= 1:
+            query.page = int(page)
+        elif page == "last":
+            query.page = MAX_PAGE
+        else:
+            notices.append(
+                _("“%(value)s” is not a page number: showing the first page.")
+                % {"value": page[:20]}
+            )
+    return query
+
+
+def space_members_filter(space_id: int) -> Q:
+    """People of a space: it is their home space, or they hold an active membership there."""
+    return Q(home_space_id=space_id) | Q(
+        Exists(
+            Membership.objects.filter(
+                user_id=OuterRef("user_id"),
+                space_id=space_id,
+                status=Membership.Status.ACTIVE,
+            )
+        )
+    )
+
+
+def directory_profiles(*, user, query: DirectoryQuery) -> QuerySet[Profile]:
+    qs = Profile.objects.visible_to(user)
+    qs = search_filter(qs, query.words, rank=query.sort == "relevance")
+    if query.skill:
+        qs = qs.filter(skills=query.skill)
+    if query.offer:
+        qs = qs.filter(offers=query.offer)
+    if query.seek:
+        qs = qs.filter(seeks=query.seek)
+    if query.space:
+        qs = qs.filter(space_members_filter(query.space.pk))
+    if query.place:
+        qs = qs.filter(Q(city__iexact=query.place) | Q(region__iexact=query.place))
+    if query.language:
+        if connection.vendor == "postgresql":
+            qs = qs.filter(languages__contains=[query.language])
+        else:
+            qs = qs.filter(languages__icontains=f'"{query.language}"')
+    if query.plan:
+        qs = qs.filter(
+            Exists(
+                Membership.objects.filter(
+                    user_id=OuterRef("user_id"),
+                    plan=query.plan,
+                    status=Membership.Status.ACTIVE,
+                )
+            )
+        )
+    if query.joined:
+        since = timezone.localdate() - timedelta(days=JOINED_CHOICES[query.joined])
+        qs = qs.filter(
+            Q(member_since__gte=since) | Q(member_since__isnull=True, created_at__date__gte=since)
+        )
+    if query.sort == "relevance" and query.words:
+        if connection.vendor == "postgresql":
+            qs = qs.order_by("-rank", "display_name", "pk")
+        else:
+            qs = qs.order_by("display_name", "pk")
+    elif query.sort == "recent":
+        qs = qs.order_by("-member_since", "-pk")
+    else:
+        qs = qs.order_by("display_name", "pk")
+    return profile_cards(qs)
+
+
+def directory_notice_page(requested: int, last: int) -> str:
+    return ngettext(
+        "There is only %(last)d page: showing it.",
+        "There are only %(last)d pages: showing the last one.",
+        last,
+    ) % {"last": last}
+
+
+# --- single pages ----------------------------------------------------------------------------
+
+
+def profile_detail(*, user) -> QuerySet[Profile]:
+    """Profiles `user` may open, with everything the profile page shows."""
+    return (
+        Profile.objects.visible_to(user)
+        .select_related("company", "home_space", "user")
+        .prefetch_related(
+            "skills",
+            "offers",
+            "seeks",
+            Prefetch(
+                "user__memberships",
+                queryset=Membership.objects.select_related("space").order_by("-start"),
+            ),
+        )
+    )
+
+
+def profile_contact(*, profile: Profile, viewer) -> dict:
+    """The contact details `viewer` may see on `profile`.
+
+    Anonymous visitors never see contact details; members see what the owner shared with
+    members (or the public); the owner and staff see everything.
+    """
+    contact = {"email": "", "phone": "", "can_see_all": False}
+    if viewer is None or not viewer.is_authenticated:
+        return contact
+    is_owner = viewer.pk == profile.user_id
+    everything = is_owner or viewer.is_staff
+    shared = {Visibility.PUBLIC, Visibility.MEMBERS}
+    if everything or profile.email_visibility in shared:
+        contact["email"] = profile.user.email
+    if profile.phone and (everything or profile.phone_visibility in shared):
+        contact["phone"] = profile.phone
+    contact["can_see_all"] = everything
+    return contact
+
+
+def company_members(*, user, company) -> QuerySet[Profile]:
+    return profile_cards(
+        Profile.objects.visible_to(user).filter(company=company).order_by("display_name", "pk")
+    )
+
+
+def space_members(*, user, space) -> QuerySet[Profile]:
+    return profile_cards(
+        Profile.objects.visible_to(user)
+        .filter(space_members_filter(space.pk))
+        .order_by("display_name", "pk")
+    )
+
+
+def people_autocomplete(*, user, q: str, limit: int = 10) -> list[dict]:
+    """Visible people whose name contains `q` (the people picker of every form)."""
+    q = " ".join(q.split())[:60]
+    if len(q) < 2:
+        return []
+    rows = (
+        Profile.objects.visible_to(user)
+        .filter(display_name__icontains=q)
+        .select_related("company")
+        .only("slug", "display_name", "headline", "company__name")
+        .order_by("display_name", "pk")[:limit]
+    )
+    return [
+        {
+            "name": p.display_name,
+            "slug": p.slug,
+            "url": p.get_absolute_url(),
+            "headline": p.headline,
+            "company": p.company.name if p.company else "",
+        }
+        for p in rows
+    ]
+
+
+def terms_autocomplete(*, user, q: str, limit: int = 10) -> list[dict]:
+    """Terms `user` may use whose name (any language) or synonym contains `q`."""
+    q = " ".join(q.split())[:60]
+    if not q:
+        return []
+    rows = (
+        Term.objects.visible_to(user)
+        .filter(
+            Q(name_en__icontains=q)
+            | Q(name_fr__icontains=q)
+            | Q(name_nl__icontains=q)
+            | Q(synonyms__icontains=q)
+            | Q(slug__icontains=q)
+        )
+        .order_by("name_en")[: limit * 3]
+    )
+    folded = q.casefold()
+    results = [
+        {"slug": t.slug, "name": t.label(), "proposed": t.status == Term.Status.PROPOSED}
+        for t in rows
+    ]
+    # Names that start with what was typed first.
+    results.sort(key=lambda r: (not r["name"].casefold().startswith(folded), r["name"]))
+    return results[:limit]

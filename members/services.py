@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils.text import slugify
+import logging
+from collections.abc import Iterable, Sequence
 
-from .models import Profile, User
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .avatars import ProcessedAvatar
+from .models import Company, Outbox, Profile, Term, User, Visibility
+from .search import fold, profile_search_refresh, profiles_of_terms, search_refresh_batch
+
+logger = logging.getLogger(__name__)
+
+MAX_TAGS = 12
+MAX_TAG_CHARS = 60
+MAX_NEW_TERMS_PER_EDIT = 5
 
 
 def unique_slug(model, base: str, *, field: str = "slug", exclude_pk=None) -> str:
@@ -30,3 +45,266 @@ def profile_create_for_user(*, user: User, **fields) -> Profile:
         slug=unique_slug(Profile, name),
         **fields,
     )
+
+
+# --- companies and vocabulary ----------------------------------------------------------------
+
+
+def company_resolve(*, name: str) -> Company | None:
+    """The company called `name` (case-insensitive), created if nobody used that name yet."""
+    name = " ".join((name or "").split())[:160]
+    if not name:
+        return None
+    existing = Company.objects.filter(name__iexact=name).order_by("pk").first()
+    if existing:
+        return existing
+    return Company.objects.create(name=name, slug=unique_slug(Company, name))
+
+
+def vocabulary_index(terms: Iterable[Term]) -> dict[str, Term]:
+    """Folded slug, names (en/fr/nl) and synonyms → term, approved terms winning."""
+    index: dict[str, Term] = {}
+    ordered = sorted(terms, key=lambda t: (t.status != Term.Status.APPROVED, t.pk))
+    for term in ordered:
+        for word in (term.slug.replace("-", " "), term.name_en, term.name_fr, term.name_nl):
+            key = fold(word)
+            if key:
+                index.setdefault(key, term)
+    for term in ordered:  # synonyms only where no name claims the word
+        for word in term.synonym_list:
+            key = fold(word)
+            if key:
+                index.setdefault(key, term)
+    return index
+
+
+def tags_parse(raw: str) -> list[str]:
+    """Comma-separated labels, trimmed and de-duplicated (case-insensitive)."""
+    labels: list[str] = []
+    seen: set[str] = set()
+    for part in (raw or "").replace(";", ",").split(","):
+        label = " ".join(part.split())
+        key = fold(label)
+        if label and key and key not in seen:
+            seen.add(key)
+            labels.append(label)
+    return labels
+
+
+def terms_resolve(
+    *, labels: Sequence[str], proposer: User | None, index: dict[str, Term] | None = None
+) -> list[Term]:
+    """Terms for these labels; a label no term knows becomes a *proposed* term.
+
+    Staff approve or merge proposals in the admin; until then only the proposer sees them in
+    the autocomplete.
+    """
+    if index is None:
+        index = vocabulary_index(Term.objects.visible_to(proposer))
+    terms: list[Term] = []
+    for label in labels:
+        key = fold(label)
+        term = index.get(key)
+        if term is None:
+            term = Term.objects.create(
+                slug=unique_slug(Term, label),
+                name_en=label[:MAX_TAG_CHARS],
+                status=Term.Status.PROPOSED,
+                proposed_by=proposer,
+            )
+            index[key] = term
+        if term not in terms:
+            terms.append(term)
+    return terms
+
+
+def tags_validate(raw: str) -> list[str]:
+    labels = tags_parse(raw)
+    if len(labels) > MAX_TAGS:
+        raise ValidationError(
+            _("At most %(n)d tags here; you gave %(given)d.")
+            % {"n": MAX_TAGS, "given": len(labels)}
+        )
+    too_long = [label for label in labels if len(label) > MAX_TAG_CHARS]
+    if too_long:
+        raise ValidationError(
+            _("A tag is at most %(n)d characters: “%(tag)s…”")
+            % {"n": MAX_TAG_CHARS, "tag": too_long[0][:30]}
+        )
+    return labels
+
+
+def new_labels(*, labels: Iterable[str], user: User) -> list[str]:
+    """The labels that would become new proposed terms."""
+    index = vocabulary_index(Term.objects.visible_to(user))
+    return [label for label in labels if fold(label) not in index]
+
+
+@transaction.atomic
+def term_approve(*, terms: Iterable[Term]) -> int:
+    return Term.objects.filter(pk__in=[t.pk for t in terms]).update(status=Term.Status.APPROVED)
+
+
+@transaction.atomic
+def term_merge(*, survivor: Term, others: Iterable[Term]) -> int:
+    """Fold `others` into `survivor`: every profile's skills/offers/seeks are repointed.
+
+    Set-based: one INSERT … per relation (ignoring rows the profile already has), then the
+    merged terms are deleted. Their names become synonyms of the survivor, so searches for
+    the old spellings still find the same people. Returns the number of profiles touched.
+    """
+    others = [t for t in others if t.pk != survivor.pk]
+    if not others:
+        return 0
+    other_ids = [t.pk for t in others]
+    affected = profiles_of_terms(other_ids)
+    for field in ("skills", "offers", "seeks"):
+        through = getattr(Profile, field).through
+        profile_ids = set(
+            through.objects.filter(term_id__in=other_ids).values_list("profile_id", flat=True)
+        )
+        through.objects.bulk_create(
+            [through(profile_id=pid, term_id=survivor.pk) for pid in profile_ids],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+    words = survivor.synonym_list
+    known = {fold(w) for w in [*words, survivor.name_en, survivor.name_fr, survivor.name_nl]}
+    for term in others:
+        for word in (term.name_en, term.name_fr, term.name_nl, *term.synonym_list):
+            if word and fold(word) not in known:
+                known.add(fold(word))
+                words.append(word)
+    survivor.synonyms = ", ".join(words)[:255]
+    survivor.status = Term.Status.APPROVED
+    with search_refresh_batch():
+        survivor.save()
+        Term.objects.filter(pk__in=other_ids).delete()
+    profile_search_refresh(profile_ids=affected | profiles_of_terms([survivor.pk]))
+    return len(affected)
+
+
+# --- profiles --------------------------------------------------------------------------------
+
+
+def _avatar_store(profile: Profile, avatar: ProcessedAvatar) -> None:
+    old = [f.name for f in (profile.avatar, profile.avatar_thumb) if f]
+    stem = f"{profile.pk}-{get_random_string(10).lower()}"
+    profile.avatar.save(f"{stem}.jpg", ContentFile(avatar.full), save=False)
+    profile.avatar_thumb.save(f"{stem}.jpg", ContentFile(avatar.thumb), save=False)
+    _files_delete_on_commit(profile.avatar.storage, old)
+
+
+def _avatar_clear(profile: Profile) -> None:
+    old = [f.name for f in (profile.avatar, profile.avatar_thumb) if f]
+    storage = profile.avatar.storage
+    profile.avatar = ""
+    profile.avatar_thumb = ""
+    _files_delete_on_commit(storage, old)
+
+
+def _files_delete_on_commit(storage, names: list[str]) -> None:
+    def delete():
+        for name in names:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.warning("Could not delete %s", name)
+
+    if names:
+        transaction.on_commit(delete)
+
+
+PROFILE_FIELDS = (
+    "display_name",
+    "headline",
+    "bio",
+    "job_title",
+    "offers_text",
+    "seeks_text",
+    "languages",
+    "home_space",
+    "city",
+    "region",
+    "website",
+    "linkedin",
+    "phone",
+    "visibility",
+    "email_visibility",
+    "phone_visibility",
+)
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    profile: Profile,
+    actor: User,
+    fields: dict,
+    company_name: str | None = None,
+    skills: Sequence[str] | None = None,
+    offers: Sequence[str] | None = None,
+    seeks: Sequence[str] | None = None,
+    avatar: ProcessedAvatar | None = None,
+    avatar_clear: bool = False,
+) -> Profile:
+    """Save what the owner changed; tags become terms; the search document follows."""
+    if actor.pk != profile.user_id:
+        raise ValidationError(_("You can only change your own profile."))
+    labels = [*(skills or []), *(offers or []), *(seeks or [])]
+    if len(set(map(fold, new_labels(labels=labels, user=actor)))) > MAX_NEW_TERMS_PER_EDIT:
+        raise ValidationError(
+            _("You can propose at most %(n)d new tags at a time.") % {"n": MAX_NEW_TERMS_PER_EDIT}
+        )
+    with search_refresh_batch():
+        for name in PROFILE_FIELDS:
+            if name in fields:
+                setattr(profile, name, fields[name])
+        if company_name is not None:
+            profile.company = company_resolve(name=company_name)
+        if avatar is not None:
+            _avatar_store(profile, avatar)
+        elif avatar_clear:
+            _avatar_clear(profile)
+        profile.hidden_until_login = False
+        profile.save()
+        index = vocabulary_index(Term.objects.visible_to(actor))
+        for field, tag_labels in (("skills", skills), ("offers", offers), ("seeks", seeks)):
+            if tag_labels is not None:
+                getattr(profile, field).set(
+                    terms_resolve(labels=tag_labels, proposer=actor, index=index)
+                )
+    return profile
+
+
+def profile_unhide_on_first_login(*, user: User) -> bool:
+    """Imported people are hidden until they log in; then they get the default visibility."""
+    updated = Profile.objects.filter(user=user, hidden_until_login=True).update(
+        hidden_until_login=False, visibility=Visibility.MEMBERS
+    )
+    return bool(updated)
+
+
+# --- account deletion ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Delete the account and everything that is only theirs.
+
+    Records others keep (registrations, collaborations, messages already sent) point at
+    people with SET_NULL and a name snapshot, so they survive with the name as it was.
+    Messages not yet sent to this person are cancelled.
+    """
+    Outbox.objects.filter(recipient=user, status=Outbox.Status.PENDING).update(
+        status=Outbox.Status.CANCELLED, last_error="account deleted"
+    )
+    files: list[str] = []
+    storage = None
+    profile = Profile.objects.filter(user=user).first()
+    if profile is not None:
+        storage = profile.avatar.storage
+        files = [f.name for f in (profile.avatar, profile.avatar_thumb) if f]
+    user.delete()
+    if storage is not None:
+        _files_delete_on_commit(storage, files)

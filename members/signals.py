@@ -1,7 +1,12 @@
-from django.db.models.signals import post_save
+"""Receivers: a profile for every account, imported people unhidden at first login, and the
+search document kept in step with profiles, companies and vocabulary terms."""
+
+from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from .models import User
+from .models import Company, Profile, Term, User
+from .search import profile_search_refresh_later, profiles_of_terms
 
 
 @receiver(post_save, sender=User)
@@ -11,3 +16,79 @@ def user_profile_ensure(sender, instance: User, created: bool, raw: bool = False
         from .services import profile_create_for_user
 
         profile_create_for_user(user=instance)
+
+
+@receiver(user_logged_in)
+def profile_unhide_imported(sender, request, user, **kwargs):
+    """allauth and Django both send `user_logged_in`: the first one unhides imported people."""
+    from .services import profile_unhide_on_first_login
+
+    if getattr(user, "pk", None):
+        profile_unhide_on_first_login(user=user)
+
+
+@receiver(post_save, sender=Profile)
+def profile_search_on_save(sender, instance: Profile, raw: bool = False, **kwargs):
+    if not raw:
+        profile_search_refresh_later([instance.pk])
+
+
+def _terms_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action == "pre_clear" and reverse:
+        # The term's profiles are about to be removed: remember them for post_clear.
+        instance._search_clearing = profiles_of_terms([instance.pk])
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        profile_search_refresh_later([instance.pk])
+    elif action == "post_clear":
+        profile_search_refresh_later(getattr(instance, "_search_clearing", set()))
+    else:
+        profile_search_refresh_later(pk_set or [])
+
+
+for _field in ("skills", "offers", "seeks"):
+    m2m_changed.connect(
+        _terms_changed,
+        sender=getattr(Profile, _field).through,
+        dispatch_uid=f"members_search_{_field}",
+    )
+
+
+@receiver(post_save, sender=Company)
+def company_search_on_save(sender, instance: Company, created: bool, raw=False, **kwargs):
+    """A renamed company: every profile of its people is searchable under the new name."""
+    if not created and not raw:
+        profile_search_refresh_later(
+            Profile.objects.filter(company_id=instance.pk).values_list("pk", flat=True)
+        )
+
+
+@receiver(pre_delete, sender=Company)
+def company_search_before_delete(sender, instance: Company, **kwargs):
+    instance._search_profiles = set(
+        Profile.objects.filter(company_id=instance.pk).values_list("pk", flat=True)
+    )
+
+
+@receiver(post_delete, sender=Company)
+def company_search_after_delete(sender, instance: Company, **kwargs):
+    profile_search_refresh_later(getattr(instance, "_search_profiles", set()))
+
+
+@receiver(post_save, sender=Term)
+def term_search_on_save(sender, instance: Term, created: bool, raw=False, **kwargs):
+    """A renamed term or new synonym: its profiles are found by the new words at once."""
+    if not created and not raw:
+        profile_search_refresh_later(profiles_of_terms([instance.pk]))
+
+
+@receiver(pre_delete, sender=Term)
+def term_search_before_delete(sender, instance: Term, **kwargs):
+    instance._search_profiles = profiles_of_terms([instance.pk])
+
+
+@receiver(post_delete, sender=Term)
+def term_search_after_delete(sender, instance: Term, **kwargs):
+    profile_search_refresh_later(getattr(instance, "_search_profiles", set()))

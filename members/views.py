@@ -1,28 +1,352 @@
-from django.http import Http404
-from django.views.generic import DetailView, ListView
+"""Pages of the members app: the directory, profiles, companies, spaces, suggestions, my data.
 
-from .models import Profile
-from .selectors import profile_list
+Access is declared on each class; which rows a person may reach is decided in the queryset
+(`visible_to`), never in a template.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView, UpdateView
+
+from .avatars import MAX_BYTES
+from .forms import AccountDeleteForm, ProfileForm
+from .models import Company, Profile, Space
+from .panels import company_panels, export_collect, profile_panels
+from .selectors import (
+    MAX_PAGE,
+    PER_PAGE,
+    company_members,
+    directory_notice_page,
+    directory_options,
+    directory_parse,
+    directory_profiles,
+    people_autocomplete,
+    profile_contact,
+    profile_detail,
+    space_members,
+    terms_autocomplete,
+)
+from .services import account_delete, profile_update
+from .suggestions import suggestions_for
+
+FRAGMENT_HEADER = "X-Requested-With"
+FRAGMENT_VALUE = "fetch"
 
 
-class DirectoryView(ListView):
-    template_name = "members/profile_list.html"
-    context_object_name = "profiles"
-    paginate_by = 24
+def _is_fragment(request) -> bool:
+    return request.headers.get(FRAGMENT_HEADER) == FRAGMENT_VALUE
 
-    def get_queryset(self):
-        return profile_list(user=self.request.user)
+
+def paginate(qs, number: int, *, per_page: int = PER_PAGE):
+    """A page of `qs`, clamped into range: (page, notice or "")."""
+    paginator = Paginator(qs, per_page)
+    last = paginator.num_pages
+    notice = ""
+    if number > last:
+        if number < MAX_PAGE:
+            notice = directory_notice_page(number, last)
+        number = last
+    return paginator.get_page(number), notice
+
+
+def _page_number(request) -> tuple[int, str]:
+    raw = request.GET.get("page", "").strip()
+    if not raw:
+        return 1, ""
+    if raw.isdigit() and len(raw) <= 6 and int(raw) >= 1:
+        return int(raw), ""
+    return 1, _("“%(value)s” is not a page number: showing the first page.") % {"value": raw[:20]}
+
+
+class DirectoryView(View):
+    """The directory: search, filters, sorting, pagination; as a page or as a fragment."""
+
+    template_name = "members/directory.html"
+    fragment_template = "members/_directory_results.html"
+
+    def get(self, request):
+        options = directory_options(user=request.user)
+        query = directory_parse(request.GET, options=options)
+        qs = directory_profiles(user=request.user, query=query)
+        page, notice = paginate(qs, query.page)
+        if notice:
+            query.notices.append(notice)
+        params = query.params()
+        context = {
+            "query": query,
+            "options": options,
+            "page_obj": page,
+            "profiles": page.object_list,
+            "query_string": urlencode(params),
+            "page_base": "?" + urlencode(params) + ("&" if params else ""),
+            "sort_choices": [
+                ("name", _("Name")),
+                ("recent", _("Newest members")),
+                *([("relevance", _("Best match"))] if query.words else []),
+            ],
+        }
+        template = self.fragment_template if _is_fragment(request) else self.template_name
+        response = render(request, template, context)
+        patch_vary_headers(response, [FRAGMENT_HEADER])
+        return response
 
 
 class ProfileDetailView(DetailView):
+    """A member's page. Hidden profiles answer 404 to everyone but their owner and staff."""
+
     template_name = "members/profile_detail.html"
     context_object_name = "profile"
 
     def get_queryset(self):
-        return Profile.objects.visible_to(self.request.user).select_related("company", "user")
+        return profile_detail(user=self.request.user)
 
     def get_object(self, queryset=None):
         try:
             return super().get_object(queryset)
         except Http404:
-            raise Http404("No such member.") from None
+            raise Http404(_("No such member.")) from None
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        profile = self.object
+        user = self.request.user
+        ctx["contact"] = profile_contact(profile=profile, viewer=user)
+        ctx["is_owner"] = user.is_authenticated and user.pk == profile.user_id
+        ctx["memberships"] = [
+            m for m in profile.user.memberships.all() if m.status != m.Status.ENDED
+        ]
+        ctx["panels"] = profile_panels(self.request, profile)
+        return ctx
+
+
+class ProfileEditView(LoginRequiredMixin, UpdateView):
+    """The owner edits their profile. Someone else's profile: 403 (404 if they can't see it)."""
+
+    template_name = "members/profile_form.html"
+    form_class = ProfileForm
+    context_object_name = "profile"
+
+    def get_object(self, queryset=None):
+        profile = get_object_or_404(
+            Profile.objects.visible_to(self.request.user).select_related("company"),
+            slug=self.kwargs["slug"],
+        )
+        if profile.user_id != self.request.user.pk:
+            raise PermissionDenied(_("You can only edit your own profile."))
+        return profile
+
+    def post(self, request, *args, **kwargs):
+        # Refuse an oversized upload before parsing it.
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > MAX_BYTES + 1_048_576:
+            self.object = self.get_object()
+            form = self.get_form_class()(instance=self.object)
+            messages.error(
+                request,
+                _("That upload is too large: pictures are limited to %(mb)d MB.")
+                % {"mb": MAX_BYTES // 1024 // 1024},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=413)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            profile_update(
+                profile=self.object,
+                actor=self.request.user,
+                fields={name: data[name] for name in form.Meta.fields if name in data},
+                company_name=data.get("company_name", ""),
+                skills=data.get("skills_tags") or [],
+                offers=data.get("offers_tags") or [],
+                seeks=data.get("seeks_tags") or [],
+                avatar=data.get("avatar_upload"),
+                avatar_clear=data.get("avatar_clear", False),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your profile is saved."))
+        return redirect(self.object.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["companies"] = list(
+            Company.objects.order_by("name").values_list("name", flat=True)[:500]
+        )
+        return ctx
+
+
+class MyProfileEditView(LoginRequiredMixin, View):
+    def get(self, request):
+        return redirect("members:profile_edit", slug=request.user.profile.slug)
+
+
+class AvatarView(View):
+    """Avatars are uploads: served here, after the same visibility check as the profile."""
+
+    def get(self, request, slug: str, size: str = "full"):
+        profile = get_object_or_404(
+            Profile.objects.visible_to(request.user).only("pk", "avatar", "avatar_thumb"),
+            slug=slug,
+        )
+        image = profile.avatar_thumb if size == "thumb" else profile.avatar
+        if not image:
+            raise Http404(_("No picture."))
+        try:
+            handle = image.open("rb")
+        except (FileNotFoundError, OSError):
+            raise Http404(_("No picture.")) from None
+        content_type = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
+        response = FileResponse(handle, content_type=content_type)
+        # Private: visibility can change, shared caches must not keep a hidden face.
+        response["Cache-Control"] = "private, max-age=3600"
+        response["Content-Disposition"] = "inline"
+        return response
+
+
+class _MembersPage(DetailView):
+    """A company or space page with its (visible) members, paginated."""
+
+    members_selector = None
+    template_name = ""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        number, notice = _page_number(self.request)
+        qs = type(self).members_selector(
+            user=self.request.user, **{self.context_object_name: self.object}
+        )
+        page, clamp_notice = paginate(qs, number)
+        ctx["page_obj"] = page
+        ctx["profiles"] = page.object_list
+        ctx["notices"] = [n for n in (notice, clamp_notice) if n]
+        ctx["page_base"] = "?"
+        return ctx
+
+
+class CompanyDetailView(_MembersPage):
+    model = Company
+    context_object_name = "company"
+    template_name = "members/company_detail.html"
+    members_selector = staticmethod(company_members)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["panels"] = company_panels(self.request, self.object)
+        return ctx
+
+
+class SpaceDetailView(_MembersPage):
+    model = Space
+    context_object_name = "space"
+    template_name = "members/space_detail.html"
+    members_selector = staticmethod(space_members)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["chapters"] = list(self.object.chapters.order_by("name"))
+        return ctx
+
+
+class SuggestionsView(LoginRequiredMixin, TemplateView):
+    template_name = "members/suggestions.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["suggestions"] = suggestions_for(user=self.request.user, limit=30)
+        return ctx
+
+
+# --- JSON endpoints --------------------------------------------------------------------------
+
+
+def _q(request) -> str:
+    return request.GET.get("q", "")[:200]
+
+
+class TermAutocompleteView(View):
+    """Vocabulary terms the visitor may use (approved, plus their own proposals)."""
+
+    def get(self, request):
+        return JsonResponse({"results": terms_autocomplete(user=request.user, q=_q(request))})
+
+
+class PeopleAutocompleteView(View):
+    """People by name, through `visible_to` like every list of people."""
+
+    def get(self, request):
+        return JsonResponse({"results": people_autocomplete(user=request.user, q=_q(request))})
+
+
+class CompanyAutocompleteView(View):
+    def get(self, request):
+        q = " ".join(_q(request).split())[:60]
+        names = []
+        if q:
+            names = list(
+                Company.objects.filter(Q(name__icontains=q))
+                .order_by("name")
+                .values_list("name", flat=True)[:10]
+            )
+        return JsonResponse({"results": names})
+
+
+# --- my data ---------------------------------------------------------------------------------
+
+
+class MyDataView(LoginRequiredMixin, TemplateView):
+    template_name = "members/my_data.html"
+
+
+class MyDataDownloadView(LoginRequiredMixin, View):
+    """Everything we hold about the member, from this app and every registered section."""
+
+    def get(self, request):
+        user = request.user
+        data = {
+            "generated_at": timezone.now(),
+            "site": request.build_absolute_uri("/"),
+            "sections": export_collect(user),
+        }
+        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="betacowork-my-data-{stamp}.json"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class AccountDeleteView(LoginRequiredMixin, FormView):
+    template_name = "members/account_delete.html"
+    form_class = AccountDeleteForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        user = self.request.user
+        logout(self.request)
+        account_delete(user=user)
+        messages.success(self.request, _("Your account and your profile are deleted. Goodbye!"))
+        return redirect(reverse("home"))

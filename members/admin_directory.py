@@ -1,0 +1,349 @@
+"""Staff admin for people, companies, spaces, chapters and the vocabulary.
+
+`members/admin.py` imports this module (the outbox admin lives there). The members list is
+the Profile admin: search, filters, CSV import (dry run first, all-or-nothing) and CSV export
+of exactly the filtered list.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .csv_io import (
+    COLUMNS,
+    csv_lines,
+    members_export_queryset,
+    members_export_rows,
+    members_import_apply,
+    members_import_check,
+)
+from .forms import MemberImportForm
+from .models import SPOKEN_LANGUAGES, Chapter, Company, Membership, Profile, Space, Term, User
+from .services import term_approve, term_merge
+
+IMPORT_SALT = "members.csv-import"
+IMPORT_MAX_AGE = 3600
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["space"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "name", "preferred_language", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_active", "preferred_language"]
+    search_fields = ["email", "name"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("name", "preferred_language", "email_opt_outs")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
+    )
+
+
+@admin.register(Space)
+class SpaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "network"]
+    search_fields = ["name", "city"]
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "website"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class TermMergeForm(forms.Form):
+    survivor = forms.ModelChoiceField(
+        queryset=Term.objects.none(),
+        label=_("Keep this term"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["name_en", "name_fr", "name_nl", "synonyms", "status", "proposed_by"]
+    list_filter = ["status"]
+    search_fields = ["name_en", "name_fr", "name_nl", "synonyms", "slug"]
+    prepopulated_fields = {"slug": ("name_en",)}
+    autocomplete_fields = ["proposed_by"]
+    actions = ["approve", "merge"]
+
+    @admin.action(description=_("Approve the selected proposed terms"))
+    def approve(self, request, queryset):
+        count = term_approve(terms=queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)d term approved.", "%(n)d terms approved.", count) % {"n": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Merge the selected terms into one"))
+    def merge(self, request, queryset):
+        terms = list(queryset.order_by("status", "pk"))
+        if len(terms) < 2:
+            self.message_user(request, _("Select at least two terms to merge."), messages.WARNING)
+            return None
+        form = TermMergeForm(request.POST if "confirm" in request.POST else None)
+        form.fields["survivor"].queryset = queryset
+        if form.is_bound and form.is_valid():
+            survivor = form.cleaned_data["survivor"]
+            others = [t for t in terms if t.pk != survivor.pk]
+            touched = term_merge(survivor=survivor, others=others)
+            self.message_user(
+                request,
+                _("Merged %(n)d term(s) into “%(term)s”; %(p)d profile(s) repointed.")
+                % {"n": len(others), "term": survivor.name_en, "p": touched},
+                messages.SUCCESS,
+            )
+            return None
+        if not form.is_bound:
+            form.initial["survivor"] = terms[0].pk
+        return render(
+            request,
+            "admin/members/term/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Merge terms"),
+                "opts": self.model._meta,
+                "terms": terms,
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+class PlanFilter(admin.SimpleListFilter):
+    title = _("active plan")
+    parameter_name = "plan"
+
+    def lookups(self, request, model_admin):
+        return [*Membership.Plan.choices, ("none", _("No active membership"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        active = Membership.objects.filter(
+            user_id=OuterRef("user_id"), status=Membership.Status.ACTIVE
+        )
+        if value == "none":
+            return queryset.filter(~Exists(active))
+        return queryset.filter(Exists(active.filter(plan=value)))
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    title = _("speaks")
+    parameter_name = "speaks"
+
+    def lookups(self, request, model_admin):
+        return SPOKEN_LANGUAGES[:8]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value or value not in dict(SPOKEN_LANGUAGES):
+            return queryset
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            return queryset.filter(languages__contains=[value])
+        return queryset.filter(languages__icontains=f'"{value}"')
+
+
+class JoinedFilter(admin.SimpleListFilter):
+    title = _("joined")
+    parameter_name = "joined"
+
+    def lookups(self, request, model_admin):
+        return [("30", _("Last 30 days")), ("90", _("Last 3 months")), ("365", _("Last year"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value not in ("30", "90", "365"):
+            return queryset
+        since = timezone.localdate() - timedelta(days=int(value))
+        return queryset.filter(member_since__gte=since)
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    """The members list."""
+
+    change_list_template = "admin/members/profile/change_list.html"
+    list_display = [
+        "display_name",
+        "email",
+        "company",
+        "home_space",
+        "city",
+        "visibility",
+        "member_since",
+    ]
+    list_filter = [
+        "visibility",
+        "hidden_until_login",
+        PlanFilter,
+        "home_space",
+        LanguageFilter,
+        JoinedFilter,
+        "email_visibility",
+    ]
+    list_select_related = ["user", "company", "home_space"]
+    search_fields = [
+        "display_name",
+        "user__email",
+        "company__name",
+        "headline",
+        "city",
+        "region",
+        "skills__name_en",
+        "offers__name_en",
+        "seeks__name_en",
+    ]
+    autocomplete_fields = ["user", "company", "skills", "offers", "seeks", "home_space"]
+    readonly_fields = ["created_at", "updated_at"]
+    date_hierarchy = "member_since"
+    list_per_page = 50
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    def get_urls(self):
+        urls = super().get_urls()
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_view),
+                name="{}_{}_export".format(*info),
+            ),
+            *urls,
+        ]
+
+    # -- CSV export of the filtered list -----------------------------------------------------
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        qs = members_export_queryset(changelist.get_queryset(request)).order_by("pk")
+        response = StreamingHttpResponse(
+            csv_lines(members_export_rows(qs.iterator(chunk_size=500))),
+            content_type="text/csv; charset=utf-8",
+        )
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
+        return response
+
+    # -- CSV import: upload → dry run (preview) → confirm ------------------------------------
+
+    def import_view(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import members from CSV"),
+            "opts": self.model._meta,
+            "columns": COLUMNS,
+        }
+        changelist_url = reverse("admin:members_profile_changelist")
+        if request.method == "POST" and "token" in request.POST:
+            name = self._import_file(request.POST["token"], request)
+            if name is None:
+                messages.error(request, _("This import expired or is invalid: upload it again."))
+                return HttpResponseRedirect(request.path)
+            with default_storage.open(name, "rb") as handle:
+                raw = handle.read()
+            report = members_import_apply(raw)
+            if report.written:
+                default_storage.delete(name)
+                messages.success(
+                    request,
+                    _("Import done: %(c)d created, %(u)d updated.")
+                    % {"c": report.creates, "u": report.updates},
+                )
+                return HttpResponseRedirect(changelist_url)
+            context.update({"form": MemberImportForm(), "report": report})
+            return render(request, "admin/members/profile/import.html", context)
+
+        form = MemberImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            raw = upload.read(5 * 1024 * 1024 + 1)
+            report = members_import_check(raw)
+            context["report"] = report
+            if report.ok:
+                name = default_storage.save(
+                    f"imports/{get_random_string(24)}.csv", ContentFile(raw)
+                )
+                context["token"] = signing.dumps(
+                    {"name": name, "user": request.user.pk}, salt=IMPORT_SALT
+                )
+        context["form"] = form
+        return render(request, "admin/members/profile/import.html", context)
+
+    def _import_file(self, token: str, request) -> str | None:
+        try:
+            data = signing.loads(token, salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
+        except signing.BadSignature:
+            return None
+        name = data.get("name", "")
+        if data.get("user") != request.user.pk or not name.startswith("imports/"):
+            return None
+        if not default_storage.exists(name):
+            return None
+        return name
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "space", "plan", "status", "start", "end"]
+    list_filter = ["space", "plan", "status"]
+    search_fields = ["user__email", "user__name"]
+    autocomplete_fields = ["user", "space"]
+    list_select_related = ["user", "space"]
+
+
+@admin.register(Chapter)
+class ChapterAdmin(admin.ModelAdmin):
+    list_display = ["name", "space"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ["space", "organisers", "followers"]

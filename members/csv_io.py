@@ -1,0 +1,380 @@
+"""Members as CSV: staff import (create or update by email) and export of a filtered list.
+
+Import is all-or-nothing. `members_import_check()` reads the whole file and reports every
+bad row with its reason (the dry run); `members_import_apply()` checks again and writes
+inside one transaction only when no row is bad. New people stay hidden until their first
+login. The export writes the same columns, so an exported file imports back unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from allauth.account.models import EmailAddress
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import SPOKEN_LANGUAGES, Membership, Profile, Space, Term, User, Visibility
+from .search import fold, search_refresh_batch
+from .services import company_resolve, tags_parse, vocabulary_index
+
+MAX_BYTES = 4 * 1024 * 1024
+MAX_ROWS = 20_000
+
+REQUIRED = ("email", "name")
+COLUMNS = (
+    "email",
+    "name",
+    "headline",
+    "job_title",
+    "company",
+    "city",
+    "region",
+    "phone",
+    "website",
+    "linkedin",
+    "languages",
+    "skills",
+    "offers",
+    "seeks",
+    "home_space",
+    "plan",
+    "member_since",
+)
+# Written by the export for information; accepted and ignored by the import.
+EXPORT_ONLY = ("visibility", "date_joined", "last_login")
+LIST_SEP = ";"
+
+
+@dataclass
+class RowResult:
+    line: int  # line number in the file (the header is line 1)
+    email: str
+    action: str = ""  # "create" | "update"
+    errors: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    errors: list[str] = field(default_factory=list)  # file-level problems
+    rows: list[RowResult] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def bad_rows(self) -> list[RowResult]:
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.bad_rows and bool(self.rows)
+
+    @property
+    def creates(self) -> int:
+        return sum(1 for r in self.rows if r.action == "create")
+
+    @property
+    def updates(self) -> int:
+        return sum(1 for r in self.rows if r.action == "update")
+
+
+class _RowForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    name = forms.CharField(max_length=150)
+    headline = forms.CharField(max_length=160, required=False)
+    job_title = forms.CharField(max_length=120, required=False)
+    company = forms.CharField(max_length=160, required=False)
+    city = forms.CharField(max_length=80, required=False)
+    region = forms.CharField(max_length=80, required=False)
+    phone = forms.RegexField(regex=r"^\+?[0-9][0-9 ().\-/]{5,30}$", required=False)
+    website = forms.URLField(max_length=200, required=False)
+    linkedin = forms.URLField(max_length=200, required=False)
+    member_since = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            _(
+                "The file is not UTF-8 text (unreadable byte at position %(pos)d). "
+                "Save it as “CSV UTF-8” and upload it again."
+            )
+            % {"pos": exc.start}
+        ) from None
+    if "\x00" in text:
+        raise ValidationError(_("This is not a CSV file (it contains binary data)."))
+    return text
+
+
+def _dialect(text: str):
+    first_line = text.split("\n", 1)[0]
+    # Excel in Belgium writes semicolons; everyone else commas.
+    return "excel-semicolon" if first_line.count(";") > first_line.count(",") else "excel"
+
+
+class _Semicolon(csv.excel):
+    delimiter = ";"
+
+
+csv.register_dialect("excel-semicolon", _Semicolon)
+
+
+def members_import_check(raw: bytes) -> ImportReport:
+    """Read and check the whole file; write nothing. Every bad row is reported."""
+    report = ImportReport()
+    if len(raw) > MAX_BYTES:
+        report.errors.append(
+            _("The file is too large (at most %(mb)d MB).") % {"mb": MAX_BYTES // 1024 // 1024}
+        )
+        return report
+    try:
+        text = _decode(raw)
+    except ValidationError as exc:
+        report.errors.extend(exc.messages)
+        return report
+    if not text.strip():
+        report.errors.append(_("The file is empty."))
+        return report
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text))
+        rows = list(reader)
+    except csv.Error as exc:
+        report.errors.append(_("The file is not valid CSV: %(error)s") % {"error": exc})
+        return report
+    header = [fold(h).replace(" ", "_") for h in rows[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [
+        rows[0][i] for i, h in enumerate(header) if h not in COLUMNS and h not in EXPORT_ONLY
+    ]
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    if missing:
+        report.errors.append(
+            _("Missing column(s): %(cols)s. The first row must name the columns.")
+            % {"cols": ", ".join(missing)}
+        )
+    if unknown:
+        report.errors.append(
+            _("Unknown column(s): %(cols)s. Allowed: %(allowed)s.")
+            % {"cols": ", ".join(unknown), "allowed": ", ".join(COLUMNS)}
+        )
+    if duplicated:
+        report.errors.append(
+            _("Column(s) named twice: %(cols)s.") % {"cols": ", ".join(duplicated)}
+        )
+    if report.errors:
+        return report
+    report.ignored_columns = [h for h in header if h in EXPORT_ONLY]
+    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
+    if not body:
+        report.errors.append(_("The file has a header but no rows."))
+        return report
+    if len(body) > MAX_ROWS:
+        report.errors.append(_("Too many rows (at most %(n)d).") % {"n": MAX_ROWS})
+        return report
+
+    terms = vocabulary_index(Term.objects.filter(status=Term.Status.APPROVED))
+    spaces = {s.slug: s for s in Space.objects.all()}
+    languages = dict(SPOKEN_LANGUAGES)
+    plans = dict(Membership.Plan.choices)
+    existing = {e.lower(): pk for e, pk in User.objects.values_list("email", "pk")}
+    seen: dict[str, int] = {}
+    for line, cells in body:
+        result = RowResult(line=line, email="")
+        report.rows.append(result)
+        if len(cells) != len(header):
+            result.errors.append(
+                _("%(got)d cells where the header has %(want)d columns.")
+                % {"got": len(cells), "want": len(header)}
+            )
+            continue
+        values = {h: _unquote(c.strip()) for h, c in zip(header, cells, strict=True)}
+        result.email = values.get("email", "")
+        form = _RowForm(data={k: values.get(k, "") for k in _RowForm.base_fields})
+        if not form.is_valid():
+            for name, errors in form.errors.items():
+                for error in errors:
+                    result.errors.append(f"{name}: {error}")
+            continue
+        data = dict(form.cleaned_data)
+        email = data["email"].lower()
+        result.email = email
+        if email in seen:
+            result.errors.append(
+                _("Same email as line %(line)d: each person once per file.") % {"line": seen[email]}
+            )
+            continue
+        seen[email] = line
+        for column in ("skills", "offers", "seeks"):
+            found, unknown_terms = [], []
+            for label in tags_parse(values.get(column, "")):
+                term = terms.get(fold(label))
+                (found.append(term) if term else unknown_terms.append(label))
+            if unknown_terms:
+                result.errors.append(
+                    _("%(column)s: unknown term(s) %(terms)s.")
+                    % {"column": column, "terms": ", ".join(unknown_terms)}
+                )
+            data[column] = found if values.get(column) else None
+        codes = [c.strip().lower() for c in values.get("languages", "").split(LIST_SEP)]
+        codes = [c for c in codes if c]
+        bad_codes = [c for c in codes if c not in languages]
+        if bad_codes:
+            result.errors.append(
+                _("languages: unknown code(s) %(codes)s (use e.g. en;fr;nl).")
+                % {"codes": ", ".join(bad_codes)}
+            )
+        data["languages"] = codes or None
+        space_slug = values.get("home_space", "")
+        if space_slug and space_slug not in spaces:
+            result.errors.append(
+                _("home_space: no space “%(slug)s” (known: %(known)s).")
+                % {"slug": space_slug, "known": ", ".join(sorted(spaces))}
+            )
+        data["home_space"] = spaces.get(space_slug)
+        plan = values.get("plan", "")
+        if plan and plan not in plans:
+            result.errors.append(
+                _("plan: unknown plan “%(plan)s” (known: %(known)s).")
+                % {"plan": plan, "known": ", ".join(plans)}
+            )
+        if plan and not space_slug:
+            result.errors.append(_("plan: a plan needs a home_space."))
+        data["plan"] = plan
+        result.data = data
+        result.action = "update" if email in existing else "create"
+    return report
+
+
+def members_import_apply(raw: bytes) -> ImportReport:
+    """Check the file again, then write every row in one transaction, or nothing."""
+    report = members_import_check(raw)
+    if not report.ok:
+        return report
+    with transaction.atomic(), search_refresh_batch():
+        for row in report.rows:
+            _row_apply(row)
+    report.written = True
+    return report
+
+
+def _row_apply(row: RowResult) -> None:
+    data = row.data
+    email = data["email"].lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None, name=data["name"])
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        profile = user.profile
+        profile.visibility = Visibility.HIDDEN
+        profile.hidden_until_login = True
+    else:
+        if data["name"] and user.name != data["name"]:
+            user.name = data["name"]
+            user.save(update_fields=["name"])
+        profile = user.profile
+    profile.display_name = data["name"] or profile.display_name
+    for name in ("headline", "job_title", "city", "region", "phone", "website", "linkedin"):
+        if data.get(name):
+            setattr(profile, name, data[name])
+    if data.get("company"):
+        profile.company = company_resolve(name=data["company"])
+    if data.get("languages") is not None:
+        profile.languages = data["languages"]
+    if data.get("home_space") is not None:
+        profile.home_space = data["home_space"]
+    if data.get("member_since"):
+        profile.member_since = data["member_since"]
+    profile.save()
+    for column in ("skills", "offers", "seeks"):
+        if data.get(column) is not None:
+            getattr(profile, column).set(data[column])
+    if data.get("plan"):
+        start = data.get("member_since") or date.today()
+        membership = (
+            Membership.objects.filter(
+                user=user, space=data["home_space"], status=Membership.Status.ACTIVE
+            )
+            .order_by("-start")
+            .first()
+        )
+        if membership is None:
+            Membership.objects.create(
+                user=user, space=data["home_space"], plan=data["plan"], start=start
+            )
+        elif membership.plan != data["plan"]:
+            membership.plan = data["plan"]
+            membership.save(update_fields=["plan"])
+
+
+def members_export_rows(profiles: Iterable[Profile]) -> Iterable[list[str]]:
+    """Header then one row per profile, in the import's columns (plus EXPORT_ONLY)."""
+    yield [*COLUMNS, *EXPORT_ONLY]
+    for p in profiles:
+        active = [m for m in p.user.memberships.all() if m.status == Membership.Status.ACTIVE]
+        plan = active[0].plan if active and p.home_space_id == active[0].space_id else ""
+        yield [
+            p.user.email,
+            p.display_name,
+            p.headline,
+            p.job_title,
+            p.company.name if p.company else "",
+            p.city,
+            p.region,
+            p.phone,
+            p.website,
+            p.linkedin,
+            LIST_SEP.join(p.languages or []),
+            LIST_SEP.join(t.slug for t in p.skills.all()),
+            LIST_SEP.join(t.slug for t in p.offers.all()),
+            LIST_SEP.join(t.slug for t in p.seeks.all()),
+            p.home_space.slug if p.home_space else "",
+            plan,
+            p.member_since.isoformat() if p.member_since else "",
+            p.visibility,
+            p.user.date_joined.date().isoformat(),
+            p.user.last_login.date().isoformat() if p.user.last_login else "",
+        ]
+
+
+def members_export_queryset(qs):
+    return qs.select_related("user", "company", "home_space").prefetch_related(
+        "skills", "offers", "seeks", "user__memberships"
+    )
+
+
+def _unquote(cell: str) -> str:
+    """Undo `_safe_cell`: the export's apostrophe before + = - @ is not part of the value."""
+    if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@"):
+        return cell[1:]
+    return cell
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(rows: Iterable[list[str]]) -> Iterable[str]:
+    """Stream rows as CSV text, with a BOM so Excel reads the accents right."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow([_safe_cell(c) for c in row])
+
+
+def _safe_cell(value) -> str:
+    """Neutralise spreadsheet formulas (CSV injection): a cell may not start with = + - @."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        # A phone number like +32… is data, not a formula, but Excel disagrees: quote it.
+        return "'" + text
+    return text
