@@ -18,9 +18,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-# A local `.env` is a convenience for development; production passes real variables.
-if (BASE_DIR / ".env").is_file():
-    env.read_env(BASE_DIR / ".env", overwrite=False)
+# A local `.env` is a convenience for development; production passes real variables, which
+# always win over the file. ENV_FILE names another file; ENV_FILE="" reads none (tests).
+_env_file = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if _env_file and Path(_env_file).is_file():
+    env.read_env(_env_file, overwrite=False)
 
 
 def _refuse(message: str) -> None:
@@ -192,7 +194,10 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 # EMAIL — every message goes through the outbox (members.Outbox); EMAIL_URL picks the transport.
 # ------------------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
-_email = env.email_url_config(EMAIL_URL)
+try:
+    _email = env.email_url_config(EMAIL_URL)
+except Exception as exc:
+    _refuse(f"EMAIL_URL is malformed ({exc}); e.g. smtp+tls://user:password@host:587.")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
@@ -216,7 +221,10 @@ REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=180.0)
 
 # CACHE — Redis in production (allauth's rate limits must be shared by all web processes).
 # ------------------------------------------------------------------------------
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://betacowork")}
+try:
+    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://betacowork")}
+except Exception as exc:
+    _refuse(f"CACHE_URL is malformed ({exc}); e.g. redis://127.0.0.1:6379/1.")
 
 # CELERY (https://docs.celeryq.dev/en/stable/userguide/configuration.html)
 # ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import os
 import tempfile
 
 # Tests never read a developer's .env; the environment alone decides (CI sets the URLs).
+os.environ["ENV_FILE"] = ""
 os.environ.setdefault("DEBUG", "1")
 
 from betacowork.settings import *  # noqa: F403

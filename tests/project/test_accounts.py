@@ -1,0 +1,251 @@
+"""Accounts: sign-up with mandatory verification through the outbox, login, logout, password
+reset and change, email management. Every account email is an outbox row first."""
+
+import re
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import Outbox, User
+from members.outbox import outbox_send_due
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "another-long-passphrase-42"
+LINK = re.compile(r"https?://testserver(/accounts/\S+/)")
+
+
+def sign_up(client, email="ines.dubois@example.test", name="Inès Dubois", **extra):
+    return client.post(
+        reverse("account_signup"),
+        {"email": email, "name": name, "password1": PASSWORD, "password2": PASSWORD},
+        **extra,
+    )
+
+
+def deliver_and_get_link(mailoutbox, kind: str) -> str:
+    """Send what the outbox holds (as the worker would) and return the link of `kind`."""
+    row = Outbox.objects.filter(kind=kind).latest("created_at")
+    assert outbox_send_due() >= 1
+    row.refresh_from_db()
+    assert row.status == Outbox.Status.SENT
+    email = next(m for m in mailoutbox if m.subject == row.subject)
+    return LINK.search(email.body).group(1)
+
+
+def test_signup_verify_login_logout(client, mailoutbox):
+    response = sign_up(client)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+
+    user = User.objects.get(email="ines.dubois@example.test")
+    assert user.name == "Inès Dubois"
+    assert user.preferred_language == "en"
+    assert not EmailAddress.objects.get(user=user).verified
+    # Not logged in before verification; nothing sent yet: the email waits in the outbox.
+    assert "_auth_user_id" not in client.session
+    assert mailoutbox == []
+    row = Outbox.objects.get(kind="account.email_confirmation_signup")
+    assert (row.to_email, row.recipient, row.language) == (user.email, user, "en")
+    assert row.status == Outbox.Status.PENDING
+
+    link = deliver_and_get_link(mailoutbox, "account.email_confirmation_signup")
+    assert mailoutbox[0].to == ["ines.dubois@example.test"]
+    assert mailoutbox[0].subject.startswith("[Betacowork]")
+
+    # GET shows the confirmation page and changes nothing; POST confirms.
+    page = client.get(link)
+    assert page.status_code == 200
+    assert b"ines.dubois@example.test" in page.content
+    assert not EmailAddress.objects.get(user=user).verified
+    response = client.post(link)
+    assert response.status_code == 302
+    assert EmailAddress.objects.get(user=user).verified
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+    home = client.get(reverse("home"))
+    assert "Inès Dubois" in home.content.decode()
+
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+    assert "Inès Dubois" not in client.get(reverse("home")).content.decode()
+
+
+def test_signup_page_asks_for_email_name_and_passwords(client):
+    html = client.get(reverse("account_signup")).content.decode()
+    for name in ("email", "name", "password1", "password2"):
+        assert f'name="{name}"' in html
+    assert '<label for="id_name">' in html
+
+
+def test_signup_stores_the_active_language(client):
+    client.cookies["betacowork_language"] = "fr"
+    sign_up(client, email="marc@example.test", name="Marc Lenoir")
+    user = User.objects.get(email="marc@example.test")
+    assert user.preferred_language == "fr"
+    assert Outbox.objects.get(recipient=user).language == "fr"
+
+
+def test_signup_with_a_taken_email_reveals_nothing_and_warns_the_owner(client, member):
+    # allauth prevents account enumeration: the visitor sees the usual "check your inbox"
+    # page, and the owner of the address gets an email saying someone tried to sign up.
+    response = sign_up(client, email=member.email.upper())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert User.objects.filter(email__iexact=member.email).count() == 1
+    row = Outbox.objects.get(to_email__iexact=member.email)
+    assert row.kind == "account.account_already_exists"
+
+
+def test_signup_without_a_name_is_refused(client):
+    response = sign_up(client, name="  ")
+    assert response.status_code == 200
+    assert not User.objects.filter(email="ines.dubois@example.test").exists()
+
+
+def test_wrong_password_gets_a_clear_message(client, member):
+    response = client.post(reverse("account_login"), {"login": member.email, "password": "nope"})
+    assert response.status_code == 200
+    assert "The email address and/or password you specified are not correct." in (
+        response.content.decode()
+    )
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_with_the_right_password(client, member):
+    response = client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(member.pk)
+
+
+def test_unverified_email_cannot_log_in(client):
+    user = UserFactory(verified=False)
+    EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True
+    )
+    assert "_auth_user_id" not in client.session
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("account_email_verification_sent")
+    assert "not verified yet" in html
+    # A fresh verification email is on its way, through the outbox.
+    assert Outbox.objects.filter(kind="account.email_confirmation", to_email=user.email).exists()
+
+
+def test_password_reset_end_to_end_and_the_link_cannot_be_reused(client, member, mailoutbox):
+    response = client.post(reverse("account_reset_password"), {"email": member.email})
+    assert response.status_code == 302
+    link = deliver_and_get_link(mailoutbox, "account.password_reset_key")
+
+    response = client.get(link)  # allauth moves the key into the session and redirects
+    assert response.status_code == 302
+    form_url = response["Location"]
+    assert b'name="password1"' in client.get(form_url).content
+    response = client.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_reset_password_from_key_done")
+    member.refresh_from_db()
+    assert member.check_password(NEW_PASSWORD)
+
+    client.get(reverse("account_logout"))
+    reused = client.get(link, follow=True)
+    assert reused.status_code == 200
+    assert "invalid or has expired" in reused.content.decode()
+    assert reverse("account_reset_password") in reused.content.decode()
+
+
+def test_password_reset_tampered_link_gives_a_clear_page(client, member, mailoutbox):
+    client.post(reverse("account_reset_password"), {"email": member.email})
+    link = deliver_and_get_link(mailoutbox, "account.password_reset_key")
+    tampered = link[:-3] + ("aa/" if not link.endswith("aa/") else "bb/")
+    for url in (tampered, "/accounts/password/reset/key/zz-not-a-key/"):
+        response = client.get(url, follow=True)
+        assert response.status_code == 200
+        assert "invalid or has expired" in response.content.decode()
+
+
+def test_password_reset_expired_link_gives_a_clear_page(client, member, mailoutbox):
+    client.post(reverse("account_reset_password"), {"email": member.email})
+    link = deliver_and_get_link(mailoutbox, "account.password_reset_key")
+    later = timezone.now().replace(tzinfo=None) + timedelta(days=30)
+    with mock.patch(
+        "django.contrib.auth.tokens.PasswordResetTokenGenerator._now", return_value=later
+    ):
+        response = client.get(link, follow=True)
+    assert response.status_code == 200
+    assert "invalid or has expired" in response.content.decode()
+    member.refresh_from_db()
+    assert member.check_password(PASSWORD)
+
+
+def test_password_reset_for_an_unknown_email_reveals_nothing(client, mailoutbox):
+    response = client.post(reverse("account_reset_password"), {"email": "nobody@example.test"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_reset_password_done")
+
+
+def test_password_change(member_client, member):
+    url = reverse("account_change_password")
+    assert member_client.get(url).status_code == 200
+    wrong = member_client.post(
+        url, {"oldpassword": "wrong", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert wrong.status_code == 200
+    assert "Please type your current password." in wrong.content.decode()
+    response = member_client.post(
+        url, {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password(NEW_PASSWORD)
+
+
+def test_password_change_needs_login(client):
+    response = client.get(reverse("account_change_password"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_email_management_lists_and_adds_addresses(member_client, member):
+    url = reverse("account_email")
+    page = member_client.get(url)
+    assert page.status_code == 200
+    assert member.email in page.content.decode()
+    response = member_client.post(url, {"action_add": "", "email": "second@example.test"})
+    assert response.status_code == 302
+    assert EmailAddress.objects.filter(user=member, email="second@example.test").exists()
+    assert Outbox.objects.filter(kind="account.email_confirmation", to_email="second@example.test")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "account_login",
+        "account_signup",
+        "account_reset_password",
+        "account_reset_password_done",
+        "account_email_verification_sent",
+    ],
+)
+def test_entrance_pages_render_in_the_site_layout(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="site-header"' in html
+    assert "page-account" in html
+    assert "<h1" in html
+
+
+@pytest.mark.parametrize("name", ["account_email", "account_change_password", "account_logout"])
+def test_manage_pages_render_in_the_site_layout(member_client, name):
+    response = member_client.get(reverse(name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="site-header"' in html
+    assert "<h1" in html
