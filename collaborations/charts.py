@@ -14,11 +14,14 @@ PALETTE = ["#1d4ed8", "#0f766e", "#b45309", "#7c3aed", "#be123c", "#15803d", "#0
 
 
 def euros(value) -> str:
+    """Short euro amounts for chart labels: €950, €2.5k, €80k, €1.2M."""
     value = int(value or 0)
     if value >= 1_000_000:
         return f"€{value / 1_000_000:.1f}M".replace(".0M", "M")
     if value >= 10_000:
-        return f"€{value // 1000:,}k"
+        return f"€{round(value / 1000):,}k"
+    if value >= 1_000:
+        return f"€{value / 1000:.1f}k".replace(".0k", "k")
     return f"€{value:,}"
 
 
@@ -75,7 +78,9 @@ def columns(figures, *, attr: str = "count", width: int = 560, height: int = 220
                 "h": round(h, 1),
                 "cx": round(x + col_w / 2, 1),
                 "value_y": round(top_pad + plot_h - h - 6, 1),
-                "display": euros(value) if attr == "volume" else f"{int(value):,}",
+                "display": (euros(value) if attr == "volume" else f"{int(value):,}")
+                if value
+                else "",
             }
         )
     return {

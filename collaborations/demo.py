@@ -405,9 +405,11 @@ def _generated(world, users: dict[str, User], staff: User | None) -> int:
     generated = list(
         User.objects.filter(email__endswith=f"@{GENERATED_DOMAIN}")
         .select_related("profile__company", "profile__home_space")
-        .order_by("email")[:160]
+        .order_by("email")[:40]
     )
+    # A small circle of regulars, so the network has hubs and not only isolated pairs.
     people = named + generated
+    regulars = {u.pk for u in people}
     if len(people) < 4:
         return 0
     companies = list(Company.objects.exclude(name="Betacowork").order_by("name"))
@@ -423,7 +425,9 @@ def _generated(world, users: dict[str, User], staff: User | None) -> int:
             events = event_pool.get(event_kind) or []
             event = rng.choice(events) if events else None
         if event is not None:
-            pool = _attendees(event, set())
+            everyone = _attendees(event, set())
+            pool = [u for u in everyone if u.pk in regulars]
+            pool = pool if len(pool) >= 2 else everyone
             if len(pool) < 2:
                 event = None
         if event is not None:

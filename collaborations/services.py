@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Chapter, Company, Space, User
+from members.notifications import unsubscribe_headers, unsubscribe_url, wants_email
 from members.outbox import message_render, outbox_write
 
 from .models import MAX_VALUE_EUR, Collaboration, CollaborationHistory, Participant
@@ -25,6 +26,7 @@ MAX_PARTICIPANTS = 20
 MAX_DAYS_AHEAD = 365
 EARLIEST_START = dt.date(2000, 1, 1)
 DASHBOARD_VERSION_KEY = "collaborations:dashboard:version"
+REQUEST_KIND = "collaboration_request"
 
 # Fields whose change after someone confirmed asks everybody to confirm again.
 RECONFIRM_FIELDS = ("value_eur",)
@@ -226,13 +228,18 @@ def _site_url(path: str) -> str:
 
 
 def _request_confirmations(collab: Collaboration) -> int:
-    """Email every member participant still to confirm this revision (once per revision)."""
+    """Email every member participant still to confirm this revision (once per revision).
+
+    Members who turned these emails off still see the request on their home page.
+    """
     written = 0
     pending = collab.participants.filter(
         state=Participant.State.PENDING, user__isnull=False, user__is_active=True
     ).select_related("user")
     for participant in pending:
         user = participant.user
+        if not wants_email(user, REQUEST_KIND):
+            continue
         message = message_render(
             template_prefix="collaborations/email/confirmation_request",
             context={
@@ -241,18 +248,20 @@ def _request_confirmations(collab: Collaboration) -> int:
                 "recipient": user,
                 "author_name": collab.author_name,
                 "url": _site_url(collab.get_absolute_url()),
+                "unsubscribe_url": unsubscribe_url(user, REQUEST_KIND),
                 "site_url": settings.SITE_URL,
             },
             language=user.preferred_language,
         )
         _, created = outbox_write(
             dedup_key=f"collab-request:{collab.pk}:{participant.pk}:r{collab.revision}",
-            kind="collaboration_request",
+            kind=REQUEST_KIND,
             topic=f"collaboration:{collab.pk}",
             to_email=user.email,
             language=user.preferred_language,
             message=message,
             recipient=user,
+            headers=unsubscribe_headers(user, REQUEST_KIND),
         )
         written += created
     return written
@@ -596,7 +605,7 @@ def event_followups_write(*, now: dt.datetime | None = None) -> int:
         )
         for registration in attendees:
             user = registration.user
-            if FOLLOW_UP_KIND in (user.email_opt_outs or []):
+            if not wants_email(user, FOLLOW_UP_KIND):
                 continue
             written += _followup_write(event=event, user=user)
     return written
@@ -605,20 +614,13 @@ def event_followups_write(*, now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def _followup_write(*, event, user: User) -> int:
     url = _site_url(collaboration_follow_up_url(event))
-    unsubscribe_url = ""
-    try:  # the delivery engineer's helpers, when they exist
-        from members import notifications  # type: ignore[attr-defined]
-
-        unsubscribe_url = notifications.unsubscribe_url(user=user, kind=FOLLOW_UP_KIND)
-    except (ImportError, AttributeError, TypeError):
-        pass
     message = message_render(
         template_prefix="collaborations/email/event_followup",
         context={
             "event": event,
             "recipient": user,
             "url": url,
-            "unsubscribe_url": unsubscribe_url,
+            "unsubscribe_url": unsubscribe_url(user, FOLLOW_UP_KIND),
             "site_url": settings.SITE_URL,
         },
         language=user.preferred_language,
@@ -631,5 +633,6 @@ def _followup_write(*, event, user: User) -> int:
         language=user.preferred_language,
         message=message,
         recipient=user,
+        headers=unsubscribe_headers(user, FOLLOW_UP_KIND),
     )
     return int(created)

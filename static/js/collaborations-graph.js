@@ -21,9 +21,12 @@
       if (a && b) { edges.push({ a: a, b: b, el: el, w: Number(el.getAttribute("stroke-width")) }); }
     });
     if (nodes.length < 3) { return { nodes: nodes, edges: edges }; }
-    var pad = 60, area = (width - 2 * pad) * (height - 2 * pad);
-    var k = Math.sqrt(area / nodes.length) * 0.75;
-    var temp = width / 8, iterations = 300;
+    // Simulate in free space (no walls, so nothing sticks to the border), with a weak pull
+    // towards the centre that keeps small separate groups near the main one; then fit the
+    // result into the drawing, leaving room for labels.
+    var cx = width / 2, cy = height / 2;
+    var k = Math.sqrt((width * height) / nodes.length) * 0.8;
+    var temp = k * 2, iterations = 400, gravity = 0.15;
     for (var it = 0; it < iterations; it++) {
       var i, j, a, b, ddx, ddy, dist, force;
       for (i = 0; i < nodes.length; i++) { nodes[i].dx = 0; nodes[i].dy = 0; }
@@ -31,7 +34,7 @@
         for (j = i + 1; j < nodes.length; j++) {
           a = nodes[i]; b = nodes[j];
           ddx = a.x - b.x; ddy = a.y - b.y;
-          dist = Math.max(Math.sqrt(ddx * ddx + ddy * ddy), 0.01);
+          dist = Math.max(Math.sqrt(ddx * ddx + ddy * ddy), 1);
           force = (k * k) / dist;
           a.dx += (ddx / dist) * force; a.dy += (ddy / dist) * force;
           b.dx -= (ddx / dist) * force; b.dy -= (ddy / dist) * force;
@@ -39,21 +42,30 @@
       }
       edges.forEach(function (e) {
         var ddx2 = e.a.x - e.b.x, ddy2 = e.a.y - e.b.y;
-        var d = Math.max(Math.sqrt(ddx2 * ddx2 + ddy2 * ddy2), 0.01);
+        var d = Math.max(Math.sqrt(ddx2 * ddx2 + ddy2 * ddy2), 1);
         var f = (d * d) / k;
         e.a.dx -= (ddx2 / d) * f; e.a.dy -= (ddy2 / d) * f;
         e.b.dx += (ddx2 / d) * f; e.b.dy += (ddy2 / d) * f;
       });
       nodes.forEach(function (n) {
-        // A gentle pull to the centre keeps separate groups on the canvas.
-        n.dx += (width / 2 - n.x) * 0.02 * k / 10; n.dy += (height / 2 - n.y) * 0.02 * k / 10;
+        n.dx += (cx - n.x) * gravity * k / 10; n.dy += (cy - n.y) * gravity * k / 10;
         var d = Math.max(Math.sqrt(n.dx * n.dx + n.dy * n.dy), 0.01);
         n.x += (n.dx / d) * Math.min(d, temp); n.y += (n.dy / d) * Math.min(d, temp);
-        n.x = Math.min(width - pad, Math.max(pad, n.x));
-        n.y = Math.min(height - 24, Math.max(24, n.y));
       });
-      temp *= 0.985;
+      temp = Math.max(temp * 0.985, 0.5);
     }
+    var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    nodes.forEach(function (n) {
+      minX = Math.min(minX, n.x); maxX = Math.max(maxX, n.x);
+      minY = Math.min(minY, n.y); maxY = Math.max(maxY, n.y);
+    });
+    var padX = 110, padY = 28;
+    var sx = (width - 2 * padX) / Math.max(maxX - minX, 1);
+    var sy = (height - 2 * padY) / Math.max(maxY - minY, 1);
+    nodes.forEach(function (n) {
+      n.x = padX + (n.x - minX) * sx;
+      n.y = padY + (n.y - minY) * sy;
+    });
     nodes.forEach(function (n) {
       n.el.setAttribute("transform", "translate(" + n.x.toFixed(1) + " " + n.y.toFixed(1) + ")");
       var text = n.el.querySelector("text");
