@@ -265,7 +265,7 @@ def seed_events(world) -> None:
             "member": User.objects.filter(email="adrien@betagroup.test").first(),
         },
     )
-    _register(talk, others[:4] + _generated(10, offset=200))
+    _register(talk, others[:4] + _generated(10, offset=20))
     world.log(
         f"  events: {Event.objects.count()} events, {EventSeries.objects.count()} series, "
         f"{Registration.objects.count()} registrations"
