@@ -45,7 +45,13 @@ class SinkHandler:
             reply = self.refuse.pop(0) if self.refuse else None
         self.data_started.set()
         if self.delay:
-            await asyncio.sleep(self.delay)
+            try:
+                await asyncio.sleep(self.delay)
+            except asyncio.CancelledError:
+                # aiosmtpd cancels the handler when the client's connection drops.
+                with self.lock:
+                    self.dropped += 1
+                raise
         if reply:
             return reply
         reader = getattr(server, "_reader", None)
