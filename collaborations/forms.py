@@ -16,7 +16,7 @@ from .selectors import events_attended_by
 from .services import EARLIEST_START, MAX_DAYS_AHEAD, MAX_PARTICIPANTS, ParticipantSpec
 
 
-class MemberField(forms.CharField):
+class MemberField(forms.Field):
     """A member picked by profile slug (what the autocomplete fills in) or by exact name.
 
     Only profiles the person filling the form may see are found: a hidden member cannot be
@@ -24,15 +24,14 @@ class MemberField(forms.CharField):
     """
 
     viewer = None
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 180)
-        super().__init__(*args, **kwargs)
+    widget = forms.TextInput
 
     def to_python(self, value):
-        value = super().to_python(value).strip()
+        value = str(value or "").strip()
         if not value:
             return None
+        if len(value) > 180:
+            raise forms.ValidationError(_("That name is too long."))
         profiles = Profile.objects.visible_to(self.viewer).select_related("user", "company")
         match = profiles.filter(slug=value).first()
         if match is None:

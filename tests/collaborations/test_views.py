@@ -1,0 +1,417 @@
+"""Pages: the form, the list and detail, confirmation, edit rights, export, autocomplete."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from collaborations.models import Collaboration, Participant
+from members.models import Visibility
+from tests.factories import UserFactory
+
+from .conftest import attend, log, set_visibility
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "title": "Translations for Madkings",
+        "kind": "service",
+        "my_role": "supplier",
+        "start_date": "2025-05-14",
+        "value_eur": "",
+        "description": "",
+        "origin_type": "space",
+        "origin_event": "",
+        "introduced_by": "",
+        "space": "",
+        "visibility": "public",
+        "participants-TOTAL_FORMS": "3",
+        "participants-INITIAL_FORMS": "0",
+        "participants-MIN_NUM_FORMS": "0",
+        "participants-MAX_NUM_FORMS": "19",
+    }
+    for i in range(3):
+        for f in ("member", "company", "organisation", "role"):
+            data[f"participants-{i}-{f}"] = ""
+    data.update(overrides)
+    return data
+
+
+# --- Logging with the form --------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("collaborations:create"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_member_logs_a_collaboration_with_the_form(member_client, member, other_member):
+    data = form_data(
+        **{
+            "participants-0-member": other_member.profile.slug,
+            "participants-0-role": "client",
+            "participants-1-organisation": "Homeexchange",
+            "participants-1-role": "client",
+        }
+    )
+    response = member_client.post(reverse("collaborations:create"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    collab = Collaboration.objects.get()
+    assert collab.author == member
+    assert collab.status == Collaboration.Status.PROPOSED
+    parties = {(p.user_id, p.organisation, p.role) for p in collab.participants.all()}
+    assert parties == {
+        (member.pk, "", "supplier"),
+        (other_member.pk, "", "client"),
+        (None, "Homeexchange", "client"),
+    }
+
+
+def test_member_can_be_given_by_exact_name(member_client, other_member):
+    data = form_data(
+        **{
+            "participants-0-member": other_member.profile.display_name.upper(),
+            "participants-0-role": "client",
+        }
+    )
+    assert member_client.post(reverse("collaborations:create"), data).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"value_eur": "-100"}, "cannot be negative"),
+        ({"value_eur": "900000000"}, "looks wrong"),
+        ({"start_date": "2099-01-01"}, "more than a year from now"),
+        ({"origin_type": "event"}, "Choose the event where you met"),
+        ({"origin_type": "introduction"}, "Say which member introduced you"),
+    ],
+)
+def test_bad_input_gets_a_clear_message(member_client, other_member, overrides, message):
+    data = form_data(
+        **{"participants-0-member": other_member.profile.slug, "participants-0-role": "client"},
+        **overrides,
+    )
+    response = member_client.post(reverse("collaborations:create"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Collaboration.objects.exists()
+
+
+def test_an_event_i_did_not_attend_is_refused_one_i_attended_is_accepted(
+    member_client, member, other_member, past_event
+):
+    data = form_data(
+        **{
+            "participants-0-member": other_member.profile.slug,
+            "participants-0-role": "client",
+            "origin_type": "event",
+            "origin_event": str(past_event.pk),
+        }
+    )
+    response = member_client.post(reverse("collaborations:create"), data)
+    assert response.status_code == 400
+    assert "Choose an event you attended" in response.content.decode()
+    attend(past_event, member, checked_in=True)
+    response = member_client.post(reverse("collaborations:create"), data)
+    assert response.status_code == 302
+    assert Collaboration.objects.get().origin_event == past_event
+
+
+def test_hundreds_of_participants_get_a_clear_message(member_client, other_member):
+    data = form_data(**{"participants-TOTAL_FORMS": "500"})
+    data["participants-0-member"] = other_member.profile.slug
+    data["participants-0-role"] = "client"
+    response = member_client.post(reverse("collaborations:create"), data)
+    assert response.status_code == 400
+    assert "at most 20 participants" in response.content.decode()
+
+
+def test_only_yourself_or_yourself_twice_is_refused(member_client, member):
+    response = member_client.post(reverse("collaborations:create"), form_data())
+    assert response.status_code == 400
+    assert "never with yourself only" in response.content.decode()
+    data = form_data(
+        **{"participants-0-member": member.profile.slug, "participants-0-role": "client"}
+    )
+    response = member_client.post(reverse("collaborations:create"), data)
+    assert response.status_code == 400
+    assert "already in this collaboration" in response.content.decode()
+
+
+def test_a_hidden_member_cannot_be_picked(member_client, other_member):
+    set_visibility(other_member, Visibility.HIDDEN)
+    data = form_data(
+        **{"participants-0-member": other_member.profile.slug, "participants-0-role": "client"}
+    )
+    response = member_client.post(reverse("collaborations:create"), data)
+    assert response.status_code == 400
+    assert "No member" in response.content.decode()
+
+
+def test_the_follow_up_link_opens_the_form_with_the_event(member_client, member, past_event):
+    attend(past_event, member)
+    response = member_client.get(reverse("collaborations:create") + f"?event={past_event.pk}")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial["origin_type"] == "event"
+    assert form.initial["origin_event"] == past_event.pk
+    # An event I did not attend is not preselected.
+    other = UserFactory()
+    assert past_event.pk not in [
+        e.pk for e in form.fields["origin_event"].queryset.filter(registrations__user=other)
+    ]
+
+
+# --- Seeing -------------------------------------------------------------------------------
+
+
+def test_participants_only_details_are_for_participants(client, member, other_member):
+    collab = log(member, other_member, confirm=True, visibility="participants")
+    url = collab.get_absolute_url()
+    outsider = UserFactory()
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    assert collab.title not in client.get(reverse("collaborations:list")).content.decode()
+    client.force_login(other_member)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert collab.title in response.content.decode()
+
+
+def test_members_only_is_hidden_from_anonymous(client, member, other_member):
+    collab = log(member, other_member, confirm=True, visibility="members")
+    assert client.get(collab.get_absolute_url()).status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(collab.get_absolute_url()).status_code == 200
+
+
+def test_list_shows_only_confirmed(client, member, other_member):
+    log(member, other_member, confirm=True, title="Confirmed deal")
+    log(member, other_member, title="Pending deal")
+    body = client.get(reverse("collaborations:list")).content.decode()
+    assert "Confirmed deal" in body
+    assert "Pending deal" not in body
+
+
+def test_list_filters_and_bad_filters(client, member, other_member):
+    log(member, other_member, confirm=True, title="A hire", kind="hire")
+    log(member, other_member, confirm=True, title="A service", kind="service")
+    body = client.get(reverse("collaborations:list"), {"kind": "hire"}).content.decode()
+    assert "A hire" in body
+    assert "A service" not in body
+    assert client.get(reverse("collaborations:list"), {"year": "abc"}).status_code == 400
+    assert client.get(reverse("collaborations:list"), {"kind": "bribe"}).status_code == 400
+
+
+def test_a_hidden_participant_is_not_named(client, member, other_member):
+    collab = log(member, other_member, confirm=True)
+    set_visibility(other_member, Visibility.HIDDEN)
+    client.force_login(UserFactory())
+    body = client.get(collab.get_absolute_url()).content.decode()
+    assert other_member.profile.display_name not in body
+    assert "a member" in body
+
+
+def test_pending_collaboration_is_seen_by_its_parties_only(client, member, other_member):
+    collab = log(member, other_member)
+    client.force_login(other_member)
+    assert client.get(collab.get_absolute_url()).status_code == 200
+    client.force_login(UserFactory())
+    assert client.get(collab.get_absolute_url()).status_code == 404
+
+
+# --- Confirming -----------------------------------------------------------------------------
+
+
+def test_member_confirms_from_the_page(client, member, other_member):
+    collab = log(member, other_member)
+    row = collab.participants.get(user=other_member)
+    client.force_login(other_member)
+    response = client.post(reverse("collaborations:confirm", args=[row.pk]))
+    assert response.status_code == 302
+    collab.refresh_from_db()
+    assert collab.is_confirmed
+
+
+def test_nobody_confirms_for_someone_else_through_the_page(client, member, other_member):
+    collab = log(member, other_member)
+    row = collab.participants.get(user=other_member)
+    client.force_login(member)
+    assert client.post(reverse("collaborations:confirm", args=[row.pk])).status_code == 404
+    assert client.post(reverse("collaborations:decline", args=[row.pk])).status_code == 404
+    assert client.get(reverse("collaborations:confirm", args=[row.pk])).status_code in (404, 405)
+    row.refresh_from_db()
+    assert row.state == Participant.State.PENDING
+
+
+def test_staff_verify_page_and_members_refused(client, member, company, staff):
+    from collaborations.services import ParticipantSpec
+
+    collab = log(member, ParticipantSpec(role="investor", company=company))
+    url = reverse("collaborations:verify", args=[collab.pk])
+    client.force_login(member)
+    assert client.post(url).status_code == 403
+    client.force_login(staff)
+    assert client.post(url, {"decision": "approve"}).status_code == 302
+    collab.refresh_from_db()
+    assert collab.is_confirmed
+
+
+# --- Editing --------------------------------------------------------------------------------
+
+
+def test_edit_rights(client, member, other_member):
+    collab = log(member, other_member)
+    url = reverse("collaborations:update", args=[collab.pk])
+    client.force_login(other_member)
+    assert client.get(url).status_code == 403  # not the author, not yet confirmed
+    client.force_login(member)
+    assert client.get(url).status_code == 200
+    outsider = UserFactory()
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404  # cannot even see it
+
+
+def test_confirmed_collaboration_editable_by_participants_only(client, member, other_member):
+    collab = log(member, other_member, confirm=True)
+    url = reverse("collaborations:update", args=[collab.pk])
+    outsider = UserFactory()
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    post = form_data(
+        title="Hijacked",
+        **{
+            "participants-0-member": member.profile.slug,
+            "participants-0-role": "supplier",
+            "participants-1-member": other_member.profile.slug,
+            "participants-1-role": "client",
+        },
+    )
+    assert client.post(url, post).status_code == 403  # cannot add themselves by editing
+    collab.refresh_from_db()
+    assert collab.title == "Website redesign"
+    assert not collab.participants.filter(user=outsider).exists()
+
+    client.force_login(other_member)
+    post = form_data(
+        title="Website redesign, phase 2",
+        my_role="client",
+        value_eur="5000",
+        **{"participants-0-member": member.profile.slug, "participants-0-role": "supplier"},
+    )
+    response = client.post(url, post)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    collab.refresh_from_db()
+    assert collab.title == "Website redesign, phase 2"
+    assert collab.status == Collaboration.Status.PROPOSED  # the value changed: ask again
+    assert collab.participants.get(user=member).state == Participant.State.PENDING
+
+
+def test_anonymous_edit_goes_to_login(client, member, other_member):
+    collab = log(member, other_member, confirm=True)
+    response = client.get(reverse("collaborations:update", args=[collab.pk]))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+# --- Mine, export, autocomplete ---------------------------------------------------------------
+
+
+def test_my_collaborations_show_pending_confirmations(client, member, other_member):
+    collab = log(member, other_member, title="Needs you")
+    client.force_login(other_member)
+    response = client.get(reverse("collaborations:mine"))
+    assert response.status_code == 200
+    assert [p.collaboration for p in response.context["pending"]] == [collab]
+
+
+def test_csv_export_is_for_staff_only(client, member, other_member, staff):
+    log(member, other_member, confirm=True, title="=HYPERLINK(evil)")
+    url = reverse("collaborations:export")
+    assert client.get(url).status_code == 302
+    client.force_login(member)
+    assert client.get(url).status_code == 403
+    client.force_login(staff)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("id,title,kind,status")
+    assert "'=HYPERLINK(evil)" in lines[1]  # no formula injection in spreadsheets
+    assert "confirmed" in lines[1]
+
+
+def test_autocomplete_finds_visible_members_only(client, member, other_member, third_member):
+    set_visibility(third_member, Visibility.HIDDEN)
+    url = reverse("collaborations:member_autocomplete")
+    assert client.get(url, {"q": "Stan"}).status_code == 302
+    client.force_login(member)
+    names = [r["name"] for r in client.get(url, {"q": "a"}).json()["results"]]
+    assert names == []  # too short
+    names = [r["name"] for r in client.get(url, {"q": "Stan"}).json()["results"]]
+    assert names == [other_member.profile.display_name]
+    assert client.get(url, {"q": "Jérémie"}).json()["results"] == []
+
+
+def test_follow_up_invitation_and_pending_on_the_home_page(
+    client, member, other_member, past_event
+):
+    attend(past_event, member)
+    log(other_member, member, title="Please confirm me")
+    client.force_login(member)
+    body = client.get("/").content.decode()
+    assert "Please confirm me" in body
+    assert f"?event={past_event.pk}" in body
+    # Once I logged a collaboration from that event, the invitation goes away.
+    log(member, other_member, origin_type="event", origin_event=past_event)
+    body = client.get("/").content.decode()
+    assert f"?event={past_event.pk}" not in body
+
+
+def test_old_events_do_not_invite(client, member):
+    from .conftest import make_past_event
+
+    old = make_past_event(days_ago=40)
+    attend(old, member)
+    client.force_login(member)
+    assert f"?event={old.pk}" not in client.get("/").content.decode()
+
+
+def test_profile_panel_lists_visible_collaborations(client, member, other_member):
+    log(member, other_member, confirm=True, title="Public one")
+    log(member, other_member, confirm=True, title="Secret one", visibility="participants")
+    set_visibility(member, Visibility.PUBLIC)
+    body = client.get(member.profile.get_absolute_url()).content.decode()
+    assert "Public one" in body
+    assert "Secret one" not in body
+    client.force_login(other_member)
+    body = client.get(member.profile.get_absolute_url()).content.decode()
+    assert "Secret one" in body
+
+
+def test_company_page_lists_its_collaborations(client, member, company, staff):
+    from collaborations.services import ParticipantSpec, collaboration_verify
+
+    collab = log(member, ParticipantSpec(role="investor", company=company), title="Raise")
+    collaboration_verify(collaboration=collab, staff=staff)
+    response = client.get(reverse("collaborations:company", args=[company.slug]))
+    assert response.status_code == 200
+    assert "Raise" in response.content.decode()
+    assert client.get(reverse("collaborations:company", args=["nope"])).status_code == 404
+
+
+def test_start_date_in_the_future_within_a_year_is_fine(member_client, other_member):
+    soon = (timezone.localdate() + timedelta(days=30)).isoformat()
+    data = form_data(
+        start_date=soon,
+        **{"participants-0-member": other_member.profile.slug, "participants-0-role": "client"},
+    )
+    assert member_client.post(reverse("collaborations:create"), data).status_code == 302
