@@ -24,7 +24,8 @@
     var button = form.querySelector("button");
     var action = form.querySelector("input[name=action]");
     button.disabled = true;
-    fetch(form.action, {
+    // form.action would be the hidden input named "action": read the attribute instead.
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: new FormData(form),
       headers: { "Accept": "application/json" },
