@@ -55,8 +55,10 @@ class SinkHandler:
         if reply:
             return reply
         reader = getattr(server, "_reader", None)
-        if server.transport is None or server.transport.is_closing() or (
-            reader is not None and reader.at_eof()
+        if (
+            server.transport is None
+            or server.transport.is_closing()
+            or (reader is not None and reader.at_eof())
         ):
             # Like a real MTA: the client is gone before we said 250, so the message is
             # not accepted (it stays the sender's responsibility).
@@ -200,10 +202,8 @@ class CeleryProcess:
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=8)
-            except subprocess.TimeoutExpired:
-                pass
         self.kill_all()  # whatever is left in the group (orphaned children)
         self._log_file.close()
 

@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(120)]
 
 def _write(n: int, prefix: str = "r") -> list[int]:
     with transaction.atomic():
-        ids = [
+        return [
             outbox_write(
                 dedup_key=f"test:{prefix}:{i}",
                 kind="test",
@@ -45,7 +45,6 @@ def _write(n: int, prefix: str = "r") -> list[int]:
             )[0].pk
             for i in range(n)
         ]
-    return ids
 
 
 def _wait(predicate, timeout: float, interval: float = 0.1) -> bool:
