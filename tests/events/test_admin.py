@@ -1,0 +1,216 @@
+"""The events admin: counts, actions, refused edits, delivery log with resend."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from events import services
+from events.models import Event, Registration
+from members.models import Outbox
+from tests.factories import UserFactory
+
+from .factories import EventFactory, SpeakerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def _action(admin_client, action, events, **extra):
+    return admin_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": action, "_selected_action": [e.pk for e in events], **extra},
+        follow=not action.endswith("csv"),
+    )
+
+
+def _change_data(event, **overrides):
+    local_start = timezone.localtime(event.start)
+    local_end = timezone.localtime(event.end)
+    data = {
+        "title": event.title,
+        "slug": event.slug,
+        "kind": event.kind_id,
+        "status": event.status,
+        "visibility": event.visibility,
+        "description": event.description,
+        "start_0": local_start.strftime("%Y-%m-%d"),
+        "start_1": local_start.strftime("%H:%M:%S"),
+        "end_0": local_end.strftime("%Y-%m-%d"),
+        "end_1": local_end.strftime("%H:%M:%S"),
+        "space": event.space_id or "",
+        "room": event.room,
+        "chapter": "",
+        "capacity": event.capacity if event.capacity is not None else "",
+        "organising_cost": "0",
+        "reminder_offsets_minutes": "null",
+        "created_by": "",
+        "speakers-TOTAL_FORMS": "0",
+        "speakers-INITIAL_FORMS": "0",
+        "registrations-TOTAL_FORMS": str(event.registrations.count()),
+        "registrations-INITIAL_FORMS": str(event.registrations.count()),
+    }
+    for i, reg in enumerate(event.registrations.order_by("status", "waitlisted_at", "created_at")):
+        data[f"registrations-{i}-id"] = reg.pk
+        data[f"registrations-{i}-event"] = event.pk
+    data.update(overrides)
+    return data
+
+
+def test_changelist_counts_without_n_plus_one(admin_client, event):
+    for _ in range(3):
+        services.event_register(event=event, user=UserFactory())
+    url = reverse("admin:events_event_changelist")
+    admin_client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        response = admin_client.get(url)
+    body = response.content.decode()
+    assert '<td class="field-confirmed">3</td>' in body
+    for _ in range(4):
+        other = EventFactory()
+        services.event_register(event=other, user=UserFactory())
+    with CaptureQueriesContext(connection) as many:
+        admin_client.get(url)
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_changelist_filters_and_search(admin_client, event):
+    EventFactory(
+        title="Old one",
+        start=timezone.now() - timedelta(days=9),
+        end=timezone.now() - timedelta(days=9, hours=-1),
+    )
+    url = reverse("admin:events_event_changelist")
+    for query in (
+        {"when": "upcoming"},
+        {"status__exact": "published"},
+        {"q": "Betacooks"},
+        {"kind__id__exact": event.kind_id},
+        {"space__id__exact": event.space_id},
+    ):
+        response = admin_client.get(url, query)
+        assert response.status_code == 200
+        assert "Betacooks lunch" in response.content.decode()
+    assert "Betacooks lunch" not in admin_client.get(url, {"when": "past"}).content.decode()
+
+
+def test_publish_and_cancel_actions(admin_client):
+    draft = EventFactory(status=Event.Status.DRAFT)
+    _action(admin_client, "action_publish", [draft])
+    draft.refresh_from_db()
+    assert draft.status == Event.Status.PUBLISHED
+    reg = services.event_register(event=draft, user=UserFactory())
+    response = _action(admin_client, "action_cancel", [draft])
+    assert "1 registrant(s) will be told" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Event.Status.CANCELLED
+    assert Outbox.objects.filter(dedup_key=f"event-cancelled:{draft.pk}:{reg.pk}").exists()
+
+
+def test_duplicate_action(admin_client, event):
+    SpeakerFactory(event=event)
+    _action(admin_client, "action_duplicate", [event])
+    copy = Event.objects.exclude(pk=event.pk).get()
+    assert copy.status == Event.Status.DRAFT
+    assert copy.speakers.count() == 1
+
+
+def test_export_attendees_csv_neutralises_formulas(admin_client, event):
+    services.event_register(event=event, name="=HYPERLINK(1)", email="evil@example.test")
+    services.event_register(event=event, user=UserFactory(name="Ann Member"), note="vegan")
+    response = _action(admin_client, "action_export_csv", [event])
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert "Ann Member" in text
+    assert "vegan" in text
+    assert "'=HYPERLINK(1)" in text
+
+
+def test_mark_attended_action(admin_client, event):
+    regs = [services.event_register(event=event, user=UserFactory()) for _ in range(2)]
+    _action(admin_client, "action_mark_attended", [event])
+    assert all(Registration.objects.get(pk=r.pk).checked_in_at for r in regs)
+
+
+def test_lowering_capacity_below_confirmed_is_refused(admin_client, event):
+    for _ in range(3):
+        services.event_register(event=event, user=UserFactory())
+    url = reverse("admin:events_event_change", args=[event.pk])
+    response = admin_client.post(url, _change_data(event, capacity="2"))
+    assert response.status_code == 200
+    assert "3 people are already confirmed" in response.content.decode()
+    event.refresh_from_db()
+    assert event.capacity == 10
+
+
+def test_end_before_start_is_refused(admin_client, event):
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = _change_data(event)
+    data["end_0"] = (timezone.localtime(event.start) - timedelta(days=1)).strftime("%Y-%m-%d")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "An event must end after it starts." in response.content.decode()
+
+
+def test_moving_the_event_in_the_admin_bumps_version_and_notifies(admin_client, event):
+    reg = services.event_register(event=event, user=UserFactory())
+    url = reverse("admin:events_event_change", args=[event.pk])
+    response = admin_client.post(url, _change_data(event, room="Garden"))
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.version == 2
+    assert event.room == "Garden"
+    assert Outbox.objects.filter(dedup_key=f"event-changed:{event.pk}:v2:{reg.pk}").exists()
+
+
+def test_delivery_log_lists_the_event_messages_and_resends(admin_client, event):
+    reg = services.event_register(event=event, user=UserFactory())
+    row = Outbox.objects.get(dedup_key=f"registration-confirmed:{reg.pk}")
+    Outbox.objects.filter(pk=row.pk).update(status=Outbox.Status.FAILED, last_error="550 no")
+    Outbox.objects.create(
+        dedup_key="other",
+        kind="x",
+        topic="event:999999",
+        to_email="x@example.test",
+        language="en",
+        subject="Not this event",
+        body_text="-",
+    )
+    url = reverse("admin:events_event_delivery", args=[event.pk])
+    body = admin_client.get(url).content.decode()
+    assert "registered: Betacooks lunch" in body
+    assert "550 no" in body
+    assert "Not this event" not in body
+    response = admin_client.post(url, {"ids": [row.pk]})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == Outbox.Status.PENDING
+
+
+def test_delivery_log_is_staff_only(client, member, event):
+    url = reverse("admin:events_event_delivery", args=[event.pk])
+    client.force_login(member)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_series_generate_admin_action(admin_client):
+    from .factories import EventSeriesFactory
+
+    series = EventSeriesFactory()
+    response = admin_client.post(
+        reverse("admin:events_eventseries_changelist"),
+        {"action": "action_generate", "_selected_action": [series.pk]},
+        follow=True,
+    )
+    assert "occurrences created" in response.content.decode()
+    assert Event.objects.filter(series=series).count() >= 7
