@@ -1,0 +1,238 @@
+"""The micro-economy dashboard: only confirmed counts, nothing leaks, constant queries."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from collaborations.models import Collaboration, Participant
+from collaborations.selectors import MEMBER, PUBLIC, dashboard_compute
+from collaborations.services import ParticipantSpec
+from members.models import Visibility
+from tests.factories import UserFactory
+
+from .conftest import attend, log, make_past_event, set_visibility
+
+pytestmark = pytest.mark.django_db
+
+URL = "/collaborations/dashboard/"
+
+
+@pytest.fixture(autouse=True)
+def _no_cache(settings):
+    settings.COLLABORATIONS_DASHBOARD_CACHE = 0
+
+
+def node_ids(data) -> set[str]:
+    return {n["id"] for n in data["graph"]["nodes"]}
+
+
+def edge_pairs(data) -> set[tuple[str, str]]:
+    return {(e["a"], e["b"]) for e in data["graph"]["edges"]}
+
+
+def test_only_confirmed_collaborations_count(member, other_member):
+    log(member, other_member, confirm=True, value_eur=Decimal("100000"), kind="investment")
+    log(member, other_member, value_eur=Decimal("5000"))  # proposed
+    declined = log(member, other_member, value_eur=Decimal("7000"))
+    from collaborations.services import participant_decline
+
+    participant_decline(participant=declined.participants.get(user=other_member), user=other_member)
+    data = dashboard_compute(MEMBER)
+    assert data["total"] == 1
+    assert data["volume"] == Decimal("100000")
+    assert [(f.key, f.count) for f in data["by_kind"]] == [("investment", 1)]
+    assert [(f.label, f.count) for f in data["by_year"]] == [("2025", 1)]
+
+
+def test_event_kinds_and_events_that_create_business(member, other_member, third_member):
+    betacooks = make_past_event(kind_slug="betacooks", title="Betacooks")
+    speed = make_past_event(kind_slug="speed-networking", title="Speed Networking")
+    for e in (betacooks, speed):
+        attend(e, member)
+    log(member, other_member, confirm=True, origin_type="event", origin_event=betacooks)
+    log(member, third_member, confirm=True, origin_type="event", origin_event=betacooks)
+    log(member, other_member, confirm=True, origin_type="event", origin_event=speed)
+    log(member, other_member, confirm=True, origin_type="introduction", introduced_by=third_member)
+    data = dashboard_compute(MEMBER)
+    origins = {f.key: f.count for f in data["by_origin"]}
+    assert origins == {"betacooks": 2, "speed-networking": 1, "introduction": 1}
+    assert [(e["title"], e["count"]) for e in data["top_events"]] == [
+        ("Betacooks", 2),
+        ("Speed Networking", 1),
+    ]
+    assert [(i["name"], i["count"]) for i in data["introducers"]] == [
+        (third_member.profile.display_name, 1)
+    ]
+    assert data["from_events"] == 3
+
+
+def test_participants_only_counts_but_is_never_an_edge(member, other_member, third_member):
+    log(member, other_member, confirm=True, visibility="participants", value_eur=Decimal("900"))
+    log(member, third_member, confirm=True, visibility="public")
+    for audience in (PUBLIC, MEMBER):
+        data = dashboard_compute(audience)
+        assert data["total"] == 2
+        assert data["volume"] == Decimal("900")
+    set_visibility(member, Visibility.PUBLIC)
+    set_visibility(other_member, Visibility.PUBLIC)
+    set_visibility(third_member, Visibility.PUBLIC)
+    data = dashboard_compute(MEMBER)
+    assert edge_pairs(data) == {tuple(sorted((f"u{member.pk}", f"u{third_member.pk}")))}
+    assert f"u{other_member.pk}" not in node_ids(data)
+
+
+def test_participants_only_never_on_the_page_for_others(client, member, other_member):
+    log(member, other_member, confirm=True, visibility="participants", title="Secret merger")
+    set_visibility(other_member, Visibility.PUBLIC)
+    client.force_login(UserFactory())
+    body = client.get(URL).content.decode()
+    assert "Secret merger" not in body
+    assert other_member.profile.display_name not in body
+    assert "<strong>1</strong>" in body  # …but it counts
+
+
+def test_hidden_profiles_never_appear_in_the_graph(client, member, other_member, staff):
+    log(member, other_member, confirm=True, visibility="public")
+    set_visibility(member, Visibility.PUBLIC)
+    set_visibility(other_member, Visibility.PUBLIC)
+    assert f"u{other_member.pk}" in node_ids(dashboard_compute(MEMBER))
+    set_visibility(other_member, Visibility.HIDDEN)
+    data = dashboard_compute(MEMBER)
+    assert f"u{other_member.pk}" not in node_ids(data)
+    assert not data["graph"]["edges"]
+    for viewer in (staff, other_member):  # not even for staff or the hidden member themself
+        client.force_login(viewer)
+        graph = client.get(URL).content.decode().split('aria-labelledby="network"')[1]
+        assert member.profile.display_name not in graph  # no edge, so no lonely node either
+        assert other_member.profile.display_name not in graph
+
+
+def test_anonymous_see_public_figures_and_public_links_only(
+    client, member, other_member, third_member
+):
+    log(member, other_member, confirm=True, visibility="members", title="Members deal")
+    log(member, third_member, confirm=True, visibility="public")
+    for u in (member, other_member, third_member):
+        set_visibility(u, Visibility.PUBLIC)
+    data = dashboard_compute(PUBLIC)
+    assert data["total"] == 2
+    assert f"u{other_member.pk}" not in node_ids(data)
+    assert f"u{third_member.pk}" in node_ids(data)
+    # A members-only profile is not named to the public.
+    set_visibility(third_member, Visibility.MEMBERS)
+    assert f"u{third_member.pk}" not in node_ids(dashboard_compute(PUBLIC))
+    assert f"u{third_member.pk}" in node_ids(dashboard_compute(MEMBER))
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert third_member.profile.display_name not in response.content.decode()
+
+
+def test_companies_are_nodes(member, company, staff):
+    from collaborations.services import collaboration_verify
+
+    collab = log(member, ParticipantSpec(role=Participant.Role.INVESTOR, company=company))
+    collaboration_verify(collaboration=collab, staff=staff)
+    set_visibility(member, Visibility.PUBLIC)
+    data = dashboard_compute(PUBLIC)
+    assert f"c{company.pk}" in node_ids(data)
+    assert data["companies"] == 1
+
+
+def test_dashboard_page_renders_svg_charts_and_graph(client, member, other_member):
+    log(member, other_member, confirm=True, value_eur=Decimal("2500"))
+    set_visibility(member, Visibility.PUBLIC)
+    set_visibility(other_member, Visibility.PUBLIC)
+    client.force_login(member)
+    response = client.get(URL)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count("<svg") >= 5
+    assert 'class="collab-graph"' in body
+    assert "<script>" not in body  # CSP: no inline script
+    assert ' style="' not in body
+    assert "Export as CSV" not in body  # staff only
+
+
+def test_cache_is_invalidated_by_a_confirmation(
+    settings, client, member, other_member, django_capture_on_commit_callbacks
+):
+    settings.COLLABORATIONS_DASHBOARD_CACHE = 300
+    from django.core.cache import cache
+
+    cache.clear()
+    collab = log(member, other_member)
+    assert client.get(URL).context["data"]["total"] == 0
+    from collaborations.services import participant_confirm
+
+    assert client.get(URL).context["data"]["total"] == 0  # served from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_confirm(
+            participant=collab.participants.get(user=other_member), user=other_member
+        )
+    assert client.get(URL).context["data"]["total"] == 1
+
+
+def _grow(n: int, people: list) -> None:
+    kinds = [k for k, _ in Collaboration.Kind.choices]
+    event = make_past_event(title="Betacooks")
+    for p in people:
+        attend(event, p)
+    for i in range(n):
+        a, b = people[i % len(people)], people[(i * 7 + 3) % len(people)]
+        if a == b:
+            b = people[(i + 1) % len(people)]
+        log(
+            a,
+            b,
+            confirm=True,
+            kind=kinds[i % len(kinds)],
+            value_eur=Decimal(100 * i),
+            visibility=["public", "members", "participants"][i % 3],
+            origin_type="event" if i % 2 else "introduction",
+            origin_event=event if i % 2 else None,
+            introduced_by=None if i % 2 else people[(i + 5) % len(people)],
+        )
+
+
+def _queries(client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(URL).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_constant_number_of_queries(client, django_assert_num_queries):
+    people = UserFactory.create_batch(12)
+    for p in people:
+        set_visibility(p, Visibility.PUBLIC)
+    viewer = people[0]
+    client.force_login(viewer)
+    _grow(2, people)
+    small = _queries(client)
+    _grow(38, people)
+    assert Collaboration.objects.confirmed().count() == 40
+    with django_assert_num_queries(small):
+        client.get(URL)
+    client.logout()
+    anonymous_small = _queries(client)
+    assert anonymous_small <= small
+
+
+def test_staff_export_link_shown_to_staff(client, staff):
+    client.force_login(staff)
+    assert "Export as CSV" in client.get(URL).content.decode()
+
+
+def test_list_page_queries_do_not_grow(client, django_assert_max_num_queries):
+    people = UserFactory.create_batch(6)
+    client.force_login(people[0])
+    _grow(3, people)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("collaborations:list"))
+    _grow(25, people)
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        client.get(reverse("collaborations:list"))

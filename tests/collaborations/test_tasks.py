@@ -1,0 +1,81 @@
+"""The day-after follow-up: who is invited, once, and the selector for event pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from collaborations.selectors import collaborations_started_at_count
+from collaborations.tasks import event_followups_send
+from events.models import Event, Registration
+from members.models import Outbox
+from tests.factories import UserFactory
+
+from .conftest import attend, log, make_past_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def yesterday_event(db):
+    return make_past_event(title="Betacooks", days_ago=1)
+
+
+def test_attendees_get_one_follow_up_whatever_the_runs(member, other_member, yesterday_event):
+    attend(yesterday_event, member, checked_in=True)
+    attend(yesterday_event, other_member)
+    assert event_followups_send() == 2
+    assert event_followups_send() == 0  # idempotent: a retried or doubled task writes nothing
+    rows = Outbox.objects.filter(kind="event_followup").order_by("to_email")
+    assert {r.dedup_key for r in rows} == {
+        f"event-followup:{yesterday_event.pk}:{member.pk}",
+        f"event-followup:{yesterday_event.pk}:{other_member.pk}",
+    }
+    body = rows[0].body_text
+    assert f"/collaborations/new/?event={yesterday_event.pk}" in body
+    assert "List-Unsubscribe" in rows[0].headers
+
+
+def test_who_is_not_invited(member, yesterday_event):
+    waitlisted, cancelled, opted_out, already = UserFactory.create_batch(4)
+    attend(yesterday_event, waitlisted, status=Registration.Status.WAITLISTED)
+    attend(yesterday_event, cancelled, status=Registration.Status.CANCELLED)
+    attend(yesterday_event, opted_out)
+    opted_out.email_opt_outs = ["event_followup"]
+    opted_out.save(update_fields=["email_opt_outs"])
+    attend(yesterday_event, already)
+    log(already, member, origin_type="event", origin_event=yesterday_event)
+    assert event_followups_send() == 0
+
+
+def test_todays_and_old_and_cancelled_events_are_not_followed_up(member):
+    today = make_past_event(title="This morning", days_ago=0)
+    today.start = timezone.now() - timedelta(minutes=120)
+    today.end = timezone.now() - timedelta(minutes=30)
+    today.save()
+    old = make_past_event(title="Last month", days_ago=30)
+    cancelled = make_past_event(title="Cancelled", days_ago=1, status=Event.Status.CANCELLED)
+    for e in (today, old, cancelled):
+        attend(e, member)
+    assert (
+        event_followups_send() == 0
+        or not Outbox.objects.filter(
+            dedup_key__in=[f"event-followup:{e.pk}:{member.pk}" for e in (old, cancelled)]
+        ).exists()
+    )
+    assert not Outbox.objects.filter(dedup_key=f"event-followup:{old.pk}:{member.pk}").exists()
+    assert not Outbox.objects.filter(
+        dedup_key=f"event-followup:{cancelled.pk}:{member.pk}"
+    ).exists()
+
+
+def test_collaborations_started_at_count(member, other_member):
+    event = make_past_event(title="Betacooks")
+    other = make_past_event(title="Talk")
+    attend(event, member)
+    log(member, other_member, confirm=True, origin_type="event", origin_event=event)
+    log(member, other_member, confirm=True, origin_type="event", origin_event=event)
+    log(member, other_member, origin_type="event", origin_event=event)  # not confirmed
+    assert collaborations_started_at_count([event.pk, other.pk]) == {event.pk: 2}
