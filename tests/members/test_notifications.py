@@ -1,0 +1,103 @@
+"""Email preferences and the signed one-click unsubscribe link (RFC 8058)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from members.notifications import (
+    unsubscribe_headers,
+    unsubscribe_token,
+    unsubscribe_url,
+    wants_email,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_preferences_page_needs_a_login(client):
+    response = client.get(reverse("notifications:preferences"))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+def test_member_turns_reminders_off_and_on(member_client, member):
+    url = reverse("notifications:preferences")
+    page = member_client.get(url)
+    assert page.status_code == 200
+    assert b"Reminders before events I registered for" in page.content
+    response = member_client.post(url, {"kinds": ["chapter_announcement"]})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert not wants_email(member, "reminder")
+    assert wants_email(member, "chapter_announcement")
+    assert wants_email(member, "event-cancelled")  # essential: cannot be turned off
+    member_client.post(url, {"kinds": ["reminder", "chapter_announcement"]})
+    member.refresh_from_db()
+    assert member.email_opt_outs == ["collaboration_request", "event_followup"]
+
+
+def test_preferences_ignore_unknown_kinds(member_client, member):
+    response = member_client.post(reverse("notifications:preferences"), {"kinds": ["spam"]})
+    assert response.status_code == 200  # the form shows the error
+    member.refresh_from_db()
+    assert member.email_opt_outs == []
+
+
+def test_unsubscribe_headers_follow_rfc_8058(member):
+    headers = unsubscribe_headers(member, "reminder")
+    assert headers["List-Unsubscribe"] == f"<{unsubscribe_url(member, 'reminder')}>"
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe_headers(None, "reminder") == {}  # guests
+    assert unsubscribe_headers(member, "event-cancelled") == {}  # essential
+
+
+def test_get_shows_a_page_and_changes_nothing(client, member):
+    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(member, "reminder")])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"Unsubscribe" in response.content
+    member.refresh_from_db()
+    assert wants_email(member, "reminder")
+
+
+def test_one_click_post_unsubscribes_without_csrf_or_session(member):
+    client = Client(enforce_csrf_checks=True)  # like a mail provider's one-click POST
+    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(member, "reminder")])
+    response = client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.email_opt_outs == ["reminder"]
+    # Twice is harmless, and the page offers to undo it.
+    response = client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert b"Subscribe again" in response.content
+    client.post(url, {"action": "resubscribe"})
+    member.refresh_from_db()
+    assert member.email_opt_outs == []
+
+
+def test_tampered_link_gets_a_clear_400(member, other_member):
+    token = unsubscribe_token(member, "reminder")
+    forged = token.replace(":", ":x", 1)
+    for bad in (forged, "nonsense", token[:-3] + "abc"):
+        url = reverse("notifications:unsubscribe", args=[bad])
+        response = Client(enforce_csrf_checks=True).post(url)
+        assert response.status_code == 400
+        assert b"not valid" in response.content
+    member.refresh_from_db()
+    assert member.email_opt_outs == []
+
+
+def test_a_token_for_one_member_cannot_unsubscribe_another(member, other_member):
+    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(member, "reminder")])
+    Client().post(url)
+    other_member.refresh_from_db()
+    assert wants_email(other_member, "reminder")
+
+
+def test_other_views_keep_their_csrf_protection(member):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    response = client.post(reverse("notifications:preferences"), {"kinds": []})
+    assert response.status_code == 403
