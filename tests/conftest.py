@@ -44,6 +44,22 @@ def _fail_on_logged_errors(caplog):
         pytest.fail("ERROR logged: " + "; ".join(r.getMessage() for r in errors))
 
 
+class _MarkExpected(logging.Filter):
+    def filter(self, record):
+        record.expected = True
+        return True
+
+
+@pytest.fixture
+def expect_logged_errors():
+    """For tests that provoke a 5xx on purpose: django.request's ERROR records don't fail them."""
+    logger = logging.getLogger("django.request")
+    marker = _MarkExpected()
+    logger.addFilter(marker)
+    yield
+    logger.removeFilter(marker)
+
+
 @pytest.fixture
 def member(db):
     return UserFactory(name="Katia Xenophontos")

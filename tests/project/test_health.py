@@ -1,0 +1,102 @@
+"""/healthz: database and broker status, 200 only when both answer, never slow."""
+
+import os
+import socket
+import time
+from unittest import mock
+
+import pytest
+from django.db.utils import OperationalError
+
+from betacowork.celery import app
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def broker_url(monkeypatch):
+    """Point the Celery app at another broker for one test.
+
+    The app read its configuration at import, and Celery lets the CELERY_BROKER_URL
+    environment variable win over its configuration: override both, restore both.
+    """
+    saved = {
+        "broker_url": app.conf.broker_url,
+        "broker_write_url": app.conf.get("broker_write_url"),
+        "broker_transport_options": dict(app.conf.broker_transport_options or {}),
+    }
+
+    def _point(url: str, **options) -> None:
+        if "CELERY_BROKER_URL" in os.environ:
+            monkeypatch.setenv("CELERY_BROKER_URL", url)
+        app.conf.broker_url = url
+        app.conf.broker_write_url = url
+        app.conf.broker_transport_options = options
+
+    yield _point
+    for key, value in saved.items():
+        app.conf[key] = value
+
+
+def test_healthz_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["broker"]["ok"] is True
+    assert body["broker"]["transport"] in ("filesystem", "redis")
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_dead_broker_answers_503_fast(client, broker_url, expect_logged_errors):
+    broker_url("redis://127.0.0.1:1/0", socket_connect_timeout=1, socket_timeout=1)
+    started = time.monotonic()
+    response = client.get("/healthz")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["broker"]["ok"] is False
+    assert body["database"]["ok"] is True
+    assert elapsed < 2, f"/healthz took {elapsed:.2f}s with a dead broker"
+
+
+def test_healthz_hung_broker_answers_503_fast(client, broker_url, expect_logged_errors):
+    """A server that accepts the connection and never answers: the worst kind of dead."""
+    with socket.socket() as blackhole:
+        blackhole.bind(("127.0.0.1", 0))
+        blackhole.listen(8)  # the kernel completes handshakes; nobody ever reads or writes
+        port = blackhole.getsockname()[1]
+        # No socket timeouts at all: the check's own time limit must still hold.
+        broker_url(f"redis://127.0.0.1:{port}/0")
+        started = time.monotonic()
+        response = client.get("/healthz")
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.json()["broker"] == {"ok": False, "error": "Timeout"}
+    assert elapsed < 2, f"/healthz took {elapsed:.2f}s with a hung broker"
+
+
+def test_healthz_dead_database_answers_503(client, expect_logged_errors):
+    broken = mock.MagicMock()
+    broken.cursor.side_effect = OperationalError("could not connect to server")
+    with mock.patch("betacowork.health.connection", broken):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"] == {"ok": False, "error": "OperationalError"}
+    assert body["broker"]["ok"] is True
+
+
+def test_healthz_is_get_only(client):
+    assert client.post("/healthz").status_code == 405
+
+
+def test_healthz_is_exempt_from_the_ssl_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    home = client.get("/")
+    assert home.status_code == 301
+    assert home["Location"].startswith("https://")
+    # The container healthcheck speaks plain HTTP from inside the network.
+    assert client.get("/healthz").status_code == 200
