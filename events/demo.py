@@ -89,10 +89,12 @@ def _register(
 ) -> None:
     """Confirmed seats (up to capacity), then the waitlist; idempotent per (event, user)."""
     confirmed = event.registrations.confirmed().count()
+    now = timezone.now()
     for i, user in enumerate(users):
         if event.registrations.filter(user=user).exists():
             continue
-        at = event.start - timedelta(days=6, minutes=-i)
+        # Registered a few days before the event, and always in the past.
+        at = min(event.start - timedelta(days=6), now - timedelta(days=1)) + timedelta(minutes=i)
         full = waitlist or (event.capacity is not None and confirmed >= event.capacity)
         Registration.objects.create(
             event=event,
