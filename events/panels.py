@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from members import panels as registry
 
-from .models import Event, Registration
+from .models import Event, Registration, Speaker
 from .selectors import attendance_by_kind, event_list
 
 
@@ -68,6 +68,27 @@ def export_calendar_token(user) -> dict | None:
     return {"created_at": token.created_at.isoformat(), "note": "the secret itself is not exported"}
 
 
+def export_organised(user) -> dict:
+    """Events this member created in the admin, and talks they were a speaker at."""
+    created = Event.objects.filter(created_by=user).order_by("start")
+    talks = Speaker.objects.filter(member=user).select_related("event").order_by("event__start")
+    return {
+        "events_created": [
+            {"title": e.title, "start": timezone.localtime(e.start).isoformat()} for e in created
+        ],
+        "talks": [
+            {
+                "event": t.event.title,
+                "start": timezone.localtime(t.event.start).isoformat(),
+                "name": t.name,
+                "affiliation": t.affiliation,
+                "bio": t.bio,
+            }
+            for t in talks
+        ],
+    }
+
+
 registry.register_home_panel(
     order=5, template="events/_home_coming_up.html", context=_home_coming_up
 )
@@ -87,3 +108,4 @@ def _register_export(name, collect, models):
 
 _register_export("event_registrations", export_registrations, ["events.Registration"])
 _register_export("event_calendar_feed", export_calendar_token, ["events.CalendarToken"])
+_register_export("events_organised", export_organised, ["events.Event", "events.Speaker"])
