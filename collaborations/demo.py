@@ -365,14 +365,16 @@ def _stories(world, users: dict[str, User], staff: User | None) -> int:
                 if company:
                     parties.append((company, role))
             elif who.startswith("attendee:"):
-                if event is not None:
-                    pool = [
-                        u
-                        for u in _attendees(event, {author.pk})
-                        if u.email.endswith(GENERATED_DOMAIN)
+                # The article does not name Cécil's partner: someone else who was there.
+                met = _attendees(event, {author.pk}) if event is not None else []
+                pool = [u for u in met if u.email.endswith(GENERATED_DOMAIN)] or met
+                pool = pool or list(
+                    User.objects.filter(email__endswith=f"@{GENERATED_DOMAIN}").order_by("email")[
+                        :1
                     ]
-                    if pool:
-                        parties.append((pool[0], role))
+                )
+                if pool:
+                    parties.append((pool[0], role))
             elif who in users:
                 parties.append((users[who], role))
         if not parties:

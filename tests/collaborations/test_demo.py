@@ -1,0 +1,41 @@
+"""The demo world's collaborations: the article's stories are there, and seeding is idempotent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from collaborations.models import Collaboration
+from members.demo import demo_seeders, new_world
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed():
+    world = new_world(members=60, log=lambda line: None)
+    for _, _, seed in demo_seeders():
+        seed(world)
+
+
+def test_stories_are_seeded_once():
+    _seed()
+    count = Collaboration.objects.count()
+    raise_ = Collaboration.objects.get(title="€100,000 raised through Ayomi")
+    assert raise_.value_eur == Decimal("100000")
+    assert raise_.origin_event.kind.slug == "betacooks"
+    assert raise_.is_confirmed
+    assert raise_.origin_event.registrations.filter(user=raise_.author).exists()
+    coaching = Collaboration.objects.get(title="Corporate coaching programme")
+    assert coaching.origin_event.kind.slug == "speed-networking"
+    buyout = Collaboration.objects.get(title="Buyout of Betacowork")
+    assert {p.role for p in buyout.participants.all()} == {"buyer", "seller"}
+    homeexchange = Collaboration.objects.get(title="Homeexchange's French-speaking market")
+    assert homeexchange.participants.get(company__name="Homeexchange").verified_by.is_staff
+    # Katia has one to confirm (the home-page notice of the demo).
+    pending = Collaboration.objects.get(title="Portfolio translated into English")
+    assert pending.participants.get(user__email="katia@betacowork.test").state == "pending"
+    assert 15 <= Collaboration.objects.confirmed().count() <= 45
+
+    _seed()
+    assert Collaboration.objects.count() == count
