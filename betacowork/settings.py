@@ -34,7 +34,7 @@ def _refuse(message: str) -> None:
 # ------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=True)
 _DEV_SECRET = "django-insecure-dev-only-never-use-in-production"  # noqa: S105
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
+SECRET_KEY = env.str("SECRET_KEY", default="") or _DEV_SECRET  # empty counts as unset
 if not DEBUG and (SECRET_KEY == _DEV_SECRET or SECRET_KEY.startswith("django-insecure")):
     _refuse("DEBUG is off and SECRET_KEY is not set to a real secret (50+ random characters).")
 if not DEBUG and len(SECRET_KEY) < 50:
