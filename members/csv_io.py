@@ -94,8 +94,8 @@ class _RowForm(forms.Form):
     city = forms.CharField(max_length=80, required=False)
     region = forms.CharField(max_length=80, required=False)
     phone = forms.RegexField(regex=r"^\+?[0-9][0-9 ().\-/]{5,30}$", required=False)
-    website = forms.URLField(max_length=200, required=False)
-    linkedin = forms.URLField(max_length=200, required=False)
+    website = forms.URLField(max_length=200, required=False, assume_scheme="https")
+    linkedin = forms.URLField(max_length=200, required=False, assume_scheme="https")
     member_since = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"])
 
 

@@ -76,6 +76,12 @@ class ProfileForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    website = forms.URLField(
+        label=_("Website"), max_length=200, required=False, assume_scheme="https"
+    )
+    linkedin = forms.URLField(
+        label=_("LinkedIn"), max_length=200, required=False, assume_scheme="https"
+    )
     email_visibility = forms.ChoiceField(label=_("Who sees my email"), choices=CONTACT_VISIBILITY)
     phone_visibility = forms.ChoiceField(label=_("Who sees my phone"), choices=CONTACT_VISIBILITY)
 

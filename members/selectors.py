@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -79,6 +79,7 @@ class DirectoryQuery:
     plan: str = ""
     joined: str = ""
     sort: str = "name"
+    sort_param: str = ""  # what the visitor chose; "" = best match when searching, else name
     page: int = 1
     notices: list[str] = field(default_factory=list)
 
@@ -108,7 +109,7 @@ class DirectoryQuery:
             "language": self.language,
             "plan": self.plan,
             "joined": self.joined,
-            "sort": "" if self.sort == self.default_sort else self.sort,
+            "sort": self.sort_param,
         }
         values.update(override)
         return {k: v for k, v in values.items() if v not in ("", None)}
@@ -219,10 +220,10 @@ def directory_parse(params, *, options: dict) -> DirectoryQuery:
     sort = _one(params, "sort").strip()
     query.sort = query.default_sort
     if sort:
-        if sort == "relevance" and not query.words:
-            pass  # relevance without a search means name order, silently
+        if sort == "relevance":
+            query.sort_param = sort  # without a search, relevance means name order
         elif sort in SORTS:
-            query.sort = sort
+            query.sort = query.sort_param = sort
         else:
             notices.append(
                 _("Unknown sort order “%(value)s”: sorted by name.") % {"value": sort[:20]}
@@ -294,7 +295,7 @@ def directory_profiles(*, user, query: DirectoryQuery) -> QuerySet[Profile]:
         else:
             qs = qs.order_by("display_name", "pk")
     elif query.sort == "recent":
-        qs = qs.order_by("-member_since", "-pk")
+        qs = qs.order_by(F("member_since").desc(nulls_last=True), "-pk")
     else:
         qs = qs.order_by("display_name", "pk")
     return profile_cards(qs)

@@ -98,9 +98,9 @@ class DirectoryView(View):
             "query_string": urlencode(params),
             "page_base": "?" + urlencode(params) + ("&" if params else ""),
             "sort_choices": [
+                ("", _("Best match, then name")),
                 ("name", _("Name")),
                 ("recent", _("Newest members")),
-                *([("relevance", _("Best match"))] if query.words else []),
             ],
         }
         template = self.fragment_template if _is_fragment(request) else self.template_name

@@ -70,3 +70,45 @@ class ChapterFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Chapter {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
     space = factory.SubFactory(SpaceFactory, name="Switch Coworking", city="Charleroi")
+
+
+def make_member(
+    name: str,
+    *,
+    visibility: str = "members",
+    skills=(),
+    offers=(),
+    seeks=(),
+    company=None,
+    user_kwargs: dict | None = None,
+    **profile_fields,
+):
+    """A user and their profile as the directory shows them.
+
+    `skills`/`offers`/`seeks` are Term objects or slugs (slugs become English terms);
+    `company` is a Company or a name. Returns the Profile (its `.user` is the account).
+    """
+    from members.models import Company as CompanyModel
+
+    user = UserFactory(name=name, **(user_kwargs or {}))
+    profile = user.profile
+    profile.display_name = name
+    profile.visibility = visibility
+    if isinstance(company, str):
+        company = CompanyModel.objects.filter(name=company).first() or CompanyFactory(name=company)
+    profile.company = company
+    for key, value in profile_fields.items():
+        setattr(profile, key, value)
+    profile.save()
+
+    def terms(items):
+        return [
+            t if isinstance(t, Term) else TermFactory(slug=t, name_en=t.replace("-", " "))
+            for t in items
+        ]
+
+    profile.skills.set(terms(skills))
+    profile.offers.set(terms(offers))
+    profile.seeks.set(terms(seeks))
+    profile.refresh_from_db()
+    return profile

@@ -1,0 +1,156 @@
+"""Staff CSV import (dry run, all or nothing) and export of the filtered members list."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from members.csv_io import members_import_apply, members_import_check
+from members.models import Membership, User
+from tests.factories import SpaceFactory, UserFactory, make_member
+
+IMPORT_URL = reverse("admin:members_profile_import")
+EXPORT_URL = reverse("admin:members_profile_export")
+
+GOOD = (
+    "email,name,company,city,languages,skills,offers,seeks,home_space,plan,member_since\n"
+    "new.person@example.test,New Person,Acme,Namur,fr;en,traduction,translation,"
+    "web design,betacowork,flex,2024-05-01\n"
+    "EXISTING@example.test,Existing Renamed,,Ghent,nl,,,,,,\n"
+)
+
+
+@pytest.fixture
+def world(db, vocab):
+    SpaceFactory(name="Betacowork", slug="betacowork")
+    return make_member(
+        "Existing Person", user_kwargs={"email": "existing@example.test"}, city="Brussels"
+    )
+
+
+def test_dry_run_writes_nothing_then_import_creates_and_updates(world):
+    report = members_import_check(GOOD.encode())
+    assert report.ok, (report.errors, [r.errors for r in report.rows])
+    assert (report.creates, report.updates) == (1, 1)
+    assert not User.objects.filter(email="new.person@example.test").exists()
+
+    report = members_import_apply(GOOD.encode())
+    assert report.written
+    new = User.objects.get(email="new.person@example.test")
+    profile = new.profile
+    assert profile.visibility == "hidden"
+    assert profile.hidden_until_login
+    assert profile.company.name == "Acme"
+    assert profile.languages == ["fr", "en"]
+    assert [t.slug for t in profile.skills.all()] == ["translation"]
+    assert [t.slug for t in profile.seeks.all()] == ["web-design"]
+    assert Membership.objects.get(user=new).plan == "flex"
+    world.refresh_from_db()
+    assert world.display_name == "Existing Renamed"
+    assert world.city == "Ghent"
+    assert world.visibility == "members"  # existing people keep their choice
+    # Importing the same file again updates, never duplicates.
+    again = members_import_apply(GOOD.encode())
+    assert (again.creates, again.updates) == (0, 2)
+    assert User.objects.filter(email__iexact="new.person@example.test").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"mail,fullname\nx@example.test,X\n", "Missing column(s): email, name"),
+        (b"email,name,shoe_size\nx@example.test,X,42\n", "Unknown column(s): shoe_size"),
+        ("email,name\nx@example.test,Zoë\n".encode("latin-1"), "not UTF-8"),
+        (b"", "The file is empty"),
+        (b"email,name\n", "no rows"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "not UTF-8"),
+    ],
+)
+def test_file_level_errors(world, content, message):
+    report = members_import_check(content)
+    assert not report.ok
+    assert any(message in e for e in report.errors), report.errors
+
+
+def test_every_bad_row_is_listed_and_nothing_is_written(world):
+    content = (
+        b"email,name,skills,languages,home_space,plan\n"
+        b"good@example.test,Good Person,,,,\n"
+        b"not-an-email,Bad Email,,,,\n"
+        b"good@example.test,Duplicate,,,,\n"
+        b"x@example.test,,,,,\n"
+        b"y@example.test,Y,astrology,,,\n"
+        b"z@example.test,Z,,xx,,\n"
+        b"w@example.test,W,,,atlantis,flex\n"
+        b"v@example.test,V,,,,\n"
+        b"short@example.test\n"
+    )
+    report = members_import_apply(content)
+    assert not report.written
+    bad = {r.line: " ".join(r.errors) for r in report.bad_rows}
+    assert "valid email" in bad[3]
+    assert "Same email as line 2" in bad[4]
+    assert "name" in bad[5]
+    assert "unknown term(s) astrology" in bad[6]
+    assert "unknown code(s) xx" in bad[7]
+    assert "no space “atlantis”" in bad[8]
+    assert "cells where the header has" in bad[10]
+    assert 2 not in bad
+    assert 9 not in bad
+    assert not User.objects.filter(email="good@example.test").exists()
+
+
+def test_semicolon_files_from_excel_are_read(world):
+    content = "\ufeffemail;name;city\nsemi@example.test;Semi Colon;Liège\n".encode()
+    report = members_import_apply(content)
+    assert report.written
+    assert User.objects.get(email="semi@example.test").profile.city == "Liège"
+
+
+def test_admin_upload_preview_and_confirm(client, world, staff):
+    client.force_login(staff)
+    assert client.get(IMPORT_URL).status_code == 200
+    upload = SimpleUploadedFile("members.csv", GOOD.encode(), "text/csv")
+    preview = client.post(IMPORT_URL, {"file": upload})
+    html = preview.content.decode()
+    assert "Dry run" in html
+    assert "1 people will be created" in html
+    assert not User.objects.filter(email="new.person@example.test").exists()
+    token = preview.context["token"]
+    done = client.post(IMPORT_URL, {"token": token})
+    assert done.status_code == 302
+    assert User.objects.filter(email="new.person@example.test").exists()
+    # A forged token is refused.
+    assert client.post(IMPORT_URL, {"token": "forged"}).status_code == 302
+
+
+def test_admin_bad_file_lists_rows(client, world, staff):
+    client.force_login(staff)
+    upload = SimpleUploadedFile("m.csv", b"email,name\nnope,Nope\n", "text/csv")
+    html = client.post(IMPORT_URL, {"file": upload}).content.decode()
+    assert "nothing was imported" in html
+    assert "valid email" in html
+
+
+def test_members_cannot_import_or_export(client, world):
+    client.force_login(UserFactory())
+    assert client.get(IMPORT_URL).status_code == 302  # to the admin login
+    assert client.get(EXPORT_URL).status_code == 302
+
+
+def test_export_of_the_filtered_list_round_trips(client, world, staff, vocab):
+    make_member(
+        "Public Person", visibility="public", skills=[vocab["seo"]], phone="+32 2 555 55 55"
+    )
+    make_member("Hidden Person", visibility="hidden")
+    client.force_login(staff)
+    response = client.get(EXPORT_URL, {"visibility__exact": "public"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    assert "Public Person" in body
+    assert "Hidden Person" not in body
+    assert "Existing Person" not in body
+    assert "'+32 2 555 55 55" in body  # no formula injection in spreadsheets
+    report = members_import_check(body.encode())
+    assert report.ok, (report.errors, [r.errors for r in report.rows])
+    assert report.rows[0].data["phone"] == "+32 2 555 55 55"

@@ -1,0 +1,230 @@
+"""The directory: search (indexed on Postgres), filters, sorting, paging, bad input, queries."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from members.models import Company, Membership, Term
+from members.search import fold, query_words
+from tests.factories import MembershipFactory, SpaceFactory, UserFactory, make_member
+
+URL = reverse("members:directory")
+
+
+def names(response) -> list[str]:
+    return [p.display_name for p in response.context["profiles"]]
+
+
+@pytest.fixture
+def people(db, vocab):
+    katia = make_member(
+        "Katia Xenophontos",
+        visibility="public",
+        skills=[vocab["translation"]],
+        offers=[vocab["translation"]],
+        seeks=[vocab["web-design"]],
+        company="Xenophontos Translations",
+        headline="Translator and home-exchange blogger",
+        city="Brussels",
+        region="Brussels",
+        languages=["fr", "en", "el"],
+        member_since=date.today() - timedelta(days=10),
+    )
+    guillaume = make_member(
+        "Guillaume Tourniaire",
+        visibility="members",
+        offers=[vocab["crowdfunding"]],
+        company="Ayomi",
+        city="Charleroi",
+        region="Hainaut",
+        languages=["fr"],
+        member_since=date.today() - timedelta(days=1000),
+    )
+    stan = make_member(
+        "Stan Jagiello",
+        visibility="members",
+        skills=[vocab["seo"]],
+        bio="Django développeur",
+        city="Brussels",
+        languages=["pl", "en"],
+        member_since=date.today() - timedelta(days=400),
+    )
+    return {"katia": katia, "guillaume": guillaume, "stan": stan}
+
+
+@pytest.fixture
+def member_client(client, db):
+    client.force_login(UserFactory(name="Viewer Person"))
+    return client
+
+
+def test_fold_and_words():
+    assert fold("Développeur  WEB-design!") == "developpeur web design"
+    assert query_words("a b a " + "c " * 20) == ["a", "b", "c"]
+    assert query_words("') & | ! :* <->") == []
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("translation", ["Katia Xenophontos"]),
+        ("traduction", ["Katia Xenophontos"]),  # French name of the term
+        ("vertaling", ["Katia Xenophontos"]),  # Dutch
+        ("traducteur", ["Katia Xenophontos"]),  # a synonym
+        ("crowdfunding", ["Guillaume Tourniaire"]),  # an offer
+        ("financement participatif", ["Guillaume Tourniaire"]),
+        ("ayomi", ["Guillaume Tourniaire"]),  # the company
+        ("developpeur", ["Stan Jagiello"]),  # bio, accents folded
+        ("référencement", ["Stan Jagiello"]),
+        ("katia translator", ["Katia Xenophontos"]),  # every word must match
+        ("katia crowdfunding", []),
+    ],
+)
+def test_search_finds_by_skill_offer_company_in_three_languages(member_client, people, q, expected):
+    response = member_client.get(URL, {"q": q})
+    assert response.status_code == 200
+    assert names(response) == expected
+
+
+@pytest.mark.postgres
+def test_search_is_prefix_matching_and_uses_the_gin_index(member_client, people):
+    assert names(member_client.get(URL, {"q": "trad"})) == ["Katia Xenophontos"]
+    assert names(member_client.get(URL, {"q": "crowdf"})) == ["Guillaume Tourniaire"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM members_profile "
+            "WHERE search_vector @@ to_tsquery('simple', 'trad:*')"
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "members_profile_search_gin" in plan
+
+
+@pytest.mark.postgres
+def test_relevance_puts_name_matches_first(member_client, people, vocab):
+    make_member("Anna Katiasson", visibility="members")  # name match
+    make_member("Bob Builder", visibility="members", bio="Worked with katia once")
+    response = member_client.get(URL, {"q": "katia"})
+    assert response.context["query"].sort == "relevance"
+    found = names(response)
+    assert set(found[:2]) == {"Katia Xenophontos", "Anna Katiasson"}  # names weigh most
+    assert found[-1] == "Bob Builder"  # a bio mention comes last
+
+
+def test_filters(member_client, people, vocab):
+    space = SpaceFactory(name="Switch Coworking", slug="switch", city="Charleroi")
+    people["guillaume"].home_space = space
+    people["guillaume"].save()
+    MembershipFactory(user=people["stan"].user, plan=Membership.Plan.RESIDENT)
+    cases = [
+        ({"skill": "translation"}, ["Katia Xenophontos"]),
+        ({"offers": "crowdfunding"}, ["Guillaume Tourniaire"]),
+        ({"seeks": "web-design"}, ["Katia Xenophontos"]),
+        ({"space": "switch"}, ["Guillaume Tourniaire"]),
+        ({"place": "hainaut"}, ["Guillaume Tourniaire"]),
+        ({"place": "Brussels"}, ["Katia Xenophontos", "Stan Jagiello"]),
+        ({"language": "pl"}, ["Stan Jagiello"]),
+        ({"language": "fr"}, ["Guillaume Tourniaire", "Katia Xenophontos"]),
+        ({"plan": "resident"}, ["Stan Jagiello"]),
+        ({"joined": "30"}, ["Katia Xenophontos", "Viewer Person"]),  # the viewer just joined
+        ({"joined": "30", "q": "crowdfunding"}, []),
+    ]
+    for params, expected in cases:
+        response = member_client.get(URL, params)
+        assert response.status_code == 200
+        assert names(response) == expected, params
+
+
+def test_sorting(member_client, people):
+    by_name = names(member_client.get(URL))
+    assert by_name == sorted(by_name)
+    recent = names(member_client.get(URL, {"sort": "recent"}))
+    assert recent[:3] == ["Katia Xenophontos", "Stan Jagiello", "Guillaume Tourniaire"]
+
+
+@pytest.mark.parametrize(
+    ("params", "notice"),
+    [
+        ({"skill": "underwater-basket-weaving"}, "There is no skill called"),
+        ({"offers": "<script>"}, "There is no offer called"),
+        ({"space": "mars"}, "There is no space called"),
+        ({"language": "klingon"}, "Unknown language"),
+        ({"plan": "platinum"}, "Unknown plan"),
+        ({"joined": "7"}, "“Joined” must be"),
+        ({"sort": "random"}, "Unknown sort order"),
+        ({"page": "abc"}, "is not a page number"),
+        ({"page": "-3"}, "is not a page number"),
+        ({"page": "99999999999999999999"}, "is not a page number"),
+        ({"q": "x" * 10_000}, "cut to its first 200 characters"),
+        ({"q": " ".join(f"w{n}" for n in range(30))}, "Only the first 8 words"),
+        ({"place": "p" * 500}, "too long"),
+    ],
+)
+def test_bad_input_gives_a_notice_never_an_error(member_client, people, params, notice):
+    response = member_client.get(URL, params)
+    assert response.status_code == 200
+    assert notice in response.content.decode()
+
+
+def test_absurd_page_number_shows_the_last_page(member_client, db):
+    for n in range(30):
+        make_member(f"Person {n:02d}", visibility="members")
+    response = member_client.get(URL, {"page": "500"})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 2
+    assert "showing the last one" in response.content.decode()
+    assert member_client.get(URL, {"page": "2"}).context["page_obj"].number == 2
+
+
+def test_fragment_for_as_you_type_and_shareable_links(member_client, people):
+    response = member_client.get(URL, {"q": "trad"}, HTTP_X_REQUESTED_WITH="fetch")
+    html = response.content.decode()
+    assert "<html" not in html  # only the results
+    assert "directory-count" in html
+    assert "X-Requested-With" in response["Vary"]
+    full = member_client.get(URL, {"q": "trad", "skill": "translation"}).content.decode()
+    assert 'value="trad"' in full
+    assert '<option value="translation" selected>' in full
+
+
+def test_proposed_terms_are_not_offered_as_filters(member_client, people):
+    Term.objects.create(slug="secret-sauce", name_en="secret sauce", status="proposed")
+    html = member_client.get(URL).content.decode()
+    assert "secret-sauce" not in html
+
+
+def _queries(client, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(URL, params or {}).status_code == 200
+    return len(ctx)
+
+
+def test_directory_query_count_is_the_same_for_1_and_30_results(member_client, vocab):
+    company = Company.objects.create(name="Acme", slug="acme")
+    make_member("Only One", visibility="members", skills=[vocab["seo"]], company=company)
+    member_client.get(URL)  # warm up (session, ContentTypes…)
+    one_search = _queries(member_client, {"q": "only"})
+    one_list = _queries(member_client)
+    for n in range(29):
+        make_member(
+            f"Many {n}",
+            visibility="members",
+            skills=[vocab["seo"], vocab["coaching"]],
+            offers=[vocab["translation"]],
+            company=company,
+            headline="many",
+        )
+    assert _queries(member_client, {"q": "many"}) == one_search
+    assert _queries(member_client) == one_list
+    assert len(member_client.get(URL).context["profiles"]) == 24  # first page of 30
+
+
+def test_card_shows_avatar_initials_skills_offers_and_company(member_client, people):
+    html = member_client.get(URL, {"q": "katia"}).content.decode()
+    assert "KX" in html  # initials when there is no picture
+    assert "Xenophontos Translations" in html
+    assert "translation" in html

@@ -1,0 +1,122 @@
+"""My data: the JSON export covers every model that points at a person; account deletion."""
+
+import json
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.urls import reverse
+
+from members.models import Chapter, Membership, Outbox, Profile, Term, User
+from members.panels import export_covered_models
+from tests.factories import ChapterFactory, MembershipFactory, UserFactory, make_member
+
+
+def models_pointing_at_people() -> set:
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    found = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if (
+                field.is_relation
+                and not field.auto_created
+                and field.concrete is not False
+                and field.related_model is user_model
+                and (field.many_to_one or field.one_to_one or field.many_to_many)
+            ):
+                found.add(model)
+    return found
+
+
+def test_every_model_that_points_at_a_user_is_exported():
+    missing = models_pointing_at_people() - export_covered_models()
+    assert not missing, (
+        "These models hold a relation to the user model but no 'my data' export section "
+        "declares them (members.panels.register_export_section(models=...)): "
+        + ", ".join(sorted(m._meta.label for m in missing))
+    )
+
+
+def test_the_coverage_test_would_catch_a_missing_model(monkeypatch):
+    from members import panels
+
+    sections = {k: v for k, v in panels._export.items() if k != "memberships"}
+    monkeypatch.setattr(panels, "_export", sections)
+    assert Membership in models_pointing_at_people() - export_covered_models()
+
+
+@pytest.fixture
+def katia(db, vocab):
+    profile = make_member(
+        "Katia Xenophontos", offers=[vocab["translation"]], phone="+32 2 123 45 67"
+    )
+    MembershipFactory(user=profile.user)
+    chapter = ChapterFactory(name="BetaGroup Charleroi")
+    chapter.followers.add(profile.user)
+    Term.objects.create(slug="zythology", name_en="zythology", proposed_by=profile.user)
+    return profile
+
+
+def test_download_has_everything_and_only_mine(client, katia):
+    other = make_member("Someone Else")
+    url = reverse("members:my_data_download")
+    assert client.get(url).status_code == 302
+    client.force_login(katia.user)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    sections = data["sections"]
+    assert sections["account"]["email"] == katia.user.email
+    assert sections["profile"]["phone"] == "+32 2 123 45 67"
+    assert sections["profile"]["offers"][0]["slug"] == "translation"
+    assert len(sections["memberships"]) == 1
+    assert sections["chapters"]["following"] == ["BetaGroup Charleroi"]
+    assert sections["proposed_terms"][0]["slug"] == "zythology"
+    assert other.display_name not in response.content.decode()
+
+
+def test_account_deletion_needs_the_right_email(client, katia):
+    url = reverse("members:account_delete")
+    assert client.get(url).status_code == 302
+    client.force_login(katia.user)
+    assert client.get(url).status_code == 200
+    wrong = client.post(url, {"email": "someone@example.test"})
+    assert wrong.status_code == 200
+    assert "not the email address of your account" in wrong.content.decode()
+    assert User.objects.filter(pk=katia.user.pk).exists()
+
+
+def test_account_deletion_keeps_others_records_consistent(client, katia):
+    user = katia.user
+    Outbox.objects.create(
+        dedup_key="t1",
+        kind="test",
+        to_email=user.email,
+        language="en",
+        subject="s",
+        body_text="b",
+        recipient=user,
+    )
+    term = Term.objects.get(slug="zythology")
+    chapter = Chapter.objects.get()
+    client.force_login(user)
+    response = client.post(reverse("members:account_delete"), {"email": user.email.upper()})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not Profile.objects.filter(pk=katia.pk).exists()
+    assert not Membership.objects.filter(user_id=user.pk).exists()
+    term.refresh_from_db()
+    assert term.proposed_by is None  # the vocabulary keeps the term
+    assert chapter.followers.count() == 0
+    message = Outbox.objects.get(dedup_key="t1")
+    assert message.recipient is None
+    assert message.status == "cancelled"
+    # Logged out.
+    assert client.get(reverse("members:my_data")).status_code == 302
+
+
+def test_staff_sees_the_same_page_kinds(client, db):
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("members:my_data")).status_code == 200
