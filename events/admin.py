@@ -66,9 +66,29 @@ class RegistrationInline(admin.TabularInline):
 class EventAdminForm(forms.ModelForm):
     """Refuses an end before the start and a capacity below the confirmed count."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk and "end" in self.fields:
+            # A new event may leave these empty: the kind's defaults fill them in.
+            self.fields["end"].required = False
+            self.fields["end"].help_text = _("Empty: the start plus the kind's default duration.")
+            if "capacity" in self.fields:
+                self.fields["capacity"].help_text = _(
+                    "Empty on a new event: the kind's default capacity (unlimited if it has none)."
+                )
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
+        kind = cleaned.get("kind")
+        if not self.instance.pk and kind is not None:
+            if start and not end and "end" not in self.errors:
+                end = cleaned["end"] = start + timedelta(minutes=kind.default_duration_minutes)
+            if cleaned.get("capacity") is None and "capacity" in self.fields:
+                cleaned["capacity"] = kind.default_capacity
+        opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("registration_closes_at", _("Registration must close after it opens."))
         if start and end and end <= start:
             self.add_error("end", _("An event must end after it starts."))
         capacity = cleaned.get("capacity")

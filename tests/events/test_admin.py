@@ -214,3 +214,49 @@ def test_series_generate_admin_action(admin_client):
     )
     assert "occurrences created" in response.content.decode()
     assert Event.objects.filter(series=series).count() >= 7
+
+
+def test_adding_an_event_uses_the_kind_defaults(admin_client):
+    from .factories import kind
+
+    betacooks = kind("betacooks")
+    betacooks.default_capacity, betacooks.default_duration_minutes = 50, 90
+    betacooks.save()
+    data = {
+        "title": "Extra lunch",
+        "slug": "extra-lunch",
+        "kind": betacooks.pk,
+        "status": "published",
+        "visibility": "public",
+        "start_0": "2030-03-05",
+        "start_1": "12:30:00",
+        "end_0": "",
+        "end_1": "",
+        "capacity": "",
+        "organising_cost": "0",
+        "reminder_offsets_minutes": "null",
+        "speakers-TOTAL_FORMS": "0",
+        "speakers-INITIAL_FORMS": "0",
+        "registrations-TOTAL_FORMS": "0",
+        "registrations-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(reverse("admin:events_event_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = Event.objects.get(slug="extra-lunch")
+    assert event.capacity == 50
+    assert event.end - event.start == timedelta(minutes=90)
+    assert timezone.localtime(event.end).strftime("%H:%M") == "14:00"
+
+
+def test_registration_closing_before_opening_is_refused(admin_client, event):
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = _change_data(
+        event,
+        registration_opens_at_0="2030-01-02",
+        registration_opens_at_1="10:00:00",
+        registration_closes_at_0="2030-01-01",
+        registration_closes_at_1="10:00:00",
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "Registration must close after it opens." in response.content.decode()
