@@ -425,16 +425,21 @@ def event_cancel(*, event: Event, actor=None) -> int:
         event.status = Event.Status.CANCELLED
         event.cancelled_at = timezone.now()
         event.save(update_fields=["status", "cancelled_at", "updated_at"])
-        told = 0
-        for registration in event.registrations.active().select_related("user"):
-            registration.event = event
-            _notify(
-                registration=registration,
-                kind="event-cancelled",
-                dedup_key=f"event-cancelled:{event.pk}:{registration.pk}",
-                template="event_cancelled",
-            )
-            told += 1
+        return _notify_cancelled(event)
+
+
+def _notify_cancelled(event: Event) -> int:
+    """Tell every active registrant that the event is cancelled (caller holds the lock)."""
+    told = 0
+    for registration in event.registrations.active().select_related("user"):
+        registration.event = event
+        _notify(
+            registration=registration,
+            kind="event-cancelled",
+            dedup_key=f"event-cancelled:{event.pk}:{registration.pk}",
+            template="event_cancelled",
+        )
+        told += 1
     return told
 
 
@@ -475,8 +480,18 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
             for f in ("title", "description", "capacity", "status", *SCHEDULE_FIELDS)
         ):
             locked.detached = True
+        just_cancelled = (
+            before.status != Event.Status.CANCELLED and locked.status == Event.Status.CANCELLED
+        )
+        if just_cancelled:
+            locked.cancelled_at = timezone.now()
         locked.full_clean(exclude=["slug"] if not locked.slug else None)
         locked.save()
+        if just_cancelled:
+            # Cancelling through the edit form tells registrants, like the admin action.
+            _notify_cancelled(locked)
+            event.refresh_from_db()
+            return event
         if schedule_changed and locked.status == Event.Status.PUBLISHED:
             for registration in locked.registrations.active().select_related("user"):
                 registration.event = locked

@@ -268,3 +268,11 @@ def test_past_event_refuses_cancellation(event, member):
     )
     with pytest.raises(ValidationError):
         services.registration_cancel(registration=reg)
+
+
+def test_cancelling_through_an_edit_notifies_registrants(event):
+    reg = services.event_register(event=event, user=UserFactory())
+    services.event_update(event=event, data={"status": Event.Status.CANCELLED})
+    event.refresh_from_db()
+    assert event.cancelled_at is not None
+    assert Outbox.objects.filter(dedup_key=f"event-cancelled:{event.pk}:{reg.pk}").exists()
