@@ -62,6 +62,7 @@ def _race(fn, args_list):
 
     def worker(i, args):
         try:
+            connection.ensure_connection()  # connect first: the barrier releases queries only
             barrier.wait(timeout=30)
             results[i] = fn(*args)
         except Exception as exc:  # collected and asserted on below
@@ -88,6 +89,7 @@ def test_60_simultaneous_registrations_for_10_seats(event_with_10_seats_left):
     mine = Registration.objects.filter(event=event, user__isnull=False)
     confirmed = list(mine.filter(status="confirmed").order_by("pk"))
     waitlisted = list(mine.filter(status="waitlisted").order_by("pk"))
+    print(f"with the lock: {len(confirmed)} confirmed, {len(waitlisted)} waitlisted")  # noqa: T201
     assert len(confirmed) == 10
     assert len(waitlisted) == THREADS - 10
     assert event.registrations.confirmed().count() == event.capacity
@@ -104,13 +106,13 @@ def test_60_simultaneous_registrations_for_10_seats(event_with_10_seats_left):
 def test_negative_control_without_the_lock_oversells(event_with_10_seats_left, monkeypatch):
     event, users = event_with_10_seats_left
     monkeypatch.setattr(services, "REGISTRATION_LOCK_ENABLED", False)
-    monkeypatch.setattr(services, "REGISTRATION_RACE_PAUSE_SECONDS", 0.3)
+    monkeypatch.setattr(services, "REGISTRATION_RACE_PAUSE_SECONDS", 0.5)
     _results, errors = _race(_register, [(event, u) for u in users])
     assert errors == []
     confirmed = event.registrations.confirmed().count()
-    # Everybody counted 40 confirmed before anybody inserted: all 60 got a seat.
+    # Threads counted 40 confirmed before anybody inserted, so (far) more than 10 got a seat.
+    print(f"negative control: capacity {event.capacity}, confirmed {confirmed}")  # noqa: T201
     assert confirmed > event.capacity
-    assert confirmed == 40 + THREADS
 
 
 def test_concurrent_cancellations_and_registrations_keep_confirmed_equal_to_capacity(
