@@ -1,16 +1,38 @@
 """allauth integration: account emails go through the outbox like every other message."""
 
 import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
 from django.utils import translation
 
 from .outbox import RenderedMessage, outbox_write
 
 
+@dataclass(frozen=True)
+class _Site:
+    name: str
+    domain: str
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        msg = self.render_mail(template_prefix, email, context)
+        # The same context allauth's own send_mail builds; the site is named "Betacowork"
+        # (there is no django.contrib.sites), its domain is the one the person used.
+        request = allauth_context.request
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": _Site(
+                name="Betacowork",
+                domain=request.get_host() if request else urlsplit(settings.SITE_URL).netloc,
+            ),
+        }
+        ctx.update(context)
+        msg = self.render_mail(template_prefix, email, ctx)
         html = next(
             (body for body, mime in getattr(msg, "alternatives", []) if mime == "text/html"), ""
         )

@@ -57,6 +57,7 @@ def test_signup_verify_login_logout(client, mailoutbox):
     link = deliver_and_get_link(mailoutbox, "account.email_confirmation_signup")
     assert mailoutbox[0].to == ["ines.dubois@example.test"]
     assert mailoutbox[0].subject.startswith("[Betacowork]")
+    assert "Hello from Betacowork!" in mailoutbox[0].body
 
     # GET shows the confirmation page and changes nothing; POST confirms.
     page = client.get(link)

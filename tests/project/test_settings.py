@@ -6,6 +6,7 @@ read once at import and a refusal ends the process.
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -177,3 +178,20 @@ def test_content_security_policy_header_is_sent(client, db):
 def test_test_settings_never_read_a_dotenv_file():
     assert os.environ["ENV_FILE"] == ""
     assert settings.TIME_ZONE == "Europe/Brussels"
+
+
+def test_every_variable_settings_reads_is_documented():
+    source = (BASE_DIR / "betacowork" / "settings.py").read_text()
+    variables = set(
+        re.findall(r"env\.(?:str|bool|int|float|list|cache_url)\(\s*\"([A-Z_]+)\"", source)
+    )
+    assert {"SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"} <= variables
+    example = (BASE_DIR / ".env.example").read_text()
+    readme = (BASE_DIR / "README.md").read_text()
+    missing = sorted(v for v in variables if v not in example or f"`{v}`" not in readme)
+    assert not missing, f"undocumented in .env.example or README: {missing}"
+
+
+def test_an_empty_secret_key_counts_as_unset():
+    assert settings_with(SECRET_KEY="")["DEBUG"] is True
+    assert_refused(run(["manage.py", "check"], DEBUG="0", SECRET_KEY=""), "SECRET_KEY")
