@@ -116,22 +116,13 @@ def register() -> None:
     panels.register_profile_panel(
         order=40, template="collaborations/_profile_panel.html", context=profile_context
     )
-    # The company page belongs to `members`; the hook may not exist yet.
-    register_company = getattr(panels, "register_company_panel", None)
-    if register_company is not None:
-        register_company(
-            order=40, template="collaborations/_company_panel.html", context=company_context
-        )
-    _register_export()
+    panels.register_company_panel(
+        order=40, template="collaborations/_company_panel.html", context=company_context
+    )
+    panels.register_export_section(
+        name="collaborations",
+        collect=export_collect,
+        models=[Collaboration, Participant, CollaborationHistory],
+    )
     register_demo_seeder(order=50, name="collaborations: the ledger", seed=seed_collaborations)
     post_save.connect(_profile_saved, sender=Profile, dispatch_uid="collab-profile-saved")
-
-
-def _register_export() -> None:
-    import inspect
-
-    params = inspect.signature(panels.register_export_section).parameters
-    kwargs = {"name": "collaborations", "collect": export_collect}
-    if "models" in params:
-        kwargs["models"] = [Collaboration, Participant, CollaborationHistory]
-    panels.register_export_section(**kwargs)

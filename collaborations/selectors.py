@@ -237,7 +237,7 @@ def _graph(audience) -> dict:
             "company__name",
             "organisation",
         )
-        .annotate(n=Count("collaboration_id", distinct=True))
+        .annotate(n=Count("pk"))  # one row per party and collaboration: no DISTINCT needed
         .order_by("-n", "user_id", "company_id", "organisation")[: GRAPH_NODE_LIMIT * 2]
     )
     nodes: dict[str, dict] = {}
@@ -400,13 +400,18 @@ def dashboard_compute(audience) -> dict:
     }
 
 
-def _cache_key(audience) -> str | None:
+def dashboard_cache_key(user) -> str:
+    """Names one version of the dashboard for `user`'s audience and language."""
     from .services import DASHBOARD_VERSION_KEY
 
     version = cache.get(DASHBOARD_VERSION_KEY) or 1
     lang = (get_language() or "en")[:2]
-    who = "members" if audience.is_authenticated else "public"
-    return f"collaborations:dashboard:v{version}:{who}:{lang}"
+    who = "members" if audience_of(user).is_authenticated else "public"
+    return f"v{version}:{who}:{lang}"
+
+
+def dashboard_cache_seconds() -> int:
+    return int(getattr(settings, "COLLABORATIONS_DASHBOARD_CACHE", 300))
 
 
 def dashboard_data(*, user) -> dict:
@@ -417,10 +422,10 @@ def dashboard_data(*, user) -> dict:
     that was just hidden could still be named.
     """
     audience = audience_of(user)
-    timeout = getattr(settings, "COLLABORATIONS_DASHBOARD_CACHE", 300)
+    timeout = dashboard_cache_seconds()
     if not timeout:
         return dashboard_compute(audience)
-    key = _cache_key(audience)
+    key = f"collaborations:dashboard:{dashboard_cache_key(user)}"
     data = cache.get(key)
     if data is None:
         data = dashboard_compute(audience)

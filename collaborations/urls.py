@@ -13,11 +13,6 @@ urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("export.csv", views.CollaborationExportView.as_view(), name="export"),
     path("members.json", views.MemberAutocompleteView.as_view(), name="member_autocomplete"),
-    path(
-        "companies/<slug:slug>/",
-        views.CompanyCollaborationsView.as_view(),
-        name="company",
-    ),
     path("<int:pk>/", views.CollaborationDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CollaborationUpdateView.as_view(), name="update"),
     path("<int:pk>/verify/", views.CollaborationVerifyView.as_view(), name="verify"),

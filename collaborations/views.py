@@ -9,13 +9,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from members.models import Company, Profile
+from members.models import Profile
 
 from . import charts
 from .forms import CollaborationForm, FilterForm, ParticipantFormSet, participant_initial
@@ -24,7 +24,8 @@ from .selectors import (
     collaboration_detail_queryset,
     collaboration_list,
     collaboration_years,
-    collaborations_of_company,
+    dashboard_cache_key,
+    dashboard_cache_seconds,
     dashboard_data,
     my_collaborations,
     pending_confirmations,
@@ -274,21 +275,33 @@ class CollaborationVerifyView(StaffRequiredMixin, View):
 
 
 class DashboardView(TemplateView):
+    """The figures, charts and graph are one cached fragment per audience and language (see
+    `dashboard_data`); they are computed only when that fragment is not in the cache."""
+
     template_name = "collaborations/dashboard.html"
+
+    def _build(self) -> dict:
+        data = dashboard_data(user=self.request.user)
+        return {
+            "data": data,
+            "years_count": charts.columns(data["by_year"], attr="count"),
+            "years_volume": charts.columns(data["by_year"], attr="volume"),
+            "kinds": charts.hbars(data["by_kind"], attr="count"),
+            "kinds_volume": charts.hbars([f for f in data["by_kind"] if f.volume], attr="volume"),
+            "origins": charts.hbars(data["by_origin"], attr="count"),
+            "origins_volume": charts.hbars(
+                [f for f in data["by_origin"] if f.volume], attr="volume"
+            ),
+            "places": charts.hbars(data["by_place"], attr="count"),
+            "graph": charts.graph_layout(data["graph"]),
+        }
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        data = dashboard_data(user=self.request.user)
         ctx.update(
-            data=data,
-            years_count=charts.columns(data["by_year"], attr="count"),
-            years_volume=charts.columns(data["by_year"], attr="volume"),
-            kinds=charts.hbars(data["by_kind"], attr="count"),
-            kinds_volume=charts.hbars([f for f in data["by_kind"] if f.volume], attr="volume"),
-            origins=charts.hbars(data["by_origin"], attr="count"),
-            origins_volume=charts.hbars([f for f in data["by_origin"] if f.volume], attr="volume"),
-            places=charts.hbars(data["by_place"], attr="count"),
-            graph=charts.graph_layout(data["graph"]),
+            dash=SimpleLazyObject(self._build),
+            fragment_key=dashboard_cache_key(self.request.user),
+            fragment_seconds=dashboard_cache_seconds(),
         )
         return ctx
 
@@ -400,20 +413,3 @@ class MemberAutocompleteView(LoginRequiredMixin, View):
                 ]
             }
         )
-
-
-class CompanyCollaborationsView(TemplateView):
-    template_name = "collaborations/company_collaborations.html"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        company = get_object_or_404(Company, slug=kwargs["slug"])
-        ctx.update(
-            company=company,
-            collaborations=collaborations_of_company(viewer=self.request.user, company=company),
-        )
-        return ctx
-
-
-def create_url_for_event(event) -> str:
-    return f"{reverse('collaborations:create')}?event={event.pk}"

@@ -166,15 +166,15 @@ def test_cache_is_invalidated_by_a_confirmation(
 
     cache.clear()
     collab = log(member, other_member)
-    assert client.get(URL).context["data"]["total"] == 0
+    assert client.get(URL).context["dash"]["data"]["total"] == 0
     from collaborations.services import participant_confirm
 
-    assert client.get(URL).context["data"]["total"] == 0  # served from the cache
+    assert client.get(URL).context["dash"]["data"]["total"] == 0  # served from the cache
     with django_capture_on_commit_callbacks(execute=True):
         participant_confirm(
             participant=collab.participants.get(user=other_member), user=other_member
         )
-    assert client.get(URL).context["data"]["total"] == 1
+    assert client.get(URL).context["dash"]["data"]["total"] == 1
 
 
 def _grow(n: int, people: list) -> None:
