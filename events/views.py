@@ -156,11 +156,15 @@ class EventRegisterView(EventDetailView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        event = self.get_event()
+        # A lean read: the service re-reads the row under its lock anyway, and the page's
+        # counts and speakers are only needed when we show the page again (an error).
+        event = get_object_or_404(
+            Event.objects.visible_to(request.user).only("pk", "slug"), slug=self.kwargs["slug"]
+        )
         user = request.user if request.user.is_authenticated else None
         form = RegistrationForm(request.POST) if user else GuestRegistrationForm(request.POST)
         if not form.is_valid():
-            ctx = self.build_context(event, form=form)
+            ctx = self.build_context(self.get_event(), form=form)
             return self.render_to_response(ctx, status=400)
         try:
             registration = services.event_register(
@@ -180,9 +184,11 @@ class EventRegisterView(EventDetailView):
                 for field, errs in exc.error_dict.items():
                     for err in errs:
                         form.add_error(field if field in form.fields else None, err)
-                ctx = self.build_context(event, form=form)
+                ctx = self.build_context(self.get_event(), form=form)
             else:
-                ctx = self.build_context(event, form=form, errors=_validation_messages(exc))
+                ctx = self.build_context(
+                    self.get_event(), form=form, errors=_validation_messages(exc)
+                )
             return self.render_to_response(ctx, status=400)
         if registration.status == Registration.Status.CONFIRMED:
             messages.success(request, _("You're registered: see you there!"))
