@@ -24,7 +24,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -236,7 +236,12 @@ def event_register(
             raise ValidationError(
                 _("You are already registered for this event."), code="already_registered"
             )
-        confirmed = event.registrations.confirmed().count()
+        # One query for both counts: the time under the lock is the throughput limit.
+        counts = event.registrations.aggregate(
+            confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+            waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+        )
+        confirmed = counts["confirmed"]
         if REGISTRATION_RACE_PAUSE_SECONDS:
             time.sleep(REGISTRATION_RACE_PAUSE_SECONDS)  # test-only: widen the race window
         now = timezone.now()
@@ -268,7 +273,8 @@ def event_register(
                 kind="registration-waitlisted",
                 dedup_key=f"registration-waitlisted:{registration.pk}",
                 template="registration_waitlisted",
-                extra={"position": waitlist_position(registration)},
+                # Last in the queue: waitlisted_at is "now", taken under the lock.
+                extra={"position": counts["waitlisted"] + 1},
             )
         else:
             _notify(

@@ -39,7 +39,8 @@ def test_full_event_waitlists_with_position(event):
     assert [r.status for r in regs] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
     assert services.waitlist_position(regs[2]) == 1
     assert services.waitlist_position(regs[3]) == 2
-    assert Outbox.objects.filter(dedup_key=f"registration-waitlisted:{regs[3].pk}").exists()
+    row = Outbox.objects.get(dedup_key=f"registration-waitlisted:{regs[3].pk}")
+    assert "number 2 on the waitlist" in row.body_text
 
 
 def test_cancelling_a_confirmed_seat_promotes_the_first_waitlisted(event):
