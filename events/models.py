@@ -143,9 +143,10 @@ class EventQuerySet(models.QuerySet):
         return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
 
     def visible_to(self, user) -> EventQuerySet:
-        """Events `user` may see: published (or cancelled) ones, members-only for members."""
+        """Events `user` may see: published (or cancelled) ones, members-only for members;
+        staff also see drafts (to preview them)."""
         if user is not None and user.is_authenticated and user.is_staff:
-            return self.exclude(status=Event.Status.DRAFT)
+            return self.all()
         qs = self.published()
         if user is None or not user.is_authenticated:
             qs = qs.filter(visibility=Event.Visibility.PUBLIC)

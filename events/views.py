@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonRespons
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -107,7 +108,7 @@ class EventMonthView(TemplateView):
             next_url=reverse(
                 "events:month", kwargs={"year": next_month.year, "month": next_month.month}
             ),
-            weekdays=[calendar.day_abbr[i] for i in range(7)],
+            weekdays=[WEEKDAYS_ABBR[i] for i in range(7)],
         )
         return self.render_to_response(ctx, status=status)
 

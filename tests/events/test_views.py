@@ -349,3 +349,12 @@ def test_export_section_lists_my_registrations(member, event):
     data = export_sections()["event_registrations"](member)
     assert data[0]["event"] == "Betacooks lunch"
     assert data[0]["note"] == "no nuts"
+
+
+def test_staff_preview_drafts_but_members_do_not(client, staff, member):
+    draft = EventFactory(title="Draft lunch", status=Event.Status.DRAFT)
+    client.force_login(member)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(staff)
+    body = client.get(draft.get_absolute_url()).content.decode()
+    assert "Draft: only staff can see this event." in body
