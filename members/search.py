@@ -175,6 +175,10 @@ def profile_search_refresh(*, profile_ids: Iterable[int] | None = None) -> int:
                     p.card = card
                 Profile.objects.bulk_update(profiles, ["search_document", "card"])
         done += len(profiles)
+    if ids:
+        from .directory_cache import directory_invalidate
+
+        directory_invalidate()
     return done
 
 

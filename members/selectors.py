@@ -120,12 +120,15 @@ class DirectoryQuery:
 
 
 def directory_options(*, user) -> dict:
-    """What the filter form offers: approved terms, spaces, languages, plans (2 queries)."""
+    """The filter form's rows: approved terms and spaces (2 queries; cacheable)."""
     terms = list(Term.objects.filter(status=Term.Status.APPROVED).order_by("name_en"))
     spaces = list(Space.objects.order_by("name").only("pk", "slug", "name", "city"))
+    return {"terms": terms, "spaces": spaces}
+
+
+def directory_choices() -> dict:
+    """The filter form's fixed choices, in the active language (no query)."""
     return {
-        "terms": terms,
-        "spaces": spaces,
         "languages": SPOKEN_LANGUAGES,
         "plans": Membership.Plan.choices,
         "joined": [

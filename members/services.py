@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .avatars import ProcessedAvatar
+from .directory_cache import directory_invalidate
 from .models import Company, Outbox, Profile, Term, User, Visibility
 from .search import fold, profile_search_refresh, profiles_of_terms, search_refresh_batch
 
@@ -142,7 +143,9 @@ def new_labels(*, labels: Iterable[str], user: User) -> list[str]:
 
 @transaction.atomic
 def term_approve(*, terms: Iterable[Term]) -> int:
-    return Term.objects.filter(pk__in=[t.pk for t in terms]).update(status=Term.Status.APPROVED)
+    count = Term.objects.filter(pk__in=[t.pk for t in terms]).update(status=Term.Status.APPROVED)
+    directory_invalidate()  # approved terms become directory filters
+    return count
 
 
 @transaction.atomic
@@ -282,6 +285,8 @@ def profile_unhide_on_first_login(*, user: User) -> bool:
     updated = Profile.objects.filter(user=user, hidden_until_login=True).update(
         hidden_until_login=False, visibility=Visibility.MEMBERS
     )
+    if updated:
+        directory_invalidate()
     return bool(updated)
 
 

@@ -5,7 +5,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from .models import Company, Profile, Term, User
+from .directory_cache import directory_invalidate
+from .models import Company, Membership, Profile, Space, Term, User
 from .search import profile_search_refresh_later, profiles_of_terms
 
 
@@ -92,3 +93,13 @@ def term_search_before_delete(sender, instance: Term, **kwargs):
 @receiver(post_delete, sender=Term)
 def term_search_after_delete(sender, instance: Term, **kwargs):
     profile_search_refresh_later(getattr(instance, "_search_profiles", set()))
+
+
+@receiver(post_delete, sender=Profile)
+@receiver(post_save, sender=Space)
+@receiver(post_delete, sender=Space)
+@receiver(post_save, sender=Membership)
+@receiver(post_delete, sender=Membership)
+def directory_forget(sender, **kwargs):
+    """Lists of people change: cached directory results are stale."""
+    directory_invalidate()

@@ -18,15 +18,18 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
 from .avatars import MAX_BYTES
+from .directory_cache import cache_get, cache_key, cache_set
 from .forms import AccountDeleteForm, ProfileForm
 from .models import Company, Profile, Space
 from .panels import company_panels, export_collect, profile_panels
@@ -34,6 +37,7 @@ from .selectors import (
     MAX_PAGE,
     PER_PAGE,
     company_members,
+    directory_choices,
     directory_notice_page,
     directory_options,
     directory_parse,
@@ -77,14 +81,47 @@ def _page_number(request) -> tuple[int, str]:
 
 
 class DirectoryView(View):
-    """The directory: search, filters, sorting, pagination; as a page or as a fragment."""
+    """The directory: search, filters, sorting, pagination; as a page or as a fragment.
+
+    The results fragment and the filter options are cached per viewer class and query string
+    (see members.directory_cache): a popular search costs one cache read.
+    """
 
     template_name = "members/directory.html"
     fragment_template = "members/_directory_results.html"
 
     def get(self, request):
-        options = directory_options(user=request.user)
+        options_key = cache_key("options")
+        cached = cache_get(options_key)
+        if cached is None:
+            cached = directory_options(user=request.user)
+            cache_set(options_key, cached)
+        options = {**cached, **directory_choices()}
         query = directory_parse(request.GET, options=options)
+        canonical = urlencode(sorted((k, v) for k, vs in request.GET.lists() for v in vs))
+        results_key = cache_key("results", user=request.user, query_string=canonical)
+        html = cache_get(results_key)
+        if html is None:
+            html = self._results(request, query)
+            cache_set(results_key, html)
+        if _is_fragment(request):
+            response = HttpResponse(html)
+        else:
+            context = {
+                "query": query,
+                "options": options,
+                "results_html": mark_safe(html),
+                "sort_choices": [
+                    ("", _("Best match, then name")),
+                    ("name", _("Name")),
+                    ("recent", _("Newest members")),
+                ],
+            }
+            response = render(request, self.template_name, context)
+        patch_vary_headers(response, [FRAGMENT_HEADER])
+        return response
+
+    def _results(self, request, query) -> str:
         qs = directory_profiles(user=request.user, query=query)
         page, notice = paginate(qs, query.page)
         if notice:
@@ -92,21 +129,11 @@ class DirectoryView(View):
         params = query.params()
         context = {
             "query": query,
-            "options": options,
             "page_obj": page,
             "profiles": page.object_list,
-            "query_string": urlencode(params),
             "page_base": "?" + urlencode(params) + ("&" if params else ""),
-            "sort_choices": [
-                ("", _("Best match, then name")),
-                ("name", _("Name")),
-                ("recent", _("Newest members")),
-            ],
         }
-        template = self.fragment_template if _is_fragment(request) else self.template_name
-        response = render(request, template, context)
-        patch_vary_headers(response, [FRAGMENT_HEADER])
-        return response
+        return render_to_string(self.fragment_template, context, request)
 
 
 class ProfileDetailView(DetailView):

@@ -26,3 +26,13 @@ def vocab(db):
         "coaching": TermFactory(slug="coaching", name_en="coaching"),
         "seo": TermFactory(slug="seo", name_en="SEO", name_fr="référencement"),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Directory results are cached: no test may see another test's lists."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,5 +1,6 @@
 """The directory: search (indexed on Postgres), filters, sorting, paging, bad input, queries."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from members.directory_cache import directory_invalidate
 from members.models import Company, Membership, Term
 from members.search import fold, query_words
 from tests.factories import MembershipFactory, SpaceFactory, UserFactory, make_member
@@ -15,7 +17,8 @@ URL = reverse("members:directory")
 
 
 def names(response) -> list[str]:
-    return [p.display_name for p in response.context["profiles"]]
+    """The names on the page, in order (the results may come from the cache)."""
+    return re.findall(r"<h3>([^<]+)</h3>", response.content.decode())
 
 
 @pytest.fixture
@@ -203,12 +206,18 @@ def _queries(client, params=None) -> int:
     return len(ctx)
 
 
-def test_directory_query_count_is_the_same_for_1_and_30_results(member_client, vocab):
+@pytest.mark.parametrize("cache_seconds", [0, 120])
+def test_directory_query_count_is_the_same_for_1_and_30_results(
+    member_client, vocab, settings, cache_seconds
+):
+    """Uncached (cache off, or the first request after a change) and cached alike."""
+    settings.DIRECTORY_CACHE_SECONDS = cache_seconds
     company = Company.objects.create(name="Acme", slug="acme")
     make_member("Only One", visibility="members", skills=[vocab["seo"]], company=company)
-    member_client.get(URL)  # warm up (session, ContentTypes…)
-    one_search = _queries(member_client, {"q": "only"})
-    one_list = _queries(member_client)
+    member_client.get(URL)  # warm up (session, content types…)
+    directory_invalidate()
+    one = [_queries(member_client, {"q": "only"}), _queries(member_client, {"q": "only"})]
+    one_list = [_queries(member_client), _queries(member_client)]
     for n in range(29):
         make_member(
             f"Many {n}",
@@ -218,9 +227,32 @@ def test_directory_query_count_is_the_same_for_1_and_30_results(member_client, v
             company=company,
             headline="many",
         )
-    assert _queries(member_client, {"q": "many"}) == one_search
-    assert _queries(member_client) == one_list
-    assert len(member_client.get(URL).context["profiles"]) == 24  # first page of 30
+    many = [_queries(member_client, {"q": "many"}), _queries(member_client, {"q": "many"})]
+    many_list = [_queries(member_client), _queries(member_client)]
+    assert many == one
+    assert many_list == one_list
+    response = member_client.get(URL, HTTP_X_REQUESTED_WITH="fetch")
+    assert response.content.decode().count('class="card member-card"') == 24  # page 1 of 31
+    if cache_seconds:
+        assert one[1] < one[0]  # the second identical request is served from the cache
+
+
+def test_cached_results_follow_changes_at_once(member_client, people, vocab):
+    assert names_in(member_client.get(URL, {"q": "crowdfunding"})) == ["Guillaume Tourniaire"]
+    newcomer = make_member("Zoe Newcomer", visibility="members", offers=[vocab["crowdfunding"]])
+    found = names_in(member_client.get(URL, {"q": "crowdfunding"}))
+    assert found == ["Guillaume Tourniaire", "Zoe Newcomer"]
+    newcomer.visibility = "hidden"
+    newcomer.save()
+    assert names_in(member_client.get(URL, {"q": "crowdfunding"})) == ["Guillaume Tourniaire"]
+    # Anonymous visitors never get the members' cached list.
+    member_client.logout()
+    assert names_in(member_client.get(URL, {"q": "crowdfunding"})) == []
+
+
+def names_in(response) -> list[str]:
+    html = response.content.decode()
+    return re.findall(r"<h3>([^<]+)</h3>", html)
 
 
 def test_card_shows_avatar_initials_skills_offers_and_company(member_client, people):

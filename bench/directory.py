@@ -1,0 +1,280 @@
+"""Directory benchmark: 10,000 members on PostgreSQL, gunicorn (4 sync workers), wrk on loopback.
+
+Usage (from the repository root; needs PostgreSQL and `apt-get install wrk`):
+
+    .venv/bin/python bench/directory.py [--members 10000] [--duration 10] [--port 8121]
+        [--database bc_members_bench] [--connections 8]
+
+It creates (once) the database, migrates it, seeds the members demo world plus generated
+members with skills, offers and seeks, logs a member in (a real session row), serves the site
+with gunicorn in production mode (DEBUG=0, a random real-looking SECRET_KEY, whitenoise
+manifest storage, SECURE_SSL_REDIRECT=0 because the load comes over plain HTTP on loopback),
+then runs wrk against each page and the reference view *alternately*, and prints a table:
+req/s, p50 and p95 latency, and the ratio to the reference. It finishes with the EXPLAIN of
+a search so you can see the GIN index at work. Nothing here is part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import signal
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+
+SCENARIOS = [
+    ("directory, first page", "/directory/"),
+    ("search, common term", "/directory/?q=translation"),
+    ("search, rare term", "/directory/?q=xenophontos"),
+    (
+        "filtered page",
+        "/directory/?skill=web-development&space=betacowork&language=fr&sort=recent",
+    ),
+]
+REFERENCE = "/bench/reference/"
+
+LUA = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format("RESULT %.2f %.2f %.2f %d %d\\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    errors, summary.requests))
+end
+"""
+
+SEED = """
+import time
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from members import demo
+from members.models import Profile, User
+
+started = time.monotonic()
+world = demo.new_world(members={members}, log=print)
+demo._seed_core(world)
+made = demo.generated_members_create(world, {members})
+print(f"seeded: {{made}} new generated members in {{time.monotonic() - started:.1f}} s; "
+      f"{{Profile.objects.count()}} profiles in all")
+user = User.objects.get(email="member00042@" + demo.GENERATED_DOMAIN)
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print("SESSION", session.session_key)
+"""
+
+EXPLAIN = """
+from django.db import connection
+from members.search import query_words, search_filter
+from members.models import Profile
+from members.selectors import profile_cards
+
+for q in ("translation", "xenophontos"):
+    qs = profile_cards(search_filter(
+        Profile.objects.filter(visibility__in=["public", "members"]),
+        query_words(q), rank=True,
+    ).order_by("-rank", "display_name", "pk"))[:24]
+    print(f"-- q={{q!r}}: matches", search_filter(Profile.objects.all(), query_words(q),
+          rank=False).count())
+    print(qs.explain(analyze=True))
+"""
+
+
+def env_for(args, secret: str, static_root: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
+            "DEBUG": "0",
+            "SECRET_KEY": secret,
+            "SECURE_SSL_REDIRECT": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": f"http://127.0.0.1:{args.port}",
+            "STATIC_ROOT": static_root,
+            "LOG_LEVEL": "WARNING",
+            "CACHE_URL": args.cache_url,
+            "CELERY_BROKER_URL": "filesystem://",
+            "CELERY_BROKER_DIR": str(Path(static_root).parent / "broker"),
+        }
+    )
+    return env
+
+
+def run(cmd: list[str], env: dict, **kw) -> str:
+    out = subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True, text=True, **kw)
+    return out.stdout
+
+
+def database_ensure(name: str) -> None:
+    exists = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-tAc",
+            f"SELECT 1 FROM pg_database WHERE datname='{name}'",  # noqa: S608 - our own name
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if exists != "1":
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"server did not answer at {url}")
+
+
+def wrk(url: str, cookie: str, args, lua: str) -> tuple[float, float, float, int, int]:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{args.connections}",
+            f"-d{args.duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            lua,
+            "-H",
+            f"Cookie: sessionid={cookie}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=args.duration + 60,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+    rps, p50, p95, errors, total = line.split()[1:]
+    return float(rps), float(p50), float(p95), int(errors), int(total)
+
+
+def serve_and_measure(args, mode, env, base, cookie, lua) -> list:
+    server = subprocess.Popen(
+        [
+            GUNICORN,
+            "betacowork.wsgi:application",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    rows = []
+    try:
+        wait_for(base + "/healthz")
+        print(
+            f"== {mode}: gunicorn {args.workers} sync workers on {base}; wrk -t2 "
+            f"-c{args.connections} -d{args.duration}s, logged-in member, alternating runs"
+        )
+        short = argparse.Namespace(**{**vars(args), "duration": 2})
+        for label, path in SCENARIOS:
+            for url in (base + path, base + REFERENCE):  # warm both
+                wrk(url, cookie, short, lua)
+            page = wrk(base + path, cookie, args, lua)
+            ref = wrk(base + REFERENCE, cookie, args, lua)
+            rows.append((label, path, page, ref))
+            print(f"   {label}: {page[0]:.0f} req/s vs reference {ref[0]:.0f} req/s")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--port", type=int, default=8121)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--database", default="bc_members_bench")
+    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/2")
+    parser.add_argument(
+        "--modes",
+        default="cached,uncached",
+        help="cached: the directory's shared results cache on (the default setting); "
+        "uncached: DIRECTORY_CACHE_SECONDS=0, every request queries and renders",
+    )
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+
+    alphabet = string.ascii_letters + string.digits
+    secret = "".join(secrets.choice(alphabet) for _ in range(64))
+    workdir = tempfile.mkdtemp(prefix="bench-directory-")
+    static_root = str(Path(workdir) / "static")
+    env = env_for(args, secret, static_root)
+
+    print(f"== database {args.database}: migrate and seed {args.members} members")
+    database_ensure(args.database)
+    run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+    seeded = run([PY, "manage.py", "shell", "-c", SEED.format(members=args.members)], env)
+    cookie = next(x.split()[1] for x in seeded.splitlines() if x.startswith("SESSION"))
+    print("\n".join(x for x in seeded.splitlines() if x.startswith("seeded")))
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    # What autovacuum would have done by now on a live site.
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "VACUUM ANALYZE", args.database],
+        check=True,
+    )
+
+    lua = str(Path(workdir) / "report.lua")
+    Path(lua).write_text(LUA)
+    base = f"http://127.0.0.1:{args.port}"
+    tables = {}
+    for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
+        mode_env = {**env, "DIRECTORY_CACHE_SECONDS": "0" if mode == "uncached" else "120"}
+        tables[mode] = serve_and_measure(args, mode, mode_env, base, cookie, lua)
+    for mode, rows in tables.items():
+        print()
+        print(f"### {mode} (DIRECTORY_CACHE_SECONDS={'0' if mode == 'uncached' else '120'})")
+        print("| page | req/s | p50 ms | p95 ms | reference req/s | ref p50 | ref p95 | ratio |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for label, path, page, ref in rows:
+            flag = "" if page[3] == 0 else f" ({page[3]} errors!)"
+            print(
+                f"| {label} `{path}` | {page[0]:.0f}{flag} | {page[1]:.1f} | {page[2]:.1f} "
+                f"| {ref[0]:.0f} | {ref[1]:.1f} | {ref[2]:.1f} | {page[0] / ref[0]:.2f}x |"
+            )
+    print()
+    print("== EXPLAIN ANALYZE of the directory search (first page, a member's view)")
+    print(run([PY, "manage.py", "shell", "-c", EXPLAIN.format()], env))
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
