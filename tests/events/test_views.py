@@ -358,3 +358,28 @@ def test_staff_preview_drafts_but_members_do_not(client, staff, member):
     client.force_login(staff)
     body = client.get(draft.get_absolute_url()).content.decode()
     assert "Draft: only staff can see this event." in body
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/events/?page=abc", {}),
+        ("get", "/events/?page=99999", {}),
+        ("get", "/events/?kind=%00&chapter=x&space=y", {}),
+        ("get", "/events/month/1999/1/", {}),
+        ("get", "/events/month/2026/0/", {}),
+        ("get", "/events/month/99999999999999999999/1/", {}),
+        ("get", "/events/feed.ics?kind=nope", {}),
+        ("get", "/events/calendar/not-a-token.ics", {}),
+        ("get", "/events/guest-cancel/%20/", {}),
+        ("post", "/events/guest-cancel/abc:def:ghi/", {}),
+        ("get", "/events/no-such-event/", {}),
+        ("post", "/events/no-such-event/register/", {}),
+        ("post", "/events/betacooks-lunch/register/", {"note": "x" * 5000}),
+        ("post", "/events/betacooks-lunch/register/", {"name": "a" * 1000, "email": "a@b.c"}),
+    ],
+)
+def test_bad_input_never_500s(client, event, method, path, data):
+    response = getattr(client, method)(path, data)
+    assert response.status_code < 500
+    assert response.status_code in (200, 302, 400, 404, 405)
