@@ -21,7 +21,7 @@ def test_signup_verify_and_logout(page, live_server, mailoutbox):
     form.get_by_label("Full name").fill("Inès Dubois")
     form.locator('input[name="password1"]').fill("a-long-and-unusual-passphrase")
     form.locator('input[name="password2"]').fill("a-long-and-unusual-passphrase")
-    form.get_by_role("button", name="Sign Up").click()
+    form.get_by_role("button", name="Create my account").click()
 
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
     assert "Check your inbox" in page.locator("main").inner_text()
@@ -50,3 +50,26 @@ def test_signup_verify_and_logout(page, live_server, mailoutbox):
 def test_login_helper_logs_a_member_in(page, live_server, member):
     login(page, live_server, member)
     assert member.name in page.locator("header.site-header").inner_text()
+
+
+def test_language_switcher_applies_on_change_and_is_remembered(page, live_server, member):
+    login(page, live_server, member)
+    with page.expect_navigation():
+        page.select_option("#language-select", "nl")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    member.refresh_from_db()
+    assert member.preferred_language == "nl"
+    # JavaScript hid the fallback button: choosing is enough.
+    assert "visually-hidden" in page.locator("[data-autosubmit-fallback]").get_attribute("class")
+
+
+def test_mobile_navigation_opens_with_the_menu_button(page):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/")
+    nav = page.locator("#site-nav")
+    toggle = page.locator("[data-nav-toggle]")
+    assert not nav.is_visible()
+    toggle.click()
+    assert nav.is_visible()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert nav.get_by_role("link", name="Directory").is_visible()
