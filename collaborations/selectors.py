@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -214,8 +215,8 @@ def _graph(audience) -> dict:
     """Members and companies linked by confirmed collaborations the audience may see.
 
     Participants-only collaborations are never edges, and a member whose profile the audience
-    may not see (or that is hidden) is never a node. Two queries: the busiest parties, then
-    the participations that link them.
+    may not see (or that is hidden) is never a node. Three queries: the busiest parties, the
+    names of the members among them the audience may see, the participations linking them.
     """
     shown = (
         [Collaboration.Visibility.PUBLIC]
@@ -223,31 +224,33 @@ def _graph(audience) -> dict:
         else [Collaboration.Visibility.PUBLIC, Collaboration.Visibility.MEMBERS]
     )
     eligible = Collaboration.objects.confirmed().filter(visibility__in=shown)
-    parts = (
-        Participant.objects.filter(collaboration__in=eligible)
-        .filter(Q(user__isnull=True) | Q(user__profile__in=visible_profiles(audience)))
-        .exclude(user__isnull=True, company__isnull=True, organisation="")
+    parts = Participant.objects.filter(collaboration__in=eligible).exclude(
+        user__isnull=True, company__isnull=True, organisation=""
     )
-    ranked = (
-        parts.values(
-            "user_id",
-            "user__profile__display_name",
-            "user__profile__slug",
-            "company_id",
-            "company__name",
-            "organisation",
-        )
+    # The busiest parties first (no join to people: cheap), then the names of those members
+    # the audience may see; the others are simply left out.
+    ranked = list(
+        parts.values("user_id", "company_id", "company__name", "company__slug", "organisation")
         .annotate(n=Count("pk"))  # one row per party and collaboration: no DISTINCT needed
-        .order_by("-n", "user_id", "company_id", "organisation")[: GRAPH_NODE_LIMIT * 2]
+        .order_by("-n", "user_id", "company_id", "organisation")[: GRAPH_NODE_LIMIT * 3]
     )
+    profiles = {
+        p["user_id"]: p
+        for p in visible_profiles(audience)
+        .filter(user_id__in=[r["user_id"] for r in ranked if r["user_id"]])
+        .values("user_id", "display_name", "slug")
+    }
     nodes: dict[str, dict] = {}
     for row in ranked:
         if row["user_id"]:
-            key, label, kind = f"u{row['user_id']}", row["user__profile__display_name"], "member"
-            url = f"/members/{row['user__profile__slug']}/"
+            profile = profiles.get(row["user_id"])
+            if profile is None:
+                continue  # hidden, or not visible to this audience: never a node
+            key, label, kind = f"u{row['user_id']}", profile["display_name"], "member"
+            url = reverse("members:profile", kwargs={"slug": profile["slug"]})
         elif row["company_id"]:
             key, label, kind = f"c{row['company_id']}", row["company__name"], "company"
-            url = ""
+            url = reverse("members:company", kwargs={"slug": row["company__slug"]})
         else:
             key, label, kind = f"o:{row['organisation'].casefold()}", row["organisation"], "org"
             url = ""

@@ -105,9 +105,10 @@ class CollaborationDetailView(DetailView):
         insider = user.is_authenticated and (
             user.is_staff or mine is not None or collab.author_id == user.pk
         )
-        introducer_visible = (
-            collab.introduced_by_id is not None
-            and Profile.objects.visible_to(user).filter(user_id=collab.introduced_by_id).exists()
+        named = set(
+            Profile.objects.visible_to(user)
+            .filter(user_id__in=[collab.introduced_by_id, collab.author_id])
+            .values_list("user_id", flat=True)
         )
         ctx.update(
             participants=participants,
@@ -116,7 +117,8 @@ class CollaborationDetailView(DetailView):
             can_edit=can_edit(collab, user),
             needs_staff=[p for p in participants if p.needs_staff and p.state != "confirmed"],
             history=list(collab.history.all()) if insider else [],
-            introducer_visible=introducer_visible,
+            introducer_visible=collab.introduced_by_id in named,
+            author_visible=collab.author_id in named,
         )
         return ctx
 

@@ -212,10 +212,15 @@ def test_list_filters_and_bad_filters(client, member, other_member):
 
 def test_a_hidden_participant_is_not_named(client, member, other_member):
     collab = log(member, other_member, confirm=True)
-    set_visibility(other_member, Visibility.HIDDEN)
     client.force_login(UserFactory())
     body = client.get(collab.get_absolute_url()).content.decode()
+    assert other_member.profile.display_name in body
+    assert member.name in body
+    set_visibility(other_member, Visibility.HIDDEN)
+    set_visibility(member, Visibility.HIDDEN)  # the author, too
+    body = client.get(collab.get_absolute_url()).content.decode()
     assert other_member.profile.display_name not in body
+    assert member.name not in body
     assert "a member" in body
 
 
