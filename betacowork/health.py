@@ -8,7 +8,7 @@ import time
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .celery import app
 
@@ -64,7 +64,7 @@ def broker_status(timeout: float = BROKER_TIMEOUT) -> dict:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     db, broker = database_status(), broker_status()
     ok = db["ok"] and broker["ok"]

@@ -1,4 +1,11 @@
-"""Shared fixtures. Named people: `member`, `other_member`, `organiser`, `staff`."""
+"""Shared fixtures. Named people: `member`, `other_member`, `organiser`, `staff`;
+`member_client` (a client logged in as `member`).
+
+Any ERROR logged during a test fails it; a test that provokes a 5xx on purpose requests
+`expect_logged_errors`. Tests marked `postgres`, `redis` or `browser` are skipped, with a
+reason, when this run lacks the server (CI has them all and fails on any skip). Browser
+fixtures (`page`, `login`, …) are documented in tests/browser/conftest.py.
+"""
 
 from __future__ import annotations
 

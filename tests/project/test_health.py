@@ -89,7 +89,8 @@ def test_healthz_dead_database_answers_503(client, expect_logged_errors):
     assert body["broker"]["ok"] is True
 
 
-def test_healthz_is_get_only(client):
+def test_healthz_answers_get_and_head_only(client):
+    assert client.head("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405
 
 
