@@ -33,8 +33,9 @@ from allauth.account.models import EmailAddress
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from members.models import Outbox, User
 from members.notifications import (
@@ -45,6 +46,7 @@ from members.notifications import (
 )
 from members.outbox import (
     OutboxMessage,
+    RenderedMessage,
     message_render,
     outbox_existing_keys,
     outbox_register_check,
@@ -152,8 +154,14 @@ def _recipient(registration: Registration, verified: set[tuple[int, str]]):
 
 
 def reminder_message(
-    *, event: Event, registration: Registration, offset: int, user: User | None, language: str
-):
+    *,
+    event: Event,
+    registration: Registration,
+    offset: int,
+    user: User | None,
+    language: str,
+    templates: tuple | None = None,
+) -> RenderedMessage:
     """Render one reminder (subject, text, HTML) for `registration`."""
     context = {
         "event": event,
@@ -170,9 +178,26 @@ def reminder_message(
         "preferences_url": preferences_url() if user else "",
         "site_url": settings.SITE_URL,
     }
-    return message_render(
-        template_prefix="events/email/reminder", context=context, language=language
+    return _render(templates or _templates("events/email/reminder"), context, language)
+
+
+def _templates(prefix: str) -> tuple:
+    """The subject, text and HTML templates of a message, loaded once per sweep."""
+    return tuple(
+        get_template(name) for name in (f"{prefix}_subject.txt", f"{prefix}.txt", f"{prefix}.html")
     )
+
+
+def _render(templates: tuple, context: dict, language: str) -> RenderedMessage:
+    """Like `members.outbox.message_render`, with templates compiled once for a whole sweep
+    (with DEBUG on, Django re-reads and re-compiles a template at every render)."""
+    subject, text, html = templates
+    with translation.override(language):
+        return RenderedMessage(
+            subject=" ".join(subject.render(context).split()),
+            text=text.render(context),
+            html=html.render(context),
+        )
 
 
 def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[int]]:
@@ -192,6 +217,7 @@ def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[i
         return 0, []
     verified = verified_addresses({reg.user_id for reg in todo if reg.user_id})
     attachment = _ics_attachment(event)
+    templates = _templates("events/email/reminder")
     written, ids = 0, []
     for start in range(0, len(todo), WRITE_CHUNK):
         messages = []
@@ -208,7 +234,12 @@ def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[i
                     to_email=address,
                     language=language,
                     message=reminder_message(
-                        event=event, registration=reg, offset=offset, user=user, language=language
+                        event=event,
+                        registration=reg,
+                        offset=offset,
+                        user=user,
+                        language=language,
+                        templates=templates,
                     ),
                     recipient=user,
                     topic=event_topic(event),

@@ -55,7 +55,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    close_old_connections,
+    transaction,
+)
+from django.db import connection as db_connection
 from django.db.models import Q
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
@@ -427,6 +433,27 @@ def _record(row: Outbox, **fields) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _fast_outcome_commits():
+    """While a batch is sent, outcomes commit with `synchronous_commit = off` (PostgreSQL).
+
+    The row is visible to every other session at once and survives any crash of ours; only a
+    crash of the database server itself within ~0.6 s (3 x wal_writer_delay) could forget an
+    outcome, and that row would be sent again. The trade buys a much faster sender (no WAL
+    flush per message). Leases, which keep two senders apart, commit synchronously before.
+    """
+    on_postgres = db_connection.vendor == "postgresql"
+    if on_postgres:
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        if on_postgres:
+            with contextlib.suppress(DatabaseError), db_connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+
+
 def _record_failure(row: Outbox, exc: BaseException, *, permanent: bool = False) -> None:
     attempts = row.attempts + 1
     failed = permanent or attempts >= settings.OUTBOX_MAX_ATTEMPTS
@@ -510,7 +537,6 @@ def outbox_send_claimed(rows: list[Outbox]) -> int:
             sendable.append(row)
     if not sendable:
         return 0
-    sent = 0
     connection = get_connection(fail_silently=False)
     try:
         try:
@@ -520,20 +546,27 @@ def outbox_send_claimed(rows: list[Outbox]) -> int:
             for row in sendable:
                 _record_failure(row, exc, permanent=False)
             return 0
-        for index, row in enumerate(sendable):
-            if getattr(connection, "connection", True) is None:
-                # The SMTP backend closed its connection after an error: open a new one for
-                # the rest of the batch (send_messages would open and close one per message).
-                try:
-                    connection.open()
-                except Exception as exc:
-                    for rest in sendable[index:]:
-                        _record_failure(rest, exc, permanent=False)
-                    break
-            sent += outbox_deliver(row, connection=connection, check=False)
+        with _fast_outcome_commits():
+            sent = _send_batch(sendable, connection)
     finally:
         with contextlib.suppress(Exception):  # closing a broken connection
             connection.close()
+    return sent
+
+
+def _send_batch(sendable: list[Outbox], connection) -> int:
+    sent = 0
+    for index, row in enumerate(sendable):
+        if getattr(connection, "connection", True) is None:
+            # The SMTP backend closed its connection after an error: open a new one for the
+            # rest of the batch (send_messages would open and close one per message).
+            try:
+                connection.open()
+            except Exception as exc:
+                for rest in sendable[index:]:
+                    _record_failure(rest, exc, permanent=False)
+                break
+        sent += outbox_deliver(row, connection=connection, check=False)
     return sent
 
 

@@ -66,9 +66,8 @@ class SinkHandler:
                 self.dropped += 1
             return "421 4.4.2 Connection lost"
         with self.lock:
-            self.messages.append(
-                (list(envelope.rcpt_tos), message_from_bytes(envelope.original_content))
-            )
+            # Parsed lazily (`messages`): the sink must keep up with the sender.
+            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
         return "250 OK"
 
 
@@ -91,8 +90,15 @@ class SmtpSink:
 
     @property
     def messages(self) -> list:
+        """(recipients, parsed message) for every accepted message."""
         with self.handler.lock:
-            return list(self.handler.messages)
+            raw = list(self.handler.messages)
+        return [(rcpts, message_from_bytes(content)) for rcpts, content in raw]
+
+    @property
+    def accepted(self) -> int:
+        with self.handler.lock:
+            return len(self.handler.messages)
 
     def counts(self, header: str | None = None) -> Counter:
         """Messages per recipient (or per value of `header`, e.g. X-Betacowork-Message)."""
@@ -108,10 +114,10 @@ class SmtpSink:
     def wait_for(self, n: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if len(self.messages) >= n:
+            if self.accepted >= n:
                 return True
             time.sleep(0.05)
-        return len(self.messages) >= n
+        return self.accepted >= n
 
 
 # Celery processes --------------------------------------------------------------------------
