@@ -59,7 +59,7 @@ def test_log_confirm_and_see_it_on_the_dashboard(page, live_server, lunch):
     # Jérémie follows the invitation on his home page: the form opens with the event.
     login(page, live_server, jeremie)
     page.goto("/")
-    page.get_by_role("link", name="Log the collaboration").click()
+    page.get_by_role("link", name="Log the collaboration that began at Betacooks lunch").click()
     expect(page.locator("#id_origin_event")).to_have_value(str(lunch.pk))
     expect(page.locator("#id_introduced_by")).to_be_hidden()  # only for introductions
 
