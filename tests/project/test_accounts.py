@@ -151,6 +151,9 @@ def test_password_reset_end_to_end_and_the_link_cannot_be_reused(client, member,
     response = client.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("account_reset_password_from_key_done")
+    done = client.get(response["Location"]).content.decode()
+    assert "Password changed" in done
+    assert reverse("account_login") in done
     member.refresh_from_db()
     assert member.check_password(NEW_PASSWORD)
 
