@@ -53,6 +53,21 @@ def company_context(request, *, company, **kwargs) -> dict | None:
     return {"collaborations": collaborations_of_company(viewer=request.user, company=company)}
 
 
+def event_context(request, *, event, **kwargs) -> dict | None:
+    """For an event page: "n collaborations began here", and the invitation to log one for
+    a member who attended it."""
+    from .selectors import collaborations_started_at_count, events_attended_by
+
+    count = collaborations_started_at_count([event.pk]).get(event.pk, 0)
+    invite = (
+        request.user.is_authenticated
+        and events_attended_by(user=request.user).filter(pk=event.pk).exists()
+    )
+    if not (count or invite):
+        return None
+    return {"event": event, "count": count, "invite": invite}
+
+
 def export_collect(user) -> dict:
     """Everything the ledger holds about `user`: their collaborations and their own actions."""
     collabs = (
@@ -119,6 +134,14 @@ def register() -> None:
     panels.register_company_panel(
         order=40, template="collaborations/_company_panel.html", context=company_context
     )
+    # The event page belongs to `events`: it renders our panel once it offers the hook.
+    from events import panels as event_panels
+
+    register_event_panel = getattr(event_panels, "register_event_panel", None)
+    if register_event_panel is not None:
+        register_event_panel(
+            order=40, template="collaborations/_event_panel.html", context=event_context
+        )
     panels.register_export_section(
         name="collaborations",
         collect=export_collect,

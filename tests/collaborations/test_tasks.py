@@ -79,3 +79,21 @@ def test_collaborations_started_at_count(member, other_member):
     log(member, other_member, confirm=True, origin_type="event", origin_event=event)
     log(member, other_member, origin_type="event", origin_event=event)  # not confirmed
     assert collaborations_started_at_count([event.pk, other.pk]) == {event.pk: 2}
+
+
+def test_event_panel_context(rf, member, other_member):
+    from django.contrib.auth.models import AnonymousUser
+
+    from collaborations.integration import event_context
+
+    event = make_past_event(title="Betacooks")
+    attend(event, member)
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    assert event_context(request, event=event) is None
+    log(member, other_member, confirm=True, origin_type="event", origin_event=event)
+    assert event_context(request, event=event)["count"] == 1
+    request.user = member
+    assert event_context(request, event=event)["invite"] is True
+    request.user = other_member  # did not attend
+    assert event_context(request, event=event)["invite"] is False
