@@ -419,3 +419,23 @@ def test_start_date_in_the_future_within_a_year_is_fine(member_client, other_mem
         **{"participants-0-member": other_member.profile.slug, "participants-0-role": "client"},
     )
     assert member_client.post(reverse("collaborations:create"), data).status_code == 302
+
+
+def test_admin_action_verifies(client, member, company, staff):
+    from collaborations.services import ParticipantSpec
+
+    collab = log(member, ParticipantSpec(role="investor", company=company))
+    client.force_login(staff)
+    assert (
+        client.get(
+            reverse("admin:collaborations_collaboration_change", args=[collab.pk])
+        ).status_code
+        == 200
+    )
+    response = client.post(
+        reverse("admin:collaborations_collaboration_changelist"),
+        {"action": "verify_parties", "_selected_action": [collab.pk]},
+    )
+    assert response.status_code == 302
+    collab.refresh_from_db()
+    assert collab.is_confirmed
