@@ -73,3 +73,16 @@ def test_mobile_navigation_opens_with_the_menu_button(page):
     assert nav.is_visible()
     assert toggle.get_attribute("aria-expanded") == "true"
     assert nav.get_by_role("link", name="Directory").is_visible()
+
+
+def test_account_pages_load_without_script_or_policy_errors(page, live_server, member):
+    """Every page loads its CSS and JS under the strict CSP (the fixture fails on violations)."""
+    for path in ("/", "/accounts/signup/", "/accounts/password/reset/", "/no-such-page/"):
+        page.goto(path)
+        assert page.locator("header.site-header").is_visible()
+        # Our stylesheet applied: the header is white on the grey page.
+        assert page.locator("body").evaluate("b => getComputedStyle(b).display") == "flex"
+    login(page, live_server, member)
+    for path in ("/accounts/email/", "/accounts/password/change/", "/accounts/logout/"):
+        page.goto(path)
+        assert page.locator("main h1").is_visible()
