@@ -66,6 +66,7 @@
       n.x = padX + (n.x - minX) * sx;
       n.y = padY + (n.y - minY) * sy;
     });
+    separateLabels(nodes, width, height);
     nodes.forEach(function (n) {
       n.el.setAttribute("transform", "translate(" + n.x.toFixed(1) + " " + n.y.toFixed(1) + ")");
       var text = n.el.querySelector("text");
@@ -80,6 +81,38 @@
       e.el.setAttribute("x2", e.b.x.toFixed(1)); e.el.setAttribute("y2", e.b.y.toFixed(1));
     });
     return { nodes: nodes, edges: edges };
+  }
+
+  // Labels sit beside their node (right of it on the left half, left of it on the right
+  // half); nudge apart vertically the nodes whose labels would overlap.
+  function separateLabels(nodes, width, height) {
+    var lineHeight = 15;
+    nodes.forEach(function (n) {
+      var text = n.el.querySelector("text");
+      var chars = text ? text.textContent.length : 0;
+      n.labelW = chars * 6.6 + n.r + 6;
+    });
+    function box(n) {
+      var right = n.x <= width / 2;
+      return right ? [n.x - n.r, n.x + n.labelW] : [n.x - n.labelW, n.x + n.r];
+    }
+    for (var pass = 0; pass < 60; pass++) {
+      var moved = false;
+      for (var i = 0; i < nodes.length; i++) {
+        for (var j = i + 1; j < nodes.length; j++) {
+          var a = nodes[i], b = nodes[j];
+          var dy = b.y - a.y, overlapY = lineHeight - Math.abs(dy);
+          if (overlapY <= 0) { continue; }
+          var ba = box(a), bb = box(b);
+          if (ba[1] <= bb[0] || bb[1] <= ba[0]) { continue; }
+          var push = overlapY / 2 + 0.5, dir = dy >= 0 ? 1 : -1;
+          a.y = Math.min(height - 12, Math.max(12, a.y - dir * push));
+          b.y = Math.min(height - 12, Math.max(12, b.y + dir * push));
+          moved = true;
+        }
+      }
+      if (!moved) { break; }
+    }
   }
 
   function highlight(svg, graph) {
