@@ -2,6 +2,7 @@
 // Everything works without JavaScript; this only saves a click.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   document.addEventListener("DOMContentLoaded", function () {
     var toggle = document.querySelector("[data-nav-toggle]");
     var nav = document.getElementById("site-nav");
