@@ -23,8 +23,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 ACCOUNT_RATE_LIMITS = False
 OUTBOX_RETRY_BASE_SECONDS = 1
 
-# The live server's request threads must not keep connections open past a response, or the
-# test database cannot be dropped at the end of the session.
+# No persistent connections in tests: a connection left open by another thread (live server,
+# a thread started by a test) would keep the test database from being dropped at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # In-memory test database; WAL pragmas do not apply to it.
