@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from events.models import Event
 from members.models import Company, Profile, Space
 
 from .models import MAX_VALUE_EUR, Collaboration, Participant
@@ -119,7 +120,11 @@ class CollaborationForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["origin_event"].queryset = events_attended_by(user=user)
+        events = events_attended_by(user=user)
+        if self.instance.origin_event_id:
+            # A participant editing keeps the event the author chose, attended or not.
+            events = events | Event.objects.filter(pk=self.instance.origin_event_id)
+        self.fields["origin_event"].queryset = events
         self.fields["introduced_by"].viewer = user
         self.fields["space"].queryset = Space.objects.order_by("name")
         self.fields["space"].required = False

@@ -439,3 +439,26 @@ def test_admin_action_verifies(client, member, company, staff):
     assert response.status_code == 302
     collab.refresh_from_db()
     assert collab.is_confirmed
+
+
+def test_a_participant_who_was_not_at_the_event_can_still_edit(
+    client, member, other_member, past_event
+):
+    attend(past_event, member)
+    collab = log(member, other_member, confirm=True, origin_type="event", origin_event=past_event)
+    client.force_login(other_member)
+    url = reverse("collaborations:update", args=[collab.pk])
+    assert client.get(url).status_code == 200
+    post = form_data(
+        title="Renamed",
+        my_role="client",
+        origin_type="event",
+        origin_event=str(past_event.pk),
+        **{"participants-0-member": member.profile.slug, "participants-0-role": "supplier"},
+    )
+    response = client.post(url, post)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    collab.refresh_from_db()
+    assert collab.title == "Renamed"
+    assert collab.origin_event == past_event
+    assert collab.is_confirmed  # neither value nor participants changed
