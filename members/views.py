@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
@@ -107,10 +108,13 @@ class DirectoryView(View):
         if _is_fragment(request):
             response = HttpResponse(html)
         else:
+            language = get_language()
             context = {
                 "query": query,
                 "options": options,
-                "results_html": mark_safe(html),
+                "term_choices": [(t.slug, t.label(language)) for t in options["terms"]],
+                "space_choices": [(sp.slug, f"{sp.name} ({sp.city})") for sp in options["spaces"]],
+                "results_html": mark_safe(html),  # our own rendered template
                 "sort_choices": [
                     ("", _("Best match, then name")),
                     ("name", _("Name")),
