@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -24,6 +25,8 @@ from . import selectors, services
 from .forms import EventFilterForm, GuestRegistrationForm, RegistrationForm
 from .ics import event_ics, events_ics
 from .models import CalendarToken, Event, Registration
+
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _ics_response(content: bytes, filename: str) -> HttpResponse:
@@ -286,6 +289,10 @@ class PersonalFeedView(View):
     """My registrations as a feed, behind a secret URL (no login: calendar apps fetch it)."""
 
     def get(self, request, token):
+        # Tokens are URL-safe base64 (secrets.token_urlsafe): anything else, such as a NUL
+        # byte that Postgres would refuse in a query, names no calendar.
+        if not TOKEN_RE.fullmatch(token):
+            raise Http404(_("This calendar address is not valid (any more)."))
         owner = CalendarToken.objects.select_related("user").filter(token=token).first()
         if owner is None or not owner.user.is_active:
             raise Http404(_("This calendar address is not valid (any more)."))
@@ -357,7 +364,8 @@ class CheckInView(CheckInAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        query = self.request.GET.get("q", "")[:100]
+        # NUL bytes are refused by Postgres in a query (a 500): nobody types them.
+        query = self.request.GET.get("q", "").replace("\x00", "")[:100].strip()
         registrations = list(selectors.check_in_list(event=self.event, query=query))
         counts = selectors.with_counts(Event.objects.filter(pk=self.event.pk)).get()
         ctx.update(
