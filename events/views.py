@@ -351,6 +351,9 @@ class CheckInAccessMixin(AccessMixin):
             Event.objects.select_related("kind", "space", "chapter"), slug=kwargs["slug"]
         )
         if not can_check_in(request.user, self.event):
+            if not Event.objects.visible_to(request.user).filter(pk=self.event.pk).exists():
+                # A 403 would confirm that an unpublished event with this address exists.
+                raise Http404(_("No event found at this address."))
             raise PermissionDenied(
                 _("Only staff and the chapter's organisers can check people in.")
             )

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from events import services
+from events.models import Event
 from members.models import Visibility
 from tests.factories import ChapterFactory, UserFactory
 
@@ -46,3 +47,11 @@ def test_check_in_search_with_a_nul_is_not_a_500(client, staff, event):
     response = client.get(url, {"q": "\x00"})
     assert response.status_code == 200
     assert "Zoë Guest" in response.content.decode()
+
+
+def test_check_in_page_of_a_draft_is_404_not_403_for_a_plain_member(client, member):
+    draft = EventFactory(status=Event.Status.DRAFT)
+    client.force_login(member)
+    # A 403 would confirm that an unpublished event with this address exists.
+    assert client.get(reverse("events:check_in", kwargs={"slug": draft.slug})).status_code == 404
+    assert client.get(reverse("events:check_in", kwargs={"slug": "no-such"})).status_code == 404
