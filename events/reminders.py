@@ -33,6 +33,8 @@ from allauth.account.models import EmailAddress
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -306,6 +308,40 @@ def reminder_rows_check(rows: list[Outbox]) -> dict[int, str]:
 
 
 outbox_register_check(kind=REMINDER_KIND, check=reminder_rows_check)
+
+
+@receiver(pre_delete, sender=User, dispatch_uid="reminders_stop_for_deleted_user")
+def _reminders_stop_for_deleted_user(sender, instance: User, **kwargs) -> None:
+    """A deleted account gets no more reminders.
+
+    Its registrations survive (user SET_NULL, name and email kept) and would look like a
+    guest's to the next sweep, so every reminder still to come is written now as a cancelled
+    row: its de-duplication key is taken and the sweep writes nothing for it. (Pending rows of
+    the account are cancelled by the outbox itself.)
+    """
+    now = timezone.now()
+    rows = []
+    registrations = Registration.objects.filter(
+        user=instance, status=Registration.Status.CONFIRMED, event__start__gt=now
+    ).select_related("event", "event__kind")
+    for reg in registrations:
+        for offset in reg.event.effective_reminder_offsets:
+            rows.append(
+                Outbox(
+                    dedup_key=reminder_key(
+                        offset=offset, registration_id=reg.pk, version=reg.event.version
+                    ),
+                    kind=REMINDER_KIND,
+                    topic=event_topic(reg.event),
+                    to_email=reg.email,
+                    language=_language(reg),
+                    subject="(not sent: account deleted)",
+                    body_text="",
+                    status=Outbox.Status.CANCELLED,
+                    last_error="Recipient account deleted.",
+                )
+            )
+    Outbox.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 # Chapter announcements ---------------------------------------------------------------------

@@ -107,6 +107,20 @@ def test_reminder_no_longer_wanted_is_cancelled_not_sent(change):
     assert mail.outbox == []
 
 
+def test_a_deleted_account_gets_no_more_reminders():
+    event = event_in(timedelta(hours=20))
+    registration = RegistrationFactory(event=event)
+    reminder_sweep_run()
+    registration.user.delete()  # the registration stays, like a guest's
+    registration.refresh_from_db()
+    assert registration.user is None
+    assert outbox_send_due() == 0
+    Event.objects.filter(pk=event.pk).update(start=timezone.now() + timedelta(minutes=90))
+    assert reminder_sweep_run() == 0  # the 2 h reminder is not sent to the old address
+    assert mail.outbox == []
+    assert set(Outbox.objects.values_list("status", flat=True)) == {Outbox.Status.CANCELLED}
+
+
 def test_the_reminder_as_a_member_receives_it():
     member = UserFactory(name="Katia Xenophontos")
     event = event_in(timedelta(hours=20), title="Betacooks: the Tuesday lunch")
