@@ -137,12 +137,41 @@ def attendance_by_kind(*, user) -> list[dict]:
     return out
 
 
-def check_in_list(*, event: Event, query: str = "") -> QuerySet[Registration]:
+def check_in_list(*, event: Event, viewer, query: str = "") -> QuerySet[Registration]:
+    """Confirmed registrations at the door, as `viewer` may see them.
+
+    Staff see everyone and search names and emails. An organiser sees guests and the members
+    whose profile they may see (never a hidden one: they are counted, not named, and staff
+    check them in), and searches by name or by a complete email address only, so the
+    search cannot be used to probe addresses letter by letter.
+    """
     qs = event.registrations.confirmed().select_related("user").order_by("name", "pk")
-    query = (query or "").strip()
+    is_staff = viewer is not None and viewer.is_authenticated and viewer.is_staff
+    if not is_staff:
+        qs = qs.filter(Q(user__isnull=True) | Q(user_id__in=_visible_user_ids(viewer)))
+    query = (query or "").replace("\x00", "").strip()
     if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(email__icontains=query))
+        if is_staff:
+            qs = qs.filter(Q(name__icontains=query) | Q(email__icontains=query))
+        else:
+            qs = qs.filter(Q(name__icontains=query) | Q(email__iexact=query))
     return qs
+
+
+def check_in_hidden_count(*, event: Event, viewer) -> int:
+    """How many confirmed members `check_in_list` leaves out for `viewer` (hidden profiles)."""
+    if viewer is not None and viewer.is_authenticated and viewer.is_staff:
+        return 0
+    return (
+        event.registrations.confirmed()
+        .filter(user__isnull=False)
+        .exclude(user_id__in=_visible_user_ids(viewer))
+        .count()
+    )
+
+
+def _visible_user_ids(viewer):
+    return Profile.objects.visible_to(viewer).values("user_id")
 
 
 def feed_events(*, chapter=None, kind=None, now=None) -> QuerySet[Event]:

@@ -369,11 +369,14 @@ class CheckInView(CheckInAccessMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         # NUL bytes are refused by Postgres in a query (a 500): nobody types them.
         query = self.request.GET.get("q", "").replace("\x00", "")[:100].strip()
-        registrations = list(selectors.check_in_list(event=self.event, query=query))
+        viewer = self.request.user
+        registrations = list(selectors.check_in_list(event=self.event, viewer=viewer, query=query))
         counts = selectors.with_counts(Event.objects.filter(pk=self.event.pk)).get()
         ctx.update(
             event=self.event,
             registrations=registrations,
+            hidden_count=selectors.check_in_hidden_count(event=self.event, viewer=viewer),
+            show_emails=viewer.is_staff,
             query=query,
             confirmed_count=counts.confirmed_count,
             checked_in_count=counts.checked_in_count,
@@ -387,7 +390,11 @@ class CheckInToggleView(CheckInAccessMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, slug, pk):
-        registration = get_object_or_404(Registration, pk=pk, event=self.event)
+        # Only the rows the page would list: an organiser cannot act on (and so learn the
+        # name of) a hidden profile's registration by guessing its id.
+        registration = get_object_or_404(
+            selectors.check_in_list(event=self.event, viewer=request.user), pk=pk
+        )
         action = request.POST.get("action", "in")
         wants_json = request.headers.get("Accept", "").startswith("application/json")
         try:

@@ -55,3 +55,74 @@ def test_check_in_page_of_a_draft_is_404_not_403_for_a_plain_member(client, memb
     # A 403 would confirm that an unpublished event with this address exists.
     assert client.get(reverse("events:check_in", kwargs={"slug": draft.slug})).status_code == 404
     assert client.get(reverse("events:check_in", kwargs={"slug": "no-such"})).status_code == 404
+
+
+# Privacy: check-in ----------------------------------------------------------------------
+
+
+def test_organiser_check_in_list_never_names_hidden_profiles_nor_shows_emails(
+    client, organiser, chapter_event
+):
+    hidden = _person("Hidden Hannah", Visibility.HIDDEN, email="hannah@example.test")
+    shown = _person("Shown Sam", email="sam.private@example.test")
+    services.event_register(event=chapter_event, user=hidden)
+    services.event_register(event=chapter_event, user=shown)
+    services.event_register(event=chapter_event, name="Gina Guest", email="gina@example.test")
+    client.force_login(organiser)
+    url = reverse("events:check_in", kwargs={"slug": chapter_event.slug})
+    body = client.get(url).content.decode()
+    assert "Shown Sam" in body
+    assert "Gina Guest" in body
+    assert "Hidden Hannah" not in body
+    assert "sam.private@example.test" not in body  # organisers search by name, not by email
+    assert "1 person with a private profile" in body
+    # Searching cannot reveal them either, not by name and not by email.
+    for q in ("Hannah", "hannah@example.test", "hannah"):
+        assert "Hidden Hannah" not in client.get(url, {"q": q}).content.decode()
+    # Partial email search does not work for organisers (no probing addresses letter by letter)
+    assert "Shown Sam" not in client.get(url, {"q": "sam.priv"}).content.decode()
+
+
+def test_staff_check_in_list_shows_everyone_and_searches_emails(client, staff, chapter_event):
+    hidden = _person("Hidden Hannah", Visibility.HIDDEN, email="hannah@example.test")
+    services.event_register(event=chapter_event, user=hidden)
+    client.force_login(staff)
+    url = reverse("events:check_in", kwargs={"slug": chapter_event.slug})
+    assert "Hidden Hannah" in client.get(url).content.decode()
+    assert "Hidden Hannah" in client.get(url, {"q": "hannah@exa"}).content.decode()
+
+
+def test_organiser_cannot_check_in_a_hidden_profile_by_guessing_its_id(
+    client, organiser, chapter_event
+):
+    hidden = _person("Hidden Hannah", Visibility.HIDDEN)
+    reg = services.event_register(event=chapter_event, user=hidden)
+    client.force_login(organiser)
+    toggle = reverse("events:check_in_toggle", kwargs={"slug": chapter_event.slug, "pk": reg.pk})
+    response = client.post(toggle, {"action": "in"}, follow=True)
+    assert response.status_code == 404
+    assert "Hidden Hannah" not in response.content.decode()
+    reg.refresh_from_db()
+    assert reg.checked_in_at is None
+
+
+def test_organiser_checks_in_a_visible_person_of_their_chapter(client, organiser, chapter_event):
+    reg = services.event_register(event=chapter_event, user=_person("Shown Sam"))
+    client.force_login(organiser)
+    toggle = reverse("events:check_in_toggle", kwargs={"slug": chapter_event.slug, "pk": reg.pk})
+    response = client.post(toggle, {"action": "in"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response.json()["checked_in"] is True
+
+
+def test_organiser_of_another_chapter_cannot_toggle_check_in(client, chapter_event):
+    stranger = UserFactory(name="Other Organiser")
+    ChapterFactory().organisers.add(stranger)
+    reg = services.event_register(event=chapter_event, user=_person("Shown Sam"))
+    client.force_login(stranger)
+    toggle = reverse("events:check_in_toggle", kwargs={"slug": chapter_event.slug, "pk": reg.pk})
+    assert client.post(toggle, {"action": "in"}).status_code == 403
+    url = reverse("events:check_in", kwargs={"slug": chapter_event.slug})
+    assert client.get(url).status_code == 403
+    reg.refresh_from_db()
+    assert reg.checked_in_at is None
