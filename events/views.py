@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from members.models import Profile
+
 from . import selectors, services
 from .forms import EventFilterForm, GuestRegistrationForm, RegistrationForm
 from .ics import event_ics, events_ics
@@ -146,12 +148,29 @@ class EventDetailView(TemplateView):
             seats_left=seats_left,
             is_full=seats_left == 0,
             can_check_in=can_check_in(user, event),
-            speakers=list(event.speakers.all()),
+            speakers=_speakers_with_links(event, viewer=user),
         )
 
     def get(self, request, *args, **kwargs):
         event = self.get_event()
         return self.render_to_response(self.build_context(event))
+
+
+def _speakers_with_links(event: Event, *, viewer) -> list:
+    """The speakers, each with `profile_url` only when `viewer` may see that profile."""
+    speakers = list(event.speakers.all())
+    member_ids = {s.member_id for s in speakers if s.member_id}
+    visible = set()
+    if member_ids:
+        visible = set(
+            Profile.objects.visible_to(viewer)
+            .filter(user_id__in=member_ids)
+            .values_list("user_id", flat=True)
+        )
+    for speaker in speakers:
+        profile = speaker.member.profile if speaker.member_id in visible else None
+        speaker.profile_url = profile.get_absolute_url() if profile else ""
+    return speakers
 
 
 class EventRegisterView(EventDetailView):

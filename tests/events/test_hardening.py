@@ -9,7 +9,7 @@ from events.models import Event
 from members.models import Visibility
 from tests.factories import ChapterFactory, UserFactory
 
-from .factories import EventFactory
+from .factories import EventFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,36 @@ def test_organiser_of_another_chapter_cannot_toggle_check_in(client, chapter_eve
     assert client.get(url).status_code == 403
     reg.refresh_from_db()
     assert reg.checked_in_at is None
+
+
+# Privacy: event page --------------------------------------------------------------------
+
+
+def test_speaker_linked_to_a_hidden_profile_is_named_but_not_linked(client, member, event):
+    hidden = _person("Hidden Speaker", Visibility.HIDDEN)
+    SpeakerFactory(event=event, name="Dr. H. Speaker", member=hidden)
+    shown = _person("Shown Speaker", Visibility.PUBLIC)
+    SpeakerFactory(event=event, name="Shown Speaker", member=shown)
+    for viewer in (None, member):
+        if viewer:
+            client.force_login(viewer)
+        body = client.get(event.get_absolute_url()).content.decode()
+        assert "Dr. H. Speaker" in body  # staff named them as a speaker: that is public
+        assert hidden.profile.get_absolute_url() not in body
+        assert shown.profile.get_absolute_url() in body
+
+
+def test_who_is_coming_hides_hidden_profiles_from_members_and_anonymous_but_not_staff(
+    client, member, staff, event
+):
+    services.event_register(event=event, user=_person("Hidden Hannah", Visibility.HIDDEN))
+    services.event_register(event=event, user=_person("Public Paul", Visibility.PUBLIC))
+    for viewer in (None, member):
+        client.logout()
+        if viewer:
+            client.force_login(viewer)
+        body = client.get(event.get_absolute_url()).content.decode()
+        assert "Public Paul" in body
+        assert "Hidden Hannah" not in body
+    client.force_login(staff)
+    assert "Hidden Hannah" in client.get(event.get_absolute_url()).content.decode()
