@@ -230,6 +230,15 @@ except Exception as exc:
 # ------------------------------------------------------------------------------
 # Default: kombu's filesystem transport, a real broker that needs no server, so `make run`
 # runs a separate worker and beat process without Redis. Production: redis://.
+# Short socket timeouts and no reconnect-and-sleep loop (kombu waits `interval_start`,
+# 2 s, before its first retry): publishing to a dead broker fails in ~0.05 s when the port
+# refuses and in ~1 s when the server hangs, so it never holds up a web request.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+    "max_retries": 0,
+    "visibility_timeout": 3600,
+}
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -242,15 +251,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Short socket timeouts and no reconnect-and-sleep loop (kombu waits `interval_start`,
-    # 2 s, before its first retry): publishing to a dead broker fails in ~0.05 s when the port
-    # refuses and in ~1 s when the server hangs, so it never holds up a web request.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_connect_timeout": 1,
-        "socket_timeout": 1,
-        "max_retries": 0,
-        "visibility_timeout": 3600,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(REDIS_BROKER_TRANSPORT_OPTIONS)
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False

@@ -68,6 +68,42 @@ def expect_logged_errors():
 
 
 @pytest.fixture
+def celery_broker_url(monkeypatch):
+    """`celery_broker_url(url, **transport_options)`: point Celery at another broker for a test.
+
+    The Celery app read its configuration at import, Celery lets the CELERY_BROKER_URL
+    environment variable win over it, and publishers reuse pooled connections: override all
+    three, and restore them afterwards.
+    """
+    from betacowork.celery import app
+
+    saved = {
+        "broker_url": app.conf.broker_url,
+        "broker_write_url": app.conf.get("broker_write_url"),
+        "broker_transport_options": dict(app.conf.broker_transport_options or {}),
+    }
+
+    def _drop_pools() -> None:
+        if app._pool is not None:
+            app._pool.force_close_all()
+            app._pool = None
+        app.amqp._producer_pool = None
+
+    def _point(url: str, **transport_options) -> None:
+        if "CELERY_BROKER_URL" in os.environ:
+            monkeypatch.setenv("CELERY_BROKER_URL", url)
+        app.conf.broker_url = url
+        app.conf.broker_write_url = url
+        app.conf.broker_transport_options = transport_options
+        _drop_pools()
+
+    yield _point
+    for key, value in saved.items():
+        app.conf[key] = value
+    _drop_pools()
+
+
+@pytest.fixture
 def member(db):
     return UserFactory(name="Katia Xenophontos")
 

@@ -1,41 +1,14 @@
 """/healthz: database and broker status, 200 only when both answer, never slow."""
 
-import os
 import socket
 import time
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.db.utils import OperationalError
 
-from betacowork.celery import app
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def broker_url(monkeypatch):
-    """Point the Celery app at another broker for one test.
-
-    The app read its configuration at import, and Celery lets the CELERY_BROKER_URL
-    environment variable win over its configuration: override both, restore both.
-    """
-    saved = {
-        "broker_url": app.conf.broker_url,
-        "broker_write_url": app.conf.get("broker_write_url"),
-        "broker_transport_options": dict(app.conf.broker_transport_options or {}),
-    }
-
-    def _point(url: str, **options) -> None:
-        if "CELERY_BROKER_URL" in os.environ:
-            monkeypatch.setenv("CELERY_BROKER_URL", url)
-        app.conf.broker_url = url
-        app.conf.broker_write_url = url
-        app.conf.broker_transport_options = options
-
-    yield _point
-    for key, value in saved.items():
-        app.conf[key] = value
 
 
 def test_healthz_up(client):
@@ -49,8 +22,8 @@ def test_healthz_up(client):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_healthz_dead_broker_answers_503_fast(client, broker_url, expect_logged_errors):
-    broker_url("redis://127.0.0.1:1/0", socket_connect_timeout=1, socket_timeout=1)
+def test_healthz_dead_broker_answers_503_fast(client, celery_broker_url, expect_logged_errors):
+    celery_broker_url("redis://127.0.0.1:1/0", **settings.REDIS_BROKER_TRANSPORT_OPTIONS)
     started = time.monotonic()
     response = client.get("/healthz")
     elapsed = time.monotonic() - started
@@ -62,14 +35,14 @@ def test_healthz_dead_broker_answers_503_fast(client, broker_url, expect_logged_
     assert elapsed < 2, f"/healthz took {elapsed:.2f}s with a dead broker"
 
 
-def test_healthz_hung_broker_answers_503_fast(client, broker_url, expect_logged_errors):
+def test_healthz_hung_broker_answers_503_fast(client, celery_broker_url, expect_logged_errors):
     """A server that accepts the connection and never answers: the worst kind of dead."""
     with socket.socket() as blackhole:
         blackhole.bind(("127.0.0.1", 0))
         blackhole.listen(8)  # the kernel completes handshakes; nobody ever reads or writes
         port = blackhole.getsockname()[1]
         # No socket timeouts at all: the check's own time limit must still hold.
-        broker_url(f"redis://127.0.0.1:{port}/0")
+        celery_broker_url(f"redis://127.0.0.1:{port}/0")
         started = time.monotonic()
         response = client.get("/healthz")
         elapsed = time.monotonic() - started
