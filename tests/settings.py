@@ -39,5 +39,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": _broker,
         "data_folder_out": _broker,
         "processed_folder": os.path.join(_broker, "processed"),
+        "control_folder": os.path.join(_broker, "control"),
         "store_processed": False,
     }
