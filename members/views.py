@@ -116,7 +116,7 @@ class DirectoryView(View):
                 "space_choices": [(sp.slug, f"{sp.name} ({sp.city})") for sp in options["spaces"]],
                 "results_html": mark_safe(html),  # our own rendered template
                 "sort_choices": [
-                    ("", _("Best match, then name")),
+                    ("", _("Best match")),
                     ("name", _("Name")),
                     ("recent", _("Newest members")),
                 ],
