@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from events.models import Event, Registration
 from members.demo import GENERATED_DOMAIN, MEMBER_EMAIL, STAFF_EMAIL
-from members.models import Company, User
+from members.models import Chapter, Company, User
 
 from .models import Collaboration, CollaborationHistory, Participant
 
@@ -249,7 +249,8 @@ def _write(
         return False
     now = timezone.now()
     space = event.space if event else getattr(author.profile, "home_space", None)
-    chapter = event.chapter if event else None
+    # As the service does: an event's chapter, or the chapter its space hosts.
+    chapter = event.chapter if event else Chapter.objects.filter(space=space).first()
     collab = Collaboration.objects.create(
         title=title,
         kind=kind,
