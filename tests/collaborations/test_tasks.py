@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def yesterday_event(db):
-    return make_past_event(title="Betacooks", days_ago=1)
+    """Ended before today began, whatever the time the test runs (two days back + 90 min)."""
+    return make_past_event(title="Betacooks", days_ago=2)
 
 
 def test_attendees_get_one_follow_up_whatever_the_runs(member, other_member, yesterday_event):
@@ -51,24 +52,24 @@ def test_who_is_not_invited(member, yesterday_event):
 
 
 def test_todays_and_old_and_cancelled_events_are_not_followed_up(member):
-    today = make_past_event(title="This morning", days_ago=0)
-    today.start = timezone.now() - timedelta(minutes=120)
-    today.end = timezone.now() - timedelta(minutes=30)
-    today.save()
-    old = make_past_event(title="Last month", days_ago=30)
-    cancelled = make_past_event(title="Cancelled", days_ago=1, status=Event.Status.CANCELLED)
-    for e in (today, old, cancelled):
+    from collaborations.services import event_followups_write
+
+    today = timezone.localdate()
+    ten = timezone.make_aware(datetime.combine(today, time(10, 0)))
+    this_morning = make_past_event(title="This morning")
+    this_morning.start, this_morning.end = ten - timedelta(hours=3), ten - timedelta(hours=2)
+    this_morning.save()
+    last_month = make_past_event(title="Last month", days_ago=30)
+    cancelled = make_past_event(title="Cancelled", days_ago=2, status=Event.Status.CANCELLED)
+    yesterday = make_past_event(title="Yesterday")
+    yesterday.start, yesterday.end = ten - timedelta(hours=22), ten - timedelta(hours=21)
+    yesterday.save()
+    for e in (this_morning, last_month, cancelled, yesterday):
         attend(e, member)
-    assert (
-        event_followups_send() == 0
-        or not Outbox.objects.filter(
-            dedup_key__in=[f"event-followup:{e.pk}:{member.pk}" for e in (old, cancelled)]
-        ).exists()
-    )
-    assert not Outbox.objects.filter(dedup_key=f"event-followup:{old.pk}:{member.pk}").exists()
-    assert not Outbox.objects.filter(
-        dedup_key=f"event-followup:{cancelled.pk}:{member.pk}"
-    ).exists()
+    assert event_followups_write(now=ten) == 1
+    assert set(Outbox.objects.values_list("dedup_key", flat=True)) == {
+        f"event-followup:{yesterday.pk}:{member.pk}"
+    }
 
 
 def test_collaborations_started_at_count(member, other_member):
