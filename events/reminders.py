@@ -38,6 +38,7 @@ from django.dispatch import receiver
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from members.models import Outbox, User
 from members.notifications import (
@@ -155,6 +156,43 @@ def _recipient(registration: Registration, verified: set[tuple[int, str]]):
     return user, user.email
 
 
+# The personal parts of a reminder. A sweep renders the templates once per language with
+# these tokens in their place, then substitutes each person's values (HTML-escaped in the HTML
+# part): rendering 7,000 reminders one by one would dominate the sweep.
+_PERSONAL = ("name", "cancel_url", "unsubscribe_url")
+
+
+def _token(field_name: str) -> str:
+    return f"@@betacowork-{field_name}@@"
+
+
+def reminder_context(
+    *, event: Event, offset: int, personal: dict[str, str], with_preferences: bool
+) -> dict:
+    return {
+        "event": event,
+        "offset_hours": offset // 60,
+        "offset_minutes": offset,
+        "start": timezone.localtime(event.start),
+        "end": timezone.localtime(event.end),
+        "place": event.place,
+        "event_url": _absolute(event.get_absolute_url()),
+        "preferences_url": preferences_url() if with_preferences else "",
+        "site_url": settings.SITE_URL,
+        **personal,
+    }
+
+
+def _personal_values(
+    registration: Registration, event: Event, user: User | None, unsubscribe: str
+) -> dict[str, str]:
+    return {
+        "name": (user.get_short_name() if user else "") or registration.name,
+        "cancel_url": _cancel_url(registration, event),
+        "unsubscribe_url": unsubscribe,
+    }
+
+
 def reminder_message(
     *,
     event: Event,
@@ -165,22 +203,43 @@ def reminder_message(
     templates: tuple | None = None,
 ) -> RenderedMessage:
     """Render one reminder (subject, text, HTML) for `registration`."""
-    context = {
-        "event": event,
-        "registration": registration,
-        "name": (user.get_short_name() if user else "") or registration.name,
-        "offset_hours": offset // 60,
-        "offset_minutes": offset,
-        "start": timezone.localtime(event.start),
-        "end": timezone.localtime(event.end),
-        "place": event.place,
-        "event_url": _absolute(event.get_absolute_url()),
-        "cancel_url": _cancel_url(registration, event),
-        "unsubscribe_url": unsubscribe_url(user, REMINDER_KIND) if user else "",
-        "preferences_url": preferences_url() if user else "",
-        "site_url": settings.SITE_URL,
-    }
+    unsubscribe = unsubscribe_url(user, REMINDER_KIND) if user else ""
+    context = reminder_context(
+        event=event,
+        offset=offset,
+        personal=_personal_values(registration, event, user, unsubscribe),
+        with_preferences=user is not None,
+    )
     return _render(templates or _templates("events/email/reminder"), context, language)
+
+
+class _ReminderRenderer:
+    """Renders the reminders of one (event, offset): templates once per language and kind of
+    recipient, then each person's values substituted."""
+
+    def __init__(self, event: Event, offset: int):
+        self.event, self.offset = event, offset
+        self.templates = _templates("events/email/reminder")
+        self.cache: dict[tuple[str, bool], RenderedMessage] = {}
+
+    def render(self, *, personal: dict[str, str], member: bool, language: str):
+        key = (language, member)
+        if key not in self.cache:
+            context = reminder_context(
+                event=self.event,
+                offset=self.offset,
+                personal={
+                    f: _token(f) if (member or f != "unsubscribe_url") else "" for f in _PERSONAL
+                },
+                with_preferences=member,
+            )
+            self.cache[key] = _render(self.templates, context, language)
+        shared = self.cache[key]
+        text, html = shared.text, shared.html
+        for field_name, value in personal.items():
+            text = text.replace(_token(field_name), value)
+            html = html.replace(_token(field_name), escape(value))
+        return RenderedMessage(subject=shared.subject, text=text, html=html)
 
 
 def _templates(prefix: str) -> tuple:
@@ -219,7 +278,7 @@ def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[i
         return 0, []
     verified = verified_addresses({reg.user_id for reg in todo if reg.user_id})
     attachment = _ics_attachment(event)
-    templates = _templates("events/email/reminder")
+    renderer = _ReminderRenderer(event, offset)
     written, ids = 0, []
     for start in range(0, len(todo), WRITE_CHUNK):
         messages = []
@@ -229,23 +288,28 @@ def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[i
                 continue
             user, address = recipient
             language = _language(reg)
+            unsubscribe = unsubscribe_url(user, REMINDER_KIND) if user else ""
             messages.append(
                 OutboxMessage(
                     dedup_key=keys[reg.pk],
                     kind=REMINDER_KIND,
                     to_email=address,
                     language=language,
-                    message=reminder_message(
-                        event=event,
-                        registration=reg,
-                        offset=offset,
-                        user=user,
+                    message=renderer.render(
+                        personal=_personal_values(reg, event, user, unsubscribe),
+                        member=user is not None,
                         language=language,
-                        templates=templates,
                     ),
                     recipient=user,
                     topic=event_topic(event),
-                    headers=unsubscribe_headers(user, REMINDER_KIND),
+                    headers=(
+                        {
+                            "List-Unsubscribe": f"<{unsubscribe}>",
+                            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                        }
+                        if user
+                        else {}
+                    ),
                     attachments=[attachment],
                 )
             )

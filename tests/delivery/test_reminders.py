@@ -199,3 +199,20 @@ def test_admin_delivery_log_filters_by_event_topic_and_resends(client, staff, me
     assert response.status_code == 302
     failed.refresh_from_db()
     assert failed.status == Outbox.Status.PENDING
+
+
+def test_sweep_rendering_matches_rendering_one_by_one():
+    """The sweep renders once per language and substitutes each person's values."""
+    from events.reminders import reminder_message
+
+    event = event_in(timedelta(hours=20))
+    member = RegistrationFactory(event=event, user=UserFactory(name="Ann<&>Lee"))
+    guest = RegistrationFactory(event=event, user=None, name="Zoé & Co", email="z@guest.test")
+    reminder_sweep_run()
+    for registration, user in ((member, member.user), (guest, None)):
+        row = Outbox.objects.get(dedup_key__endswith=f":reg{registration.pk}:v1")
+        one = reminder_message(
+            event=event, registration=registration, offset=1440, user=user, language="en"
+        )
+        assert (row.subject, row.body_text, row.body_html) == (one.subject, one.text, one.html)
+    assert "Hello Ann&lt;&amp;&gt;Lee," in Outbox.objects.get(recipient=member.user).body_html
