@@ -24,14 +24,15 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from members.outbox import message_render, outbox_write
+from members.outbox import OutboxMessage, message_render, outbox_write_many
 
 from .models import CalendarToken, Event, EventSeries, Registration
 
@@ -146,15 +147,22 @@ def _notify(
     message = message_render(
         template_prefix=f"events/email/{template}", context=context, language=language
     )
-    outbox_write(
-        dedup_key=dedup_key,
-        kind=kind,
-        to_email=registration.email,
-        language=language,
-        message=message,
-        recipient=registration.user,
-        topic=event_topic(event),
-        attachments=[_ics_attachment(event)] if with_ics else None,
+    # outbox_write_many, even for one message: one INSERT … ON CONFLICT DO NOTHING instead
+    # of get_or_create's SELECT + savepoint + INSERT. The key is new for a new registration,
+    # so the SELECT was wasted, and when registering it runs under the event lock.
+    outbox_write_many(
+        [
+            OutboxMessage(
+                dedup_key=dedup_key,
+                kind=kind,
+                to_email=registration.email,
+                language=language,
+                message=message,
+                recipient=registration.user,
+                topic=event_topic(event),
+                attachments=[_ics_attachment(event)] if with_ics else [],
+            )
+        ]
     )
 
 
@@ -202,7 +210,8 @@ def event_register(
     """Confirm a seat, or a place on the waitlist when the event is full.
 
     Raises ValidationError (translated) when registration is refused: draft, cancelled,
-    started, not yet open, closed, members-only for a guest, already registered.
+    started, not yet open, closed, members-only for a guest, already registered. The
+    registration returned carries `position`: its place on the waitlist, or None.
     """
     if user is not None and not user.is_authenticated:
         user = None
@@ -224,66 +233,79 @@ def event_register(
     if language not in LANGUAGES:
         language = "en"
 
-    with transaction.atomic():
-        event = _lock_event(event)
-        refusal = registration_refusal(event=event, user=user)
-        if refusal:
-            raise ValidationError(refusal, code="refused")
-        same_person = Q(email__iexact=email)
-        if user is not None:
-            same_person |= Q(user=user)
-        if event.registrations.active().filter(same_person).exists():
-            raise ValidationError(
-                _("You are already registered for this event."), code="already_registered"
+    # Everything between taking the lock and committing is the queue every other request
+    # for this event waits in, so it is kept to four statements before the outbox write:
+    # the locked read, one aggregate (seats, waitlist, "already registered"), the INSERT.
+    saving = False
+    try:
+        with transaction.atomic():
+            event = _lock_event(event)
+            refusal = registration_refusal(event=event, user=user)
+            if refusal:
+                raise ValidationError(refusal, code="refused")
+            # Lower(email) like the unique constraint, so its partial index can answer.
+            same_person = Q(email_lower=Lower(Value(email)))
+            if user is not None:
+                same_person |= Q(user=user)
+            counts = event.registrations.alias(email_lower=Lower("email")).aggregate(
+                confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+                waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+                mine=Count("pk", filter=~Q(status=Registration.Status.CANCELLED) & same_person),
             )
-        # One query for both counts: the time under the lock is the throughput limit.
-        counts = event.registrations.aggregate(
-            confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
-            waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
-        )
-        confirmed = counts["confirmed"]
-        if REGISTRATION_RACE_PAUSE_SECONDS:
-            time.sleep(REGISTRATION_RACE_PAUSE_SECONDS)  # test-only: widen the race window
-        now = timezone.now()
-        full = event.capacity is not None and confirmed >= event.capacity
-        registration = Registration(
-            event=event,
-            user=user,
-            name=name,
-            email=email,
-            note=note,
-            language=language,
-            created_at=now,
-            status=Registration.Status.WAITLISTED if full else Registration.Status.CONFIRMED,
-            waitlisted_at=now if full else None,
-            confirmed_at=None if full else now,
-        )
-        try:
-            with transaction.atomic():
-                registration.save()
-        except IntegrityError as exc:
-            # Only reachable when two requests for the same person slip past the check
-            # (lock disabled): the unique constraints keep one active registration.
-            raise ValidationError(
-                _("You are already registered for this event."), code="already_registered"
-            ) from exc
-        if full:
-            _notify(
-                registration=registration,
-                kind="registration-waitlisted",
-                dedup_key=f"registration-waitlisted:{registration.pk}",
-                template="registration_waitlisted",
+            if counts["mine"]:
+                raise ValidationError(
+                    _("You are already registered for this event."), code="already_registered"
+                )
+            confirmed = counts["confirmed"]
+            if REGISTRATION_RACE_PAUSE_SECONDS:
+                time.sleep(REGISTRATION_RACE_PAUSE_SECONDS)  # test-only: widen the race window
+            now = timezone.now()
+            full = event.capacity is not None and confirmed >= event.capacity
+            registration = Registration(
+                event=event,
+                user=user,
+                name=name,
+                email=email,
+                note=note,
+                language=language,
+                created_at=now,
+                status=Registration.Status.WAITLISTED if full else Registration.Status.CONFIRMED,
+                waitlisted_at=now if full else None,
+                confirmed_at=None if full else now,
+            )
+            # No savepoint around the INSERT (two more statements under the lock): a unique
+            # violation aborts this whole transaction, which is what we want anyway.
+            saving = True
+            registration.save()
+            saving = False
+            if full:
                 # Last in the queue: waitlisted_at is "now", taken under the lock.
-                extra={"position": counts["waitlisted"] + 1},
-            )
-        else:
-            _notify(
-                registration=registration,
-                kind="registration-confirmed",
-                dedup_key=f"registration-confirmed:{registration.pk}",
-                template="registration_confirmed",
-                with_ics=True,
-            )
+                registration.position = counts["waitlisted"] + 1
+                _notify(
+                    registration=registration,
+                    kind="registration-waitlisted",
+                    dedup_key=f"registration-waitlisted:{registration.pk}",
+                    template="registration_waitlisted",
+                    extra={"position": registration.position},
+                )
+            else:
+                registration.position = None
+                _notify(
+                    registration=registration,
+                    kind="registration-confirmed",
+                    dedup_key=f"registration-confirmed:{registration.pk}",
+                    template="registration_confirmed",
+                    with_ics=True,
+                )
+    except IntegrityError as exc:
+        if not saving:
+            raise
+        # Only reachable when two requests for the same person slip past the check (lock
+        # disabled, or an email differing only in a way lower() sees): the unique
+        # constraints keep one active registration, and nothing of this one was written.
+        raise ValidationError(
+            _("You are already registered for this event."), code="already_registered"
+        ) from exc
     return registration
 
 

@@ -219,7 +219,7 @@ class EventRegisterView(EventDetailView):
             messages.info(
                 request,
                 _("The event is full: you are number %(position)s on the waitlist.")
-                % {"position": services.waitlist_position(registration)},
+                % {"position": registration.position},
             )
         if user is None:
             messages.info(

@@ -65,3 +65,27 @@ def test_month_view_queries_are_constant(client):
     for _ in range(4):
         _fill(EventFactory(capacity=50), 5)
     assert _count(client, url) == one
+
+
+@pytest.mark.parametrize("as_member", [False, True])
+def test_register_post_runs_few_queries_whatever_the_registrations(client, as_member):
+    """The register POST's statements run under the event lock: keep them few and constant."""
+    counts = []
+    for existing in (1, 30):
+        event = EventFactory(capacity=10)
+        _fill(event, existing)  # 1: a seat is confirmed; 30: the new one is waitlisted
+        if as_member:
+            client.force_login(UserFactory())
+            data = {"note": ""}
+        else:
+            client.logout()
+            data = {"name": "Ann Guest", "email": f"ann{existing}@example.test"}
+        url = reverse("events:register", kwargs={"slug": event.slug})
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(url, data)
+        assert response.status_code == 302
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    # Lean event read, locked read, one aggregate, INSERT, outbox INSERT + id read, savepoints
+    # (tests run inside a transaction); the member path adds the session and user reads.
+    assert counts[0] <= (12 if as_member else 10)

@@ -277,3 +277,11 @@ def test_cancelling_through_an_edit_notifies_registrants(event):
     event.refresh_from_db()
     assert event.cancelled_at is not None
     assert Outbox.objects.filter(dedup_key=f"event-cancelled:{event.pk}:{reg.pk}").exists()
+
+
+def test_a_guest_registration_with_my_email_counts_as_mine(event, member):
+    services.event_register(event=event, name="Me as a guest", email=member.email.upper())
+    with pytest.raises(ValidationError) as exc:
+        services.event_register(event=event, user=member)
+    assert exc.value.code == "already_registered"
+    assert event.registrations.count() == 1
