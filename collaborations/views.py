@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from members.models import Profile
+from members.selectors import people_autocomplete
 
 from . import charts
 from .forms import CollaborationForm, FilterForm, ParticipantFormSet, participant_initial
@@ -390,28 +391,18 @@ class CollaborationExportView(StaffRequiredMixin, View):
 
 
 class MemberAutocompleteView(LoginRequiredMixin, View):
-    """Members matching `q`, for the participant and introducer fields (visible ones only)."""
+    """Members matching `q` for the participant and introducer fields: the directory's people
+    picker (visible profiles only), without myself (I am already in the collaboration)."""
 
     def get(self, request):
-        q = request.GET.get("q", "").strip()[:60]
-        if len(q) < 2:
-            return JsonResponse({"results": []})
-        profiles = (
-            Profile.objects.visible_to(request.user)
-            .exclude(user_id=request.user.pk)
-            .filter(display_name__icontains=q)
-            .select_related("company")
-            .order_by("display_name", "pk")[:10]
-        )
+        own = getattr(getattr(request.user, "profile", None), "slug", None)
+        people = people_autocomplete(user=request.user, q=request.GET.get("q", ""), limit=11)
         return JsonResponse(
             {
                 "results": [
-                    {
-                        "value": p.slug,
-                        "name": p.display_name,
-                        "company": p.company.name if p.company else "",
-                    }
-                    for p in profiles
-                ]
+                    {"value": p["slug"], "name": p["name"], "company": p["company"]}
+                    for p in people
+                    if p["slug"] != own
+                ][:10]
             }
         )
