@@ -13,8 +13,10 @@ Registrations are written directly (not through the services) so seeding sends n
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.utils import timezone
 
@@ -115,6 +117,9 @@ def _register(
 
 def seed_events(world) -> None:
     today = timezone.localdate()
+    # The kinds come from a data migration, but a flushed test database (or a staff member
+    # who deleted one) has none: put back the missing ones, never overwriting edits.
+    import_module("events.migrations.0002_seed_event_kinds").seed(django_apps, None)
     kinds = {k.slug: k for k in EventKind.objects.all()}
     betacowork = Space.objects.filter(slug="betacowork").first()
     switch = Space.objects.filter(slug="switch-coworking-charleroi").first()
