@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from members.csv_io import csv_lines
 from members.models import Profile
 from members.selectors import people_autocomplete
 
@@ -309,82 +308,66 @@ class DashboardView(TemplateView):
         return ctx
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 class CollaborationExportView(StaffRequiredMixin, View):
     """Every collaboration (any status) with its participants, as CSV, for staff."""
 
+    HEADER = [
+        "id",
+        "title",
+        "kind",
+        "status",
+        "visibility",
+        "start_date",
+        "value_eur",
+        "origin",
+        "origin_event",
+        "origin_event_kind",
+        "origin_event_date",
+        "introduced_by",
+        "space",
+        "chapter",
+        "author",
+        "participants",
+        "confirmed_at",
+        "created_at",
+    ]
+
     def get(self, request):
-        rows = (
+        collaborations = (
             Collaboration.objects.select_related(
                 "origin_event__kind", "introduced_by", "space", "chapter"
             )
             .prefetch_related("participants")
             .order_by("pk")
         )
-        writer = csv.writer(_Echo())
-        header = [
-            "id",
-            "title",
-            "kind",
-            "status",
-            "visibility",
-            "start_date",
-            "value_eur",
-            "origin",
-            "origin_event",
-            "origin_event_kind",
-            "origin_event_date",
-            "introduced_by",
-            "space",
-            "chapter",
-            "author",
-            "participants",
-            "confirmed_at",
-            "created_at",
-        ]
 
-        def _clean(value) -> str:
-            text = "" if value is None else str(value)
-            # Spreadsheet formula injection: a cell never starts with = + - @.
-            return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-        def lines():
-            yield writer.writerow(header)
-            for c in rows.iterator(chunk_size=500):
+        def rows():
+            yield self.HEADER
+            for c in collaborations.iterator(chunk_size=500):
                 event = c.origin_event
-                yield writer.writerow(
-                    [
-                        _clean(v)
-                        for v in (
-                            c.pk,
-                            c.title,
-                            c.kind,
-                            c.status,
-                            c.visibility,
-                            c.start_date.isoformat(),
-                            c.value_eur if c.value_eur is not None else "",
-                            c.origin_type,
-                            event.title if event else "",
-                            event.kind.slug if event else "",
-                            event.start.date().isoformat() if event else "",
-                            c.introduced_by.name if c.introduced_by else "",
-                            c.space.name if c.space else "",
-                            c.chapter.name if c.chapter else "",
-                            c.author_name,
-                            "; ".join(
-                                f"{p.name} ({p.role}, {p.state})" for p in c.participants.all()
-                            ),
-                            c.confirmed_at.isoformat() if c.confirmed_at else "",
-                            c.created_at.isoformat(),
-                        )
-                    ]
-                )
+                yield [
+                    c.pk,
+                    c.title,
+                    c.kind,
+                    c.status,
+                    c.visibility,
+                    c.start_date.isoformat(),
+                    c.value_eur if c.value_eur is not None else "",
+                    c.origin_type,
+                    event.title if event else "",
+                    event.kind.slug if event else "",
+                    event.start.date().isoformat() if event else "",
+                    c.introduced_by.name if c.introduced_by else "",
+                    c.space.name if c.space else "",
+                    c.chapter.name if c.chapter else "",
+                    c.author_name,
+                    "; ".join(f"{p.name} ({p.role}, {p.state})" for p in c.participants.all()),
+                    c.confirmed_at.isoformat() if c.confirmed_at else "",
+                    c.created_at.isoformat(),
+                ]
 
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        # csv_lines neutralises spreadsheet formulas (CSV injection) and adds Excel's BOM.
+        response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate().isoformat()
         response["Content-Disposition"] = f'attachment; filename="collaborations-{stamp}.csv"'
         return response
