@@ -825,6 +825,9 @@ def generated_members_create(world: DemoWorld, count: int) -> int:
 
 def _seed_generated(world: DemoWorld) -> None:
     made = generated_members_create(world, world.members)
+    # Profiles from before the search document existed (an older demo database) get theirs.
+    stale = Profile.objects.filter(search_document="").values_list("pk", flat=True)
+    profile_search_refresh(profile_ids=list(stale))
     # Generated people near a chapter follow it (at most 40 each, same ones every run).
     for slug, cities in (
         ("betagroup-charleroi", ["Charleroi", "Mons", "Namur"]),

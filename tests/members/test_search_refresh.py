@@ -118,3 +118,20 @@ def test_imported_people_are_unhidden_at_first_login(client, db):
     client.force_login(profile.user)
     profile.refresh_from_db()
     assert profile.visibility == "hidden"
+
+
+def test_rebuild_command_and_seed_fill_missing_documents(db, vocab):
+    import io
+
+    from django.core.management import call_command
+
+    from members.models import Profile
+
+    profile = make_member("Ann One", skills=[vocab["translation"]])
+    Profile.objects.filter(pk=profile.pk).update(search_document="", card={})
+    out = io.StringIO()
+    call_command("members_search_rebuild", stdout=out)
+    assert "profiles refreshed" in out.getvalue()
+    profile.refresh_from_db()
+    assert "vertaling" in profile.search_document
+    assert profile.card["skills"][0]["s"] == "translation"
