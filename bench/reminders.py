@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import secrets
 import sys
 import time
@@ -78,6 +79,18 @@ def setup(n: int) -> Event:
     return event
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these live processes (and their reaped children)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def cleanup(event: Event | None) -> None:
     if event is not None:
         Outbox.objects.filter(topic=f"event:{event.pk}").delete()
@@ -105,7 +118,9 @@ def main() -> int:
         print(f"setup: {args.reminders} registrants in {time.monotonic() - t:.1f}s")
         purge_queues()
         with SmtpSink(SMTP_PORT) as sink:
-            procs.worker("bench", concurrency=args.concurrency)
+            worker = procs.worker("bench", concurrency=args.concurrency)
+            cpu_before = cpu_seconds([worker.pid, *worker.children()])
+            own_before = resource.getrusage(resource.RUSAGE_SELF)
             started = time.monotonic()
             reminder_sweep.apply_async()
             written_at = None
@@ -124,6 +139,9 @@ def main() -> int:
                     break
                 time.sleep(0.05)
             total = time.monotonic() - started
+            worker_cpu = cpu_seconds([worker.pid, *worker.children()]) - cpu_before
+            own = resource.getrusage(resource.RUSAGE_SELF)
+            sink_cpu = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime
             time.sleep(1)  # any duplicate would show up now
             counts = sink.counts()
         sent = Outbox.objects.filter(topic=f"event:{event.pk}", status="sent").count()
@@ -133,6 +151,11 @@ def main() -> int:
             print(f"sweep (render + write {args.reminders} rows): {written_at - started:.1f}s")
         print(f"total (sweep + delivery to the SMTP sink): {total:.1f}s")
         print(f"throughput: {sink.accepted / total:.0f} messages/s")
+        print(
+            f"CPU: worker {worker_cpu:.1f}s ({worker_cpu / args.reminders * 1000:.2f} ms per "
+            f"reminder), SMTP sink + this script {sink_cpu:.1f}s; load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
         print(
             f"accepted by the sink: {sink.accepted}, distinct recipients: {len(counts)}, "
             f"duplicates: {duplicates}, rows sent: {sent}"
