@@ -481,11 +481,11 @@ def collaboration_update(
 
 
 def _own_participant(*, participant: Participant, user: User) -> Participant:
-    locked = (
-        Participant.objects.select_for_update()
-        .select_related("collaboration")
-        .get(pk=participant.pk)
-    )
+    # Lock the collaboration first: two participants answering at the same moment are then
+    # serialised, and the second one's status recompute sees the first one's answer.
+    collab = Collaboration.objects.select_for_update().get(pk=participant.collaboration_id)
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    locked.collaboration = collab
     if locked.user_id is None or locked.user_id != user.pk:
         raise PermissionDenied(_("You can only answer for yourself."))
     return locked
