@@ -62,6 +62,7 @@ class GuestRegistrationForm(RegistrationForm):
     name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(
         label=_("Your email"),
+        max_length=254,  # the column's size (EmailValidator alone lets 320 characters in)
         help_text=_("We send your confirmation and a link to cancel here."),
     )
 

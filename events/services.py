@@ -217,7 +217,7 @@ def event_register(
         user = None
     note = (note or "").strip()[:500]
     if user is not None:
-        name, email = user.get_full_name(), user.email
+        name, email = user.get_full_name()[:150], user.email
     else:
         name, email = (name or "").strip()[:150], (email or "").strip().lower()
         errors = {}
@@ -225,6 +225,8 @@ def event_register(
             errors["name"] = _("Please give your name.")
         try:
             validate_email(email)
+            if len(email) > Registration._meta.get_field("email").max_length:
+                raise ValidationError("too long")
         except ValidationError:
             errors["email"] = _("Please give a valid email address.")
         if errors:

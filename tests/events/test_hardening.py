@@ -2,6 +2,7 @@
 with a hidden profile (or shows someone's email) to anyone but staff."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from events import services
@@ -159,3 +160,15 @@ def test_who_is_coming_hides_hidden_profiles_from_members_and_anonymous_but_not_
         assert "Hidden Hannah" not in body
     client.force_login(staff)
     assert "Hidden Hannah" in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_guest_email_longer_than_the_column_is_a_form_error_not_a_500(client, event):
+    # Django's EmailValidator accepts up to 320 characters; the column holds 254.
+    email = "a" * 250 + "@b.co"
+    url = reverse("events:register", kwargs={"slug": event.slug})
+    response = client.post(url, {"name": "Ann", "email": email})
+    assert response.status_code == 400
+    assert not event.registrations.exists()
+    with pytest.raises(ValidationError) as exc:
+        services.event_register(event=event, name="Ann", email=email)
+    assert "email" in exc.value.message_dict
