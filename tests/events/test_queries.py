@@ -1,15 +1,20 @@
-"""The event list and event page run a constant number of queries."""
+"""Pages run a constant number of queries, whatever the number of events and registrations:
+the event list, month view, event page, my events, the check-in page and the register POST."""
+
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from events import services
+from events.models import Event
 from members.models import Visibility
 from tests.factories import UserFactory
 
-from .factories import EventFactory, SpeakerFactory
+from .factories import EventFactory, RegistrationFactory, SpeakerFactory, kind
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +94,61 @@ def test_register_post_runs_few_queries_whatever_the_registrations(client, as_me
     # Lean event read, locked read, one aggregate, INSERT, outbox INSERT + id read, savepoints
     # (tests run inside a transaction); the member path adds the session and user reads.
     assert counts[0] <= (12 if as_member else 10)
+
+
+@pytest.mark.parametrize("as_member", [False, True])
+def test_event_list_runs_the_same_queries_for_1_and_30_events(client, as_member):
+    if as_member:
+        client.force_login(UserFactory())
+    url = reverse("events:list")
+    counts = []
+    for total in (1, 30):
+        for i in range(Event.objects.count(), total):
+            event = EventFactory(capacity=50, kind=kind("it-day" if i % 2 else "betacooks"))
+            RegistrationFactory.create_batch(2, event=event)
+        client.get(url)
+        counts.append(_count(client, url))
+    assert counts[0] == counts[1]
+
+
+def _past_event(days: int, kind_slug: str):
+    start = timezone.now() - timedelta(days=days)
+    return EventFactory(start=start, end=start + timedelta(hours=2), kind=kind(kind_slug))
+
+
+def test_my_events_runs_the_same_queries_for_1_and_30_registrations(client, member):
+    client.force_login(member)
+    url = reverse("events:mine")
+
+    def add(n: int) -> None:
+        for i in range(n):
+            RegistrationFactory(event=EventFactory(capacity=50), user=member)
+            past = _past_event(7 * (i + 1), "betacooks" if i % 2 else "speed-networking")
+            RegistrationFactory(event=past, user=member, checked_in_at=past.start)
+
+    add(1)
+    client.get(url)  # the first visit creates the calendar token
+    one = _count(client, url)
+    add(29)
+    body = client.get(url).content.decode()
+    assert body.count("Attended") >= 30
+    assert _count(client, url) == one
+
+
+@pytest.mark.parametrize("viewer", ["staff", "organiser"])
+def test_check_in_page_runs_the_same_queries_for_1_and_30_registrations(
+    client, staff, organiser, viewer
+):
+    from tests.factories import ChapterFactory
+
+    chapter = ChapterFactory()
+    chapter.organisers.add(organiser)
+    client.force_login(staff if viewer == "staff" else organiser)
+    counts = []
+    for n in (1, 30):
+        event = EventFactory(capacity=50, chapter=chapter)
+        _fill(event, n)
+        url = reverse("events:check_in", kwargs={"slug": event.slug})
+        client.get(url)
+        counts.append(_count(client, url))
+    assert counts[0] == counts[1]
