@@ -145,10 +145,8 @@ def check_in_list(*, event: Event, viewer, query: str = "") -> QuerySet[Registra
     check them in), and searches by name or by a complete email address only, so the
     search cannot be used to probe addresses letter by letter.
     """
-    qs = event.registrations.confirmed().select_related("user").order_by("name", "pk")
+    qs = check_in_registrations(event=event, viewer=viewer).confirmed().order_by("name", "pk")
     is_staff = viewer is not None and viewer.is_authenticated and viewer.is_staff
-    if not is_staff:
-        qs = qs.filter(Q(user__isnull=True) | Q(user_id__in=_visible_user_ids(viewer)))
     query = (query or "").replace("\x00", "").strip()
     if query:
         if is_staff:
@@ -156,6 +154,15 @@ def check_in_list(*, event: Event, viewer, query: str = "") -> QuerySet[Registra
         else:
             qs = qs.filter(Q(name__icontains=query) | Q(email__iexact=query))
     return qs
+
+
+def check_in_registrations(*, event: Event, viewer) -> QuerySet[Registration]:
+    """Every registration of `event` (any status) that `viewer` may see at the door: staff
+    see all; others see guests and members whose profile is visible to them."""
+    qs = event.registrations.select_related("user")
+    if viewer is not None and viewer.is_authenticated and viewer.is_staff:
+        return qs
+    return qs.filter(Q(user__isnull=True) | Q(user_id__in=_visible_user_ids(viewer)))
 
 
 def check_in_hidden_count(*, event: Event, viewer) -> int:

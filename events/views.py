@@ -412,7 +412,7 @@ class CheckInToggleView(CheckInAccessMixin, View):
         # Only the rows the page would list: an organiser cannot act on (and so learn the
         # name of) a hidden profile's registration by guessing its id.
         registration = get_object_or_404(
-            selectors.check_in_list(event=self.event, viewer=request.user), pk=pk
+            selectors.check_in_registrations(event=self.event, viewer=request.user), pk=pk
         )
         action = request.POST.get("action", "in")
         wants_json = request.headers.get("Accept", "").startswith("application/json")

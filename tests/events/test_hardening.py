@@ -172,3 +172,16 @@ def test_guest_email_longer_than_the_column_is_a_form_error_not_a_500(client, ev
     with pytest.raises(ValidationError) as exc:
         services.event_register(event=event, name="Ann", email=email)
     assert "email" in exc.value.message_dict
+
+
+def test_checking_in_someone_on_the_waitlist_says_why_it_cannot(client, staff, event):
+    event.capacity = 0
+    event.save()
+    reg = services.event_register(event=event, name="Wendy Wait", email="wendy@example.test")
+    client.force_login(staff)
+    toggle = reverse("events:check_in_toggle", kwargs={"slug": event.slug, "pk": reg.pk})
+    response = client.post(toggle, {"action": "in"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert "Only confirmed registrations" in response.json()["error"]
+    reg.refresh_from_db()
+    assert reg.checked_in_at is None
