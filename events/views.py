@@ -409,8 +409,8 @@ class CheckInToggleView(CheckInAccessMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, slug, pk):
-        # Only the rows the page would list: an organiser cannot act on (and so learn the
-        # name of) a hidden profile's registration by guessing its id.
+        # Only registrations the viewer may see at the door: an organiser cannot act on (and
+        # so learn the name of) a hidden profile's registration by guessing its id.
         registration = get_object_or_404(
             selectors.check_in_registrations(event=self.event, viewer=request.user), pk=pk
         )
