@@ -16,9 +16,10 @@ What one POST costs (measured 2026-11-22, a 2-core machine shared with other wor
 - SQL: a lean read of the event (visibility), then BEGIN; the locked read of the event;
   ONE aggregate (confirmed, waitlisted, "already registered" by lower(email)); INSERT the
   registration; SAVEPOINT, INSERT … ON CONFLICT into the outbox, read its id, RELEASE;
-  COMMIT. The statements after the locked read are the queue every other POST waits in
-  (they were 11 before: a separate exists() query, a savepoint around the INSERT and the
-  outbox's get_or_create). No session write (messages ride in a cookie), no password hash.
+  COMMIT. What runs after the locked read is the queue every other POST waits in: 6
+  statements and the COMMIT (11 before: a separate exists() query, a savepoint around the
+  INSERT, the outbox's get_or_create). No session write (messages ride in a cookie), no
+  password hashing.
 - Python: ~8-10 ms of CPU per POST in-process (Django's ORM query building is most of it;
   rendering the three email templates ~1 ms, the .ics attachment ~1 ms for a confirmed seat).
 - The COMMIT waits for the WAL flush, inside the lock: on a busy disk that is the largest
