@@ -30,8 +30,18 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 class SinkHandler:
-    def __init__(self, *, delay: float = 0.0, refuse: list[str] | None = None):
+    def __init__(
+        self,
+        *,
+        delay: float = 0.0,
+        refuse: list[str] | None = None,
+        stall_on: int | None = None,
+        stall_seconds: float = 0.0,
+    ):
         self.delay = delay
+        # Hold the `stall_on`-th DATA (1-based) this long before answering: a test kills the
+        # sender while it waits for our reply, deterministically.
+        self.stall_on, self.stall_seconds = stall_on, stall_seconds
         self.refuse = list(refuse or [])  # replies for the first DATA commands, e.g. "451 …"
         self.lock = threading.Lock()
         self.messages: list = []
@@ -42,11 +52,13 @@ class SinkHandler:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.data_commands += 1
+            number = self.data_commands
             reply = self.refuse.pop(0) if self.refuse else None
+        delay = self.stall_seconds if number == self.stall_on else self.delay
         self.data_started.set()
-        if self.delay:
+        if delay:
             try:
-                await asyncio.sleep(self.delay)
+                await asyncio.sleep(delay)
             except asyncio.CancelledError:
                 # aiosmtpd cancels the handler when the client's connection drops.
                 with self.lock:

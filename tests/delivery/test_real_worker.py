@@ -120,21 +120,22 @@ def test_c_worker_killed_mid_batch_nothing_lost_nothing_doubled(transactional_db
     and its child at once (the Redis message stays unacknowledged until the visibility
     timeout, an hour). Either way the rows come back through the lease and the sweep."""
     ids = _write(30, prefix=f"c{victim[0]}")
-    with SmtpSink(SMTP_PORT, delay=0.25) as sink:
+    # The sink answers the 6th message only after 10 s: the kill lands while the worker waits
+    # for that reply, i.e. after it sent the message and before the server accepted it.
+    with SmtpSink(SMTP_PORT, delay=0.02, stall_on=6, stall_seconds=10) as sink:
         p = procs(OUTBOX_LEASE_SECONDS=3, OUTBOX_SWEEP_SECONDS=1, OUTBOX_RETRY_BASE_SECONDS=1)
         first = p.worker("c1")
         outbox_send_on_commit(ids)  # outside a transaction: published now, one batch task
         assert sink.wait_for(5, timeout=30), first.output()[-2000:]
-        sink.handler.data_started.clear()
-        assert sink.handler.data_started.wait(10)  # the next message is being transmitted
+        assert _wait(lambda: sink.handler.data_commands >= 6, timeout=10)
         if victim == "pool-child":
             children = first.children()
             assert len(children) == 1
             os.kill(children[0], signal.SIGKILL)
         else:
             first.kill_all()
-        accepted_at_kill = len(sink.messages)
-        assert accepted_at_kill < 30
+        accepted_at_kill = sink.accepted
+        assert accepted_at_kill == 5
         claimed = Outbox.objects.filter(pk__in=ids, status=Outbox.Status.PENDING).count()
         assert claimed == 30 - accepted_at_kill  # the rest is pending under the dead lease
         if victim == "whole-worker":
