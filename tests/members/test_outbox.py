@@ -247,3 +247,40 @@ def test_publishing_to_a_dead_broker_gives_up_within_a_second(monkeypatch):
     with pytest.raises(Exception):  # noqa: B017, PT011 - kombu's OperationalError
         app.send_task("members.tasks.outbox_send", args=(1,), retry=False)
     assert time.monotonic() - started < 1.0
+
+
+def test_a_slow_batch_renews_its_lease_before_each_message(settings, scripted):
+    settings.OUTBOX_LEASE_SECONDS = 10
+    write("slow-1", to="a@example.test")
+    write("slow-2", to="b@example.test")
+    first, second = outbox_claim()
+    # Time passed while the first message was sent: 2 s of the lease are left.
+    second.claimed_until = timezone.now() + timedelta(seconds=2)
+    Outbox.objects.filter(pk=second.pk).update(claimed_until=second.claimed_until)
+    assert outbox_deliver(first) is True
+    assert outbox_deliver(second) is True
+    assert len(scripted.sent) == 2
+    # The renewal happened before sending: nobody could claim it meanwhile.
+    assert second.claimed_until - timezone.now() > timedelta(seconds=8)
+
+
+def test_sweep_starts_a_few_self_continuing_batches(settings, monkeypatch, scripted):
+    from members import tasks
+
+    settings.OUTBOX_BATCH_SIZE = 5
+    settings.OUTBOX_SWEEP_FANOUT = 2
+    started = []
+    monkeypatch.setattr(tasks.outbox_send_batch, "apply_async", lambda *a, **k: started.append(k))
+    for i in range(23):
+        write(f"backlog-{i}", to=f"p{i}@example.test")
+    assert tasks.outbox_sweep() == 23
+    assert len(started) == 2  # not 5: the queue does not balloon with the backlog
+    started.clear()
+    assert tasks.outbox_send_batch() == 5  # a full batch continues itself
+    assert len(started) == 1
+    started.clear()
+    Outbox.objects.filter(status=Outbox.Status.PENDING).exclude(
+        pk__in=Outbox.objects.filter(status=Outbox.Status.PENDING).order_by("pk")[:3]
+    ).update(status=Outbox.Status.CANCELLED)
+    assert tasks.outbox_send_batch() == 3  # the last, partial batch stops
+    assert started == []
