@@ -225,6 +225,10 @@ try:
     CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://betacowork")}
 except Exception as exc:
     _refuse(f"CACHE_URL is malformed ({exc}); e.g. redis://127.0.0.1:6379/1.")
+# Rendered directory results are cached this long (0 = off); any profile, term, company, space
+# or membership change invalidates them at once. Needs a shared cache (Redis) with several
+# web processes, else each process only forgets its own copy.
+DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", default=120)
 
 # CELERY (https://docs.celeryq.dev/en/stable/userguide/configuration.html)
 # ------------------------------------------------------------------------------

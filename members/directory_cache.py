@@ -17,7 +17,6 @@ cached.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 
 from django.conf import settings
@@ -31,14 +30,8 @@ VERSION_KEY = "members:directory:version"
 
 
 def cache_seconds() -> int:
-    """Settings' DIRECTORY_CACHE_SECONDS, else the environment variable, else 120."""
-    value = getattr(settings, "DIRECTORY_CACHE_SECONDS", None)
-    if value is None:
-        value = os.environ.get("DIRECTORY_CACHE_SECONDS", "120")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 120
+    """settings.DIRECTORY_CACHE_SECONDS (from the environment; 0 turns the cache off)."""
+    return max(0, int(getattr(settings, "DIRECTORY_CACHE_SECONDS", 120)))
 
 
 def directory_version() -> int:
