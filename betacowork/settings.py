@@ -229,6 +229,9 @@ except Exception as exc:
 # or membership change invalidates them at once. Needs a shared cache (Redis) with several
 # web processes, else each process only forgets its own copy.
 DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", default=120)
+# The micro-economy dashboard's figures, cached per audience and language (0 = off); a
+# confirmation, edit or verification invalidates them on commit.
+COLLABORATIONS_DASHBOARD_CACHE = env.int("COLLABORATIONS_DASHBOARD_CACHE", default=300)
 
 # CELERY (https://docs.celeryq.dev/en/stable/userguide/configuration.html)
 # ------------------------------------------------------------------------------
