@@ -1,9 +1,11 @@
-"""Small helpers for member pages: card terms in the active language, avatars."""
+"""Small helpers for member pages: card terms in the active language, avatars, member cards."""
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -60,3 +62,86 @@ def options_html(choices, selected="") -> str:
 def page_url(context, number) -> str:
     """A link to page `number` that keeps the current filters."""
     return f"{context.get('page_base', '?')}page={number}"
+
+
+_SLUG_MARK = "0slug0"
+
+
+def _url_prefix(name: str) -> tuple[str, str]:
+    """The parts of `name`'s URL around its slug, reversed once for a whole list of cards."""
+    before, _mark, after = reverse(name, kwargs={"slug": _SLUG_MARK}).partition(_SLUG_MARK)
+    return before, after
+
+
+def _card_terms(terms, lang: str, css: str, more: int, sep: str) -> str:
+    tags = [
+        f'<{css[0]} class="{css[1]}">'
+        f"{escape(t.get(lang) or t.get('en') or t.get('s', ''))}</{css[0]}>"
+        for t in terms
+    ]
+    if more:
+        tags.append(f'<{css[0]} class="{css[2]}">+{more}</{css[0]}>')
+    return sep.join(tags)
+
+
+@register.simple_tag
+def profile_cards(profiles) -> SafeString:
+    """The directory's member cards (also company and space pages), one `<li>` each.
+
+    Built here rather than by `{% include %}`-ing a card template per member: 24 cards
+    rendered through the template engine cost ~10 ms a page, this costs a fraction of one.
+    It reads only the fields `members.selectors.profile_cards()` loads, and `card`, the
+    denormalised skills and offers kept by `members.search.profile_search_refresh()`; every
+    value is escaped. The profile and avatar URLs are reversed once for the whole list.
+    """
+    lang = (get_language() or "en")[:2]
+    page_before, page_after = _url_prefix("members:profile")
+    thumb_before, thumb_after = _url_prefix("members:avatar_thumb")
+    skills_label = escape(_("Skills"))
+    offers_label = escape(_("Offers"))
+    out = []
+    for profile in profiles:
+        slug = profile.slug
+        if profile.avatar_thumb:
+            avatar = (
+                f'<img class="avatar avatar-thumb" src="{thumb_before}{slug}{thumb_after}'
+                f'?v={profile.avatar_version}" alt="" width="64" height="64" loading="lazy">'
+            )
+        else:
+            avatar = (
+                f'<span class="avatar avatar-thumb avatar-initials '
+                f'avatar-c{(profile.pk or 0) % AVATAR_COLOURS}" aria-hidden="true">'
+                f"{escape(profile.initials)}</span>"
+            )
+        headline = profile.headline or profile.job_title
+        parts = [
+            f'<li class="card member-card">\n'
+            f'  <a class="card-link member-card-head" href="{page_before}{slug}{page_after}">\n'
+            f"    {avatar}\n"
+            f'    <div class="member-card-title"><h3>{escape(profile.display_name)}</h3>\n'
+            + (f'    <span class="member-headline">{escape(headline)}</span>' if headline else "")
+            + "</div>\n  </a>\n"
+        ]
+        if profile.company_id and profile.company:
+            parts.append(f'  <p class="small member-company">{escape(profile.company.name)}</p>\n')
+        card = profile.card or {}
+        if card.get("skills"):
+            skills = _card_terms(
+                card["skills"], lang, ("li", "tag", "tag tag-more"), card.get("more_skills"), ""
+            )
+            parts.append(f'  <ul class="tags" aria-label="{skills_label}">{skills}</ul>\n')
+        if card.get("offers"):
+            offers = _card_terms(
+                card["offers"],
+                lang,
+                ("span", "tag tag-offer", "tag tag-offer"),
+                card.get("more_offers"),
+                " ",
+            )
+            parts.append(
+                f'  <p class="small member-offers"><span class="label-inline">{offers_label}'
+                f"</span> {offers}</p>\n"
+            )
+        parts.append("</li>")
+        out.append("".join(parts))
+    return mark_safe("".join(out))  # every value above is escaped
