@@ -1,7 +1,8 @@
 """The collaborations part of the demo world: the article's stories, plus generated ones.
 
 Rows are written directly (not through the services) so seeding sends no email; each
-collaboration is keyed on its title, so running the seeder twice changes nothing. Past
+collaboration is keyed on its title, so running the seeder twice changes nothing (generated ones
+also recognise the "(#n)" titles older versions gave them, and rename those). Past
 events come from the events seeder (order 30): the stories that began at a Betacooks or a
 Speed Networking find them by kind and date, and the story's author gets a check-in there
 only if the events seeder did not give them one.
@@ -400,6 +401,26 @@ def _stories(world, users: dict[str, User], staff: User | None) -> int:
     return made
 
 
+def _natural_title(kind: str, phrase: str, partner: str, start: date, taken: set[str]) -> str:
+    """A title that reads like a person wrote it, unique among the generated ones.
+
+    The rng's phrase first, then the kind's other phrases, then the month it began: no
+    random draw here, so the rng sequence (and what an older database holds) stays the same.
+    """
+    phrases = GENERATED_TITLES[kind]
+    start_at = phrases.index(phrase)
+    rotated = phrases[start_at:] + phrases[:start_at]
+    candidates = [f"{p} {partner}" for p in rotated]
+    candidates += [f"{p} {partner} in {start:%B %Y}" for p in rotated]
+    for candidate in candidates:
+        if candidate not in taken:
+            return candidate
+    k = 2
+    while f"{candidates[-1]}, part {k}" in taken:
+        k += 1
+    return f"{candidates[-1]}, part {k}"
+
+
 def _generated(world, users: dict[str, User], staff: User | None) -> int:
     """Deterministic filler: enough confirmed collaborations for a meaningful dashboard."""
     rng = random.Random(5050)
@@ -419,6 +440,7 @@ def _generated(world, users: dict[str, User], staff: User | None) -> int:
     event_pool = {kind: _past_events(kind) for kind in ("betacooks", "speed-networking", "it-day")}
     kinds, weights = zip(*KIND_WEIGHTS, strict=True)
     made = 0
+    taken: set[str] = set()
     for n in range(1, GENERATED_COUNT + 1):
         kind = rng.choices(kinds, weights)[0]
         roll = rng.random()
@@ -459,7 +481,15 @@ def _generated(world, users: dict[str, User], staff: User | None) -> int:
             if getattr(partner.profile, "company", None)
             else partner.name
         )
-        title = f"{rng.choice(GENERATED_TITLES[kind])} {partner_label} (#{n})"
+        phrase = rng.choice(GENERATED_TITLES[kind])
+        # Earlier versions keyed generated rows on "<phrase> <partner> (#n)": such a row is this
+        # one under its old name, so it is renamed rather than duplicated.
+        legacy = f"{phrase} {partner_label} (#{n})"
+        title = _natural_title(kind, phrase, partner_label, start, taken)
+        taken.add(title)
+        value = rng.choice(VALUES)  # drawn before any `continue`: the sequence must not shift
+        if Collaboration.objects.filter(title=legacy).update(title=title):
+            continue
         status = S.CONFIRMED
         if n % 13 == 0:
             status = S.PROPOSED
@@ -476,7 +506,7 @@ def _generated(world, users: dict[str, User], staff: User | None) -> int:
             origin=origin,
             event=event,
             introducer=introducer,
-            value=rng.choice(VALUES),
+            value=value,
             visibility=visibility,
             status=status,
             description="",

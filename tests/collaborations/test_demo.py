@@ -39,3 +39,29 @@ def test_stories_are_seeded_once():
 
     _seed()
     assert Collaboration.objects.count() == count
+
+
+def test_generated_titles_read_naturally_and_are_unique():
+    _seed()
+    titles = list(Collaboration.objects.values_list("title", flat=True))
+    assert not [t for t in titles if "(#" in t]
+    assert len(titles) == len(set(titles))
+
+
+def test_a_database_seeded_with_the_old_numbered_titles_gets_no_duplicates(monkeypatch):
+    from collaborations import demo
+
+    calls = iter(range(1, demo.GENERATED_COUNT + 1))
+
+    def old_title(kind, phrase, partner, start, taken):
+        return f"{phrase} {partner} (#{next(calls)})"  # what earlier versions wrote
+
+    monkeypatch.setattr(demo, "_natural_title", old_title)
+    _seed()
+    count = Collaboration.objects.count()
+    assert Collaboration.objects.filter(title__contains="(#").count() >= 20
+    monkeypatch.undo()
+
+    _seed()
+    assert Collaboration.objects.count() == count
+    assert not Collaboration.objects.filter(title__contains="(#").exists()
