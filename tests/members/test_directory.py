@@ -183,6 +183,39 @@ def test_absurd_page_number_shows_the_last_page(member_client, db):
     assert member_client.get(URL, {"page": "2"}).context["page_obj"].number == 2
 
 
+@pytest.mark.parametrize("sort", ["", "recent", "name"])
+def test_search_pages_count_and_order_whichever_way_the_total_is_counted(
+    member_client, db, vocab, sort
+):
+    """Ranked and newest-first lists count in the page's own query, name order separately:
+    both give the full total, the right slice, and the last page for a page past the end."""
+    for n in range(30):
+        make_member(
+            f"Pager {n:02d}",
+            visibility="members",
+            skills=[vocab["seo"]],
+            member_since=date.today() - timedelta(days=n),
+        )
+    make_member("Hidden Pager", visibility="hidden", skills=[vocab["seo"]])
+    params = {"q": "pager", "sort": sort}
+    first = member_client.get(URL, params)
+    second = member_client.get(URL, {**params, "page": "2"})
+    assert "30 members" in first.content.decode()
+    assert len(names(first)) == 24
+    assert len(names(second)) == 6
+    everyone = names(first) + names(second)
+    assert sorted(everyone) == [f"Pager {n:02d}" for n in range(30)]
+    if sort == "recent":
+        assert everyone == [f"Pager {n:02d}" for n in range(30)]
+    past_end = member_client.get(URL, {**params, "page": "7"})
+    assert past_end.context["page_obj"].number == 2
+    assert names(past_end) == names(second)
+    assert "showing the last one" in past_end.content.decode()
+    filtered = member_client.get(URL, {"skill": "seo", "sort": sort or "recent", "page": "2"})
+    assert "30 members" in filtered.content.decode()
+    assert len(names(filtered)) == 6
+
+
 def test_fragment_for_as_you_type_and_shareable_links(member_client, people):
     response = member_client.get(URL, {"q": "trad"}, HTTP_X_REQUESTED_WITH="fetch")
     html = response.content.decode()
