@@ -185,3 +185,25 @@ def test_checking_in_someone_on_the_waitlist_says_why_it_cannot(client, staff, e
     assert "Only confirmed registrations" in response.json()["error"]
     reg.refresh_from_db()
     assert reg.checked_in_at is None
+
+
+# Privacy: feeds -------------------------------------------------------------------------
+
+
+def test_feeds_never_name_attendees_and_a_personal_feed_is_only_mine(client, member, event):
+    hidden = _person("Hidden Hannah", Visibility.HIDDEN)
+    services.event_register(event=event, user=hidden)
+    services.event_register(event=event, name="Gina Guest", email="gina@example.test")
+    not_mine = EventFactory(title="Not my lunch", visibility=Event.Visibility.MEMBERS)
+    services.event_register(event=not_mine, user=hidden)
+    services.event_register(event=event, user=member)
+    public = client.get(reverse("events:feed")).content.decode()
+    token = services.calendar_token_get(user=member).token
+    mine = client.get(reverse("events:personal_feed", kwargs={"token": token})).content.decode()
+    for body in (public, mine):
+        assert "Betacooks lunch" in body
+        assert "Hidden Hannah" not in body
+        assert "Gina Guest" not in body
+        assert "gina@example.test" not in body
+    assert "Not my lunch" not in public  # members-only
+    assert "Not my lunch" not in mine  # someone else's registration
