@@ -10,6 +10,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+
 PALETTE = ["#1d4ed8", "#0f766e", "#b45309", "#7c3aed", "#be123c", "#15803d", "#0369a1", "#4b5563"]
 
 
@@ -143,3 +148,53 @@ def graph_layout(graph: dict, *, width: int = 900, height: int = 560) -> dict:
         if e["a"] in placed and e["b"] in placed
     ]
     return {"width": width, "height": height, "nodes": list(placed.values()), "edges": lines}
+
+
+def graph_svg(layout: dict) -> str:
+    """The network graph as SVG markup (what _graph.html drew, built without the template engine).
+
+    A template loop costs about 60 µs per node here (a plural blocktranslate, truncatechars,
+    a dozen variable lookups): a quarter of the dashboard's rendering time for 60 nodes.
+    Every text is escaped; strings are the template's, so the catalogues still apply.
+    """
+    nodes, edges = layout["nodes"], layout["edges"]
+    if not nodes:
+        return ""
+    width, height = layout["width"], layout["height"]
+    count = len(nodes)
+    desc = ngettext(
+        "%(n)s member or company linked by confirmed collaborations.",
+        "%(n)s members and companies linked by confirmed collaborations.",
+        count,
+    ) % {"n": count}
+    parts = [
+        f'<svg class="collab-graph" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="graph-title graph-desc" data-graph data-width="{width}" '
+        f'data-height="{height}">\n'
+        f'  <title id="graph-title">{escape(gettext("Network of collaborations"))}</title>\n'
+        f'  <desc id="graph-desc">{escape(desc)}</desc>\n  <g class="graph-edges">'
+    ]
+    parts.extend(
+        f'<line data-a="{escape(e["a"])}" data-b="{escape(e["b"])}" x1="{e["x1"]}" '
+        f'y1="{e["y1"]}" x2="{e["x2"]}" y2="{e["y2"]}" stroke-width="{e["stroke"]}"></line>'
+        for e in edges
+    )
+    parts.append('</g>\n  <g class="graph-nodes">')
+    for n in nodes:
+        label = escape(n["label"])
+        short = escape(Truncator(n["label"]).chars(24))
+        times = ngettext("%(k)s collaboration", "%(k)s collaborations", n["n"]) % {"k": n["n"]}
+        shape = (
+            f'<circle r="{n["r"]}"></circle><text x="{n["label_dx"]}" y="4" '
+            f'text-anchor="{n["anchor"]}">{short}</text>'
+        )
+        if n["url"]:
+            shape = f'<a href="{escape(n["url"])}">{shape}</a>'
+        parts.append(
+            f'<g class="graph-node graph-{escape(n["kind"])}" data-id="{escape(n["id"])}" '
+            f'data-r="{n["r"]}" transform="translate({n["x"]} {n["y"]})">\n'
+            f"    <title>{label} — {escape(times)}</title>\n    {shape}\n  </g>"
+        )
+    parts.append("</g>\n</svg>")
+    # Safe: every interpolated text above is escaped, numbers come from graph_layout.
+    return mark_safe("".join(parts))
