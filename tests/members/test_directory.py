@@ -216,6 +216,23 @@ def test_search_pages_count_and_order_whichever_way_the_total_is_counted(
     assert len(names(filtered)) == 6
 
 
+@pytest.mark.parametrize("cache_seconds", [0, 120])
+def test_filter_choices_follow_new_terms_and_spaces_at_once(
+    member_client, people, settings, cache_seconds
+):
+    """The choice lists are kept between requests even with the results cache off."""
+    settings.DIRECTORY_CACHE_SECONDS = cache_seconds
+    html = member_client.get(URL).content.decode()
+    assert "podcasting" not in html
+    assert "Mons Hub" not in html
+    Term.objects.create(slug="podcasting", name_en="podcasting", status="approved")
+    SpaceFactory(name="Mons Hub", slug="mons-hub", city="Mons")
+    html = member_client.get(URL, {"skill": "podcasting"}).content.decode()
+    assert '<option value="podcasting" selected>podcasting</option>' in html
+    assert "Mons Hub (Mons)" in html
+    assert "There is no skill" not in html
+
+
 def test_fragment_for_as_you_type_and_shareable_links(member_client, people):
     response = member_client.get(URL, {"q": "trad"}, HTTP_X_REQUESTED_WITH="fetch")
     html = response.content.decode()
