@@ -9,7 +9,8 @@ It creates (once) the database, migrates it, seeds the members demo world plus g
 members with skills, offers and seeks, logs a member in (a real session row), serves the site
 with gunicorn in production mode (DEBUG=0, a random real-looking SECRET_KEY, whitenoise
 manifest storage, SECURE_SSL_REDIRECT=0 because the load comes over plain HTTP on loopback),
-then runs wrk against each page and the reference view *alternately*, and prints a table:
+measures each page in-process (django.test.Client, no server, cache off), then runs wrk
+against each page and the reference view *alternately*, and prints a table:
 req/s, p50 and p95 latency, and the ratio to the reference. It finishes with the EXPLAIN of
 a search so you can see the GIN index at work. Nothing here is part of the test suite.
 """
@@ -79,18 +80,53 @@ print("SESSION", session.session_key)
 
 EXPLAIN = """
 from django.db import connection
+from django.db.models import Count, Window
+from django.http import QueryDict
+from members.demo import GENERATED_DOMAIN
+from members.models import Profile, User
+from members.selectors import directory_choices, directory_options, directory_parse
+from members.selectors import directory_profiles
 from members.search import query_words, search_filter
-from members.models import Profile
-from members.selectors import profile_cards
 
+viewer = User.objects.get(email="member00042@" + GENERATED_DOMAIN)
+options = {{**directory_options(user=viewer), **directory_choices()}}
 for q in ("translation", "xenophontos"):
-    qs = profile_cards(search_filter(
-        Profile.objects.filter(visibility__in=["public", "members"]),
-        query_words(q), rank=True,
-    ).order_by("-rank", "display_name", "pk"))[:24]
+    query = directory_parse(QueryDict("q=" + q), options=options)
     print(f"-- q={{q!r}}: matches", search_filter(Profile.objects.all(), query_words(q),
           rank=False).count())
-    print(qs.explain(analyze=True))
+    # What the view runs (members.views.directory_page): the page's ids and the total in
+    # one pass over the matches, then the 24 cards by primary key.
+    qs = directory_profiles(user=viewer, query=query)
+    ids = qs.annotate(directory_total=Window(Count("pk"))).values_list("pk", "directory_total")
+    print(ids[:24].explain(analyze=True, buffers=True))
+print("-- the first page's total (paginator COUNT)")
+sql, params = Profile.objects.visible_to(viewer).order_by().values("pk").query.sql_with_params()
+with connection.cursor() as cursor:
+    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) SELECT COUNT(*) FROM (" + sql + ") s", params)
+    print("\\n".join(row[0] for row in cursor.fetchall()))
+"""
+
+
+IN_PROCESS = """
+import statistics, time
+from django.test import Client
+from members.demo import GENERATED_DOMAIN
+from members.models import User
+
+client = Client()
+client.force_login(User.objects.get(email="member00042@" + GENERATED_DOMAIN))
+pages = {pages!r}
+for label, path in pages:
+    assert client.get(path).status_code == 200
+times = {{label: [] for label, _ in pages}}
+for _ in range({runs}):  # interleaved, so machine load hits every page alike
+    for label, path in pages:
+        started = time.perf_counter()
+        client.get(path)
+        times[label].append((time.perf_counter() - started) * 1000)
+for label, path in pages:
+    ms = times[label]
+    print(f"| {{label}} `{{path}}` | {{min(ms):.1f}} | {{statistics.median(ms):.1f}} |")
 """
 
 
@@ -225,10 +261,13 @@ def main() -> None:
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/2")
     parser.add_argument(
         "--modes",
-        default="cached,uncached",
-        help="cached: the directory's shared results cache on (the default setting); "
+        default="inprocess,cached,uncached",
+        help="inprocess: each page's cost in one process (django.test.Client, no server, "
+        "results cache off), min and median of --runs interleaved requests; "
+        "cached: the directory's shared results cache on (the default setting); "
         "uncached: DIRECTORY_CACHE_SECONDS=0, every request queries and renders",
     )
+    parser.add_argument("--runs", type=int, default=30, help="requests per page, inprocess")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -256,7 +295,20 @@ def main() -> None:
     Path(lua).write_text(LUA)
     base = f"http://127.0.0.1:{args.port}"
     tables = {}
-    for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if "inprocess" in modes:
+        modes.remove("inprocess")
+        pages = [*SCENARIOS, ("reference", REFERENCE)]
+        local = {
+            **env,
+            "DIRECTORY_CACHE_SECONDS": "0",
+            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        }
+        code = IN_PROCESS.format(pages=pages, runs=args.runs)
+        print(f"== in-process, uncached, {args.runs} interleaved requests per page")
+        print("| page | min ms | median ms |\n|---|---:|---:|")
+        print(run([PY, "manage.py", "shell", "--no-imports", "-c", code], local).rstrip())
+    for mode in modes:
         mode_env = {**env, "DIRECTORY_CACHE_SECONDS": "0" if mode == "uncached" else "120"}
         tables[mode] = serve_and_measure(args, mode, mode_env, base, cookie, lua)
     for mode, rows in tables.items():
@@ -272,7 +324,7 @@ def main() -> None:
             )
     print()
     print("== EXPLAIN ANALYZE of the directory search (first page, a member's view)")
-    print(run([PY, "manage.py", "shell", "-c", EXPLAIN.format()], env))
+    print(run([PY, "manage.py", "shell", "--no-imports", "-c", EXPLAIN.format()], env))
     shutil.rmtree(workdir, ignore_errors=True)
 
 
