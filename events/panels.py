@@ -11,6 +11,19 @@ from members import panels as registry
 from .models import Event, Registration, Speaker
 from .selectors import attendance_by_kind, event_list
 
+# The event page's own registry: higher apps (collaborations) add a panel to it, since
+# `events` never imports them. `context(request, event=...)` returns a dict, or None to hide.
+_event_panels: list[registry.Panel] = []
+
+
+def register_event_panel(*, order: int, template: str, context) -> None:
+    _event_panels.append(registry.Panel(order, template, context))
+    _event_panels.sort(key=lambda p: p.order)
+
+
+def event_panels(request, event) -> list[dict]:
+    return registry.panels_render(_event_panels, request, event=event)
+
 
 def _home_coming_up(request) -> dict:
     return {"events": list(event_list(user=request.user)[:6])}

@@ -435,11 +435,26 @@ def event_unique_slug(title: str, day: date | None = None, *, exclude_pk: int | 
 
 
 def event_publish(*, event: Event, actor=None) -> bool:
-    """Publish a draft; return whether anything changed."""
-    updated = Event.objects.filter(pk=event.pk, status=Event.Status.DRAFT).update(
-        status=Event.Status.PUBLISHED
-    )
+    """Publish a draft and announce it to its chapter's followers; return whether it changed."""
+    with transaction.atomic():
+        updated = Event.objects.filter(pk=event.pk, status=Event.Status.DRAFT).update(
+            status=Event.Status.PUBLISHED
+        )
+        if updated:
+            event_announce(event=Event.objects.get(pk=event.pk))
     return bool(updated)
+
+
+def event_announce(*, event: Event) -> int:
+    """Write the "new event in a chapter you follow" emails for a published event.
+
+    Idempotent (one de-duplication key per event and follower), so every path that makes an
+    event published — the publish action, the edit form, a new event saved as published —
+    calls it, in the transaction that publishes.
+    """
+    from .reminders import chapter_announcement_write
+
+    return chapter_announcement_write(event=event)
 
 
 def event_cancel(*, event: Event, actor=None) -> int:
@@ -537,6 +552,8 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
             locked.capacity is None or locked.capacity > before.capacity
         ):
             _promote_waitlisted(locked)
+        if before.status != Event.Status.PUBLISHED and locked.status == Event.Status.PUBLISHED:
+            event_announce(event=locked)
     event.refresh_from_db()
     return event
 

@@ -27,6 +27,7 @@ from . import selectors, services
 from .forms import EventFilterForm, GuestRegistrationForm, RegistrationForm
 from .ics import event_ics, events_ics
 from .models import CalendarToken, Event, Registration
+from .panels import event_panels
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -149,6 +150,7 @@ class EventDetailView(TemplateView):
             is_full=seats_left == 0,
             can_check_in=can_check_in(user, event),
             speakers=_speakers_with_links(event, viewer=user),
+            panels=event_panels(self.request, event),
         )
 
     def get(self, request, *args, **kwargs):

@@ -74,6 +74,11 @@ def _render(panels: list[Panel], request, **kwargs) -> list[dict]:
     return out
 
 
+def panels_render(panels: list[Panel], request, **kwargs) -> list[dict]:
+    """Render a registry another app keeps (e.g. the event page's panels)."""
+    return _render(panels, request, **kwargs)
+
+
 def home_panels(request) -> list[dict]:
     return _render(_home, request)
 
