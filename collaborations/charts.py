@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
@@ -198,3 +198,57 @@ def graph_svg(layout: dict) -> str:
     parts.append("</g>\n</svg>")
     # Safe: every interpolated text above is escaped, numbers come from graph_layout.
     return mark_safe("".join(parts))
+
+
+def hbars_svg(chart: dict, title: str, empty: str) -> str:
+    """Horizontal bars (from `hbars`) as SVG markup; `empty` as a note when there is no row."""
+    if not chart["rows"]:
+        return format_html('<p class="empty small">{}</p>', empty)
+    title = conditional_escape(title)  # a translated template literal arrives already safe
+    parts = [
+        f'<svg class="chart chart-hbars" viewBox="0 0 {chart["width"]} {chart["height"]}" '
+        f'role="img" aria-label="{title}" preserveAspectRatio="xMinYMin meet">\n'
+        f"  <title>{title}</title>\n  "
+    ]
+    for r in chart["rows"]:
+        label, display = escape(r["label"]), escape(r["display"])
+        parts.append(
+            f'<g class="chart-row">\n'
+            f'    <text class="chart-label" x="{chart["label_x"]}" y="{r["text_y"]}" '
+            f'text-anchor="end">{escape(Truncator(r["label"]).chars(30))}</text>\n'
+            f'    <rect x="{chart["label_width"]}" y="{r["y"]}" width="{r["w"]}" '
+            f'height="{chart["row_h"]}" rx="4" fill="{escape(r["color"])}">'
+            f"<title>{label}: {display}</title></rect>\n"
+            f'    <text class="chart-value" x="{r["value_x"]}" y="{r["text_y"]}">{display}</text>\n'
+            f"  </g>"
+        )
+    parts.append("\n</svg>")
+    return mark_safe("".join(parts))  # every text is escaped above
+
+
+def columns_svg(chart: dict, title: str, color: str, empty: str) -> str:
+    """Vertical columns (from `columns`) as SVG markup; `empty` as a note when there is none."""
+    if not chart["cols"]:
+        return format_html('<p class="empty small">{}</p>', empty)
+    title, color = conditional_escape(title), conditional_escape(color)
+    parts = [
+        f'<svg class="chart chart-columns" viewBox="0 0 {chart["width"]} {chart["height"]}" '
+        f'role="img" aria-label="{title}" preserveAspectRatio="xMinYMin meet">\n'
+        f"  <title>{title}</title>\n"
+        f'  <line x1="0" x2="{chart["width"]}" y1="{chart["axis_y"]}" y2="{chart["axis_y"]}" '
+        f'stroke="#9ca3af" stroke-width="1"></line>\n  '
+    ]
+    for c in chart["cols"]:
+        label, display = escape(c["label"]), escape(c["display"])
+        parts.append(
+            f'<g class="chart-col">\n'
+            f'    <rect x="{c["x"]}" y="{c["y"]}" width="{c["w"]}" height="{c["h"]}" rx="3" '
+            f'fill="{color}"><title>{label}: {display}</title></rect>\n'
+            f'    <text class="chart-value" x="{c["cx"]}" y="{c["value_y"]}" '
+            f'text-anchor="middle">{display}</text>\n'
+            f'    <text class="chart-label" x="{c["cx"]}" y="{chart["label_y"]}" '
+            f'text-anchor="middle">{label}</text>\n'
+            f"  </g>"
+        )
+    parts.append("\n</svg>")
+    return mark_safe("".join(parts))  # every text is escaped above
