@@ -147,15 +147,29 @@ print("SESSION", session.session_key)
 """
 
 QUERIES = r"""
+import time
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.cache import cache
 from collaborations.selectors import MEMBER, PUBLIC, dashboard_compute
+
+def median(values):
+    return sorted(values)[len(values) // 2]
+
+# In-process, before any HTTP: where one uncached computation spends its time.
 for name, audience in (("public", PUBLIC), ("member", MEMBER)):
-    with CaptureQueriesContext(connection) as ctx:
-        data = dashboard_compute(audience)
-    print("QUERIES", name, len(ctx.captured_queries), len(data["graph"]["nodes"]),
-          len(data["graph"]["edges"]))
+    dashboard_compute(audience)
+    walls, cpus, sqls = [], [], []
+    for _ in range(15):
+        with CaptureQueriesContext(connection) as ctx:
+            t, c = time.perf_counter(), time.process_time()
+            data = dashboard_compute(audience)
+            walls.append((time.perf_counter() - t) * 1000)
+            cpus.append((time.process_time() - c) * 1000)
+        sqls.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+    print(f"QUERIES {name}: {len(ctx.captured_queries)} queries, "
+          f"{len(data['graph']['nodes'])} graph nodes, {len(data['graph']['edges'])} edges; "
+          f"dashboard_compute median {median(walls):.1f} ms (SQL ~{median(sqls):.0f} ms, "
+          f"Python CPU {median(cpus):.1f} ms)")
 """
 
 LUA = """
@@ -287,6 +301,9 @@ def main() -> None:
     print(sh([*manage, "shell", "-c", QUERIES], env, cwd=ROOT).strip())
     sh([*manage, "collectstatic", "--noinput", "-v0"], env, cwd=ROOT)
 
+    # Other work on the machine moves every figure: say how loaded it was.
+    load_before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    print(f"load average {load_before} ({os.cpu_count()} CPUs)", flush=True)
     pages = [
         ("reference /bench/reference/", "/bench/reference/", ""),
         ("dashboard, anonymous", "/collaborations/dashboard/", ""),
@@ -352,7 +369,9 @@ def main() -> None:
     print()
     print(
         f"wrk -t2 -c{args.connections} -d{args.duration}s on 127.0.0.1, gunicorn "
-        f"{args.workers} sync workers, DEBUG=0, PostgreSQL {args.db}"
+        f"{args.workers} sync workers, DEBUG=0, PostgreSQL {args.db}; {os.cpu_count()} CPUs, "
+        f"load average {load_before} before the runs, "
+        + "{:.2f} {:.2f} {:.2f} after".format(*os.getloadavg())
     )
     print(f"{'page':<40}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for name, r in results:
