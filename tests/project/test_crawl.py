@@ -1,0 +1,704 @@
+"""Site-wide crawler: every URL of the URLconf, as every kind of visitor, with garbage input.
+
+Data-driven from `get_resolver()`: each pattern (site, allauth and admin alike) is filled with
+real slugs/ids from one small but complete world (the demo seeders plus a few sentinel people
+and objects with unmistakable names), with a non-existent id, and with another member's object,
+then requested as anonymous, a member, the hidden profile's owner and staff — first plainly,
+then with garbage query strings; POST endpoints get an empty and a garbage body.
+
+Asserted everywhere: never a 5xx; anonymous never sees a members-only name (nor a members-only
+or draft event's title); no response but the owner's and staff's contains the hidden
+profile's name, email or profile link (HTML, JSON, CSV and ICS alike); participants-only
+collaboration titles never reach non-participants; a POST by someone not allowed never writes.
+
+The world is built once per module inside an outer transaction (rolled back at the end); each
+test runs in a savepoint of it and every POST in a savepoint of its own, so the world stays the
+same for every request.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from django.contrib import admin
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from collaborations.models import Collaboration, Participant
+from collaborations.services import ParticipantSpec, collaboration_create, participant_confirm
+from events.models import CalendarToken, Event, Registration
+from members.models import Membership, Profile, Visibility
+from tests.conftest import ON_POSTGRES
+from tests.events.factories import EventFactory, RegistrationFactory, kind
+from tests.factories import ChapterFactory, CompanyFactory, SpaceFactory, UserFactory
+
+# --- sentinels: unmistakable strings that must never leak ---------------------------------
+
+HIDDEN_NAME = "Zorblax Hiddenova"
+HIDDEN_EMAIL = "zorblax.hiddenova@crawl-secret.test"
+HIDDEN_SLUG = "zq-crawl-h-owner"
+MEMBERS_ONLY_NAME = "Quillon Membrosky"
+MEMBERS_ONLY_EMAIL = "quillon.membrosky@crawl-secret.test"
+PUBLIC_NAME = "Pubella Openheim"
+CRAWLER_NAME = "Crawlie Memberton"
+STAFF_NAME = "Stafford Crawlwright"
+SECRET_TITLE = "Zq Participants Secret Deal"
+MEMBERS_EVENT_TITLE = "Qv Members Supper"
+DRAFT_EVENT_TITLE = "Qv Draft Gathering"
+NONEXISTENT_INT = 987654321
+NONEXISTENT_SLUG = "zz-no-such-thing"
+
+ROLES = ("anonymous", "member", "hidden_owner", "staff")
+
+GARBAGE_QUERIES = (
+    "page=-1",
+    "page=99999999",
+    "q=" + "x" * 10_000,
+    "kind=%00",
+    "month=13&year=0",
+    "sort=__import__&o=__import__&ordering=-__class__",
+    "q=%F0%9F%92%A9%E2%80%AE%EF%BF%BF%ED%A0%80&chapter=%FF%FE&space=%C0%AF",
+    "page=1&page=abc&p=abc&e=1&all=&year=99999&skill=%27%22%3E%3Cscript%3E",
+)
+
+GARBAGE_BODY = {
+    "title": "x" * 5000,
+    "name": "\x00",
+    "display_name": "",
+    "email": "not-an-email",
+    "note": "\U0001f4a9\u202e" * 100,
+    "value_eur": "NaN",
+    "start_date": "2026-02-30",
+    "start": "0000-00-00",
+    "capacity": "-1",
+    "visibility": "hidden\x00",
+    "kind": "__import__",
+    "pk": "abc",
+    "participants-TOTAL_FORMS": "99999999",
+    "participants-INITIAL_FORMS": "-5",
+    "form-TOTAL_FORMS": "abc",
+    "origin_event": "999999999",
+    "language": "xx",
+    "next": "https://evil.example/",
+    "action": "delete_selected",
+    "_selected_action": ["1", "abc"],
+    "wanted": ["nope"],
+    "confirm": "yes",
+    "password": "",
+    "login": "\x00",
+    "key": "x" * 3000,
+}
+
+
+# --- the URLconf, walked --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # namespaced URL name
+    route: str  # the pattern as text (for reports)
+    params: tuple[str, ...]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.name.startswith("admin:")
+
+
+def _walk(resolver, prefix="", namespace=None):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = ":".join(filter(None, [namespace, entry.namespace])) or None
+            yield from _walk(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            if entry.name is None:
+                continue
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            params = tuple(p for p in entry.pattern.regex.groupindex if p not in entry.default_args)
+            yield Route(name, prefix + str(entry.pattern), params)
+
+
+def all_routes() -> list[Route]:
+    seen, routes = set(), []
+    for route in _walk(get_resolver()):
+        if route.name not in seen:  # reverse() only reaches the first of a name
+            seen.add(route.name)
+            routes.append(route)
+    return routes
+
+
+ROUTES = all_routes()
+
+
+# --- the world ----------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, object] = field(default_factory=dict)  # role -> User (None: anonymous)
+    hidden_profile: Profile | None = None
+    members_only_profile: Profile | None = None
+    public_profile: Profile | None = None
+    crawler_profile: Profile | None = None
+    company: object = None
+    space: object = None
+    chapter: object = None
+    events: dict[str, Event] = field(default_factory=dict)
+    registrations: dict[str, Registration] = field(default_factory=dict)
+    collabs: dict[str, Collaboration] = field(default_factory=dict)
+    hidden_token: str = ""
+    member_token: str = ""
+
+
+def _person(name: str, email: str, visibility: str, **user_kwargs):
+    user = UserFactory(name=name, email=email, **user_kwargs)
+    profile = user.profile
+    profile.display_name = name
+    profile.visibility = visibility
+    profile.email_visibility = Visibility.MEMBERS
+    profile.headline = f"{name} headline"
+    profile.save()
+    return user, profile
+
+
+def build_world() -> World:
+    call_command("seed_demo", members=30, stdout=io.StringIO())
+    w = World()
+    space = SpaceFactory(name="Crawl Space", city="Brussels")
+    company = CompanyFactory(name="Crawlco Widgets")
+    hidden_user, hidden = _person(HIDDEN_NAME, HIDDEN_EMAIL, Visibility.HIDDEN)
+    Profile.objects.filter(pk=hidden.pk).update(slug=HIDDEN_SLUG)
+    hidden.refresh_from_db()
+    mo_user, mo = _person(MEMBERS_ONLY_NAME, MEMBERS_ONLY_EMAIL, Visibility.MEMBERS)
+    pub_user, pub = _person(PUBLIC_NAME, "pubella@crawl.test", Visibility.PUBLIC)
+    crawler, crawler_profile = _person(CRAWLER_NAME, "crawlie@crawl.test", Visibility.MEMBERS)
+    staff, _ = _person(
+        STAFF_NAME, "stafford@crawl.test", Visibility.MEMBERS, is_staff=True, is_superuser=True
+    )
+    for profile in (hidden, mo, pub):
+        profile.company = company
+        profile.home_space = space
+        profile.phone = "+32 470 00 00 00"
+        profile.phone_visibility = Visibility.MEMBERS
+        profile.save()
+    for user in (hidden_user, mo_user, pub_user, crawler):
+        Membership.objects.create(
+            user=user, space=space, plan=Membership.Plan.FLEX, start=date(2024, 1, 1)
+        )
+    chapter = ChapterFactory(name="Crawl Chapter", space=space)
+    chapter.organisers.add(pub_user)
+    chapter.followers.add(hidden_user, mo_user, crawler)
+
+    now = timezone.now()
+    betacooks = kind("betacooks")
+    events = {
+        "public": EventFactory(
+            title="Qv Public Lunch", kind=betacooks, space=space, chapter=chapter
+        ),
+        "members": EventFactory(
+            title=MEMBERS_EVENT_TITLE, space=space, visibility=Event.Visibility.MEMBERS
+        ),
+        "draft": EventFactory(title=DRAFT_EVENT_TITLE, space=space, status=Event.Status.DRAFT),
+        "cancelled": EventFactory(
+            title="Qv Cancelled Talk", space=space, status=Event.Status.CANCELLED
+        ),
+        "past": EventFactory(
+            title="Qv Past Networking",
+            space=space,
+            start=now - timedelta(days=3),
+            end=now - timedelta(days=3) + timedelta(hours=2),
+        ),
+        "full": EventFactory(title="Qv Full Workshop", space=space, capacity=1),
+    }
+    regs = {}
+    for key in ("public", "members", "past", "cancelled"):
+        regs[f"{key}-hidden"] = RegistrationFactory(
+            event=events[key],
+            user=hidden_user,
+            checked_in_at=events[key].start if key == "past" else None,
+        )
+        regs[f"{key}-members_only"] = RegistrationFactory(event=events[key], user=mo_user)
+        regs[f"{key}-public"] = RegistrationFactory(event=events[key], user=pub_user)
+    regs["public-member"] = RegistrationFactory(event=events["public"], user=crawler)
+    regs["past-member"] = RegistrationFactory(event=events["past"], user=crawler)
+    regs["full-hidden"] = RegistrationFactory(event=events["full"], user=hidden_user)
+    regs["full-members_only-waitlisted"] = RegistrationFactory(
+        event=events["full"], user=mo_user, status=Registration.Status.WAITLISTED
+    )
+    regs["public-guest"] = RegistrationFactory(
+        event=events["public"], user=None, name="Gustave Guestly", email="gustave@crawl.test"
+    )
+
+    def log(author, other, *, title, visibility, confirm):
+        collab = collaboration_create(
+            author=author,
+            title=title,
+            kind=Collaboration.Kind.SERVICE,
+            start_date=date(2025, 3, 1),
+            author_role=Participant.Role.SUPPLIER,
+            participants=[ParticipantSpec(role=Participant.Role.CLIENT, user=other)],
+            visibility=visibility,
+            value_eur=1000,
+        )
+        if confirm:
+            for p in collab.participants.filter(
+                state=Participant.State.PENDING, user__isnull=False
+            ):
+                participant_confirm(participant=p, user=p.user)
+            collab.refresh_from_db()
+        return collab
+
+    V = Collaboration.Visibility
+    collabs = {
+        "public-with-hidden": log(
+            pub_user, hidden_user, title="Qv Public Redesign", visibility=V.PUBLIC, confirm=True
+        ),
+        "members": log(
+            mo_user, pub_user, title="Qv Members Translation", visibility=V.MEMBERS, confirm=True
+        ),
+        "secret": log(
+            pub_user, mo_user, title=SECRET_TITLE, visibility=V.PARTICIPANTS, confirm=True
+        ),
+        "proposed-secret": log(
+            mo_user, pub_user, title=SECRET_TITLE + " Two", visibility=V.PARTICIPANTS, confirm=False
+        ),
+        "hidden-authored": log(
+            hidden_user, pub_user, title="Qv Hidden Authored", visibility=V.PUBLIC, confirm=True
+        ),
+        "member-proposed": log(
+            crawler, pub_user, title="Qv Crawler Proposed", visibility=V.MEMBERS, confirm=False
+        ),
+    }
+
+    w.users = {"anonymous": None, "member": crawler, "hidden_owner": hidden_user, "staff": staff}
+    w.hidden_profile, w.members_only_profile, w.public_profile = hidden, mo, pub
+    w.crawler_profile = crawler_profile
+    w.company, w.space, w.chapter = company, space, chapter
+    w.events, w.registrations, w.collabs = events, regs, collabs
+    w.hidden_token = CalendarToken.objects.create(user=hidden_user).token
+    w.member_token = CalendarToken.objects.create(user=crawler).token
+    return w
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            cache.clear()
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            cache.clear()
+
+
+# --- filling patterns ---------------------------------------------------------------------
+
+
+def _admin_model(route: Route):
+    """The model class an admin URL name like admin:events_event_change is about."""
+    name = route.name.removeprefix("admin:")
+    for model in admin.site._registry:
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+        if name.startswith(prefix):
+            return model
+    return None
+
+
+def fillings(route: Route, w: World) -> list[dict]:
+    """kwargs for reverse(): real objects, another member's, the hidden one's, and nothing."""
+    if not route.params:
+        return [{}]
+    name, ev, regs, col = route.name, w.events, w.registrations, w.collabs
+    profiles = [w.hidden_profile, w.members_only_profile, w.public_profile, w.crawler_profile]
+    if name.startswith("members:") and route.params == ("slug",):
+        if name == "members:company":
+            return [{"slug": w.company.slug}, {"slug": NONEXISTENT_SLUG}]
+        if name == "members:space":
+            return [{"slug": w.space.slug}, {"slug": NONEXISTENT_SLUG}]
+        return [{"slug": p.slug} for p in profiles] + [{"slug": NONEXISTENT_SLUG}]
+    if name == "events:month":
+        today = date.today()
+        return [
+            {"year": today.year, "month": today.month},
+            {"year": 2026, "month": 13},
+            {"year": 0, "month": 0},
+            {"year": 99999999, "month": 1},
+        ]
+    if name == "events:personal_feed":
+        return [{"token": w.hidden_token}, {"token": w.member_token}, {"token": "nope"}]
+    if name == "events:guest_cancel":
+        from events.services import guest_cancel_token
+
+        return [
+            {"token": guest_cancel_token(regs["public-guest"])},
+            {"token": guest_cancel_token(regs["public-hidden"])},
+            {"token": "garbage:token"},
+        ]
+    if name == "notifications:unsubscribe":
+        from members.notifications import unsubscribe_token
+
+        return [
+            {"token": unsubscribe_token(w.users["hidden_owner"], "reminders")},
+            {"token": "garbage:token"},
+        ]
+    if name == "events:check_in_toggle":
+        return [
+            {"slug": ev["public"].slug, "pk": regs["public-hidden"].pk},
+            {"slug": ev["past"].slug, "pk": regs["past-member"].pk},
+            {"slug": ev["public"].slug, "pk": regs["past-hidden"].pk},  # another event's
+            {"slug": ev["public"].slug, "pk": NONEXISTENT_INT},
+        ]
+    if name.startswith("events:") and route.params == ("slug",):
+        return [{"slug": e.slug} for e in ev.values()] + [{"slug": NONEXISTENT_SLUG}]
+    if name.startswith("collaborations:") and name in (
+        "collaborations:confirm",
+        "collaborations:decline",
+    ):
+        parts = Participant.objects.filter(
+            collaboration__in=[col["proposed-secret"], col["member-proposed"], col["secret"]]
+        ).order_by("pk")
+        return [{"pk": p.pk} for p in parts] + [{"pk": NONEXISTENT_INT}]
+    if name.startswith("collaborations:"):
+        return [{"pk": c.pk} for c in col.values()] + [{"pk": NONEXISTENT_INT}]
+    if name == "admin:app_list":
+        labels = sorted({m._meta.app_label for m in admin.site._registry})
+        return [{"app_label": label} for label in labels]
+    if name == "admin:view_on_site":
+        from django.contrib.contenttypes.models import ContentType
+
+        ct = ContentType.objects.get_for_model(Profile).pk
+        return [
+            {"content_type_id": ct, "object_id": w.hidden_profile.pk},
+            {"content_type_id": NONEXISTENT_INT, "object_id": "abc"},
+        ]
+    if route.is_admin and route.params in (("object_id",), ("pk",)):
+        key = route.params[0]
+        model = _admin_model(route)
+        ids = []
+        if model is not None:
+            sentinel = {
+                "members.user": w.users["hidden_owner"].pk,
+                "members.profile": w.hidden_profile.pk,
+                "events.event": ev["draft"].pk,
+                "events.registration": regs["public-hidden"].pk,
+                "collaborations.collaboration": col["secret"].pk,
+            }.get(model._meta.label_lower)
+            first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
+            ids = [i for i in (sentinel, first) if i is not None]
+        garbage = [NONEXISTENT_INT] + (["abc%00"] if key == "object_id" else [])
+        return [{key: i} for i in [*dict.fromkeys(ids), *garbage]]
+    # allauth keys and anything else: syntactically valid garbage
+    values = {"uidb36": "zz", "key": "nope-nope"}
+    return [{p: values.get(p, "nope") for p in route.params}]
+
+
+def urls_for(route: Route, w: World) -> list[tuple[str, dict]]:
+    return [(reverse(route.name, kwargs=kwargs), kwargs) for kwargs in fillings(route, w)]
+
+
+# --- checking responses -------------------------------------------------------------------
+
+
+def body_of(response) -> bytes:
+    if getattr(response, "streaming", False):
+        data = b"".join(response.streaming_content)
+    else:
+        data = response.content
+    return data.replace(b"\r\n ", b"").replace(b"\r\n\t", b"")  # unfold ICS lines
+
+
+def forbidden_strings(role: str, url: str, route: Route) -> dict[str, str]:
+    """Needle -> why it must not be in what `role` gets from `url`."""
+    needles = {}
+    if role not in ("hidden_owner", "staff"):
+        needles[HIDDEN_NAME] = "hidden profile's name"
+        needles["Hiddenova"] = "hidden profile's surname"
+        needles[HIDDEN_EMAIL] = "hidden profile's email"
+        if HIDDEN_SLUG not in url:
+            needles[f"/members/{HIDDEN_SLUG}/"] = "link to the hidden profile"
+    if role == "anonymous":
+        needles[MEMBERS_ONLY_NAME] = "members-only profile's name"
+        needles[MEMBERS_ONLY_EMAIL] = "members-only profile's email"
+        needles[MEMBERS_EVENT_TITLE] = "members-only event's title"
+    if role != "staff":
+        needles[DRAFT_EVENT_TITLE] = "draft event's title"
+        needles[SECRET_TITLE] = "participants-only collaboration's title"
+    return needles
+
+
+def check(response, role: str, url: str, route: Route, problems: list[str], label: str) -> None:
+    if response.status_code >= 500:
+        problems.append(f"{label}: {response.status_code}")
+        return
+    data = body_of(response).lower()
+    for needle, why in forbidden_strings(role, url, route).items():
+        if needle.lower().encode() in data:
+            problems.append(f"{label}: {response.status_code} shows the {why} ({needle!r})")
+
+
+def request(client: Client, method: str, url: str, problems: list[str], label: str, **kwargs):
+    try:
+        return getattr(client, method)(url, **kwargs)
+    except Exception as exc:  # the test client re-raises what became a 500
+        frames = traceback.extract_tb(exc.__traceback__)
+        ours = [
+            f
+            for f in frames
+            if "/.venv/" not in f.filename and not f.filename.endswith("test_crawl.py")
+        ]
+        where = ours[-1] if ours else frames[-1]
+        problems.append(
+            f"{label}: 500 {type(exc).__name__}: {str(exc)[:200]} "
+            f"at {where.filename.split('/site-packages/')[-1].removeprefix('/work/main/')}"
+            f":{where.lineno} ({where.name})"
+        )
+        return None
+
+
+def client_for(role: str, w: World) -> Client:
+    client = Client()
+    user = w.users[role]
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# --- write detection (did a POST write?) -------------------------------------------------
+
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_IGNORED_TABLES = {"django_session", "django_admin_log"}
+
+
+class WriteRecorder:
+    """Records the tables that statements really changed (rowcount > 0) while installed."""
+
+    def __init__(self):
+        self.tables: set[str] = set()
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        match = _WRITE.match(sql)
+        changed = getattr(context["cursor"], "rowcount", 1) != 0
+        if match and match.group(1) not in _IGNORED_TABLES and changed:
+            self.tables.add(match.group(1))
+        return result
+
+
+def _own_registration(w: World, role: str, slug: str) -> bool:
+    user = w.users[role]
+    return user is not None and Registration.objects.filter(event__slug=slug, user=user).exists()
+
+
+def allowed(route: Route, role: str, kwargs: dict, w: World) -> bool:
+    """May `role` change something with an empty/garbage POST to this URL? (its own things)"""
+    user = w.users[role]
+    if role == "staff" and route.is_admin:
+        return True
+    if user is None:
+        # capability URLs: whoever holds the signed link acts for that registration / person
+        return route.name in ("events:guest_cancel", "notifications:unsubscribe") and (
+            "garbage" not in kwargs.get("token", "")
+        )
+    if route.name in ("events:guest_cancel", "notifications:unsubscribe"):
+        return "garbage" not in kwargs.get("token", "")
+    if route.name in ("notifications:preferences", "events:calendar_regenerate"):
+        return True  # the signed-in person's own preferences / feed token
+    if route.name == "events:register":
+        return Event.objects.filter(slug=kwargs["slug"]).exists()  # a note is optional
+    if route.name == "events:cancel":
+        return _own_registration(w, role, kwargs["slug"])
+    if route.name in ("collaborations:confirm", "collaborations:decline"):
+        return Participant.objects.filter(pk=kwargs["pk"], user=user).exists()
+    if route.name == "events:check_in_toggle":
+        return user.is_staff or w.chapter.organisers.filter(pk=user.pk).exists()
+    return False
+
+
+# --- cases --------------------------------------------------------------------------------
+
+# (URL name, role, "GET"|"POST") -> reason: a real bug the lead has been told about.
+_SELECTED_ACTION_500 = (
+    "Django admin: POST action=delete_selected&_selected_action=abc to a changelist raises "
+    "ValueError (Field 'id' expected a number) in ModelAdmin.response_action -> 500"
+)
+_ADD_INITIAL_500 = (
+    "Django admin: a garbage foreign-key value in the add form's query string "
+    "(?space=%C0%AF) becomes initial data and rendering it raises ValueError -> 500"
+)
+_NUL_FILTER_500 = (
+    "Postgres only: admin changelist list_filter on a text field given ?kind=%00 passes the NUL "
+    "character to Postgres (ValueError: A string literal cannot contain NUL) -> 500"
+)
+KNOWN_BUGS: dict[tuple[str, str, str], str | tuple[str, bool]] = {
+    ("admin:members_outbox_changelist", "staff", "GET"): (_NUL_FILTER_500, ON_POSTGRES),
+    ("admin:collaborations_collaboration_changelist", "staff", "GET"): (
+        _NUL_FILTER_500,
+        ON_POSTGRES,
+    ),
+    ("admin:members_profile_export", "staff", "GET"): (
+        "members/admin_directory.py export_view: any query parameter that is not a changelist "
+        "filter (?page=-1, ?q=..., ?kind=) raises IncorrectLookupParameters -> 500 (the "
+        "changelist view itself redirects with ?e=1)"
+    ),
+    ("admin:members_membership_add", "staff", "GET"): _ADD_INITIAL_500,
+    ("admin:members_chapter_add", "staff", "GET"): _ADD_INITIAL_500,
+    **{
+        (f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist", "staff", "POST"): (
+            _SELECTED_ACTION_500
+        )
+        for model in admin.site._registry
+        if admin.site._registry[model].actions is not None
+    },
+}
+
+
+def cases(method: str):
+    for route in ROUTES:
+        for role in ROLES:
+            known = KNOWN_BUGS.get((route.name, role, method))
+            reason, condition = known if isinstance(known, tuple) else (known, True)
+            marks = [pytest.mark.xfail(condition, strict=True, reason=reason)] if known else []
+            yield pytest.param(route, role, id=f"{route.name}-{role}", marks=marks)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def wants_garbage_queries(route: Route) -> bool:
+    """Admin object pages ignore the query string: garbage goes to lists, forms and our pages."""
+    return not (route.is_admin and route.params)
+
+
+def acting_as(route: Route, role: str, kwargs: dict, w: World) -> str:
+    """Capability URLs (personal feed, signed links) act for the person they were made for."""
+    if role == "staff":
+        return role
+    token = kwargs.get("token", "")
+    if route.name == "events:personal_feed":
+        return {w.hidden_token: "hidden_owner", w.member_token: "member"}.get(token, role)
+    if (
+        route.name in ("events:guest_cancel", "notifications:unsubscribe")
+        and "garbage" not in token
+    ):
+        return "hidden_owner"  # the only signed links made for a member are the hidden one's
+    return role
+
+
+@pytest.mark.parametrize(("route", "role"), list(cases("GET")))
+def test_get(route, role, world, expect_logged_errors):
+    """GET every filling of the pattern, plainly and (first filling) with garbage queries."""
+    client = client_for(role, world)
+    problems: list[str] = []
+    for i, (url, kwargs) in enumerate(urls_for(route, world)):
+        viewer = acting_as(route, role, kwargs, world)
+        queries = [""]
+        if i == 0 and wants_garbage_queries(route):
+            queries += list(GARBAGE_QUERIES)
+        for query in queries:
+            full = f"{url}?{query}" if query else url
+            label = f"GET {url}{'?' + query[:60] if query else ''} as {role}"
+            response = request(client, "get", full, problems, label)
+            if response is not None:
+                check(response, viewer, url, route, problems, label)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("route", "role"), list(cases("POST")))
+def test_post(route, role, world, expect_logged_errors):
+    """POST an empty and a garbage body: never a 5xx, never a write by someone not allowed."""
+    if route.name in ("admin:jsi18n", "admin:autocomplete", "admin:view_on_site"):
+        pytest.skip("GET-only admin helpers")
+    problems: list[str] = []
+    client = client_for(role, world)
+    for url, kwargs in urls_for(route, world):
+        viewer = acting_as(route, role, kwargs, world)
+        may_write = allowed(route, role, kwargs, world)
+        for body_name, body in (("empty", {}), ("garbage", GARBAGE_BODY)):
+            label = f"POST {url} ({body_name} body) as {role}"
+            recorder = WriteRecorder()
+            sid = transaction.savepoint()
+            try:
+                with connection.execute_wrapper(recorder):
+                    response = request(client, "post", url, problems, label, data=body)
+            finally:
+                transaction.savepoint_rollback(sid)
+            if role != "anonymous" and "_auth_user_id" not in client.session:
+                client = client_for(role, world)  # logout, account deletion: sign in again
+            if response is None:
+                continue
+            check(response, viewer, url, route, problems, label)
+            if recorder.tables and not may_write:
+                tables = sorted(recorder.tables)
+                problems.append(f"{label}: {response.status_code} and wrote {tables}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_crawler_covers_the_whole_urlconf(world):
+    """The crawl is data-driven: every named pattern is reached, including admin and allauth."""
+    names = {r.name for r in ROUTES}
+    assert {"members:profile", "events:detail", "collaborations:detail"} <= names
+    assert {"account_login", "account_signup", "account_reset_password_from_key"} <= names
+    assert "admin:members_profile_changelist" in names
+    assert "admin:events_event_change" in names
+    total = 0
+    for route in ROUTES:
+        n = len(urls_for(route, world))
+        garbage = len(GARBAGE_QUERIES) if wants_garbage_queries(route) else 0
+        total += (n + garbage) * len(ROLES)  # GETs
+        total += n * 2 * len(ROLES)  # POSTs
+    sys.stdout.write(
+        f"\ncrawler: {len(ROUTES)} URL patterns, {total} URL x role x input requests\n"
+    )
+    assert total > 3000
+
+
+def test_the_sentinels_are_really_shown_to_those_allowed(world, expect_logged_errors):
+    """The crawl's checks could pass vacuously: prove the sentinels render where they should."""
+    w = world
+
+    def get(role: str, url: str):
+        response = client_for(role, w).get(url)
+        return response.status_code, body_of(response).decode()
+
+    hidden_url = reverse("members:profile", kwargs={"slug": HIDDEN_SLUG})
+    assert get("anonymous", hidden_url)[0] == 404
+    assert get("member", hidden_url)[0] == 404
+    status, html = get("hidden_owner", hidden_url)
+    assert status == 200
+    assert HIDDEN_NAME in html
+    status, html = get("staff", hidden_url)
+    assert status == 200
+    assert HIDDEN_NAME in html
+    directory = reverse("members:directory")
+    assert MEMBERS_ONLY_NAME in get("member", directory + "?q=Membrosky")[1]
+    assert PUBLIC_NAME in get("anonymous", directory + "?q=Openheim")[1]
+    assert MEMBERS_ONLY_NAME not in get("anonymous", directory + "?q=Membrosky")[1]
+    assert HIDDEN_NAME not in get("member", directory + "?q=Hiddenova")[1]
+    assert MEMBERS_EVENT_TITLE in get("member", reverse("events:list"))[1]
+    secret = reverse("collaborations:detail", kwargs={"pk": w.collabs["secret"].pk})
+    assert SECRET_TITLE in get("staff", secret)[1]
+    status, html = get("staff", reverse("admin:collaborations_collaboration_changelist"))
+    assert status == 200
+    assert SECRET_TITLE in html
+    assert HIDDEN_EMAIL in get("staff", reverse("admin:members_user_changelist"))[1]
+
+    # the write detector sees a real write, and the savepoint puts the world back
+    recorder, client = WriteRecorder(), client_for("member", w)
+    sid = transaction.savepoint()
+    with connection.execute_wrapper(recorder):
+        client.post(reverse("events:calendar_regenerate"))
+    transaction.savepoint_rollback(sid)
+    assert "events_calendartoken" in recorder.tables
+    assert CalendarToken.objects.get(user=w.users["member"]).token == w.member_token
