@@ -15,7 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, Q, Window
+from django.db.models import Count, F, Q, RowRange, Window
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -82,7 +82,15 @@ def directory_page(qs, number: int, *, user, per_page: int = PER_PAGE):
     word, ~1,000 join probes for a skill filter. Same number of queries as before (two) in
     the usual case; a page number past the end costs a count and a second look-up.
     """
-    ids_qs = qs.annotate(directory_total=Window(Count("pk"))).values_list("pk", "directory_total")
+    # The window has the list's own order over the whole frame: PostgreSQL then sorts the
+    # matches once, computing the rank below the window, and the window buffers only narrow
+    # rows (with a bare OVER () it buffered every row's search vector for the rank above it).
+    order = [
+        (F(o[1:]).desc() if o.startswith("-") else F(o).asc()) if isinstance(o, str) else o
+        for o in qs.query.order_by
+    ]
+    total = Window(Count("pk"), order_by=order, frame=RowRange(start=None, end=None))
+    ids_qs = qs.annotate(directory_total=total).values_list("pk", "directory_total")
     notice = ""
     rows = list(ids_qs[(number - 1) * per_page : number * per_page])
     paginator = Paginator(qs, per_page)
