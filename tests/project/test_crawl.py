@@ -68,6 +68,10 @@ GARBAGE_QUERIES = (  # a few parameters per query: each is parsed on its own by 
     "page=1&page=abc&p=abc&e=1&all=&year=99999&skill=%27%22%3E%3Cscript%3E&format=json",
 )
 
+# Searches that go straight for what must stay out of sight (lists, searches, autocompletes).
+# Pages echo the query, so a probe is a word that matches a sentinel without being a needle.
+PROBE_QUERIES = ("q=Zorblax", "q=Xyloquartz", "q=Quillon", "q=Participants+Secret")
+
 GARBAGE_BODY = {
     "title": "x" * 5000,
     "name": "\x00",
@@ -162,7 +166,7 @@ def _person(name: str, email: str, visibility: str, **user_kwargs):
     profile.display_name = name
     profile.visibility = visibility
     profile.email_visibility = Visibility.MEMBERS
-    profile.headline = f"{name} headline"
+    profile.headline = f"{name} does Xyloquartz consulting"
     profile.save()
     return user, profile
 
@@ -607,6 +611,8 @@ def test_get(route, role, world, expect_logged_errors):
         queries = [""]
         if i == 0 and wants_garbage_queries(route):
             queries += list(GARBAGE_QUERIES)
+        if not route.params and not route.is_admin:
+            queries += list(PROBE_QUERIES)
         for query in queries:
             full = f"{url}?{query}" if query else url
             label = f"GET {url}{'?' + query[:60] if query else ''} as {role}"
@@ -661,7 +667,8 @@ def test_the_crawler_covers_the_whole_urlconf(world):
     for route in ROUTES:
         n = len(urls_for(route, world))
         garbage = len(GARBAGE_QUERIES) if wants_garbage_queries(route) else 0
-        total += (n + garbage) * len(ROLES)  # GETs
+        probes = len(PROBE_QUERIES) if not route.params and not route.is_admin else 0
+        total += (n + garbage + probes) * len(ROLES)  # GETs
         total += n * 2 * len(ROLES)  # POSTs
     sys.stdout.write(
         f"\ncrawler: {len(ROUTES)} URL patterns, {total} URL x role x input requests\n"
@@ -691,6 +698,9 @@ def test_the_sentinels_are_really_shown_to_those_allowed(world, expect_logged_er
     assert PUBLIC_NAME in get("anonymous", directory + "?q=Openheim")[1]
     assert MEMBERS_ONLY_NAME not in get("anonymous", directory + "?q=Membrosky")[1]
     assert HIDDEN_NAME not in get("member", directory + "?q=Hiddenova")[1]
+    probe = get("member", directory + "?q=Xyloquartz")[1]  # the crawler's probe finds people
+    assert MEMBERS_ONLY_NAME in probe
+    assert HIDDEN_NAME not in probe
     assert MEMBERS_EVENT_TITLE in get("member", reverse("events:list"))[1]
     secret = reverse("collaborations:detail", kwargs={"pk": w.collabs["secret"].pk})
     assert SECRET_TITLE in get("staff", secret)[1]
