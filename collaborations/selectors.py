@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
@@ -240,6 +240,9 @@ def _graph(audience) -> dict:
             n=Count("pk"),  # one row per party and collaboration: no DISTINCT needed
             company_name=Min("company__name"),
             company_slug=Min("company__slug"),
+            # How many parties have a collaboration the audience may see, counted in the same
+            # pass (the window runs over the groups), for the "N most connected of M" note.
+            parties=Window(Count("*")),
         )
         .order_by("-n", "user_id", "company_id", "organisation")[: GRAPH_NODE_LIMIT * 3]
     )
@@ -297,7 +300,7 @@ def _graph(audience) -> dict:
     edges = [{"a": a, "b": b, "w": w} for (a, b), w in sorted(weights.items())]
     linked_keys = {e["a"] for e in edges} | {e["b"] for e in edges}
     chosen = [n for n in chosen if n["id"] in linked_keys]
-    return {"nodes": chosen, "edges": edges}
+    return {"nodes": chosen, "edges": edges, "parties": ranked[0]["parties"] if ranked else 0}
 
 
 def dashboard_compute(audience) -> dict:

@@ -284,6 +284,7 @@ class DashboardView(TemplateView):
 
     def _build(self) -> dict:
         data = dashboard_data(user=self.request.user)
+        layout = charts.graph_layout(data["graph"])
         return {
             "data": data,
             "years_count": charts.columns(data["by_year"], attr="count"),
@@ -296,7 +297,9 @@ class DashboardView(TemplateView):
             ),
             "places": charts.hbars(data["by_place"], attr="count"),
             # Built in Python: a template loop over the nodes cost 3x as much (see charts).
-            "graph_svg": charts.graph_svg(charts.graph_layout(data["graph"])),
+            "graph_svg": charts.graph_svg(layout),
+            "graph_shown": len(layout["nodes"]),
+            "graph_parties": data["graph"].get("parties", 0),
         }
 
     def get_context_data(self, **kwargs):

@@ -24,7 +24,11 @@ URL = "/collaborations/dashboard/"
 
 @pytest.fixture(autouse=True)
 def _no_cache(settings):
+    from django.core.cache import cache
+
     settings.COLLABORATIONS_DASHBOARD_CACHE = 0
+    # {% cache 0 %} still reads the cache: drop fragments an earlier test stored with a timeout.
+    cache.clear()
 
 
 def node_ids(data) -> set[str]:
@@ -236,3 +240,26 @@ def test_list_page_queries_do_not_grow(client, django_assert_max_num_queries):
     _grow(25, people)
     with django_assert_max_num_queries(len(ctx.captured_queries)):
         client.get(reverse("collaborations:list"))
+
+
+def test_graph_says_how_many_parties_it_leaves_out(client, monkeypatch):
+    from collaborations import selectors
+
+    a, b, c = UserFactory.create_batch(3)
+    for p in (a, b, c):
+        set_visibility(p, Visibility.PUBLIC)
+    log(a, b, confirm=True, visibility="public")
+    log(a, b, confirm=True, visibility="public")
+    log(a, c, confirm=True, visibility="public")
+
+    body = client.get(URL).content.decode()
+    assert "most connected of" not in body  # all three fit: no note
+    assert c.profile.display_name in body
+
+    monkeypatch.setattr(selectors, "GRAPH_NODE_LIMIT", 2)
+    body = client.get(URL).content.decode()
+    assert "Showing the 2 most connected of 3 members, companies and organisations" in body
+    graph = body.split('aria-labelledby="network"')[1]
+    assert a.profile.display_name in graph
+    assert b.profile.display_name in graph
+    assert c.profile.display_name not in graph
