@@ -304,10 +304,13 @@ class DashboardView(TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        seconds = dashboard_cache_seconds()
         ctx.update(
             dash=SimpleLazyObject(self._build),
-            fragment_key=dashboard_cache_key(self.request.user),
-            fragment_seconds=dashboard_cache_seconds(),
+            # The timeout is part of the key: with the cache turned off (0, nothing is stored)
+            # a fragment stored earlier under another timeout is never served.
+            fragment_key=f"{dashboard_cache_key(self.request.user)}:{seconds}",
+            fragment_seconds=seconds,
         )
         return ctx
 

@@ -27,7 +27,6 @@ def _no_cache(settings):
     from django.core.cache import cache
 
     settings.COLLABORATIONS_DASHBOARD_CACHE = 0
-    # {% cache 0 %} still reads the cache: drop fragments an earlier test stored with a timeout.
     cache.clear()
 
 
@@ -179,6 +178,22 @@ def test_cache_is_invalidated_by_a_confirmation(
             participant=collab.participants.get(user=other_member), user=other_member
         )
     assert client.get(URL).context["dash"]["data"]["total"] == 1
+
+
+def test_turning_the_cache_off_never_serves_a_stored_dashboard(
+    settings, client, member, other_member
+):
+    settings.COLLABORATIONS_DASHBOARD_CACHE = 300
+    collab = log(member, other_member)
+    total = "<strong>{}</strong>confirmed collaborations"
+    assert total.format(0) in client.get(URL).content.decode()  # stored: none confirmed yet
+    from collaborations.services import participant_confirm
+
+    participant_confirm(participant=collab.participants.get(user=other_member), user=other_member)
+    settings.COLLABORATIONS_DASHBOARD_CACHE = 0  # staff turn the cache off
+    response = client.get(URL)
+    assert response.context["dash"]["data"]["total"] == 1
+    assert total.format(1) in response.content.decode()
 
 
 def _grow(n: int, people: list) -> None:
