@@ -80,13 +80,13 @@ print("SESSION", session.session_key)
 
 EXPLAIN = """
 from django.db import connection
-from django.db.models import Count, Window
 from django.http import QueryDict
 from members.demo import GENERATED_DOMAIN
 from members.models import Profile, User
 from members.selectors import directory_choices, directory_options, directory_parse
 from members.selectors import directory_profiles
 from members.search import query_words, search_filter
+from members.views import directory_page_ids
 
 viewer = User.objects.get(email="member00042@" + GENERATED_DOMAIN)
 options = {{**directory_options(user=viewer), **directory_choices()}}
@@ -96,8 +96,7 @@ for q in ("translation", "xenophontos"):
           rank=False).count())
     # What the view runs (members.views.directory_page): the page's ids and the total in
     # one pass over the matches, then the 24 cards by primary key.
-    qs = directory_profiles(user=viewer, query=query)
-    ids = qs.annotate(directory_total=Window(Count("pk"))).values_list("pk", "directory_total")
+    ids = directory_page_ids(directory_profiles(user=viewer, query=query))
     print(ids[:24].explain(analyze=True, buffers=True))
 print("-- the first page's total (paginator COUNT)")
 sql, params = Profile.objects.visible_to(viewer).order_by().values("pk").query.sql_with_params()

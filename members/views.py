@@ -73,15 +73,8 @@ def paginate(qs, number: int, *, per_page: int = PER_PAGE):
     return paginator.get_page(number), notice
 
 
-def directory_page(qs, number: int, *, user, per_page: int = PER_PAGE):
-    """Like `paginate()`, for a list that must visit every match to order it (by rank, or
-    by newest first): the total and the page's ids come from that one pass
-    (`COUNT(*) OVER ()`), then the page's cards by primary key.
-
-    Counting in a separate query visited the matches twice — ~2,000 heap pages for a common
-    word, ~1,000 join probes for a skill filter. Same number of queries as before (two) in
-    the usual case; a page number past the end costs a count and a second look-up.
-    """
+def directory_page_ids(qs):
+    """(pk, total) rows of `qs` in its order: the total counted in the same pass."""
     # The window has the list's own order over the whole frame: PostgreSQL then sorts the
     # matches once, computing the rank below the window, and the window buffers only narrow
     # rows (with a bare OVER () it buffered every row's search vector for the rank above it).
@@ -90,7 +83,19 @@ def directory_page(qs, number: int, *, user, per_page: int = PER_PAGE):
         for o in qs.query.order_by
     ]
     total = Window(Count("pk"), order_by=order, frame=RowRange(start=None, end=None))
-    ids_qs = qs.annotate(directory_total=total).values_list("pk", "directory_total")
+    return qs.annotate(directory_total=total).values_list("pk", "directory_total")
+
+
+def directory_page(qs, number: int, *, user, per_page: int = PER_PAGE):
+    """Like `paginate()`, for a list that must visit every match to order it (by rank, or
+    by newest first): the total and the page's ids come from that one pass
+    (`directory_page_ids()`), then the page's cards by primary key.
+
+    Counting in a separate query visited the matches twice — ~2,000 heap pages for a common
+    word, ~1,000 join probes for a skill filter. Same number of queries as before (two) in
+    the usual case; a page number past the end costs a count and a second look-up.
+    """
+    ids_qs = directory_page_ids(qs)
     notice = ""
     rows = list(ids_qs[(number - 1) * per_page : number * per_page])
     paginator = Paginator(qs, per_page)
