@@ -519,8 +519,10 @@ def allowed(route: Route, role: str, kwargs: dict, w: World) -> bool:
         return "garbage" not in kwargs.get("token", "")
     if route.name in ("notifications:preferences", "events:calendar_regenerate"):
         return True  # the signed-in person's own preferences / feed token
-    if route.name == "events:register":
-        return Event.objects.filter(slug=kwargs["slug"]).exists()  # a note is optional
+    if route.name == "events:register":  # a note is optional; drafts, cancelled, past: refused
+        return Event.objects.filter(
+            slug=kwargs["slug"], status=Event.Status.PUBLISHED, start__gt=timezone.now()
+        ).exists()
     if route.name == "events:cancel":
         return _own_registration(w, role, kwargs["slug"])
     if route.name in ("collaborations:confirm", "collaborations:decline"):
