@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
 from django.core.management import call_command
@@ -158,6 +159,7 @@ class World:
     registrations: dict[str, Registration] = field(default_factory=dict)
     collabs: dict[str, Collaboration] = field(default_factory=dict)
     hidden_token: str = ""
+    sessions: dict[str, str] = field(default_factory=dict)  # role -> session key
     member_token: str = ""
 
 
@@ -298,7 +300,10 @@ def world(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             cache.clear()
-            yield build_world()
+            w = build_world()
+            for role in ROLES:
+                client_for(role, w)  # sessions made once, inside the module's transaction
+            yield w
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -470,10 +475,17 @@ def request(client: Client, method: str, url: str, problems: list[str], label: s
 
 
 def client_for(role: str, w: World) -> Client:
+    """A client signed in as `role`, reusing one session per role made with the world."""
     client = Client()
     user = w.users[role]
-    if user is not None:
+    if user is None:
+        return client
+    if role not in w.sessions:
         client.force_login(user)
+        w.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        return client
+    client.cookies[settings.SESSION_COOKIE_NAME] = w.sessions[role]
+    assert client.session.get("_auth_user_id") == str(user.pk), f"{role} is not signed in"
     return client
 
 
@@ -652,8 +664,9 @@ def test_post(route, role, world, expect_logged_errors):
                     response = request(client, "post", url, problems, label, data=body)
             finally:
                 transaction.savepoint_rollback(sid)
-            if role != "anonymous" and "_auth_user_id" not in client.session:
-                client = client_for(role, world)  # logout, account deletion: sign in again
+            cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+            if role != "anonymous" and (cookie is None or cookie.value != world.sessions[role]):
+                client = client_for(role, world)  # logged out or flushed: the rollback undid it
             if response is None:
                 continue
             check(response, viewer, url, route, problems, label)
