@@ -39,7 +39,6 @@ from collaborations.models import Collaboration, Participant
 from collaborations.services import ParticipantSpec, collaboration_create, participant_confirm
 from events.models import CalendarToken, Event, Registration
 from members.models import Membership, Profile, Visibility
-from tests.conftest import ON_POSTGRES
 from tests.events.factories import EventFactory, RegistrationFactory, kind
 from tests.factories import ChapterFactory, CompanyFactory, SpaceFactory, UserFactory
 
@@ -445,12 +444,15 @@ def forbidden_strings(role: str, url: str, route: Route) -> dict[str, str]:
     return needles
 
 
-def check(response, role: str, url: str, route: Route, problems: list[str], label: str) -> None:
+def check(response, roles, url: str, route: Route, problems: list[str], label: str) -> None:
     if response.status_code >= 500:
         problems.append(f"{label}: {response.status_code}")
         return
     data = body_of(response).lower()
-    for needle, why in forbidden_strings(role, url, route).items():
+    forbidden = [forbidden_strings(role, url, route) for role in roles]
+    for needle, why in forbidden[0].items():
+        if any(needle not in other for other in forbidden[1:]):
+            continue  # one of the roles it speaks for may see it
         if needle.lower().encode() in data:
             problems.append(f"{label}: {response.status_code} shows the {why} ({needle!r})")
 
@@ -546,40 +548,11 @@ def allowed(route: Route, role: str, kwargs: dict, w: World) -> bool:
 
 # --- cases --------------------------------------------------------------------------------
 
-# (URL name, role, "GET"|"POST") -> reason: a real bug the lead has been told about.
-_SELECTED_ACTION_500 = (
-    "Django admin: POST action=delete_selected&_selected_action=abc to a changelist raises "
-    "ValueError (Field 'id' expected a number) in ModelAdmin.response_action -> 500"
-)
-_ADD_INITIAL_500 = (
-    "Django admin: a garbage foreign-key value in the add form's query string "
-    "(?space=%C0%AF) becomes initial data and rendering it raises ValueError -> 500"
-)
-_NUL_FILTER_500 = (
-    "Postgres only: admin changelist list_filter on a text field given ?kind=%00 passes the NUL "
-    "character to Postgres (ValueError: A string literal cannot contain NUL) -> 500"
-)
-KNOWN_BUGS: dict[tuple[str, str, str], str | tuple[str, bool]] = {
-    ("admin:members_outbox_changelist", "staff", "GET"): (_NUL_FILTER_500, ON_POSTGRES),
-    ("admin:collaborations_collaboration_changelist", "staff", "GET"): (
-        _NUL_FILTER_500,
-        ON_POSTGRES,
-    ),
-    ("admin:members_profile_export", "staff", "GET"): (
-        "members/admin_directory.py export_view: any query parameter that is not a changelist "
-        "filter (?page=-1, ?q=..., ?kind=) raises IncorrectLookupParameters -> 500 (the "
-        "changelist view itself redirects with ?e=1)"
-    ),
-    ("admin:members_membership_add", "staff", "GET"): _ADD_INITIAL_500,
-    ("admin:members_chapter_add", "staff", "GET"): _ADD_INITIAL_500,
-    **{
-        (f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist", "staff", "POST"): (
-            _SELECTED_ACTION_500
-        )
-        for model in admin.site._registry
-        if admin.site._registry[model].actions is not None
-    },
-}
+# Fixed in cd09ed3 (NUL in a request, admin selections/lookups -> 400): the profile CSV export
+# and admin add forms with garbage query strings, changelist actions on `_selected_action=abc`,
+# `?kind=%00` on Postgres. Add a case here only while its fix is pending:
+# (URL name, role, "GET"|"POST") -> reason, or (reason, condition) for one database only.
+KNOWN_BUGS: dict[tuple[str, str, str], str | tuple[str, bool]] = {}
 
 
 def cases(method: str):
@@ -605,19 +578,22 @@ def wants_garbage_queries(route: Route) -> bool:
     return not (route.is_admin and route.params)
 
 
-def acting_as(route: Route, role: str, kwargs: dict, w: World) -> str:
-    """Capability URLs (personal feed, signed links) act for the person they were made for."""
-    if role == "staff":
-        return role
+def acting_as(route: Route, role: str, kwargs: dict, w: World) -> tuple[str, ...]:
+    """Who the response may speak for: the requester, plus the person a capability URL (personal
+    feed, signed link) was made for — the page may show either one's own things."""
     token = kwargs.get("token", "")
     if route.name == "events:personal_feed":
-        return {w.hidden_token: "hidden_owner", w.member_token: "member"}.get(token, role)
+        owner = {w.hidden_token: "hidden_owner", w.member_token: "member"}.get(token)
+        return (role, owner) if owner else (role,)
     if (
         route.name in ("events:guest_cancel", "notifications:unsubscribe")
         and "garbage" not in token
     ):
-        return "hidden_owner"  # the only signed links made for a member are the hidden one's
-    return role
+        return (
+            role,
+            "hidden_owner",
+        )  # the only signed links made for a member are the hidden one's
+    return (role,)
 
 
 @pytest.mark.parametrize(("route", "role"), list(cases("GET")))
