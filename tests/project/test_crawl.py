@@ -555,8 +555,13 @@ def allowed(route: Route, role: str, kwargs: dict, w: World) -> bool:
 KNOWN_BUGS: dict[tuple[str, str, str], str | tuple[str, bool]] = {}
 
 
+GET_ONLY = ("admin:jsi18n", "admin:autocomplete", "admin:view_on_site")
+
+
 def cases(method: str):
     for route in ROUTES:
+        if method == "POST" and route.name in GET_ONLY:
+            continue  # GET-only admin helpers: nothing to post to
         for role in ROLES:
             known = KNOWN_BUGS.get((route.name, role, method))
             reason, condition = known if isinstance(known, tuple) else (known, True)
@@ -624,8 +629,6 @@ def test_get(route, role, world, expect_logged_errors):
 @pytest.mark.parametrize(("route", "role"), list(cases("POST")))
 def test_post(route, role, world, expect_logged_errors):
     """POST an empty and a garbage body: never a 5xx, never a write by someone not allowed."""
-    if route.name in ("admin:jsi18n", "admin:autocomplete", "admin:view_on_site"):
-        pytest.skip("GET-only admin helpers")
     problems: list[str] = []
     client = client_for(role, world)
     for url, kwargs in urls_for(route, world):
