@@ -345,6 +345,52 @@ class Profile(models.Model):
         return str(int(self.updated_at.timestamp())) if self.updated_at else "0"
 
 
+class ProfileSearchQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProfileSearchQuerySet:
+        """The same rule as `ProfileQuerySet.visible_to()`, on the copied columns."""
+        if user is not None and user.is_authenticated:
+            if user.is_staff:
+                return self
+            return self.filter(
+                Q(visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]) | Q(user_id=user.pk)
+            )
+        return self.filter(visibility=Visibility.PUBLIC)
+
+
+class ProfileSearch(models.Model):
+    """A narrow copy of what a directory search reads, one row per profile.
+
+    A profile row is wide (about 2.2 kB: the card, the search document, the vector), so a
+    common word's ~2,000 matches sat on ~1,800 heap pages; these rows are about 0.9 kB. Kept
+    by `members.search.profile_search_refresh()`; on PostgreSQL a trigger also copies the
+    visibility, owner and name whenever a profile row changes them by any other path. Only
+    the ids, the count and the order come from here: the cards are still loaded through
+    `Profile.objects.visible_to()`. Not queried on SQLite (searches there match
+    `Profile.search_document`).
+    """
+
+    profile = models.OneToOneField(
+        Profile,
+        verbose_name=_("profile"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_row",
+    )
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
+    user_id = models.BigIntegerField(_("user id"))
+    display_name = models.CharField(_("display name"), max_length=150)
+    search_vector = SearchVectorField(_("search vector"), null=True)
+
+    objects = ProfileSearchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("profile search row")
+        verbose_name_plural = _("profile search rows")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
 class Membership(models.Model):
     """A person's plan at a space, managed by staff."""
 

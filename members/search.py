@@ -174,6 +174,7 @@ def profile_search_refresh(*, profile_ids: Iterable[int] | None = None) -> int:
                     p.search_document = " ".join(x for x in (a, b, c) if x)
                     p.card = card
                 Profile.objects.bulk_update(profiles, ["search_document", "card"])
+                _copy_sqlite([p.pk for p in profiles])
         done += len(profiles)
     if ids:
         from .directory_cache import directory_invalidate
@@ -198,9 +199,43 @@ def _write_postgres(rows: list[tuple]) -> None:
             card = v.card
         FROM (VALUES {values}) AS v(id, a, b, c, card)
         WHERE p.id = v.id
+        RETURNING p.id, p.visibility, p.user_id, p.display_name, p.search_vector
+    """  # noqa: S608 - only placeholders are interpolated
+    # The narrow copy the directory searches (members.ProfileSearch), in the same statement;
+    # a row that did not change is not rewritten.
+    sql = f"""
+        WITH u AS ({sql})
+        INSERT INTO members_profilesearch AS s
+            (profile_id, visibility, user_id, display_name, search_vector)
+        SELECT * FROM u
+        ON CONFLICT (profile_id) DO UPDATE SET
+            visibility = EXCLUDED.visibility,
+            user_id = EXCLUDED.user_id,
+            display_name = EXCLUDED.display_name,
+            search_vector = EXCLUDED.search_vector
+        WHERE (s.visibility, s.user_id, s.display_name, s.search_vector)
+            IS DISTINCT FROM
+            (EXCLUDED.visibility, EXCLUDED.user_id, EXCLUDED.display_name, EXCLUDED.search_vector)
     """  # noqa: S608 - only placeholders are interpolated
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _copy_sqlite(ids: list[int]) -> None:
+    """SQLite: keep members.ProfileSearch's rows (not searched there: no vector)."""
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"""
+        INSERT INTO members_profilesearch
+            (profile_id, visibility, user_id, display_name, search_vector)
+        SELECT id, visibility, user_id, display_name, NULL FROM members_profile
+        WHERE id IN ({marks})
+        ON CONFLICT (profile_id) DO UPDATE SET
+            visibility = excluded.visibility,
+            user_id = excluded.user_id,
+            display_name = excluded.display_name
+    """  # noqa: S608 - only placeholders are interpolated
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
 
 
 def profiles_of_terms(term_ids: Iterable[int]) -> set[int]:

@@ -14,7 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import SPOKEN_LANGUAGES, Membership, Profile, Space, Term, Visibility
+from .models import (
+    SPOKEN_LANGUAGES,
+    Membership,
+    Profile,
+    ProfileSearch,
+    Space,
+    Term,
+    Visibility,
+)
 from .search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, query_words, search_filter
 
 # Only what a card shows: the directory, company and space pages render many of them.
@@ -302,6 +310,25 @@ def directory_profiles(*, user, query: DirectoryQuery) -> QuerySet[Profile]:
     else:
         qs = qs.order_by("display_name", "pk")
     return profile_cards(qs)
+
+
+def directory_search_rows(*, user, query: DirectoryQuery) -> QuerySet[ProfileSearch] | None:
+    """A words-only search by best match, on PostgreSQL, from the narrow `ProfileSearch` rows.
+
+    Same matches, same order (rank, then name, then id) and the same visibility rule as
+    `directory_profiles()` for that query, without visiting the wide profile rows: a common
+    word's ~2,000 matches sit on about half as many pages, and their vectors are read
+    inline, uncompressed. The page's cards are then loaded from `Profile.objects.visible_to()`
+    by primary key (`members.views.directory_page`). None when this path does not apply.
+    """
+    other = any(getattr(query, name) for name in _OTHER_FILTERS)
+    if connection.vendor != "postgresql" or not query.words or query.sort != "relevance" or other:
+        return None
+    qs = search_filter(ProfileSearch.objects.visible_to(user), query.words, rank=True)
+    return qs.order_by("-rank", "display_name", "pk")
+
+
+_OTHER_FILTERS = ("skill", "offer", "seek", "space", "place", "language", "plan", "joined")
 
 
 def directory_notice_page(requested: int, last: int) -> str:

@@ -43,6 +43,7 @@ from .selectors import (
     directory_options,
     directory_parse,
     directory_profiles,
+    directory_search_rows,
     people_autocomplete,
     profile_cards,
     profile_contact,
@@ -74,7 +75,10 @@ def paginate(qs, number: int, *, per_page: int = PER_PAGE):
 
 
 def directory_page_ids(qs):
-    """(pk, total) rows of `qs` in its order: the total counted in the same pass."""
+    """(pk, total) rows of `qs` in its order: the total counted in the same pass.
+
+    `qs` is a Profile queryset, or `ProfileSearch` rows (whose pk is the profile's).
+    """
     # The window has the list's own order over the whole frame: PostgreSQL then sorts the
     # matches once, computing the rank below the window, and the window buffers only narrow
     # rows (with a bare OVER () it buffered every row's search vector for the rank above it).
@@ -188,7 +192,8 @@ class DirectoryView(View):
         return response
 
     def _results(self, request, query) -> str:
-        qs = directory_profiles(user=request.user, query=query)
+        rows = directory_search_rows(user=request.user, query=query)
+        qs = directory_profiles(user=request.user, query=query) if rows is None else rows
         if query.filtered and query.sort in ("relevance", "recent"):
             # No index gives these orders, so the page query visits every match anyway:
             # count them in the same pass. Name order walks the name index and stops after

@@ -1,5 +1,6 @@
 """The denormalised search document follows profiles, companies and vocabulary terms."""
 
+import pytest
 from django.urls import reverse
 
 from members.models import Term
@@ -135,3 +136,108 @@ def test_rebuild_command_and_seed_fill_missing_documents(db, vocab):
     profile.refresh_from_db()
     assert "vertaling" in profile.search_document
     assert profile.card["skills"][0]["s"] == "translation"
+
+
+# --- the narrow companion the directory searches on PostgreSQL (members.ProfileSearch) ------
+
+
+def _row(profile):
+    from members.models import ProfileSearch
+
+    return ProfileSearch.objects.get(pk=profile.pk)
+
+
+def _matches(words: str) -> set[str]:
+    """Display names whose companion vector matches every word (PostgreSQL only)."""
+    from members.models import ProfileSearch
+    from members.search import query_words, search_filter
+
+    rows = search_filter(ProfileSearch.objects.all(), query_words(words), rank=False)
+    return set(rows.values_list("display_name", flat=True))
+
+
+def test_companion_row_follows_profile_changes_and_deletion(db):
+    from members.models import ProfileSearch
+
+    profile = make_member("Ann One", visibility="public")
+    assert (_row(profile).display_name, _row(profile).visibility) == ("Ann One", "public")
+    assert _row(profile).user_id == profile.user_id
+    profile.display_name = "Ann Renamed"
+    profile.visibility = "hidden"
+    profile.save()
+    assert (_row(profile).display_name, _row(profile).visibility) == ("Ann Renamed", "hidden")
+    profile.user.delete()
+    assert not ProfileSearch.objects.filter(pk=profile.pk).exists()
+
+
+@pytest.mark.postgres
+def test_companion_vector_follows_company_and_term_changes(db, vocab):
+    company = CompanyFactory(name="Oldname")
+    make_member("Ann One", company=company, skills=[vocab["coaching"]])
+    assert _matches("oldname coach") == {"Ann One"}
+    company.name = "Brandnew"
+    company.save()
+    assert _matches("brandnew") == {"Ann One"}
+    assert _matches("oldname") == set()
+    term = vocab["coaching"]
+    term.synonyms = "mentoring"
+    term.save()
+    assert _matches("mentor") == {"Ann One"}
+
+
+@pytest.mark.postgres
+def test_companion_follows_a_visibility_update_that_bypasses_the_refresh(client, db):
+    """profile_unhide_on_first_login() and others write with queryset.update(): a trigger."""
+    from members.directory_cache import directory_invalidate
+    from members.models import Profile
+
+    profile = make_member("Zed Quietname", visibility="public")
+    client.force_login(UserFactory())
+    assert _found(client, "quietname") == ["Zed Quietname"]
+    Profile.objects.filter(pk=profile.pk).update(visibility="hidden", display_name="Zed Other")
+    directory_invalidate()  # what such writers do (the results cache is not under test here)
+    assert (_row(profile).visibility, _row(profile).display_name) == ("hidden", "Zed Other")
+    response = client.get(URL, {"q": "quietname"})
+    assert list(response.context["profiles"]) == []
+    assert response.context["page_obj"].paginator.count == 0
+
+
+@pytest.mark.postgres
+def test_companion_search_gives_the_same_ids_order_and_total_as_the_profile_search(db, vocab):
+    from django.http import QueryDict
+
+    from members.selectors import (
+        directory_choices,
+        directory_options,
+        directory_parse,
+        directory_profiles,
+        directory_search_rows,
+    )
+    from members.views import directory_page_ids
+
+    terms = list(vocab.values())
+    for i in range(30):
+        make_member(
+            f"Person {i % 7} {'Same' if i % 3 else 'Other'}",
+            visibility=["public", "members", "hidden"][i % 3],
+            skills=terms[i % 5 : i % 5 + 1 + i % 2],
+            offers=terms[(i + 2) % 5 : (i + 2) % 5 + 1],
+            headline="translation helper" if i % 4 == 0 else "",
+        )
+    viewers = [None, UserFactory(), UserFactory(is_staff=True)]
+    hidden_owner = make_member("Hidden Owner translation", visibility="hidden").user
+    viewers.append(hidden_owner)
+    queries = ["q=translation", "q=trans", "q=web+design", "q=person+same", "q=seo", "q=nothere"]
+    for viewer in viewers:
+        options = {**directory_options(user=viewer), **directory_choices()}
+        for params in queries:
+            query = directory_parse(QueryDict(params), options=options)
+            rows = directory_search_rows(user=viewer, query=query)
+            assert rows is not None, params
+            old = list(directory_page_ids(directory_profiles(user=viewer, query=query)))
+            assert list(directory_page_ids(rows)) == old, (params, viewer)
+    assert old == []  # the last query matches nothing
+    # Other filters, or another order, keep the profile query.
+    for params in ["q=seo&skill=seo", "q=seo&sort=name", "q=seo&sort=recent", "skill=seo"]:
+        query = directory_parse(QueryDict(params), options=options)
+        assert directory_search_rows(user=viewer, query=query) is None, params
