@@ -84,7 +84,7 @@ from django.http import QueryDict
 from members.demo import GENERATED_DOMAIN
 from members.models import Profile, User
 from members.selectors import directory_choices, directory_options, directory_parse
-from members.selectors import directory_profiles
+from members.selectors import directory_profiles, directory_search_rows
 from members.search import query_words, search_filter
 from members.views import directory_page_ids
 
@@ -95,8 +95,12 @@ for q in ("translation", "xenophontos"):
     print(f"-- q={{q!r}}: matches", search_filter(Profile.objects.all(), query_words(q),
           rank=False).count())
     # What the view runs (members.views.directory_page): the page's ids and the total in
-    # one pass over the matches, then the 24 cards by primary key.
-    ids = directory_page_ids(directory_profiles(user=viewer, query=query))
+    # one pass over the matches (from the narrow members_profilesearch for a words-only
+    # best-match search), then the 24 cards by primary key.
+    rows = directory_search_rows(user=viewer, query=query)
+    if rows is None:
+        rows = directory_profiles(user=viewer, query=query)
+    ids = directory_page_ids(rows)
     print(ids[:24].explain(analyze=True, buffers=True))
 print("-- the first page's total (paginator COUNT)")
 sql, params = Profile.objects.visible_to(viewer).order_by().values("pk").query.sql_with_params()
