@@ -102,6 +102,9 @@ def _database_from_url(url: str) -> dict:
 
 DATABASES = {"default": _database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# URLs typed without a scheme are https:// (Django 6's default; opting in now also keeps every
+# form of ours and of the admin from warning about it).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # APPS
 # ------------------------------------------------------------------------------
