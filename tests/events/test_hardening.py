@@ -32,20 +32,20 @@ def chapter_event(organiser):
 # Bad input ------------------------------------------------------------------------------
 
 
-def test_personal_feed_with_a_nul_or_huge_token_is_a_404(client):
-    # Postgres refuses NUL in a string literal: this was a 500 there.
-    for token in ("%00", "abc%00def", "x" * 10_000):
-        response = client.get(f"/events/calendar/{token}.ics")
-        assert response.status_code == 404, token
+def test_personal_feed_with_a_nul_or_huge_token_is_a_4xx(client):
+    # Postgres refuses NUL in a string literal: this was a 500 there. A NUL anywhere is now
+    # refused up front (betacowork.middleware); a well-formed unknown token is a 404.
+    for token in ("%00", "abc%00def"):
+        assert client.get(f"/events/calendar/{token}.ics").status_code == 400, token
+    assert client.get(f"/events/calendar/{'x' * 10_000}.ics").status_code == 404
 
 
 def test_check_in_search_with_a_nul_is_not_a_500(client, staff, event):
     services.event_register(event=event, name="Zoë Guest", email="zoe@example.test")
     client.force_login(staff)
     url = reverse("events:check_in", kwargs={"slug": event.slug})
-    response = client.get(url, {"q": "zo\x00ë"})
-    assert response.status_code == 200
-    response = client.get(url, {"q": "\x00"})
+    assert client.get(url, {"q": "zo\x00ë"}).status_code == 400
+    response = client.get(url, {"q": "zoë"})
     assert response.status_code == 200
     assert "Zoë Guest" in response.content.decode()
 
