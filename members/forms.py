@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .avatars import MAX_BYTES, avatar_process
 from .models import SPOKEN_LANGUAGES, Profile, Visibility
-from .services import tags_validate
+from .services import PROFILE_FIELDS, tags_validate
 
 
 class SignupForm(forms.Form):
@@ -87,24 +87,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = [
-            "display_name",
-            "headline",
-            "job_title",
-            "bio",
-            "offers_text",
-            "seeks_text",
-            "languages",
-            "home_space",
-            "city",
-            "region",
-            "website",
-            "linkedin",
-            "phone",
-            "visibility",
-            "email_visibility",
-            "phone_visibility",
-        ]
+        fields = list(PROFILE_FIELDS)
         labels = {
             "offers_text": _("What I offer, in a sentence"),
             "seeks_text": _("What I seek, in a sentence"),

@@ -218,11 +218,12 @@ def _files_delete_on_commit(storage, names: list[str]) -> None:
         transaction.on_commit(delete)
 
 
+# The owner-editable plain fields, in the order the profile form shows them.
 PROFILE_FIELDS = (
     "display_name",
     "headline",
-    "bio",
     "job_title",
+    "bio",
     "offers_text",
     "seeks_text",
     "languages",
