@@ -30,13 +30,15 @@ def with_counts(qs: QuerySet[Event]) -> QuerySet[Event]:
 def event_list(*, user, kind=None, chapter=None, space=None, now=None) -> QuerySet[Event]:
     """Upcoming events `user` may see, soonest first."""
     qs = Event.objects.visible_to(user).upcoming(now).select_related("kind", "space", "chapter")
-    if kind is not None:
-        qs = qs.filter(kind=kind)
-    if chapter is not None:
-        qs = qs.filter(chapter=chapter)
-    if space is not None:
-        qs = qs.filter(space=space)
-    return with_counts(qs).order_by("start", "pk")
+    return with_counts(_filtered(qs, kind=kind, chapter=chapter, space=space)).order_by(
+        "start", "pk"
+    )
+
+
+def _filtered(qs: QuerySet[Event], *, kind=None, chapter=None, space=None) -> QuerySet[Event]:
+    """The list filters (kind, chapter, space): each one applies only when given."""
+    given = {"kind": kind, "chapter": chapter, "space": space}
+    return qs.filter(**{name: value for name, value in given.items() if value is not None})
 
 
 def event_month(*, user, first_day: date, kind=None, chapter=None, space=None) -> list[Event]:
@@ -46,12 +48,7 @@ def event_month(*, user, first_day: date, kind=None, chapter=None, space=None) -
     next_month = (first_day.replace(day=28) + timedelta(days=4)).replace(day=1)
     end = datetime.combine(next_month, datetime.min.time()).replace(tzinfo=tz)
     qs = Event.objects.visible_to(user).filter(start__gte=start, start__lt=end)
-    if kind is not None:
-        qs = qs.filter(kind=kind)
-    if chapter is not None:
-        qs = qs.filter(chapter=chapter)
-    if space is not None:
-        qs = qs.filter(space=space)
+    qs = _filtered(qs, kind=kind, chapter=chapter, space=space)
     return list(with_counts(qs.select_related("kind", "space", "chapter")).order_by("start"))
 
 
