@@ -8,9 +8,7 @@ from .conftest import attend, log, make_past_event
 pytestmark = pytest.mark.django_db
 
 
-def test_event_page_counts_confirmed_collaborations_that_began_there(
-    client, member, other_member
-):
+def test_event_page_counts_confirmed_collaborations_that_began_there(client, member, other_member):
     event = make_past_event(title="Betacooks")
     attend(event, member)
     attend(event, other_member)
