@@ -129,10 +129,10 @@ def register() -> None:
         order=40, template="collaborations/_home_panel.html", context=home_context
     )
     panels.register_profile_panel(
-        order=40, template="collaborations/_profile_panel.html", context=profile_context
+        order=40, template="collaborations/_collaborations_panel.html", context=profile_context
     )
     panels.register_company_panel(
-        order=40, template="collaborations/_company_panel.html", context=company_context
+        order=40, template="collaborations/_collaborations_panel.html", context=company_context
     )
     # The event page belongs to `events`: it renders our panel once it offers the hook.
     from events import panels as event_panels
