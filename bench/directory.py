@@ -82,31 +82,21 @@ EXPLAIN = """
 from django.db import connection
 from django.http import QueryDict
 from members.demo import GENERATED_DOMAIN
-from members.models import Profile, User
+from members.models import User
 from members.selectors import directory_choices, directory_options, directory_parse
-from members.selectors import directory_profiles, directory_search_rows
-from members.search import query_words, search_filter
-from members.views import directory_page_ids
+from members.selectors import directory_search_sql
 
 viewer = User.objects.get(email="member00042@" + GENERATED_DOMAIN)
 options = {{**directory_options(user=viewer), **directory_choices()}}
-for q in ("translation", "xenophontos"):
-    query = directory_parse(QueryDict("q=" + q), options=options)
-    print(f"-- q={{q!r}}: matches", search_filter(Profile.objects.all(), query_words(q),
-          rank=False).count())
-    # What the view runs (members.views.directory_page): the page's ids and the total in
-    # one pass over the matches (from the narrow members_profilesearch for a words-only
-    # best-match search), then the 24 cards by primary key.
-    rows = directory_search_rows(user=viewer, query=query)
-    if rows is None:
-        rows = directory_profiles(user=viewer, query=query)
-    ids = directory_page_ids(rows)
-    print(ids[:24].explain(analyze=True, buffers=True))
-print("-- the first page's total (paginator COUNT)")
-sql, params = Profile.objects.visible_to(viewer).order_by().values("pk").query.sql_with_params()
-with connection.cursor() as cursor:
-    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) SELECT COUNT(*) FROM (" + sql + ") s", params)
-    print("\\n".join(row[0] for row in cursor.fetchall()))
+# What the view runs for a filtered list (members.selectors.directory_search_page): one
+# statement for the total, the page's ids and their cards.
+for params in {scenarios!r}:
+    query = directory_parse(QueryDict(params), options=options)
+    sql, args = directory_search_sql(user=viewer, query=query, term_index=options["term_words"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, {{**args, "limit": 24, "offset": 0}})
+        print("--", params)
+        print("\\n".join(row[0] for row in cursor.fetchall()))
 """
 
 
@@ -327,7 +317,9 @@ def main() -> None:
             )
     print()
     print("== EXPLAIN ANALYZE of the directory search (first page, a member's view)")
-    print(run([PY, "manage.py", "shell", "--no-imports", "-c", EXPLAIN.format()], env))
+    filtered = [path.partition("?")[2] for _label, path in SCENARIOS if "?" in path]
+    code = EXPLAIN.format(scenarios=filtered)
+    print(run([PY, "manage.py", "shell", "--no-imports", "-c", code], env))
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.search import SearchVectorField
@@ -306,10 +309,10 @@ class Profile(models.Model):
         _("avatar thumbnail"), upload_to="avatars/thumbs/", blank=True, editable=False
     )
     # Denormalised for the directory, rebuilt by members.search.profile_search_refresh()
-    # whenever the profile, its company or one of its terms changes: a GIN index cannot
-    # span joined tables, and the cards must not cost a query per member.
+    # whenever the profile, its company, one of its terms or a membership changes: the cards
+    # must not cost a query per member, and SQLite searches this folded text (PostgreSQL
+    # searches the vector of `ProfileSearch`, below).
     search_document = models.TextField(_("search document"), blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
     card = models.JSONField(_("card data"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -337,12 +340,74 @@ class Profile(models.Model):
 
     @property
     def initials(self) -> str:
-        parts = [p for p in self.display_name.split() if p[:1].isalpha()]
-        return "".join(p[0] for p in parts[:2]).upper() or "?"
+        return initials_of(self.display_name)
 
     @property
     def avatar_version(self) -> str:
-        return str(int(self.updated_at.timestamp())) if self.updated_at else "0"
+        return avatar_version_of(self.updated_at)
+
+
+def initials_of(name: str) -> str:
+    parts = [p for p in name.split() if p[:1].isalpha()]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+def avatar_version_of(updated_at) -> str:
+    """Changes with every save: avatar URLs carry it so browsers may cache them for good."""
+    return str(int(updated_at.timestamp())) if updated_at else "0"
+
+
+class CardCompany(NamedTuple):
+    pk: int
+    name: str
+    slug: str
+
+
+class Card:
+    """What a member card shows, read straight from a row of `members.selectors.CARD_SQL`.
+
+    The directory's filtered pages load their cards in the same statement as their ids and
+    total; the card tag (`members_tags.profile_cards`) reads these attributes exactly as it
+    reads a `Profile` loaded with `members.selectors.CARD_FIELDS`.
+    """
+
+    __slots__ = (
+        "avatar_thumb",
+        "card",
+        "company",
+        "company_id",
+        "display_name",
+        "headline",
+        "job_title",
+        "pk",
+        "slug",
+        "updated_at",
+    )
+
+    def __init__(self, row) -> None:
+        (
+            self.pk,
+            self.slug,
+            self.display_name,
+            self.headline,
+            self.job_title,
+            self.avatar_thumb,
+            self.updated_at,
+            card,
+            self.company_id,
+            company_name,
+            company_slug,
+        ) = row
+        self.card = json.loads(card) if isinstance(card, str) else (card or {})
+        self.company = (
+            CardCompany(self.company_id, company_name, company_slug) if self.company_id else None
+        )
+
+    initials = Profile.initials
+    avatar_version = Profile.avatar_version
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:profile", kwargs={"slug": self.slug})
 
 
 class ProfileSearchQuerySet(models.QuerySet):
@@ -358,15 +423,26 @@ class ProfileSearchQuerySet(models.QuerySet):
 
 
 class ProfileSearch(models.Model):
-    """A narrow copy of what a directory search reads, one row per profile.
+    """The directory's index on PostgreSQL: one narrow row per profile.
 
-    A profile row is wide (about 2.2 kB: the card, the search document, the vector), so a
-    common word's ~2,000 matches sat on ~1,800 heap pages; these rows are about 0.9 kB. Kept
-    by `members.search.profile_search_refresh()`; on PostgreSQL a trigger also copies the
-    visibility, owner and name whenever a profile row changes them by any other path. Only
-    the ids, the count and the order come from here: the cards are still loaded through
-    `Profile.objects.visible_to()`. Not queried on SQLite (searches there match
-    `Profile.search_document`).
+    Every filtered directory list (a search, a skill, a space, a language, a plan, a place,
+    "joined recently", in any order) is answered from these rows, and the page's cards are
+    then loaded from `Profile.objects.visible_to()` by primary key
+    (`members.selectors.directory_search_page()`).
+
+    `search_vector` holds the profile's words (name A; headline, job title and company B;
+    what I offer/seek, bio, city and region C) plus lexemes no typed word can produce
+    (`members.search.lexemes`): each of its terms as `_t<id>` (weight B: a search for
+    "vertaling" is expanded to the terms named so, in any language, and matches `_t<id>`),
+    and its facets — skills, offers, seeks, spaces, plans, languages, places — so one GIN
+    look-up answers every filter at once. A term's names and synonyms are not copied into
+    the rows, which keeps them small: ~340 bytes instead of ~870, and a common word's matches
+    on ~500 pages instead of ~1,200.
+
+    Kept by `members.search.profile_search_refresh()`; on PostgreSQL a trigger also copies
+    the visibility, owner, name and "member since" whenever a profile row changes them by a
+    path that does not refresh (a queryset .update(), raw SQL). Not queried on SQLite
+    (searches there match `Profile.search_document`).
     """
 
     profile = models.OneToOneField(
@@ -379,6 +455,8 @@ class ProfileSearch(models.Model):
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
     user_id = models.BigIntegerField(_("user id"))
     display_name = models.CharField(_("display name"), max_length=150)
+    member_since = models.DateField(_("member since"), null=True)
+    created_on = models.DateField(_("created"), null=True)
     search_vector = SearchVectorField(_("search vector"), null=True)
 
     objects = ProfileSearchQuerySet.as_manager()

@@ -1,14 +1,17 @@
 """The directory's search document: what is searchable about a profile, and how to query it.
 
-A GIN index cannot span joined tables, so every profile carries a denormalised copy of what
-search needs — its name, headline, bio, company, and every name and synonym (en/fr/nl) of its
-skills, offers and seeks — plus the little JSON the directory cards show. This module builds
-those copies and refreshes them, set-based, whenever a profile, a company or a vocabulary
-term changes (`members.signals` calls it; bulk writers call it directly or batch it with
-`search_refresh_batch()`).
+A GIN index cannot span joined tables, so what search needs is denormalised, and this module
+builds those copies and refreshes them, set-based, whenever a profile, a company, a vocabulary
+term or a membership changes (`members.signals` calls it; bulk writers call it directly or
+batch it with `search_refresh_batch()`):
 
-On PostgreSQL the copy is a weighted `tsvector` (GIN-indexed, prefix matching so results
-update as you type); on SQLite it is plain folded text matched with LIKE.
+- on PostgreSQL, the narrow `ProfileSearch` row: a weighted `tsvector` (GIN-indexed, prefix
+  matching so results update as you type) of the profile's own words, plus lexemes for its
+  terms and facets (`lexemes()`): a term's names and synonyms in three languages live once,
+  on the term, and a search word is expanded to the terms it names (`words_tsquery()`);
+- on SQLite, `Profile.search_document`: plain folded text, term names included, matched with
+  LIKE;
+- on both, `Profile.card`: the little JSON the directory cards show.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .models import Profile, Term
 
@@ -58,21 +61,23 @@ def _term_card(term: Term) -> dict:
     return {"s": term.slug, "en": term.name_en, "fr": term.name_fr, "nl": term.name_nl}
 
 
-def profile_document(profile: Profile) -> tuple[str, str, str]:
-    """(A, B, C) weighted parts: name; headline, job, company and terms; the rest.
+def _profile_terms(profile: Profile) -> list[Term]:
+    """Its skills, offers and seeks, each term once (prefetched)."""
+    seen: dict[int, Term] = {}
+    for term in [*profile.skills.all(), *profile.offers.all(), *profile.seeks.all()]:
+        seen.setdefault(term.pk, term)
+    return list(seen.values())
 
-    `profile` must have `company` loaded and `skills`, `offers`, `seeks` prefetched.
+
+def profile_document(profile: Profile) -> tuple[str, str, str]:
+    """(A, B, C) weighted parts of its own words: name; headline, job and company; the rest.
+
+    `profile` must have `company` loaded. Its terms are not in here (see `lexemes()`).
     """
-    terms = [*profile.skills.all(), *profile.offers.all(), *profile.seeks.all()]
     a = fold(profile.display_name)
     b_parts = [profile.headline, profile.job_title]
     if profile.company_id and profile.company:
         b_parts.append(profile.company.name)
-    seen: set[int] = set()
-    for term in terms:
-        if term.pk not in seen:
-            seen.add(term.pk)
-            b_parts.extend(_term_words(term))
     b = fold(" ".join(b_parts))
     c = fold(
         " ".join(
@@ -80,6 +85,80 @@ def profile_document(profile: Profile) -> tuple[str, str, str]:
         )
     )
     return a, b, c
+
+
+# --- lexemes no typed word can produce ------------------------------------------------------
+# `fold()` keeps letters and digits only, so a search word never starts with "_": these
+# lexemes are reached only through `words_tsquery()` (terms) and `facets_tsquery()`.
+
+TERM = "_t"
+FACET_SKILL = "_s"
+FACET_OFFER = "_o"
+FACET_SEEK = "_k"
+FACET_SPACE = "_sp"
+FACET_PLAN = "_p"
+FACET_LANGUAGE = "_l"
+FACET_PLACE = "_c"
+
+
+def _literal(lexeme: str, weight: str = "") -> str:
+    """A tsvector/tsquery literal: quoted, with a position and weight when given."""
+    # Lexemes are built from ids, choice codes and folded words (letters, digits, spaces):
+    # no quote nor backslash to escape.
+    return f"'{lexeme}'" + (f":1{weight}" if weight else "")
+
+
+def lexemes(profile: Profile, memberships: Iterable[tuple[int, str]]) -> str:
+    """The profile's term and facet lexemes, as a tsvector literal.
+
+    Terms (`_t<id>`, weight B: they rank like the headline), skills, offers and seeks by
+    term, the spaces (home space and active memberships), active plans, languages and the
+    city and region. `memberships` are its active (space id, plan) pairs.
+    """
+    out = [_literal(f"{TERM}{t.pk}", "B") for t in _profile_terms(profile)]
+    for prefix, field in ((FACET_SKILL, "skills"), (FACET_OFFER, "offers"), (FACET_SEEK, "seeks")):
+        out.extend(_literal(f"{prefix}{t.pk}") for t in getattr(profile, field).all())
+    if profile.home_space_id:
+        out.append(_literal(f"{FACET_SPACE}{profile.home_space_id}"))
+    for space_id, plan in memberships:
+        out.append(_literal(f"{FACET_SPACE}{space_id}"))
+        out.append(_literal(f"{FACET_PLAN}{fold(plan)}"))
+    for code in profile.languages or []:
+        if isinstance(code, str) and fold(code):
+            out.append(_literal(f"{FACET_LANGUAGE}{fold(code)}"))
+    for place in (profile.city, profile.region):
+        if fold(place):
+            out.append(_literal(f"{FACET_PLACE}{fold(place)}"))
+    return " ".join(out)
+
+
+def term_words(terms: Iterable[Term]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Each term's folded words (every name and synonym), for `words_tsquery()`."""
+    return tuple((t.pk, tuple(sorted(set(fold(" ".join(_term_words(t))).split())))) for t in terms)
+
+
+def words_tsquery(words: list[str], index: Iterable[tuple[int, tuple[str, ...]]]) -> str:
+    """A tsquery matching every word, as a prefix of the profile's own words or of a name
+    or synonym of one of its terms ("vertal" → `'vertal':* | '_t1'`, term 1 being
+    translation)."""
+    index = tuple(index)
+    parts = []
+    for word in words:
+        alternatives = [f"'{word}':*"]
+        alternatives += [
+            _literal(f"{TERM}{pk}") for pk, names in index if any(n.startswith(word) for n in names)
+        ]
+        parts.append("(" + " | ".join(alternatives) + ")")
+    return " & ".join(parts)
+
+
+def facets_tsquery(facets: Iterable[tuple[str, object]]) -> str:
+    """A tsquery requiring every (prefix, value) facet, e.g. (FACET_SKILL, 3)."""
+    return " & ".join(_literal(f"{prefix}{value}") for prefix, value in facets)
+
+
+def place_facet(place: str) -> str:
+    return fold(place)
 
 
 def profile_card(profile: Profile) -> dict:
@@ -134,12 +213,14 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
 
 
 def profile_search_refresh(*, profile_ids: Iterable[int] | None = None) -> int:
-    """Rebuild the search document and card of these profiles (all when None).
+    """Rebuild the search rows, document and card of these profiles (all when None).
 
     Set-based: a constant number of queries per chunk of REFRESH_CHUNK profiles, whatever
     caused the refresh (one edit, a company rename touching 40 people, a term rename touching
     3,000).
     """
+    from .models import Membership
+
     if profile_ids is None:
         ids = list(Profile.objects.order_by("pk").values_list("pk", flat=True))
     else:
@@ -152,6 +233,7 @@ def profile_search_refresh(*, profile_ids: Iterable[int] | None = None) -> int:
             .prefetch_related("skills", "offers", "seeks")
             .only(
                 "pk",
+                "user",
                 "display_name",
                 "headline",
                 "job_title",
@@ -160,21 +242,45 @@ def profile_search_refresh(*, profile_ids: Iterable[int] | None = None) -> int:
                 "seeks_text",
                 "city",
                 "region",
+                "languages",
+                "home_space",
+                "created_at",
                 "company__name",
             )
         )
         if not profiles:
             continue
-        rows = [(p.pk, *profile_document(p), profile_card(p)) for p in profiles]
+        memberships: dict[int, list[tuple[int, str]]] = {}
+        for user_id, space_id, plan in Membership.objects.filter(
+            user_id__in=[p.user_id for p in profiles], status=Membership.Status.ACTIVE
+        ).values_list("user_id", "space_id", "plan"):
+            memberships.setdefault(user_id, []).append((space_id, plan))
+        rows = []
+        for p in profiles:
+            a, b, c = profile_document(p)
+            terms = " ".join(w for t in _profile_terms(p) for w in _term_words(t))
+            rows.append(
+                {
+                    "id": p.pk,
+                    "a": a,
+                    "b": b,
+                    "c": c,
+                    "lexemes": lexemes(p, memberships.get(p.user_id, [])),
+                    "created_on": timezone.localdate(p.created_at) if p.created_at else None,
+                    "document": " ".join(x for x in (a, b, fold(terms), c) if x),
+                    "card": profile_card(p),
+                }
+            )
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 _write_postgres(rows)
             else:
-                for p, (_, a, b, c, card) in zip(profiles, rows, strict=True):
-                    p.search_document = " ".join(x for x in (a, b, c) if x)
-                    p.card = card
+                by_pk = {row["id"]: row for row in rows}
+                for p in profiles:
+                    p.search_document = by_pk[p.pk]["document"]
+                    p.card = by_pk[p.pk]["card"]
                 Profile.objects.bulk_update(profiles, ["search_document", "card"])
-                _copy_sqlite([p.pk for p in profiles])
+                _copy_sqlite(rows)
         done += len(profiles)
     if ids:
         from .directory_cache import directory_invalidate
@@ -183,59 +289,81 @@ def profile_search_refresh(*, profile_ids: Iterable[int] | None = None) -> int:
     return done
 
 
-def _write_postgres(rows: list[tuple]) -> None:
+def _write_postgres(rows: list[dict]) -> None:
+    """The profiles' document and card, and their `ProfileSearch` rows, in one statement.
+
+    The visibility, owner, name and "member since" copied into the search row are the ones
+    the UPDATE returns, read under the profile row's lock: a concurrent change of visibility
+    cannot be overwritten by an older value read before it.
+    """
     import json
 
-    values = ", ".join(["(%s, %s, %s, %s, %s::jsonb)"] * len(rows))
+    values = ", ".join(["(%s::bigint, %s, %s, %s, %s, %s::date, %s::jsonb, %s)"] * len(rows))
     params: list = []
-    for pk, a, b, c, card in rows:
-        params.extend([pk, a, b, c, json.dumps(card)])
+    for r in rows:
+        params.extend(
+            [
+                r["id"],
+                r["a"],
+                r["b"],
+                r["c"],
+                r["lexemes"],
+                r["created_on"],
+                json.dumps(r["card"]),
+                r["document"],
+            ]
+        )
     sql = f"""
-        UPDATE members_profile AS p SET
-            search_document = concat_ws(' ', v.a, v.b, v.c),
-            search_vector = setweight(to_tsvector('simple', v.a), 'A')
-                         || setweight(to_tsvector('simple', v.b), 'B')
-                         || setweight(to_tsvector('simple', v.c), 'C'),
-            card = v.card
-        FROM (VALUES {values}) AS v(id, a, b, c, card)
-        WHERE p.id = v.id
-        RETURNING p.id, p.visibility, p.user_id, p.display_name, p.search_vector
-    """  # noqa: S608 - only placeholders are interpolated
-    # The narrow copy the directory searches (members.ProfileSearch), in the same statement;
-    # a row that did not change is not rewritten.
-    sql = f"""
-        WITH u AS ({sql})
+        WITH v (id, a, b, c, lexemes, created_on, card, document) AS (VALUES {values}),
+        u AS (
+            UPDATE members_profile AS p SET search_document = v.document, card = v.card
+            FROM v WHERE p.id = v.id
+            RETURNING p.id, p.visibility, p.user_id, p.display_name, p.member_since
+        )
         INSERT INTO members_profilesearch AS s
-            (profile_id, visibility, user_id, display_name, search_vector)
-        SELECT * FROM u
+            (profile_id, visibility, user_id, display_name, member_since, created_on,
+             search_vector)
+        SELECT u.id, u.visibility, u.user_id, u.display_name, u.member_since, v.created_on,
+               setweight(to_tsvector('simple', v.a), 'A')
+               || setweight(to_tsvector('simple', v.b), 'B')
+               || setweight(to_tsvector('simple', v.c), 'C')
+               || v.lexemes::tsvector
+        FROM u JOIN v ON v.id = u.id
         ON CONFLICT (profile_id) DO UPDATE SET
             visibility = EXCLUDED.visibility,
             user_id = EXCLUDED.user_id,
             display_name = EXCLUDED.display_name,
+            member_since = EXCLUDED.member_since,
+            created_on = EXCLUDED.created_on,
             search_vector = EXCLUDED.search_vector
-        WHERE (s.visibility, s.user_id, s.display_name, s.search_vector)
+        WHERE (s.visibility, s.user_id, s.display_name, s.member_since, s.created_on,
+               s.search_vector)
             IS DISTINCT FROM
-            (EXCLUDED.visibility, EXCLUDED.user_id, EXCLUDED.display_name, EXCLUDED.search_vector)
+            (EXCLUDED.visibility, EXCLUDED.user_id, EXCLUDED.display_name,
+             EXCLUDED.member_since, EXCLUDED.created_on, EXCLUDED.search_vector)
     """  # noqa: S608 - only placeholders are interpolated
+    # A row that did not change is not rewritten.
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
 
-def _copy_sqlite(ids: list[int]) -> None:
+def _copy_sqlite(rows: list[dict]) -> None:
     """SQLite: keep members.ProfileSearch's rows (not searched there: no vector)."""
-    marks = ", ".join(["%s"] * len(ids))
+    marks = ", ".join(["%s"] * len(rows))
     sql = f"""
         INSERT INTO members_profilesearch
-            (profile_id, visibility, user_id, display_name, search_vector)
-        SELECT id, visibility, user_id, display_name, NULL FROM members_profile
-        WHERE id IN ({marks})
+            (profile_id, visibility, user_id, display_name, member_since, created_on,
+             search_vector)
+        SELECT id, visibility, user_id, display_name, member_since, NULL, NULL
+        FROM members_profile WHERE id IN ({marks})
         ON CONFLICT (profile_id) DO UPDATE SET
             visibility = excluded.visibility,
             user_id = excluded.user_id,
-            display_name = excluded.display_name
+            display_name = excluded.display_name,
+            member_since = excluded.member_since
     """  # noqa: S608 - only placeholders are interpolated
     with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
+        cursor.execute(sql, [r["id"] for r in rows])
 
 
 def profiles_of_terms(term_ids: Iterable[int]) -> set[int]:
@@ -253,17 +381,12 @@ def profiles_of_terms(term_ids: Iterable[int]) -> set[int]:
 # --- querying --------------------------------------------------------------------------------
 
 
-def search_filter(qs: QuerySet[Profile], words: list[str], *, rank: bool) -> QuerySet[Profile]:
-    """Profiles matching every word (as a prefix on PostgreSQL); annotate `rank` if asked."""
-    if not words:
-        return qs
-    if connection.vendor == "postgresql":
-        # Words are folded to letters and digits only, so the raw tsquery cannot be malformed.
-        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="simple")
-        qs = qs.filter(search_vector=query)
-        if rank:
-            qs = qs.annotate(rank=SearchRank(F("search_vector"), query))
-        return qs
+def search_filter(qs: QuerySet[Profile], words: list[str]) -> QuerySet[Profile]:
+    """Profiles whose folded document contains every word: the search on SQLite.
+
+    On PostgreSQL the directory searches `ProfileSearch` instead
+    (`members.selectors.directory_search_page()`); this stays valid there too.
+    """
     cond = Q()
     for word in words:
         cond &= Q(search_document__contains=word)

@@ -16,14 +16,30 @@ from django.utils.translation import ngettext
 
 from .models import (
     SPOKEN_LANGUAGES,
+    Card,
     Membership,
     Profile,
-    ProfileSearch,
     Space,
     Term,
     Visibility,
 )
-from .search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, query_words, search_filter
+from .search import (
+    FACET_LANGUAGE,
+    FACET_OFFER,
+    FACET_PLACE,
+    FACET_PLAN,
+    FACET_SEEK,
+    FACET_SKILL,
+    FACET_SPACE,
+    MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
+    facets_tsquery,
+    fold,
+    query_words,
+    search_filter,
+    term_words,
+    words_tsquery,
+)
 
 # Only what a card shows: the directory, company and space pages render many of them.
 CARD_FIELDS = (
@@ -128,10 +144,16 @@ class DirectoryQuery:
 
 
 def directory_options(*, user) -> dict:
-    """The filter form's rows: approved terms and spaces (2 queries; cacheable)."""
-    terms = list(Term.objects.filter(status=Term.Status.APPROVED).order_by("name_en"))
+    """The filter form's rows (approved terms, spaces) and the word-to-term index a search
+    is expanded with (every term, proposed ones included: profiles may use them).
+    Two queries; cacheable."""
+    every_term = list(Term.objects.order_by("name_en"))
     spaces = list(Space.objects.order_by("name").only("pk", "slug", "name", "city"))
-    return {"terms": terms, "spaces": spaces}
+    return {
+        "terms": [t for t in every_term if t.status == Term.Status.APPROVED],
+        "spaces": spaces,
+        "term_words": term_words(every_term),
+    }
 
 
 def directory_choices() -> dict:
@@ -268,8 +290,10 @@ def space_members_filter(space_id: int) -> Q:
 
 
 def directory_profiles(*, user, query: DirectoryQuery) -> QuerySet[Profile]:
-    qs = Profile.objects.visible_to(user)
-    qs = search_filter(qs, query.words, rank=query.sort == "relevance")
+    """The directory's list from the profile rows: SQLite's, and PostgreSQL's unfiltered one
+    (a filtered list there comes from `directory_search_page()`). Best match means name
+    order here."""
+    qs = search_filter(Profile.objects.visible_to(user), query.words)
     if query.skill:
         qs = qs.filter(skills=query.skill)
     if query.offer:
@@ -300,35 +324,155 @@ def directory_profiles(*, user, query: DirectoryQuery) -> QuerySet[Profile]:
         qs = qs.filter(
             Q(member_since__gte=since) | Q(member_since__isnull=True, created_at__date__gte=since)
         )
-    if query.sort == "relevance" and query.words:
-        if connection.vendor == "postgresql":
-            qs = qs.order_by("-rank", "display_name", "pk")
-        else:
-            qs = qs.order_by("display_name", "pk")
-    elif query.sort == "recent":
+    if query.sort == "recent":
         qs = qs.order_by(F("member_since").desc(nulls_last=True), "-pk")
     else:
         qs = qs.order_by("display_name", "pk")
     return profile_cards(qs)
 
 
-def directory_search_rows(*, user, query: DirectoryQuery) -> QuerySet[ProfileSearch] | None:
-    """A words-only search by best match, on PostgreSQL, from the narrow `ProfileSearch` rows.
+_ORDER = {
+    "relevance": "rank DESC, display_name, {id}",
+    "name": "display_name, {id}",
+    "recent": "member_since DESC NULLS LAST, {id} DESC",
+}
 
-    Same matches, same order (rank, then name, then id) and the same visibility rule as
-    `directory_profiles()` for that query, without visiting the wide profile rows: a common
-    word's ~2,000 matches sit on about half as many pages, and their vectors are read
-    inline, uncompressed. The page's cards are then loaded from `Profile.objects.visible_to()`
-    by primary key (`members.views.directory_page`). None when this path does not apply.
+# What a member card reads (`members.models.Card`), from `members_profile p` and
+# `members_company c`.
+CARD_COLUMNS = (
+    "p.id, p.slug, p.display_name, p.headline, p.job_title, p.avatar_thumb, p.updated_at, "
+    "p.card, p.company_id, c.name, c.slug"
+)
+
+
+def _visible_sql(user, params: dict) -> str:
+    """`visible_to()`'s rule as SQL, with `{t}` for the table's alias ("" when none)."""
+    if user is None or not user.is_authenticated:
+        params["public"] = Visibility.PUBLIC
+        return "{t}visibility = %(public)s"
+    if user.is_staff:
+        return ""
+    params.update(public=Visibility.PUBLIC, members=Visibility.MEMBERS, viewer=user.pk)
+    return "({t}visibility IN (%(public)s, %(members)s) OR {t}user_id = %(viewer)s)"
+
+
+def _cards_sql(page: str, visible: str) -> str:
+    """A statement returning (total, *CARD_COLUMNS) rows, one per card of the page in order
+    (one row of NULL cards when the page is empty). `page` is SQL that defines the CTE
+    `page (total, ids)`; the cards' profile rows are checked against `visible` again."""
+    check = " AND " + visible.format(t="p.") if visible else ""
+    return f"""
+        WITH {page}
+        SELECT page.total, {CARD_COLUMNS}
+        FROM page
+        LEFT JOIN LATERAL unnest(page.ids) WITH ORDINALITY AS x (id, n) ON TRUE
+        LEFT JOIN members_profile p ON p.id = x.id{check}
+        LEFT JOIN members_company c ON c.id = p.company_id
+        ORDER BY x.n
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+
+
+def directory_search_sql(*, user, query: DirectoryQuery, term_index) -> tuple[str, dict]:
+    """The SQL of `directory_search_page()` and its parameters (without the page's)."""
+    params: dict = {}
+    where: list[str] = []
+    words = words_tsquery(query.words, term_index) if query.words else ""
+    facets = []
+    for prefix, term in ((FACET_SKILL, query.skill), (FACET_OFFER, query.offer)):
+        if term:
+            facets.append((prefix, term.pk))
+    if query.seek:
+        facets.append((FACET_SEEK, query.seek.pk))
+    if query.space:
+        facets.append((FACET_SPACE, query.space.pk))
+    for prefix, value in (
+        (FACET_LANGUAGE, query.language),
+        (FACET_PLAN, query.plan),
+        (FACET_PLACE, query.place),
+    ):
+        if fold(value):
+            facets.append((prefix, fold(value)))
+    match = " & ".join(x for x in (words and f"({words})", facets_tsquery(facets)) if x)
+    if match:
+        where.append("search_vector @@ %(match)s::tsquery")
+        params["match"] = match
+    visible = _visible_sql(user, params)
+    if visible:
+        where.append(visible.format(t=""))
+    if query.joined:
+        where.append(
+            "(member_since >= %(since)s OR (member_since IS NULL AND created_on >= %(since)s))"
+        )
+        params["since"] = timezone.localdate() - timedelta(days=JOINED_CHOICES[query.joined])
+    rank = ""
+    sort = query.sort
+    if sort == "relevance":
+        if words:
+            rank = ", ts_rank(search_vector, %(words)s::tsquery) AS rank"
+            params["words"] = words
+        else:
+            sort = "name"
+    # The matches are read once (MATERIALIZED): counted, and the page's ids picked by a
+    # top-N sort (a window count over the ordered matches sorted all of them instead).
+    page = f"""
+        m AS MATERIALIZED (
+            SELECT profile_id, display_name, member_since{rank}
+            FROM members_profilesearch
+            WHERE {" AND ".join(where) or "TRUE"}
+        ), page AS (
+            SELECT (SELECT count(*) FROM m) AS total,
+                   ARRAY(SELECT profile_id FROM m ORDER BY {_ORDER[sort].format(id="profile_id")}
+                         LIMIT %(limit)s OFFSET %(offset)s) AS ids
+        )
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    return _cards_sql(page, visible), params
+
+
+def _cards_fetch(sql: str, params: dict, *, number: int, per_page: int) -> tuple[list[Card], int]:
+    params = {**params, "limit": per_page, "offset": (number - 1) * per_page}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [Card(row[1:]) for row in rows if row[1] is not None], rows[0][0]
+
+
+def directory_search_page(
+    *, user, query: DirectoryQuery, term_index, number: int, per_page: int = PER_PAGE
+) -> tuple[list[Card], int]:
+    """(the cards of page `number`, total) of a filtered directory list, on PostgreSQL.
+
+    One query on the `ProfileSearch` rows, whatever the filters: a search's words (each
+    expanded to the terms it names, `term_index` from `directory_options()`), skill, offer,
+    seek, space, language, plan and place are one tsquery the GIN index answers; "joined
+    recently" and visibility are checked on the matches. The same rule as
+    `Profile.objects.visible_to()` — checked again on the page's profile rows — and the
+    same order as `directory_profiles()` but for best match, which ranks by `ts_rank` (name
+    A; headline, job, company and terms B; the rest C).
     """
-    other = any(getattr(query, name) for name in _OTHER_FILTERS)
-    if connection.vendor != "postgresql" or not query.words or query.sort != "relevance" or other:
-        return None
-    qs = search_filter(ProfileSearch.objects.visible_to(user), query.words, rank=True)
-    return qs.order_by("-rank", "display_name", "pk")
+    sql, params = directory_search_sql(user=user, query=query, term_index=term_index)
+    return _cards_fetch(sql, params, number=number, per_page=per_page)
 
 
-_OTHER_FILTERS = ("skill", "offer", "seek", "space", "place", "language", "plan", "joined")
+def directory_list_page(
+    *, user, sort: str, number: int, per_page: int = PER_PAGE
+) -> tuple[list[Card], int]:
+    """(the cards of page `number`, total) of the unfiltered directory, on PostgreSQL.
+
+    One query: the total from the (visibility, user) index alone, the page's ids by walking
+    the name index, and their cards — the same list as `directory_profiles()`.
+    """
+    params: dict = {}
+    visible = _visible_sql(user, params)
+    where = visible.format(t="") or "TRUE"
+    order = _ORDER["recent" if sort == "recent" else "name"].format(id="id")
+    page = f"""
+        page AS (
+            SELECT (SELECT count(*) FROM members_profile WHERE {where}) AS total,
+                   ARRAY(SELECT id FROM members_profile WHERE {where} ORDER BY {order}
+                         LIMIT %(limit)s OFFSET %(offset)s) AS ids
+        )
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    return _cards_fetch(_cards_sql(page, visible), params, number=number, per_page=per_page)
 
 
 def directory_notice_page(requested: int, last: int) -> str:

@@ -80,9 +80,17 @@ def company_search_after_delete(sender, instance: Company, **kwargs):
 
 @receiver(post_save, sender=Term)
 def term_search_on_save(sender, instance: Term, created: bool, raw=False, **kwargs):
-    """A renamed term or new synonym: its profiles are found by the new words at once."""
-    if not created and not raw:
-        profile_search_refresh_later(profiles_of_terms([instance.pk]))
+    """A renamed term or new synonym: its profiles are found by the new words at once.
+
+    The profiles' rows hold only the term's id; what changes is the word-to-term index the
+    directory expands searches with, kept with the filter options until the next
+    invalidation — so invalidate even when no profile uses the term (a new term must show
+    in the filters too).
+    """
+    if not raw:
+        if not created:
+            profile_search_refresh_later(profiles_of_terms([instance.pk]))
+        directory_invalidate()
 
 
 @receiver(pre_delete, sender=Term)
@@ -95,11 +103,20 @@ def term_search_after_delete(sender, instance: Term, **kwargs):
     profile_search_refresh_later(getattr(instance, "_search_profiles", set()))
 
 
+@receiver(post_save, sender=Membership)
+@receiver(post_delete, sender=Membership)
+def membership_search_on_change(sender, instance: Membership, raw: bool = False, **kwargs):
+    """Space and plan filters read the profile's search row: rebuild it."""
+    if not raw:
+        profile_search_refresh_later(
+            Profile.objects.filter(user_id=instance.user_id).values_list("pk", flat=True)
+        )
+        directory_invalidate()
+
+
 @receiver(post_delete, sender=Profile)
 @receiver(post_save, sender=Space)
 @receiver(post_delete, sender=Space)
-@receiver(post_save, sender=Membership)
-@receiver(post_delete, sender=Membership)
 def directory_forget(sender, **kwargs):
     """Lists of people change: cached directory results are stale."""
     directory_invalidate()

@@ -15,6 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.db.models import Count, F, Q, RowRange, Window
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,11 +40,12 @@ from .selectors import (
     PER_PAGE,
     company_members,
     directory_choices,
+    directory_list_page,
     directory_notice_page,
     directory_options,
     directory_parse,
     directory_profiles,
-    directory_search_rows,
+    directory_search_page,
     people_autocomplete,
     profile_cards,
     profile_contact,
@@ -53,6 +55,7 @@ from .selectors import (
 )
 from .services import account_delete, profile_update
 from .suggestions import suggestions_for
+from .templatetags.members_tags import options_render
 
 FRAGMENT_HEADER = "X-Requested-With"
 FRAGMENT_VALUE = "fetch"
@@ -75,13 +78,7 @@ def paginate(qs, number: int, *, per_page: int = PER_PAGE):
 
 
 def directory_page_ids(qs):
-    """(pk, total) rows of `qs` in its order: the total counted in the same pass.
-
-    `qs` is a Profile queryset, or `ProfileSearch` rows (whose pk is the profile's).
-    """
-    # The window has the list's own order over the whole frame: PostgreSQL then sorts the
-    # matches once, computing the rank below the window, and the window buffers only narrow
-    # rows (with a bare OVER () it buffered every row's search vector for the rank above it).
+    """(pk, total) rows of a Profile queryset in its order: the total counted in the same pass."""
     order = [
         (F(o[1:]).desc() if o.startswith("-") else F(o).asc()) if isinstance(o, str) else o
         for o in qs.query.order_by
@@ -90,36 +87,42 @@ def directory_page_ids(qs):
     return qs.annotate(directory_total=total).values_list("pk", "directory_total")
 
 
-def directory_page(qs, number: int, *, user, per_page: int = PER_PAGE):
-    """Like `paginate()`, for a list that must visit every match to order it (by rank, or
-    by newest first): the total and the page's ids come from that one pass
-    (`directory_page_ids()`), then the page's cards by primary key.
-
-    Counting in a separate query visited the matches twice — ~2,000 heap pages for a common
-    word, ~1,000 join probes for a skill filter. Same number of queries as before (two) in
-    the usual case; a page number past the end costs a count and a second look-up.
-    """
+def _profile_page_fetch(qs, *, user, per_page: int):
+    """`directory_page()`'s fetch for a Profile queryset (SQLite's filtered lists): the page's
+    ids and the total in one pass, then the cards by primary key."""
     ids_qs = directory_page_ids(qs)
+
+    def fetch(number: int) -> tuple[list[Profile], int]:
+        rows = list(ids_qs[(number - 1) * per_page : number * per_page])
+        if not rows:
+            return [], (qs.count() if number > 1 else 0)
+        ids = [pk for pk, _total in rows]
+        cards = {
+            p.pk: p for p in profile_cards(Profile.objects.visible_to(user).filter(pk__in=ids))
+        }
+        return [cards[pk] for pk in ids if pk in cards], rows[0][1]
+
+    return fetch
+
+
+def directory_page(fetch, number: int, *, per_page: int = PER_PAGE):
+    """A page of member cards from `fetch(number) -> (cards, total)`: (page, notice or "").
+
+    For a list that must visit every match to order it (by rank, or by newest first): the
+    fetch reads the page and the total in one pass. A page number past the end shows the
+    last page, with a notice.
+    """
+    cards, total = fetch(number)
     notice = ""
-    rows = list(ids_qs[(number - 1) * per_page : number * per_page])
-    paginator = Paginator(qs, per_page)
-    if rows:
-        paginator.count = rows[0][1]  # a cached_property: set it, no COUNT query
-    elif number > 1:
-        last = paginator.num_pages  # one COUNT query, only for a page past the end
+    if not cards and total and number > 1:
+        last = -(-total // per_page)
         if number < MAX_PAGE:
             notice = directory_notice_page(number, last)
         number = last
-        rows = list(ids_qs[(number - 1) * per_page : number * per_page])
-    else:
-        paginator.count = 0
-    ids = [pk for pk, _total in rows]
-    cards = (
-        {p.pk: p for p in profile_cards(Profile.objects.visible_to(user).filter(pk__in=ids))}
-        if ids
-        else {}
-    )
-    return Page([cards[pk] for pk in ids if pk in cards], number, paginator), notice
+        cards, total = fetch(number)
+    paginator = Paginator([], per_page)
+    paginator.count = total  # a cached_property: set it, no COUNT query
+    return Page(cards, number, paginator), notice
 
 
 def _page_number(request) -> tuple[int, str]:
@@ -152,6 +155,29 @@ def _directory_options(user) -> dict:
     return options
 
 
+def _filter_choices(options: dict) -> dict[str, str]:
+    """The filter selects' `<option>`s, rendered once per language and options version
+    (kept in the options' memo): `{% options_html %}` then only marks the chosen one."""
+    language = get_language() or "en"
+    rendered = options.setdefault("rendered", {})
+    if language not in rendered:
+        rendered[language] = {
+            name: options_render(choices)
+            for name, choices in (
+                ("terms", [(t.slug, t.label(language)) for t in options["terms"]]),
+                ("spaces", [(sp.slug, f"{sp.name} ({sp.city})") for sp in options["spaces"]]),
+                ("languages", directory_choices()["languages"]),
+                ("plans", directory_choices()["plans"]),
+                ("joined", directory_choices()["joined"]),
+                (
+                    "sort",
+                    [("", _("Best match")), ("name", _("Name")), ("recent", _("Newest members"))],
+                ),
+            )
+        }
+    return rendered[language]
+
+
 class DirectoryView(View):
     """The directory: search, filters, sorting, pagination; as a page or as a fragment.
 
@@ -163,44 +189,48 @@ class DirectoryView(View):
     fragment_template = "members/_directory_results.html"
 
     def get(self, request):
-        options = {**_directory_options(request.user), **directory_choices()}
-        query = directory_parse(request.GET, options=options)
+        options = _directory_options(request.user)
+        query = directory_parse(request.GET, options={**options, **directory_choices()})
         canonical = urlencode(sorted((k, v) for k, vs in request.GET.lists() for v in vs))
         results_key = cache_key("results", user=request.user, query_string=canonical)
         html = cache_get(results_key)
         if html is None:
-            html = self._results(request, query)
+            html = self._results(request, query, options)
             cache_set(results_key, html)
         if _is_fragment(request):
             response = HttpResponse(html)
         else:
-            language = get_language()
             context = {
                 "query": query,
-                "options": options,
-                "term_choices": [(t.slug, t.label(language)) for t in options["terms"]],
-                "space_choices": [(sp.slug, f"{sp.name} ({sp.city})") for sp in options["spaces"]],
+                "choices": _filter_choices(options),
                 "results_html": mark_safe(html),  # our own rendered template
-                "sort_choices": [
-                    ("", _("Best match")),
-                    ("name", _("Name")),
-                    ("recent", _("Newest members")),
-                ],
             }
             response = render(request, self.template_name, context)
         patch_vary_headers(response, [FRAGMENT_HEADER])
         return response
 
-    def _results(self, request, query) -> str:
-        rows = directory_search_rows(user=request.user, query=query)
-        qs = directory_profiles(user=request.user, query=query) if rows is None else rows
-        if query.filtered and query.sort in ("relevance", "recent"):
-            # No index gives these orders, so the page query visits every match anyway:
-            # count them in the same pass. Name order walks the name index and stops after
-            # 24 rows; a total in that query would make it walk the whole index instead.
-            page, notice = directory_page(qs, query.page, user=request.user)
+    def _results(self, request, query, options) -> str:
+        user = request.user
+        if query.filtered and connection.vendor == "postgresql":
+            # Every filter and order, from the narrow search rows: one query.
+            def fetch(number):
+                return directory_search_page(
+                    user=user, query=query, term_index=options["term_words"], number=number
+                )
+
+            page, notice = directory_page(fetch, query.page)
+        elif query.filtered:
+            qs = directory_profiles(user=user, query=query)
+            fetch = _profile_page_fetch(qs, user=user, per_page=PER_PAGE)
+            page, notice = directory_page(fetch, query.page)
+        elif connection.vendor == "postgresql":
+            # Unfiltered: an index-only count, and the name index walked for 24, in one query.
+            def fetch(number):
+                return directory_list_page(user=user, sort=query.sort, number=number)
+
+            page, notice = directory_page(fetch, query.page)
         else:
-            page, notice = paginate(qs, query.page)  # unfiltered: an index-only count
+            page, notice = paginate(directory_profiles(user=user, query=query), query.page)
         if notice:
             query.notices.append(notice)
         params = query.params()

@@ -46,18 +46,25 @@ def avatar(profile, size: str = "thumb", css: str = "") -> str:
     )
 
 
-@register.simple_tag
-def options_html(choices, selected="") -> str:
-    """`<option>`s for (value, label) pairs, `selected` marked: the directory's filter selects
-    hold ~100 options, and building them here costs a fraction of a template loop."""
-    selected = "" if selected is None else str(selected)
+def options_render(choices) -> SafeString:
+    """`<option>`s for (value, label) pairs, none selected: see `options_html`."""
     return mark_safe(  # every value and label is escaped
         "".join(
-            f'<option value="{conditional_escape(value)}"'
-            f"{' selected' if str(value) == selected else ''}>{conditional_escape(label)}</option>"
+            f'<option value="{conditional_escape(value)}">{conditional_escape(label)}</option>'
             for value, label in choices
         )
     )
+
+
+@register.simple_tag
+def options_html(choices, selected="") -> str:
+    """`<option>`s for (value, label) pairs, or as rendered by `options_render()`, with
+    `selected` marked. The directory's filter selects hold ~100 options: it renders them
+    once per language (members.views._filter_choices), then only marks the chosen one."""
+    html = choices if isinstance(choices, str) else options_render(choices)
+    selected = "" if selected is None else str(selected)
+    mark = f'<option value="{conditional_escape(selected)}">'
+    return mark_safe(html.replace(mark, mark[:-1] + " selected>", 1))  # escaped above
 
 
 @register.simple_tag(takes_context=True)

@@ -93,18 +93,29 @@ def test_search_finds_by_skill_offer_company_in_three_languages(member_client, p
 
 
 @pytest.mark.postgres
-def test_search_is_prefix_matching_and_uses_the_gin_index(member_client, people):
+def test_search_is_prefix_matching_and_uses_the_gin_index(member_client, member, people):
+    from django.http import QueryDict
+
+    from members.selectors import (
+        directory_choices,
+        directory_options,
+        directory_parse,
+        directory_search_sql,
+    )
+
     assert names(member_client.get(URL, {"q": "trad"})) == ["Katia Xenophontos"]
     assert names(member_client.get(URL, {"q": "crowdf"})) == ["Guillaume Tourniaire"]
-    with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT id FROM members_profile "
-            "WHERE search_vector @@ to_tsquery('simple', 'trad:*')"
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("SET enable_seqscan = on")
-    assert "members_profile_search_gin" in plan
+    viewer = member
+    options = {**directory_options(user=viewer), **directory_choices()}
+    for params in ("q=trad", "skill=translation", "q=katia&offers=translation&language=fr"):
+        query = directory_parse(QueryDict(params), options=options)
+        sql, args = directory_search_sql(user=viewer, query=query, term_index=options["term_words"])
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, {**args, "limit": 24, "offset": 0})
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute("SET enable_seqscan = on")
+        assert "Bitmap Index Scan on members_profilesearch_gin" in plan, (params, plan)
 
 
 @pytest.mark.postgres
