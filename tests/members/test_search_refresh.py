@@ -208,6 +208,73 @@ def test_companion_follows_a_visibility_update_that_bypasses_the_refresh(client,
     assert response.context["page_obj"].paginator.count == 0
 
 
+def _listed(client, **params) -> list[str]:
+    return [p.display_name for p in client.get(URL, params).context["profiles"]]
+
+
+def test_space_and_plan_filters_follow_membership_changes(client, db):
+    """A membership is staff's to change, in the admin: the filters see it at once."""
+    from members.models import Membership
+    from tests.factories import MembershipFactory, SpaceFactory
+
+    switch = SpaceFactory(name="Switch", slug="switch", city="Charleroi")
+    ann = make_member("Ann One", visibility="public")
+    make_member("Bob Two", visibility="public")
+    client.force_login(UserFactory())
+    assert _listed(client, space="switch") == []
+    membership = MembershipFactory(user=ann.user, space=switch, plan=Membership.Plan.RESIDENT)
+    assert _listed(client, space="switch") == ["Ann One"]
+    assert _listed(client, plan="resident") == ["Ann One"]
+    assert _listed(client, plan="flex") == []
+    membership.plan = Membership.Plan.FLEX
+    membership.save()
+    assert _listed(client, plan="resident") == []
+    assert _listed(client, plan="flex", space="switch") == ["Ann One"]
+    membership.status = Membership.Status.ENDED
+    membership.save()
+    assert _listed(client, space="switch") == []
+    assert _listed(client, plan="flex") == []
+    membership.delete()
+    ann.home_space = switch  # a home space counts as the space too
+    ann.save()
+    assert _listed(client, space="switch") == ["Ann One"]
+
+
+def test_a_new_term_is_a_filter_at_once(client, db):
+    """The filter options are kept per process until something changes: a term is such a
+    change even before anybody uses it."""
+    client.force_login(UserFactory())
+    client.get(URL)  # the options are now kept
+    TermFactory(slug="beekeeping", name_en="beekeeping")
+    page = client.get(URL).content.decode()
+    assert '<option value="beekeeping">beekeeping</option>' in page
+    response = client.get(URL, {"skill": "beekeeping"})
+    assert not response.context["query"].notices
+
+
+@pytest.mark.postgres
+def test_member_since_written_around_the_refresh_reaches_the_search_rows(client, db):
+    """ "Newest members" and "joined recently" read the search rows: a trigger copies a
+    "member since" changed by a queryset .update() (the CSV import's path is a save)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from members.directory_cache import directory_invalidate
+    from members.models import Profile
+
+    old = make_member("Ann Zork", visibility="public", member_since=date(2015, 1, 1))
+    make_member("Bob Zork", visibility="public", member_since=date(2020, 1, 1))
+    client.force_login(UserFactory())
+    assert _listed(client, q="zork", sort="recent") == ["Bob Zork", "Ann Zork"]
+    assert _listed(client, q="zork", joined="365") == []
+    Profile.objects.filter(pk=old.pk).update(member_since=timezone.localdate())
+    directory_invalidate()  # what such writers do (the results cache is not under test here)
+    assert _row(old).member_since == timezone.localdate()
+    assert _listed(client, q="zork", sort="recent") == ["Ann Zork", "Bob Zork"]
+    assert _listed(client, q="zork", joined="365") == ["Ann Zork"]
+
+
 @pytest.mark.postgres
 def test_search_rows_give_the_same_members_order_and_total_as_the_profile_rows(db, vocab):
     """Every filter and order the directory offers, for every kind of viewer: the one query
