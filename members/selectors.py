@@ -454,20 +454,25 @@ def directory_search_page(
 
 
 def directory_list_page(
-    *, user, sort: str, number: int, per_page: int = PER_PAGE
+    *, user, sort: str, number: int, per_page: int = PER_PAGE, total: int | None = None
 ) -> tuple[list[Card], int]:
     """(the cards of page `number`, total) of the unfiltered directory, on PostgreSQL.
 
-    One query: the total from the (visibility, user) index alone, the page's ids by walking
-    the name index, and their cards — the same list as `directory_profiles()`.
+    One query: the total from the (visibility, user) index alone (unless the caller knows
+    it), the page's ids by walking the name index, and their cards — the same list as
+    `directory_profiles()`.
     """
     params: dict = {}
     visible = _visible_sql(user, params)
     where = visible.format(t="") or "TRUE"
     order = _ORDER["recent" if sort == "recent" else "name"].format(id="id")
+    count = f"(SELECT count(*) FROM members_profile WHERE {where})"  # noqa: S608 - fixed SQL
+    if total is not None:
+        count = "%(total)s::bigint"
+        params["total"] = total
     page = f"""
         page AS (
-            SELECT (SELECT count(*) FROM members_profile WHERE {where}) AS total,
+            SELECT {count} AS total,
                    ARRAY(SELECT id FROM members_profile WHERE {where} ORDER BY {order}
                          LIMIT %(limit)s OFFSET %(offset)s) AS ids
         )

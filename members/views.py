@@ -31,7 +31,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
 from .avatars import MAX_BYTES
-from .directory_cache import cache_get, cache_key, cache_set, directory_version
+from .directory_cache import cache_get, cache_key, cache_set, directory_version, viewer_class
 from .forms import AccountDeleteForm, ProfileForm
 from .models import Company, Profile, Space
 from .panels import company_panels, export_collect, profile_panels
@@ -138,8 +138,10 @@ _options_memo: dict[int, dict] = {}
 
 
 def _directory_options(user) -> dict:
-    """The filter form's terms and spaces, kept per process until the directory's version
-    changes (every term, space, profile, company or membership change bumps it).
+    """The filter form's terms and spaces and the word-to-term index, kept per process until
+    the directory's version changes (every term, space, profile, company or membership
+    change bumps it); `DirectoryView` also keeps here the options it rendered and the
+    unfiltered totals.
 
     They change a few times a day and every directory request needs them: one cache read of
     the version instead of two queries. Independent of DIRECTORY_CACHE_SECONDS, which is
@@ -224,11 +226,20 @@ class DirectoryView(View):
             fetch = _profile_page_fetch(qs, user=user, per_page=PER_PAGE)
             page, notice = directory_page(fetch, query.page)
         elif connection.vendor == "postgresql":
-            # Unfiltered: an index-only count, and the name index walked for 24, in one query.
+            # Unfiltered: the name index walked for 24 and their cards, in one query. How
+            # many people a viewer class sees changes only with a profile's creation,
+            # deletion or visibility — each bumps the version the options are kept under —
+            # so it is counted once per version and class, not on every request.
+            counts = options.setdefault("counts", {})
+            cls = viewer_class(user)
+            known = counts.get(cls) if cls else None
+
             def fetch(number):
-                return directory_list_page(user=user, sort=query.sort, number=number)
+                return directory_list_page(user=user, sort=query.sort, number=number, total=known)
 
             page, notice = directory_page(fetch, query.page)
+            if cls:
+                counts[cls] = page.paginator.count
         else:
             page, notice = paginate(directory_profiles(user=user, query=query), query.page)
         if notice:

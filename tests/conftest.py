@@ -39,6 +39,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache and no per-process directory memo: the database
+    is rolled back between tests, and nothing bumps the directory's version when it is."""
+    from django.core.cache import cache
+
+    from members import views
+
+    cache.clear()
+    views._options_memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fail_on_logged_errors(caplog):
     """Like ephios: any ERROR logged during a test fails it (500s log one)."""
     yield

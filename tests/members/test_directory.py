@@ -321,3 +321,24 @@ def test_card_shows_avatar_initials_skills_offers_and_company(member_client, peo
     assert "KX" in html  # initials when there is no picture
     assert "Xenophontos Translations" in html
     assert "translation" in html
+
+
+def test_unfiltered_total_follows_new_and_hidden_members(member_client, people, settings):
+    """The unfiltered total is kept per directory version: every change that moves it bumps
+    the version."""
+    settings.DIRECTORY_CACHE_SECONDS = 0  # the rendered results are not under test here
+
+    def total():
+        return member_client.get(URL).context["page_obj"].paginator.count
+
+    before = total()
+    assert total() == before  # the second time from what was kept
+    newcomer = make_member("New Person", visibility="members")
+    assert total() == before + 1
+    newcomer.visibility = "hidden"
+    newcomer.save()
+    assert total() == before
+    newcomer.visibility = "public"
+    newcomer.save()
+    newcomer.user.delete()
+    assert total() == before
