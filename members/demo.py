@@ -571,15 +571,28 @@ CITIES = [
 ]
 
 
+def _upsert(model, defaults: dict, **lookup):
+    """`update_or_create()` that saves only what changed: a second `seed_demo` then rewrites
+    nothing (a saved term or company refreshes the search rows of everyone who uses it)."""
+    obj, created = model.objects.get_or_create(**lookup, defaults=defaults)
+    changed = [k for k, v in defaults.items() if getattr(obj, k) != v]
+    if changed and not created:
+        for k in changed:
+            setattr(obj, k, defaults[k])
+        obj.save(update_fields=changed)
+    return obj, created
+
+
 def _seed_core(world: DemoWorld) -> None:
     terms = {}
     for slug, en, fr, nl, syn in TERMS:
-        terms[slug], _ = Term.objects.update_or_create(
-            slug=slug, defaults={"name_en": en, "name_fr": fr, "name_nl": nl, "synonyms": syn}
+        terms[slug], _ = _upsert(
+            Term, slug=slug, defaults={"name_en": en, "name_fr": fr, "name_nl": nl, "synonyms": syn}
         )
     spaces = {}
     for slug, name, city, address, network, description in SPACES:
-        spaces[slug], _ = Space.objects.update_or_create(
+        spaces[slug], _ = _upsert(
+            Space,
             slug=slug,
             defaults={
                 "name": name,
@@ -591,7 +604,8 @@ def _seed_core(world: DemoWorld) -> None:
         )
     companies = {}
     for name, website, description in COMPANIES:
-        companies[name], _ = Company.objects.update_or_create(
+        companies[name], _ = _upsert(
+            Company,
             slug=slugify(name),
             defaults={"name": name, "website": website, "description": description},
         )
