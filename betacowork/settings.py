@@ -233,6 +233,9 @@ except Exception as exc:
 # or membership change invalidates them at once. Needs a shared cache (Redis) with several
 # web processes, else each process only forgets its own copy.
 DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", default=120)
+# The directory's statements are prepared once per database connection (betacowork/db.py);
+# 0 behind a transaction-pooling PgBouncer, which does not keep a session per client.
+PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 # The micro-economy dashboard's figures, cached per audience and language (0 = off); a
 # confirmation, edit or verification invalidates them on commit.
 COLLABORATIONS_DASHBOARD_CACHE = env.int("COLLABORATIONS_DASHBOARD_CACHE", default=300)

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from betacowork.db import fetchall_prepared
+
 from .models import (
     SPOKEN_LANGUAGES,
     Card,
@@ -430,9 +432,7 @@ def directory_search_sql(*, user, query: DirectoryQuery, term_index) -> tuple[st
 
 def _cards_fetch(sql: str, params: dict, *, number: int, per_page: int) -> tuple[list[Card], int]:
     params = {**params, "limit": per_page, "offset": (number - 1) * per_page}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = fetchall_prepared(sql, params)
     return [Card(row[1:]) for row in rows if row[1] is not None], rows[0][0]
 
 

@@ -1,0 +1,46 @@
+"""betacowork.db.fetchall_prepared: the directory's statements prepared once per connection."""
+
+import pytest
+from django.db import connection, transaction
+
+from betacowork.db import fetchall_prepared
+
+SQL = "SELECT CAST(%(a)s AS INTEGER) + CAST(%(b)s AS INTEGER), CAST(%(a)s AS INTEGER) * 2"
+MARK = "CAST($1 AS INTEGER) + CAST($2 AS INTEGER)"
+
+
+def _prepared_here() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_same_rows_as_a_plain_query(db):
+    """On every database (SQLite simply runs the query)."""
+    assert fetchall_prepared(SQL, {"a": 2, "b": 3}) == [(5, 4)]
+    assert fetchall_prepared(SQL, {"b": 10, "a": 1}) == [(11, 2)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_prepared_once_per_connection_and_again_on_a_new_one():
+    assert fetchall_prepared(SQL, {"a": 2, "b": 3}) == [(5, 4)]
+    assert len([s for s in _prepared_here() if MARK in s]) == 1
+    assert fetchall_prepared(SQL, {"a": 4, "b": 5}) == [(9, 8)]  # EXECUTE only
+    assert len([s for s in _prepared_here() if MARK in s]) == 1
+    # Prepared inside a transaction that rolls back: still there (it belongs to the session).
+    other = "SELECT CAST(%(a)s AS INTEGER) - 1"
+    with transaction.atomic():
+        assert fetchall_prepared(other, {"a": 1}) == [(0,)]
+        transaction.set_rollback(True)
+    assert fetchall_prepared(other, {"a": 5}) == [(4,)]
+    connection.close()  # a new session knows nothing: prepared again
+    assert fetchall_prepared(SQL, {"a": 7, "b": 1}) == [(8, 14)]
+    assert len([s for s in _prepared_here() if MARK in s]) == 1
+
+
+@pytest.mark.postgres
+def test_off_for_a_transaction_pooler(db, settings):
+    settings.PREPARED_STATEMENTS = False
+    assert fetchall_prepared(SQL + " + 0", {"a": 2, "b": 3}) == [(5, 4)]
+    assert not [s for s in _prepared_here() if "+ 0" in s]
