@@ -395,6 +395,8 @@ def directory_search_sql(*, user, query: DirectoryQuery, term_index) -> tuple[st
         if fold(value):
             facets.append((prefix, fold(value)))
     match = " & ".join(x for x in (words and f"({words})", facets_tsquery(facets)) if x)
+    if query.place and not fold(query.place):
+        where.append("FALSE")  # a place of punctuation only names no place
     if match:
         where.append("search_vector @@ %(match)s::tsquery")
         params["match"] = match

@@ -114,7 +114,9 @@ def directory_page(fetch, number: int, *, per_page: int = PER_PAGE):
     """
     cards, total = fetch(number)
     notice = ""
-    if not cards and total and number > 1:
+    if not cards and number > 1 and not total:
+        number = 1  # nothing matches: there is only the (empty) first page
+    elif not cards and number > 1:
         last = -(-total // per_page)
         if number < MAX_PAGE:
             notice = directory_notice_page(number, last)

@@ -192,6 +192,16 @@ def test_absurd_page_number_shows_the_last_page(member_client, db):
     assert response.context["page_obj"].number == 2
     assert "showing the last one" in response.content.decode()
     assert member_client.get(URL, {"page": "2"}).context["page_obj"].number == 2
+    # A filtered list: the last page too; and when nothing matches, the empty first page.
+    response = member_client.get(URL, {"q": "person", "page": "500"})
+    assert response.context["page_obj"].number == 2
+    total = response.context["page_obj"].paginator.count
+    assert total >= 30
+    assert len(response.context["profiles"]) == total - 24
+    response = member_client.get(URL, {"q": "nobodyatall", "page": "7"})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+    assert "Nobody matches" in response.content.decode()
 
 
 @pytest.mark.parametrize("sort", ["", "recent", "name"])

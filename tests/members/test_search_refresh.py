@@ -310,7 +310,7 @@ def test_search_rows_give_the_same_members_order_and_total_as_the_profile_rows(d
             headline="translation helper" if i % 4 == 0 else "",
             languages=[["fr"], ["nl", "en"], ["fr", "en"], []][i % 4],
             home_space=[betacowork, switch, None][i % 3],
-            city=["Brussels", "Charleroi", "Liège", ""][i % 4],
+            city=["Brussels", "Charleroi", "La Louvière", ""][i % 4],
             region="Wallonia" if i % 4 in (1, 2) else "",
             member_since=[None, today - timedelta(days=10), date(2019, 5, 1)][i % 3],
         )
@@ -341,6 +341,8 @@ def test_search_rows_give_the_same_members_order_and_total_as_the_profile_rows(d
         "plan=resident",
         "plan=flex",
         "place=charleroi",
+        "place=La+Louvi%C3%A8re",  # two words, an accent
+        "place=%21%21",  # punctuation only: no place
         "place=Wallonia&skill=seo",
         "language=nl&joined=30",
         "joined=365&sort=recent",
@@ -376,4 +378,7 @@ def test_search_rows_give_the_same_members_order_and_total_as_the_profile_rows(d
             if query.sort != "relevance":
                 assert [c.pk for c in cards] == [p.pk for p in expected][7:14], params
     # Not a comparison of empty lists: every query but one finds somebody.
-    assert [params for params, total in found.items() if not total] == ["q=nothere"]
+    assert [params for params, total in found.items() if not total] == [
+        "q=nothere",
+        "place=%21%21",
+    ]
