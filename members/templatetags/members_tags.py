@@ -1,8 +1,10 @@
 """Small helpers for member pages: card terms in the active language, avatars, member cards."""
 
+import html
+
 from django import template
 from django.urls import reverse
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -82,10 +84,16 @@ def _url_prefix(name: str) -> tuple[str, str]:
     return before, after
 
 
+def _esc(value) -> str:
+    """Django's `escape()` without its lazy-string check: the cards escape ~250 plain strings
+    a page (same output: `html.escape` with quotes)."""
+    return html.escape(str(value))
+
+
 def _card_terms(terms, lang: str, css: str, more: int, sep: str) -> str:
     tags = [
         f'<{css[0]} class="{css[1]}">'
-        f"{escape(t.get(lang) or t.get('en') or t.get('s', ''))}</{css[0]}>"
+        f"{_esc(t.get(lang) or t.get('en') or t.get('s', ''))}</{css[0]}>"
         for t in terms
     ]
     if more:
@@ -106,8 +114,8 @@ def profile_cards(profiles) -> SafeString:
     lang = (get_language() or "en")[:2]
     page_before, page_after = _url_prefix("members:profile")
     thumb_before, thumb_after = _url_prefix("members:avatar_thumb")
-    skills_label = escape(_("Skills"))
-    offers_label = escape(_("Offers"))
+    skills_label = _esc(_("Skills"))
+    offers_label = _esc(_("Offers"))
     out = []
     for profile in profiles:
         slug = profile.slug
@@ -120,19 +128,19 @@ def profile_cards(profiles) -> SafeString:
             avatar = (
                 f'<span class="avatar avatar-thumb avatar-initials '
                 f'avatar-c{(profile.pk or 0) % AVATAR_COLOURS}" aria-hidden="true">'
-                f"{escape(profile.initials)}</span>"
+                f"{_esc(profile.initials)}</span>"
             )
         headline = profile.headline or profile.job_title
         parts = [
             f'<li class="card member-card">\n'
             f'  <a class="card-link member-card-head" href="{page_before}{slug}{page_after}">\n'
             f"    {avatar}\n"
-            f'    <div class="member-card-title"><h3>{escape(profile.display_name)}</h3>\n'
-            + (f'    <span class="member-headline">{escape(headline)}</span>' if headline else "")
+            f'    <div class="member-card-title"><h3>{_esc(profile.display_name)}</h3>\n'
+            + (f'    <span class="member-headline">{_esc(headline)}</span>' if headline else "")
             + "</div>\n  </a>\n"
         ]
         if profile.company_id and profile.company:
-            parts.append(f'  <p class="small member-company">{escape(profile.company.name)}</p>\n')
+            parts.append(f'  <p class="small member-company">{_esc(profile.company.name)}</p>\n')
         card = profile.card or {}
         if card.get("skills"):
             skills = _card_terms(
