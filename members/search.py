@@ -157,10 +157,6 @@ def facets_tsquery(facets: Iterable[tuple[str, object]]) -> str:
     return " & ".join(_literal(f"{prefix}{value}") for prefix, value in facets)
 
 
-def place_facet(place: str) -> str:
-    return fold(place)
-
-
 def profile_card(profile: Profile) -> dict:
     skills = list(profile.skills.all())
     offers = list(profile.offers.all())
