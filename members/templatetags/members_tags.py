@@ -63,10 +63,10 @@ def options_html(choices, selected="") -> str:
     """`<option>`s for (value, label) pairs, or as rendered by `options_render()`, with
     `selected` marked. The directory's filter selects hold ~100 options: it renders them
     once per language (members.views._filter_choices), then only marks the chosen one."""
-    html = choices if isinstance(choices, str) else options_render(choices)
+    rendered = choices if isinstance(choices, str) else options_render(choices)
     selected = "" if selected is None else str(selected)
     mark = f'<option value="{conditional_escape(selected)}">'
-    return mark_safe(html.replace(mark, mark[:-1] + " selected>", 1))  # escaped above
+    return mark_safe(rendered.replace(mark, mark[:-1] + " selected>", 1))  # escaped above
 
 
 @register.simple_tag(takes_context=True)
