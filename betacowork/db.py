@@ -18,7 +18,7 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Per raw connection: (the connection, the names prepared on it). At most a few hundred
@@ -32,7 +32,7 @@ def _names_for(raw) -> set[str]:
     if entry is None or entry[0] is not raw:
         for key, (other, _names) in list(_prepared.items()):
             if getattr(other, "closed", True):
-                del _prepared[key]
+                _prepared.pop(key, None)
         entry = _prepared[id(raw)] = (raw, set())
     return entry[1]
 
@@ -55,12 +55,26 @@ def fetchall_prepared(sql: str, params: dict) -> list[tuple]:
         values = [params[key] for key in order]
         execute = f"EXECUTE {name}" + (f"({', '.join(['%s'] * len(values))})" if values else "")
         prepared = _names_for(connection.connection)
-        if name in prepared:
-            cursor.execute(execute, values)
-        elif len(prepared) >= MAX_PER_CONNECTION:
+        if name not in prepared and len(prepared) >= MAX_PER_CONNECTION:
             cursor.execute(sql, params)
+            return cursor.fetchall()
+        prepare = f"PREPARE {name} AS {positional}; {execute}"  # one round trip, one query
+        if name in prepared:
+            try:
+                cursor.execute(execute, values)
+            except DatabaseError as exc:
+                # Gone from the session (a pooler's DISCARD ALL, a DEALLOCATE): forget it;
+                # outside a transaction, prepare it again at once.
+                if getattr(exc.__cause__, "pgcode", None) != "26000":  # invalid_sql_statement_name
+                    raise
+                prepared.discard(name)
+                if connection.in_atomic_block:
+                    raise
+                cursor.execute(prepare, values)
+                prepared.add(name)
         else:
-            # One round trip, counted as one query: PREPARE, then EXECUTE.
-            cursor.execute(f"PREPARE {name} AS {positional}; {execute}", values)
+            # Remembered before it runs: a PREPARE stays even when the EXECUTE after it fails
+            # (it belongs to the session), and preparing it twice would be an error.
             prepared.add(name)
+            cursor.execute(prepare, values)
         return cursor.fetchall()

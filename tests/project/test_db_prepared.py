@@ -44,3 +44,27 @@ def test_off_for_a_transaction_pooler(db, settings):
     settings.PREPARED_STATEMENTS = False
     assert fetchall_prepared(SQL + " + 0", {"a": 2, "b": 3}) == [(5, 4)]
     assert not [s for s in _prepared_here() if "+ 0" in s]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_deallocated_behind_its_back_is_prepared_again():
+    """Something (a pooler's DISCARD ALL) dropped the session's statements: outside a
+    transaction the next call prepares again at once; inside one, that call fails and the
+    next one prepares again."""
+    from django.db import DatabaseError
+
+    assert fetchall_prepared(SQL, {"a": 1, "b": 1}) == [(2, 2)]
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert fetchall_prepared(SQL, {"a": 2, "b": 2}) == [(4, 4)]
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        fetchall_prepared(SQL, {"a": 3, "b": 3})
+    assert fetchall_prepared(SQL, {"a": 3, "b": 3}) == [(6, 6)]
+    # A PREPARE whose EXECUTE failed stays prepared, and is not prepared twice.
+    bad = "SELECT CAST(%(a)s AS INTEGER) / CAST(%(b)s AS INTEGER)"
+    with pytest.raises(DatabaseError):
+        fetchall_prepared(bad, {"a": 1, "b": 0})
+    assert fetchall_prepared(bad, {"a": 6, "b": 3}) == [(2,)]
