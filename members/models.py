@@ -405,30 +405,15 @@ class Card:
 
     initials = Profile.initials
     avatar_version = Profile.avatar_version
-
-    def get_absolute_url(self) -> str:
-        return reverse("members:profile", kwargs={"slug": self.slug})
-
-
-class ProfileSearchQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProfileSearchQuerySet:
-        """The same rule as `ProfileQuerySet.visible_to()`, on the copied columns."""
-        if user is not None and user.is_authenticated:
-            if user.is_staff:
-                return self
-            return self.filter(
-                Q(visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]) | Q(user_id=user.pk)
-            )
-        return self.filter(visibility=Visibility.PUBLIC)
+    get_absolute_url = Profile.get_absolute_url
 
 
 class ProfileSearch(models.Model):
     """The directory's index on PostgreSQL: one narrow row per profile.
 
     Every filtered directory list (a search, a skill, a space, a language, a plan, a place,
-    "joined recently", in any order) is answered from these rows, and the page's cards are
-    then loaded from `Profile.objects.visible_to()` by primary key
-    (`members.selectors.directory_search_page()`).
+    "joined recently", in any order) is answered from these rows, in one statement that also
+    reads the page's cards from the profile rows (`members.selectors.directory_search_page()`).
 
     `search_vector` holds the profile's words (name A; headline, job title and company B;
     what I offer/seek, bio, city and region C) plus lexemes no typed word can produce
@@ -459,7 +444,8 @@ class ProfileSearch(models.Model):
     created_on = models.DateField(_("created"), null=True)
     search_vector = SearchVectorField(_("search vector"), null=True)
 
-    objects = ProfileSearchQuerySet.as_manager()
+    # The same columns as a profile's for `visible_to()`: visibility and user_id.
+    objects = ProfileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("profile search row")

@@ -380,13 +380,14 @@ def directory_search_sql(*, user, query: DirectoryQuery, term_index) -> tuple[st
     where: list[str] = []
     words = words_tsquery(query.words, term_index) if query.words else ""
     facets = []
-    for prefix, term in ((FACET_SKILL, query.skill), (FACET_OFFER, query.offer)):
-        if term:
-            facets.append((prefix, term.pk))
-    if query.seek:
-        facets.append((FACET_SEEK, query.seek.pk))
-    if query.space:
-        facets.append((FACET_SPACE, query.space.pk))
+    for prefix, row in (
+        (FACET_SKILL, query.skill),
+        (FACET_OFFER, query.offer),
+        (FACET_SEEK, query.seek),
+        (FACET_SPACE, query.space),
+    ):
+        if row:
+            facets.append((prefix, row.pk))
     for prefix, value in (
         (FACET_LANGUAGE, query.language),
         (FACET_PLAN, query.plan),

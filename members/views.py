@@ -165,14 +165,15 @@ def _filter_choices(options: dict) -> dict[str, str]:
     language = get_language() or "en"
     rendered = options.setdefault("rendered", {})
     if language not in rendered:
+        fixed = directory_choices()
         rendered[language] = {
             name: options_render(choices)
             for name, choices in (
                 ("terms", [(t.slug, t.label(language)) for t in options["terms"]]),
                 ("spaces", [(sp.slug, f"{sp.name} ({sp.city})") for sp in options["spaces"]]),
-                ("languages", directory_choices()["languages"]),
-                ("plans", directory_choices()["plans"]),
-                ("joined", directory_choices()["joined"]),
+                ("languages", fixed["languages"]),
+                ("plans", fixed["plans"]),
+                ("joined", fixed["joined"]),
                 (
                     "sort",
                     [("", _("Best match")), ("name", _("Name")), ("recent", _("Newest members"))],
