@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "csp",
     "import_export",
+    "rules.apps.AutodiscoverRulesConfig",
     "members",
     "events",
     "collaborations",
@@ -170,6 +171,8 @@ AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # Object permissions: every "may this person do this?" (see members/rules.py).
+    "rules.permissions.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -30,21 +30,12 @@ class CollaborationQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user) -> CollaborationQuerySet:
-        """What `user` may open: confirmed ones by visibility, plus their own in any status."""
-        if user is not None and user.is_authenticated:
-            if user.is_staff:
-                return self
-            mine = Q(author_id=user.pk) | Q(
-                pk__in=Participant.objects.filter(user_id=user.pk).values("collaboration_id")
-            )
-            shown = Q(
-                status=Collaboration.Status.CONFIRMED,
-                visibility__in=[Collaboration.Visibility.PUBLIC, Collaboration.Visibility.MEMBERS],
-            )
-            return self.filter(shown | mine)
-        return self.filter(
-            status=Collaboration.Status.CONFIRMED, visibility=Collaboration.Visibility.PUBLIC
-        )
+        """What `user` may open: confirmed ones by visibility, plus their own in any status
+        (`collaborations.rules.collaboration_visibility_q`: `collaborations.view_collaboration`)."""
+        from .rules import collaboration_visibility_q
+
+        condition = collaboration_visibility_q(user)
+        return self if condition is None else self.filter(condition)
 
     def listed_for(self, user) -> CollaborationQuerySet:
         """The browsable list: confirmed collaborations `user` may see."""

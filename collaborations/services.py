@@ -362,12 +362,8 @@ def collaboration_create(
 
 
 def can_edit(collab: Collaboration, user: User) -> bool:
-    """The author until it is confirmed; once confirmed, its member participants."""
-    if not user.is_authenticated:
-        return False
-    if collab.status == Collaboration.Status.CONFIRMED:
-        return collab.participants.filter(user_id=user.pk).exists()
-    return collab.author_id == user.pk
+    """`collaborations.change_collaboration` (collaborations/rules.py)."""
+    return user.has_perm("collaborations.change_collaboration", collab)
 
 
 @transaction.atomic
@@ -536,7 +532,7 @@ def collaboration_verify(
     *, collaboration: Collaboration, staff: User, approve: bool = True
 ) -> Collaboration:
     """Staff vouch for (or reject) the parties no member speaks for."""
-    if not (staff.is_authenticated and staff.is_staff):
+    if not staff.has_perm("collaborations.verify_collaboration"):
         raise PermissionDenied(_("Only staff verify collaborations."))
     collab = Collaboration.objects.select_for_update().get(pk=collaboration.pk)
     todo = list(

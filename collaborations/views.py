@@ -44,7 +44,7 @@ class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
     """Anonymous → login page; a logged-in non-staff member → 403."""
 
     def test_func(self):
-        return self.request.user.is_staff
+        return self.request.user.has_perm("members.staff_tools")
 
 
 class CollaborationListView(ListView):
@@ -102,9 +102,7 @@ class CollaborationDetailView(DetailView):
         mine = next(
             (p for p in participants if user.is_authenticated and p.user_id == user.pk), None
         )
-        insider = user.is_authenticated and (
-            user.is_staff or mine is not None or collab.author_id == user.pk
-        )
+        insider = user.has_perm("collaborations.view_history", collab)
         named = set(
             Profile.objects.visible_to(user)
             .filter(user_id__in=[collab.introduced_by_id, collab.author_id])

@@ -143,10 +143,10 @@ def check_in_list(*, event: Event, viewer, query: str = "") -> QuerySet[Registra
     search cannot be used to probe addresses letter by letter.
     """
     qs = check_in_registrations(event=event, viewer=viewer).confirmed().order_by("name", "pk")
-    is_staff = viewer is not None and viewer.is_authenticated and viewer.is_staff
+    sees_all = viewer.has_perm("events.see_all_registrants")
     query = (query or "").replace("\x00", "").strip()
     if query:
-        if is_staff:
+        if sees_all:
             qs = qs.filter(Q(name__icontains=query) | Q(email__icontains=query))
         else:
             qs = qs.filter(Q(name__icontains=query) | Q(email__iexact=query))
@@ -157,14 +157,14 @@ def check_in_registrations(*, event: Event, viewer) -> QuerySet[Registration]:
     """Every registration of `event` (any status) that `viewer` may see at the door: staff
     see all; others see guests and members whose profile is visible to them."""
     qs = event.registrations.select_related("user")
-    if viewer is not None and viewer.is_authenticated and viewer.is_staff:
+    if viewer.has_perm("events.see_all_registrants"):
         return qs
     return qs.filter(Q(user__isnull=True) | Q(user_id__in=_visible_user_ids(viewer)))
 
 
 def check_in_hidden_count(*, event: Event, viewer) -> int:
     """How many confirmed members `check_in_list` leaves out for `viewer` (hidden profiles)."""
-    if viewer is not None and viewer.is_authenticated and viewer.is_staff:
+    if viewer.has_perm("events.see_all_registrants"):
         return 0
     return (
         event.registrations.confirmed()

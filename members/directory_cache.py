@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
 
-from .models import Visibility
+from . import rules
 
 VERSION_KEY = "members:directory:version"
 
@@ -57,16 +57,7 @@ def directory_invalidate() -> None:
         transaction.on_commit(_bump)
 
 
-def viewer_class(user) -> str | None:
-    """What `visible_to(user)` depends on; None when the list is personal (not cacheable)."""
-    if user is None or not user.is_authenticated:
-        return "anonymous"
-    if user.is_staff:
-        return "staff"
-    profile = getattr(user, "profile", None)
-    if profile is not None and profile.visibility == Visibility.HIDDEN:
-        return None
-    return "member"
+viewer_class = rules.viewer_class  # what `visible_to(user)` depends on (None: personal)
 
 
 def cache_key(kind: str, *, user=None, query_string: str = "") -> str | None:

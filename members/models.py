@@ -229,14 +229,12 @@ class Visibility(models.TextChoices):
 
 class ProfileQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProfileQuerySet:
-        """Profiles `user` may see. Every list of people goes through here."""
-        if user is not None and user.is_authenticated:
-            if user.is_staff:
-                return self
-            return self.filter(
-                Q(visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS]) | Q(user_id=user.pk)
-            )
-        return self.filter(visibility=Visibility.PUBLIC)
+        """Profiles `user` may see. Every list of people goes through here; the rule is
+        `members.rules.profile_visibility_q` (the `members.view_profile` permission)."""
+        from .rules import profile_visibility_q
+
+        condition = profile_visibility_q(user)
+        return self if condition is None else self.filter(condition)
 
 
 class Profile(models.Model):
@@ -501,8 +499,20 @@ class Membership(models.Model):
         return f"{self.user} @ {self.space.name} ({self.get_plan_display()})"
 
 
+class ChapterQuerySet(models.QuerySet):
+    def organised_by(self, user) -> ChapterQuerySet:
+        """The chapters `user` runs (`members.organise_chapter`): all of them for staff."""
+        from .rules import chapter_organiser_q, is_staff
+
+        return self if is_staff(user) else self.filter(chapter_organiser_q(user))
+
+
 class Chapter(models.Model):
     """A regional antenna, hosted by a partner space and led by local organisers."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PLANNED = "planned", _("In discussion")
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
@@ -510,6 +520,18 @@ class Chapter(models.Model):
         Space, verbose_name=_("host space"), on_delete=models.PROTECT, related_name="chapters"
     )
     description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    places = models.CharField(
+        _("cities and regions"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "The chapter's area, separated by commas (e.g. Charleroi, Hainaut): members who "
+            "live or work there but belong to another space are its diaspora."
+        ),
+    )
     organisers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("organisers"),
@@ -523,6 +545,8 @@ class Chapter(models.Model):
         related_name="followed_chapters",
     )
 
+    objects = ChapterQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("chapter")
         verbose_name_plural = _("chapters")
@@ -530,6 +554,13 @@ class Chapter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("chapters:detail", kwargs={"slug": self.slug})
+
+    @property
+    def place_list(self) -> list[str]:
+        return [p.strip() for p in self.places.split(",") if p.strip()]
 
 
 class Outbox(models.Model):

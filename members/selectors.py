@@ -25,6 +25,7 @@ from .models import (
     Term,
     Visibility,
 )
+from .rules import profile_visibility_sql
 from .search import (
     FACET_LANGUAGE,
     FACET_OFFER,
@@ -347,15 +348,7 @@ CARD_COLUMNS = (
 )
 
 
-def _visible_sql(user, params: dict) -> str:
-    """`visible_to()`'s rule as SQL, with `{t}` for the table's alias ("" when none)."""
-    if user is None or not user.is_authenticated:
-        params["public"] = Visibility.PUBLIC
-        return "{t}visibility = %(public)s"
-    if user.is_staff:
-        return ""
-    params.update(public=Visibility.PUBLIC, members=Visibility.MEMBERS, viewer=user.pk)
-    return "({t}visibility IN (%(public)s, %(members)s) OR {t}user_id = %(viewer)s)"
+_visible_sql = profile_visibility_sql  # the `members.view_profile` rule as SQL
 
 
 def _cards_sql(page: str, visible: str) -> str:
@@ -520,8 +513,7 @@ def profile_contact(*, profile: Profile, viewer) -> dict:
     contact = {"email": "", "phone": "", "can_see_all": False}
     if viewer is None or not viewer.is_authenticated:
         return contact
-    is_owner = viewer.pk == profile.user_id
-    everything = is_owner or viewer.is_staff
+    everything = viewer.has_perm("members.view_contact_details", profile)
     shared = {Visibility.PUBLIC, Visibility.MEMBERS}
     if everything or profile.email_visibility in shared:
         contact["email"] = profile.user.email

@@ -144,13 +144,19 @@ class EventQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> EventQuerySet:
         """Events `user` may see: published (or cancelled) ones, members-only for members;
-        staff also see drafts (to preview them)."""
-        if user is not None and user.is_authenticated and user.is_staff:
-            return self.all()
-        qs = self.published()
-        if user is None or not user.is_authenticated:
-            qs = qs.filter(visibility=Event.Visibility.PUBLIC)
-        return qs
+        staff and the chapter's organisers also see drafts (to preview them). The rule is
+        `events.rules.event_visibility_q` (the `events.view_event` permission)."""
+        from ..rules import event_visibility_q
+
+        condition = event_visibility_q(user)
+        return self.all() if condition is None else self.filter(condition)
+
+    def run_by(self, user) -> EventQuerySet:
+        """Events `user` may run (edit, check in, export…): `events.change_event`."""
+        from ..rules import run_by_q
+
+        condition = run_by_q(user)
+        return self.all() if condition is None else self.filter(condition)
 
     def upcoming(self, now=None) -> EventQuerySet:
         return self.filter(end__gt=now or timezone.now())

@@ -1,0 +1,71 @@
+"""Who may see, edit, confirm and verify collaborations (see members/rules.py first).
+
+Visibility has a list form, `collaboration_visibility_q()`, which
+`CollaborationQuerySet.visible_to()` filters with; `collaboration_visible` is the same
+rule for one collaboration whose participants are loaded.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.db.models import Q
+
+from members.rules import is_member, is_staff
+
+from .models import Collaboration, Participant
+
+SHOWN = [Collaboration.Visibility.PUBLIC, Collaboration.Visibility.MEMBERS]
+
+
+def collaboration_visibility_q(user) -> Q | None:
+    """What `user` may open: confirmed ones by visibility, plus their own in any status;
+    None means every one (staff)."""
+    if user is None or not user.is_authenticated:
+        return Q(status=Collaboration.Status.CONFIRMED, visibility=Collaboration.Visibility.PUBLIC)
+    if user.is_staff:
+        return None
+    mine = Q(author_id=user.pk) | Q(
+        pk__in=Participant.objects.filter(user_id=user.pk).values("collaboration_id")
+    )
+    return Q(status=Collaboration.Status.CONFIRMED, visibility__in=SHOWN) | mine
+
+
+@rules.predicate
+def is_party(user, collab) -> bool:
+    """The author, or a member taking part (reads the participants: prefetch them)."""
+    if collab is None or not user.is_authenticated:
+        return False
+    if collab.author_id == user.pk:
+        return True
+    return any(p.user_id == user.pk for p in collab.participants.all())
+
+
+@rules.predicate
+def collaboration_visible(user, collab) -> bool:
+    if collab is None:
+        return False
+    if is_staff(user) or is_party(user, collab):
+        return True
+    if collab.status != Collaboration.Status.CONFIRMED:
+        return False
+    if user.is_authenticated:
+        return collab.visibility in SHOWN
+    return collab.visibility == Collaboration.Visibility.PUBLIC
+
+
+@rules.predicate
+def may_edit(user, collab) -> bool:
+    """The author until it is confirmed; once confirmed, its member participants."""
+    if collab is None or not user.is_authenticated:
+        return False
+    if collab.status == Collaboration.Status.CONFIRMED:
+        return collab.participants.filter(user_id=user.pk).exists()
+    return collab.author_id == user.pk
+
+
+rules.add_perm("collaborations.view_collaboration", collaboration_visible)
+rules.add_perm("collaborations.view_history", is_staff | is_party)
+rules.add_perm("collaborations.add_collaboration", is_member)
+rules.add_perm("collaborations.change_collaboration", may_edit)
+# Staff vouch for the parties no member speaks for, and see the staff queue.
+rules.add_perm("collaborations.verify_collaboration", is_staff)

@@ -1,0 +1,45 @@
+"""The events app's models, one module per concern.
+
+- `core`: events, series, kinds, registrations, speakers, calendar tokens;
+- `budget`: what events cost (cost lines) and the yearly budgets they are held against;
+- `speed_networking`: sessions, rounds, seats, "I'd like to meet" requests and meetings.
+
+Import them from here (`from events.models import Event`): the split is for readers.
+"""
+
+from .budget import Budget, EventCost
+from .core import (
+    CalendarToken,
+    Event,
+    EventKind,
+    EventQuerySet,
+    EventSeries,
+    EventVisibility,
+    Registration,
+    RegistrationQuerySet,
+    Speaker,
+    _new_token,
+    default_reminder_offsets,
+)
+from .speed_networking import Meeting, MeetingRequest, NetworkingSession, Round, Seat
+
+__all__ = [
+    "Budget",
+    "CalendarToken",
+    "Event",
+    "EventCost",
+    "EventKind",
+    "EventQuerySet",
+    "EventSeries",
+    "EventVisibility",
+    "Meeting",
+    "MeetingRequest",
+    "NetworkingSession",
+    "Registration",
+    "RegistrationQuerySet",
+    "Round",
+    "Seat",
+    "Speaker",
+    "_new_token",
+    "default_reminder_offsets",
+]

@@ -1,0 +1,75 @@
+"""Who may do what with events: seeing them, running them, checking people in.
+
+The predicates build on `members/rules.py` (read its docstring first). One rule answers
+every question about running an event — editing, publishing, cancelling, checking people
+in, exporting the list, writing to registrants, planning speed-networking rounds: staff,
+or an organiser of the event's chapter (`may_run_event`). Lists use its `Q` form,
+`EventQuerySet.run_by(user)`; an event without a chapter is run by staff alone.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.db.models import Q
+
+from members.rules import chapter_organiser_q, is_chapter_organiser, is_member, is_staff
+
+from .models import Event, EventVisibility
+
+# A chapter event is small ("50 people at most"): above this only staff may set capacity.
+CHAPTER_CAPACITY_LIMIT = 50
+
+
+def event_visibility_q(user) -> Q | None:
+    """The events `user` may see; None means every one (staff, drafts included)."""
+    if is_staff(user):
+        return None
+    published = Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    if user is None or not user.is_authenticated:
+        return published & Q(visibility=EventVisibility.PUBLIC)
+    # Organisers also see (to preview) their chapters' drafts.
+    return published | chapter_organiser_q(user, field="chapter_id")
+
+
+def run_by_q(user) -> Q | None:
+    """The events `user` may run (the list form of `may_run_event`); None: all (staff)."""
+    if is_staff(user):
+        return None
+    return chapter_organiser_q(user, field="chapter_id")
+
+
+@rules.predicate
+def event_visible(user, event) -> bool:
+    if event is None:
+        return False
+    if is_staff(user) or is_event_organiser(user, event):
+        return True
+    if event.status not in (Event.Status.PUBLISHED, Event.Status.CANCELLED):
+        return False
+    return user.is_authenticated or event.visibility == EventVisibility.PUBLIC
+
+
+@rules.predicate
+def is_event_organiser(user, event) -> bool:
+    """An organiser of the event's chapter (of the series' chapter for a series)."""
+    if event is None or event.chapter_id is None:
+        return False
+    return is_chapter_organiser(user, event.chapter)
+
+
+may_run_event = is_staff | is_event_organiser
+
+rules.add_perm("events.view_event", event_visible)
+rules.add_perm("events.register_as_member", is_member)
+# Running an event: one rule, named after what people do with it.
+rules.add_perm("events.change_event", may_run_event)
+rules.add_perm("events.check_in", may_run_event)
+rules.add_perm("events.view_registrations", may_run_event)
+rules.add_perm("events.message_registrants", may_run_event)
+rules.add_perm("events.run_speed_networking", may_run_event)
+rules.add_perm("events.change_eventseries", may_run_event)
+# At the door only staff see email addresses and hidden profiles' names.
+rules.add_perm("events.see_all_registrants", is_staff)
+# A chapter event above CHAPTER_CAPACITY_LIMIT seats, or an event outside any chapter.
+rules.add_perm("events.exceed_chapter_capacity", is_staff)
+rules.add_perm("events.add_event_without_chapter", is_staff)
