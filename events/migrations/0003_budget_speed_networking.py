@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'budget',
                 'verbose_name_plural': 'budgets',
                 'ordering': ['-year', 'chapter__name'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'chapter'), name='events_budget_one_per_chapter_year', violation_error_message='This chapter already has a budget for that year.'), models.UniqueConstraint(condition=models.Q(('chapter__isnull', True)), fields=('year',), name='events_budget_one_community_budget_per_year', violation_error_message='The community already has a budget for that year.'), models.CheckConstraint(condition=models.Q(('amount__gte', 0), ('subsidy__gte', 0), ('subsidy__lte', models.F('amount'))), name='events_budget_amounts', violation_error_message='Amounts are positive; the subsidy is part of the budget.')],
+                'constraints': [models.UniqueConstraint(fields=('year', 'chapter'), name='events_budget_one_per_chapter_year', violation_error_message='This chapter already has a budget for that year.'), models.UniqueConstraint(condition=models.Q(('chapter__isnull', True)), fields=('year',), name='events_budget_one_community_budget_per_year', violation_error_message='The community already has a budget for that year.'), models.CheckConstraint(condition=models.Q(('amount__gte', 0), ('subsidy__gte', 0), ('subsidy__lte', models.F('amount'))), name='events_budget_amounts', violation_error_message='Amounts are positive; the subsidy is within the budget.')],
             },
         ),
         migrations.CreateModel(
