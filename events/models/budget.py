@@ -103,7 +103,7 @@ class Budget(models.Model):
                 condition=Q(amount__gte=0) & Q(subsidy__gte=0) & Q(subsidy__lte=models.F("amount")),
                 name="events_budget_amounts",
                 violation_error_message=_(
-                    "Amounts are positive; the subsidy is part of the budget."
+                    "Amounts are positive; the subsidy is within the budget."
                 ),
             ),
         ]
