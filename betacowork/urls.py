@@ -13,6 +13,9 @@ urlpatterns = [
     path("notifications/", include("members.notification_urls")),
     path("", include("members.urls")),
     path("events/", include("events.urls")),
+    path("chapters/", include("events.chapters.urls")),
+    path("organise/", include("events.console.urls")),
+    path("budget/", include("events.budget.urls")),
     path("collaborations/", include("collaborations.urls")),
 ]
 
