@@ -120,7 +120,8 @@ def email_preferences_save(*, user: User, wanted: set[str]) -> None:
 class PreferencesForm(forms.Form):
     kinds = forms.MultipleChoiceField(
         label=_("Send me these emails"),
-        choices=list(OPTIONAL_KINDS.items()),
+        # A callable: kinds registered later (betacowork.messaging) add their preference.
+        choices=lambda: list(OPTIONAL_KINDS.items()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_(

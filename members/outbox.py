@@ -332,6 +332,8 @@ def _discover_checks() -> None:
 
 
 def _cancel_reasons(rows: list[Outbox]) -> dict[int, str]:
+    from betacowork.messaging.kinds import preference_of
+
     from .notifications import OPTIONAL_KINDS, wants_email
 
     _discover_checks()
@@ -340,10 +342,12 @@ def _cancel_reasons(rows: list[Outbox]) -> dict[int, str]:
     for row in rows:
         by_kind[row.kind].append(row)
         recipient = row.recipient
-        if recipient is not None and row.kind in OPTIONAL_KINDS:
+        # A registered kind names its preference; the older kinds are their own preference.
+        preference = preference_of(row.kind) or row.kind
+        if recipient is not None and preference in OPTIONAL_KINDS:
             if not recipient.is_active:
                 reasons[row.pk] = "Recipient account is inactive."
-            elif not wants_email(recipient, row.kind):
+            elif not wants_email(recipient, preference):
                 reasons[row.pk] = "Recipient unsubscribed from this kind of message."
     for kind, kind_rows in by_kind.items():
         check = _delivery_checks.get(kind)

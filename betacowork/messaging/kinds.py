@@ -1,0 +1,77 @@
+"""The message-kind registry (see the package docstring)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class MessageKind:
+    """One kind of message. Subclass, set the class attributes, decorate with
+    `@register_kind`.
+
+    - `key`: stored in `Outbox.kind`, e.g. "events.organiser_note"; unique.
+    - `template_prefix`: `<prefix>_subject.txt`, `<prefix>.txt` and optionally `<prefix>.html`.
+    - `preference`: the email preference that turns it off (several kinds may share one),
+      with `preference_label` for the preferences page; None for essential messages
+      (account, registration changes) that always go.
+    - `obsolete_reasons(rows)`: the delivery check, run just before rows of this kind are
+      sent: {row id: why it is no longer worth sending}. Rows not named are sent.
+    """
+
+    key: ClassVar[str] = ""
+    template_prefix: ClassVar[str] = ""
+    preference: ClassVar[str | None] = None
+    preference_label: ClassVar[str] = ""
+
+    def obsolete_reasons(self, rows: list) -> dict[int, str]:
+        return {}
+
+    @property
+    def optional(self) -> bool:
+        return self.preference is not None
+
+
+_registry: dict[str, MessageKind] = {}
+
+
+def register_kind(cls: type[MessageKind]) -> type[MessageKind]:
+    """Class decorator: make `cls` a known kind, and its delivery check active."""
+    from members.notifications import OPTIONAL_KINDS
+    from members.outbox import outbox_register_check
+
+    if not cls.key or not cls.template_prefix:
+        raise ValueError(f"{cls.__name__} needs a key and a template_prefix.")
+    existing = _registry.get(cls.key)
+    if existing is not None and type(existing).__qualname__ != cls.__qualname__:
+        raise ValueError(f"Two message kinds are keyed {cls.key!r}.")
+    kind = cls()
+    _registry[cls.key] = kind
+    if cls.preference is not None:
+        # The preferences page and the sender's last check read this one dict.
+        OPTIONAL_KINDS.setdefault(cls.preference, cls.preference_label)
+    if type(kind).obsolete_reasons is not MessageKind.obsolete_reasons:
+        outbox_register_check(kind=cls.key, check=kind.obsolete_reasons)
+    return cls
+
+
+def kind_for(key: str) -> MessageKind | None:
+    return _registry.get(key)
+
+
+def registered_kinds() -> list[MessageKind]:
+    return sorted(_registry.values(), key=lambda k: k.key)
+
+
+def optional_preferences() -> dict[str, str]:
+    """{preference: label} of every registered kind a member may turn off."""
+    out: dict[str, str] = {}
+    for kind in registered_kinds():
+        if kind.preference is not None:
+            out.setdefault(kind.preference, kind.preference_label)
+    return out
+
+
+def preference_of(key: str) -> str | None:
+    """The preference that governs messages keyed `key` (None: essential or unknown)."""
+    kind = _registry.get(key)
+    return kind.preference if kind is not None else None

@@ -1,0 +1,120 @@
+"""`notify()`: render one registered kind of message and write it to the outbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from .kinds import MessageKind, kind_for
+
+
+def _kind(kind: str | MessageKind) -> MessageKind:
+    found = kind_for(kind) if isinstance(kind, str) else kind
+    if found is None:
+        raise LookupError(f"{kind!r} is not a registered message kind.")
+    return found
+
+
+def _language(user) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    lang = getattr(user, "preferred_language", "") or ""
+    return lang if lang in codes else settings.LANGUAGE_CODE
+
+
+def notify(
+    *,
+    kind: str | MessageKind,
+    recipient,
+    context: dict,
+    dedup_key: str,
+    topic: str = "",
+    attachments: list[dict] | None = None,
+) -> bool:
+    """Write a message of `kind` for the member `recipient`, in their language, inside the
+    caller's transaction; return whether a message for `dedup_key` now waits to be sent.
+
+    Nothing is written to an inactive account, to one without an email address, or to a
+    member who turned the kind's preference off; a known `dedup_key` writes nothing again.
+    The context gains `name`, `site_url`, `preferences_url` and, for optional kinds,
+    `unsubscribe_url` (with the matching List-Unsubscribe headers).
+    """
+    from members.notifications import (
+        preferences_url,
+        unsubscribe_headers,
+        unsubscribe_url,
+        wants_email,
+    )
+
+    found = _kind(kind)
+    if recipient is None or not recipient.is_active or not recipient.email:
+        return False
+    headers: dict[str, str] = {}
+    extra = {
+        "name": recipient.get_short_name(),
+        "site_url": settings.SITE_URL,
+        "preferences_url": preferences_url(),
+    }
+    if found.preference is not None:
+        if not wants_email(recipient, found.preference):
+            return False
+        extra["unsubscribe_url"] = unsubscribe_url(recipient, found.preference)
+        headers = unsubscribe_headers(recipient, found.preference)
+    return _write(
+        found,
+        to_email=recipient.email,
+        language=_language(recipient),
+        recipient=recipient,
+        context={**extra, **context},
+        dedup_key=dedup_key,
+        topic=topic,
+        headers=headers,
+        attachments=attachments,
+    )
+
+
+def notify_address(
+    *,
+    kind: str | MessageKind,
+    to_email: str,
+    language: str,
+    context: dict,
+    dedup_key: str,
+    topic: str = "",
+    attachments: list[dict] | None = None,
+) -> bool:
+    """Write a message of `kind` to an address without an account (a guest)."""
+    found = _kind(kind)
+    return _write(
+        found,
+        to_email=to_email,
+        language=language,
+        recipient=None,
+        context={"site_url": settings.SITE_URL, **context},
+        dedup_key=dedup_key,
+        topic=topic,
+        headers={},
+        attachments=attachments,
+    )
+
+
+def _write(found: MessageKind, *, to_email, language, recipient, context, **row) -> bool:
+    from members.outbox import OutboxMessage, message_render, outbox_write_many
+
+    message = message_render(
+        template_prefix=found.template_prefix, context=context, language=language
+    )
+    written = outbox_write_many(
+        [
+            OutboxMessage(
+                kind=found.key,
+                to_email=to_email,
+                language=language,
+                message=message,
+                recipient=recipient,
+                dedup_key=row["dedup_key"],
+                topic=row["topic"],
+                headers=row["headers"],
+                attachments=row["attachments"] or [],
+            )
+        ]
+    )
+    return bool(written)
