@@ -7,4 +7,4 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from . import demo, panels, signals  # noqa: F401 - panels, export, receivers, seeder
+        from . import demo, messages, panels, signals  # noqa: F401 - kinds, panels, receivers, seeder

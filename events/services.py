@@ -32,7 +32,13 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from members.outbox import OutboxMessage, message_render, outbox_write_many
+from members.models import Outbox
+from members.outbox import (
+    OutboxMessage,
+    message_render,
+    outbox_send_on_commit,
+    outbox_write_many,
+)
 
 from .models import CalendarToken, Event, EventSeries, Registration
 
@@ -166,12 +172,50 @@ def _notify(
     )
 
 
+def _registration_message(*, registration: Registration, kind: str, dedup_key: str, **extra):
+    """Write a registration message as data (events/messages.py renders it when sending):
+    one INSERT, nothing rendered — this runs under the event lock. The key names a new
+    registration (or a new promotion), so it cannot exist yet: no ON CONFLICT re-read."""
+    row = Outbox.objects.create(
+        dedup_key=dedup_key,
+        kind=kind,
+        topic=event_topic(registration.event),
+        recipient_id=registration.user_id,
+        to_email=registration.email,
+        language=registration_language(registration),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        payload={"registration": registration.pk, **extra},
+    )
+    outbox_send_on_commit([row.pk])
+    return row
+
+
+# What the registration queue reads of the event under its lock: no joins, no text.
+LOCKED_FIELDS = (
+    "pk",
+    "status",
+    "start",
+    "capacity",
+    "visibility",
+    "registration_opens_at",
+    "registration_closes_at",
+)
+
+
 def _lock_event(event: Event) -> Event:
     """Re-read the event row, locked until the transaction ends (the registration queue)."""
     qs = Event.objects.select_related("kind", "space", "chapter")
     if REGISTRATION_LOCK_ENABLED:
         # `of=("self",)`: lock only the event row, not the joined kind/space/chapter rows.
         qs = qs.select_for_update(of=("self",))
+    return qs.get(pk=event.pk)
+
+
+def _lock_event_lean(event: Event) -> Event:
+    """The event row locked, with only what deciding a registration needs (LOCKED_FIELDS)."""
+    qs = Event.objects.only(*LOCKED_FIELDS)
+    if REGISTRATION_LOCK_ENABLED:
+        qs = qs.select_for_update()
     return qs.get(pk=event.pk)
 
 
@@ -241,7 +285,7 @@ def event_register(
     saving = False
     try:
         with transaction.atomic():
-            event = _lock_event(event)
+            event = _lock_event_lean(event)
             refusal = registration_refusal(event=event, user=user)
             if refusal:
                 raise ValidationError(refusal, code="refused")
@@ -283,21 +327,18 @@ def event_register(
             if full:
                 # Last in the queue: waitlisted_at is "now", taken under the lock.
                 registration.position = counts["waitlisted"] + 1
-                _notify(
+                _registration_message(
                     registration=registration,
                     kind="registration-waitlisted",
                     dedup_key=f"registration-waitlisted:{registration.pk}",
-                    template="registration_waitlisted",
-                    extra={"position": registration.position},
+                    position=registration.position,
                 )
             else:
                 registration.position = None
-                _notify(
+                _registration_message(
                     registration=registration,
                     kind="registration-confirmed",
                     dedup_key=f"registration-confirmed:{registration.pk}",
-                    template="registration_confirmed",
-                    with_ics=True,
                 )
     except IntegrityError as exc:
         if not saving:
@@ -330,12 +371,8 @@ def _promote_waitlisted(event: Event) -> list[Registration]:
         head.confirmed_at = timezone.now()
         head.save(update_fields=["status", "confirmed_at"])
         head.event = event
-        _notify(
-            registration=head,
-            kind="registration-promoted",
-            dedup_key=f"promoted:{head.pk}",
-            template="registration_promoted",
-            with_ics=True,
+        _registration_message(
+            registration=head, kind="registration-promoted", dedup_key=f"promoted:{head.pk}"
         )
         promoted.append(head)
         confirmed += 1

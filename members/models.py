@@ -601,6 +601,15 @@ class Outbox(models.Model):
     body_text = models.TextField(_("plain text"))
     body_html = models.TextField(_("HTML"), blank=True)
     headers = models.JSONField(_("headers"), default=dict, blank=True)
+    payload = models.JSONField(
+        _("payload"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "For a message written as data (ids only): what its kind renders it from, just "
+            "before it is sent. Empty for messages rendered when written."
+        ),
+    )
     attachments = models.JSONField(
         _("attachments"),
         default=list,

@@ -508,6 +508,10 @@ def outbox_deliver(row: Outbox, *, connection=None, check: bool = True) -> bool:
         if reason:
             _record_cancel(row, reason)
             return False
+    reason = outbox_render([row]).get(row.pk)
+    if reason:
+        _record_cancel(row, reason)
+        return False
     try:
         sent = _email_for(row, connection).send(fail_silently=False)
         if sent != 1:
@@ -530,11 +534,42 @@ def outbox_deliver(row: Outbox, *, connection=None, check: bool = True) -> bool:
     return True
 
 
+def outbox_render(rows: list[Outbox]) -> dict[int, str]:
+    """Fill the text of rows written as data (empty subject, ids in `payload`) from their
+    kind's `render()`, saving it so the delivery log shows what went out. Returns
+    {row id: reason} for rows that cannot be rendered any more (what they name is gone)."""
+    from betacowork.messaging.kinds import kind_for
+
+    reasons: dict[int, str] = {}
+    for row in rows:
+        if row.subject or not row.payload:
+            continue
+        kind = kind_for(row.kind)
+        try:
+            if kind is None:
+                raise LookupError(f"Unknown message kind {row.kind!r}.")
+            message, attachments = kind.render(row)
+        except LookupError as exc:
+            reasons[row.pk] = str(exc)[:500]
+            continue
+        row.subject = " ".join(message.subject.split())[:255]
+        row.body_text, row.body_html = message.text, message.html
+        row.attachments = attachments or []
+        Outbox.objects.filter(pk=row.pk, subject="").update(
+            subject=row.subject,
+            body_text=row.body_text,
+            body_html=row.body_html,
+            attachments=row.attachments,
+        )
+    return reasons
+
+
 def outbox_send_claimed(rows: list[Outbox]) -> int:
     """Send already-claimed rows over one SMTP connection; return how many went out."""
     if not rows:
         return 0
     reasons = _cancel_reasons(rows)
+    reasons.update(outbox_render([r for r in rows if r.pk not in reasons]))
     sendable = []
     for row in rows:
         if row.pk in reasons:

@@ -16,6 +16,11 @@ class MessageKind:
       (account, registration changes) that always go.
     - `obsolete_reasons(rows)`: the delivery check, run just before rows of this kind are
       sent: {row id: why it is no longer worth sending}. Rows not named are sent.
+    - `render(row)`: for kinds written as data (`Outbox.payload` holds ids, the text is
+      empty): the (RenderedMessage, attachments) the sender fills the row with just before
+      sending. Writing data instead of text keeps rendering out of the writer's transaction
+      — the registration lock is held for the INSERTs alone. Raise `LookupError` when what
+      the payload names is gone (the row is then cancelled).
     """
 
     key: ClassVar[str] = ""
@@ -25,6 +30,9 @@ class MessageKind:
 
     def obsolete_reasons(self, rows: list) -> dict[int, str]:
         return {}
+
+    def render(self, row) -> tuple:
+        raise NotImplementedError(f"{self.key} messages are rendered when written.")
 
     @property
     def optional(self) -> bool:

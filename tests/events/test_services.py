@@ -1,7 +1,6 @@
 """Registration, waitlist, promotion, cancellation, check-in, schedule changes."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.utils import timezone
 from events import services
 from events.models import Event, Registration
 from members.models import Outbox
+from members.outbox import outbox_render, outbox_send_due
 from tests.factories import UserFactory
 
 from .factories import EventFactory, RegistrationFactory, SpeakerFactory
@@ -23,6 +23,11 @@ def test_member_registers_and_gets_a_confirmation_in_their_language(event):
     assert reg.status == Registration.Status.CONFIRMED
     assert reg.note == "végétarien"
     row = Outbox.objects.get(dedup_key=f"registration-confirmed:{reg.pk}")
+    # Written as data under the event lock; the sender renders it just before sending.
+    assert row.payload == {"registration": reg.pk}
+    assert not row.subject
+    assert outbox_render([row]) == {}
+    row.refresh_from_db()
     assert row.topic == f"event:{event.pk}"
     assert row.language == "fr"
     assert row.recipient == user
@@ -40,7 +45,27 @@ def test_full_event_waitlists_with_position(event):
     assert services.waitlist_position(regs[2]) == 1
     assert services.waitlist_position(regs[3]) == 2
     row = Outbox.objects.get(dedup_key=f"registration-waitlisted:{regs[3].pk}")
+    outbox_render([row])
     assert "number 2 on the waitlist" in row.body_text
+
+
+def test_a_message_whose_registration_is_gone_is_cancelled_not_sent(event, mailoutbox):
+    reg = services.event_register(event=event, user=UserFactory())
+    Registration.objects.filter(pk=reg.pk).delete()
+    outbox_send_due()
+    assert mailoutbox == []
+    row = Outbox.objects.get(dedup_key=f"registration-confirmed:{reg.pk}")
+    assert row.status == Outbox.Status.CANCELLED
+    assert row.last_error == "Registration deleted."
+
+
+def test_the_sent_confirmation_is_rendered_with_its_calendar_file(event, mailoutbox):
+    user = UserFactory(preferred_language="nl")
+    services.event_register(event=event, user=user)
+    outbox_send_due()
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject
+    assert mailoutbox[0].attachments[0][0] == f"{event.slug}.ics"
 
 
 def test_cancelling_a_confirmed_seat_promotes_the_first_waitlisted(event):
@@ -186,7 +211,7 @@ def test_moving_an_event_bumps_version_and_sends_one_changed_notice_per_version(
     assert event.version == 3
     assert Outbox.objects.filter(kind="event-changed").count() == 2
     # A change that does not move the event does not bump the version.
-    services.event_update(event=event, data={"title": "New title", "organising_cost": Decimal(9)})
+    services.event_update(event=event, data={"title": "New title", "description": "Now with soup"})
     event.refresh_from_db()
     assert event.version == 3
 
