@@ -7,6 +7,6 @@ class CollaborationsConfig(AppConfig):
     verbose_name = _("Collaborations")
 
     def ready(self) -> None:
-        from . import integration
+        from . import integration, messages  # noqa: F401 - its message kinds
 
         integration.register()

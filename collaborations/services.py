@@ -20,13 +20,14 @@ from members.models import Chapter, Company, Space, User
 from members.notifications import unsubscribe_headers, unsubscribe_url, wants_email
 from members.outbox import message_render, outbox_write
 
+from .messages import CollaborationRequest, EventFollowup
 from .models import MAX_VALUE_EUR, Collaboration, CollaborationHistory, Participant
 
 MAX_PARTICIPANTS = 20
 MAX_DAYS_AHEAD = 365
 EARLIEST_START = dt.date(2000, 1, 1)
 DASHBOARD_VERSION_KEY = "collaborations:dashboard:version"
-REQUEST_KIND = "collaboration_request"
+REQUEST_KIND = CollaborationRequest.key
 
 # Fields whose change after someone confirmed asks everybody to confirm again.
 RECONFIRM_FIELDS = ("value_eur",)
@@ -569,7 +570,7 @@ def collaboration_follow_up_url(event) -> str:
 # ---------------------------------------------------------------------------------------------
 # After the event
 
-FOLLOW_UP_KIND = "event_followup"
+FOLLOW_UP_KIND = EventFollowup.key
 FOLLOW_UP_WINDOW_DAYS = 3
 
 

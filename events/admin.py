@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from members.models import Outbox
-from members.outbox import outbox_resend
+from members.outbox import outbox_render, outbox_resend
 
 from . import services
 from .models import CalendarToken, Event, EventKind, EventSeries, Registration, Speaker
@@ -291,11 +291,14 @@ class EventAdmin(admin.ModelAdmin):
             .annotate(n=Count("pk"))
             .values_list("status", "n")
         )
+        rows = list(rows[:1000])
+        # Messages written as data get their text when sent; show it before that too.
+        outbox_render(rows)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Delivery log: %(event)s") % {"event": event},
             "event": event,
-            "rows": rows[:1000],
+            "rows": rows,
             "counts": counts,
             "statuses": [(v, label, counts.get(v, 0)) for v, label in Outbox.Status.choices],
             "status": status,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from betacowork.messaging import MessageKind, register_kind
 
@@ -73,3 +74,49 @@ class RegistrationPromoted(_RegistrationKind):
     key = "registration-promoted"
     template_prefix = "events/email/registration_promoted"
     with_ics = True
+
+
+@register_kind
+class Reminder(MessageKind):
+    """Before an event (24 h, 2 h…): written by the sweep in events/reminders.py."""
+
+    key = "reminder"
+    template_prefix = "events/email/reminder"
+    preference = "reminder"
+    preference_label = _("Reminders before events I registered for")
+
+    def obsolete_reasons(self, rows) -> dict[int, str]:
+        from .reminders import reminder_rows_check
+
+        return reminder_rows_check(rows)
+
+
+@register_kind
+class ChapterAnnouncement(MessageKind):
+    """A new event in a chapter the member follows: written when the event is published."""
+
+    key = "chapter_announcement"
+    template_prefix = "events/email/chapter_announcement"
+    preference = "chapter_announcement"
+    preference_label = _("New events in the chapters I follow")
+
+    def obsolete_reasons(self, rows) -> dict[int, str]:
+        from .reminders import chapter_announcement_rows_check
+
+        return chapter_announcement_rows_check(rows)
+
+
+@register_kind
+class EventChanged(MessageKind):
+    """The time or place of an event a person registered for changed (essential)."""
+
+    key = "event-changed"
+    template_prefix = "events/email/event_changed"
+
+
+@register_kind
+class EventCancelled(MessageKind):
+    """An event a person registered for is cancelled (essential)."""
+
+    key = "event-cancelled"
+    template_prefix = "events/email/event_cancelled"

@@ -14,7 +14,8 @@ Who gets a reminder: a member, at their account address if it is verified (accou
 go to unverified addresses, reminders never do) and unless they opted out of reminders; a
 guest, at the address they registered with, in the language they registered in.
 
-Just before sending, `reminder_rows_check` (registered with the outbox) cancels a reminder
+Just before sending, `reminder_rows_check` (the `Reminder` kind's delivery check,
+events/messages.py) cancels a reminder
 whose registration was deleted or cancelled, whose event was cancelled, moved (new version)
 or has started, or that a nearer reminder supersedes.
 
@@ -52,16 +53,16 @@ from members.outbox import (
     RenderedMessage,
     message_render,
     outbox_existing_keys,
-    outbox_register_check,
     outbox_write_many,
 )
 
+from .messages import ChapterAnnouncement, Reminder
 from .models import Event, Registration
 
 logger = logging.getLogger(__name__)
 
-REMINDER_KIND = "reminder"
-ANNOUNCEMENT_KIND = "chapter_announcement"
+REMINDER_KIND = Reminder.key
+ANNOUNCEMENT_KIND = ChapterAnnouncement.key
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
 WRITE_CHUNK = 500
 _REMINDER_KEY = re.compile(r"^reminder-(?P<offset>\d+)m:reg(?P<reg>\d+):v(?P<version>\d+)$")
@@ -371,7 +372,6 @@ def reminder_rows_check(rows: list[Outbox]) -> dict[int, str]:
     return reasons
 
 
-outbox_register_check(kind=REMINDER_KIND, check=reminder_rows_check)
 
 
 @receiver(pre_delete, sender=User, dispatch_uid="reminders_stop_for_deleted_user")
@@ -494,7 +494,6 @@ def chapter_announcement_rows_check(rows: list[Outbox]) -> dict[int, str]:
     return reasons
 
 
-outbox_register_check(kind=ANNOUNCEMENT_KIND, check=chapter_announcement_rows_check)
 
 
 # Celery tasks ------------------------------------------------------------------------------

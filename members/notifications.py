@@ -34,13 +34,10 @@ from django.views.generic import FormView
 
 from .models import User
 
-# Kinds a member may turn off, with the label the preferences page shows.
-OPTIONAL_KINDS: dict[str, str] = {
-    "reminder": _("Reminders before events I registered for"),
-    "chapter_announcement": _("New events in the chapters I follow"),
-    "collaboration_request": _("Requests to confirm a collaboration"),
-    "event_followup": _("Follow-ups after events I attended"),
-}
+# Preferences a member may turn off, with the label the preferences page shows. Filled by
+# the message-kind registry (betacowork/messaging): each app's `messages.py` registers its
+# kinds, and an optional kind brings its preference here. `members` names none of them.
+OPTIONAL_KINDS: dict[str, str] = {}
 UNSUBSCRIBE_SALT = "members.notifications.unsubscribe"
 
 

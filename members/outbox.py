@@ -70,7 +70,6 @@ from django.dispatch import receiver
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.module_loading import autodiscover_modules
 
 from .models import Outbox, User
 
@@ -311,11 +310,11 @@ def _lease_keep(row: Outbox) -> bool:
 
 # Delivery checks ---------------------------------------------------------------------------
 
-# kind -> check(rows) -> {row pk: reason the message must not go}. Apps register theirs
-# (events.reminders for reminders) so the outbox never imports them.
+# kind -> check(rows) -> {row pk: reason the message must not go}. Filled by the message-kind
+# registry (betacowork/messaging: a kind's `obsolete_reasons`), which every process loads
+# in its apps' ready(), so the outbox never imports the apps that write messages.
 DeliveryCheck = Callable[[list[Outbox]], dict[int, str]]
 _delivery_checks: dict[str, DeliveryCheck] = {}
-_checks_discovered = False
 
 
 def outbox_register_check(*, kind: str, check: DeliveryCheck) -> None:
@@ -323,20 +322,11 @@ def outbox_register_check(*, kind: str, check: DeliveryCheck) -> None:
     _delivery_checks[kind] = check
 
 
-def _discover_checks() -> None:
-    global _checks_discovered
-    if not _checks_discovered:
-        # Apps register their checks in <app>/reminders.py (Celery imports them too).
-        autodiscover_modules("reminders")
-        _checks_discovered = True
-
-
 def _cancel_reasons(rows: list[Outbox]) -> dict[int, str]:
     from betacowork.messaging.kinds import preference_of
 
     from .notifications import OPTIONAL_KINDS, wants_email
 
-    _discover_checks()
     reasons: dict[int, str] = {}
     by_kind: dict[str, list[Outbox]] = defaultdict(list)
     for row in rows:

@@ -128,3 +128,25 @@ def test_two_kinds_cannot_share_a_key(test_kind):
 
     with pytest.raises(ValueError, match="Two message kinds"):
         register_kind(Other)
+
+
+def test_every_registered_kind_has_its_templates():
+    from django.template.loader import get_template
+
+    from betacowork.messaging import registered_kinds
+
+    keys = {kind.key for kind in registered_kinds()}
+    assert {
+        "registration-confirmed",
+        "registration-waitlisted",
+        "registration-promoted",
+        "reminder",
+        "chapter_announcement",
+        "event-changed",
+        "event-cancelled",
+        "collaboration_request",
+        "event_followup",
+    } <= keys
+    for kind in registered_kinds():
+        get_template(f"{kind.template_prefix}_subject.txt")
+        get_template(f"{kind.template_prefix}.txt")
