@@ -45,9 +45,11 @@ seed-again: migrate
 ## run: web + Celery worker + Celery beat; Ctrl-C stops all three.
 run: seed
 	@echo ""
-	@echo "Betacowork: http://$(HOST):$(PORT)  (demo logins: staff@betacowork.test and"
-	@echo "katia@betacowork.test, password betacowork-demo). Emails appear on this console,"
-	@echo "printed by the Celery worker. Ctrl-C stops web, worker and beat."
+	@echo "Betacowork: http://$(HOST):$(PORT)"
+	@echo "Demo logins, password betacowork-demo: staff@betacowork.test (staff),"
+	@echo "katia@betacowork.test (member), norman@betacowork.test (organiser, BetaGroup Charleroi)."
+	@echo "Emails appear on this console, printed by the Celery worker. Ctrl-C stops web,"
+	@echo "worker and beat."
 	@echo ""
 	@export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
 	trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from events.models import Event, Registration
-from members.demo import GENERATED_DOMAIN, MEMBER_EMAIL, STAFF_EMAIL
+from members.demo import GENERATED_DOMAIN, MEMBER_EMAIL, ORGANISER_EMAIL, STAFF_EMAIL
 from members.models import Chapter, Company, User
 
 from .models import Collaboration, CollaborationHistory, Participant
@@ -150,6 +150,35 @@ STORIES = [
         visibility=V.MEMBERS,
         pending_for=[MEMBER_EMAIL],
         description="Léa's portfolio, translated by Katia (waiting for Katia's confirmation).",
+    ),
+    # Born at BetaGroup Charleroi's Switch IT days (the chapter's report: business per euro).
+    Story(
+        "New website for the Heracles business centre",
+        "philippe@switch.test",
+        R.CLIENT,
+        K.SERVICE,
+        None,
+        [(ORGANISER_EMAIL, R.SUPPLIER)],
+        origin=Origin.EVENT,
+        event_kind="it-day",
+        event_index=0,
+        value=3_500,
+        description="Philippe Chevremont met Norman Lambert at the first Switch IT day; "
+        "Norman rebuilt the website of Heracles, the business centre Philippe runs.",
+    ),
+    Story(
+        "Mobile app subcontracted to a Charleroi developer",
+        ORGANISER_EMAIL,
+        R.CLIENT,
+        K.SUBCONTRACTING,
+        None,
+        [("attendee:it-day", R.SUPPLIER)],
+        origin=Origin.EVENT,
+        event_kind="it-day",
+        event_index=1,
+        value=1_800,
+        description="Met at a Switch IT day: the mobile part of one of Norman's projects now "
+        "goes to a developer from Charleroi instead of an agency in Brussels.",
     ),
 ]
 
@@ -531,7 +560,7 @@ def seed_collaborations(world) -> None:
         "julie@betagroup.test",
         "jean@woorank.test",
         "growth@madkings.test",
-        "norman@betagroup.test",
+        ORGANISER_EMAIL,
         "philippe@switch.test",
     ]
     users = {

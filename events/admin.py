@@ -23,7 +23,16 @@ from members.models import Outbox
 from members.outbox import outbox_render, outbox_resend
 
 from . import services
-from .models import CalendarToken, Event, EventKind, EventSeries, Registration, Speaker
+from .models import (
+    Budget,
+    CalendarToken,
+    Event,
+    EventCost,
+    EventKind,
+    EventSeries,
+    Registration,
+    Speaker,
+)
 
 
 @admin.register(EventKind)
@@ -47,6 +56,14 @@ class SpeakerInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ["member"]
     fields = ["order", "name", "affiliation", "bio", "member"]
+
+
+class EventCostInline(admin.TabularInline):
+    """What the event cost, line by line (organisers record them at /budget/events/…)."""
+
+    model = EventCost
+    extra = 0
+    fields = ["category", "description", "amount"]
 
 
 class RegistrationInline(admin.TabularInline):
@@ -162,7 +179,7 @@ class EventAdmin(admin.ModelAdmin):
     raw_id_fields = ["created_by"]
     list_select_related = ["kind", "chapter", "space"]
     readonly_fields = ["version", "series", "series_date", "detached", "delivery_log_link"]
-    inlines = [SpeakerInline, RegistrationInline]
+    inlines = [SpeakerInline, EventCostInline, RegistrationInline]
     actions = [
         "action_publish",
         "action_cancel",
@@ -181,7 +198,6 @@ class EventAdmin(admin.ModelAdmin):
             _("More"),
             {
                 "fields": [
-                    "organising_cost",
                     "reminder_offsets_minutes",
                     "created_by",
                     "version",
@@ -506,6 +522,15 @@ class EventSeriesAdmin(admin.ModelAdmin):
                 )
                 % {"series": series, "n": len(created)},
             )
+
+
+@admin.register(Budget)
+class BudgetAdmin(admin.ModelAdmin):
+    """The year's budgets: the community's (no chapter) and each chapter's."""
+
+    list_display = ["year", "chapter", "amount", "subsidy", "note"]
+    list_filter = ["year", "chapter"]
+    list_select_related = ["chapter"]
 
 
 @admin.register(CalendarToken)

@@ -4,7 +4,7 @@
   people of the articles attended (checked in) and next Tuesday's lunch full with a waitlist;
 - a past Speed Networking evening (attended) and an upcoming one, full with a waitlist;
 - the Switch IT Day of BetaGroup Charleroi (first Thursday of the month, 18:00), past and
-  upcoming;
+  upcoming, with the chapters' other events and budgets (events/demo_chapters.py);
 - a talk by an invited speaker, Adrien Ramy, on free software.
 
 Registrations are written directly (not through the services) so seeding sends no email.
@@ -13,6 +13,7 @@ Registrations are written directly (not through the services) so seeding sends n
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from importlib import import_module
 from zoneinfo import ZoneInfo
 
@@ -20,10 +21,16 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.utils import timezone
 
-from members.demo import GENERATED_DOMAIN, MEMBER_EMAIL, STAFF_EMAIL, register_demo_seeder
+from members.demo import (
+    GENERATED_DOMAIN,
+    MEMBER_EMAIL,
+    ORGANISER_EMAIL,
+    STAFF_EMAIL,
+    register_demo_seeder,
+)
 from members.models import Chapter, Space, User
 
-from .models import Event, EventKind, EventSeries, Registration, Speaker
+from .models import Event, EventCost, EventKind, EventSeries, Registration, Speaker
 from .services import series_generate
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -45,7 +52,7 @@ OTHERS = [
     "julie@betagroup.test",
 ]
 CHARLEROI = [
-    "norman@betagroup.test",
+    ORGANISER_EMAIL,
     "anton@betagroup.test",
     "philippe@switch.test",
     "adrien@betagroup.test",
@@ -113,6 +120,17 @@ def _register(
         )
         if not full:
             confirmed += 1
+
+
+def _costs(event: Event, lines: list[tuple[str, str, str]]) -> None:
+    """The event's cost lines (category, description, €), written once: an event that
+    already has lines (a re-run, or an organiser's own) is left alone."""
+    if event.costs.exists():
+        return
+    EventCost.objects.bulk_create(
+        EventCost(event=event, category=category, description=description, amount=Decimal(amount))
+        for category, description, amount in lines
+    )
 
 
 def seed_events(world) -> None:
@@ -188,9 +206,9 @@ def seed_events(world) -> None:
         room="Event room, first floor",
         capacity=40,
         status=Event.Status.PUBLISHED,
-        organising_cost="120.00",
         created_by=staff,
     )
+    _costs(past_sn, [("food", "Drinks and snacks", "90.00"), ("other", "Name badges", "30.00")])
     _register(past_sn, regulars + others, checked_in=True)
     _register(past_sn, _generated(20, offset=130), checked_in=True)
     next_sn_day = _weekday_after(today, 3, 2)
@@ -205,28 +223,17 @@ def seed_events(world) -> None:
         room="Event room, first floor",
         capacity=16,
         status=Event.Status.PUBLISHED,
-        organising_cost="120.00",
         created_by=staff,
     )
+    _costs(next_sn, [("food", "Drinks and snacks", "90.00"), ("other", "Name badges", "30.00")])
     _register(next_sn, regulars[:3] + _generated(13, offset=150))
     _register(next_sn, _generated(4, offset=170))  # full: these wait
 
-    # Switch IT Day in Charleroi: first Thursday of the month, 18:00.
-    it_day, _ = EventSeries.objects.update_or_create(
-        title="Switch IT Day",
-        kind=kinds["it-day"],
-        defaults={
-            "description": "The monthly IT evening of BetaGroup Charleroi at Switch Coworking.",
-            "start_time": time(18, 0),
-            "duration_minutes": 180,
-            "rrule": "FREQ=MONTHLY;BYDAY=1TH",
-            "starts_on": today.replace(day=1),
-            "space": switch,
-            "chapter": charleroi,
-            "capacity": 50,
-            "weeks_ahead": 10,
-        },
-    )
+    # Switch IT Day in Charleroi: first Thursday of the month, 18:00. The series and the
+    # chapters' other events live in demo_chapters.py (which imports this module's helpers).
+    from .demo_chapters import seed_chapter_events, switch_it_day_series
+
+    it_day = switch_it_day_series(kinds=kinds, switch=switch, charleroi=charleroi)
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     first_thursday = last_month + timedelta(days=(3 - last_month.weekday()) % 7)
     past_it = _event(
@@ -240,11 +247,17 @@ def seed_events(world) -> None:
         chapter=charleroi,
         capacity=50,
         status=Event.Status.PUBLISHED,
-        organising_cost="250.00",
         created_by=staff,
     )
+    _costs(
+        past_it,
+        [
+            ("venue", "Room at Switch Coworking", "100.00"),
+            ("food", "Beers and pizzas", "150.00"),
+        ],
+    )
     _register(past_it, _users(CHARLEROI) + _generated(15, offset=180), checked_in=True)
-    series_generate(series=it_day, until=today + timedelta(weeks=10))
+    seed_chapter_events(world, it_day=it_day)
 
     # A talk by an invited speaker.
     talk_day = _weekday_after(today, 2, 1) + timedelta(days=7)
@@ -260,9 +273,9 @@ def seed_events(world) -> None:
         room="Event room, first floor",
         capacity=30,
         status=Event.Status.PUBLISHED,
-        organising_cost="80.00",
         created_by=staff,
     )
+    _costs(talk, [("speaker", "Speaker's train ticket", "45.00"), ("food", "Drinks", "35.00")])
     Speaker.objects.update_or_create(
         event=talk,
         name="Adrien Ramy",

@@ -17,12 +17,15 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import Chapter, Company, Membership, Profile, Space, Term, User, Visibility
+from .models import Company, Membership, Profile, Space, Term, User, Visibility
 from .search import profile_search_refresh
 
 DEMO_PASSWORD = "betacowork-demo"  # noqa: S105 - printed on purpose: demo logins only
 STAFF_EMAIL = "staff@betacowork.test"
 MEMBER_EMAIL = "katia@betacowork.test"
+ORGANISER_EMAIL = "norman@betacowork.test"  # organiser of BetaGroup Charleroi
+# Logins renamed since an older demo: a re-seed renames the account instead of adding one.
+LEGACY_EMAILS = {"norman@betagroup.test": ORGANISER_EMAIL}
 GENERATED_DOMAIN = "members.betacowork.test"
 
 _seeders: list[tuple[int, str, Callable]] = []
@@ -386,7 +389,7 @@ PEOPLE = [
         False,
     ),
     (
-        "norman@betagroup.test",
+        ORGANISER_EMAIL,
         "Norman Lambert",
         "",
         "Web developer",
@@ -609,6 +612,10 @@ def _seed_core(world: DemoWorld) -> None:
             slug=slugify(name),
             defaults={"name": name, "website": website, "description": description},
         )
+    for old, new in LEGACY_EMAILS.items():
+        if not User.objects.filter(email=new).exists():
+            User.objects.filter(email=old).update(email=new)
+            EmailAddress.objects.filter(email=old).update(email=new)
     since = date(2014, 3, 1)
     for i, row in enumerate(PEOPLE):
         (
@@ -671,47 +678,9 @@ def _seed_core(world: DemoWorld) -> None:
                 "start": profile.member_since,
             },
         )
-    charleroi, _ = Chapter.objects.update_or_create(
-        slug="betagroup-charleroi",
-        defaults={
-            "name": "BetaGroup Charleroi",
-            "space": spaces["switch-coworking-charleroi"],
-            "description": "Small regular events (50 people at most) and a monthly "
-            "Switch IT day at Switch Coworking.",
-        },
-    )
-    charleroi.organisers.set(
-        User.objects.filter(email__in=["norman@betagroup.test", "anton@betagroup.test"])
-    )
-    kortrijk, _ = Chapter.objects.update_or_create(
-        slug="betagroup-kortrijk",
-        defaults={
-            "name": "BetaGroup Kortrijk",
-            "space": spaces["twelve-kortrijk"],
-            "description": "The BetaGroup antenna at Twelve in Kortrijk.",
-        },
-    )
-    kortrijk.organisers.set(User.objects.filter(email="jurgen@twelve.test"))
-    # Followers hear about their chapter's events; the named regional people follow theirs.
-    charleroi.followers.add(
-        *User.objects.filter(
-            email__in=[
-                "adrien@betagroup.test",
-                "philippe@switch.test",
-                "norman@betagroup.test",
-                "anton@betagroup.test",
-                "julie@betagroup.test",
-            ]
-        )
-    )
-    kortrijk.followers.add(
-        *User.objects.filter(
-            email__in=["jurgen@twelve.test", "toon@betacowork.test", "julie@betagroup.test"]
-        )
-    )
     world.log(
         f"  core: {len(TERMS)} terms, {len(SPACES)} spaces, {len(COMPANIES)} companies, "
-        f"{len(PEOPLE)} named people, 2 chapters"
+        f"{len(PEOPLE)} named people"
     )
 
 
@@ -722,7 +691,9 @@ def generated_members_create(world: DemoWorld, count: int) -> int:
     )
     rng = random.Random(4242)  # same people on every run
     terms = list(Term.objects.order_by("slug"))
-    spaces = list(Space.objects.order_by("slug"))
+    # Only the spaces of SPACES: the chapters' own spaces (demo_chapters.py) must not shift
+    # the random draws, nor get generated members.
+    spaces = list(Space.objects.filter(slug__in=[s[0] for s in SPACES]).order_by("slug"))
     new_users = []
     plans = []
     for n in range(1, count + 1):
@@ -842,29 +813,20 @@ def _seed_generated(world: DemoWorld) -> None:
     # Profiles from before the search document existed (an older demo database) get theirs.
     stale = Profile.objects.filter(search_document="").values_list("pk", flat=True)
     profile_search_refresh(profile_ids=list(stale))
-    # Generated people near a chapter follow it (at most 40 each, same ones every run).
-    for slug, cities in (
-        ("betagroup-charleroi", ["Charleroi", "Mons", "Namur"]),
-        ("betagroup-kortrijk", ["Kortrijk", "Ghent"]),
-    ):
-        chapter = Chapter.objects.filter(slug=slug).first()
-        if chapter is None:
-            continue
-        nearby = (
-            User.objects.filter(
-                email__endswith=f"@{GENERATED_DOMAIN}",
-                profile__city__in=cities,
-                profile__visibility__in=[Visibility.PUBLIC, Visibility.MEMBERS],
-            )
-            .order_by("email")
-            .values_list("pk", flat=True)[:40]
-        )
-        chapter.followers.add(*nearby)
     world.log(f"  generated members: {made} new, {world.members} asked for")
+
+
+def _seed_chapters(world: DemoWorld) -> None:
+    from .demo_chapters import seed_chapters  # its own module; it imports this one
+
+    seed_chapters(world)
 
 
 register_demo_seeder(order=10, name="members: spaces, companies, people", seed=_seed_core)
 register_demo_seeder(order=20, name="members: generated members", seed=_seed_generated)
+register_demo_seeder(
+    order=25, name="members: regional chapters, their diaspora and followers", seed=_seed_chapters
+)
 
 
 def new_world(*, members: int, log: Callable[[str], None]) -> DemoWorld:

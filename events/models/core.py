@@ -211,9 +211,6 @@ class Event(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    organising_cost = models.DecimalField(
-        _("organising cost (€)"), max_digits=10, decimal_places=2, default=0
-    )
     series = models.ForeignKey(
         EventSeries,
         verbose_name=_("series"),

@@ -1,6 +1,7 @@
 """Events wired to the rest: chapter announcements on publish, seats freed by deleted accounts."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -81,9 +82,13 @@ def test_a_new_event_saved_as_published_in_the_admin_is_announced(
             "chapter": chapter.pk,
             "space": chapter.space.pk,
             "capacity": 50,
-            "organising_cost": "30.00",
             "speakers-TOTAL_FORMS": 0,
             "speakers-INITIAL_FORMS": 0,
+            "costs-TOTAL_FORMS": 1,
+            "costs-INITIAL_FORMS": 0,
+            "costs-0-category": "food",
+            "costs-0-description": "Beers",
+            "costs-0-amount": "30.00",
             "registrations-TOTAL_FORMS": 0,
             "registrations-INITIAL_FORMS": 0,
         },
@@ -91,6 +96,7 @@ def test_a_new_event_saved_as_published_in_the_admin_is_announced(
     assert response.status_code == 302
     event = Event.objects.get(slug="switch-it-day-test")
     assert announcements(event) == {follower.email}
+    assert [(c.category, c.amount) for c in event.costs.all()] == [("food", Decimal("30.00"))]
 
 
 def test_deleting_an_account_gives_its_upcoming_seat_to_the_waitlist():

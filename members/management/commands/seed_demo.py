@@ -1,7 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from members.demo import DEMO_PASSWORD, MEMBER_EMAIL, STAFF_EMAIL, demo_seeders, new_world
+from members.demo import (
+    DEMO_PASSWORD,
+    MEMBER_EMAIL,
+    ORGANISER_EMAIL,
+    STAFF_EMAIL,
+    demo_seeders,
+    new_world,
+)
 
 
 class Command(BaseCommand):
@@ -23,3 +30,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo world ready."))
         self.stdout.write(f"  staff login:  {STAFF_EMAIL} / {DEMO_PASSWORD}")
         self.stdout.write(f"  member login: {MEMBER_EMAIL} / {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"  organiser login (BetaGroup Charleroi): {ORGANISER_EMAIL} / {DEMO_PASSWORD}"
+        )

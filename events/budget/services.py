@@ -1,0 +1,167 @@
+"""Writes of the budget: an event's cost lines (its organisers and staff) and the year's
+budgets (staff).
+
+Amounts are euros with cents, held as `Decimal`: never negative, never more than
+`MAX_COST_LINE` on one cost line. Anything else is refused with a `ValidationError` keyed on
+the field, in words a volunteer treasurer understands; nothing is written then.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from members.models import Chapter
+
+from ..models import Budget, Event, EventCost
+from ..models.budget import MAX_COST_LINE
+
+CENT = Decimal("0.01")
+# A year's budget is stored in 11 digits with 2 decimals.
+MAX_BUDGET = Decimal("999999999.99")
+YEARS = range(2000, 2101)
+
+
+def parse_euros(value, *, maximum: Decimal = MAX_COST_LINE) -> Decimal:
+    """`value` (a Decimal, int or text such as "12.50" or "12,50") as euros with cents.
+
+    Raises a ValidationError (no field) for what is not a number, has more than two
+    decimals, is negative or is above `maximum`.
+    """
+    if isinstance(value, float):
+        # Floats carry binary noise (0.1 + 0.2): money comes as text or Decimal.
+        value = repr(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")  # 12,50 as typed in Belgium
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("Enter an amount in euros, such as 12.50."), "invalid") from None
+    if not amount.is_finite():
+        raise ValidationError(_("Enter an amount in euros, such as 12.50."), "invalid")
+    if amount < 0:
+        raise ValidationError(_("An amount cannot be negative."), "negative")
+    if amount > maximum:
+        raise ValidationError(
+            _("€%(max)s at most: please check the amount.") % {"max": f"{maximum:,.2f}"},
+            "too_large",
+        )
+    if amount != amount.quantize(CENT):
+        raise ValidationError(_("Euros and cents only: at most two decimals."), "decimals")
+    return amount.quantize(CENT) + 0  # + 0: no "-0.00"
+
+
+def _euros(value, *, field: str = "amount", maximum: Decimal = MAX_COST_LINE) -> Decimal:
+    """`parse_euros`, its error keyed on `field`."""
+    try:
+        return parse_euros(value, maximum=maximum)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+
+
+def _category(value: str) -> str:
+    if value not in EventCost.Category.values:
+        raise ValidationError({"category": _("Choose a category from the list.")})
+    return value
+
+
+def _description(value: str) -> str:
+    text = (value or "").strip()
+    limit = EventCost._meta.get_field("description").max_length
+    if len(text) > limit:
+        raise ValidationError(
+            {"description": _("%(n)s characters at most.") % {"n": limit}},
+        )
+    return text
+
+
+def _require_run(event: Event, actor) -> None:
+    if actor is None or not actor.has_perm("events.change_event", event):
+        raise PermissionDenied(_("Only staff and the chapter's organisers can change its costs."))
+
+
+@transaction.atomic
+def event_cost_add(
+    *, event: Event, actor, category: str, amount: Decimal | str, description: str = ""
+) -> EventCost:
+    """Record one cost line of `event`, if `actor` may run the event (PermissionDenied
+    otherwise); bad input raises a ValidationError and writes nothing."""
+    _require_run(event, actor)
+    cost = EventCost(
+        event=event,
+        category=_category(category),
+        amount=_euros(amount),
+        description=_description(description),
+    )
+    cost.full_clean()
+    cost.save()
+    return cost
+
+
+@transaction.atomic
+def event_cost_update(
+    *,
+    cost: EventCost,
+    actor,
+    category: str | None = None,
+    amount: Decimal | str | None = None,
+    description: str | None = None,
+) -> EventCost:
+    """Change the given fields of a cost line (None: unchanged), with the same checks as
+    `event_cost_add`."""
+    _require_run(cost.event, actor)
+    changed = []
+    if category is not None:
+        cost.category = _category(category)
+        changed.append("category")
+    if amount is not None:
+        cost.amount = _euros(amount)
+        changed.append("amount")
+    if description is not None:
+        cost.description = _description(description)
+        changed.append("description")
+    if changed:
+        cost.full_clean()
+        cost.save(update_fields=changed)
+    return cost
+
+
+@transaction.atomic
+def event_cost_delete(*, cost: EventCost, actor) -> None:
+    """Delete a cost line, if `actor` may run its event."""
+    _require_run(cost.event, actor)
+    cost.delete()
+
+
+@transaction.atomic
+def budget_set(
+    *,
+    year: int,
+    chapter: Chapter | None,
+    amount: Decimal | str,
+    subsidy: Decimal | str = Decimal(0),
+    actor,
+    note: str = "",
+) -> Budget:
+    """Set the `year`'s budget of `chapter` (None: the whole community), creating it or
+    replacing its amounts. Staff only (`members.view_budget_overview`); the subsidy is part
+    of the budget, so it may not exceed it."""
+    if actor is None or not actor.has_perm("members.view_budget_overview"):
+        raise PermissionDenied(_("Only staff set budgets."))
+    if year not in YEARS:
+        raise ValidationError({"year": _("Choose a year between 2000 and 2100.")})
+    amount = _euros(amount, maximum=MAX_BUDGET)
+    subsidy = _euros(subsidy, field="subsidy", maximum=MAX_BUDGET)
+    if subsidy > amount:
+        raise ValidationError({"subsidy": _("The subsidy is part of the budget: not more.")})
+    budget = Budget.objects.select_for_update().filter(year=year, chapter=chapter).first()
+    if budget is None:
+        budget = Budget(year=year, chapter=chapter)
+    budget.amount, budget.subsidy, budget.note = amount, subsidy, (note or "").strip()[:255]
+    budget.full_clean()
+    budget.save()
+    return budget
