@@ -252,8 +252,9 @@ def seed_events(world) -> None:
     _costs(
         past_it,
         [
-            ("venue", "Room at Switch Coworking", "100.00"),
-            ("food", "Beers and pizzas", "150.00"),
+            # Switch hosts the evening: the room costs nothing ("a few tens of euros").
+            ("venue", "Room at Switch Coworking (hosted)", "0.00"),
+            ("food", "Beers and pizzas", "65.00"),
         ],
     )
     _register(past_it, _users(CHARLEROI) + _generated(15, offset=180), checked_in=True)

@@ -519,6 +519,7 @@ def test_demo_events_have_cost_lines_with_the_old_totals_once():
     assert total(slug="speed-networking-autumn") == [Decimal("120.00")]
     assert total(slug="speed-networking-winter") == [Decimal("120.00")]
     assert total(slug="free-software-for-freelancers") == [Decimal("80.00")]
-    assert Decimal("250.00") in total(title="Switch IT Day")
+    # Chapter evenings cost a few tens of euros (the room is hosted).
+    assert Decimal("65.00") in total(title="Switch IT Day")
     past_sn = Event.objects.get(slug="speed-networking-autumn")
     assert {c.category for c in past_sn.costs.all()} == {"food", "other"}
