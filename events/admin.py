@@ -33,6 +33,7 @@ from .models import (
     Registration,
     Speaker,
 )
+from .recurrence import RecurrenceField, rrule_describe
 
 
 @admin.register(EventKind)
@@ -332,6 +333,21 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel the selected events (registrants are told)"))
     def action_cancel(self, request, queryset):
+        if request.POST.get("post") != "yes":
+            # Confirm first, saying how many people will be emailed (like delete_selected).
+            events = list(queryset.exclude(status=Event.Status.CANCELLED))
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Cancel these events?"),
+                "opts": self.model._meta,
+                "events": events,
+                "selected": list(queryset.values_list("pk", flat=True)),
+                "told": Registration.objects.active().filter(event__in=events).count(),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/events/event/cancel_selected_confirmation.html", context
+            )
         told = 0
         events = list(queryset)
         for event in events:
@@ -341,6 +357,7 @@ class EventAdmin(admin.ModelAdmin):
             _("%(events)s event(s) cancelled; %(told)s registrant(s) will be told by email.")
             % {"events": len(events), "told": told},
         )
+        return None
 
     @admin.action(description=_("Duplicate the selected events (as drafts, one week later)"))
     def action_duplicate(self, request, queryset):
@@ -471,7 +488,14 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 class EventSeriesAdminForm(forms.ModelForm):
-    """Refuses a malformed rule or one that generates no date, with a clear message."""
+    """The recurrence picker (no raw RRULE typing); refuses a rule that generates no date."""
+
+    rrule = RecurrenceField(help_text=_("For example monthly, on the first Thursday."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A rule set by hand before the picker existed is kept, not lost, when editing.
+        self.fields["rrule"].keep_current(self.instance.rrule if self.instance.pk else "")
 
     def clean(self):
         cleaned = super().clean()
@@ -493,7 +517,7 @@ class EventSeriesAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "kind",
-        "rrule",
+        "repeats",
         "start_time",
         "space",
         "chapter",
@@ -504,6 +528,10 @@ class EventSeriesAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     readonly_fields = ["generated_until"]
     actions = ["action_generate"]
+
+    @admin.display(description=_("repeats"), ordering="rrule")
+    def repeats(self, obj):
+        return rrule_describe(obj.rrule)
 
     @admin.action(description=_("Generate the next occurrences"))
     def action_generate(self, request, queryset):

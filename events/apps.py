@@ -8,3 +8,4 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import demo, messages, panels, signals  # noqa: F401 - kinds, panels, receivers, seeder
+        from .console import messages as console_messages  # noqa: F401 - organiser notes

@@ -471,6 +471,69 @@ def event_unique_slug(title: str, day: date | None = None, *, exclude_pk: int | 
     return slug
 
 
+# What a form may set when creating an event or a series (HackSoft's `model_update`: a field
+# whitelist). Status, slug, version and series links are the services' business.
+EVENT_CREATE_FIELDS = (
+    "title",
+    "kind",
+    "description",
+    "start",
+    "end",
+    "space",
+    "room",
+    "chapter",
+    "capacity",
+    "visibility",
+    "registration_opens_at",
+    "registration_closes_at",
+)
+SERIES_FIELDS = (
+    "title",
+    "kind",
+    "description",
+    "start_time",
+    "duration_minutes",
+    "rrule",
+    "starts_on",
+    "ends_on",
+    "space",
+    "room",
+    "chapter",
+    "capacity",
+    "visibility",
+    "publish",
+)
+
+
+def _whitelisted(fields: dict, allowed: tuple[str, ...]) -> dict:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        # A caller passing another field is a programming error, not bad input.
+        raise TypeError(f"Not settable here: {', '.join(unknown)}.")
+    return fields
+
+
+def event_create(*, actor, **fields) -> Event:
+    """Create a draft event from `EVENT_CREATE_FIELDS` (any other name is a TypeError).
+
+    Without an end, the event lasts its kind's default duration. The slug is made unique from
+    the title and the local date. Raises ValidationError (translated) when the event is not
+    valid (e.g. an end before the start); nothing is written then.
+    """
+    fields = _whitelisted(fields, EVENT_CREATE_FIELDS)
+    event = Event(**fields, status=Event.Status.DRAFT)
+    event.created_by = actor if getattr(actor, "pk", None) else None
+    if event.start and event.end is None and event.kind_id:
+        event.end = event.start + timedelta(minutes=event.kind.default_duration_minutes)
+    if event.start and event.end and event.end <= event.start:
+        raise ValidationError({"end": _("An event must end after it starts.")})
+    with transaction.atomic():
+        event.slug = event_unique_slug(event.title, timezone.localdate(event.start))
+        event.full_clean()
+        event.save()
+    return event
+
+
 def event_publish(*, event: Event, actor=None) -> bool:
     """Publish a draft and announce it to its chapter's followers; return whether it changed."""
     with transaction.atomic():
@@ -650,6 +713,26 @@ def series_rule(series: EventSeries):
             {"rrule": _("This recurrence rule generates no date: check the rule and the dates.")}
         )
     return rule
+
+
+def series_save(*, actor, series: EventSeries | None = None, **fields) -> EventSeries:
+    """Create a series (`series` None) or change one, from `SERIES_FIELDS` only.
+
+    Refuses (ValidationError) a series that is not valid or whose rule generates no date.
+    Occurrences already generated are left as they are (see `series_generate`).
+    """
+    fields = _whitelisted(fields, SERIES_FIELDS)
+    with transaction.atomic():
+        if series is None:
+            series = EventSeries(**fields)
+        else:
+            series = EventSeries.objects.select_for_update().get(pk=series.pk)
+            for name, value in fields.items():
+                setattr(series, name, value)
+        series.full_clean(exclude=["generated_until"])
+        series_rule(series)
+        series.save()
+    return series
 
 
 def series_occurrence_times(series: EventSeries, day: date) -> tuple[datetime, datetime]:

@@ -1,0 +1,1 @@
+"""The organiser console (/organise/): views, forms, services and messages (see views.py)."""

@@ -109,7 +109,12 @@ def test_publish_and_cancel_actions(admin_client):
     draft.refresh_from_db()
     assert draft.status == Event.Status.PUBLISHED
     reg = services.event_register(event=draft, user=UserFactory())
-    response = _action(admin_client, "action_cancel", [draft])
+    # Cancelling asks first (how many people will be told); confirming cancels.
+    confirm = _action(admin_client, "action_cancel", [draft])
+    assert "1 person will be emailed" in confirm.content.decode()
+    draft.refresh_from_db()
+    assert draft.status != Event.Status.CANCELLED
+    response = _action(admin_client, "action_cancel", [draft], post="yes")
     assert "1 registrant(s) will be told" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Event.Status.CANCELLED

@@ -145,8 +145,11 @@ def test_admin_refuses_a_rule_that_generates_nothing(client, staff):
             "kind": kind("betacooks").pk,
             "start_time": "12:30",
             "duration_minutes": 90,
-            "rrule": "FREQ=WEEKLY;BYDAY=TU;UNTIL=20200101",
+            # The picker: weekly on Tuesday, from Monday 1 March to that same day.
+            "rrule_pattern": "weekly",
+            "rrule_weekday": "TU",
             "starts_on": "2027-03-01",
+            "ends_on": "2027-03-01",
             "visibility": "public",
             "weeks_ahead": 8,
             "active": "on",

@@ -1,0 +1,241 @@
+"""The organiser console's forms: an event, a series, a message to the registrants.
+
+Scope is part of validation: the chapter choices are the chapters the user organises
+(`Chapter.objects.organised_by`), so another chapter's id is an invalid choice, and the
+capacity limit of chapter events (`CHAPTER_CAPACITY_LIMIT`) is checked against the user's
+`events.exceed_chapter_capacity` permission. The services check both again.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from members.models import Chapter
+
+from .. import services
+from ..models import Event, EventSeries
+from ..recurrence import RecurrenceField
+from ..rules import CHAPTER_CAPACITY_LIMIT
+from .services import capacity_error
+
+# A sanity ceiling for everyone (staff included): no room holds more, and it keeps absurd
+# numbers out of the database.
+MAX_CAPACITY = 5000
+NONCE_RE = re.compile(r"[0-9a-f]{32}")
+
+
+def _bounds(field, low_value: int, high_value: int, *, low: str, high: str) -> None:
+    """Replace a model form field's range checks with ours (and our messages)."""
+    field.validators = [
+        v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
+    ]
+    field.validators += [
+        MinValueValidator(low_value, message=low),
+        MaxValueValidator(high_value, message=high),
+    ]
+
+
+class _ScopedForm(forms.ModelForm):
+    """Chapter choices limited to the user's chapters; capacity within their limit."""
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        chapter = self.fields["chapter"]
+        chapter.queryset = Chapter.objects.organised_by(user).select_related("space")
+        chapter.required = not user.has_perm("events.add_event_without_chapter")
+        chapter.empty_label = (
+            _("Choose the chapter") if chapter.required else _("No chapter (a Betacowork event)")
+        )
+        chapter.error_messages["invalid_choice"] = _(
+            "Choose one of your chapters: you can only create events for those."
+        )
+        capacity = self.fields["capacity"]
+        capacity.widget.attrs.update(min=1, max=MAX_CAPACITY, inputmode="numeric")
+        _bounds(
+            capacity,
+            1,
+            MAX_CAPACITY,
+            low=_("An event needs at least one seat."),
+            high=_("At most %(limit)s seats.") % {"limit": MAX_CAPACITY},
+        )
+        if not user.has_perm("events.exceed_chapter_capacity"):
+            capacity.help_text = _("At most %(limit)s seats for a chapter event.") % {
+                "limit": CHAPTER_CAPACITY_LIMIT
+            }
+
+    def clean(self):
+        cleaned = super().clean()
+        chapter = cleaned.get("chapter")
+        if chapter is not None and not cleaned.get("space") and "space" not in self.errors:
+            # An empty place means the chapter's host space.
+            cleaned["space"] = chapter.space
+        if "capacity" not in self.errors and "chapter" not in self.errors:
+            capacity = cleaned.get("capacity")
+            unchanged = bool(self.instance.pk) and capacity == self.instance.capacity
+            error = capacity_error(
+                user=self.user, chapter=chapter, capacity=capacity, unchanged=unchanged
+            )
+            if error:
+                self.add_error("capacity", error)
+        return cleaned
+
+
+class EventForm(_ScopedForm):
+    """Create or edit an event. On a new event an empty end means the kind's duration."""
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "kind",
+            "chapter",
+            "start",
+            "end",
+            "space",
+            "room",
+            "capacity",
+            "visibility",
+            "description",
+        ]
+        widgets = {
+            "start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["space"].help_text = _("Empty: the chapter's host space.")
+        if not self.instance.pk:
+            self.fields["end"].required = False
+            self.fields["end"].help_text = _("Empty: the start plus the kind's usual duration.")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end, kind = cleaned.get("start"), cleaned.get("end"), cleaned.get("kind")
+        if start and not end and "end" not in self.errors and kind is not None:
+            end = cleaned["end"] = start + timedelta(minutes=kind.default_duration_minutes)
+        if start and end and end <= start:
+            self.add_error("end", _("An event must end after it starts."))
+        return cleaned
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class SeriesForm(_ScopedForm):
+    """A recurring event: the recurrence picker plus time, duration, dates and place."""
+
+    rrule = RecurrenceField(
+        help_text=_lazy("For example monthly, on the first Thursday."),
+    )
+
+    class Meta:
+        model = EventSeries
+        fields = [
+            "title",
+            "kind",
+            "chapter",
+            "rrule",
+            "start_time",
+            "duration_minutes",
+            "starts_on",
+            "ends_on",
+            "space",
+            "room",
+            "capacity",
+            "visibility",
+            "publish",
+            "description",
+        ]
+        widgets = {
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "start_time": _lazy("Local time (Brussels)."),
+            "ends_on": _lazy("Optional: leave empty to repeat until you stop it."),
+            "publish": _lazy(
+                "Otherwise each occurrence is created as a draft: publish it from the console "
+                "when its details are final."
+            ),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["rrule"].keep_current(self.instance.rrule if self.instance.pk else "")
+        duration = self.fields["duration_minutes"]
+        duration.widget.attrs.update(min=15, max=24 * 60, step=15)
+        _bounds(
+            duration,
+            15,
+            24 * 60,
+            low=_("At least 15 minutes."),
+            high=_("At most 24 hours (1440 minutes)."),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The last date is before the first date."))
+            return cleaned
+        if self.errors or not cleaned.get("rrule") or not cleaned.get("start_time"):
+            return cleaned
+        candidate = EventSeries(
+            rrule=cleaned["rrule"],
+            starts_on=starts_on,
+            ends_on=ends_on,
+            start_time=cleaned["start_time"],
+        )
+        try:
+            rule = services.series_rule(candidate)
+        except ValidationError as exc:
+            self.add_error("rrule", exc.message_dict.get("rrule", exc.messages))
+            return cleaned
+        # A series whose dates are all in the past would generate nothing either.
+        today = timezone.localdate()
+        after = datetime.combine(max(starts_on, today), datetime.min.time())
+        following = rule.after(after, inc=True)
+        if following is None or (ends_on and following.date() > ends_on):
+            self.add_error(
+                "rrule",
+                _("This repeats on no date from today to the last date: check the dates."),
+            )
+        return cleaned
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class MessageForm(forms.Form):
+    """A short note to the registrants; `nonce` makes a double submit send once."""
+
+    subject = forms.CharField(label=_lazy("Subject"), max_length=120)
+    body = forms.CharField(
+        label=_lazy("Message"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 7, "maxlength": 2000}),
+        help_text=_lazy("Plain text, at most 2000 characters. People reply to you in person."),
+    )
+    include_waitlist = forms.BooleanField(
+        label=_lazy("Also send it to the people on the waitlist"), required=False
+    )
+    nonce = forms.CharField(widget=forms.HiddenInput, max_length=32)
+
+    def clean_nonce(self) -> str:
+        nonce = self.cleaned_data["nonce"]
+        if not NONCE_RE.fullmatch(nonce):
+            raise ValidationError(_("This form is out of date: reload the page and try again."))
+        return nonce

@@ -1,0 +1,184 @@
+"""What the organiser console changes, each call checking the actor's scope again.
+
+The forms already limit choices to the user's chapters; these services ask the same
+permissions (events/rules.py, members/rules.py) once more before calling the event services,
+so a view that forgot a check still cannot touch another chapter's events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from betacowork.messaging import notify, notify_address
+from members.models import Outbox
+
+from .. import services
+from ..models import Event, EventSeries, Registration
+from ..rules import CHAPTER_CAPACITY_LIMIT
+from .messages import OrganiserNote, organiser_note_key
+
+# What the console's event form may change on an existing event (status has its own actions).
+EVENT_EDIT_FIELDS = (
+    "title",
+    "kind",
+    "chapter",
+    "start",
+    "end",
+    "space",
+    "room",
+    "capacity",
+    "visibility",
+    "description",
+)
+
+
+def capacity_error(*, user, chapter, capacity: int | None, unchanged: bool = False) -> str | None:
+    """Why `user` may not give a `chapter` event this capacity (None: they may).
+
+    A chapter event has at most CHAPTER_CAPACITY_LIMIT seats (and so a limit) unless the user
+    may exceed it (`events.exceed_chapter_capacity`: staff). A capacity staff set earlier may
+    be kept (`unchanged`) by an organiser editing something else.
+    """
+    if chapter is None or unchanged or user.has_perm("events.exceed_chapter_capacity"):
+        return None
+    if capacity is None or capacity > CHAPTER_CAPACITY_LIMIT:
+        return _(
+            "A chapter event has at most %(limit)s seats: ask the staff for a bigger event."
+        ) % {"limit": CHAPTER_CAPACITY_LIMIT}
+    return None
+
+
+def _check_scope(*, actor, chapter, capacity, unchanged_capacity: bool = False) -> None:
+    """PermissionDenied unless `actor` may run events of `chapter` (None: outside any)."""
+    if chapter is None:
+        if not actor.has_perm("events.add_event_without_chapter"):
+            raise PermissionDenied(_("Only staff can create events outside a chapter."))
+    elif not actor.has_perm("members.organise_chapter", chapter):
+        raise PermissionDenied(_("You can only run events of the chapters you organise."))
+    error = capacity_error(
+        user=actor, chapter=chapter, capacity=capacity, unchanged=unchanged_capacity
+    )
+    if error:
+        raise ValidationError({"capacity": error})
+
+
+def console_event_create(*, actor, fields: dict) -> Event:
+    """A draft event in one of the actor's chapters (`services.event_create`)."""
+    if not actor.has_perm("members.use_organiser_console"):
+        raise PermissionDenied
+    _check_scope(actor=actor, chapter=fields.get("chapter"), capacity=fields.get("capacity"))
+    return services.event_create(actor=actor, **fields)
+
+
+def console_event_update(*, actor, event: Event, fields: dict) -> Event:
+    """Change an event the actor runs, through `services.event_update` (registrants are told
+    of a new time or place there)."""
+    if not actor.has_perm("events.change_event", event):
+        raise PermissionDenied
+    data = {name: fields[name] for name in EVENT_EDIT_FIELDS if name in fields}
+    capacity = data.get("capacity", event.capacity)
+    _check_scope(
+        actor=actor,
+        chapter=data.get("chapter", event.chapter),
+        capacity=capacity,
+        unchanged_capacity=capacity == event.capacity,
+    )
+    return services.event_update(event=event, actor=actor, data=data)
+
+
+def console_series_save(
+    *, actor, fields: dict, series: EventSeries | None = None
+) -> tuple[EventSeries, list[Event]]:
+    """Create or change a series in the actor's chapters, then generate its next occurrences.
+
+    Occurrences published at once are announced to the chapter's followers, like an event
+    published from the console. Returns the series and the occurrences created now.
+    """
+    if series is None:
+        if not actor.has_perm("members.use_organiser_console"):
+            raise PermissionDenied
+    elif not actor.has_perm("events.change_eventseries", series):
+        raise PermissionDenied
+    capacity = fields.get("capacity")
+    _check_scope(
+        actor=actor,
+        chapter=fields.get("chapter"),
+        capacity=capacity,
+        unchanged_capacity=series is not None and capacity == series.capacity,
+    )
+    with transaction.atomic():
+        series = services.series_save(actor=actor, series=series, **fields)
+        created = services.series_generate(series=series)
+        for event in created:
+            if event.status == Event.Status.PUBLISHED:
+                services.event_announce(event=event)
+    return series, created
+
+
+@dataclass(frozen=True)
+class NoteResult:
+    sent: int  # messages written now
+    already_sent: bool  # this form (nonce) was sent before: nothing written again
+
+
+def organiser_note_send(
+    *, actor, event: Event, subject: str, body: str, include_waitlist: bool, nonce: str
+) -> NoteResult:
+    """Write the organiser's note to the event's confirmed registrants (and waitlisted ones
+    when asked), each in their language, in one transaction.
+
+    Members get it through `notify()` (their language; nothing to those who turned
+    "organiser_messages" off); guests in the language they registered in, with their cancel
+    link. One de-duplication key per (event, form nonce, registration): a double submit of the
+    same form writes nothing the second time.
+    """
+    if not actor.has_perm("events.message_registrants", event):
+        raise PermissionDenied
+    prefix = f"organiser-note:{event.pk}:{nonce}:"
+    if Outbox.objects.filter(dedup_key__startswith=prefix).exists():
+        return NoteResult(sent=0, already_sent=True)
+    statuses = [Registration.Status.CONFIRMED]
+    if include_waitlist:
+        statuses.append(Registration.Status.WAITLISTED)
+    registrations = event.registrations.filter(status__in=statuses).select_related("user")
+    common = {
+        "event": event,
+        "chapter": event.chapter,
+        "subject": subject,
+        "body": body,
+        "event_url": services.absolute_url(event.get_absolute_url()),
+    }
+    sent = 0
+    with transaction.atomic():
+        for registration in registrations.order_by("pk"):
+            key = organiser_note_key(
+                event_id=event.pk, nonce=nonce, registration_id=registration.pk
+            )
+            context = {**common, "registration": registration}
+            if registration.user_id:
+                written = notify(
+                    kind=OrganiserNote.key,
+                    recipient=registration.user,
+                    context=context,
+                    dedup_key=key,
+                    topic=services.event_topic(event),
+                )
+            else:
+                written = notify_address(
+                    kind=OrganiserNote.key,
+                    to_email=registration.email,
+                    language=services.registration_language(registration),
+                    context={
+                        **context,
+                        "name": registration.name,
+                        "cancel_url": services.guest_cancel_url(registration),
+                    },
+                    dedup_key=key,
+                    topic=services.event_topic(event),
+                )
+            sent += bool(written)
+    return NoteResult(sent=sent, already_sent=False)
