@@ -798,6 +798,10 @@ def series_generate(*, series: EventSeries, until: date | None = None) -> list[E
                 series_date=day,
             )
             event.save()
+            if event.status == Event.Status.PUBLISHED:
+                # A published occurrence is news for the chapter's followers, whichever path
+                # generated it (the console, the admin, the periodic task); announced once.
+                event_announce(event=event)
             created.append(event)
         if series.generated_until is None or until > series.generated_until:
             series.generated_until = until

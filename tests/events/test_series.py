@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from events import services
 from events.models import Event
@@ -180,3 +181,21 @@ def test_periodic_task_generates_active_series_and_skips_broken_ones():
     EventSeriesFactory(title="Inactive", active=False)
     assert series_generate_all_task() >= 8
     assert not Event.objects.filter(title__in=["Broken", "Inactive"]).exists()
+
+
+def test_generated_published_occurrences_are_announced_once_to_followers(mailoutbox):
+    from events.services import series_generate
+    from members.models import Outbox
+    from tests.factories import ChapterFactory, UserFactory
+
+    chapter = ChapterFactory(name="Charleroi")
+    follower, stranger = UserFactory(), UserFactory()
+    chapter.followers.add(follower)
+    series = EventSeriesFactory(chapter=chapter, rrule="FREQ=MONTHLY;BYDAY=1TH", publish=True)
+    created = series_generate(series=series, until=timezone.localdate() + timedelta(days=70))
+    assert created
+    rows = Outbox.objects.filter(kind="chapter_announcement")
+    assert sorted(rows.values_list("recipient_id", flat=True)) == [follower.pk] * len(created)
+    series_generate(series=series, until=timezone.localdate() + timedelta(days=70))
+    assert rows.count() == len(created)
+    assert not rows.filter(recipient=stranger).exists()
