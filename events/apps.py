@@ -8,4 +8,6 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import demo, messages, panels, signals  # noqa: F401 - kinds, panels, receivers, seeder
+        from .chapters import messages as chapter_messages  # noqa: F401 - its message kind
         from .console import messages as console_messages  # noqa: F401 - organiser notes
+

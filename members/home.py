@@ -8,7 +8,7 @@ HOME_SUGGESTIONS = 4
 
 
 def _community(request) -> dict:
-    return {"figures": community_figures()}
+    return {"figures": community_figures(user=request.user)}
 
 
 def _suggestions(request) -> dict | None:

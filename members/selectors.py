@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -68,14 +69,13 @@ def profile_list(*, user) -> QuerySet[Profile]:
     return profile_cards(Profile.objects.visible_to(user)).order_by("display_name", "pk")
 
 
-def community_figures() -> dict:
-    """Headline figures for the home page (counts only: no names, so no privacy concern)."""
-    spaces = Space.objects.annotate(
-        active_members=Count("memberships", filter=Q(memberships__status="active"))
-    ).order_by("name")
+def community_figures(*, user) -> dict:
+    """Headline figures for the home page: how many people `user` may see in all and in each
+    space (`spaces_with_member_counts()`) — the numbers the directory and the space pages
+    show the same viewer."""
     return {
-        "members": Profile.objects.exclude(visibility=Visibility.HIDDEN).count(),
-        "spaces": list(spaces),
+        "members": Profile.objects.visible_to(user).count(),
+        "spaces": spaces_with_member_counts(user=user),
     }
 
 
@@ -279,16 +279,46 @@ def directory_parse(params, *, options: dict) -> DirectoryQuery:
     return query
 
 
-def space_members_filter(space_id: int) -> Q:
-    """People of a space: it is their home space, or they hold an active membership there."""
+def space_members_filter(space_id: int | OuterRef) -> Q:
+    """People of a space: it is their home space, or they hold an active membership there.
+
+    `space_id` is a space's id, or `OuterRef("pk")` inside a query on spaces (the counts of
+    `spaces_with_member_counts()`)."""
+    membership_space = OuterRef(space_id) if isinstance(space_id, OuterRef) else space_id
     return Q(home_space_id=space_id) | Q(
         Exists(
             Membership.objects.filter(
                 user_id=OuterRef("user_id"),
-                space_id=space_id,
+                space_id=membership_space,
                 status=Membership.Status.ACTIVE,
             )
         )
+    )
+
+
+def space_people(*, user, space: Space | int | OuterRef) -> QuerySet[Profile]:
+    """The people of `space` that `user` may see: the one answer to "how many members has
+    this space?".
+
+    The space page lists them (`space_members()`), the home page counts them per space
+    (`spaces_with_member_counts()`), the directory's space filter applies the same
+    `space_members_filter()` (on PostgreSQL it reads the search rows' space lexemes, which
+    `members.search.lexemes()` builds from the same home space and active memberships).
+    """
+    space_id = space.pk if isinstance(space, Space) else space
+    return Profile.objects.visible_to(user).filter(space_members_filter(space_id))
+
+
+def spaces_with_member_counts(*, user) -> list[Space]:
+    """Every space, by name, with `member_count`: its `space_people()` for `user`, counted in
+    one query (a correlated count per space)."""
+    counted = (
+        space_people(user=user, space=OuterRef("pk"))
+        .order_by()
+        .values(n=Func(F("pk"), function="COUNT"))
+    )
+    return list(
+        Space.objects.annotate(member_count=Coalesce(Subquery(counted), 0)).order_by("name")
     )
 
 
@@ -476,6 +506,67 @@ def directory_list_page(
     return _cards_fetch(_cards_sql(page, visible), params, number=number, per_page=per_page)
 
 
+def profiles_in_places(
+    *, viewer, places: list[str], exclude_space_id: int | None, limit: int | None = PER_PAGE
+) -> tuple[list, int]:
+    """(the first `limit` cards by name — all of them when None —, how many) of the people
+    `viewer` may see whose city or region is one of `places` (accent- and case-insensitive)
+    and who belong to a space (home space or active membership, as `space_members_filter()`
+    says) but not to `exclude_space_id`: a chapter's region, working elsewhere.
+
+    Answered like the directory's place and space filters, from its search rows: on
+    PostgreSQL one statement on the `ProfileSearch` vectors, `('_c<place>' | …) & '_sp':* &
+    !'_sp<space>'` answered by their GIN index, with the cards; on SQLite the profiles whose
+    folded `search_document` holds one of the places, their city and region then compared
+    folded (the document also holds bios). One query either way.
+    """
+    folded = sorted({fold(place) for place in places} - {""})
+    if not folded:
+        return [], 0
+    if connection.vendor == "postgresql":
+        match = "({}) & '{}':*".format(
+            " | ".join(facets_tsquery([(FACET_PLACE, place)]) for place in folded), FACET_SPACE
+        )
+        if exclude_space_id is not None:
+            match += " & !" + facets_tsquery([(FACET_SPACE, int(exclude_space_id))])
+        params: dict = {"match": match, "limit": limit}
+        where = ["search_vector @@ %(match)s::tsquery"]
+        visible = _visible_sql(viewer, params)
+        if visible:
+            where.append(visible.format(t=""))
+        page = f"""
+            m AS MATERIALIZED (
+                SELECT profile_id, display_name FROM members_profilesearch
+                WHERE {" AND ".join(where)}
+            ), page AS (
+                SELECT (SELECT count(*) FROM m) AS total,
+                       ARRAY(SELECT profile_id FROM m ORDER BY display_name, profile_id
+                             LIMIT %(limit)s) AS ids
+            )
+        """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+        rows = fetchall_prepared(_cards_sql(page, visible), params)
+        return [Card(row[1:]) for row in rows if row[1] is not None], rows[0][0]
+    in_a_place = Q()
+    for place in folded:
+        in_a_place |= Q(search_document__contains=place)
+    in_a_space = Q(home_space__isnull=False) | Q(
+        Exists(
+            Membership.objects.filter(user_id=OuterRef("user_id"), status=Membership.Status.ACTIVE)
+        )
+    )
+    qs = Profile.objects.visible_to(viewer).filter(in_a_place, in_a_space)
+    if exclude_space_id is not None:
+        qs = qs.exclude(space_members_filter(exclude_space_id))
+    found = [
+        profile
+        for profile in qs.select_related("company")
+        .only(*CARD_FIELDS, "city", "region")
+        .order_by("display_name", "pk")
+        if fold(profile.city) in folded or fold(profile.region) in folded
+    ]
+    return (found if limit is None else found[:limit]), len(found)
+
+
 def directory_notice_page(requested: int, last: int) -> str:
     return ngettext(
         "There is only %(last)d page: showing it.",
@@ -530,11 +621,7 @@ def company_members(*, user, company) -> QuerySet[Profile]:
 
 
 def space_members(*, user, space) -> QuerySet[Profile]:
-    return profile_cards(
-        Profile.objects.visible_to(user)
-        .filter(space_members_filter(space.pk))
-        .order_by("display_name", "pk")
-    )
+    return profile_cards(space_people(user=user, space=space).order_by("display_name", "pk"))
 
 
 def people_autocomplete(*, user, q: str, limit: int = 10) -> list[dict]:
