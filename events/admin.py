@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from betacowork.numbers import parse_ids
 from members.models import Outbox
 from members.outbox import outbox_render, outbox_resend
 
@@ -285,7 +286,7 @@ class EventAdmin(admin.ModelAdmin):
         if request.method == "POST":
             if not request.user.has_perm("members.change_outbox") and not request.user.is_superuser:
                 raise PermissionDenied
-            ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+            ids = parse_ids(request.POST.getlist("ids"))
             ids = list(rows.filter(pk__in=ids).values_list("pk", flat=True))
             if not ids:
                 self.message_user(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from betacowork.db import fetchall_prepared
+from betacowork.numbers import parse_int
 
 from .models import (
     SPOKEN_LANGUAGES,
@@ -267,7 +268,7 @@ def directory_parse(params, *, options: dict) -> DirectoryQuery:
 
     page = _one(params, "page").strip()
     if page:
-        if page.isdigit() and len(page) <= 6 and int(page) >= 1:
+        if parse_int(page, minimum=1, max_digits=6) is not None:
             query.page = int(page)
         elif page == "last":
             query.page = MAX_PAGE

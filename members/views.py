@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 
+from betacowork.numbers import parse_int
+
 from .avatars import MAX_BYTES
 from .directory_cache import cache_get, cache_key, cache_set, directory_version, viewer_class
 from .forms import AccountDeleteForm, ProfileForm
@@ -131,7 +133,7 @@ def _page_number(request) -> tuple[int, str]:
     raw = request.GET.get("page", "").strip()
     if not raw:
         return 1, ""
-    if raw.isdigit() and len(raw) <= 6 and int(raw) >= 1:
+    if parse_int(raw, minimum=1, max_digits=6) is not None:
         return int(raw), ""
     return 1, _("“%(value)s” is not a page number: showing the first page.") % {"value": raw[:20]}
 
@@ -304,7 +306,7 @@ class ProfileEditView(LoginRequiredMixin, UpdateView):
     def post(self, request, *args, **kwargs):
         # Refuse an oversized upload before parsing it.
         length = request.META.get("CONTENT_LENGTH") or "0"
-        if length.isdigit() and int(length) > MAX_BYTES + 1_048_576:
+        if (parse_int(length) or 0) > MAX_BYTES + 1_048_576:
             self.object = self.get_object()
             form = self.get_form_class()(instance=self.object)
             messages.error(
