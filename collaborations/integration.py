@@ -8,6 +8,9 @@ the demo seeder. A profile saved (e.g. hidden) also invalidates the cached dashb
 
 from __future__ import annotations
 
+from collections import defaultdict
+from itertools import combinations
+
 from django.db.models.signals import post_save
 
 from members import panels
@@ -39,9 +42,20 @@ def home_context(request, **kwargs) -> dict | None:
     if user.is_authenticated:
         pending = list(pending_confirmations(user=user)[:5])
         invitations = follow_up_invitations(user=user)
+        _with_people_met(invitations, user)
     if not (recent or pending or invitations):
         return None
     return {"pending": pending, "invitations": invitations, "recent": recent}
+
+
+def _with_people_met(events, user) -> None:
+    """Each event gets `met`: the people `user` sat with there at speed networking, named as
+    `user` may see them (two queries for all the events)."""
+    from events.speed_networking.selectors import met_at_events
+
+    met = met_at_events(event_ids=[e.pk for e in events], user=user, viewer=user)
+    for event in events:
+        event.met = [p for p in met.get(event.pk, []) if p.slug]
 
 
 def profile_context(request, *, profile, **kwargs) -> dict | None:
@@ -65,6 +79,8 @@ def event_context(request, *, event, **kwargs) -> dict | None:
     )
     if not (count or invite):
         return None
+    if invite:
+        _with_people_met([event], request.user)
     return {"event": event, "count": count, "invite": invite}
 
 
@@ -116,6 +132,24 @@ def export_collect(user) -> dict:
     }
 
 
+def collaboration_pairs(user_ids) -> list[tuple[int, int, float]]:
+    """Members among `user_ids` who share a confirmed collaboration, for the speed-networking
+    planner's history (people who already work together meet last): one query."""
+    from events.speed_networking.selectors import COLLABORATION_WEIGHT
+
+    members: dict[int, set[int]] = defaultdict(set)
+    rows = Participant.objects.filter(
+        collaboration__status=Collaboration.Status.CONFIRMED, user_id__in=list(user_ids)
+    ).values_list("collaboration_id", "user_id")
+    for collab_id, user_id in rows:
+        members[collab_id].add(user_id)
+    return [
+        (a, b, COLLABORATION_WEIGHT)
+        for people in members.values()
+        for a, b in combinations(sorted(people), 2)
+    ]
+
+
 def _profile_saved(sender, instance, **kwargs) -> None:
     from .services import dashboard_invalidate
 
@@ -148,4 +182,7 @@ def register() -> None:
         models=[Collaboration, Participant, CollaborationHistory],
     )
     register_demo_seeder(order=50, name="collaborations: the ledger", seed=seed_collaborations)
+    from events.speed_networking.selectors import register_history_source
+
+    register_history_source(collaboration_pairs)
     post_save.connect(_profile_saved, sender=Profile, dispatch_uid="collab-profile-saved")

@@ -335,6 +335,10 @@ def dashboard_compute(audience) -> dict:
         )
         .order_by("-n", "-volume", "-start")[:TOP_LIMIT]
     )
+    # Speed-networking sessions: meetings held there, beside the collaborations born (1 query).
+    from events.speed_networking.selectors import meetings_by_event
+
+    meetings = meetings_by_event(r["origin_event_id"] for r in top_events)
     # The busiest introducers by id first (no join to people), then the names of those the
     # audience may see.
     introducer_counts = list(
@@ -413,6 +417,7 @@ def dashboard_compute(audience) -> dict:
                 "kind": event_kinds[r["kind_id"]].name if r["kind_id"] in event_kinds else "",
                 "count": r["n"],
                 "volume": r["volume"] or Decimal(0),
+                "meetings": meetings.get(r["origin_event_id"], 0),
             }
             for r in top_events
         ],

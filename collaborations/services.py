@@ -610,11 +610,16 @@ def event_followups_write(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def _followup_write(*, event, user: User) -> int:
+    from events.speed_networking.selectors import met_at_event
+
     url = _site_url(collaboration_follow_up_url(event))
+    # At a speed-networking evening: the people they sat with, as they may see them.
+    met = [p.name for p in met_at_event(event=event, user=user, viewer=user) if p.slug]
     message = message_render(
         template_prefix="collaborations/email/event_followup",
         context={
             "event": event,
+            "met": met,
             "recipient": user,
             "url": url,
             "unsubscribe_url": unsubscribe_url(user, FOLLOW_UP_KIND),

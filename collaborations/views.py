@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from betacowork.numbers import parse_id
 from members.csv_io import csv_lines
 from members.models import Profile
 from members.selectors import people_autocomplete
@@ -151,7 +152,7 @@ class CollaborationCreateView(_CollaborationFormMixin, View):
         }
         form = CollaborationForm(initial=initial, user=request.user)
         event_id = request.GET.get("event", "")
-        if event_id.isdigit():
+        if parse_id(event_id) is not None:
             event = form.fields["origin_event"].queryset.filter(pk=int(event_id)).first()
             if event is not None:
                 form.initial.update(
@@ -159,7 +160,19 @@ class CollaborationCreateView(_CollaborationFormMixin, View):
                     origin_event=event.pk,
                     space=event.space_id,
                 )
-        return self.render(form, ParticipantFormSet(prefix="participants", user=request.user))
+        # "You met: Léa" after a speed-networking evening: Léa is the first participant.
+        slug = request.GET.get("with", "")[:180].replace("\x00", "")
+        partner = slug and (
+            Profile.objects.visible_to(request.user)
+            .filter(slug=slug)
+            .exclude(user_id=request.user.pk)
+            .values_list("slug", flat=True)
+            .first()
+        )
+        initial = [{"member": partner}] if partner else None
+        return self.render(
+            form, ParticipantFormSet(prefix="participants", user=request.user, initial=initial)
+        )
 
     def post(self, request):
         form = CollaborationForm(request.POST, user=request.user)

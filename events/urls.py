@@ -1,6 +1,6 @@
 """Events: list, month, detail, registration, my events, check-in and calendar feeds."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -29,4 +29,6 @@ urlpatterns = [
         views.CheckInToggleView.as_view(),
         name="check_in_toggle",
     ),
+    # Speed networking: /events/<slug>/networking/…, /events/<slug>/rounds.json, who I met.
+    path("", include("events.speed_networking.urls")),
 ]

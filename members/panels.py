@@ -65,6 +65,21 @@ def register_export_section(*, name: str, collect: Callable, models=()) -> None:
     _export[name] = ExportSection(name=name, collect=collect, models=tuple(models))
 
 
+_suggestion_exclusions: list[Callable] = []
+
+
+def register_suggestion_exclusion(exclude: Callable) -> None:
+    """`exclude(user) -> list of QuerySets of user ids` that "people you should meet" leaves
+    out (e.g. the people `user` already met at a speed-networking evening). Keep them lazy:
+    they become subqueries of the one scoring query, so the count of queries stays constant."""
+    if exclude not in _suggestion_exclusions:
+        _suggestion_exclusions.append(exclude)
+
+
+def suggestion_exclusions(user) -> list:
+    return [qs for exclude in _suggestion_exclusions for qs in exclude(user)]
+
+
 def _render(panels: list[Panel], request, **kwargs) -> list[dict]:
     out = []
     for panel in panels:

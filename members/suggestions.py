@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from .models import Profile, Term
+from .panels import suggestion_exclusions
 from .selectors import profile_cards
 
 # A need met counts more than a shared interest.
@@ -77,6 +78,9 @@ def suggestions_for(*, user, limit: int = 6) -> list[Suggestion]:
     candidates = Profile.objects.visible_to(user).exclude(pk=me.pk)
     if me.company_id:
         candidates = candidates.exclude(company_id=me.company_id)
+    # People I already met (registered by other apps): subqueries, not extra queries.
+    for already in suggestion_exclusions(user):
+        candidates = candidates.exclude(user_id__in=already)
     cand_sql, cand_params = candidates.values("pk").query.sql_with_params()
 
     parts, params = [], []

@@ -1,0 +1,499 @@
+"""Speed-networking round planner: who sits with whom, round after round. Pure Python.
+
+Algorithms
+----------
+* **Pairs, no constraints** (no history, colleagues, requests, matches or played rounds): the
+  circle method (round-robin, Berger tables). An even n gets n - 1 rounds in which nobody
+  meets anybody twice (then it cycles, which adds the minimum n/2 repeats per extra round).
+  An odd n plays with a ghost; whoever faces the ghost joins the pair where that adds no
+  repeat (the cheapest pair otherwise) → exactly one trio per round. The first R rounds of
+  the schedule are repeat-free for R <= (n - 1)/2 when n >= 9 (1 for n <= 5, 2 for n = 7); for
+  more rounds the matching planner below is tried too and the better plan kept.
+* **Pairs otherwise**: round by round, a maximum-weight matching (Edmonds' blossom,
+  ``networkx.max_weight_matching(G, maxcardinality=True)``) with integer weights BIG - cost
+  (costs: tables.Costs). Colleague and repeat edges stay in the graph with their huge costs:
+  among maximum-cardinality matchings that is the same as trying without them first. Above
+  40 people the graph is sparsified to each person's 10 cheapest partners plus every
+  request/match edge (pure-Python blossom is O(n³): 2.3 s for one dense 200-person round,
+  0.25 s sparse); if that graph has no perfect matching, the round is re-run dense. An odd n
+  adds a ghost vertex whose edges favour people not yet in a trio; its partner joins the pair
+  where they cost least. The session is then polished by ``tables.improve``. Rounds chosen
+  greedily can corner later ones (6 people: after 3 rounds the unmet pairs may be two
+  triangles), so when that plan repeats a pair and nothing was played yet, the circle
+  schedule is relabelled by local search (exchanging two people's whole schedules never
+  creates a repeat) and the better session wins: fewer colleague meetings, then fewer
+  repeats, then lower cost. Hence, without colleagues or played rounds, whatever the history
+  and requests, an even n gets zero repeats for any R <= n - 1, an odd n for R up to the
+  circle figure above.
+* **Tables of k >= 3**: ``tables.seat_tables``: greedy seating then tabu search (the social
+  golfer problem; see tables.py); when that repeats a pair and nothing was played, also the
+  affine construction relabelled by local search, the better session kept. Hence, without
+  colleagues or played rounds, tables repeat nobody for R <= ``tables.affine_repeat_free``
+  (e.g. 9 people in threes: 4 rounds; 40 in sixes: 7; 200 in fours: 25).
+
+Everything is deterministic for a given ``seed`` (``random.Random(seed)`` breaks ties).
+
+Priorities are cost tiers (tables.py): colleagues >> in-session repeats >> history >>
+requests (mutual > one-way) > offer/seek matches, bonuses larger in earlier rounds. A pair who
+met before *and* was requested is honoured, but late (the request decides whether, history
+when). Warnings are ``(code, params)`` tuples for the caller to translate:
+``("repeats_unavoidable", {"rounds", "max", "repeats"})`` when R exceeds
+``max_rounds_without_repeats``; ``("repeats_not_avoided", {...same})`` when the plan repeats
+although R does not (colleagues, played rounds or an odd/table instance the heuristics could not
+solve); ``("colleagues_unavoidable", {"pairs"})``; ``("one_table", {"count", "table_size"})``
+when the room is smaller than one table. Errors raise ``PlanError`` (a ValueError) with a code:
+too_few_people, bad_table_size, bad_rounds, duplicate_people, too_many_played,
+bad_from_round, not_seated, already_seated.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import networkx as nx
+
+from .tables import (
+    HISTORY_WEIGHT,
+    MATCH,
+    MUTUAL,
+    ONE_WAY,
+    Costs,
+    Session,
+    affine_rounds,
+    improve,
+    key,
+    relabel,
+    search_budget,
+    seat_tables,
+    table_sizes,
+)
+
+Warning = tuple[str, dict[str, object]]
+Score = tuple[int, int, int, int, int]
+Rounds = list[list[list[int]]]
+
+GHOST = "ghost"  # the extra vertex of an odd matching; never a person id (those are ints)
+SPARSE_ABOVE = 40
+NEIGHBOURS = 10
+BIG = 10**17  # above any single edge cost, so every weight stays positive
+JITTER = 50  # random tie-breaking, far below one history step
+TRIO_TURN = 500  # cost of sitting in the trio again, so the role rotates
+RELABEL_BUDGET = 6_000
+
+
+class PlanError(ValueError):
+    """The request cannot be planned at all; `code` names why, `params` gives the figures."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    people: tuple[int, ...]
+    rounds: int
+    table_size: int = 2
+    history: Mapping[frozenset[int], float] = field(default_factory=dict)
+    companies: Mapping[int, int] = field(default_factory=dict)
+    requests: frozenset[tuple[int, int]] = frozenset()
+    matches: frozenset[frozenset[int]] = frozenset()
+    played: tuple[tuple[tuple[int, ...], ...], ...] = ()
+    seed: int = 0
+
+
+@dataclass
+class Plan:
+    rounds: list[list[tuple[int, ...]]]
+    repeats: int
+    history_repeats: int
+    requests_honoured: int
+    matches_honoured: int
+    colleague_pairs: int
+    warnings: list[Warning]
+
+
+def max_rounds_without_repeats(n: int, table_size: int = 2) -> int:
+    """Rounds beyond which some pair must meet twice: a proven upper bound, exact for pairs
+    with an even n (n - 1, reached by the circle method).
+
+    Odd pairs: every round has (n + 3)/2 meetings (one trio), so R <= n(n - 1)/(n + 3); and 5
+    people manage only 1 (after {a,b,c}{d,e} any trio repeats). Tables: each round someone
+    meets at least (smallest table - 1) new people and the room has n(n - 1)/2 pairs; and a
+    table larger than the number of tables must hold two people who sat together in the
+    previous round (10 people at 4, 3, 3: one round only).
+    """
+    if n < 2:
+        return 0
+    sizes = table_sizes(n, table_size)
+    if len(sizes) == 1:
+        return 1
+    if table_size == 2 and n % 2 == 0:
+        return n - 1
+    if n == 5 or max(sizes) > len(sizes):
+        return 1  # a table bigger than the table count seats two people of an earlier table
+    per_round = sum(s * (s - 1) // 2 for s in sizes)
+    return min(n * (n - 1) // 2 // per_round, (n - 1) // (min(sizes) - 1))
+
+
+def plan_rounds(request: PlanRequest) -> Plan:
+    """Seat every present person exactly once in each unplayed round (tables >= 2 people);
+    played rounds are returned unchanged. Raises PlanError on an impossible request."""
+    people = _validate(request)
+    rng = random.Random(request.seed)
+    played = [[list(t) for t in rnd] for rnd in request.played]
+    costs = _costs(request, set(people) | _seated(played), request.rounds)
+    free = request.rounds - len(played)
+    if free == 0:
+        rounds = played
+    elif (
+        request.table_size == 2
+        and not played
+        and not costs.history
+        and not costs.bonus
+        and not _colleagues(costs)
+    ):
+        seats = rng.sample(people, len(people))
+        circle = Session(costs, circle_rounds(seats, request.rounds), 0)
+        if _rank(circle)[1] and len(people) % 2:
+            circle = min(circle, _matching_session(costs, people, played, rng), key=_rank)
+        rounds = circle.rounds
+    else:
+        rounds = _plan(costs, people, played, request.table_size, rng)
+    return _finish(rounds, request, len(played), ordered=True)
+
+
+def circle_rounds(people: Sequence[int], rounds: int) -> Rounds:
+    """The circle method for `rounds` rounds (cyclic after n - 1, or n with a ghost).
+
+    Even n: nobody meets twice within n - 1 rounds. Odd n: whoever faces the ghost joins the
+    pair where they add the fewest repeats (the first such pair: a trio per round).
+    """
+    slots: list[int | None] = [*people, None] if len(people) % 2 else list(people)
+    m = len(slots)
+    fixed, rest = slots[0], slots[1:]
+    out: Rounds = []
+    spare: list[int | None] = []
+    for r in range(rounds):
+        s = r % (m - 1)
+        rot = rest[s:] + rest[:s]
+        pairs = [[fixed, rot[0]]] + [[rot[i], rot[m - 1 - i]] for i in range(1, m // 2)]
+        spare.append(next((a if b is None else b for a, b in pairs if None in (a, b)), None))
+        out.append([[p for p in pair if p is not None] for pair in pairs if None not in pair])
+    if len(people) == 1 or spare[0] is None:
+        return out
+    session = Session(Costs(rounds), out, 0)  # neutral costs: only repeats count
+    for r, person in enumerate(spare):
+        tables = session.rounds[r]
+        best = min(
+            range(len(tables)), key=lambda i: session.delta(session.join_changes(r, person, i))
+        )
+        session.join(r, person, best)
+    return session.rounds
+
+
+def score_plan(rounds: Sequence[Sequence[Sequence[int]]], request: PlanRequest) -> Score:
+    """(repeats, history_repeats, requests_honoured, matches_honoured, colleague_pairs).
+
+    repeats: extra meetings of pairs within the session; history_repeats: distinct pairs who
+    share a table and have a history weight > 0; requests count per direction; colleague_pairs
+    counts every colleague meeting. Entries naming people not seated anywhere count nothing.
+    """
+    meets: Counter[tuple[int, int]] = Counter()
+    for rnd in rounds:
+        for table in rnd:
+            meets.update(key(a, b) for a, b in combinations(table, 2))
+    costs = _costs(request, _seated(rounds), len(rounds))
+    return (
+        sum(c - 1 for c in meets.values()),
+        sum(1 for pair in meets if pair in costs.history),
+        sum(1 for a, b in request.requests if a != b and key(a, b) in meets),
+        sum(1 for m in map(frozenset, request.matches) if len(m) == 2 and key(*m) in meets),
+        sum(c for pair, c in meets.items() if costs.colleagues(*pair)),
+    )
+
+
+def random_plan(request: PlanRequest) -> Plan:
+    """The baseline: each unplayed round a seeded random shuffle cut into the same tables."""
+    people = _validate(request)
+    rng = random.Random(request.seed)
+    rounds: Rounds = [[list(t) for t in rnd] for rnd in request.played]
+    for _ in range(request.rounds - len(rounds)):
+        rng.shuffle(people)
+        rnd, start = [], 0
+        for size in table_sizes(len(people), request.table_size):
+            rnd.append(people[start : start + size])
+            start += size
+        rounds.append(rnd)
+    return _finish(rounds, request, len(request.played), ordered=True)
+
+
+def remove_person(plan: Plan, person: int, *, from_round: int, request: PlanRequest) -> Plan:
+    """`person` leaves before round `from_round` (1-based): they vanish from that round on.
+    A partner left alone takes the seat that costs least while keeping tables balanced (joins
+    a table, or pairs with someone from a trio); other seats and earlier rounds stay put.
+    from_round = len(plan.rounds) + 1 (nothing left to play) changes nothing."""
+    session, start = _editable(plan, from_round, request, person)
+    remaining = range(start, len(session.rounds))
+    if remaining and not any(person in session.seat[r] for r in remaining):
+        raise PlanError("not_seated", f"{person} is not seated after round {from_round - 1}.")
+    for r in remaining:
+        if person not in session.seat[r]:
+            continue
+        if len(session.seat[r]) <= 2:
+            raise PlanError("too_few_people", "Fewer than 2 people would remain.", count=1)
+        table = session.rounds[r][session.seat[r][person]]
+        session.leave(r, person)
+        if len(table) == 1:
+            orphan = table[0]
+            session.leave(r, orphan)
+            _reseat(session, r, orphan, request.table_size)
+        session.compact(r)
+    return _finish(session.rounds, request, start, ordered=False)
+
+
+def add_person(plan: Plan, person: int, *, from_round: int, request: PlanRequest) -> Plan:
+    """Late arrival: `person` is seated in every round from `from_round` (1-based) on, where
+    it costs least while keeping tables balanced (joins a table, e.g. a pair → trio, or pairs
+    with someone taken from a trio); nobody else moves and earlier rounds stay put."""
+    session, start = _editable(plan, from_round, request, person)
+    if any(person in session.seat[r] for r in range(start, len(session.rounds))):
+        raise PlanError("already_seated", f"{person} is already seated.")
+    for r in range(start, len(session.rounds)):
+        _reseat(session, r, person, request.table_size)
+    return _finish(session.rounds, request, start, ordered=False)
+
+
+# --- validation, costs, finishing ---------------------------------------------------------
+
+
+def _validate(request: PlanRequest) -> list[int]:
+    """The present people, sorted; PlanError when the request cannot be planned."""
+    people = sorted(request.people)
+    if not 2 <= request.table_size <= 6:
+        raise PlanError(
+            "bad_table_size", "Table size must be 2 to 6.", table_size=request.table_size
+        )
+    if request.rounds < 1:
+        raise PlanError("bad_rounds", "At least one round is needed.", rounds=request.rounds)
+    if len(set(people)) != len(people):
+        dupes = sorted(p for p, c in Counter(people).items() if c > 1)
+        raise PlanError("duplicate_people", f"People listed twice: {dupes}.", people=dupes)
+    if len(people) < 2:
+        raise PlanError("too_few_people", "At least 2 people are needed.", count=len(people))
+    if len(request.played) > request.rounds:
+        raise PlanError(
+            "too_many_played",
+            "More rounds played than planned.",
+            played=len(request.played),
+            rounds=request.rounds,
+        )
+    return people
+
+
+def _seated(rounds: Sequence[Sequence[Sequence[int]]]) -> set[int]:
+    return {p for rnd in rounds for table in rnd for p in table}
+
+
+def _costs(request: PlanRequest, present: set[int], rounds: int) -> Costs:
+    """The cost model restricted to `present` people (everything else is ignored)."""
+    weights = {
+        key(*pair): w
+        for pair, w in ((frozenset(pair), w) for pair, w in request.history.items())
+        if len(pair) == 2 and w > 0 and pair <= present
+    }
+    top = max(weights.values(), default=1)
+    history = {pair: round(HISTORY_WEIGHT * w / top) for pair, w in weights.items()}
+    wanted = {(a, b) for a, b in request.requests if a != b and {a, b} <= present}
+    bonus = {key(a, b): (MUTUAL if (b, a) in wanted else ONE_WAY, True) for a, b in wanted}
+    for match in map(frozenset, request.matches):
+        if len(match) == 2 and match <= present:
+            base, requested = bonus.get(key(*match), (0, False))
+            bonus[key(*match)] = (base + (100 if requested else MATCH), requested)
+    companies = {p: c for p, c in request.companies.items() if p in present}
+    return Costs(rounds, companies, history, bonus)
+
+
+def _colleagues(costs: Costs) -> bool:
+    return len(set(costs.companies.values())) < len(costs.companies)
+
+
+def _rank(session: Session) -> tuple[int, int, int]:
+    """Colleague meetings, then repeats, then the total cost: lower is better."""
+    colleagues = sum(len(rs) for p, rs in session.meets.items() if session.costs.colleagues(*p))
+    repeats = sum(len(rs) - 1 for rs in session.meets.values())
+    return colleagues, repeats, session.total()
+
+
+def _finish(rounds: Rounds, request: PlanRequest, first_free: int, *, ordered: bool) -> Plan:
+    """Freeze `rounds` into a Plan: tables as sorted tuples, unplayed rounds' tables ordered
+    by request/match priority then smallest id when `ordered`; score and warnings."""
+    costs = _costs(request, _seated(rounds), len(rounds))
+
+    def priority(table: tuple[int, ...]) -> int:
+        return max(
+            (costs.bonus.get(key(a, b), (0, 0))[0] for a, b in combinations(table, 2)), default=0
+        )
+
+    out: list[list[tuple[int, ...]]] = [[tuple(t) for t in rnd] for rnd in rounds[:first_free]]
+    for rnd in rounds[first_free:]:
+        tables = [tuple(sorted(t)) for t in rnd]
+        out.append(sorted(tables, key=lambda t: (-priority(t), t)) if ordered else tables)
+    score = score_plan(out, request)
+    warnings: list[Warning] = []
+    n = len(_seated(out[-1:]))
+    if first_free < len(out) and n < request.table_size:
+        warnings.append(("one_table", {"count": n, "table_size": request.table_size}))
+    bound = max_rounds_without_repeats(n, request.table_size)
+    if score[0]:
+        code = "repeats_unavoidable" if len(out) > bound else "repeats_not_avoided"
+        warnings.append((code, {"rounds": len(out), "max": bound, "repeats": score[0]}))
+    if score[4]:
+        warnings.append(("colleagues_unavoidable", {"pairs": score[4]}))
+    return Plan(out, *score, warnings=warnings)
+
+
+# --- pairs ----------------------------------------------------------------------------------
+
+
+def _plan(costs: Costs, people: list[int], played: Rounds, k: int, rng: random.Random) -> Rounds:
+    """The matching (pairs) or greedy + tabu (tables) session; when it repeats a pair and
+    nothing was played, also a repeat-free skeleton (circle method / affine construction)
+    relabelled by local search, and the better of the two."""
+    if k == 2:
+        best = _matching_session(costs, people, played, rng)
+    else:
+        best = Session(costs, played + [[] for _ in range(costs.rounds - len(played))], len(played))
+        seat_tables(best, people, k, rng)
+    if played or not _rank(best)[1]:
+        return best.rounds
+    slots = range(len(people))
+    base = circle_rounds(slots, costs.rounds) if k == 2 else affine_rounds(slots, costs.rounds, k)
+    if base is None:
+        return best.rounds
+    order = rng.sample(people, len(people))
+    other = Session(costs, [[[order[s] for s in t] for t in rnd] for rnd in base], 0)
+    relabel(other, people, rng, RELABEL_BUDGET)
+    improve(other, rng, search_budget(len(people), costs.rounds))
+    return min(best, other, key=_rank).rounds
+
+
+def _matching_session(
+    costs: Costs, people: list[int], played: Rounds, rng: random.Random
+) -> Session:
+    free = costs.rounds - len(played)
+    session = Session(costs, played + [[] for _ in range(free)], len(played))
+    trios: Counter[int] = Counter()
+    for r in range(len(played), costs.rounds):
+        session.set_round(r, _match_round(session, r, people, trios, rng))
+    improve(session, rng, search_budget(len(people), free))
+    return session
+
+
+def _match_round(
+    session: Session, r: int, people: list[int], trios: Counter[int], rng: random.Random
+) -> list[list[int]]:
+    """One round of pairs (one trio if odd) by maximum-weight matching; see module doc."""
+    if len(people) < 4:
+        return [list(people)]
+    cost = {
+        (a, b): session.marginal((a, b), r) + rng.randrange(JITTER)
+        for a, b in combinations(people, 2)  # people are sorted, so (a, b) is the key
+    }
+    mate = _matching(cost, people, trios, sparse=len(people) > SPARSE_ABOVE)
+    if mate is None:
+        mate = _matching(cost, people, trios, sparse=False)
+    # sorted: iterating a set holding the GHOST string varies with PYTHONHASHSEED
+    tables = sorted(sorted(pair) for pair in mate if GHOST not in pair)
+    spare = [p for pair in mate if GHOST in pair for p in pair if p != GHOST]
+    if spare:
+        x = spare[0]
+        best = min(tables, key=lambda t: cost[key(x, t[0])] + cost[key(x, t[1])])
+        best.append(x)
+        trios[x] += 1
+    return tables
+
+
+def _matching(
+    cost: dict[tuple[int, int], int], people: list[int], trios: Counter[int], *, sparse: bool
+) -> set | None:
+    """Max-cardinality max-weight matching; None when the sparse graph is not matchable."""
+    edges: set[tuple[int, int]] = set(cost)
+    if sparse:
+        edges = {pair for pair, c in cost.items() if c < 0}  # requests and matches
+        near: dict[int, list[tuple[int, int]]] = {p: [] for p in people}
+        for (a, b), c in cost.items():
+            near[a].append((c, b))
+            near[b].append((c, a))
+        for a, options in near.items():
+            edges.update(key(a, b) for _, b in sorted(options)[:NEIGHBOURS])
+    graph = nx.Graph()
+    graph.add_weighted_edges_from((a, b, BIG - cost[a, b]) for a, b in sorted(edges))
+    if len(people) % 2:
+        graph.add_weighted_edges_from((GHOST, p, BIG - TRIO_TURN * trios[p]) for p in people)
+    mate = nx.max_weight_matching(graph, maxcardinality=True)
+    return mate if len(mate) == (len(people) + 1) // 2 else None
+
+
+# --- late changes -----------------------------------------------------------------------------
+
+
+def _editable(
+    plan: Plan, from_round: int, request: PlanRequest, person: int
+) -> tuple[Session, int]:
+    """A session over a copy of `plan` whose rounds from `from_round` (1-based) may change."""
+    total = len(plan.rounds)
+    if not 1 <= from_round <= total + 1:
+        raise PlanError(
+            "bad_from_round", f"Round {from_round} is not in 1..{total + 1}.", rounds=total
+        )
+    rounds = [[list(t) for t in rnd] for rnd in plan.rounds]
+    present = _seated(rounds) | set(request.people) | {person}
+    return Session(_costs(request, present, total), rounds, from_round - 1), from_round - 1
+
+
+def _reseat(session: Session, r: int, person: int, k: int) -> None:
+    """Seat an unseated `person` in round r: join a table, or take someone from a table of 3+
+    to form a new pair. Chosen by fewest colleague meetings, then table sizes closest to the
+    ideal ones, then least cost."""
+    tables = session.rounds[r]
+    sizes = {i: len(t) for i, t in enumerate(tables) if t}
+    ideal = table_sizes(sum(sizes.values()) + 1, k)
+    options = []
+    for i in sizes:
+        grown = [s + (j == i) for j, s in sizes.items()]
+        options.append((session.join_changes(r, person, i), grown, i, person))
+        if sizes[i] >= 3:
+            shrunk = [*(s - (j == i) for j, s in sizes.items()), 2]
+            for m in tables[i]:
+                changes = [(key(m, y), r, -1) for y in tables[i] if y != m]
+                options.append(([*changes, (key(m, person), r, 1)], shrunk, i, m))
+
+    def rank(option: tuple) -> tuple[int, int, int, int, int]:
+        changes, new_sizes, i, m = option
+        clash = sum(sign for pair, _, sign in changes if session.costs.colleagues(*pair))
+        return clash, _imbalance(new_sizes, ideal), session.delta(changes), i, m
+
+    _, _, i, m = min(options, key=rank)
+    if m == person:
+        session.join(r, person, i)
+        return
+    session.leave(r, m)
+    tables.append([])
+    session.join(r, person, len(tables) - 1)
+    session.join(r, m, len(tables) - 1)
+
+
+def _imbalance(sizes: list[int], ideal: list[int]) -> int:
+    """How far table sizes are from the ideal ones (sorted, padded with zeros, L1 distance)."""
+    a, b = sorted(sizes, reverse=True), sorted(ideal, reverse=True)
+    width = max(len(a), len(b))
+    return sum(
+        abs(x - y)
+        for x, y in zip(a + [0] * (width - len(a)), b + [0] * (width - len(b)), strict=True)
+    )

@@ -1,0 +1,397 @@
+"""Speed-networking writes: planning the rounds, running the evening, "I'd like to meet".
+
+Every service takes keyword-only arguments, runs in one transaction with the session row
+locked, checks everything before writing anything, and raises `ValidationError` with a
+translated message (nothing is half-written: a refusal rolls the whole call back).
+
+`actor` is the person asking; services check `events.run_speed_networking` on the event
+themselves (the views check it too). `actor=None` is a trusted caller: the management
+command and the demo seeder.
+
+Rounds: `networking_plan` (re)writes only the rounds not yet played — a round is played once
+it started and never changes. **Meetings are recorded when a round starts**
+(`networking_round_start`): from then on the round is fixed, everyone at a table in it has met,
+and a departure mid-round does not undo a meeting. The session's `warnings` hold the
+planner's warnings and the evening's notes, as `{"code": ..., "params": {...}}`:
+`guests_left_out` (guests have no account, so cannot be seated) and `left` (someone who left:
+regenerating the rounds keeps them out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import combinations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from members.rules import profile_visible_to
+
+from ..models import (
+    Event,
+    Meeting,
+    MeetingRequest,
+    NetworkingSession,
+    Registration,
+    Round,
+    Seat,
+)
+from ..models.speed_networking import MAX_REQUESTS, MAX_ROUNDS
+from . import display, selectors
+from .planner import Plan, PlanError, add_person, plan_rounds, remove_person
+
+MIN_TABLE, MAX_TABLE = 2, 6
+MAX_MINUTES = 60
+NOTE_CODES = ("guests_left_out", "left")  # kept when the planner's warnings are replaced
+
+
+@dataclass
+class PlanOutcome:
+    session: NetworkingSession
+    plan: Plan
+    people: int  # members seated in the rounds planned now
+    guests_left_out: int
+
+
+def _check_may_run(event: Event, actor) -> None:
+    if actor is not None and not actor.has_perm("events.run_speed_networking", event):
+        raise ValidationError(
+            _("Only staff and the chapter's organisers can run this evening."), code="forbidden"
+        )
+    if not selectors.is_speed_networking(event):
+        raise ValidationError(_("This is not a Speed Networking event."), code="wrong_kind")
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError(_("This event is cancelled."), code="cancelled")
+
+
+def _session_locked(event: Event, *, create: bool = False) -> NetworkingSession:
+    """The event's session, its row locked for the rest of the transaction."""
+    if create:
+        NetworkingSession.objects.get_or_create(event=event)
+    session = NetworkingSession.objects.select_for_update().filter(event=event).first()
+    if session is None or (session.generated_at is None and not create):
+        raise ValidationError(_("Plan the rounds first."), code="unplanned")
+    return session
+
+
+def _refuse_if_finished(session: NetworkingSession) -> None:
+    if session.finished_at is not None:
+        raise ValidationError(
+            _("The evening is finished: its rounds can no longer change."), code="finished"
+        )
+
+
+def _planner(call, *args, **kwargs) -> Plan:
+    try:
+        return call(*args, **kwargs)
+    except PlanError as exc:
+        raise ValidationError(display.plan_error_text(exc), code=exc.code) from exc
+
+
+def _notes(session: NetworkingSession, code: str | None = None) -> list[dict]:
+    return [n for n in session.warnings if n.get("code") in ((code,) if code else NOTE_CODES)]
+
+
+def _warnings(plan: Plan) -> list[dict]:
+    return [{"code": code, "params": dict(params)} for code, params in plan.warnings]
+
+
+def _rounds_write(session: NetworkingSession, plan: Plan, *, played: int) -> None:
+    """Replace the unplayed rounds by the plan's rounds after the first `played`."""
+    Round.objects.filter(session=session, started_at__isnull=True).delete()
+    rounds = Round.objects.bulk_create(
+        Round(session=session, number=n) for n in range(played + 1, len(plan.rounds) + 1)
+    )
+    Seat.objects.bulk_create(
+        Seat(round=rnd, table=t, user_id=user_id)
+        for rnd, tables in zip(rounds, plan.rounds[played:], strict=True)
+        for t, table in enumerate(tables, start=1)
+        for user_id in table
+    )
+
+
+def _validate_numbers(*, rounds: int, table_size: int, round_minutes: int) -> None:
+    errors = {}
+    if not 1 <= rounds <= MAX_ROUNDS:
+        errors["rounds"] = _("Plan between 1 and %(max)s rounds.") % {"max": MAX_ROUNDS}
+    if not MIN_TABLE <= table_size <= MAX_TABLE:
+        errors["table_size"] = _("A table seats 2 to 6 people.")
+    if not 1 <= round_minutes <= MAX_MINUTES:
+        errors["round_minutes"] = _("A round lasts 1 to 60 minutes.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def networking_plan(
+    *, event: Event, actor, rounds: int, table_size: int = 2, round_minutes: int = 6
+) -> PlanOutcome:
+    """Plan (or re-plan) the evening's unplayed rounds from the members checked in now.
+
+    `rounds` counts every round of the evening, played ones included. Played rounds are
+    passed to the planner as they are and never rewritten. Guests (no account) cannot be
+    seated: the outcome says how many were left out.
+    """
+    _check_may_run(event, actor)
+    _validate_numbers(rounds=rounds, table_size=table_size, round_minutes=round_minutes)
+    session = _session_locked(event, create=True)
+    _refuse_if_finished(session)
+    existing = list(session.rounds.values_list("started_at", flat=True))
+    played = sum(1 for started in existing if started is not None)
+    if existing and played == len(existing):
+        raise ValidationError(
+            _("Every round has been played: nothing is left to plan. Finish the evening."),
+            code="all_played",
+        )
+    if rounds <= played:
+        raise ValidationError(
+            {
+                "rounds": ngettext(
+                    "%(n)s round was already played: plan more than %(n)s.",
+                    "%(n)s rounds were already played: plan more than %(n)s.",
+                    played,
+                )
+                % {"n": played}
+            }
+        )
+    present = selectors.attendance(event)
+    departed = selectors.departed_user_ids(session)
+    people = [p for p in present.people if p not in departed]
+    if len(people) < 2:
+        raise ValidationError(
+            ngettext(
+                "Only %(n)s member is checked in: at least 2 are needed to plan rounds.",
+                "Only %(n)s members are checked in: at least 2 are needed to plan rounds.",
+                len(people),
+            )
+            % {"n": len(people)},
+            code="too_few",
+        )
+    if table_size > len(people):
+        raise ValidationError(
+            {
+                "table_size": _(
+                    "Tables of %(k)s are larger than the room: only %(n)s members are checked in."
+                )
+                % {"k": table_size, "n": len(people)}
+            }
+        )
+    request = selectors.plan_request(
+        event=event,
+        people=people,
+        rounds=rounds,
+        table_size=table_size,
+        played=selectors.played_rounds(session),
+    )
+    plan = _planner(plan_rounds, request)
+    _rounds_write(session, plan, played=played)
+    notes = _notes(session, "left")
+    if present.guests:
+        notes.append({"code": "guests_left_out", "params": {"count": present.guests}})
+    session.table_size = table_size
+    session.round_minutes = round_minutes
+    session.warnings = _warnings(plan) + notes
+    session.generated_at = timezone.now()
+    session.save(update_fields=["table_size", "round_minutes", "warnings", "generated_at"])
+    return PlanOutcome(session, plan, len(people), present.guests)
+
+
+def _meetings_record(event: Event, rnd: Round, *, day) -> int:
+    tables: dict[int, list[int]] = {}
+    for table, user_id in rnd.seats.values_list("table", "user_id"):
+        tables.setdefault(table, []).append(user_id)
+    rows = [
+        Meeting(event=event, person_a_id=a, person_b_id=b, round_number=rnd.number, met_on=day)
+        for table in tables.values()
+        for a, b in combinations(sorted(table), 2)
+    ]
+    # A pair seated together twice keeps the round of their first meeting.
+    Meeting.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+@transaction.atomic
+def networking_round_start(
+    *, event: Event, actor, expected: int | None = None, now: datetime | None = None
+) -> Round:
+    """Start the next round: it is played from now on (never changes) and its tables become
+    Meeting rows. `expected`: the round number the organiser saw as next — a second click
+    (or a second phone) on the same button is refused instead of skipping a round."""
+    _check_may_run(event, actor)
+    session = _session_locked(event)
+    _refuse_if_finished(session)
+    number = session.current_round + 1
+    if expected is not None and expected != number:
+        raise ValidationError(
+            _("Round %(n)s has already started.") % {"n": expected}, code="already_started"
+        )
+    rnd = session.rounds.filter(number=number).first()
+    if rnd is None:
+        raise ValidationError(
+            _("That was the last round: finish the evening."), code="no_more_rounds"
+        )
+    now = now or timezone.now()
+    rnd.started_at = now
+    rnd.save(update_fields=["started_at"])
+    session.current_round = number
+    session.round_started_at = now
+    session.save(update_fields=["current_round", "round_started_at"])
+    _meetings_record(event, rnd, day=timezone.localdate(now))
+    return rnd
+
+
+@transaction.atomic
+def networking_finish(*, event: Event, actor, now: datetime | None = None) -> NetworkingSession:
+    """End the evening: rounds not played are dropped (they will never happen)."""
+    _check_may_run(event, actor)
+    session = _session_locked(event)
+    _refuse_if_finished(session)
+    Round.objects.filter(session=session, started_at__isnull=True).delete()
+    session.finished_at = now or timezone.now()
+    session.save(update_fields=["finished_at"])
+    return session
+
+
+def _late_change_context(event: Event, actor) -> tuple[NetworkingSession, int, set[int]]:
+    """(locked session, first unplayed round number, people seated in unplayed rounds)."""
+    _check_may_run(event, actor)
+    session = _session_locked(event)
+    _refuse_if_finished(session)
+    first = session.current_round + 1
+    if not session.rounds.filter(number=first).exists():
+        raise ValidationError(_("No round is left to change."), code="no_more_rounds")
+    return session, first, selectors.remaining_user_ids(session)
+
+
+def _late_plan(session: NetworkingSession, event: Event, people: Collection[int]):
+    total = session.rounds.count()
+    current = Plan(selectors.planned_rounds(session), 0, 0, 0, 0, 0, [])
+    request = selectors.plan_request(
+        event=event,
+        people=people,
+        rounds=total,
+        table_size=session.table_size,
+        played=selectors.played_rounds(session),
+    )
+    return current, request
+
+
+def _save_late_plan(session: NetworkingSession, plan: Plan, notes: list[dict]) -> None:
+    _rounds_write(session, plan, played=session.current_round)
+    session.warnings = _warnings(plan) + notes
+    session.save(update_fields=["warnings"])
+
+
+@transaction.atomic
+def networking_arrive(*, event: Event, actor, user) -> NetworkingSession:
+    """A late arrival (checked in) joins every remaining round; nobody else moves."""
+    session, first, remaining = _late_change_context(event, actor)
+    checked_in = event.registrations.filter(
+        user=user, status=Registration.Status.CONFIRMED, checked_in_at__isnull=False
+    ).exists()
+    if not checked_in:
+        raise ValidationError(
+            _("%(name)s is not checked in: check them in at the door first.") % {"name": user.name},
+            code="not_checked_in",
+        )
+    if user.pk in remaining:
+        raise ValidationError(
+            _("%(name)s is already seated in the next rounds.") % {"name": user.name},
+            code="already_seated",
+        )
+    current, request = _late_plan(session, event, remaining | {user.pk})
+    plan = _planner(add_person, current, user.pk, from_round=first, request=request)
+    notes = [n for n in _notes(session) if n["params"].get("user") != user.pk]
+    _save_late_plan(session, plan, notes)
+    return session
+
+
+@transaction.atomic
+def networking_leave(*, event: Event, actor, user) -> NetworkingSession:
+    """Someone leaves: they vanish from the remaining rounds, and a partner left alone is
+    re-seated. Re-planning later keeps them out (a `left` note) until they arrive again."""
+    session, first, remaining = _late_change_context(event, actor)
+    if user.pk not in remaining:
+        raise ValidationError(
+            _("%(name)s is not seated in the next rounds.") % {"name": user.name},
+            code="not_seated",
+        )
+    if len(remaining) <= 2:
+        raise ValidationError(
+            _("Only two people are left: finish the evening instead."), code="too_few"
+        )
+    current, request = _late_plan(session, event, remaining - {user.pk})
+    plan = _planner(remove_person, current, user.pk, from_round=first, request=request)
+    note = {"code": "left", "params": {"user": user.pk, "after_round": first - 1}}
+    _save_late_plan(session, plan, [*_notes(session), note])
+    return session
+
+
+# --- "I'd like to meet" ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_request_set(
+    *, event: Event, requester, targets: Collection, now: datetime | None = None
+) -> list[MeetingRequest]:
+    """`requester`'s requests for `event` become exactly `targets` (users, at most 5): people
+    confirmed for the evening whose profile the requester may see."""
+    now = now or timezone.now()
+    if not selectors.is_speed_networking(event):
+        raise ValidationError(_("This is not a Speed Networking event."), code="wrong_kind")
+    if (
+        event.has_ended(now)
+        or NetworkingSession.objects.filter(event=event, finished_at__isnull=False).exists()
+    ):
+        raise ValidationError(_("This evening is over."), code="over")
+    if not event.registrations.active().filter(user=requester).exists():
+        raise ValidationError(
+            _("Register for the evening first: requests are for the people coming."),
+            code="not_registered",
+        )
+    wanted = {t.pk: t for t in targets}
+    if requester.pk in wanted:
+        raise ValidationError(_("You cannot ask to meet yourself."), code="self")
+    if len(wanted) > MAX_REQUESTS:
+        raise ValidationError(
+            _("Choose at most %(max)s people (you chose %(n)s).")
+            % {"max": MAX_REQUESTS, "n": len(wanted)},
+            code="too_many",
+        )
+    coming = set(
+        event.registrations.confirmed()
+        .filter(user_id__in=list(wanted))
+        .values_list("user_id", flat=True)
+    )
+    profiles = {p.user_id: p for p in selectors.profiles_of(wanted)}
+    for user_id in wanted:
+        profile = profiles.get(user_id)
+        if profile is None or not profile_visible_to(profile, requester):
+            # The same words whether a hidden person is coming or not: nothing leaks.
+            raise ValidationError(
+                _("You can only ask to meet people coming to this evening whose profile you see."),
+                code="unknown",
+            )
+        if user_id not in coming:
+            raise ValidationError(
+                _("%(name)s is not coming to this evening.") % {"name": profile.display_name},
+                code="not_coming",
+            )
+    MeetingRequest.objects.filter(event=event, requester=requester).exclude(
+        target_id__in=list(wanted)
+    ).delete()
+    have = set(
+        MeetingRequest.objects.filter(event=event, requester=requester).values_list(
+            "target_id", flat=True
+        )
+    )
+    MeetingRequest.objects.bulk_create(
+        MeetingRequest(event=event, requester=requester, target_id=user_id)
+        for user_id in sorted(set(wanted) - have)
+    )
+    return list(MeetingRequest.objects.filter(event=event, requester=requester))

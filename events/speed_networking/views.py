@@ -1,0 +1,368 @@
+"""Speed-networking pages: the organiser's run view (phone first), the projector, the printed
+plan and its CSV/JSON, a participant's "my round", "I'd like to meet" and "who I met".
+
+Organiser pages ask `events.run_speed_networking` through `EventPermissionMixin` (anonymous →
+login, a member → 403, 404 when the event is not even visible to them). Live pages poll a
+small JSON endpoint from static/js/speed-networking.js and fall back, without JavaScript, to
+a `<meta http-equiv="refresh">` inside `<noscript>`.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from betacowork.numbers import parse_id, parse_ids
+from members.csv_io import csv_lines
+from members.models import User
+
+from ..models import Event
+from ..models.speed_networking import MAX_REQUESTS
+from ..selectors import check_in_registrations
+from ..views import EventPermissionMixin
+from . import display, selectors, services
+from .forms import PersonForm, PlanForm, RequestsForm, RoundStartForm
+
+REFRESH_SECONDS = 15
+
+
+class SpeedNetworkingOnly:
+    """After the permission check: a 404 for events that are not Speed Networking."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not selectors.is_speed_networking(self.event):
+            raise Http404(_("This is not a Speed Networking event."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class OrganiserMixin(EventPermissionMixin, SpeedNetworkingOnly):
+    permission_required = "events.run_speed_networking"
+    permission_denied_message = _lazy(
+        "Only staff and the chapter's organisers can run this evening."
+    )
+
+
+class RunView(OrganiserMixin, TemplateView):
+    """Round by round from the organiser's phone: plan, next round, arrivals and departures."""
+
+    template_name = "speed_networking/run.html"
+
+    def build(self, *, form=None, errors=(), status=200):
+        event, viewer = self.event, self.request.user
+        session = selectors.session_of(event)
+        rounds = selectors.rounds_view(session, viewer=viewer)
+        current, upcoming = display.current_rounds(rounds, session)
+        present = selectors.attendance(event)
+        remaining = selectors.remaining_user_ids(session)
+        visible = check_in_registrations(event=event, viewer=viewer).filter(
+            status="confirmed", checked_in_at__isnull=False, user__isnull=False
+        )
+        arrivals = [(r.user_id, r.name) for r in visible if r.user_id not in remaining]
+        shown = selectors.people(remaining, viewer=viewer)
+        leavers = sorted(
+            ((p.user_id, p.name) for p in shown.values() if p.slug), key=lambda x: x[1]
+        )
+        if form is None:
+            initial = {}
+            if session is not None and session.generated_at:
+                initial = {
+                    "rounds": len(rounds) or None,
+                    "table_size": session.table_size,
+                    "round_minutes": session.round_minutes,
+                }
+            form = PlanForm(initial=initial or None)
+        ctx = self.get_context_data(
+            event=event,
+            session=session,
+            rounds=rounds,
+            current=current,
+            upcoming=upcoming,
+            played=sum(1 for r in rounds if r.is_played),
+            notes=display.note_texts(session, viewer=viewer),
+            present=present,
+            form=form,
+            errors=list(errors),
+            arrivals=len(arrivals),
+            arrive_form=PersonForm(choices=arrivals, auto_id="arrive_%s"),
+            leave_form=PersonForm(choices=leavers, auto_id="leave_%s"),
+            timer=display.round_timer(session),
+            finished=bool(session and session.finished_at),
+        )
+        return self.render_to_response(ctx, status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.build()
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+class PlanView(RunView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = PlanForm(request.POST)
+        if not form.is_valid():
+            return self.build(form=form, status=400)
+        try:
+            outcome = services.networking_plan(
+                event=self.event, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errs in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+                return self.build(form=form, status=400)
+            return self.build(form=form, errors=_errors(exc), status=400)
+        messages.success(
+            request,
+            _("The rounds are planned for %(n)s members.") % {"n": outcome.people},
+        )
+        return redirect("events:networking:run", slug=self.event.slug)
+
+
+class _ActionView(RunView):
+    """POST an action; a refusal shows the run page again with the message and a 400."""
+
+    http_method_names = ["post"]
+
+    def act(self, request) -> str:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        try:
+            message = self.act(request)
+        except ValidationError as exc:
+            return self.build(errors=_errors(exc), status=400)
+        messages.success(request, message)
+        return redirect("events:networking:run", slug=self.event.slug)
+
+
+class RoundStartView(_ActionView):
+    def act(self, request) -> str:
+        form = RoundStartForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Reload the page and try again."))
+        expected = form.cleaned_data["expected"]
+        rnd = services.networking_round_start(
+            event=self.event, actor=request.user, expected=expected
+        )
+        return _("Round %(n)s has started.") % {"n": rnd.number}
+
+
+class FinishView(_ActionView):
+    def act(self, request) -> str:
+        services.networking_finish(event=self.event, actor=request.user)
+        return _("The evening is finished. Thank you!")
+
+
+class _PersonActionView(_ActionView):
+    def person(self, request) -> User:
+        raw = request.POST.get("user", "")
+        if parse_id(raw) is None:
+            raise ValidationError(_("Choose someone from the list."))
+        # Only people the organiser may see at the door (as the check-in list): nobody acts
+        # on a hidden profile's seat by guessing an id.
+        registration = (
+            check_in_registrations(event=self.event, viewer=request.user)
+            .filter(user_id=int(raw))
+            .select_related("user")
+            .first()
+        )
+        if registration is None:
+            raise ValidationError(_("Choose someone from the list."))
+        return registration.user
+
+
+class ArriveView(_PersonActionView):
+    def act(self, request) -> str:
+        user = self.person(request)
+        services.networking_arrive(event=self.event, actor=request.user, user=user)
+        return _("%(name)s joins the next rounds.") % {"name": user.name}
+
+
+class LeaveView(_PersonActionView):
+    def act(self, request) -> str:
+        user = self.person(request)
+        services.networking_leave(event=self.event, actor=request.user, user=user)
+        return _("%(name)s left: the next rounds are re-seated.") % {"name": user.name}
+
+
+# --- the room --------------------------------------------------------------------------------
+
+
+class ProjectorView(OrganiserMixin, TemplateView):
+    template_name = "speed_networking/projector.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            event=self.event,
+            state=display.room_state(self.event),
+            refresh=REFRESH_SECONDS,
+            **kwargs,
+        )
+
+
+class ProjectorStateView(OrganiserMixin, View):
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(display.room_state(self.event))
+
+
+class PrintView(OrganiserMixin, TemplateView):
+    """Per round: table → people; per person: round → table and partners. Room audience."""
+
+    template_name = "speed_networking/print.html"
+
+    def get_context_data(self, **kwargs):
+        session = selectors.session_of(self.event)
+        rounds = selectors.rounds_view(session, viewer=selectors.ROOM)
+        return super().get_context_data(
+            event=self.event,
+            rounds=rounds,
+            schedule=selectors.person_schedule(rounds),
+            **kwargs,
+        )
+
+
+class PlanCsvView(OrganiserMixin, View):
+    def get(self, request, *args, **kwargs):
+        session = selectors.session_of(self.event)
+        rounds = selectors.rounds_view(session, viewer=request.user)
+
+        def rows():
+            yield [_("round"), _("table"), _("member"), _("profile")]
+            for r in rounds:
+                for table in r.tables:
+                    for p in table.people:
+                        yield [r.number, table.number, p.name, p.slug or ""]
+
+        response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv; charset=utf-8")
+        name = f"{self.event.slug}-rounds.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class RoundsJsonView(OrganiserMixin, View):
+    """`{"event": slug, "rounds": [{"number", "tables": [{"table", "members": [slugs]}]}]}`;
+    a profile the viewer may not see is `null`."""
+
+    def get(self, request, *args, **kwargs):
+        session = selectors.session_of(self.event)
+        rounds = selectors.rounds_view(session, viewer=request.user)
+        data = {
+            "event": self.event.slug,
+            "rounds": [
+                {
+                    "number": r.number,
+                    "tables": [
+                        {"table": t.number, "members": [p.slug for p in t.people]} for t in r.tables
+                    ],
+                }
+                for r in rounds
+            ],
+        }
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+# --- participants ----------------------------------------------------------------------------
+
+
+class RegistrantMixin(LoginRequiredMixin):
+    """A logged-in member registered for the (visible, Speed Networking) event."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.event = get_object_or_404(
+            Event.objects.visible_to(request.user).select_related("kind"), slug=kwargs["slug"]
+        )
+        if not selectors.is_speed_networking(self.event):
+            raise Http404(_("This is not a Speed Networking event."))
+        if not selectors.is_registrant(self.event, request.user):
+            raise PermissionDenied(_("This page is for the people registered for the evening."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MyRoundView(RegistrantMixin, TemplateView):
+    template_name = "speed_networking/me.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            event=self.event,
+            state=display.my_round_state(self.event, self.request.user),
+            refresh=REFRESH_SECONDS,
+            **kwargs,
+        )
+
+
+class MyRoundStateView(RegistrantMixin, View):
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(display.my_round_state(self.event, request.user))
+
+
+class RequestsView(RegistrantMixin, TemplateView):
+    """Who is coming (visible profiles, with offers and seeks) and up to 5 "I'd like to meet"."""
+
+    template_name = "speed_networking/requests.html"
+
+    def render_page(self, *, form=None, errors=(), status=200):
+        profiles = list(selectors.coming_profiles(event=self.event, viewer=self.request.user))
+        chosen = selectors.my_request_targets(event=self.event, user=self.request.user)
+        choices = [(p.user_id, p.display_name) for p in profiles]
+        if form is None:
+            form = RequestsForm(choices=choices, initial={"targets": sorted(chosen)})
+        selected = set(form["targets"].value() or []) if form.is_bound else chosen
+        selected = set(parse_ids(str(v) for v in selected))
+        ctx = self.get_context_data(
+            event=self.event,
+            profiles=profiles,
+            selected=selected,
+            form=form,
+            errors=list(errors),
+            max_requests=MAX_REQUESTS,
+        )
+        return self.render_to_response(ctx, status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page()
+
+    def post(self, request, *args, **kwargs):
+        profiles = selectors.coming_profiles(event=self.event, viewer=request.user)
+        choices = [(p.user_id, p.display_name) for p in profiles]
+        form = RequestsForm(request.POST, choices=choices)
+        if not form.is_valid():
+            return self.render_page(form=form, status=400)
+        targets = list(User.objects.filter(pk__in=form.cleaned_data["targets"]))
+        try:
+            made = services.meeting_request_set(
+                event=self.event, requester=request.user, targets=targets
+            )
+        except ValidationError as exc:
+            return self.render_page(form=form, errors=_errors(exc), status=400)
+        if made:
+            messages.success(
+                request,
+                _("Saved: the organisers try to seat you with them early in the evening."),
+            )
+        else:
+            messages.info(request, _("Saved: no requests."))
+        return redirect("events:networking:requests", slug=self.event.slug)
+
+
+class WhoIMetView(LoginRequiredMixin, TemplateView):
+    """The people I met at speed-networking evenings (private: mine only)."""
+
+    template_name = "speed_networking/met.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            groups=selectors.who_i_met(user=self.request.user), **kwargs
+        )
