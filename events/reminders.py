@@ -34,8 +34,6 @@ from allauth.account.models import EmailAddress
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -374,9 +372,8 @@ def reminder_rows_check(rows: list[Outbox]) -> dict[int, str]:
 
 
 
-@receiver(pre_delete, sender=User, dispatch_uid="reminders_stop_for_deleted_user")
-def _reminders_stop_for_deleted_user(sender, instance: User, **kwargs) -> None:
-    """A deleted account gets no more reminders.
+def reminders_stop_for_deleted_user(*, user: User) -> None:
+    """A deleted account gets no more reminders (a step of `account_delete`).
 
     Its registrations survive (user SET_NULL, name and email kept) and would look like a
     guest's to the next sweep, so every reminder still to come is written now as a cancelled
@@ -386,7 +383,7 @@ def _reminders_stop_for_deleted_user(sender, instance: User, **kwargs) -> None:
     now = timezone.now()
     rows = []
     registrations = Registration.objects.filter(
-        user=instance, status=Registration.Status.CONFIRMED, event__start__gt=now
+        user=user, status=Registration.Status.CONFIRMED, event__start__gt=now
     ).select_related("event", "event__kind")
     for reg in registrations:
         for offset in reg.event.effective_reminder_offsets:

@@ -35,7 +35,7 @@ from .csv_io import (
 )
 from .forms import MemberImportForm
 from .models import SPOKEN_LANGUAGES, Chapter, Company, Membership, Profile, Space, Term, User
-from .services import term_approve, term_merge
+from .services import account_delete, term_approve, term_merge
 
 IMPORT_SALT = "members.csv-import"
 IMPORT_MAX_AGE = 3600
@@ -66,6 +66,14 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
+
+    # Deleting here is deleting the account: the one service, with every app's steps.
+    def delete_model(self, request, obj):
+        account_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            account_delete(user=user)
 
 
 @admin.register(Space)

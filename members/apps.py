@@ -8,3 +8,9 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import demo, exports, home, signals  # noqa: F401 - receivers, panels, seeders
+        from .hooks import register_account_delete_step
+        from .outbox import outbox_cancel_for_deleted_user
+
+        register_account_delete_step(
+            order=90, name="members.outbox", run=outbox_cancel_for_deleted_user
+        )

@@ -65,8 +65,6 @@ from django.db import (
 )
 from django.db import connection as db_connection
 from django.db.models import Q
-from django.db.models.signals import pre_delete
-from django.dispatch import receiver
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -349,10 +347,10 @@ def _cancel_reasons(rows: list[Outbox]) -> dict[int, str]:
     return reasons
 
 
-@receiver(pre_delete, sender=User, dispatch_uid="outbox_cancel_for_deleted_user")
-def _cancel_for_deleted_user(sender, instance: User, **kwargs) -> None:
-    """A deleted account gets nothing more (the rows stay, anonymised by SET_NULL)."""
-    Outbox.objects.filter(recipient=instance, status=Outbox.Status.PENDING).update(
+def outbox_cancel_for_deleted_user(*, user: User) -> None:
+    """A deleted account gets nothing more (the rows stay, anonymised by SET_NULL): the last
+    step of `account_delete` (members/hooks.py), after the other apps wrote theirs."""
+    Outbox.objects.filter(recipient=user, status=Outbox.Status.PENDING).update(
         status=Outbox.Status.CANCELLED,
         last_error="Recipient account deleted.",
         claimed_until=None,

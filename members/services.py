@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from .avatars import ProcessedAvatar
 from .directory_cache import directory_invalidate
-from .models import Company, Outbox, Profile, Term, User, Visibility
+from .hooks import account_delete_steps
+from .models import Company, Profile, Term, User, Visibility
 from .search import fold, profile_search_refresh, profiles_of_terms, search_refresh_batch
 
 logger = logging.getLogger(__name__)
@@ -300,11 +301,11 @@ def account_delete(*, user: User) -> None:
 
     Records others keep (registrations, collaborations, messages already sent) point at
     people with SET_NULL and a name snapshot, so they survive with the name as it was.
-    Messages not yet sent to this person are cancelled.
+    The other apps' steps run first, in their stated order (members/hooks.py); messages
+    not yet sent to this person are cancelled last.
     """
-    Outbox.objects.filter(recipient=user, status=Outbox.Status.PENDING).update(
-        status=Outbox.Status.CANCELLED, last_error="account deleted"
-    )
+    for step in account_delete_steps():
+        step.run(user=user)
     files: list[str] = []
     storage = None
     profile = Profile.objects.filter(user=user).first()

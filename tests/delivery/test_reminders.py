@@ -17,6 +17,7 @@ from events.reminders import (
 )
 from members.models import Outbox
 from members.outbox import outbox_send_due
+from members.services import account_delete
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import ChapterFactory, UserFactory
 
@@ -111,7 +112,7 @@ def test_a_deleted_account_gets_no_more_reminders():
     event = event_in(timedelta(hours=20))
     registration = RegistrationFactory(event=event)
     reminder_sweep_run()
-    registration.user.delete()  # the registration stays, like a guest's
+    account_delete(user=registration.user)  # the registration stays, like a guest's
     registration.refresh_from_db()
     assert registration.user is None
     assert outbox_send_due() == 0

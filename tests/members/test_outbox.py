@@ -24,6 +24,7 @@ from members.outbox import (
     outbox_send_on_commit,
     outbox_write,
 )
+from members.services import account_delete
 from tests.delivery.backends import ScriptedBackend
 from tests.factories import UserFactory
 
@@ -185,7 +186,7 @@ def test_resend_requeues_failed_rows_with_a_new_message_id(scripted):
 def test_deleting_an_account_cancels_its_pending_messages(scripted):
     user = UserFactory()
     row, _ = write(recipient=user, to=user.email)
-    user.delete()
+    account_delete(user=user)
     row.refresh_from_db()
     assert row.status == Outbox.Status.CANCELLED
     assert row.recipient is None

@@ -1,0 +1,57 @@
+"""Deleting an account runs every app's steps in their stated order (members/hooks.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from events.models import Registration
+from members.hooks import account_delete_steps
+from members.models import Outbox, User
+from members.services import account_delete
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_steps_and_their_order_are_stated():
+    assert [s.name for s in account_delete_steps()] == [
+        "events.registrations",
+        "events.reminders",
+        "members.outbox",
+    ]
+
+
+def test_deleting_an_account_frees_its_seat_for_the_waitlist_and_cancels_its_mail():
+    event = EventFactory(capacity=1)
+    leaving, waiting = UserFactory(), UserFactory()
+    seat = RegistrationFactory(event=event, user=leaving)
+    queued = RegistrationFactory(
+        event=event, user=waiting, status=Registration.Status.WAITLISTED, waitlisted_at=event.start
+    )
+    account_delete(user=leaving)
+    assert not User.objects.filter(pk=leaving.pk).exists()
+    seat.refresh_from_db()
+    queued.refresh_from_db()
+    assert seat.status == Registration.Status.CANCELLED
+    assert seat.user is None
+    assert queued.status == Registration.Status.CONFIRMED
+    promoted = Outbox.objects.get(dedup_key=f"promoted:{queued.pk}")
+    assert promoted.status == Outbox.Status.PENDING
+    assert not Outbox.objects.filter(recipient=leaving.pk, status="pending").exists()
+
+
+def test_the_admin_deletes_an_account_through_the_same_service(admin_client):
+    event = EventFactory(capacity=1)
+    leaving, waiting = UserFactory(), UserFactory()
+    RegistrationFactory(event=event, user=leaving)
+    queued = RegistrationFactory(
+        event=event, user=waiting, status=Registration.Status.WAITLISTED, waitlisted_at=event.start
+    )
+    url = reverse("admin:members_user_delete", args=[leaving.pk])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=leaving.pk).exists()
+    queued.refresh_from_db()
+    assert queued.status == Registration.Status.CONFIRMED
