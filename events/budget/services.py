@@ -158,7 +158,10 @@ def budget_set(
     subsidy = _euros(subsidy, field="subsidy", maximum=MAX_BUDGET)
     if subsidy > amount:
         raise ValidationError({"subsidy": _("The subsidy is part of the budget: not more.")})
-    budget = Budget.objects.select_for_update().filter(year=year, chapter=chapter).first()
+    # No default ordering: it joins the chapter, and FOR UPDATE refuses an outer join.
+    budget = (
+        Budget.objects.select_for_update().filter(year=year, chapter=chapter).order_by("pk").first()
+    )
     if budget is None:
         budget = Budget(year=year, chapter=chapter)
     budget.amount, budget.subsidy, budget.note = amount, subsidy, (note or "").strip()[:255]
