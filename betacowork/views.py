@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from members.panels import home_panels
+from members.services import user_language_set
 
 
 class HomeView(TemplateView):
@@ -39,7 +40,6 @@ def language_switch(request):
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=False,
     )
-    if request.user.is_authenticated and request.user.preferred_language != language:
-        request.user.preferred_language = language
-        request.user.save(update_fields=["preferred_language"])
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=language)
     return response

@@ -487,6 +487,15 @@ EVENT_CREATE_FIELDS = (
     "registration_opens_at",
     "registration_closes_at",
 )
+# What an edit may change (the console's form and the admin's change form): the fields an
+# event is created with, plus its address, status, reminders and who created it.
+EVENT_UPDATE_FIELDS = (
+    *EVENT_CREATE_FIELDS,
+    "slug",
+    "status",
+    "reminder_offsets_minutes",
+    "created_by",
+)
 SERIES_FIELDS = (
     "title",
     "kind",
@@ -597,6 +606,11 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
     raising it promotes people from the waitlist. An occurrence of a series that is edited
     is detached from it, so regenerating the series leaves it alone.
     """
+    unknown = set(data) - set(EVENT_UPDATE_FIELDS)
+    if unknown:
+        # Like HackSoft's model_update: only the named, editable fields; a typo or a field
+        # nobody may set (version, series, …) is a programming error, not input.
+        raise TypeError(f"event_update cannot set {sorted(unknown)}")
     with transaction.atomic():
         locked = _lock_event(event)
         for field, value in data.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -315,3 +316,15 @@ def account_delete(*, user: User) -> None:
     user.delete()
     if storage is not None:
         _files_delete_on_commit(storage, files)
+
+
+def user_language_set(*, user: User, language: str) -> bool:
+    """Store the interface language on the account (background email must know it: a
+    cookie cannot tell a worker). Returns whether it changed; an unknown code is refused."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(_("Unknown language."), code="language")
+    changed = User.objects.filter(pk=user.pk).exclude(preferred_language=language).update(
+        preferred_language=language
+    )
+    user.preferred_language = language
+    return bool(changed)

@@ -310,3 +310,12 @@ def test_a_guest_registration_with_my_email_counts_as_mine(event, member):
         services.event_register(event=event, user=member)
     assert exc.value.code == "already_registered"
     assert event.registrations.count() == 1
+
+
+def test_event_update_sets_only_editable_fields(event):
+    with pytest.raises(TypeError, match="version"):
+        services.event_update(event=event, data={"version": 99})
+    with pytest.raises(TypeError, match="titel"):
+        services.event_update(event=event, data={"titel": "Typo"})
+    event.refresh_from_db()
+    assert event.version == 1
