@@ -37,9 +37,19 @@ from django.utils import timezone
 
 from collaborations.models import Collaboration, Participant
 from collaborations.services import ParticipantSpec, collaboration_create, participant_confirm
-from events.models import CalendarToken, Event, Registration
-from members.models import Membership, Profile, Visibility
-from tests.events.factories import EventFactory, RegistrationFactory, kind
+from events.models import (
+    Budget,
+    CalendarToken,
+    Event,
+    EventCost,
+    EventSeries,
+    MeetingRequest,
+    NetworkingSession,
+    Registration,
+)
+from events.speed_networking import services as networking
+from members.models import Chapter, Membership, Profile, Visibility
+from tests.events.factories import EventFactory, EventSeriesFactory, RegistrationFactory, kind
 from tests.factories import ChapterFactory, CompanyFactory, SpaceFactory, UserFactory
 
 # --- sentinels: unmistakable strings that must never leak ---------------------------------
@@ -73,9 +83,11 @@ GARBAGE_QUERIES = (  # merged where harmless; a NUL alone (a 400 on another key 
 # Pages echo the query, so a probe is a word that matches a sentinel without being a needle.
 PROBE_QUERIES = ("q=Zorblax", "q=Xyloquartz", "q=Quillon", "q=Participants+Secret")
 
+# No NUL in it: BadInputMiddleware answers 400 to any body with one before a view runs, which
+# would hide every other key from the views (NUL_BODY checks that refusal on its own).
 GARBAGE_BODY = {
     "title": "x" * 5000,
-    "name": "\x00",
+    "name": "\u202e\u200b ",
     "display_name": "",
     "email": "not-an-email",
     "note": "\U0001f4a9\u202e" * 100,
@@ -83,7 +95,7 @@ GARBAGE_BODY = {
     "start_date": "2026-02-30",
     "start": "0000-00-00",
     "capacity": "-1",
-    "visibility": "hidden\x00",
+    "visibility": "hidden ",
     "kind": "__import__",
     "pk": "abc",
     "participants-TOTAL_FORMS": "99999999",
@@ -97,9 +109,35 @@ GARBAGE_BODY = {
     "wanted": ["nope"],
     "confirm": "yes",
     "password": "",
-    "login": "\x00",
+    "login": "%00",
     "key": "x" * 3000,
+    # cost lines, budgets, speed networking, the console's forms
+    "category": "__import__",
+    "amount": "1e999999",
+    "subsidy": "-0.001",
+    "scope": "99999999999999999999",
+    "rounds": "99999999999999999999",
+    "table_size": "-1",
+    "round_minutes": "0",
+    "expected": "99999999999999999999",
+    "user": "99999999999999999999",
+    "targets": ["abc", "99999999999999999999"],
+    "subject": "x" * 5000,
+    "body": "\U0001f4a9" * 3000,
+    "nonce": "../../etc/passwd",
+    "include_waitlist": "maybe",
+    "chapter": "abc",
+    "space": "99999999999999999999",
+    "end": "2026-02-30T25:00",
+    "start_time": "25:61",
+    "starts_on": "9999-12-31",
+    "ends_on": "0001-01-01",
+    "duration_minutes": "99999999999999999999",
+    "rrule_0": "__import__",
+    "rrule_2": "abc",
+    "rrule_3": "-99999999999999999999",
 }
+NUL_BODY = {"name": "\x00", "login": "\x00"}
 
 
 # --- the URLconf, walked --------------------------------------------------------------------
@@ -160,6 +198,10 @@ class World:
     hidden_token: str = ""
     sessions: dict[str, str] = field(default_factory=dict)  # role -> session key
     member_token: str = ""
+    other_chapter: object = None  # a seeded chapter the crawl's people have nothing to do with
+    costs: dict[str, EventCost] = field(default_factory=dict)
+    series: EventSeries | None = None
+    networking: NetworkingSession | None = None
 
 
 def _person(name: str, email: str, visibility: str, **user_kwargs):
@@ -289,7 +331,55 @@ def build_world() -> World:
     w.events, w.registrations, w.collabs = events, regs, collabs
     w.hidden_token = CalendarToken.objects.create(user=hidden_user).token
     w.member_token = CalendarToken.objects.create(user=crawler).token
+    _organising_world(w, mo_user=mo_user, pub_user=pub_user)
     return w
+
+
+def _organising_world(w: World, *, mo_user, pub_user) -> None:
+    """What organisers work on: cost lines, budgets, a series, a speed-networking evening
+    under way (one round played, two to come) and "I'd like to meet" requests."""
+    hidden_user, crawler = w.users["hidden_owner"], w.users["member"]
+    w.other_chapter = Chapter.objects.exclude(pk=w.chapter.pk).order_by("pk").first()
+    w.costs = {
+        "public": EventCost.objects.create(
+            event=w.events["public"], category=EventCost.Category.VENUE, amount="120.00"
+        ),
+        "draft": EventCost.objects.create(
+            event=w.events["draft"], category=EventCost.Category.FOOD, amount="45.50"
+        ),
+    }
+    year = timezone.localdate().year
+    Budget.objects.create(year=year, chapter=w.chapter, amount=5000, subsidy=1000)
+    if not Budget.objects.filter(year=year, chapter=None).exists():
+        Budget.objects.create(year=year, chapter=None, amount=120000, subsidy=60000)
+    w.series = EventSeriesFactory(title="Qv Crawl Series", chapter=w.chapter, space=w.space)
+
+    now = timezone.now()
+    evening = EventFactory(
+        title="Qv Speed Evening",
+        kind=kind("speed-networking"),
+        space=w.space,
+        chapter=w.chapter,
+        start=now - timedelta(hours=1),
+        end=now + timedelta(hours=2),
+        capacity=20,
+    )
+    extras = [UserFactory(name=n) for n in ("Netta Pairwell", "Nico Tablemate")]
+    for user in (hidden_user, mo_user, pub_user, crawler, *extras):
+        key = f"networking-{user.pk}"
+        w.registrations[key] = RegistrationFactory(
+            event=evening, user=user, checked_in_at=now - timedelta(minutes=50)
+        )
+    w.events["networking"] = evening
+    networking.meeting_request_set(event=evening, requester=crawler, targets=[mo_user])
+    # The crawler and the hidden person asked to meet each other (before the profile was
+    # hidden): mutual, so they sit together in the played round — and the crawler's pages
+    # (my round, who I met, my requests) must still never name them.
+    for requester, target in ((hidden_user, crawler), (crawler, hidden_user)):
+        MeetingRequest.objects.create(event=evening, requester=requester, target=target)
+    networking.networking_plan(event=evening, actor=None, rounds=3)
+    networking.networking_round_start(event=evening, actor=None)
+    w.networking = NetworkingSession.objects.get(event=evening)
 
 
 @pytest.fixture(scope="module")
@@ -366,8 +456,43 @@ def fillings(route: Route, w: World) -> list[dict]:
             {"slug": ev["public"].slug, "pk": regs["past-hidden"].pk},  # another event's
             {"slug": ev["public"].slug, "pk": NONEXISTENT_INT},
         ]
-    if name.startswith("events:") and route.params == ("slug",):
-        return [{"slug": e.slug} for e in ev.values()] + [{"slug": NONEXISTENT_SLUG}]
+    event_slugs = [{"slug": e.slug} for e in ev.values()] + [{"slug": NONEXISTENT_SLUG}]
+    if name.startswith("events:networking:") and route.params == ("slug",):
+        from events.speed_networking.demo import NEXT_SLUG, PAST_SLUG
+
+        seeded = [{"slug": slug} for slug in (PAST_SLUG, NEXT_SLUG)]  # finished; to come
+        return event_slugs + seeded
+    if name.startswith(("events:", "organise:")) and route.params == ("slug",):
+        return event_slugs
+    if name == "budget:event_costs":
+        return event_slugs
+    if name in ("budget:event_cost_edit", "budget:event_cost_delete"):
+        public, draft = ev["public"].slug, ev["draft"].slug
+        return [
+            {"slug": public, "pk": w.costs["public"].pk},
+            {"slug": draft, "pk": w.costs["draft"].pk},
+            {"slug": public, "pk": w.costs["draft"].pk},  # another event's line
+            {"slug": public, "pk": NONEXISTENT_INT},
+            {"slug": NONEXISTENT_SLUG, "pk": w.costs["public"].pk},
+        ]
+    if name.startswith("budget:") and route.params == ("year",):
+        return [{"year": date.today().year}, {"year": 0}, {"year": 99999999}]
+    if name.startswith("budget:") and route.params == ("chapter", "year"):
+        year = date.today().year
+        return [
+            {"chapter": w.chapter.slug, "year": year},
+            {"chapter": w.other_chapter.slug, "year": year},
+            {"chapter": w.chapter.slug, "year": 0},
+            {"chapter": w.chapter.slug, "year": 99999999},
+            {"chapter": NONEXISTENT_SLUG, "year": year},
+        ]
+    if name.startswith("chapters:") and route.params == ("slug",):
+        return [{"slug": c.slug} for c in (w.chapter, w.other_chapter)] + [
+            {"slug": NONEXISTENT_SLUG}
+        ]
+    if name == "organise:series_edit":
+        other = EventSeries.objects.exclude(pk=w.series.pk).order_by("pk").first()
+        return [{"pk": s.pk} for s in (w.series, other) if s] + [{"pk": NONEXISTENT_INT}]
     if name.startswith("collaborations:") and name in (
         "collaborations:confirm",
         "collaborations:decline",
@@ -493,7 +618,10 @@ def client_for(role: str, w: World) -> Client:
 
 # --- write detection (did a POST write?) -------------------------------------------------
 
-_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# SQLite spells `bulk_create(ignore_conflicts=True)` (M2M add(), meetings) INSERT OR IGNORE INTO.
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE
+)
 _IGNORED_TABLES = {"django_session", "django_admin_log"}
 
 
@@ -543,7 +671,19 @@ def allowed(route: Route, role: str, kwargs: dict, w: World) -> bool:
         return Participant.objects.filter(pk=kwargs["pk"], user=user).exists()
     if route.name == "events:check_in_toggle":
         return user.is_staff or w.chapter.organisers.filter(pk=user.pk).exists()
-    return False
+    if route.name in ("chapters:follow", "chapters:unfollow"):
+        return True  # any member follows or stops following a chapter: their own follow
+    if route.name == "events:networking:requests":  # my own "I'd like to meet" list
+        return Registration.objects.filter(
+            event__slug=kwargs["slug"], event__kind__slug="speed-networking", user=user
+        ).exists()
+    # staff run every event, series, cost line, budget and chapter
+    return role == "staff" and route.name.startswith(STAFF_RUNS)
+
+
+# What staff legitimately change with a POST (the crawler has no chapter organiser role: staff
+# cover the allowed side, a member and the hidden profile's owner the refused side).
+STAFF_RUNS = ("organise:", "budget:", "events:networking:", "chapters:invite_diaspora")
 
 
 # --- cases --------------------------------------------------------------------------------
@@ -553,6 +693,21 @@ def allowed(route: Route, role: str, kwargs: dict, w: World) -> bool:
 # `?kind=%00` on Postgres. Add a case here only while its fix is pending:
 # (URL name, role, "GET"|"POST") -> reason, or (reason, condition) for one database only.
 KNOWN_BUGS: dict[tuple[str, str, str], str | tuple[str, bool]] = {}
+
+# Pending (the lead's call: betacowork/middleware.py is shared): an admin form posted with a
+# 20-digit id in an autocomplete field (`space=99999999999999999999`) is refused, then
+# re-rendered; Django's AutocompleteSelect looks the bound value up with `pk__in=[...]`, which,
+# unlike exact lookups since Django 5.0, is not range-guarded on SQLite: OverflowError, a 500.
+# Fix: add OverflowError to the admin exceptions BadInputMiddleware.process_exception answers
+# with a 400 (checked: then a 400). Postgres compares the number and finds nothing.
+_ON_SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+_AUTOCOMPLETE_OVERFLOW = (
+    "admin autocomplete re-render of a 20-digit id: OverflowError on SQLite",
+    _ON_SQLITE,
+)
+for _model in ("profile", "membership", "chapter"):
+    for _view in ("add", "change"):
+        KNOWN_BUGS[(f"admin:members_{_model}_{_view}", "staff", "POST")] = _AUTOCOMPLETE_OVERFLOW
 
 
 GET_ONLY = ("admin:jsi18n", "admin:autocomplete", "admin:view_on_site")
@@ -631,10 +786,13 @@ def test_post(route, role, world, expect_logged_errors):
     """POST an empty and a garbage body: never a 5xx, never a write by someone not allowed."""
     problems: list[str] = []
     client = client_for(role, world)
-    for url, kwargs in urls_for(route, world):
+    for i, (url, kwargs) in enumerate(urls_for(route, world)):
         viewer = acting_as(route, role, kwargs, world)
         may_write = allowed(route, role, kwargs, world)
-        for body_name, body in (("empty", {}), ("garbage", GARBAGE_BODY)):
+        bodies = [("empty", {}), ("garbage", GARBAGE_BODY)] + (
+            [("NUL", NUL_BODY)] if i == 0 else []
+        )
+        for body_name, body in bodies:
             label = f"POST {url} ({body_name} body) as {role}"
             recorder = WriteRecorder()
             sid = transaction.savepoint()
@@ -668,7 +826,7 @@ def test_the_crawler_covers_the_whole_urlconf(world):
         garbage = len(GARBAGE_QUERIES) if wants_garbage_queries(route) else 0
         probes = len(PROBE_QUERIES) if not route.params and not route.is_admin else 0
         total += (n + garbage + probes) * len(ROLES)  # GETs
-        total += n * 2 * len(ROLES)  # POSTs
+        total += (n * 2 + 1) * len(ROLES)  # POSTs: empty and garbage bodies, and one NUL
     sys.stdout.write(
         f"\ncrawler: {len(ROUTES)} URL patterns, {total} URL x role x input requests\n"
     )
@@ -716,3 +874,22 @@ def test_the_sentinels_are_really_shown_to_those_allowed(world, expect_logged_er
     transaction.savepoint_rollback(sid)
     assert "events_calendartoken" in recorder.tables
     assert CalendarToken.objects.get(user=w.users["member"]).token == w.member_token
+    # ... and an M2M add(), which SQLite writes as INSERT OR IGNORE
+    recorder = WriteRecorder()
+    sid = transaction.savepoint()
+    with connection.execute_wrapper(recorder):
+        client.post(reverse("chapters:follow", kwargs={"slug": w.other_chapter.slug}))
+    transaction.savepoint_rollback(sid)
+    assert Chapter.followers.through._meta.db_table in recorder.tables
+
+    # the evening under way seats the hidden person with the crawler in the played round: the
+    # crawler's pages are really about them, and the organiser's (staff) page names them
+    evening = {"slug": w.events["networking"].slug}
+    played = w.networking.rounds.get(started_at__isnull=False)
+    table = played.seats.get(user=w.users["member"]).table
+    assert played.seats.filter(table=table, user=w.users["hidden_owner"]).exists()
+    status, html = get("member", reverse("events:networking:me", kwargs=evening))
+    assert status == 200
+    assert HIDDEN_NAME not in html
+    assert HIDDEN_NAME in get("staff", reverse("events:networking:run", kwargs=evening))[1]
+    assert w.networking.rounds.filter(started_at__isnull=True).exists()
