@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from events import services
+from events.services import registration as registration_services
 from events.models import Event, Registration
 from members.models import Space, User
 
@@ -105,8 +106,8 @@ def test_60_simultaneous_registrations_for_10_seats(event_with_10_seats_left):
 
 def test_negative_control_without_the_lock_oversells(event_with_10_seats_left, monkeypatch):
     event, users = event_with_10_seats_left
-    monkeypatch.setattr(services, "REGISTRATION_LOCK_ENABLED", False)
-    monkeypatch.setattr(services, "REGISTRATION_RACE_PAUSE_SECONDS", 0.5)
+    monkeypatch.setattr(registration_services, "REGISTRATION_LOCK_ENABLED", False)
+    monkeypatch.setattr(registration_services, "REGISTRATION_RACE_PAUSE_SECONDS", 0.5)
     _results, errors = _race(_register, [(event, u) for u in users])
     assert errors == []
     confirmed = event.registrations.confirmed().count()

@@ -24,7 +24,7 @@ def frozen_today(monkeypatch):
     """Generation starts from 'today': pin it so the dates in these tests stay fixed."""
 
     def pin(day: date):
-        monkeypatch.setattr("events.services.timezone.localdate", lambda *a, **k: day)
+        monkeypatch.setattr("events.services.series.timezone.localdate", lambda *a, **k: day)
 
     return pin
 

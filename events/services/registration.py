@@ -1,0 +1,289 @@
+"""Registration: the seat queue under the event lock, the waitlist, cancelling, check-in."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from ..models import Event, Registration
+from .common import (
+    LANGUAGES,
+    _registration_message,
+)
+
+# Test-only switches for the negative control of the concurrency test: with the lock off and
+# a pause between counting seats and inserting, concurrent registrations oversell. Never set
+# these outside tests.
+REGISTRATION_LOCK_ENABLED = True
+REGISTRATION_RACE_PAUSE_SECONDS = 0.0
+
+LOCKED_FIELDS = (
+    "pk",
+    "status",
+    "start",
+    "capacity",
+    "visibility",
+    "registration_opens_at",
+    "registration_closes_at",
+)
+
+
+def _lock_event(event: Event) -> Event:
+    """Re-read the event row, locked until the transaction ends (the registration queue)."""
+    qs = Event.objects.select_related("kind", "space", "chapter")
+    if REGISTRATION_LOCK_ENABLED:
+        # `of=("self",)`: lock only the event row, not the joined kind/space/chapter rows.
+        qs = qs.select_for_update(of=("self",))
+    return qs.get(pk=event.pk)
+
+
+def _lock_event_lean(event: Event) -> Event:
+    """The event row locked, with only what deciding a registration needs (LOCKED_FIELDS)."""
+    qs = Event.objects.only(*LOCKED_FIELDS)
+    if REGISTRATION_LOCK_ENABLED:
+        qs = qs.select_for_update()
+    return qs.get(pk=event.pk)
+
+
+def registration_refusal(*, event: Event, user=None, now: datetime | None = None) -> str | None:
+    """Why `user` (None: a guest) may not register now, or None. Used by pages and services."""
+    now = now or timezone.now()
+    if event.status == Event.Status.DRAFT:
+        return _("This event is not published yet.")
+    if event.status == Event.Status.CANCELLED:
+        return _("This event has been cancelled.")
+    if now >= event.start:
+        return _("This event has already started: registration is closed.")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        opens = timezone.localtime(event.registration_opens_at).strftime("%d/%m/%Y %H:%M")
+        return _("Registration opens on %(when)s.") % {"when": opens}
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return _("Registration for this event is closed.")
+    is_member = user is not None and getattr(user, "is_authenticated", False)
+    if event.visibility == Event.Visibility.MEMBERS and not is_member:
+        return _("This event is for members only: please log in to register.")
+    return None
+
+
+# Registration ------------------------------------------------------------------------------
+
+
+def event_register(
+    *,
+    event: Event,
+    user=None,
+    name: str = "",
+    email: str = "",
+    note: str = "",
+    language: str | None = None,
+) -> Registration:
+    """Confirm a seat, or a place on the waitlist when the event is full.
+
+    Raises ValidationError (translated) when registration is refused: draft, cancelled,
+    started, not yet open, closed, members-only for a guest, already registered. The
+    registration returned carries `position`: its place on the waitlist, or None.
+    """
+    if user is not None and not user.is_authenticated:
+        user = None
+    note = (note or "").strip()[:500]
+    if user is not None:
+        name, email = user.get_full_name()[:150], user.email
+    else:
+        name, email = (name or "").strip()[:150], (email or "").strip().lower()
+        errors = {}
+        if not name:
+            errors["name"] = _("Please give your name.")
+        try:
+            validate_email(email)
+            if len(email) > Registration._meta.get_field("email").max_length:
+                raise ValidationError("too long")
+        except ValidationError:
+            errors["email"] = _("Please give a valid email address.")
+        if errors:
+            raise ValidationError(errors)
+    language = (language or get_language() or "en")[:2]
+    if language not in LANGUAGES:
+        language = "en"
+
+    # Everything between taking the lock and committing is the queue every other request
+    # for this event waits in, so it is kept to four statements before the outbox write:
+    # the locked read, one aggregate (seats, waitlist, "already registered"), the INSERT.
+    saving = False
+    try:
+        with transaction.atomic():
+            event = _lock_event_lean(event)
+            refusal = registration_refusal(event=event, user=user)
+            if refusal:
+                raise ValidationError(refusal, code="refused")
+            # Lower(email) like the unique constraint, so its partial index can answer.
+            same_person = Q(email_lower=Lower(Value(email)))
+            if user is not None:
+                same_person |= Q(user=user)
+            counts = event.registrations.alias(email_lower=Lower("email")).aggregate(
+                confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+                waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+                mine=Count("pk", filter=~Q(status=Registration.Status.CANCELLED) & same_person),
+            )
+            if counts["mine"]:
+                raise ValidationError(
+                    _("You are already registered for this event."), code="already_registered"
+                )
+            confirmed = counts["confirmed"]
+            if REGISTRATION_RACE_PAUSE_SECONDS:
+                time.sleep(REGISTRATION_RACE_PAUSE_SECONDS)  # test-only: widen the race window
+            now = timezone.now()
+            full = event.capacity is not None and confirmed >= event.capacity
+            registration = Registration(
+                event=event,
+                user=user,
+                name=name,
+                email=email,
+                note=note,
+                language=language,
+                created_at=now,
+                status=Registration.Status.WAITLISTED if full else Registration.Status.CONFIRMED,
+                waitlisted_at=now if full else None,
+                confirmed_at=None if full else now,
+            )
+            # No savepoint around the INSERT (two more statements under the lock): a unique
+            # violation aborts this whole transaction, which is what we want anyway.
+            saving = True
+            registration.save()
+            saving = False
+            if full:
+                # Last in the queue: waitlisted_at is "now", taken under the lock.
+                registration.position = counts["waitlisted"] + 1
+                _registration_message(
+                    registration=registration,
+                    kind="registration-waitlisted",
+                    dedup_key=f"registration-waitlisted:{registration.pk}",
+                    position=registration.position,
+                )
+            else:
+                registration.position = None
+                _registration_message(
+                    registration=registration,
+                    kind="registration-confirmed",
+                    dedup_key=f"registration-confirmed:{registration.pk}",
+                )
+    except IntegrityError as exc:
+        if not saving:
+            raise
+        # Only reachable when two requests for the same person slip past the check (lock
+        # disabled, or an email differing only in a way lower() sees): the unique
+        # constraints keep one active registration, and nothing of this one was written.
+        raise ValidationError(
+            _("You are already registered for this event."), code="already_registered"
+        ) from exc
+    return registration
+
+
+def _promote_waitlisted(event: Event) -> list[Registration]:
+    """Fill free seats from the head of the waitlist (caller holds the event lock)."""
+    if event.status != Event.Status.PUBLISHED or event.has_started():
+        return []
+    promoted = []
+    confirmed = event.registrations.confirmed().count()
+    while event.capacity is None or confirmed < event.capacity:
+        head = (
+            event.registrations.waitlisted()
+            .select_related("user")
+            .order_by("waitlisted_at", "pk")
+            .first()
+        )
+        if head is None:
+            break
+        head.status = Registration.Status.CONFIRMED
+        head.confirmed_at = timezone.now()
+        head.save(update_fields=["status", "confirmed_at"])
+        head.event = event
+        _registration_message(
+            registration=head, kind="registration-promoted", dedup_key=f"promoted:{head.pk}"
+        )
+        promoted.append(head)
+        confirmed += 1
+    return promoted
+
+
+def registration_cancel(*, registration: Registration, actor=None) -> Registration | None:
+    """Cancel a seat or a waitlist place; return the registration promoted in its place.
+
+    Cancelling twice is harmless (the second call changes nothing and returns None).
+    """
+    with transaction.atomic():
+        event = _lock_event(registration.event)
+        registration = Registration.objects.select_related("user").get(pk=registration.pk)
+        if registration.status == Registration.Status.CANCELLED:
+            return None
+        if event.has_started() and event.status != Event.Status.CANCELLED:
+            raise ValidationError(
+                _("This event has already started: the registration can no longer be cancelled."),
+                code="started",
+            )
+        was_confirmed = registration.status == Registration.Status.CONFIRMED
+        registration.status = Registration.Status.CANCELLED
+        registration.cancelled_at = timezone.now()
+        registration.save(update_fields=["status", "cancelled_at"])
+        if not was_confirmed:
+            return None
+        promoted = _promote_waitlisted(event)
+    return promoted[0] if promoted else None
+
+
+def registrations_claim_for_user(*, user, email: str) -> int:
+    """Attach guest registrations made with `email` to `user` (after they verified it)."""
+    claimed = 0
+    with transaction.atomic():
+        guest_regs = Registration.objects.filter(user__isnull=True, email__iexact=email)
+        for registration in guest_regs.select_for_update():
+            clash = (
+                Registration.objects.active()
+                .filter(event_id=registration.event_id, user=user)
+                .exclude(pk=registration.pk)
+                .exists()
+            )
+            if clash and registration.is_active:
+                continue  # keep the member's own registration; the guest one stays as is
+            registration.user = user
+            registration.save(update_fields=["user"])
+            claimed += 1
+    return claimed
+
+
+# Check-in ----------------------------------------------------------------------------------
+
+
+def registration_check_in(*, registration: Registration, actor) -> Registration:
+    """Mark a confirmed registrant as present (again: harmless)."""
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        )
+        if registration.status != Registration.Status.CONFIRMED:
+            raise ValidationError(
+                _("Only confirmed registrations can be checked in."), code="not_confirmed"
+            )
+        if registration.checked_in_at is None:
+            registration.checked_in_at = timezone.now()
+            registration.checked_in_by = actor if getattr(actor, "pk", None) else None
+            registration.save(update_fields=["checked_in_at", "checked_in_by"])
+    return registration
+
+
+def registration_check_in_undo(*, registration: Registration, actor) -> Registration:
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.checked_in_at is not None:
+            registration.checked_in_at = None
+            registration.checked_in_by = None
+            registration.save(update_fields=["checked_in_at", "checked_in_by"])
+    return registration
