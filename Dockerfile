@@ -30,4 +30,4 @@ RUN DEBUG=0 CELERY_BROKER_URL=redis://build.invalid:6379/0 \
 USER betacowork
 
 EXPOSE 8000
-CMD ["gunicorn", "betacowork.wsgi:application", "--bind=0.0.0.0:8000", "--access-logfile=-", "--forwarded-allow-ips=*"]
+CMD ["gunicorn", "betacowork.wsgi:application", "--bind=0.0.0.0:8000", "--worker-class=gthread", "--workers=2", "--threads=8", "--access-logfile=-", "--forwarded-allow-ips=*"]

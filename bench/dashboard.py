@@ -282,6 +282,7 @@ def main() -> None:
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "SECURE_SSL_REDIRECT": "0",
+        "BENCH_REFERENCE_VIEW": "1",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SITE_URL": f"http://127.0.0.1:{args.port}",
         "STATIC_ROOT": str(tmp / "static"),

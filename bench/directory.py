@@ -133,6 +133,7 @@ def env_for(args, secret: str, static_root: str) -> dict:
             "DEBUG": "0",
             "SECRET_KEY": secret,
             "SECURE_SSL_REDIRECT": "0",
+            "BENCH_REFERENCE_VIEW": "1",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": f"http://127.0.0.1:{args.port}",
             "STATIC_ROOT": static_root,

@@ -1,14 +1,25 @@
-"""Malformed input becomes a clear 400, never a 500."""
+"""Malformed input becomes a clear 400, and a database out of reach a 503, never a 500."""
 
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.cache import add_never_cache_headers
+from django.views import defaults
 from django.views.defaults import bad_request
 
 logger = logging.getLogger(__name__)
+
+# What a client is told to wait before retrying while the database is out of reach: about
+# the time PostgreSQL takes to restart, and the health check's period in docker-compose.yml.
+DATABASE_RETRY_AFTER = 30
+_OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -50,3 +61,47 @@ class BadInputMiddleware:
             logger.warning("Malformed admin input on %s: %s", request.path, exception)
             return bad_request(request, exception=exception)
         return None
+
+
+def _outage_cause(exc: BaseException | None) -> BaseException | None:
+    """The database error behind `exc` (itself or what it was raised from), if any."""
+    for _depth in range(5):
+        if exc is None or isinstance(exc, _OUTAGE_ERRORS):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _wants_json(request) -> bool:
+    if request.path == "/healthz" or request.path.endswith(".json"):
+        return True
+    return request.accepts("application/json") and not request.accepts("text/html")
+
+
+def database_unavailable(request, exc: BaseException) -> HttpResponse:
+    """The 503 answer while the database is out of reach: the standalone 503 page (it needs
+    no database), or JSON for /healthz and the JSON endpoints; always with Retry-After and
+    never cached. Logged once per request as a WARNING, without a traceback."""
+    logger.warning("Database unavailable on %s: %s: %s", request.path, type(exc).__name__, exc)
+    if _wants_json(request):
+        if request.path == "/healthz":
+            body = {"status": "degraded", "database": {"ok": False, "error": type(exc).__name__}}
+        else:
+            body = {"status": "unavailable", "retry_after": DATABASE_RETRY_AFTER}
+        response = JsonResponse(body, status=503)
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    # Django would log the 503 again as an ERROR with the traceback, once per request.
+    response._has_been_logged = True
+    return response
+
+
+def server_error(request, template_name: str = "500.html") -> HttpResponse:
+    """`handler500`: a database outage (raised by a view or by middleware loading the session
+    or the user) is a 503 with Retry-After; anything else is Django's 500 page."""
+    cause = _outage_cause(sys.exc_info()[1])
+    if cause is not None:
+        return database_unavailable(request, cause)
+    return defaults.server_error(request, template_name)

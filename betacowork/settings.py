@@ -47,6 +47,9 @@ if _site.scheme not in ("http", "https") or not _site.netloc:
 CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS", default=[f"{_site.scheme}://{_site.netloc}"]
 )
+# The benchmarks' one-query yardstick page /bench/reference/ (bench/README.md): mounted only
+# when a benchmark's server asks for it, never in production.
+BENCH_REFERENCE_VIEW = env.bool("BENCH_REFERENCE_VIEW", default=False)
 
 TIME_ZONE = "Europe/Brussels"
 USE_TZ = True
@@ -197,6 +200,18 @@ ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Betacowork] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
+# Behind the reverse proxy every request comes from the proxy's address: the rate limits read
+# the visitor's from the X-Forwarded-For entry the proxies append (how many proxies we run,
+# 1 in docker-compose.yml), or from a header the proxy sets instead (e.g. X-Real-IP).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
+# Wrong passwords (README, "Configuration"): 10 a minute per address, 5 per 15 minutes per
+# address *and* account (members.adapters keys them so: a stranger cannot lock a member out),
+# and a softer 50 an hour per account from all addresses together.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/15m/key",
+    "login_failed_account": "50/h/key",
+}
 
 # EMAIL — every message goes through the outbox (members.Outbox); EMAIL_URL picks the transport.
 # ------------------------------------------------------------------------------
@@ -232,6 +247,13 @@ try:
     CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://betacowork")}
 except Exception as exc:
     _refuse(f"CACHE_URL is malformed ({exc}); e.g. redis://127.0.0.1:6379/1.")
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis outage is a cache miss, not a 500 (betacowork/cache.py); short socket timeouts
+    # keep a hung server from holding up a page.
+    CACHES["default"]["BACKEND"] = "betacowork.cache.ResilientRedisCache"
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault("socket_connect_timeout", 0.5)
+    _cache_options.setdefault("socket_timeout", 0.5)
 # Rendered directory results are cached this long (0 = off); any profile, term, company, space
 # or membership change invalidates them at once. Needs a shared cache (Redis) with several
 # web processes, else each process only forgets its own copy.

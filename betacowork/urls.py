@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -5,7 +6,12 @@ from . import health, reference, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("bench/reference/", reference.reference, name="bench_reference"),
+    # Benchmarks only (settings.BENCH_REFERENCE_VIEW): production never serves it.
+    *(
+        [path("bench/reference/", reference.reference, name="bench_reference")]
+        if settings.BENCH_REFERENCE_VIEW
+        else []
+    ),
     path("healthz", health.healthz, name="healthz"),
     path("language/", views.language_switch, name="language_switch"),
     path("accounts/", include("allauth.urls")),
@@ -18,6 +24,9 @@ urlpatterns = [
     path("budget/", include("events.budget.urls")),
     path("collaborations/", include("collaborations.urls")),
 ]
+
+# A database outage is a 503 with Retry-After (betacowork/middleware.py), not a 500.
+handler500 = "betacowork.middleware.server_error"
 
 admin.site.site_header = "Betacowork"
 admin.site.site_title = "Betacowork admin"

@@ -6,8 +6,12 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.internal import ratelimit
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.utils import translation
+from django.utils.crypto import get_random_string
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .outbox import RenderedMessage, outbox_write
 
@@ -18,7 +22,61 @@ class _Site:
     domain: str
 
 
+def _login_of(credentials: dict) -> str:
+    return str(credentials.get("email", credentials.get("username", ""))).lower()
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def is_safe_url(self, url: str) -> bool:
+        """Whether `next=` may send the person to `url` after login, logout or sign-up.
+
+        Promises: only targets on the host of this request, in its scheme (or upgraded to
+        https); relative paths always qualify. allauth's default also accepts every host of
+        ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS in any scheme, so `next=http://<host>/` would
+        drop a visitor from HTTPS to plain HTTP.
+        """
+        request = allauth_context.request
+        if request is None:
+            return False
+        return url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+
+    # Wrong passwords. allauth counts them per address and per account: five from anywhere
+    # lock the member out of their own account. Here its per-"key" limit (login_failed) is keyed
+    # by address *and* account, and a softer limit counts the account's failures from every
+    # address together (login_failed_account in ACCOUNT_RATE_LIMITS). A success rolls back
+    # what the attempt consumed, as allauth does.
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        return f"{ratelimit.get_ip(request)}:{_login_of(credentials)}"
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        super().pre_authenticate(request, **credentials)
+        self._account_failed_rl_usage = ratelimit.consume(
+            request,
+            app="allauth.account",
+            action="login_failed_account",
+            key=_login_of(credentials),
+        )
+        if not self._account_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
+
+    def _rollback_login_failed_rl_usage(self) -> None:
+        super()._rollback_login_failed_rl_usage()
+        usage = getattr(self, "_account_failed_rl_usage", None)
+        if usage:
+            usage.rollback()
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        # After a password reset: this address's count and the account-wide one start over.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        ratelimit.clear(
+            request,
+            app="allauth.account",
+            action="login_failed_account",
+            key=_login_of(credentials),
+        )
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # The same context allauth's own send_mail builds; the site is named "Betacowork"
         # (there is no django.contrib.sites), its domain is the one the person used.
@@ -48,6 +106,17 @@ class AccountAdapter(DefaultAccountAdapter):
             message=RenderedMessage(subject=msg.subject, text=msg.body, html=html),
             recipient=user if getattr(user, "pk", None) else None,
         )
+
+    def respond_email_verification_sent(self, request, user):
+        """The "check your inbox" answer to a sign-up, the same for new and taken addresses.
+
+        With mandatory verification allauth answers a sign-up for a taken address here with no
+        user and without hashing the password, which a new account pays (PBKDF2, ~0.7 s): the
+        response time told whether an address has an account. Hash one too.
+        """
+        if user is None:
+            make_password(get_random_string(32))
+        return super().respond_email_verification_sent(request, user)
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

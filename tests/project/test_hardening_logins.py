@@ -1,0 +1,149 @@
+"""Issue 13, defects 1 and 5: behind the reverse proxy, one client cannot block another's
+login, and wrong passwords from a stranger cannot lock a member out of their account.
+
+The requests come the way the production proxy sends them: REMOTE_ADDR is the proxy, the
+visitor's address is the last entry of X-Forwarded-For. Rate limits are the production ones
+(tests/settings.py turns them off for every other test) and the trusted proxy count is the one
+docker-compose.yml deploys.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+import betacowork.settings as production
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PROXY = "10.0.0.2"
+ATTACKER, MEMBER_HOME, ELSEWHERE = "203.0.113.7", "198.51.100.20", "192.0.2.44"
+LOCKED = "Too many failed login attempts"
+
+
+def _compose_default(variable: str) -> str | None:
+    """The value docker-compose.yml gives `variable` in the app environment (its default)."""
+    text = (BASE_DIR / "docker-compose.yml").read_text()
+    match = re.search(rf"^\s+{variable}:\s*\"?(?:\$\{{\w+:-)?([^}}\"\n]*)", text, re.MULTILINE)
+    return match[1] if match else None
+
+
+@pytest.fixture
+def production_limits():
+    proxies = int(_compose_default("ALLAUTH_TRUSTED_PROXY_COUNT") or 0)
+    with override_settings(
+        ACCOUNT_RATE_LIMITS=getattr(production, "ACCOUNT_RATE_LIMITS", {}),
+        ALLAUTH_TRUSTED_PROXY_COUNT=proxies,
+    ):
+        yield
+
+
+def login(client, address: str, email: str, password: str, *, forwarded: str = ""):
+    return client.post(
+        reverse("account_login"),
+        {"login": email, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=f"{forwarded}, {address}" if forwarded else address,
+    )
+
+
+def logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+# --- defect 1: the proxy's address is not everyone's address ------------------------------
+
+
+def test_the_deployed_proxy_is_trusted_for_one_hop():
+    assert _compose_default("ALLAUTH_TRUSTED_PROXY_COUNT") == "1"
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, "0 None"), ("1", "1 None")])
+def test_the_trusted_proxy_comes_from_the_environment(value, expected):
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    env.update(ENV_FILE="", DJANGO_SETTINGS_MODULE="betacowork.settings")
+    if value is not None:
+        env["ALLAUTH_TRUSTED_PROXY_COUNT"] = value
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.ALLAUTH_TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_CLIENT_IP_HEADER)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert out.stdout.strip() == expected
+
+
+def test_a_flood_of_failed_logins_from_one_address_does_not_block_another(
+    client, member, production_limits
+):
+    for n in range(31):  # past both the 10/min failed and the 30/min login limits per address
+        login(client, ATTACKER, f"nobody{n}@example.test", "wrong-password")
+    assert login(client, ATTACKER, "nobody@example.test", "wrong").status_code in (200, 429)
+    response = login(client, MEMBER_HOME, member.email, PASSWORD)
+    assert response.status_code == 302
+    assert logged_in(client)
+
+
+def test_the_attacker_is_still_limited_when_it_forges_forwarded_addresses(
+    client, member, production_limits
+):
+    # The proxy appends the address it saw; whatever the client wrote before it is ignored.
+    for n in range(10):
+        login(client, ATTACKER, f"nobody{n}@example.test", "wrong", forwarded=f"10.9.9.{n}")
+    response = login(client, ATTACKER, member.email, PASSWORD, forwarded="10.9.9.99")
+    assert LOCKED in response.content.decode()
+    assert not logged_in(client)
+
+
+# --- defect 5: a stranger cannot lock a member out ----------------------------------------
+
+
+def test_wrong_passwords_from_a_stranger_do_not_lock_the_member_out(
+    client, member, production_limits
+):
+    for _ in range(6):
+        response = login(client, ATTACKER, member.email, "wrong-password")
+    assert LOCKED in response.content.decode()
+    # The stranger's address stays locked for this account, even with the right password...
+    assert LOCKED in login(client, ATTACKER, member.email, PASSWORD).content.decode()
+    assert not logged_in(client)
+    # ...while the member, from their own address, logs in.
+    response = login(client, MEMBER_HOME, member.email, PASSWORD)
+    assert response.status_code == 302
+    assert logged_in(client)
+
+
+def _account_wide_amount() -> int:
+    rate = production.ACCOUNT_RATE_LIMITS["login_failed_account"]
+    return int(rate.split("/")[0])
+
+
+def test_a_softer_account_wide_limit_stops_a_distributed_guesser(client, member, production_limits):
+    amount = _account_wide_amount()
+    assert amount > 5  # softer than the per-address limit
+    for n in range(amount):
+        login(client, f"198.18.{n // 250}.{n % 250 + 1}", member.email, "wrong-password")
+    response = login(client, ELSEWHERE, member.email, PASSWORD)
+    assert LOCKED in response.content.decode()
+    assert not logged_in(client)
+
+
+def test_successful_logins_do_not_count_against_the_account(client, member, production_limits):
+    for n in range(_account_wide_amount() + 2):
+        assert login(client, f"198.18.1.{n + 1}", member.email, PASSWORD).status_code == 302
+        client.logout()
+    assert login(client, ELSEWHERE, member.email, PASSWORD).status_code == 302
