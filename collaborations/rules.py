@@ -65,7 +65,7 @@ def may_edit(user, collab) -> bool:
 
 rules.add_perm("collaborations.view_collaboration", collaboration_visible)
 rules.add_perm("collaborations.view_history", is_staff | is_party)
-rules.add_perm("collaborations.add_collaboration", is_member)
+rules.add_perm("collaborations.log_collaboration", is_member)
 rules.add_perm("collaborations.change_collaboration", may_edit)
 # Staff vouch for the parties no member speaks for, and see the staff queue.
 rules.add_perm("collaborations.verify_collaboration", is_staff)

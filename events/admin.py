@@ -309,9 +309,9 @@ class EventAdmin(admin.ModelAdmin):
             .annotate(n=Count("pk"))
             .values_list("status", "n")
         )
-        rows = list(rows[:1000])
-        # Messages written as data get their text when sent; show it before that too.
-        outbox_render(rows)
+        rows = list(rows[:200])
+        # Messages written as data get their text when sent: preview it, without fixing it.
+        outbox_render(rows, save=False)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Delivery log: %(event)s") % {"event": event},
@@ -350,9 +350,14 @@ class EventAdmin(admin.ModelAdmin):
                 request, "admin/events/event/cancel_selected_confirmation.html", context
             )
         told = 0
-        events = list(queryset)
-        for event in events:
-            told += services.event_cancel(event=event, actor=request.user)
+        events = []
+        for event in queryset:
+            try:
+                told += services.event_cancel(event=event, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.WARNING)
+                continue
+            events.append(event)
         self.message_user(
             request,
             _("%(events)s event(s) cancelled; %(told)s registrant(s) will be told by email.")

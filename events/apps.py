@@ -19,11 +19,12 @@ class EventsConfig(AppConfig):
 
         networking.register()  # event panel, "my data" section, suggestions exclusion
         # Deleting an account (members.services.account_delete), in this order.
+        # Reminders first: the step reads the confirmed seats the next step cancels.
         register_account_delete_step(
-            order=10,
-            name="events.registrations",
-            run=signals.registrations_cancel_for_deleted_user,
+            order=10, name="events.reminders", run=reminders_stop_for_deleted_user
         )
         register_account_delete_step(
-            order=20, name="events.reminders", run=reminders_stop_for_deleted_user
+            order=20,
+            name="events.registrations",
+            run=signals.registrations_cancel_for_deleted_user,
         )

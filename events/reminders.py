@@ -370,8 +370,6 @@ def reminder_rows_check(rows: list[Outbox]) -> dict[int, str]:
     return reasons
 
 
-
-
 def reminders_stop_for_deleted_user(*, user: User) -> None:
     """A deleted account gets no more reminders (a step of `account_delete`).
 
@@ -489,8 +487,6 @@ def chapter_announcement_rows_check(rows: list[Outbox]) -> dict[int, str]:
         elif now >= event.start:
             reasons[pk] = "Event has already started."
     return reasons
-
-
 
 
 # Celery tasks ------------------------------------------------------------------------------

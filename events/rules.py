@@ -12,7 +12,13 @@ from __future__ import annotations
 import rules
 from django.db.models import Q
 
-from members.rules import chapter_organiser_q, is_chapter_organiser, is_member, is_staff
+from members.rules import (
+    about_an_object,
+    chapter_organiser_q,
+    is_chapter_organiser,
+    is_member,
+    is_staff,
+)
 
 from .models import Event, EventVisibility
 
@@ -57,7 +63,7 @@ def is_event_organiser(user, event) -> bool:
     return is_chapter_organiser(user, event.chapter)
 
 
-may_run_event = is_staff | is_event_organiser
+may_run_event = about_an_object & (is_staff | is_event_organiser)
 
 rules.add_perm("events.view_event", event_visible)
 rules.add_perm("events.register_as_member", is_member)

@@ -7,9 +7,9 @@ deleted, the admin's delete included — runs them in `order`, inside its transa
 deleting the user row. Signals stay for cache and search invalidation only.
 
 Today's steps, in order (see `account_delete_steps()`):
-  10 events.registrations   upcoming seats are cancelled; the waitlist moves up (emails)
-  20 events.reminders       reminders still to come are written as cancelled (no sweep
-                            may send one to the address later)
+  10 events.reminders       reminders still to come for their confirmed seats are written
+                            as cancelled (no sweep may send one to the address later)
+  20 events.registrations   upcoming seats are cancelled; the waitlist moves up (emails)
   90 members.outbox         messages not yet sent to this person are cancelled
 then the user row is deleted: what others keep (past registrations, collaborations, sent
 messages) is SET_NULL with a name snapshot; what is only theirs (profile, memberships,

@@ -522,10 +522,12 @@ def outbox_deliver(row: Outbox, *, connection=None, check: bool = True) -> bool:
     return True
 
 
-def outbox_render(rows: list[Outbox]) -> dict[int, str]:
+def outbox_render(rows: list[Outbox], *, save: bool = True) -> dict[int, str]:
     """Fill the text of rows written as data (empty subject, ids in `payload`) from their
-    kind's `render()`, saving it so the delivery log shows what went out. Returns
-    {row id: reason} for rows that cannot be rendered any more (what they name is gone)."""
+    kind's `render()`, saving it (`save`) so the delivery log shows what went out; a preview
+    (`save=False`) leaves the row to be rendered when it is sent. Returns {row id: reason}
+    for rows that cannot be rendered: what they name is gone, or rendering failed (logged;
+    one broken message never holds up the rest of a batch)."""
     from betacowork.messaging.kinds import kind_for
 
     reasons: dict[int, str] = {}
@@ -540,9 +542,15 @@ def outbox_render(rows: list[Outbox]) -> dict[int, str]:
         except LookupError as exc:
             reasons[row.pk] = str(exc)[:500]
             continue
+        except Exception as exc:
+            logger.exception("Outbox row %s (%s) could not be rendered.", row.pk, row.kind)
+            reasons[row.pk] = f"Could not be rendered: {exc}"[:500]
+            continue
         row.subject = " ".join(message.subject.split())[:255]
         row.body_text, row.body_html = message.text, message.html
         row.attachments = attachments or []
+        if not save:
+            continue
         Outbox.objects.filter(pk=row.pk, subject="").update(
             subject=row.subject,
             body_text=row.body_text,

@@ -133,9 +133,18 @@ def organises_a_chapter(user) -> bool:
 
 may_organise_chapter = is_staff | is_chapter_organiser
 
+
+@rules.predicate
+def about_an_object(user, obj) -> bool:
+    """A rule named like one of Django's model permissions (`change_profile`) answers only
+    about an object: asked without one — as the admin asks — it says no, and Django's own
+    permissions decide (staff do not gain admin rights from the rules)."""
+    return obj is not None
+
+
 # Profiles: visibility, and what only their owner (or staff) may change.
 rules.add_perm("members.view_profile", profile_visible)
-rules.add_perm("members.change_profile", is_profile_owner | is_staff)
+rules.add_perm("members.change_profile", about_an_object & (is_profile_owner | is_staff))
 rules.add_perm("members.view_contact_details", sees_all_contact_details)
 # Staff-only tools on the site: imports, emails at the door, the budget overview.
 rules.add_perm("members.staff_tools", is_staff)

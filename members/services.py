@@ -323,8 +323,10 @@ def user_language_set(*, user: User, language: str) -> bool:
     cookie cannot tell a worker). Returns whether it changed; an unknown code is refused."""
     if language not in {code for code, _name in settings.LANGUAGES}:
         raise ValidationError(_("Unknown language."), code="language")
-    changed = User.objects.filter(pk=user.pk).exclude(preferred_language=language).update(
-        preferred_language=language
+    changed = (
+        User.objects.filter(pk=user.pk)
+        .exclude(preferred_language=language)
+        .update(preferred_language=language)
     )
     user.preferred_language = language
     return bool(changed)

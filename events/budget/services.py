@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from members.models import Chapter
@@ -166,5 +166,12 @@ def budget_set(
         budget = Budget(year=year, chapter=chapter)
     budget.amount, budget.subsidy, budget.note = amount, subsidy, (note or "").strip()[:255]
     budget.full_clean()
-    budget.save()
+    try:
+        with transaction.atomic():
+            budget.save()
+    except IntegrityError as exc:
+        # Two staff created the same year's budget at once: the other one is saved.
+        raise ValidationError(
+            _("This budget was just set by someone else: reload the page and try again.")
+        ) from exc
     return budget

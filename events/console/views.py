@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from events.rules import CHAPTER_CAPACITY_LIMIT
 from members.csv_io import csv_lines
 
 from .. import selectors as event_selectors
@@ -158,7 +159,12 @@ class EventCancelView(EventPermissionMixin, TemplateView):
         if self.event.is_cancelled:
             messages.info(request, _("This event was already cancelled."))
             return redirect("organise:index")
-        told = event_services.event_cancel(event=self.event, actor=request.user)
+        try:
+            told = event_services.event_cancel(event=self.event, actor=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("organise:index")
         messages.success(
             request,
             ngettext(
@@ -179,6 +185,11 @@ class EventDuplicateView(EventPermissionMixin, View):
 
     def post(self, request, slug):
         copy_ = event_services.event_duplicate(event=self.event, actor=request.user)
+        big = copy_.capacity is None or copy_.capacity > CHAPTER_CAPACITY_LIMIT
+        if copy_.chapter_id and big and not request.user.has_perm("events.exceed_chapter_capacity"):
+            # Staff may have opened the original wider; the organiser's copy is a chapter
+            # evening again (they can ask staff for more).
+            event_services.event_update(event=copy_, data={"capacity": CHAPTER_CAPACITY_LIMIT})
         messages.success(
             request, _("A draft copy is created, one week later: check the date and details.")
         )

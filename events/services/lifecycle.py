@@ -130,12 +130,20 @@ def event_cancel(*, event: Event, actor=None) -> int:
     """Cancel the event and tell every active registrant; return how many were told.
 
     Registrations keep their status (the history shows who was coming); a cancelled event
-    gets no reminders and accepts no registration. Cancelling twice is harmless.
+    gets no reminders and accepts no registration. Cancelling twice is harmless. An event
+    that has started cannot be cancelled: its people came (and would be emailed that it
+    did not happen), and its report counts it.
     """
     with transaction.atomic():
         event = _lock_event(event)
         if event.status == Event.Status.CANCELLED:
             return 0
+        if event.has_started():
+            raise ValidationError(
+                _("“%(title)s” has already started: it can no longer be cancelled.")
+                % {"title": event.title},
+                code="started",
+            )
         event.status = Event.Status.CANCELLED
         event.cancelled_at = timezone.now()
         event.save(update_fields=["status", "cancelled_at", "updated_at"])
@@ -239,8 +247,14 @@ def event_duplicate(*, event: Event, actor=None) -> Event:
         speakers = list(event.speakers.all())
         copy.pk = None
         copy.id = None
-        copy.start = event.start + timedelta(days=7)
-        copy.end = event.end + timedelta(days=7)
+        week = timedelta(days=7)
+        copy.start, copy.end = event.start + week, event.end + week
+        # The registration window moves with the event (a copy that closed before it opened
+        # would refuse everyone).
+        if copy.registration_opens_at:
+            copy.registration_opens_at += week
+        if copy.registration_closes_at:
+            copy.registration_closes_at += week
         copy.status = Event.Status.DRAFT
         copy.series = None
         copy.series_date = None

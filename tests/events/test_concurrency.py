@@ -15,8 +15,8 @@ from django.db import connection
 from django.utils import timezone
 
 from events import services
-from events.services import registration as registration_services
 from events.models import Event, Registration
+from events.services import registration as registration_services
 from members.models import Space, User
 
 from .factories import kind

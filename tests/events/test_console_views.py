@@ -274,3 +274,32 @@ def test_registrations_page_runs_the_same_queries_for_1_and_30_registrations(
     assert len(page.context["overview"].confirmed) == 20
     with django_assert_num_queries(one_csv):
         client.get(csv_url)
+
+
+def test_an_event_that_has_started_cannot_be_cancelled(organiser_client, chapter):
+    past = EventFactory(
+        title="Last month",
+        slug="last-month",
+        chapter=chapter,
+        start=timezone.now() - timedelta(days=30),
+        end=timezone.now() - timedelta(days=30) + timedelta(hours=2),
+    )
+    came = RegistrationFactory(event=past, checked_in_at=past.start)
+    response = organiser_client.post("/organise/last-month/cancel/", follow=True)
+    assert "has already started" in response.content.decode()
+    past.refresh_from_db()
+    assert past.status == Event.Status.PUBLISHED
+    assert not Outbox.objects.filter(dedup_key__startswith=f"event-cancelled:{past.pk}:").exists()
+    assert came.checked_in_at
+
+
+def test_a_copy_moves_its_registration_window_and_keeps_a_chapter_evening_small(
+    organiser_client, event
+):
+    event.registration_closes_at = event.start - timedelta(hours=1)
+    event.capacity = 200  # staff opened it wider
+    event.save()
+    organiser_client.post("/organise/switch-it-day/duplicate/")
+    copy = Event.objects.exclude(pk=event.pk).get()
+    assert copy.registration_closes_at == copy.start - timedelta(hours=1)
+    assert copy.capacity == 50

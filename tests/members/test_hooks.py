@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_steps_and_their_order_are_stated():
     assert [s.name for s in account_delete_steps()] == [
-        "events.registrations",
         "events.reminders",
+        "events.registrations",
         "members.outbox",
     ]
 
@@ -55,3 +55,17 @@ def test_the_admin_deletes_an_account_through_the_same_service(admin_client):
     assert not User.objects.filter(pk=leaving.pk).exists()
     queued.refresh_from_db()
     assert queued.status == Registration.Status.CONFIRMED
+
+
+def test_reminders_still_to_come_are_written_as_cancelled():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    event = EventFactory(start=timezone.now() + timedelta(days=3))
+    leaving = UserFactory()
+    seat = RegistrationFactory(event=event, user=leaving)
+    account_delete(user=leaving)
+    rows = Outbox.objects.filter(kind="reminder", dedup_key__contains=f"reg{seat.pk}:")
+    assert rows.count() == len(event.effective_reminder_offsets)
+    assert set(rows.values_list("status", flat=True)) == {Outbox.Status.CANCELLED}

@@ -285,3 +285,27 @@ def test_sweep_starts_a_few_self_continuing_batches(settings, monkeypatch, scrip
     ).update(status=Outbox.Status.CANCELLED)
     assert tasks.outbox_send_batch() == 3  # the last, partial batch stops
     assert started == []
+
+
+def test_a_message_that_fails_to_render_does_not_hold_up_its_batch(scripted, monkeypatch, caplog):
+    from events import messages as event_messages
+    from events import services
+    from tests.events.factories import EventFactory
+
+    event = EventFactory(capacity=5)
+    good = services.event_register(event=event, user=UserFactory())
+    bad = services.event_register(event=event, user=UserFactory())
+    original = event_messages.RegistrationConfirmed.render
+
+    def render(self, row):
+        if row.payload["registration"] == bad.pk:
+            raise ValueError("template broke")
+        return original(self, row)
+
+    monkeypatch.setattr(event_messages.RegistrationConfirmed, "render", render)
+    caplog.set_level("CRITICAL", logger="members.outbox")  # the expected log, not a failure
+    assert outbox_send_due() == 1
+    rows = {r.payload["registration"]: r for r in Outbox.objects.all()}
+    assert rows[good.pk].status == Outbox.Status.SENT
+    assert rows[bad.pk].status == Outbox.Status.CANCELLED
+    assert "template broke" in rows[bad.pk].last_error

@@ -165,3 +165,26 @@ def test_collaboration_visibility_object_and_list_forms_agree(people):
     assert not stranger.has_perm("collaborations.view_collaboration", participants_only)
     assert stranger.has_perm("collaborations.view_history", participants_only) is False
     assert partner.has_perm("collaborations.view_history", participants_only)
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:events_event_changelist",
+        "admin:events_eventseries_changelist",
+        "admin:members_profile_changelist",
+        "admin:collaborations_collaboration_add",
+    ],
+)
+def test_the_rules_give_plain_staff_no_admin_rights(client, url_name):
+    """Rules named like Django's model permissions answer only about an object: a staff
+    account without groups is refused in the admin, a superuser is not."""
+    from django.urls import reverse
+
+    plain = UserFactory(name="Plain Staff", is_staff=True)
+    assert not plain.has_perm("events.change_event")
+    assert not plain.has_perm("members.change_profile")
+    client.force_login(plain)
+    assert client.get(reverse(url_name)).status_code == 403
+    client.force_login(UserFactory(name="Super", is_staff=True, is_superuser=True))
+    assert client.get(reverse(url_name)).status_code == 200
