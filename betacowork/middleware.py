@@ -7,7 +7,7 @@ import sys
 
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
@@ -65,8 +65,12 @@ class BadInputMiddleware:
 
 def _outage_cause(exc: BaseException | None) -> BaseException | None:
     """The database error behind `exc` (itself or what it was raised from), if any."""
+    # The driver's own errors too: one raised while a server-side cursor is closed (a killed
+    # connection, during template rendering) escapes Django's wrapping.
+    driver = connections["default"].Database
+    errors = (*_OUTAGE_ERRORS, driver.OperationalError, driver.InterfaceError)
     for _depth in range(5):
-        if exc is None or isinstance(exc, _OUTAGE_ERRORS):
+        if exc is None or isinstance(exc, errors):
             return exc
         exc = exc.__cause__ or exc.__context__
     return None

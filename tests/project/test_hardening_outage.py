@@ -158,3 +158,20 @@ def test_a_killed_persistent_connection_is_replaced_before_the_next_request(monk
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid
     connection.close()
+
+
+def test_the_drivers_own_error_is_a_503_too(web):
+    """A killed connection noticed while a server-side cursor is closed (during template
+    rendering) raises the driver's error, which Django does not wrap: still a 503."""
+    from django.db import connections
+
+    driver_error = connections["default"].Database.OperationalError
+    SpaceFactory()
+
+    def refuse(execute, sql, params, many, context):
+        raise driver_error("server closed the connection unexpectedly")
+
+    with connection.execute_wrapper(refuse):
+        response = web.get("/events/")
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
