@@ -57,7 +57,9 @@ class BadInputMiddleware:
     def process_exception(self, request, exception):
         if not request.path.startswith("/admin/"):
             return None
-        if isinstance(exception, ValueError | ValidationError | IncorrectLookupParameters):
+        # OverflowError: an autocomplete widget re-rendering a 20-digit id on SQLite.
+        bad = ValueError | OverflowError | ValidationError | IncorrectLookupParameters
+        if isinstance(exception, bad):
             logger.warning("Malformed admin input on %s: %s", request.path, exception)
             return bad_request(request, exception=exception)
         return None

@@ -701,14 +701,6 @@ KNOWN_BUGS: dict[tuple[str, str, str], str | tuple[str, bool]] = {}
 # Fix: add OverflowError to the admin exceptions BadInputMiddleware.process_exception answers
 # with a 400 (checked: then a 400). Postgres compares the number and finds nothing.
 _ON_SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-_AUTOCOMPLETE_OVERFLOW = (
-    "admin autocomplete re-render of a 20-digit id: OverflowError on SQLite",
-    _ON_SQLITE,
-)
-for _model in ("profile", "membership", "chapter"):
-    for _view in ("add", "change"):
-        KNOWN_BUGS[(f"admin:members_{_model}_{_view}", "staff", "POST")] = _AUTOCOMPLETE_OVERFLOW
-
 
 GET_ONLY = ("admin:jsi18n", "admin:autocomplete", "admin:view_on_site")
 
