@@ -11,48 +11,92 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
 from members.models import Company, Profile, Space
+from members.search import fold
 
 from .models import MAX_VALUE_EUR, Collaboration, Participant
 from .selectors import events_attended_by
 from .services import EARLIEST_START, MAX_DAYS_AHEAD, MAX_PARTICIPANTS, ParticipantSpec
 
 
+class MemberInput(forms.TextInput):
+    """The member's name in the visible input, the picked profile's slug in a hidden
+    `<name>_slug` input beside it (the script fills it when a suggestion is picked)."""
+
+    template_name = "collaborations/widgets/member_input.html"
+
+    def get_context(self, name, value, attrs):
+        text, slug = value if isinstance(value, (tuple, list)) else (value, "")
+        context = super().get_context(name, text, attrs)
+        context["widget"]["slug"] = slug or ""
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        return (data.get(name, ""), data.get(f"{name}_slug", ""))
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_slug" not in data
+
+
+def _shows(text: str, profile: Profile) -> bool:
+    """Whether the visible input still shows `profile` as its suggestion put it: the name, or
+    the name followed by " · " and what tells namesakes apart."""
+    return fold(text.split(" · ")[0]) == fold(profile.display_name)
+
+
 class MemberField(forms.Field):
-    """A member picked by profile slug (what the autocomplete fills in) or by exact name.
+    """A member: the suggestion picked (its slug, in the hidden input), or else what was typed,
+    a profile slug or an exact name (how it works without JavaScript).
 
     Only profiles the person filling the form may see are found: a hidden member cannot be
     guessed through this field.
     """
 
     viewer = None
-    widget = forms.TextInput
+    widget = MemberInput
 
     def to_python(self, value):
-        value = str(value or "").strip()
-        if not value:
+        text, slug = value if isinstance(value, (tuple, list)) else (value, "")
+        text, slug = str(text or "").strip(), str(slug or "").strip()[:180]
+        if not text:
             return None
-        if len(value) > 180:
+        if len(text) > 180:
             raise forms.ValidationError(_("That name is too long."))
         profiles = Profile.objects.visible_to(self.viewer).select_related("user", "company")
-        match = profiles.filter(slug=value).first()
+        match = None
+        if slug:
+            picked = profiles.filter(slug=slug).first()
+            # Without JavaScript the hidden slug keeps its first value: a changed name wins.
+            if picked is not None and _shows(text, picked):
+                match = picked
         if match is None:
-            named = list(profiles.filter(display_name__iexact=value)[:2])
+            match = profiles.filter(slug=text).first()
+        if match is None:
+            named = list(profiles.filter(display_name__iexact=text)[:2])
             if len(named) > 1:
                 raise forms.ValidationError(
                     _("Several members are called “%(name)s”: pick one from the suggestions."),
-                    params={"name": value},
+                    params={"name": text},
                 )
             match = named[0] if named else None
         if match is None:
             raise forms.ValidationError(
                 _("No member “%(name)s” in the directory: pick one from the suggestions."),
-                params={"name": value},
+                params={"name": text},
             )
         return match.user
 
     def prepare_value(self, value):
+        """(name shown, slug submitted) for the widget."""
         if hasattr(value, "profile"):
-            return value.profile.slug
+            return (value.profile.display_name, value.profile.slug)
+        if isinstance(value, int):  # a model form's initial: the user's id
+            found = (
+                Profile.objects.visible_to(self.viewer)
+                .filter(user_id=value)
+                .values_list("display_name", "slug")
+                .first()
+            )
+            return found or ("", "")
         return value
 
 
@@ -63,7 +107,7 @@ class EventChoiceField(forms.ModelChoiceField):
 
 
 def _member_input(placeholder):
-    return forms.TextInput(
+    return MemberInput(
         attrs={
             "data-member-autocomplete": "",
             "autocomplete": "off",
@@ -309,7 +353,9 @@ def participant_initial(collab: Collaboration, *, exclude_user_id: int) -> list[
             continue
         rows.append(
             {
-                "member": p.user.profile.slug if p.user_id and hasattr(p.user, "profile") else "",
+                "member": (p.user.profile.display_name, p.user.profile.slug)
+                if p.user_id and hasattr(p.user, "profile")
+                else "",
                 "company": p.company_id if not p.user_id else None,
                 "organisation": p.organisation,
                 "role": p.role,

@@ -166,7 +166,7 @@ class CollaborationCreateView(_CollaborationFormMixin, View):
             Profile.objects.visible_to(request.user)
             .filter(slug=slug)
             .exclude(user_id=request.user.pk)
-            .values_list("slug", flat=True)
+            .values_list("display_name", "slug")
             .first()
         )
         initial = [{"member": partner}] if partner else None

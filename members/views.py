@@ -268,6 +268,17 @@ class ProfileDetailView(DetailView):
     def get_queryset(self):
         return profile_detail(user=self.request.user)
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            if request.user.is_authenticated:
+                raise
+            # An anonymous visitor gets one page for a members-only profile, a hidden one and
+            # an unknown slug alike (only the login link's `next` differs): it must not tell
+            # whether the profile exists.
+            return render(request, "404.html", {"invite_login": True}, status=404)
+
     def get_object(self, queryset=None):
         try:
             return super().get_object(queryset)

@@ -1,6 +1,6 @@
 // The collaboration form: member suggestions from the JSON endpoint (typing a name offers
-// matching visible members; the field keeps their profile slug), and the origin fields shown
-// only for the chosen origin. Everything works without JavaScript.
+// matching visible members; the field shows the name, a hidden input keeps the profile slug),
+// and the origin fields shown only for the chosen origin. Everything works without JavaScript.
 (function () {
   "use strict";
 
@@ -13,12 +13,34 @@
     };
   }
 
+  // What the visible input shows for a suggestion: the name, followed by the company (or the
+  // slug) only when another suggestion has the same name. The server reads this back.
+  function shown(item, items) {
+    var namesakes = items.filter(function (other) { return other.name === item.name; });
+    if (namesakes.length < 2) { return item.name; }
+    return item.name + " · " + (item.company || item.value);
+  }
+
   function autocomplete(form) {
     var url = form.dataset.autocompleteUrl;
     var list = document.getElementById("member-suggestions");
     if (!url || !list) { return; }
+    var offered = [];  // [{text, value}] of the suggestions on the list
     form.querySelectorAll("input[data-member-autocomplete]").forEach(function (input) {
+      var slug = form.querySelector("input[name='" + input.name + "_slug']");
       input.setAttribute("list", "member-suggestions");
+      // The name stays visible; the picked person's slug goes in the hidden input.
+      function pick() {
+        if (!slug) { return; }
+        var text = input.value.trim();
+        var found = offered.filter(function (o) { return o.text === text; })[0];
+        if (found) { slug.value = found.value; }
+        else if (text.split(" · ")[0] !== slug.dataset.name) { slug.value = ""; }
+        slug.dataset.name = found ? found.name : slug.dataset.name;
+      }
+      if (slug) { slug.dataset.name = input.value.trim().split(" · ")[0]; }
+      input.addEventListener("change", pick);
+      input.addEventListener("input", pick);
       input.addEventListener("input", debounce(function () {
         var q = input.value.trim();
         if (q.length < 2) { return; }
@@ -27,11 +49,14 @@
           .then(function (r) { return r.ok ? r.json() : { results: [] }; })
           .then(function (data) {
             list.replaceChildren();
-            data.results.forEach(function (item) {
+            offered = data.results.map(function (item) {
+              return { text: shown(item, data.results), value: item.value, name: item.name };
+            });
+            offered.forEach(function (o, i) {
+              var item = data.results[i];
               var option = document.createElement("option");
-              option.value = item.value;
-              option.label = item.name + (item.company ? " · " + item.company : "");
-              option.textContent = option.label;
+              option.value = o.text;
+              option.label = item.company && o.text === item.name ? item.company : "";
               list.appendChild(option);
             });
           })

@@ -357,7 +357,7 @@ def test_staff_preview_drafts_but_members_do_not(client, staff, member):
     assert client.get(draft.get_absolute_url()).status_code == 404
     client.force_login(staff)
     body = client.get(draft.get_absolute_url()).content.decode()
-    assert "Draft: only staff can see this event." in body
+    assert "Draft: only staff and the chapter\u2019s organisers can see this event." in body
 
 
 @pytest.mark.parametrize(
