@@ -13,7 +13,33 @@ from django.utils.translation import gettext_lazy as _
 
 from betacowork.messaging import MessageKind, register_kind
 
-from .models import Registration
+from .models import Event, Registration
+
+
+def upcoming_event_reasons(rows, key_pattern) -> dict[int, str]:
+    """The delivery check of a message about an upcoming event (an announcement, an
+    invitation): the row's dedup key names the event (`key_pattern`, a regex with an
+    `event` group); a message about an event deleted, no longer published or already
+    started is not sent. One query for the batch."""
+    from django.utils import timezone
+
+    event_ids = {}
+    for row in rows:
+        match = key_pattern.match(row.dedup_key)
+        if match:
+            event_ids[row.pk] = int(match["event"])
+    events = Event.objects.in_bulk(set(event_ids.values()))
+    now = timezone.now()
+    reasons = {}
+    for pk, event_id in event_ids.items():
+        event = events.get(event_id)
+        if event is None:
+            reasons[pk] = "Event deleted."
+        elif event.status != Event.Status.PUBLISHED:
+            reasons[pk] = f"Event is {event.status}."
+        elif now >= event.start:
+            reasons[pk] = "Event has already started."
+    return reasons
 
 
 class _RegistrationKind(MessageKind):

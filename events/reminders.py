@@ -54,7 +54,7 @@ from members.outbox import (
     outbox_write_many,
 )
 
-from .messages import ChapterAnnouncement, Reminder
+from .messages import ChapterAnnouncement, Reminder, upcoming_event_reasons
 from .models import Event, Registration
 
 logger = logging.getLogger(__name__)
@@ -470,23 +470,7 @@ def chapter_announcement_write(*, event: Event) -> int:
 
 def chapter_announcement_rows_check(rows: list[Outbox]) -> dict[int, str]:
     """Outbox delivery check: an announcement for a cancelled or past event is not sent."""
-    event_ids = {}
-    for row in rows:
-        match = _ANNOUNCE_KEY.match(row.dedup_key)
-        if match:
-            event_ids[row.pk] = int(match["event"])
-    events = Event.objects.in_bulk(set(event_ids.values()))
-    now = timezone.now()
-    reasons = {}
-    for pk, event_id in event_ids.items():
-        event = events.get(event_id)
-        if event is None:
-            reasons[pk] = "Event deleted."
-        elif event.status != Event.Status.PUBLISHED:
-            reasons[pk] = f"Event is {event.status}."
-        elif now >= event.start:
-            reasons[pk] = "Event has already started."
-    return reasons
+    return upcoming_event_reasons(rows, _ANNOUNCE_KEY)
 
 
 # Celery tasks ------------------------------------------------------------------------------

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from betacowork.messaging import MessageKind, register_kind
 
-from ..models import Event
+from ..messages import upcoming_event_reasons
 
 _INVITE_KEY = re.compile(r"^chapter-invite:(?P<event>\d+):(?P<user>\d+)$")
 
@@ -31,20 +30,4 @@ class ChapterInvitation(MessageKind):
 
     def obsolete_reasons(self, rows: list) -> dict[int, str]:
         """An invitation to an event that was cancelled, deleted or has started is not sent."""
-        event_ids = {}
-        for row in rows:
-            match = _INVITE_KEY.match(row.dedup_key)
-            if match:
-                event_ids[row.pk] = int(match["event"])
-        events = Event.objects.in_bulk(set(event_ids.values()))
-        now = timezone.now()
-        reasons = {}
-        for pk, event_id in event_ids.items():
-            event = events.get(event_id)
-            if event is None:
-                reasons[pk] = "Event deleted."
-            elif event.status != Event.Status.PUBLISHED:
-                reasons[pk] = f"Event is {event.status}."
-            elif now >= event.start:
-                reasons[pk] = "Event has already started."
-        return reasons
+        return upcoming_event_reasons(rows, _INVITE_KEY)
