@@ -70,8 +70,12 @@ def test_log_confirm_and_see_it_on_the_dashboard(page, live_server, lunch):
     member_input = page.locator("#id_participants-0-member")
     member_input.press_sequentially("Guill", delay=30)
     suggestion = page.locator("#member-suggestions option").first
-    expect(suggestion).to_have_attribute("value", guillaume.profile.slug)
-    member_input.fill(guillaume.profile.slug)
+    # The field offers and shows the name; the picked person's slug rides in a hidden input.
+    expect(suggestion).to_have_attribute("value", "Guillaume Tourniaire")
+    member_input.fill("Guillaume Tourniaire")
+    expect(page.locator("input[name='participants-0-member_slug']")).to_have_value(
+        guillaume.profile.slug
+    )
     page.select_option("#id_participants-0-role", "supplier")
     page.check("input[name='visibility'][value='public']")
     with page.expect_navigation():

@@ -480,7 +480,8 @@ def test_follow_up_names_the_people_met_and_prefills_the_collaboration(client, e
     assert prefill in home
     form = client.get(reverse("collaborations:create") + prefill.replace("&amp;", "&"))
     formset = form.context["formset"]
-    assert formset.forms[0].initial == {"member": lea.slug}
+    # The field shows her name; her slug is what is submitted.
+    assert formset.forms[0].initial == {"member": ("Léa Dubois", lea.slug)}
     assert form.context["form"].initial["origin_event"] == evening.pk
 
 
