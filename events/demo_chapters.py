@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from members.demo import GENERATED_DOMAIN, ORGANISER_EMAIL
-from members.models import Chapter, Space, User
+from members.models import Chapter, Outbox, Space, User
 
 from .demo import _at, _costs, _register, _users
 from .models import Budget, Event, EventKind, EventSeries, Registration, Speaker
@@ -206,7 +206,14 @@ def _it_days(series: EventSeries, crowd, organiser: User | None) -> None:
         _attend(evening, crowd, total=rng.randint(24, 42), no_shows=rng.randint(3, 7))
     series.generated_until = None
     series.save(update_fields=["generated_until"])
-    series_generate(series=series, until=today + timedelta(weeks=10))
+    created = series_generate(series=series, until=today + timedelta(weeks=10))
+    # In the story these evenings were announced when they were published, weeks ago: their
+    # announcements count as sent, so a first `make run` does not print 144 emails at once.
+    Outbox.objects.filter(
+        kind="chapter_announcement",
+        status=Outbox.Status.PENDING,
+        topic__in=[f"event:{event.pk}" for event in created],
+    ).update(status=Outbox.Status.SENT, sent_at=timezone.now())
     upcoming = (
         Event.objects.filter(series=series, start__gt=timezone.now()).order_by("start").first()
     )

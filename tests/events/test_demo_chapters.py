@@ -212,3 +212,13 @@ def test_a_second_seed_changes_no_count_and_prints_the_organiser_login(world):
     call_command("seed_demo", members=MEMBERS, stdout=out)
     assert counts() == before
     assert f"{ORGANISER_EMAIL} / {DEMO_PASSWORD}" in out.getvalue()
+
+
+def test_the_demo_evenings_were_announced_in_the_past_not_on_the_first_run(chapters):
+    """The seeded IT days count as announced: a newcomer's first `make run` does not print
+    a hundred announcements, yet every follower of the upcoming evenings was told once."""
+    from members.models import Outbox
+
+    announcements = Outbox.objects.filter(kind="chapter_announcement")
+    assert announcements.exists()
+    assert not announcements.filter(status=Outbox.Status.PENDING).exists()
