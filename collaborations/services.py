@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from betacowork.messaging import notify
 from members.models import Chapter, Company, Space, User
-from members.notifications import unsubscribe_headers, unsubscribe_url, wants_email
-from members.outbox import message_render, outbox_write
+from members.notifications import wants_email
 
 from .messages import CollaborationRequest, EventFollowup
 from .models import MAX_VALUE_EUR, Collaboration, CollaborationHistory, Participant
@@ -238,33 +238,19 @@ def _request_confirmations(collab: Collaboration) -> int:
         state=Participant.State.PENDING, user__isnull=False, user__is_active=True
     ).select_related("user")
     for participant in pending:
-        user = participant.user
-        if not wants_email(user, REQUEST_KIND):
-            continue
-        message = message_render(
-            template_prefix="collaborations/email/confirmation_request",
+        written += notify(
+            kind=CollaborationRequest.key,
+            recipient=participant.user,
             context={
                 "collaboration": collab,
                 "participant": participant,
-                "recipient": user,
+                "recipient": participant.user,
                 "author_name": collab.author_name,
                 "url": _site_url(collab.get_absolute_url()),
-                "unsubscribe_url": unsubscribe_url(user, REQUEST_KIND),
-                "site_url": settings.SITE_URL,
             },
-            language=user.preferred_language,
-        )
-        _, created = outbox_write(
             dedup_key=f"collab-request:{collab.pk}:{participant.pk}:r{collab.revision}",
-            kind=REQUEST_KIND,
             topic=f"collaboration:{collab.pk}",
-            to_email=user.email,
-            language=user.preferred_language,
-            message=message,
-            recipient=user,
-            headers=unsubscribe_headers(user, REQUEST_KIND),
         )
-        written += created
     return written
 
 
@@ -615,26 +601,12 @@ def _followup_write(*, event, user: User) -> int:
     url = _site_url(collaboration_follow_up_url(event))
     # At a speed-networking evening: the people they sat with, as they may see them.
     met = [p.name for p in met_at_event(event=event, user=user, viewer=user) if p.slug]
-    message = message_render(
-        template_prefix="collaborations/email/event_followup",
-        context={
-            "event": event,
-            "met": met,
-            "recipient": user,
-            "url": url,
-            "unsubscribe_url": unsubscribe_url(user, FOLLOW_UP_KIND),
-            "site_url": settings.SITE_URL,
-        },
-        language=user.preferred_language,
+    return int(
+        notify(
+            kind=EventFollowup.key,
+            recipient=user,
+            context={"event": event, "met": met, "recipient": user, "url": url},
+            dedup_key=f"event-followup:{event.pk}:{user.pk}",
+            topic=f"event:{event.pk}",
+        )
     )
-    _, created = outbox_write(
-        dedup_key=f"event-followup:{event.pk}:{user.pk}",
-        kind=FOLLOW_UP_KIND,
-        topic=f"event:{event.pk}",
-        to_email=user.email,
-        language=user.preferred_language,
-        message=message,
-        recipient=user,
-        headers=unsubscribe_headers(user, FOLLOW_UP_KIND),
-    )
-    return int(created)

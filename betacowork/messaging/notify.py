@@ -30,7 +30,8 @@ def notify(
     attachments: list[dict] | None = None,
 ) -> bool:
     """Write a message of `kind` for the member `recipient`, in their language, inside the
-    caller's transaction; return whether a message for `dedup_key` now waits to be sent.
+    caller's transaction; return whether a new message was written (False for a known
+    `dedup_key`, an inactive account, or a member who turned the kind off).
 
     Nothing is written to an inactive account, to one without an email address, or to a
     member who turned the kind's preference off; a known `dedup_key` writes nothing again.
@@ -97,24 +98,20 @@ def notify_address(
 
 
 def _write(found: MessageKind, *, to_email, language, recipient, context, **row) -> bool:
-    from members.outbox import OutboxMessage, message_render, outbox_write_many
+    from members.outbox import message_render, outbox_write
 
     message = message_render(
         template_prefix=found.template_prefix, context=context, language=language
     )
-    written = outbox_write_many(
-        [
-            OutboxMessage(
-                kind=found.key,
-                to_email=to_email,
-                language=language,
-                message=message,
-                recipient=recipient,
-                dedup_key=row["dedup_key"],
-                topic=row["topic"],
-                headers=row["headers"],
-                attachments=row["attachments"] or [],
-            )
-        ]
+    _row, created = outbox_write(
+        kind=found.key,
+        to_email=to_email,
+        language=language,
+        message=message,
+        recipient=recipient,
+        dedup_key=row["dedup_key"],
+        topic=row["topic"],
+        headers=row["headers"],
+        attachments=row["attachments"] or [],
     )
-    return bool(written)
+    return created

@@ -63,7 +63,9 @@ def test_a_registered_kind_is_found_and_offers_its_preference(test_kind):
 def test_notify_writes_one_row_in_the_recipients_language(test_kind, context):
     lea = UserFactory(name="Léa Dubois", preferred_language="fr")
     assert notify(kind="tests.announcement", recipient=lea, context=context, dedup_key="t:1")
-    assert notify(kind="tests.announcement", recipient=lea, context=context, dedup_key="t:1")
+    # A known key writes nothing new, whatever the retries.
+    assert not notify(kind="tests.announcement", recipient=lea, context=context, dedup_key="t:1")
+    assert Outbox.objects.filter(dedup_key="t:1").count() == 1
     row = Outbox.objects.get(dedup_key="t:1")
     assert row.kind == "tests.announcement"
     assert row.language == "fr"
