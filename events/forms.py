@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Chapter, Space
@@ -67,3 +68,15 @@ class GuestRegistrationForm(RegistrationForm):
     )
 
     field_order = ["name", "email", "note"]
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on `form`: on its fields when the service named them
+    (a name the form does not have goes above the form), else above the form."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for name, errors in exc.error_dict.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)

@@ -25,7 +25,7 @@ from django.views.generic import TemplateView
 from members.models import Profile
 
 from . import selectors, services
-from .forms import EventFilterForm, GuestRegistrationForm, RegistrationForm
+from .forms import EventFilterForm, GuestRegistrationForm, RegistrationForm, add_service_errors
 from .ics import event_ics, events_ics
 from .models import CalendarToken, Event, Registration
 from .panels import event_panels
@@ -207,9 +207,7 @@ class EventRegisterView(EventDetailView):
                 messages.info(request, _("You are already registered for this event."))
                 return redirect(event)
             if hasattr(exc, "error_dict"):
-                for field, errs in exc.error_dict.items():
-                    for err in errs:
-                        form.add_error(field if field in form.fields else None, err)
+                add_service_errors(form, exc)
                 ctx = self.build_context(self.get_event(), form=form)
             else:
                 ctx = self.build_context(

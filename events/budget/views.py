@@ -23,20 +23,12 @@ from django.views.generic import TemplateView
 
 from members.models import Chapter
 
+from ..forms import add_service_errors
 from ..models import EventCost
 from ..views import EventPermissionMixin
 from . import selectors, services
 from .exports import csv_response, overview_rows, report_rows
 from .forms import BudgetForm, EventCostForm
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError shown on the form's fields (or above it)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _year(value) -> int:
@@ -74,7 +66,7 @@ class EventCostsView(EventPermissionMixin, TemplateView):
                     description=form.cleaned_data["description"],
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Cost line added."))
                 return redirect("budget:event_costs", slug=self.event.slug)
@@ -130,7 +122,7 @@ class EventCostUpdateView(EventCostMixin, TemplateView):
             try:
                 services.event_cost_update(cost=cost, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Cost line saved."))
                 return redirect("budget:event_costs", slug=self.event.slug)
@@ -229,7 +221,7 @@ class BudgetOverviewView(OverviewAccessMixin, TemplateView):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Budget saved."))
                 return redirect("budget:overview", year=self.year)

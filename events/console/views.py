@@ -29,6 +29,7 @@ from members.csv_io import csv_lines
 
 from .. import selectors as event_selectors
 from .. import services as event_services
+from ..forms import add_service_errors
 from ..models import Event, EventSeries
 from ..recurrence import rrule_describe
 from ..views import EventPermissionMixin
@@ -41,17 +42,6 @@ class ConsoleAccessMixin(PermissionRequiredMixin):
 
     permission_required = "members.use_organiser_console"
     permission_denied_message = _lazy("The organiser console is for chapter organisers and staff.")
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form (its fields, or the form itself)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 class ConsoleIndexView(ConsoleAccessMixin, TemplateView):
@@ -88,7 +78,7 @@ class EventCreateView(ConsoleAccessMixin, _EventFormView):
         try:
             event = services.console_event_create(actor=request.user, fields=form.service_fields())
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.render_form(form, status=400)
         messages.success(
             request,
@@ -120,7 +110,7 @@ class EventEditView(EventPermissionMixin, _EventFormView):
                 actor=request.user, event=self.event, fields=form.service_fields()
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.render_form(form, event=self.event, status=400)
         messages.success(request, _("“%(title)s” is saved.") % {"title": event.title})
         return redirect("organise:index")
@@ -330,7 +320,7 @@ class _SeriesFormView(View):
                 actor=request.user, series=self.series, fields=form.service_fields()
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
             return self.render_form(form, status=400)
         messages.success(
             request,

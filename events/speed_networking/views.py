@@ -23,6 +23,7 @@ from betacowork.numbers import parse_id, parse_ids
 from members.csv_io import csv_lines
 from members.models import User
 
+from ..forms import add_service_errors
 from ..models import Event
 from ..models.speed_networking import MAX_REQUESTS
 from ..selectors import check_in_registrations
@@ -118,8 +119,7 @@ class PlanView(RunView):
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
-                for field, errs in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
+                add_service_errors(form, exc)
                 return self.build(form=form, status=400)
             return self.build(form=form, errors=_errors(exc), status=400)
         messages.success(
