@@ -3,7 +3,6 @@ its next event. (Following a chapter is `members.chapters`.)"""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,12 +14,9 @@ from members.outbox import outbox_existing_keys
 
 from ..models import Event, Registration
 from ..reminders import verified_addresses
+from ..services import absolute_url
 from .messages import ChapterInvitation, invitation_key
 from .selectors import chapter_diaspora, chapter_next_event
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def _invitees(*, chapter: Chapter, event: Event, actor) -> list[User]:
@@ -67,8 +63,8 @@ def chapter_diaspora_invite(*, chapter: Chapter, actor) -> int:
         "chapter": chapter,
         "start": timezone.localtime(event.start),
         "place": event.place,
-        "event_url": _absolute(event.get_absolute_url()),
-        "chapter_url": _absolute(chapter.get_absolute_url()),
+        "event_url": absolute_url(event.get_absolute_url()),
+        "chapter_url": absolute_url(chapter.get_absolute_url()),
     }
     invited = 0
     for user in people:

@@ -24,7 +24,7 @@ from .. import services
 from ..models import Event, EventSeries
 from ..recurrence import RecurrenceField
 from ..rules import CHAPTER_CAPACITY_LIMIT
-from .services import capacity_error
+from .services import EVENT_EDIT_FIELDS, capacity_error
 
 # A sanity ceiling for everyone (staff included): no room holds more, and it keeps absurd
 # numbers out of the database.
@@ -94,18 +94,7 @@ class EventForm(_ScopedForm):
 
     class Meta:
         model = Event
-        fields = [
-            "title",
-            "kind",
-            "chapter",
-            "start",
-            "end",
-            "space",
-            "room",
-            "capacity",
-            "visibility",
-            "description",
-        ]
+        fields = list(EVENT_EDIT_FIELDS)  # what the console's service lets it change
         widgets = {
             "start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
