@@ -313,7 +313,10 @@ def account_delete(*, user: User) -> None:
     if profile is not None:
         storage = profile.avatar.storage
         files = [f.name for f in (profile.avatar, profile.avatar_thumb) if f]
-    user.delete()
+    # Deleting memberships asks for the profile's search row to be rebuilt; rebuilt in the
+    # middle of the cascade it would outlive the profile. Refresh once the profile is gone.
+    with search_refresh_batch():
+        user.delete()
     if storage is not None:
         _files_delete_on_commit(storage, files)
 

@@ -1,0 +1,43 @@
+"""members' models, by concern: accounts (who logs in), spaces (where people work and the
+chapters those spaces host), profiles (who they are, their companies, the shared vocabulary,
+the directory's search rows), and the outbox row (moving to betacowork.messaging)."""
+
+from .accounts import SPOKEN_LANGUAGES, Language, User, UserManager
+from .outbox import Outbox
+from .profiles import (
+    Card,
+    CardCompany,
+    Company,
+    Profile,
+    ProfileQuerySet,
+    ProfileSearch,
+    Term,
+    TermQuerySet,
+    Visibility,
+    avatar_version_of,
+    initials_of,
+)
+from .spaces import Chapter, ChapterQuerySet, Membership, Space
+
+__all__ = [
+    "SPOKEN_LANGUAGES",
+    "Card",
+    "CardCompany",
+    "Chapter",
+    "ChapterQuerySet",
+    "Company",
+    "Language",
+    "Membership",
+    "Outbox",
+    "Profile",
+    "ProfileQuerySet",
+    "ProfileSearch",
+    "Space",
+    "Term",
+    "TermQuerySet",
+    "User",
+    "UserManager",
+    "Visibility",
+    "avatar_version_of",
+    "initials_of",
+]
