@@ -1,25 +1,36 @@
 """Benchmark: 7,000 reminders (the BetaGroup network) through ONE real Celery worker to a
-local SMTP sink (aiosmtpd), on PostgreSQL and Redis.
+local SMTP sink (aiosmtpd), against a plain smtplib sender to the same sink, alternated.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/<n> \\
-    .venv/bin/python bench/reminders.py [--reminders 7000] [--concurrency 1]
+    .venv/bin/python bench/reminders.py [--reminders 7000] [--rounds 2] [--concurrency 1]
 
-It creates an event 20 hours ahead with N confirmed registrants (verified members), starts one
-worker process, triggers the reminder sweep once (as beat would), and times until the sink
-has accepted every message: the sweep renders and writes N outbox rows (with the .ics) and
-fans out batch tasks; the worker sends each batch over one SMTP connection. It then checks
-that every registrant got exactly one reminder and removes its data.
+Each round runs, in alternating order (ABBA: reminders, reference, reference, reminders…):
+- **reminders**: an event 20 hours ahead with N confirmed registrants (verified members) is
+  created (not timed); the reminder sweep is triggered once (as beat would) on the worker,
+  and the clock runs until the sink has accepted N messages: the sweep renders and writes N
+  outbox rows (with the .ics) and fans out batch tasks; the worker sends each batch over one
+  SMTP connection. Every registrant must get exactly one reminder.
+- **reference** (bench/smtp_reference.py): a plain smtplib sender in its own process sends N
+  copies of one of those reminders (same bytes, .ics included) over one connection to the
+  same sink — the ceiling on this machine.
+
+It prints msg/s of each run, the ratio reminders/reference of each pair and their median,
+the worker's CPU per reminder and the load average. Goal (issue 14): ratio >= 0.9 and N =
+7,000 under 60 s. The worker runs as in production: DEBUG off, a random SECRET_KEY.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import secrets
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[1]
@@ -30,22 +41,26 @@ import django  # noqa: E402
 
 django.setup()
 
-from datetime import timedelta  # noqa: E402
+import logging  # noqa: E402
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # the SMTP sink's per-command log
 
 from allauth.account.models import EmailAddress  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.procs import Processes, SmtpSink, purge_queues  # noqa: E402
+from betacowork.messaging.mime import MessageBuilder  # noqa: E402
+from betacowork.messaging.models import Outbox  # noqa: E402
 from events.models import Event, EventKind, Registration  # noqa: E402
-from events.reminders import reminder_sweep  # noqa: E402
-from members.models import Outbox, Space, User  # noqa: E402
-from tests.delivery.procs import Processes, SmtpSink, purge_queues  # noqa: E402
+from events.tasks import reminder_sweep  # noqa: E402
+from members.models import Space, User  # noqa: E402
 
 SMTP_PORT = 8152
 PREFIX = "bench-reminder"
 
 
-def setup(n: int) -> Event:
+def setup(n: int, round_no: int) -> Event:
     kind = EventKind.objects.get_or_create(slug="betacooks", defaults={"name_en": "Betacooks"})[0]
     space = Space.objects.get_or_create(
         slug="betacowork", defaults={"name": "Betacowork", "city": "Brussels"}
@@ -53,7 +68,7 @@ def setup(n: int) -> Event:
     start = timezone.now() + timedelta(hours=20)
     event = Event.objects.create(
         title="BetaGroup network drinks",
-        slug=f"{PREFIX}-{start:%Y%m%d%H%M%S}",
+        slug=f"{PREFIX}-{round_no}-{start:%Y%m%d%H%M%S}",
         kind=kind,
         start=start,
         end=start + timedelta(hours=2),
@@ -62,7 +77,10 @@ def setup(n: int) -> Event:
         reminder_offsets_minutes=[1440, 120],
     )
     users = User.objects.bulk_create(
-        [User(email=f"{PREFIX}-{i}@bench.test", name=f"Bench Member {i}") for i in range(n)],
+        [
+            User(email=f"{PREFIX}-{round_no}-{i}@bench.test", name=f"Bench Member {i}")
+            for i in range(n)
+        ],
         batch_size=1000,
     )
     EmailAddress.objects.bulk_create(
@@ -98,75 +116,122 @@ def cleanup(event: Event | None) -> None:
     User.objects.filter(email__startswith=f"{PREFIX}-").delete()
 
 
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run_reminders(n: int, round_no: int, worker, sample: Path) -> float:
+    """One reminders run; returns msg/s (sweep trigger → last message accepted)."""
+    event = setup(n, round_no)
+    try:
+        with SmtpSink(SMTP_PORT) as sink:
+            cpu_before = cpu_seconds([worker.pid, *worker.children()])
+            started = time.monotonic()
+            reminder_sweep.apply_async()
+            written_at = first_at = None
+            while sink.accepted < n:
+                now = time.monotonic()
+                if first_at is None and sink.accepted:
+                    first_at = now
+                if written_at is None and (
+                    Outbox.objects.filter(topic=f"event:{event.pk}").count() >= n
+                ):
+                    written_at = now
+                if now - started > 600:
+                    print("  gave up after 600 s")
+                    break
+                time.sleep(0.02)
+            total = time.monotonic() - started
+            worker_cpu = cpu_seconds([worker.pid, *worker.children()]) - cpu_before
+            time.sleep(1)  # any duplicate would show up now
+            counts = sink.counts()
+            if not sample.exists():
+                row = Outbox.objects.filter(topic=f"event:{event.pk}").first()
+                message = MessageBuilder().email(row).message()
+                del message["To"]
+                message["To"] = "@@to@@"
+                sample.write_bytes(message.as_bytes(linesep="\r\n"))
+        sent = Outbox.objects.filter(topic=f"event:{event.pk}", status="sent").count()
+        duplicates = sum(1 for c in counts.values() if c > 1)
+        rate = sink.accepted / total
+        print(
+            f"  reminders: {rate:6.1f} msg/s, {total:.1f}s for {n} (sweep wrote all rows at "
+            f"{(written_at or total) - started if written_at else total:.1f}s, first accepted "
+            f"at {(first_at or started) - started:.1f}s); worker CPU "
+            f"{worker_cpu / n * 1000:.2f} ms/msg; distinct {len(counts)}, duplicates "
+            f"{duplicates}, rows sent {sent}; load {load()}"
+        )
+        if len(counts) != n or duplicates:
+            raise SystemExit("NOT OK: a registrant got no reminder, or two")
+        return rate
+    finally:
+        cleanup(event)
+
+
+def run_reference(n: int, sample: Path) -> float:
+    with SmtpSink(SMTP_PORT) as sink:
+        out = subprocess.run(
+            [
+                sys.executable,
+                str(BASE_DIR / "bench" / "smtp_reference.py"),
+                str(SMTP_PORT),
+                str(n),
+                str(sample),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        elapsed = float(out.stdout.strip())
+        accepted = sink.accepted
+    rate = accepted / elapsed
+    print(f"  reference (smtplib): {rate:6.1f} msg/s, {elapsed:.1f}s for {n}; load {load()}")
+    return rate
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reminders", type=int, default=7000)
+    parser.add_argument("--rounds", type=int, default=2, help="pairs of runs (ABBA order)")
     parser.add_argument("--concurrency", type=int, default=1, help="pool processes of the worker")
     args = parser.parse_args()
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         sys.exit("Set DATABASE_URL=postgres://... (the worker process shares the database).")
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         sys.exit("Set CELERY_BROKER_URL=redis://...")
-
+    n = args.reminders
+    print(
+        f"{n} reminders, {args.rounds} rounds, one worker (concurrency {args.concurrency}), "
+        f"{os.cpu_count()} cores, load {load()}"
+    )
     cleanup(None)
-    event = None
-    # The worker runs as in production: DEBUG off (cached templates, no query log).
+    purge_queues()
+    sample = Path(tempfile.mkdtemp(prefix="bench-reminders-")) / "reminder.eml"
     procs = Processes(smtp_port=SMTP_PORT, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(60))
+    pairs = []
     try:
-        t = time.monotonic()
-        event = setup(args.reminders)
-        print(f"setup: {args.reminders} registrants in {time.monotonic() - t:.1f}s")
-        purge_queues()
-        with SmtpSink(SMTP_PORT) as sink:
-            worker = procs.worker("bench", concurrency=args.concurrency)
-            cpu_before = cpu_seconds([worker.pid, *worker.children()])
-            own_before = resource.getrusage(resource.RUSAGE_SELF)
-            started = time.monotonic()
-            reminder_sweep.apply_async()
-            written_at = None
-            last_report = started
-            while sink.accepted < args.reminders:
-                now = time.monotonic()
-                if written_at is None and (
-                    Outbox.objects.filter(topic=f"event:{event.pk}").count() >= args.reminders
-                ):
-                    written_at = now
-                if now - last_report > 5:
-                    print(f"  {now - started:5.1f}s: {sink.accepted} accepted")
-                    last_report = now
-                if now - started > 600:
-                    print("gave up after 600 s")
-                    break
-                time.sleep(0.05)
-            total = time.monotonic() - started
-            worker_cpu = cpu_seconds([worker.pid, *worker.children()]) - cpu_before
-            own = resource.getrusage(resource.RUSAGE_SELF)
-            sink_cpu = own.ru_utime + own.ru_stime - own_before.ru_utime - own_before.ru_stime
-            time.sleep(1)  # any duplicate would show up now
-            counts = sink.counts()
-        sent = Outbox.objects.filter(topic=f"event:{event.pk}", status="sent").count()
-        duplicates = sum(1 for c in counts.values() if c > 1)
-        print(f"reminders: {args.reminders}, one worker, concurrency {args.concurrency}")
-        if written_at:
-            print(f"sweep (render + write {args.reminders} rows): {written_at - started:.1f}s")
-        print(f"total (sweep + delivery to the SMTP sink): {total:.1f}s")
-        print(f"throughput: {sink.accepted / total:.0f} messages/s")
-        print(
-            f"CPU: worker {worker_cpu:.1f}s ({worker_cpu / args.reminders * 1000:.2f} ms per "
-            f"reminder), SMTP sink + this script {sink_cpu:.1f}s; load average "
-            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-        )
-        print(
-            f"accepted by the sink: {sink.accepted}, distinct recipients: {len(counts)}, "
-            f"duplicates: {duplicates}, rows sent: {sent}"
-        )
-        ok = len(counts) == args.reminders and duplicates == 0 and total < 60
-        print("OK: under 60 s, each registrant once" if ok else "NOT OK")
-        return 0 if ok else 1
+        worker = procs.worker("bench", concurrency=args.concurrency)
+        for round_no in range(args.rounds):
+            print(f"round {round_no + 1}")
+            if round_no % 2 == 0 or not sample.exists():
+                mine = run_reminders(n, round_no, worker, sample)
+                ref = run_reference(n, sample)
+            else:
+                ref = run_reference(n, sample)
+                mine = run_reminders(n, round_no, worker, sample)
+            pairs.append((mine, ref))
+            print(f"  ratio reminders/reference: {mine / ref:.2f}")
     finally:
         procs.stop_all()
         purge_queues()
-        cleanup(event)
+        cleanup(None)
+    ratio = statistics.median(m / r for m, r in pairs)
+    slowest = n / min(m for m, _r in pairs)
+    print(
+        f"median ratio {ratio:.2f} (goal >= 0.9); slowest run {slowest:.1f}s for {n} "
+        f"(goal < 60 s); load {load()}"
+    )
+    return 0 if ratio >= 0.9 and slowest < 60 else 1
 
 
 if __name__ == "__main__":

@@ -13,9 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "betacowork.settings")
 
 app = Celery("betacowork")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
-# Reminder tasks live beside their service in events/reminders.py.
-app.autodiscover_tasks(related_name="reminders")
+app.autodiscover_tasks()  # each installed app's tasks.py (betacowork.messaging's included)
 
 
 def _period(name: str, default: float) -> float:
@@ -36,14 +34,14 @@ app.conf.beat_schedule = {
     # an on-commit task; this sweep catches rows written while the broker was down, retries
     # scheduled in the database, and rows whose sender died holding a lease.
     "outbox-sweep": {
-        "task": "members.tasks.outbox_sweep",
+        "task": "messaging.tasks.outbox_sweep",
         "schedule": _period("OUTBOX_SWEEP_SECONDS", 60.0),
     },
-    # Reminders (events/reminders.py): write the outbox rows of reminders that are due and
+    # Reminders (events/services/reminders.py): write the outbox rows of reminders that are due and
     # fan out their send tasks. Every few minutes, so a reminder leaves within minutes of its
     # time; the database, not a Celery ETA, decides what is due.
     "reminder-sweep": {
-        "task": "events.reminders.reminder_sweep",
+        "task": "events.tasks.reminder_sweep",
         "schedule": _period("REMINDER_SWEEP_SECONDS", 180.0),
     },
     # Recurring events (events/tasks.py): create the occurrences of every active series some

@@ -16,13 +16,15 @@ urlpatterns = [
     path("language/", views.language_switch, name="language_switch"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("notifications/", include("members.notification_urls")),
+    path("notifications/", include("betacowork.messaging.urls")),
     path("", include("members.urls")),
     path("events/", include("events.urls")),
     path("chapters/", include("events.chapters.urls")),
     path("organise/", include("events.console.urls")),
     path("budget/", include("events.budget.urls")),
     path("collaborations/", include("collaborations.urls")),
+    path("api/", include("api.urls")),
+    path("me/api-tokens/", include("api.token_urls")),
 ]
 
 # A database outage is a 503 with Retry-After (betacowork/middleware.py), not a 500.

@@ -11,7 +11,7 @@ from betacowork.messaging import MessageKind, register_kind
 class CollaborationRequest(MessageKind):
     """Someone logged a collaboration with you: please confirm it (or decline)."""
 
-    key = "collaboration_request"
+    key = "collaborations.collaboration_request"
     template_prefix = "collaborations/email/confirmation_request"
     preference = "collaboration_request"
     preference_label = _("Requests to confirm a collaboration")
@@ -21,7 +21,7 @@ class CollaborationRequest(MessageKind):
 class EventFollowup(MessageKind):
     """After an event you attended: did you meet someone? Log what came of it."""
 
-    key = "event_followup"
+    key = "collaborations.event_followup"
     template_prefix = "collaborations/email/event_followup"
     preference = "event_followup"
     preference_label = _("Follow-ups after events I attended")

@@ -8,12 +8,12 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # Message kinds (betacowork/messaging), panels, receivers and demo seeders.
-        from members.hooks import register_account_delete_step
+        from members.hooks import register_account_delete_step, register_email_confirmed_step
 
         from . import demo, messages, panels, signals  # noqa: F401
         from .chapters import messages as chapter_messages  # noqa: F401
         from .console import messages as console_messages  # noqa: F401
-        from .reminders import reminders_stop_for_deleted_user
+        from .services.reminders import reminders_stop_for_deleted_user
         from .speed_networking import demo as networking_demo  # noqa: F401
         from .speed_networking import integration as networking
 
@@ -27,4 +27,9 @@ class EventsConfig(AppConfig):
             order=20,
             name="events.registrations",
             run=signals.registrations_cancel_for_deleted_user,
+        )
+        register_email_confirmed_step(
+            order=10,
+            name="events.claim_guest_registrations",
+            run=signals.registrations_join_account,
         )

@@ -1,19 +1,47 @@
-"""The kinds of message the events app sends about registrations (betacowork/messaging).
+"""The kinds of message the events app sends (betacowork/messaging), with their keys and
+delivery checks.
 
 The three registration kinds are written as data under the event lock — `payload` holds
 the registration id (and the waitlist position) — and rendered here by the sender just
-before sending, in the language the registrant registered in.
+before sending, in the language the registrant registered in. Reminders are written by the
+sweep (events/services/reminders.py), chapter announcements when an event is published
+(events/services/announcements.py), event changes and cancellations by the lifecycle
+services (events/services/lifecycle.py).
 """
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from betacowork.messaging import MessageKind, register_kind
+from betacowork.messaging.rendering import message_render
 
 from .models import Event, Registration
+
+_REMINDER_KEY = re.compile(r"^reminder-(?P<offset>\d+)m:reg(?P<reg>\d+):v(?P<version>\d+)$")
+_ANNOUNCE_KEY = re.compile(r"^chapter-announce:(?P<event>\d+):(?P<user>\d+)$")
+
+
+def reminder_key(*, offset: int, registration_id: int, version: int) -> str:
+    return f"reminder-{offset}m:reg{registration_id}:v{version}"
+
+
+def announcement_key(*, event_id: int, user_id: int) -> str:
+    return f"chapter-announce:{event_id}:{user_id}"
+
+
+def reminder_offset_due(event: Event, now: datetime) -> int | None:
+    """The nearest due reminder offset (minutes) of `event` at `now`, or None."""
+    if event.status != Event.Status.PUBLISHED or not (now < event.start):
+        return None
+    due = [o for o in event.effective_reminder_offsets if now >= event.start - timedelta(minutes=o)]
+    return min(due) if due else None
 
 
 def upcoming_event_reasons(rows, key_pattern) -> dict[int, str]:
@@ -21,8 +49,6 @@ def upcoming_event_reasons(rows, key_pattern) -> dict[int, str]:
     invitation): the row's dedup key names the event (`key_pattern`, a regex with an
     `event` group); a message about an event deleted, no longer published or already
     started is not sent. One query for the batch."""
-    from django.utils import timezone
-
     event_ids = {}
     for row in rows:
         match = key_pattern.match(row.dedup_key)
@@ -48,8 +74,6 @@ class _RegistrationKind(MessageKind):
     with_ics: bool = False
 
     def render(self, row) -> tuple:
-        from members.outbox import message_render
-
         from .services import (
             _ics_attachment,
             absolute_url,
@@ -84,59 +108,74 @@ class _RegistrationKind(MessageKind):
 
 @register_kind
 class RegistrationConfirmed(_RegistrationKind):
-    key = "registration-confirmed"
+    key = "events.registration_confirmed"
     template_prefix = "events/email/registration_confirmed"
     with_ics = True
 
 
 @register_kind
 class RegistrationWaitlisted(_RegistrationKind):
-    key = "registration-waitlisted"
+    key = "events.registration_waitlisted"
     template_prefix = "events/email/registration_waitlisted"
 
 
 @register_kind
 class RegistrationPromoted(_RegistrationKind):
-    key = "registration-promoted"
+    key = "events.registration_promoted"
     template_prefix = "events/email/registration_promoted"
     with_ics = True
 
 
 @register_kind
 class Reminder(MessageKind):
-    """Before an event (24 h, 2 h…): written by the sweep in events/reminders.py."""
+    """Before an event (24 h, 2 h…): written by the sweep, events/services/reminders.py."""
 
-    key = "reminder"
+    key = "events.reminder"
     template_prefix = "events/email/reminder"
     preference = "reminder"
     preference_label = _("Reminders before events I registered for")
 
     def obsolete_reasons(self, rows) -> dict[int, str]:
-        from .reminders import reminder_rows_check
-
-        return reminder_rows_check(rows)
+        """Why each reminder row must not go out: its registration was deleted or cancelled,
+        its event cancelled, moved (new version) or started, or a nearer reminder supersedes
+        it."""
+        parsed = {}
+        for row in rows:
+            match = _REMINDER_KEY.match(row.dedup_key)
+            if match:
+                parsed[row.pk] = {k: int(v) for k, v in match.groupdict().items()}
+        registrations = Registration.objects.select_related("event", "event__kind").in_bulk(
+            [p["reg"] for p in parsed.values()]
+        )
+        now = timezone.now()
+        reasons = {}
+        for pk, p in parsed.items():
+            reg = registrations.get(p["reg"])
+            reason = _reminder_reason(reg, p, now) if reg else "Registration deleted."
+            if reason:
+                reasons[pk] = reason
+        return reasons
 
 
 @register_kind
 class ChapterAnnouncement(MessageKind):
     """A new event in a chapter the member follows: written when the event is published."""
 
-    key = "chapter_announcement"
+    key = "events.chapter_announcement"
     template_prefix = "events/email/chapter_announcement"
     preference = "chapter_announcement"
     preference_label = _("New events in the chapters I follow")
 
     def obsolete_reasons(self, rows) -> dict[int, str]:
-        from .reminders import chapter_announcement_rows_check
-
-        return chapter_announcement_rows_check(rows)
+        """An announcement for a cancelled or past event is not sent."""
+        return upcoming_event_reasons(rows, _ANNOUNCE_KEY)
 
 
 @register_kind
 class EventChanged(MessageKind):
     """The time or place of an event a person registered for changed (essential)."""
 
-    key = "event-changed"
+    key = "events.event_changed"
     template_prefix = "events/email/event_changed"
 
 
@@ -144,5 +183,24 @@ class EventChanged(MessageKind):
 class EventCancelled(MessageKind):
     """An event a person registered for is cancelled (essential)."""
 
-    key = "event-cancelled"
+    key = "events.event_cancelled"
     template_prefix = "events/email/event_cancelled"
+
+
+def _reminder_reason(reg: Registration, parsed: dict, now: datetime) -> str:
+    event = reg.event
+    if reg.status != Registration.Status.CONFIRMED:
+        return f"Registration is {reg.status}."
+    if event.status != Event.Status.PUBLISHED:
+        return f"Event is {event.status}."
+    if event.version != parsed["version"]:
+        return (
+            f"Event moved (version {parsed['version']} → {event.version}): "
+            "the reminders of the new time replace this one."
+        )
+    if now >= event.start:
+        return "Event has already started."
+    nearest = reminder_offset_due(event, now)
+    if nearest is not None and nearest < parsed["offset"]:
+        return f"Superseded by the {nearest}-minute reminder."
+    return ""

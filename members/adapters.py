@@ -1,4 +1,5 @@
-"""allauth integration: account emails go through the outbox like every other message."""
+"""allauth integration: account emails go through the outbox like every other message (their
+kinds are registered in members/messages.py)."""
 
 import uuid
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ from django.utils import translation
 from django.utils.crypto import get_random_string
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .outbox import RenderedMessage, outbox_write
+from betacowork.messaging import notify_address
+
+from .messages import account_kind_key
 
 
 @dataclass(frozen=True)
@@ -90,20 +93,15 @@ class AccountAdapter(DefaultAccountAdapter):
             ),
         }
         ctx.update(context)
-        msg = self.render_mail(template_prefix, email, ctx)
-        html = next(
-            (body for body, mime in getattr(msg, "alternatives", []) if mime == "text/html"), ""
-        )
         user = context.get("user")
-        language = translation.get_language() or "en"
-        outbox_write(
+        notify_address(
+            kind=account_kind_key(template_prefix),  # rendered by allauth's render_mail
+            to_email=email,
+            language=(translation.get_language() or "en")[:2],
+            context=ctx,
             # Each account email answers one action of the person (sign-up, reset request),
             # so every call is its own message.
             dedup_key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
-            kind=f"account.{template_prefix.rsplit('/', 1)[-1]}",
-            to_email=email,
-            language=language[:2],
-            message=RenderedMessage(subject=msg.subject, text=msg.body, html=html),
             recipient=user if getattr(user, "pk", None) else None,
         )
 

@@ -7,10 +7,23 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from . import demo, exports, home, signals  # noqa: F401 - receivers, panels, seeders
-        from .hooks import register_account_delete_step
-        from .outbox import outbox_cancel_for_deleted_user
+        from betacowork.messaging.outbox import outbox_cancel_for_deleted_user
+
+        from . import (  # noqa: F401 - receivers, panels, seeders
+            demo,
+            exports,
+            home,
+            messages,  # noqa: F401 - the account emails' kinds (betacowork/messaging)
+            signals,
+        )
+        from .hooks import register_account_delete_step, register_signed_in_step
+        from .services import profile_unhide_on_first_login
 
         register_account_delete_step(
-            order=90, name="members.outbox", run=outbox_cancel_for_deleted_user
+            order=90, name="messaging.outbox", run=outbox_cancel_for_deleted_user
+        )
+        register_signed_in_step(
+            order=10,
+            name="members.unhide_imported",
+            run=lambda *, user, request: profile_unhide_on_first_login(user=user),
         )

@@ -2,7 +2,7 @@
 
 Who follows a chapter is a members concern (the people), so these live here; the events app
 reads `Chapter.followers` when it announces a new chapter event
-(`events.reminders.chapter_announcement_write`).
+(`events.services.announcements.chapter_announcement_write`).
 """
 
 from __future__ import annotations

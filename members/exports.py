@@ -8,7 +8,9 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
 
-from .models import Chapter, Membership, Outbox, Profile, Term, User
+from betacowork.messaging.models import Outbox
+
+from .models import Chapter, Membership, Profile, Term, User
 from .panels import register_export_section
 
 

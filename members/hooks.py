@@ -1,19 +1,30 @@
-"""Explicit hooks: what the other apps do when an account is deleted, in a stated order.
+"""Explicit hooks: what the other apps do when an account signs in, confirms an address, or
+is deleted — each in a stated order.
 
-`members` never imports the apps above it, yet deleting an account must free its seats and
-stop its reminders (events) before the account goes. Each app registers its steps in its
-`AppConfig.ready()`; `members.services.account_delete` — the one way an account is
-deleted, the admin's delete included — runs them in `order`, inside its transaction, before
-deleting the user row. Signals stay for cache and search invalidation only.
+`members` owns accounts and never imports the apps above it, yet deleting an account must
+free its seats and stop its reminders (events) before the account goes, and confirming an
+email address must give a former guest their registrations. Each app registers its steps in
+its `AppConfig.ready()`; members runs them in `order` (then name):
 
-Today's steps, in order (see `account_delete_steps()`):
-  10 events.reminders       reminders still to come for their confirmed seats are written
-                            as cancelled (no sweep may send one to the address later)
-  20 events.registrations   upcoming seats are cancelled; the waitlist moves up (emails)
-  90 members.outbox         messages not yet sent to this person are cancelled
-then the user row is deleted: what others keep (past registrations, collaborations, sent
-messages) is SET_NULL with a name snapshot; what is only theirs (profile, memberships,
-speed-networking seats, requests and meetings, calendar token) is deleted with it.
+- `account_delete` — run by `members.services.account_delete` (the one way an account is
+  deleted, the admin's delete included), inside its transaction, before the user row goes:
+    10 events.reminders       reminders still to come for their confirmed seats are written
+                              as cancelled (no sweep may send one to the address later)
+    20 events.registrations   upcoming seats are cancelled; the waitlist moves up (emails)
+    90 messaging.outbox       messages not yet sent to this person are cancelled
+  then the user row is deleted: what others keep (past registrations, collaborations, sent
+  messages) is SET_NULL with a name snapshot; what is only theirs (profile, memberships,
+  speed-networking seats, requests and meetings, calendar token) is deleted with it.
+- `signed_in` — run by `members.signals.signed_in` for every login (allauth's and the
+  admin's both send Django's `user_logged_in`):
+    10 members.unhide_imported    people imported by staff become visible at first login
+- `email_confirmed` — run by `members.signals.address_confirmed` (allauth's
+  `email_confirmed`):
+    10 events.claim_guest_registrations   seats booked as a guest with that address join
+                                          the account
+
+Framework signals are received in one place (members/signals.py) and turned into these
+ordered steps; signals stay for cache and search invalidation only.
 """
 
 from __future__ import annotations
@@ -26,16 +37,44 @@ from dataclasses import dataclass
 class Step:
     order: int
     name: str
-    run: Callable  # (*, user) -> None
+    run: Callable
 
 
-_account_delete: dict[str, Step] = {}
+_steps: dict[str, dict[str, Step]] = {"account_delete": {}, "signed_in": {}, "email_confirmed": {}}
+
+
+def _register(moment: str, *, order: int, name: str, run: Callable) -> None:
+    _steps[moment][name] = Step(order=order, name=name, run=run)
+
+
+def steps_for(moment: str) -> list[Step]:
+    return sorted(_steps[moment].values(), key=lambda s: (s.order, s.name))
 
 
 def register_account_delete_step(*, order: int, name: str, run: Callable) -> None:
     """Run `run(user=...)` when an account is deleted, after steps of a lower `order`."""
-    _account_delete[name] = Step(order=order, name=name, run=run)
+    _register("account_delete", order=order, name=name, run=run)
+
+
+def register_signed_in_step(*, order: int, name: str, run: Callable) -> None:
+    """Run `run(user=..., request=...)` after every login."""
+    _register("signed_in", order=order, name=name, run=run)
+
+
+def register_email_confirmed_step(*, order: int, name: str, run: Callable) -> None:
+    """Run `run(user=..., email=...)` when a member confirms an email address."""
+    _register("email_confirmed", order=order, name=name, run=run)
 
 
 def account_delete_steps() -> list[Step]:
-    return sorted(_account_delete.values(), key=lambda s: (s.order, s.name))
+    return steps_for("account_delete")
+
+
+def run_signed_in(*, user, request) -> None:
+    for step in steps_for("signed_in"):
+        step.run(user=user, request=request)
+
+
+def run_email_confirmed(*, user, email: str) -> None:
+    for step in steps_for("email_confirmed"):
+        step.run(user=user, email=email)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from .rendering import message_render
+
 
 class MessageKind:
     """One kind of message. Subclass, set the class attributes, decorate with
@@ -16,6 +18,9 @@ class MessageKind:
       (account, registration changes) that always go.
     - `obsolete_reasons(rows)`: the delivery check, run just before rows of this kind are
       sent: {row id: why it is no longer worth sending}. Rows not named are sent.
+    - `template_names()` and `message(context, language)`: the templates, and the rendered
+      message; by default `<prefix>_subject.txt`, `<prefix>.txt`, `<prefix>.html` (a kind
+      rendered another way overrides both).
     - `render(row)`: for kinds written as data (`Outbox.payload` holds ids, the text is
       empty): the (RenderedMessage, attachments) the sender fills the row with just before
       sending. Writing data instead of text keeps rendering out of the writer's transaction
@@ -31,6 +36,16 @@ class MessageKind:
     def obsolete_reasons(self, rows: list) -> dict[int, str]:
         return {}
 
+    def template_names(self) -> tuple[str, str, str]:
+        """The subject, text and (optional) HTML templates."""
+        p = self.template_prefix
+        return f"{p}_subject.txt", f"{p}.txt", f"{p}.html"
+
+    def message(self, *, context: dict, language: str):
+        return message_render(
+            template_prefix=self.template_prefix, context=context, language=language
+        )
+
     def render(self, row) -> tuple:
         raise NotImplementedError(f"{self.key} messages are rendered when written.")
 
@@ -43,22 +58,15 @@ _registry: dict[str, MessageKind] = {}
 
 
 def register_kind(cls: type[MessageKind]) -> type[MessageKind]:
-    """Class decorator: make `cls` a known kind, and its delivery check active."""
-    from members.notifications import OPTIONAL_KINDS
-    from members.outbox import outbox_register_check
-
+    """Class decorator: make `cls` a known kind — its preference appears on the preferences
+    page and its delivery check runs before its rows are sent (betacowork/messaging/checks.py
+    asks the registry; nothing else needs telling)."""
     if not cls.key or not cls.template_prefix:
         raise ValueError(f"{cls.__name__} needs a key and a template_prefix.")
     existing = _registry.get(cls.key)
     if existing is not None and type(existing).__qualname__ != cls.__qualname__:
         raise ValueError(f"Two message kinds are keyed {cls.key!r}.")
-    kind = cls()
-    _registry[cls.key] = kind
-    if cls.preference is not None:
-        # The preferences page and the sender's last check read this one dict.
-        OPTIONAL_KINDS.setdefault(cls.preference, cls.preference_label)
-    if type(kind).obsolete_reasons is not MessageKind.obsolete_reasons:
-        outbox_register_check(kind=cls.key, check=kind.obsolete_reasons)
+    _registry[cls.key] = cls()
     return cls
 
 
@@ -77,6 +85,11 @@ def optional_preferences() -> dict[str, str]:
         if kind.preference is not None:
             out.setdefault(kind.preference, kind.preference_label)
     return out
+
+
+def is_optional_preference(name: str) -> bool:
+    """Whether some registered kind may be turned off with the preference `name`."""
+    return any(kind.preference == name for kind in _registry.values())
 
 
 def preference_of(key: str) -> str | None:

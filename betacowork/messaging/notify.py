@@ -38,12 +38,7 @@ def notify(
     The context gains `name`, `site_url`, `preferences_url` and, for optional kinds,
     `unsubscribe_url` (with the matching List-Unsubscribe headers).
     """
-    from members.notifications import (
-        preferences_url,
-        unsubscribe_headers,
-        unsubscribe_url,
-        wants_email,
-    )
+    from .preferences import preferences_url, unsubscribe_headers, unsubscribe_url, wants_email
 
     found = _kind(kind)
     if recipient is None or not recipient.is_active or not recipient.email:
@@ -81,14 +76,20 @@ def notify_address(
     dedup_key: str,
     topic: str = "",
     attachments: list[dict] | None = None,
+    recipient=None,
 ) -> bool:
-    """Write a message of `kind` to an address without an account (a guest)."""
+    """Write a message of `kind` to an address, whatever the account's state and choices: a
+    guest's, or an account email's (`recipient`, if given, links the row to the account for
+    the delivery log, the "my data" export and account deletion). Essential kinds only for
+    members: optional kinds go through `notify()`, which asks the member's preferences."""
     found = _kind(kind)
+    if recipient is not None and found.optional:
+        raise ValueError(f"{found.key} is optional: send it to a member with notify().")
     return _write(
         found,
         to_email=to_email,
         language=language,
-        recipient=None,
+        recipient=recipient,
         context={"site_url": settings.SITE_URL, **context},
         dedup_key=dedup_key,
         topic=topic,
@@ -98,11 +99,9 @@ def notify_address(
 
 
 def _write(found: MessageKind, *, to_email, language, recipient, context, **row) -> bool:
-    from members.outbox import message_render, outbox_write
+    from .outbox import outbox_write
 
-    message = message_render(
-        template_prefix=found.template_prefix, context=context, language=language
-    )
+    message = found.message(context=context, language=language)
     _row, created = outbox_write(
         kind=found.key,
         to_email=to_email,

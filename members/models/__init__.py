@@ -1,9 +1,8 @@
 """members' models, by concern: accounts (who logs in), spaces (where people work and the
 chapters those spaces host), profiles (who they are, their companies, the shared vocabulary,
-the directory's search rows), and the outbox row (moving to betacowork.messaging)."""
+the directory's search rows). The outbox row lives in betacowork.messaging."""
 
 from .accounts import SPOKEN_LANGUAGES, Language, User, UserManager
-from .outbox import Outbox
 from .profiles import (
     Card,
     CardCompany,
@@ -28,7 +27,6 @@ __all__ = [
     "Company",
     "Language",
     "Membership",
-    "Outbox",
     "Profile",
     "ProfileQuerySet",
     "ProfileSearch",

@@ -1,9 +1,12 @@
-"""Celery tasks of the members app: thin interfaces over the outbox service.
+"""Celery tasks of the messaging floor: thin interfaces over the sender.
 
 Every task is safe to run twice, late, or never: the database (status, lease, next attempt)
 decides what is sent, so a duplicate delivery from Redis is a no-op and a lost task is made
 up by `outbox_sweep`. No task is scheduled with a long ETA/countdown (Redis would redeliver it
 after its visibility timeout): retries are dates in the outbox rows.
+
+This module imports the sender only; the writer (outbox.py) imports this module when it
+publishes, never the other way round.
 """
 
 from __future__ import annotations
@@ -13,18 +16,18 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from .outbox import outbox_claim, outbox_due_count, outbox_send_claimed, outbox_send_due
+from .sender import outbox_claim, outbox_due_count, outbox_send_claimed, outbox_send_due
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="members.tasks.outbox_send", acks_late=True, ignore_result=True)
+@shared_task(name="messaging.tasks.outbox_send", acks_late=True, ignore_result=True)
 def outbox_send(outbox_id: int) -> int:
     """Send one outbox row if it is still due and unclaimed."""
     return outbox_send_due(ids=[outbox_id], limit=1)
 
 
-@shared_task(name="members.tasks.outbox_send_batch", acks_late=True, ignore_result=True)
+@shared_task(name="messaging.tasks.outbox_send_batch", acks_late=True, ignore_result=True)
 def outbox_send_batch(ids: list[int] | None = None) -> int:
     """Send these rows (or, without ids, the next batch of due rows) over one connection.
 
@@ -41,7 +44,7 @@ def outbox_send_batch(ids: list[int] | None = None) -> int:
     return sent
 
 
-@shared_task(name="members.tasks.outbox_sweep", acks_late=True, ignore_result=True)
+@shared_task(name="messaging.tasks.outbox_sweep", acks_late=True, ignore_result=True)
 def outbox_sweep() -> int:
     """Periodic: start batch tasks for due rows (written while the broker was down, retries
     whose time has come, rows whose sender died holding a lease). Returns the due count."""

@@ -1,4 +1,8 @@
-"""The outbox row: one email to send, exactly once."""
+"""The outbox row: one email to send, exactly once.
+
+The table keeps the name it had when the outbox lived in `members` (`members_outbox`): the
+move to this app changed Django's state only, not one row.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from .accounts import Language
 
 
 class Outbox(models.Model):
@@ -43,7 +45,7 @@ class Outbox(models.Model):
         related_name="outbox_messages",
     )
     to_email = models.EmailField(_("to"))
-    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     from_email = models.CharField(_("from"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("plain text"))
@@ -76,6 +78,7 @@ class Outbox(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
+        db_table = "members_outbox"
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outbox")
         ordering = ["-created_at"]

@@ -1,5 +1,8 @@
-"""Real processes for delivery tests and benchmarks: Celery workers and beat as subprocesses,
-and an SMTP sink (aiosmtpd) that counts what it accepted, per recipient.
+"""Real processes for benchmarks and the delivery tests: Celery workers and beat as
+subprocesses, and an SMTP sink (aiosmtpd) that counts what it accepted, per recipient.
+
+Used by bench/reminders.py and tests/messaging/conftest.py (tests may import the benchmark
+helpers; benchmarks never import from tests/).
 
 Workers connect to the database the test runs on (pytest-django's test database: its NAME is
 taken from the live connection) and to the test's broker; they send mail to the sink over
@@ -23,7 +26,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[1]
 
 
 # SMTP sink ---------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Fixtures for delivery tests: real Celery processes, an SMTP sink, and event data."""
+"""Fixtures for the messaging tests: a scripted mail backend (every test here), real Celery
+processes and an SMTP sink (bench/procs.py, shared with the benchmarks), and event data."""
 
 from __future__ import annotations
 
@@ -8,14 +9,27 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from bench.procs import Processes, purge_queues
+from betacowork.messaging import outbox as outbox_module
 from events.models import Event, EventKind, Registration
-from members import outbox as outbox_module
 from members.models import Space, User
 
-from .procs import Processes, purge_queues
+from .backends import ScriptedBackend
 
 SMTP_PORT = 8151  # this suite's ports: 8150-8159
 WEB_PORT = 8153
+BACKEND = "tests.messaging.backends.ScriptedBackend"
+
+
+@pytest.fixture(autouse=True)
+def scripted(settings):
+    """Mail sent in this process goes to a scripted backend (each send takes the next action
+    of its script: accept, or raise)."""
+    settings.EMAIL_BACKEND = BACKEND
+    settings.OUTBOX_RETRY_BASE_SECONDS = 60
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    ScriptedBackend.reset()
+    return ScriptedBackend
 
 
 @pytest.fixture

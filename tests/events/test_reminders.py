@@ -1,4 +1,5 @@
-"""The reminder sweep, its delivery checks, the rendered reminder, chapter announcements."""
+"""The reminder sweep (events/services/reminders.py), the `Reminder` kind's delivery check
+(events/messages.py) and the rendered reminder."""
 
 from __future__ import annotations
 
@@ -6,20 +7,16 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.urls import reverse
 from django.utils import timezone
 
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_send_due
+from events.messages import reminder_offset_due
 from events.models import Event, Registration
-from events.reminders import (
-    chapter_announcement_write,
-    reminder_offset_due,
-    reminder_sweep_run,
-)
-from members.models import Outbox
-from members.outbox import outbox_send_due
+from events.services.reminders import reminder_sweep_run
 from members.services import account_delete
 from tests.events.factories import EventFactory, RegistrationFactory
-from tests.factories import ChapterFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -158,53 +155,9 @@ def test_guest_reminder_in_their_language_without_unsubscribe():
     assert french[weekday] in row.body_text
 
 
-def test_chapter_announcement_goes_to_verified_followers_once():
-    chapter = ChapterFactory()
-    follower, unverified, opted_out, _stranger = (
-        UserFactory(),
-        UserFactory(verified=False),
-        UserFactory(email_opt_outs=["chapter_announcement"]),
-        UserFactory(),
-    )
-    chapter.followers.add(follower, unverified, opted_out)
-    event = event_in(timedelta(days=10), chapter=chapter)
-    assert chapter_announcement_write(event=event) == 1
-    assert chapter_announcement_write(event=event) == 0
-    row = Outbox.objects.get()
-    assert row.dedup_key == f"chapter-announce:{event.pk}:{follower.pk}"
-    assert row.kind == "chapter_announcement"
-    assert "List-Unsubscribe" in row.headers
-    draft = event_in(timedelta(days=10), chapter=chapter, status=Event.Status.DRAFT)
-    assert chapter_announcement_write(event=draft) == 0
-
-
-def test_admin_delivery_log_filters_by_event_topic_and_resends(client, staff, member):
-    event = event_in(timedelta(hours=20))
-    RegistrationFactory(event=event)
-    other = event_in(timedelta(hours=20))
-    RegistrationFactory(event=other)
-    reminder_sweep_run()
-    Outbox.objects.filter(topic=f"event:{event.pk}").update(status=Outbox.Status.FAILED)
-    url = reverse("admin:members_outbox_changelist")
-    client.force_login(member)
-    assert client.get(url).status_code == 302  # not staff: to the admin login
-    client.force_login(staff)
-    page = client.get(url, {"topic": f"event:{event.pk}"})
-    assert page.status_code == 200
-    assert page.context["cl"].result_count == 1
-    failed = Outbox.objects.get(topic=f"event:{event.pk}")
-    response = client.post(
-        f"{url}?topic=event:{event.pk}",
-        {"action": "resend", "_selected_action": [failed.pk]},
-    )
-    assert response.status_code == 302
-    failed.refresh_from_db()
-    assert failed.status == Outbox.Status.PENDING
-
-
 def test_sweep_rendering_matches_rendering_one_by_one():
     """The sweep renders once per language and substitutes each person's values."""
-    from events.reminders import reminder_message
+    from events.services.reminders import reminder_message
 
     event = event_in(timedelta(hours=20))
     member = RegistrationFactory(event=event, user=UserFactory(name="Ann<&>Lee"))

@@ -1,4 +1,5 @@
-"""Reliability against the real Redis, real worker processes, PostgreSQL and real SMTP.
+"""The sender's reliability (betacowork/messaging/sender.py) against the real Redis, real
+worker processes, PostgreSQL and real SMTP.
 
 Each test starts Celery worker (and beat) subprocesses on the test database and broker and
 an SMTP sink in this process, then counts what the sink accepted, per recipient. Short
@@ -21,13 +22,14 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from bench.procs import BASE_DIR, SmtpSink, process_env
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.outbox import outbox_send_on_commit, outbox_write
+from betacowork.messaging.rendering import RenderedMessage
 from events.models import Event, Registration
-from events.reminders import reminder_sweep
-from members.models import Outbox
-from members.outbox import RenderedMessage, outbox_send_on_commit, outbox_write
+from events.tasks import reminder_sweep
 
 from .conftest import SMTP_PORT, WEB_PORT, event_with_registrants
-from .procs import BASE_DIR, SmtpSink, process_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(120)]
 
@@ -71,7 +73,7 @@ def test_a_task_runs_in_a_real_worker_against_real_redis(transactional_db, procs
             )
         assert sink.wait_for(1, timeout=20), worker.output()[-2000:]
         assert sink.counts() == Counter({"katia@example.test": 1})
-        assert "members.tasks.outbox_send" in worker.output()
+        assert "messaging.tasks.outbox_send" in worker.output()
         row.refresh_from_db()
         assert row.status == Outbox.Status.SENT
         assert row.attempts == 1
@@ -110,7 +112,7 @@ def test_b_two_workers_two_concurrent_sweeps_200_registrants(transactional_db, p
     expected = Counter({"reminder-1440m": 1, "reminder-120m": 1})
     wrong = {who: c for who, c in per_person.items() if c != expected}
     assert not wrong, f"{len(wrong)} registrants got a wrong count: {list(wrong.items())[:5]}"
-    assert Outbox.objects.filter(kind="reminder", status=Outbox.Status.SENT).count() == 400
+    assert Outbox.objects.filter(kind="events.reminder", status=Outbox.Status.SENT).count() == 400
 
 
 @pytest.mark.parametrize("victim", ["pool-child", "whole-worker"])

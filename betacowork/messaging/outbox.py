@@ -1,0 +1,250 @@
+"""Writing to the outbox: every message is a row written in the caller's transaction.
+
+`outbox_write()` (one message) and `outbox_write_many()` (a sweep's worth) insert rendered
+rows, idempotent on the unique de-duplication key; `outbox_write_data()` writes a row as data
+(ids in `payload`, rendered by its kind just before sending: nothing rendered under the
+caller's lock). Each asks, on commit, for send tasks. Nothing a web request does waits for
+the broker: a publish error is logged and swallowed (and the broker is then left alone for a
+few seconds), and the periodic `outbox_sweep` task sends the rows later.
+
+Services do not call this module directly: they call `notify()` / `notify_address()`
+(betacowork/messaging/notify.py), or, for a sweep of one registered kind, build
+`OutboxMessage`s and call `outbox_write_many()`. Delivery is betacowork/messaging/sender.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Outbox
+from .rendering import RenderedMessage
+
+logger = logging.getLogger(__name__)
+
+# After a failed publish the web process leaves the broker alone this long: every message is
+# in the database anyway and the sweep sends it, so later requests need not pay a timeout.
+BROKER_BACKOFF_SECONDS = 10.0
+_broker_down_until = 0.0
+
+
+@dataclass
+class OutboxMessage:
+    """One message for `outbox_write_many()` (same fields as `outbox_write()`)."""
+
+    dedup_key: str
+    kind: str
+    to_email: str
+    language: str
+    message: RenderedMessage
+    recipient: object | None = None
+    topic: str = ""
+    headers: dict = field(default_factory=dict)
+    attachments: list = field(default_factory=list)
+
+
+def _row_fields(msg: OutboxMessage) -> dict:
+    return {
+        "kind": msg.kind,
+        "topic": msg.topic,
+        "recipient": msg.recipient,
+        "to_email": msg.to_email,
+        "language": msg.language,
+        "from_email": settings.DEFAULT_FROM_EMAIL,
+        "subject": " ".join(msg.message.subject.split())[:255],
+        "body_text": msg.message.text,
+        "body_html": msg.message.html,
+        "headers": msg.headers or {},
+        "attachments": msg.attachments or [],
+    }
+
+
+def outbox_write(
+    *,
+    dedup_key: str,
+    kind: str,
+    to_email: str,
+    language: str,
+    message: RenderedMessage,
+    recipient=None,
+    topic: str = "",
+    headers: dict | None = None,
+    attachments: list[dict] | None = None,
+    send_now: bool = True,
+) -> tuple[Outbox, bool]:
+    """Write one message in the caller's transaction; return (row, created).
+
+    A known dedup key writes nothing new (whatever its status). The send task is enqueued
+    only after the caller's transaction commits; a rolled-back change sends nothing.
+    """
+    msg = OutboxMessage(
+        dedup_key=dedup_key,
+        kind=kind,
+        to_email=to_email,
+        language=language,
+        message=message,
+        recipient=recipient,
+        topic=topic,
+        headers=headers or {},
+        attachments=attachments or [],
+    )
+    defaults = _row_fields(msg)
+    if not to_email:
+        # Kept for the delivery log rather than raised: the caller's change must not fail.
+        defaults.update(status=Outbox.Status.CANCELLED, last_error="No email address.")
+    try:
+        with transaction.atomic():
+            row, created = Outbox.objects.get_or_create(dedup_key=dedup_key, defaults=defaults)
+    except IntegrityError:
+        # A concurrent transaction wrote the same key first: that one is the message.
+        row, created = Outbox.objects.get(dedup_key=dedup_key), False
+    if created and send_now and row.status == Outbox.Status.PENDING:
+        outbox_send_on_commit([row.pk])
+    return row, created
+
+
+def outbox_write_data(
+    *, dedup_key: str, kind: str, to_email: str, language: str, payload: dict, **row
+) -> Outbox:
+    """Write a message as data: one INSERT, nothing rendered (its kind's `render()` fills it
+    just before sending). For keys that cannot exist yet (a new registration, a new
+    promotion): no ON CONFLICT re-read. `row` may give `recipient_id` and `topic`."""
+    written = Outbox.objects.create(
+        dedup_key=dedup_key,
+        kind=kind,
+        to_email=to_email,
+        language=language,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        payload=payload,
+        **row,
+    )
+    outbox_send_on_commit([written.pk])
+    return written
+
+
+def outbox_existing_keys(keys: Iterable[str]) -> set[str]:
+    """The de-duplication keys among `keys` that already have a row (so need no rendering)."""
+    keys = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(keys), 1000):
+        found.update(
+            Outbox.objects.filter(dedup_key__in=keys[start : start + 1000]).values_list(
+                "dedup_key", flat=True
+            )
+        )
+    return found
+
+
+def outbox_write_many(messages: Iterable[OutboxMessage], *, send_now: bool = True) -> list[int]:
+    """Write many messages at once (one INSERT … ON CONFLICT DO NOTHING per chunk).
+
+    Idempotent like `outbox_write()`: keys that exist are left alone, so two sweeps running
+    at once write each message once. Returns the ids of the rows for these keys that are
+    pending (ours or a concurrent writer's); send tasks for them are enqueued on commit.
+    """
+    messages = [m for m in messages if m.to_email]
+    if not messages:
+        return []
+    rows = [Outbox(dedup_key=m.dedup_key, **_row_fields(m)) for m in messages]
+    keys = [m.dedup_key for m in messages]
+    with transaction.atomic():
+        Outbox.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        ids: list[int] = []
+        for start in range(0, len(keys), 1000):
+            ids.extend(
+                Outbox.objects.filter(
+                    dedup_key__in=keys[start : start + 1000], status=Outbox.Status.PENDING
+                )
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+    if send_now:
+        outbox_send_on_commit(ids)
+    return ids
+
+
+def outbox_send_on_commit(ids: Iterable[int]) -> None:
+    """After the current transaction commits, ask workers to send these rows.
+
+    One task per row for a single message; rows written together go in tasks of
+    `OUTBOX_BATCH_SIZE` ids, so each task sends its batch over one SMTP connection. A broker
+    error never reaches the caller: the rows are in the database and the sweep sends them.
+    """
+    ids = list(ids)
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids))
+
+
+def _enqueue(ids: list[int]) -> None:
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        logger.info("Broker marked down; %d outbox rows left for the sweep.", len(ids))
+        return
+    # The tasks module imports the sender, never this one: the edge goes one way.
+    from .tasks import outbox_send, outbox_send_batch
+
+    size = settings.OUTBOX_BATCH_SIZE
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        try:
+            if len(chunk) == 1:
+                outbox_send.apply_async((chunk[0],), retry=False)
+            else:
+                outbox_send_batch.apply_async(kwargs={"ids": chunk}, retry=False)
+        except Exception as exc:
+            _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+            logger.warning(
+                "Broker unavailable (%s: %s); %d outbox rows left for the sweep.",
+                type(exc).__name__,
+                exc,
+                len(ids) - start,
+            )
+            return
+
+
+def outbox_cancel_for_deleted_user(*, user) -> None:
+    """A deleted account gets nothing more (the rows stay, anonymised by SET_NULL): the last
+    step of `account_delete` (members/hooks.py), after the other apps wrote theirs."""
+    Outbox.objects.filter(recipient=user, status=Outbox.Status.PENDING).update(
+        status=Outbox.Status.CANCELLED,
+        last_error="Recipient account deleted.",
+        claimed_until=None,
+        claim_token="",
+    )
+
+
+def outbox_resend(*, ids: Iterable[int]) -> int:
+    """Staff action: put failed, cancelled or sent rows back in the queue for one more try.
+
+    Pending rows are left alone (they are queued or being sent already). The delivery checks
+    still run when the row goes out: a reminder for a cancelled seat stays cancelled.
+    """
+    ids = list(ids)
+    with transaction.atomic():
+        rows = list(
+            Outbox.objects.select_for_update()
+            .filter(pk__in=ids)
+            .exclude(status=Outbox.Status.PENDING)
+            .only("pk", "headers")
+        )
+        now = timezone.now()
+        for row in rows:
+            headers = dict(row.headers or {})
+            headers["X-Betacowork-Resend"] = str(int(headers.get("X-Betacowork-Resend", 0)) + 1)
+            Outbox.objects.filter(pk=row.pk).update(
+                status=Outbox.Status.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                claimed_until=None,
+                claim_token="",
+                headers=headers,
+                last_error="",
+            )
+        outbox_send_on_commit([row.pk for row in rows])
+    return len(rows)

@@ -1,0 +1,279 @@
+"""The sender: claim due rows, check them, deliver each exactly once, record the outcome.
+
+Claiming. `outbox_claim()` leases due rows — `select_for_update(skip_locked=True)` on
+PostgreSQL (on SQLite the IMMEDIATE transaction serialises claimers) — and COMMITS the lease
+(`claimed_until`, a fresh `claim_token`) before anything talks to the mail server, so two
+workers never hold the same row. A worker killed while holding a lease leaves the row pending;
+once `claimed_until` passes, the sweep hands it to another worker. Redis redelivering the task
+(or not: an unacknowledged message waits for the broker's visibility timeout) changes nothing:
+the database decides what is due and who holds it.
+
+Delivering a batch. `outbox_send_claimed()` works per batch wherever that is safe, and per
+message only where the duplicate window requires it:
+- per batch: the delivery checks (betacowork/messaging/checks.py, one pass), rendering the
+  rows written as data, recording the cancelled rows, the lease (renewed for the whole rest
+  of the batch in one UPDATE once half of it is gone, so a slow batch never outlives it), the
+  SMTP connection (opened once, reopened only after a broken one), and each distinct
+  attachment part (a sweep's .ics is encoded once, betacowork/messaging/mime.py);
+- per message: the bytes go to the server (`sendmail` on the open smtplib session), and
+  right after its 250 reply ONE single-row UPDATE records "sent", autocommitted, conditional
+  on our claim token (a sender that lost its lease never overwrites the new holder). It runs
+  as a prepared raw statement on a cursor kept for the batch: no ORM work between the
+  server's reply and the record.
+
+Failures. A temporary failure (4xx reply, connection refused or dropped, timeout) schedules
+the next attempt in the database with exponential backoff (`OUTBOX_RETRY_BASE_SECONDS` * 2^n)
+and after `OUTBOX_MAX_ATTEMPTS` tries the row is `failed`. A permanent refusal (5xx, e.g.
+`SMTPRecipientsRefused` for a bounced address) fails the row at once: retrying cannot help.
+Failed rows are listed in the admin with a "send again" action (`outbox_resend`).
+
+THE GUARANTEE, AND THE ONE UNAVOIDABLE WINDOW. A message is recorded "sent" before the next
+message of the batch is handed to the server. So if the worker dies, or the database is
+unreachable, at any moment, at most ONE message — the one the server has just accepted (250
+to the end of DATA) and whose UPDATE has not yet committed — is still pending under an
+expiring lease, and is sent a second time after the lease expires. No design removes this
+window (SMTP has no two-phase commit); recording "sent" for several messages in one statement
+would widen it to all of them, so the batching stops short of that: the window stays one
+message and one single-row UPDATE long (retried for a few seconds if the database hiccups).
+Every copy carries the same deterministic Message-ID, so mail servers and clients that
+de-duplicate on it show one. While a batch is sent, outcomes commit with PostgreSQL's
+`synchronous_commit = off` (no WAL flush per message): visible to every session at once and
+kept through any crash of ours; only a crash of the database server itself within ~0.6 s
+(3 x wal_writer_delay) could forget an outcome, and that row would be sent again. Leases,
+which keep two senders apart, commit synchronously before. A crash anywhere else — before
+the lease commits, while sending, after recording — loses and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import smtplib
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import records
+from .checks import obsolete_reasons
+from .kinds import kind_for
+from .mime import MessageBuilder, connection_broken, smtp_error_is_permanent
+from .models import Outbox
+
+logger = logging.getLogger(__name__)
+
+
+# Claiming ----------------------------------------------------------------------------------
+
+
+def _due_filter(now) -> Q:
+    return Q(status=Outbox.Status.PENDING, next_attempt_at__lte=now) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def outbox_due_count(now=None) -> int:
+    """How many rows are due and not held by a live lease."""
+    return Outbox.objects.filter(_due_filter(now or timezone.now())).count()
+
+
+def outbox_claim(*, ids: Iterable[int] | None = None, limit: int | None = None) -> list[Outbox]:
+    """Lease due rows (all due ones, or only `ids`) and commit the lease before returning."""
+    now = timezone.now()
+    limit = limit or settings.OUTBOX_BATCH_SIZE
+    token = str(uuid.uuid4())
+    with transaction.atomic():
+        qs = Outbox.objects.select_for_update(skip_locked=True).filter(_due_filter(now))
+        if ids is not None:
+            qs = qs.filter(pk__in=list(ids))
+        pks = list(qs.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+        if not pks:
+            return []
+        Outbox.objects.filter(pk__in=pks).filter(_due_filter(now)).update(
+            claimed_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
+            claim_token=token,
+        )
+    # Committed: from here on no other claimer can take these rows until the lease expires.
+    return list(
+        Outbox.objects.select_related("recipient")
+        .filter(pk__in=pks, claim_token=token)
+        # Oldest first within the batch, as claimed.
+        .order_by("next_attempt_at", "pk")
+    )
+
+
+def _lease_fresh(row: Outbox) -> bool:
+    """More than half of the row's lease is left (no need to renew it yet)."""
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    return bool(row.claimed_until) and row.claimed_until - timezone.now() > lease / 2
+
+
+def _leases_keep(rows: list[Outbox]) -> set[int]:
+    """The ids among `rows` we still hold; renews all their leases in one UPDATE (the rest
+    of a batch, claimed together) when half of the first one's is gone."""
+    if rows and _lease_fresh(rows[0]):
+        return {r.pk for r in rows}
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    now = timezone.now()
+    held = Q()
+    for row in rows:
+        held |= Q(pk=row.pk, claim_token=row.claim_token)
+    renewed = Outbox.objects.filter(held, status=Outbox.Status.PENDING).update(
+        claimed_until=now + lease
+    )
+    kept = (
+        {r.pk for r in rows}
+        if renewed == len(rows)
+        else set(
+            Outbox.objects.filter(held, status=Outbox.Status.PENDING).values_list("pk", flat=True)
+        )
+    )
+    for row in rows:
+        if row.pk in kept:
+            row.claimed_until = now + lease
+    return kept
+
+
+# Rendering rows written as data ------------------------------------------------------------
+
+
+def outbox_render(rows: list[Outbox], *, save: bool = True) -> dict[int, str]:
+    """Fill the text of rows written as data (empty subject, ids in `payload`) from their
+    kind's `render()`, saving it (`save`) so the delivery log shows what went out; a preview
+    (`save=False`) leaves the row to be rendered when it is sent. Returns {row id: reason}
+    for rows that cannot be rendered: what they name is gone, or rendering failed (logged;
+    one broken message never holds up the rest of a batch)."""
+    reasons: dict[int, str] = {}
+    for row in rows:
+        if row.subject or not row.payload:
+            continue
+        kind = kind_for(row.kind)
+        try:
+            if kind is None:
+                raise LookupError(f"Unknown message kind {row.kind!r}.")
+            message, attachments = kind.render(row)
+        except LookupError as exc:
+            reasons[row.pk] = str(exc)[:500]
+            continue
+        except Exception as exc:
+            logger.exception("Outbox row %s (%s) could not be rendered.", row.pk, row.kind)
+            reasons[row.pk] = f"Could not be rendered: {exc}"[:500]
+            continue
+        row.subject = " ".join(message.subject.split())[:255]
+        row.body_text, row.body_html = message.text, message.html
+        row.attachments = attachments or []
+        if save:
+            Outbox.objects.filter(pk=row.pk, subject="").update(
+                subject=row.subject,
+                body_text=row.body_text,
+                body_html=row.body_html,
+                attachments=row.attachments,
+            )
+    return reasons
+
+
+# Delivering --------------------------------------------------------------------------------
+
+
+def _sendable(rows: list[Outbox], *, check: bool) -> list[Outbox]:
+    """The rows still worth sending; the others are recorded cancelled (one UPDATE each
+    reason, a batch at a time)."""
+    reasons = obsolete_reasons(rows) if check else {}
+    reasons.update(outbox_render([r for r in rows if r.pk not in reasons]))
+    records.cancelled([r for r in rows if r.pk in reasons], reasons)
+    return [r for r in rows if r.pk not in reasons]
+
+
+class _Batch:
+    """One SMTP connection, one attachment cache and one record cursor for a batch."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.builder = MessageBuilder()
+        # Django's SMTP backend: hand the bytes to its smtplib session directly.
+        self.smtp = isinstance(connection, SmtpBackend)
+
+    def send(self, row: Outbox, recorder: records.Recorder) -> bool:
+        """Send one row; its outcome is recorded before this returns. True if sent."""
+        try:
+            if self.smtp:
+                if self.connection.connection is None:
+                    self.connection.open()
+                self.connection.connection.sendmail(*self.builder.envelope(row))
+            else:
+                sent = self.builder.email(row, self.connection).send(fail_silently=False)
+                if sent != 1:
+                    raise smtplib.SMTPException("The mail backend reported nothing sent.")
+        except Exception as exc:
+            records.failure(row, exc, permanent=smtp_error_is_permanent(exc))
+            if connection_broken(exc):
+                with contextlib.suppress(Exception):
+                    self.connection.close()  # the next message opens a fresh connection
+            return False
+        # The window: the server accepted the message; record it at once, nothing between.
+        recorder.sent(row)
+        return True
+
+
+def outbox_deliver(row: Outbox, *, connection=None, check: bool = True) -> bool:
+    """Send one claimed row; record the outcome if we still hold its lease. True if sent.
+
+    With `check`, the delivery checks run first (a message no longer wanted is cancelled).
+    SMTP errors are recorded (retry or failure) and not raised.
+    """
+    if not _leases_keep([row]):
+        logger.warning("Outbox row %s: lease lost before sending; left to its holder.", row.pk)
+        return False
+    if not _sendable([row], check=check):
+        return False
+    with records.Recorder() as recorder:
+        return _Batch(connection or get_connection(fail_silently=False)).send(row, recorder)
+
+
+def outbox_send_claimed(rows: list[Outbox]) -> int:
+    """Send already-claimed rows over one SMTP connection; return how many went out."""
+    sendable = _sendable(rows, check=True) if rows else []
+    if not sendable:
+        return 0
+    connection = get_connection(fail_silently=False)
+    try:
+        try:
+            connection.open()
+        except Exception as exc:
+            # No server: every row of the batch gets this failed attempt, without 50 timeouts.
+            records.failures(sendable, exc)
+            return 0
+        with records.Recorder(fast=True) as recorder:
+            return _send_batch(sendable, _Batch(connection), recorder)
+    finally:
+        with contextlib.suppress(Exception):  # closing a broken connection
+            connection.close()
+
+
+def _send_batch(sendable: list[Outbox], batch: _Batch, recorder) -> int:
+    sent = 0
+    for index, row in enumerate(sendable):
+        if not _lease_fresh(row) and row.pk not in _leases_keep(sendable[index:]):
+            logger.warning("Outbox row %s: lease lost before sending; left to its holder.", row.pk)
+            continue
+        if getattr(batch.connection, "connection", True) is None:
+            # The backend closed its connection after an error: open a new one for the rest
+            # of the batch (send_messages would open and close one per message).
+            try:
+                batch.connection.open()
+            except Exception as exc:
+                records.failures(sendable[index:], exc)
+                break
+        sent += batch.send(row, recorder)
+    return sent
+
+
+def outbox_send_due(*, ids: Iterable[int] | None = None, limit: int | None = None) -> int:
+    """Claim and send one batch of due rows (or only `ids`); return how many went out."""
+    return outbox_send_claimed(outbox_claim(ids=ids, limit=limit))

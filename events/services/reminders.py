@@ -1,0 +1,279 @@
+"""Reminders before an event: which are due, and writing them (the sweep).
+
+The reminder sweep (Celery beat, every `REMINDER_SWEEP_SECONDS`: `events.tasks.reminder_sweep`)
+finds confirmed registrations of published, upcoming events whose reminder is due — for an
+offset `o` in `event.effective_reminder_offsets`, due when `start - o <= now < start` — and
+writes one outbox row each, keyed `reminder-<o>m:reg<pk>:v<event version>`. The key makes the
+sweep idempotent (two sweeps at once write each reminder once) and gives a moved event (new
+version) fresh reminders. When several offsets are due at once (a late registration, or the
+sweep was down) only the nearest one is written: nobody gets the 24 h and the 2 h reminder in
+the same minute. The rows' send tasks are fanned out on commit, in batches that each use one
+SMTP connection; no task carries an ETA — the database decides what is due.
+
+Who gets a reminder: a member, at their account address if it is verified (account emails go
+to unverified addresses, reminders never do) and unless they turned the kind's preference off;
+a guest, at the address they registered with, in the language they registered in.
+
+The message is the `Reminder` kind of the registry (events/messages.py: its key, templates,
+preference, and the delivery check that cancels a reminder whose seat, event or time changed
+before it went). A sweep writes thousands at once, so it renders the kind's templates once
+per language and kind of recipient and substitutes each person's values
+(`outbox_write_many`), rather than rendering each message through `notify()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.html import escape
+
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.outbox import OutboxMessage, outbox_existing_keys, outbox_write_many
+from betacowork.messaging.preferences import preferences_url, unsubscribe_url, wants_email
+from betacowork.messaging.rendering import RenderedMessage
+
+from ..messages import Reminder, reminder_key, reminder_offset_due
+from ..models import Event, Registration
+from .common import (
+    _ics_attachment,
+    absolute_url,
+    event_topic,
+    guest_cancel_url,
+    registration_language,
+    verified_addresses,
+)
+
+logger = logging.getLogger(__name__)
+
+WRITE_CHUNK = 500
+# The personal parts of a reminder: the templates are rendered once per language with these
+# tokens in their place, then each person's values are substituted (HTML-escaped in HTML).
+_PERSONAL = ("name", "cancel_url", "unsubscribe_url")
+
+
+def reminders_due(now: datetime | None = None) -> list[tuple[Event, int]]:
+    """Published upcoming events with a reminder due now, with that reminder's offset."""
+    now = now or timezone.now()
+    events = Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=now).select_related(
+        "kind", "space"
+    )
+    due = []
+    for event in events.iterator(chunk_size=500):
+        offset = reminder_offset_due(event, now)
+        if offset is not None:
+            due.append((event, offset))
+    return due
+
+
+def _recipient(registration: Registration, verified: set[tuple[int, str]]):
+    """(user or None, address) for a reminder, or None when the person gets none."""
+    user = registration.user
+    if registration.user_id is None:
+        return None, registration.email
+    if not user.is_active or not wants_email(user, Reminder.preference):
+        return None
+    if (user.pk, user.email.lower()) not in verified:
+        return None  # reminders go only to verified addresses
+    return user, user.email
+
+
+def _token(field_name: str) -> str:
+    return f"@@betacowork-{field_name}@@"
+
+
+def reminder_context(
+    *, event: Event, offset: int, personal: dict[str, str], with_preferences: bool
+) -> dict:
+    from django.conf import settings
+
+    return {
+        "event": event,
+        "offset_hours": offset // 60,
+        "offset_minutes": offset,
+        "start": timezone.localtime(event.start),
+        "end": timezone.localtime(event.end),
+        "place": event.place,
+        "event_url": absolute_url(event.get_absolute_url()),
+        "preferences_url": preferences_url() if with_preferences else "",
+        "site_url": settings.SITE_URL,
+        **personal,
+    }
+
+
+def _personal_values(registration: Registration, user, unsubscribe: str) -> dict[str, str]:
+    return {
+        "name": (user.get_short_name() if user else "") or registration.name,
+        "cancel_url": guest_cancel_url(registration),
+        "unsubscribe_url": unsubscribe,
+    }
+
+
+def _templates() -> tuple:
+    """The kind's subject, text and HTML templates, compiled once per sweep (with DEBUG on,
+    Django re-reads and re-compiles a template at every render)."""
+    prefix = Reminder.template_prefix
+    return tuple(
+        get_template(name) for name in (f"{prefix}_subject.txt", f"{prefix}.txt", f"{prefix}.html")
+    )
+
+
+def _render(templates: tuple, context: dict, language: str) -> RenderedMessage:
+    subject, text, html = templates
+    with translation.override(language):
+        return RenderedMessage(
+            subject=" ".join(subject.render(context).split()),
+            text=text.render(context),
+            html=html.render(context),
+        )
+
+
+def reminder_message(
+    *, event: Event, registration: Registration, offset: int, user, language: str
+) -> RenderedMessage:
+    """Render one reminder (subject, text, HTML) for `registration`."""
+    unsubscribe = unsubscribe_url(user, Reminder.preference) if user else ""
+    context = reminder_context(
+        event=event,
+        offset=offset,
+        personal=_personal_values(registration, user, unsubscribe),
+        with_preferences=user is not None,
+    )
+    return _render(_templates(), context, language)
+
+
+class _ReminderRenderer:
+    """Renders the reminders of one (event, offset): templates once per language and kind of
+    recipient, then each person's values substituted."""
+
+    def __init__(self, event: Event, offset: int):
+        self.event, self.offset = event, offset
+        self.templates = _templates()
+        self.cache: dict[tuple[str, bool], RenderedMessage] = {}
+
+    def render(self, *, personal: dict[str, str], member: bool, language: str):
+        key = (language, member)
+        if key not in self.cache:
+            context = reminder_context(
+                event=self.event,
+                offset=self.offset,
+                personal={
+                    f: _token(f) if (member or f != "unsubscribe_url") else "" for f in _PERSONAL
+                },
+                with_preferences=member,
+            )
+            self.cache[key] = _render(self.templates, context, language)
+        shared = self.cache[key]
+        text, html = shared.text, shared.html
+        for field_name, value in personal.items():
+            text = text.replace(_token(field_name), value)
+            html = html.replace(_token(field_name), escape(value))
+        return RenderedMessage(subject=shared.subject, text=text, html=html)
+
+
+def _reminder_row(reg, key, recipient, renderer, attachment) -> OutboxMessage:
+    user, address = recipient
+    language = registration_language(reg)
+    unsubscribe = unsubscribe_url(user, Reminder.preference) if user else ""
+    return OutboxMessage(
+        dedup_key=key,
+        kind=Reminder.key,
+        to_email=address,
+        language=language,
+        message=renderer.render(
+            personal=_personal_values(reg, user, unsubscribe),
+            member=user is not None,
+            language=language,
+        ),
+        recipient=user,
+        topic=event_topic(renderer.event),
+        headers=(
+            {
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            }
+            if user
+            else {}
+        ),
+        attachments=[attachment],
+    )
+
+
+def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[int]]:
+    """Write the missing reminders of one (event, offset); return (written, pending ids)."""
+    registrations = list(
+        Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+        .select_related("user")
+        .order_by("pk")
+    )
+    keys = {
+        reg.pk: reminder_key(offset=offset, registration_id=reg.pk, version=event.version)
+        for reg in registrations
+    }
+    existing = outbox_existing_keys(keys.values())
+    todo = [reg for reg in registrations if keys[reg.pk] not in existing]
+    if not todo:
+        return 0, []
+    verified = verified_addresses({reg.user_id for reg in todo if reg.user_id})
+    attachment = _ics_attachment(event)
+    renderer = _ReminderRenderer(event, offset)
+    written, ids = 0, []
+    for start in range(0, len(todo), WRITE_CHUNK):
+        messages = []
+        for reg in todo[start : start + WRITE_CHUNK]:
+            recipient = _recipient(reg, verified)
+            if recipient is not None:
+                messages.append(_reminder_row(reg, keys[reg.pk], recipient, renderer, attachment))
+        # One transaction per chunk: its send tasks go out as soon as it commits.
+        with transaction.atomic():
+            ids.extend(outbox_write_many(messages))
+        written += len(messages)
+    return written, ids
+
+
+def reminder_sweep_run(*, now: datetime | None = None) -> int:
+    """Write every due reminder (idempotent); return how many rows this run wrote."""
+    now = now or timezone.now()
+    total = 0
+    for event, offset in reminders_due(now):
+        written, _ids = reminders_write_for_event(event=event, offset=offset)
+        total += written
+    if total:
+        logger.info("Reminder sweep wrote %d reminders.", total)
+    return total
+
+
+def reminders_stop_for_deleted_user(*, user) -> None:
+    """A deleted account gets no more reminders (a step of `account_delete`).
+
+    Its registrations survive (user SET_NULL, name and email kept) and would look like a
+    guest's to the next sweep, so every reminder still to come is written now as a cancelled
+    row: its de-duplication key is taken and the sweep writes nothing for it. (Pending rows of
+    the account are cancelled by the outbox itself.)
+    """
+    now = timezone.now()
+    rows = []
+    registrations = Registration.objects.filter(
+        user=user, status=Registration.Status.CONFIRMED, event__start__gt=now
+    ).select_related("event", "event__kind", "user")
+    for reg in registrations:
+        for offset in reg.event.effective_reminder_offsets:
+            rows.append(
+                Outbox(
+                    dedup_key=reminder_key(
+                        offset=offset, registration_id=reg.pk, version=reg.event.version
+                    ),
+                    kind=Reminder.key,
+                    topic=event_topic(reg.event),
+                    to_email=reg.email,
+                    language=registration_language(reg),
+                    subject="(not sent: account deleted)",
+                    body_text="",
+                    status=Outbox.Status.CANCELLED,
+                    last_error="Recipient account deleted.",
+                )
+            )
+    Outbox.objects.bulk_create(rows, ignore_conflicts=True)

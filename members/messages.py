@@ -1,0 +1,64 @@
+"""The account emails' kinds (betacowork/messaging): one per allauth email template.
+
+allauth chooses the template (`account/email/<name>`: sign-up confirmation, password
+reset…); `members.adapters.AccountAdapter.send_mail` sends it with
+`notify_address(kind="account.<name>", …)`. Account emails are essential (no preference)
+and are rendered by allauth's own `render_mail` (its `_message.txt` / `_message.html`
+names and subject prefix), in the language of the request that caused them.
+"""
+
+from __future__ import annotations
+
+from betacowork.messaging import MessageKind, register_kind
+from betacowork.messaging.rendering import RenderedMessage
+
+# Every email allauth's account app can send (its templates account/email/*_subject.txt).
+ACCOUNT_EMAILS = (
+    "account_already_exists",
+    "email_changed",
+    "email_confirm",
+    "email_confirmation",
+    "email_confirmation_signup",
+    "email_deleted",
+    "login_code",
+    "password_changed",
+    "password_reset",
+    "password_reset_code",
+    "password_reset_key",
+    "password_set",
+    "unknown_account",
+)
+
+
+class AccountEmail(MessageKind):
+    """An email allauth sends about the account itself (always sent: essential)."""
+
+    def template_names(self) -> tuple[str, str, str]:
+        p = self.template_prefix
+        return f"{p}_subject.txt", f"{p}_message.txt", f"{p}_message.html"
+
+    def message(self, *, context: dict, language: str) -> RenderedMessage:
+        from allauth.account.adapter import get_adapter
+        from django.utils import translation
+
+        with translation.override(language):
+            mail = get_adapter().render_mail(self.template_prefix, context["email"], context)
+        html = next(
+            (body for body, mime in getattr(mail, "alternatives", []) if mime == "text/html"), ""
+        )
+        return RenderedMessage(subject=mail.subject, text=mail.body, html=html)
+
+
+def account_kind_key(template_prefix: str) -> str:
+    """`account/email/password_reset_key` → `account.password_reset_key`."""
+    return f"account.{template_prefix.rsplit('/', 1)[-1]}"
+
+
+for _name in ACCOUNT_EMAILS:
+    register_kind(
+        type(
+            f"Account_{_name}",
+            (AccountEmail,),
+            {"key": f"account.{_name}", "template_prefix": f"account/email/{_name}"},
+        )
+    )

@@ -1,0 +1,45 @@
+"""The delivery log in the admin (betacowork/messaging/admin.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from betacowork.messaging.models import Outbox
+from events.models import Event
+from events.services.reminders import reminder_sweep_run
+from tests.events.factories import EventFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def event_in(delta: timedelta, **kwargs) -> Event:
+    start = timezone.now() + delta
+    return EventFactory(start=start, end=start + timedelta(minutes=90), **kwargs)
+
+
+def test_admin_delivery_log_filters_by_event_topic_and_resends(client, staff, member):
+    event = event_in(timedelta(hours=20))
+    RegistrationFactory(event=event)
+    other = event_in(timedelta(hours=20))
+    RegistrationFactory(event=other)
+    reminder_sweep_run()
+    Outbox.objects.filter(topic=f"event:{event.pk}").update(status=Outbox.Status.FAILED)
+    url = reverse("admin:messaging_outbox_changelist")
+    client.force_login(member)
+    assert client.get(url).status_code == 302  # not staff: to the admin login
+    client.force_login(staff)
+    page = client.get(url, {"topic": f"event:{event.pk}"})
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 1
+    failed = Outbox.objects.get(topic=f"event:{event.pk}")
+    response = client.post(
+        f"{url}?topic=event:{event.pk}",
+        {"action": "resend", "_selected_action": [failed.pk]},
+    )
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == Outbox.Status.PENDING

@@ -1,0 +1,148 @@
+"""The sender (betacowork/messaging/sender.py): leases, deterministic Message-IDs, retries
+and permanent failures, one connection per batch, lease renewal, rendering rows written as
+data."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from betacowork.messaging.mime import message_id_for
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_claim, outbox_deliver, outbox_send_due
+from tests.factories import UserFactory
+
+from .factories import write
+
+pytestmark = pytest.mark.django_db
+
+
+def test_claim_commits_a_lease_that_a_second_claimer_respects():
+    row, _ = write()
+    claimed = outbox_claim()
+    assert [r.pk for r in claimed] == [row.pk]
+    row.refresh_from_db()
+    assert row.claim_token
+    assert row.claimed_until > timezone.now()
+    assert outbox_claim() == []  # held: nobody else gets it
+
+
+def test_expired_lease_is_claimable_again_and_the_old_holder_cannot_send(scripted):
+    write()
+    (old,) = outbox_claim()
+    # The holder stalled (or died) past its lease: in the database and on its own clock.
+    old.claimed_until = timezone.now() - timedelta(seconds=1)
+    Outbox.objects.update(claimed_until=old.claimed_until)
+    (new,) = outbox_claim()
+    assert new.claim_token != old.claim_token
+    assert outbox_deliver(old) is False  # lost its lease: sends nothing
+    assert outbox_deliver(new) is True
+    assert len(scripted.sent) == 1
+    assert Outbox.objects.get().status == Outbox.Status.SENT
+
+
+def test_sent_row_is_recorded_with_a_deterministic_message_id(scripted):
+    row, _ = write(headers={"List-Unsubscribe": "<https://x.test/u>"})
+    assert outbox_send_due() == 1
+    (email,) = scripted.sent
+    assert email.extra_headers["Message-ID"] == message_id_for(row)
+    assert email.extra_headers["List-Unsubscribe"] == "<https://x.test/u>"
+    assert email.alternatives[0][1] == "text/html"
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.claim_token) == (Outbox.Status.SENT, 1, row.claim_token)
+    assert row.sent_at is not None
+    assert outbox_send_due() == 0  # sent rows are never sent again
+
+
+def test_temporary_failures_retry_with_exponential_backoff_then_fail(scripted):
+    scripted.reset([smtplib.SMTPDataError(451, b"try later")] * 3)
+    row, _ = write()
+    outbox_send_due()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Outbox.Status.PENDING, 1)
+    assert row.next_attempt_at - timezone.now() > timedelta(seconds=55)
+    assert "451" in row.last_error
+    assert outbox_send_due() == 0  # not due yet: the database decides
+    Outbox.objects.update(next_attempt_at=timezone.now())
+    outbox_send_due()
+    row.refresh_from_db()
+    assert row.attempts == 2
+    assert row.next_attempt_at - timezone.now() > timedelta(seconds=115)  # 60 s x 2
+    Outbox.objects.update(next_attempt_at=timezone.now())
+    outbox_send_due()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Outbox.Status.FAILED, 3)  # OUTBOX_MAX_ATTEMPTS
+    assert scripted.sent == []
+
+
+def test_refused_recipient_fails_at_once_without_retry(scripted):
+    refused = smtplib.SMTPRecipientsRefused({"gone@example.test": (550, b"No such user")})
+    scripted.reset([refused])
+    row, _ = write(to="gone@example.test")
+    outbox_send_due()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Outbox.Status.FAILED, 1)
+    assert "SMTPRecipientsRefused" in row.last_error
+
+
+def test_temporarily_refused_recipient_is_retried(scripted):
+    greylisted = smtplib.SMTPRecipientsRefused({"new@example.test": (451, b"Greylisted")})
+    scripted.reset([greylisted])
+    row, _ = write(to="new@example.test")
+    outbox_send_due()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Outbox.Status.PENDING, 1)
+
+
+def test_a_batch_uses_one_connection_and_a_bad_row_does_not_stop_it(scripted):
+    scripted.reset([None, smtplib.SMTPRecipientsRefused({"x": (550, b"no")}), None, None])
+    for i in range(4):
+        write(f"batch-{i}", to=f"p{i}@example.test")
+    assert outbox_send_due() == 3
+    assert scripted.opened == 1
+    statuses = sorted(Outbox.objects.values_list("status", flat=True))
+    assert statuses == ["failed", "sent", "sent", "sent"]
+
+
+def test_a_slow_batch_renews_its_lease_before_each_message(settings, scripted):
+    settings.OUTBOX_LEASE_SECONDS = 10
+    write("slow-1", to="a@example.test")
+    write("slow-2", to="b@example.test")
+    first, second = outbox_claim()
+    # Time passed while the first message was sent: 2 s of the lease are left.
+    second.claimed_until = timezone.now() + timedelta(seconds=2)
+    Outbox.objects.filter(pk=second.pk).update(claimed_until=second.claimed_until)
+    assert outbox_deliver(first) is True
+    assert outbox_deliver(second) is True
+    assert len(scripted.sent) == 2
+    # The renewal happened before sending: nobody could claim it meanwhile.
+    assert second.claimed_until - timezone.now() > timedelta(seconds=8)
+
+
+def test_a_message_that_fails_to_render_does_not_hold_up_its_batch(scripted, monkeypatch, caplog):
+    from events import messages as event_messages
+    from events import services
+    from tests.events.factories import EventFactory
+
+    event = EventFactory(capacity=5)
+    good = services.event_register(event=event, user=UserFactory())
+    bad = services.event_register(event=event, user=UserFactory())
+    original = event_messages.RegistrationConfirmed.render
+
+    def render(self, row):
+        if row.payload["registration"] == bad.pk:
+            raise ValueError("template broke")
+        return original(self, row)
+
+    monkeypatch.setattr(event_messages.RegistrationConfirmed, "render", render)
+    caplog.set_level(
+        "CRITICAL", logger="betacowork.messaging.sender"
+    )  # the expected log, not a failure
+    assert outbox_send_due() == 1
+    rows = {r.payload["registration"]: r for r in Outbox.objects.all()}
+    assert rows[good.pk].status == Outbox.Status.SENT
+    assert rows[bad.pk].status == Outbox.Status.CANCELLED
+    assert "template broke" in rows[bad.pk].last_error
