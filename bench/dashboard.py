@@ -5,15 +5,19 @@ What it does
    and fills it: the demo's spaces, companies and named people, 10,000 generated members
    (`members.demo.generated_members_create`: 5 % hidden profiles, 40 % public), 60 past
    events of every kind, and 5,000 collaborations (about 90 % confirmed, a mix of kinds,
-   visibilities, origins, values, 2-4 participants each). Deterministic; kept between runs.
-2. Starts gunicorn on 127.0.0.1 (4 sync workers, DEBUG=0, a long random SECRET_KEY,
+   visibilities, origins, values, 2-4 participants each), then recounts the dashboard's
+   tallies (the rows are bulk-written, past the services). Deterministic; kept between runs.
+2. In-process, times one uncached `dashboard_compute` per audience, the current one (read
+   from the tallies) and the one of an older commit (`--before`, aggregating the ledger,
+   loaded beside it) alternating, with their SQL queries and whether their totals agree.
+3. Starts gunicorn on 127.0.0.1 (4 sync workers, DEBUG=0, a long random SECRET_KEY,
    SECURE_SSL_REDIRECT=0, static files collected to a temp folder), once with the dashboard
-   cache off (every request aggregates in the database) and once with it on (Redis cache,
-   db 4), and runs `wrk` against each page for a bounded duration on loopback:
-   the reference view /bench/reference/, the dashboard as an anonymous visitor, and the
-   dashboard as a logged-in member (a session cookie made for a generated member).
-3. Prints req/s and p50/p95/p99 latency side by side, and the number of SQL queries one
-   dashboard request makes.
+   cache off (every request computes the figures) and once with it on (Redis cache, db 4),
+   and runs `wrk` on the dashboard as an anonymous visitor and as a logged-in member (a
+   session cookie made for a generated member), each alternating with the reference view
+   /bench/reference/ in `--rounds` short runs, so both see the same machine load.
+4. Prints req/s and p50/p95 latency, the ratio to the reference (issue 14's goal: at least
+   0.5x with the cache off) and the load average.
 
 Run (from the repository root; PostgreSQL on 127.0.0.1:5432 as user postgres; Redis on
 127.0.0.1:6379; `apt-get install -y wrk` once):
@@ -132,6 +136,8 @@ if have < COLLABS:
                                          confirmed_at=now if confirmed else None))
         Participant.objects.bulk_create(parts, batch_size=2000)
 from django.db import connection
+from collaborations.services import summary_rebuild
+summary_rebuild()  # bulk inserts bypass the services: recount the dashboard's tallies
 with connection.cursor() as cursor:
     cursor.execute("ANALYZE")  # fresh planner statistics after the bulk inserts
 viewer = User.objects.get(email="member00042@" + GENERATED_DOMAIN)
@@ -147,30 +153,51 @@ print("SESSION", session.session_key)
 """
 
 QUERIES = r"""
-import time
+import sys, time, types
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from collaborations.selectors import MEMBER, PUBLIC, dashboard_compute
 
+# The dashboard of an older commit (aggregating the ledger), loaded beside ours.
+before = types.ModuleType("collaborations._selectors_before")
+before.__package__ = "collaborations"
+sys.modules[before.__name__] = before  # dataclasses look their module up
+exec(compile({before_source!r}, "collaborations/_selectors_before.py", "exec"), before.__dict__)
+versions = {{"now": dashboard_compute, "before": before.dashboard_compute}}
+
 def median(values):
     return sorted(values)[len(values) // 2]
 
-# In-process, before any HTTP: where one uncached computation spends its time.
+# In-process, before any HTTP: one uncached computation, both versions alternating.
 for name, audience in (("public", PUBLIC), ("member", MEMBER)):
-    dashboard_compute(audience)
-    walls, cpus, sqls = [], [], []
+    walls = {{v: [] for v in versions}}
+    sqls = {{v: [] for v in versions}}
+    counts, same = {{}}, []
+    for fn in versions.values():
+        fn(audience)
     for _ in range(15):
-        with CaptureQueriesContext(connection) as ctx:
-            t, c = time.perf_counter(), time.process_time()
-            data = dashboard_compute(audience)
-            walls.append((time.perf_counter() - t) * 1000)
-            cpus.append((time.process_time() - c) * 1000)
-        sqls.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
-    print(f"QUERIES {name}: {len(ctx.captured_queries)} queries, "
-          f"{len(data['graph']['nodes'])} graph nodes, {len(data['graph']['edges'])} edges; "
-          f"dashboard_compute median {median(walls):.1f} ms (SQL ~{median(sqls):.0f} ms, "
-          f"Python CPU {median(cpus):.1f} ms)")
+        results = {{}}
+        for version, fn in versions.items():
+            with CaptureQueriesContext(connection) as ctx:
+                t = time.perf_counter()
+                results[version] = fn(audience)
+                walls[version].append((time.perf_counter() - t) * 1000)
+            sqls[version].append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+            counts[version] = len(ctx.captured_queries)
+        same.append(all(
+            results["now"][k] == results["before"][k]
+            for k in ("total", "volume", "members", "companies", "from_events")
+        ))
+    data = results["now"]
+    print(f"QUERIES {{name}}: {{len(data['graph']['nodes'])}} graph nodes, "
+          f"{{len(data['graph']['edges'])}} edges, same totals as before: {{all(same)}}")
+    for version in versions:
+        print(f"    dashboard_compute {{version:<6}} {{counts[version]:2d}} queries, median "
+              f"{{median(walls[version]):6.1f}} ms (SQL ~{{median(sqls[version]):.1f}} ms)")
+    print(f"    before / now: {{median(walls['before']) / median(walls['now']):.1f}}x")
 """
+
+REFERENCE = "/bench/reference/"
 
 LUA = """
 done = function(summary, latency, requests)
@@ -256,24 +283,8 @@ def wrk(port: int, path: str, *, duration: int, connections: int, lua: str, cook
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", default="bc_collab_bench")
-    parser.add_argument("--members", type=int, default=10_000)
-    parser.add_argument("--collaborations", type=int, default=5_000)
-    parser.add_argument("--port", type=int, default=8141)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/4")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is missing: apt-get install -y wrk")
-
-    tmp = Path(tempfile.mkdtemp(prefix="collab-bench-"))
-    (tmp / "collab_bench_settings.py").write_text(SETTINGS_SHIM)
-    (tmp / "report.lua").write_text(LUA)
-    env = {
+def bench_env(args, tmp: Path) -> dict:
+    return {
         **os.environ,
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}",
         "CACHE_URL": args.redis,
@@ -290,6 +301,11 @@ def main() -> None:
         "PYTHONPATH": f"{tmp}:{ROOT}",
         "DJANGO_SETTINGS_MODULE": "collab_bench_settings",
     }
+
+
+def prepare(args, env: dict) -> str:
+    """Migrate and fill the database (once), time both dashboard versions in-process; the
+    member's session key."""
     manage = [PY, str(ROOT / "manage.py")]
     print(f"Database {args.db}: migrating and filling (kept between runs)…", flush=True)
     ensure_database(args.db)
@@ -298,86 +314,150 @@ def main() -> None:
     script = POPULATE.format(members=args.members, collabs=args.collaborations)
     out = sh([*manage, "shell", "-c", script], env, cwd=ROOT)
     print(out.strip().replace("SESSION ", "session "), f"({time.monotonic() - started:.0f} s)")
-    session = re.search(r"SESSION (\w+)", out)[1]
-    print(sh([*manage, "shell", "-c", QUERIES], env, cwd=ROOT).strip())
+    before_source = sh(["git", "show", f"{args.before}:collaborations/selectors.py"], env, cwd=ROOT)
+    print(f"load average {load()}; in-process, now and before ({args.before}) alternating:")
+    code = QUERIES.format(before_source=before_source)
+    print(sh([*manage, "shell", "-c", code], env, cwd=ROOT).strip())
     sh([*manage, "collectstatic", "--noinput", "-v0"], env, cwd=ROOT)
+    return re.search(r"SESSION (\w+)", out)[1]
 
-    # Other work on the machine moves every figure: say how loaded it was.
-    load_before = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
-    print(f"load average {load_before} ({os.cpu_count()} CPUs)", flush=True)
+
+def load() -> str:
+    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def combine(runs: list[dict]) -> dict:
+    """Several wrk runs as one: req/s over their total time, the median latencies."""
+    total = sum(r["requests"] for r in runs)
+    out = {"rps": total / sum(r["requests"] / r["rps"] for r in runs), "requests": total}
+    for key in ("p50", "p95", "p99"):
+        out[key] = sorted(r[key] for r in runs)[len(runs) // 2]
+    out["non2xx"] = sum(r["non2xx"] for r in runs)
+    out["errors"] = sum(r["errors"] for r in runs)
+    return out
+
+
+def measure(args, tmp: Path, session: str, cache_seconds: int) -> list[tuple]:
+    """Each dashboard page alternating with the reference in `--rounds` wrk runs."""
     pages = [
-        ("reference /bench/reference/", "/bench/reference/", ""),
         ("dashboard, anonymous", "/collaborations/dashboard/", ""),
         ("dashboard, member", "/collaborations/dashboard/", f"sessionid={session}"),
     ]
+    part = max(1, args.duration // args.rounds)
+    rows = []
+    for label, path, cookie in pages:
+        status, body = fetch(args.port, path, cookie)
+        assert status == 200, (label, status, body[:500])
+        if "member" in label:
+            assert b"Log out" in body or b"logout" in body, "member session not accepted"
+        runs: dict[str, list] = {"page": [], "ref": []}
+        for url, c in ((path, cookie), (REFERENCE, cookie)):
+            for _ in range(args.workers * 2):  # warm every worker (and the cache)
+                fetch(args.port, url, c)
+        for _ in range(args.rounds):
+            for key, url in (("page", path), ("ref", REFERENCE)):
+                runs[key].append(
+                    wrk(
+                        args.port,
+                        url,
+                        duration=part,
+                        connections=args.connections,
+                        lua=str(tmp / "report.lua"),
+                        cookie=cookie,
+                    )
+                )
+        page, ref = combine(runs["page"]), combine(runs["ref"])
+        name = f"{label}, {'cache on' if cache_seconds else 'no cache'}"
+        per_round = " ".join(
+            f"{p['rps'] / r['rps']:.2f}" for p, r in zip(runs["page"], runs["ref"], strict=True)
+        )
+        rows.append((name, page, ref, load()))
+        print(
+            f"  {name:<34} {page['rps']:7.1f} req/s (p50 {page['p50']:.1f} ms) vs reference "
+            f"{ref['rps']:7.1f} req/s: {page['rps'] / ref['rps']:.2f}x (per round {per_round}; "
+            f"{page['non2xx'] + page['errors']} failed; load {load()})",
+            flush=True,
+        )
+    return rows
+
+
+def serve(args, run_env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            GUNICORN,
+            "betacowork.wsgi:application",
+            "-w",
+            str(args.workers),
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+        ],
+        env=run_env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", default="bc_collab_bench")
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--collaborations", type=int, default=5_000)
+    parser.add_argument("--port", type=int, default=8141)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--duration", type=int, default=15, help="seconds of load per page")
+    parser.add_argument("--rounds", type=int, default=3, help="page/reference alternations")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/4")
+    parser.add_argument(
+        "--before", default="18e8e92", help="commit whose dashboard is timed in-process beside"
+    )
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+
+    tmp = Path(tempfile.mkdtemp(prefix="collab-bench-"))
+    (tmp / "collab_bench_settings.py").write_text(SETTINGS_SHIM)
+    (tmp / "report.lua").write_text(LUA)
+    env = bench_env(args, tmp)
+    session = prepare(args, env)
+    # Other work on the machine moves every figure: say how loaded it was.
+    load_before = load()
+    print(f"load average {load_before} ({os.cpu_count()} CPUs)", flush=True)
     results = []
     for cache_seconds in (0, 300):
         run_env = {**env, "COLLAB_BENCH_CACHE": str(cache_seconds)}
         sh(["redis-cli", "-u", args.redis, "FLUSHDB"], run_env)
-        server = subprocess.Popen(
-            [
-                GUNICORN,
-                "betacowork.wsgi:application",
-                "-w",
-                str(args.workers),
-                "-k",
-                "sync",
-                "-b",
-                f"127.0.0.1:{args.port}",
-                "--log-level",
-                "warning",
-            ],
-            env=run_env,
-            cwd=ROOT,
-            start_new_session=True,
-        )
+        server = serve(args, run_env)
         try:
             wait_for(args.port)
-            for label, path, cookie in pages:
-                if cache_seconds and "reference" in label:
-                    continue
-                status, body = fetch(args.port, path, cookie)
-                assert status == 200, (label, status, body[:500])
-                if "member" in label:
-                    assert b"Log out" in body or b"logout" in body, "member session not accepted"
-                for _ in range(args.workers * 2):  # warm every worker (and the cache)
-                    fetch(args.port, path, cookie)
-                r = wrk(
-                    args.port,
-                    path,
-                    duration=args.duration,
-                    connections=args.connections,
-                    lua=str(tmp / "report.lua"),
-                    cookie=cookie,
-                )
-                name = (
-                    label
-                    if "reference" in label
-                    else (f"{label}, {'cache on' if cache_seconds else 'no cache'}")
-                )
-                results.append((name, r))
-                print(
-                    f"  {name:<38} {r['rps']:8.1f} req/s  p50 {r['p50']:7.1f} ms  "
-                    f"p95 {r['p95']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
-                    f"({r['requests']} requests, {r['non2xx']} non-2xx, {r['errors']} errors)",
-                    flush=True,
-                )
+            results += measure(args, tmp, session, cache_seconds)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
     shutil.rmtree(tmp, ignore_errors=True)
+    report(args, results, load_before)
 
+
+def report(args, results: list[tuple], load_before: str) -> None:
     print()
     print(
-        f"wrk -t2 -c{args.connections} -d{args.duration}s on 127.0.0.1, gunicorn "
-        f"{args.workers} sync workers, DEBUG=0, PostgreSQL {args.db}; {os.cpu_count()} CPUs, "
-        f"load average {load_before} before the runs, "
-        + "{:.2f} {:.2f} {:.2f} after".format(*os.getloadavg())
+        f"wrk -t2 -c{args.connections}, {args.duration} s per page in {args.rounds} runs "
+        f"alternating with the reference, on 127.0.0.1; gunicorn {args.workers} sync workers, "
+        f"DEBUG=0, PostgreSQL {args.db}; {os.cpu_count()} CPUs, load average {load_before} "
+        f"before the runs, {load()} after"
     )
-    print(f"{'page':<40}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
-    for name, r in results:
-        print(f"{name:<40}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}")
-    if any(r["non2xx"] or r["errors"] for _, r in results):
+    print("| page | req/s | p50 ms | p95 ms | reference req/s | ratio | load after |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for name, page, ref, after in results:
+        print(
+            f"| {name} | {page['rps']:.1f} | {page['p50']:.1f} | {page['p95']:.1f} "
+            f"| {ref['rps']:.1f} | {page['rps'] / ref['rps']:.2f}x | {after} |"
+        )
+    if any(page["non2xx"] or page["errors"] for _, page, _, _ in results):
         sys.exit("some requests failed")
 
 

@@ -12,6 +12,10 @@ class CollaborationsConfig(AppConfig):
         from . import integration, messages  # noqa: F401 - its message kinds
 
         integration.register()
+        # The dashboard's tallies follow changes made outside the services (admin, deletions).
+        from .services.summary import connect_signals
+
+        connect_signals()
         # The budget reports (events) count the business born at each event through this.
         register_business_source(business_born_at)
 

@@ -1,19 +1,28 @@
 """Geometry for the dashboard's SVG charts, rendered by templates (no JavaScript library).
 
-Functions return plain dicts of coordinates; templates draw them. The network graph gets a
-deterministic first layout here (a circle ordered so linked nodes sit side by side), which
-static/js/collaborations-graph.js refines into a force layout when JavaScript runs.
+Functions return plain dicts of coordinates, and the `*_svg` functions draw them. The network
+graph (its final layout, its SVG and its table twin) lives in `collaborations.graph_chart`
+and is re-exported here, so the dashboard's view finds every chart in one module.
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+
+from .graph_chart import graph_layout, graph_svg, graph_table
+
+__all__ = [
+    "columns",
+    "columns_svg",
+    "euros",
+    "graph_layout",
+    "graph_svg",
+    "graph_table",
+    "hbars",
+    "hbars_svg",
+]
 
 PALETTE = ["#1d4ed8", "#0f766e", "#b45309", "#7c3aed", "#be123c", "#15803d", "#0369a1", "#4b5563"]
 
@@ -95,109 +104,6 @@ def columns(figures, *, attr: str = "count", width: int = 560, height: int = 220
         "label_y": height - 8,
         "cols": cols,
     }
-
-
-def graph_layout(graph: dict, *, width: int = 900, height: int = 560) -> dict:
-    """Place nodes on a circle in breadth-first order (neighbours side by side)."""
-    nodes = graph["nodes"]
-    edges = graph["edges"]
-    adjacency: dict[str, list[str]] = defaultdict(list)
-    for e in edges:
-        adjacency[e["a"]].append(e["b"])
-        adjacency[e["b"]].append(e["a"])
-    by_id = {n["id"]: n for n in nodes}
-    order: list[str] = []
-    seen: set[str] = set()
-    for start in sorted(by_id, key=lambda k: (-by_id[k]["n"], by_id[k]["label"])):
-        if start in seen:
-            continue
-        queue = [start]
-        seen.add(start)
-        while queue:
-            current = queue.pop(0)
-            order.append(current)
-            for nxt in sorted(adjacency[current], key=lambda k: (-by_id[k]["n"], k)):
-                if nxt not in seen and nxt in by_id:
-                    seen.add(nxt)
-                    queue.append(nxt)
-    cx, cy = width / 2, height / 2
-    radius = min(width, height) / 2 - 70
-    top = max((n["n"] for n in nodes), default=1) or 1
-    placed = {}
-    for i, key in enumerate(order):
-        angle = 2 * math.pi * i / max(len(order), 1) - math.pi / 2
-        node = dict(by_id[key])
-        node["x"] = round(cx + radius * math.cos(angle), 1)
-        node["y"] = round(cy + radius * math.sin(angle), 1)
-        node["r"] = round(6 + 10 * math.sqrt(node["n"] / top), 1)
-        node["anchor"] = "start" if math.cos(angle) >= 0 else "end"
-        node["label_dx"] = round((node["r"] + 4) * (1 if math.cos(angle) >= 0 else -1), 1)
-        placed[key] = node
-    lines = [
-        {
-            "a": e["a"],
-            "b": e["b"],
-            "w": e["w"],
-            "x1": placed[e["a"]]["x"],
-            "y1": placed[e["a"]]["y"],
-            "x2": placed[e["b"]]["x"],
-            "y2": placed[e["b"]]["y"],
-            "stroke": round(min(1.2 + e["w"], 6), 1),
-        }
-        for e in edges
-        if e["a"] in placed and e["b"] in placed
-    ]
-    return {"width": width, "height": height, "nodes": list(placed.values()), "edges": lines}
-
-
-def graph_svg(layout: dict) -> str:
-    """The network graph as SVG markup (what _graph.html drew, built without the template engine).
-
-    A template loop costs about 60 µs per node here (a plural blocktranslate, truncatechars,
-    a dozen variable lookups): a quarter of the dashboard's rendering time for 60 nodes.
-    Every text is escaped; strings are the template's, so the catalogues still apply.
-    """
-    nodes, edges = layout["nodes"], layout["edges"]
-    if not nodes:
-        return ""
-    width, height = layout["width"], layout["height"]
-    count = len(nodes)
-    desc = ngettext(
-        "%(n)s member or company linked by confirmed collaborations.",
-        "%(n)s members and companies linked by confirmed collaborations.",
-        count,
-    ) % {"n": count}
-    parts = [
-        f'<svg class="collab-graph" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="graph-title graph-desc" data-graph data-width="{width}" '
-        f'data-height="{height}">\n'
-        f'  <title id="graph-title">{escape(gettext("Network of collaborations"))}</title>\n'
-        f'  <desc id="graph-desc">{escape(desc)}</desc>\n  <g class="graph-edges">'
-    ]
-    parts.extend(
-        f'<line data-a="{escape(e["a"])}" data-b="{escape(e["b"])}" x1="{e["x1"]}" '
-        f'y1="{e["y1"]}" x2="{e["x2"]}" y2="{e["y2"]}" stroke-width="{e["stroke"]}"></line>'
-        for e in edges
-    )
-    parts.append('</g>\n  <g class="graph-nodes">')
-    for n in nodes:
-        label = escape(n["label"])
-        short = escape(Truncator(n["label"]).chars(24))
-        times = ngettext("%(k)s collaboration", "%(k)s collaborations", n["n"]) % {"k": n["n"]}
-        shape = (
-            f'<circle r="{n["r"]}"></circle><text x="{n["label_dx"]}" y="4" '
-            f'text-anchor="{n["anchor"]}">{short}</text>'
-        )
-        if n["url"]:
-            shape = f'<a href="{escape(n["url"])}">{shape}</a>'
-        parts.append(
-            f'<g class="graph-node graph-{escape(n["kind"])}" data-id="{escape(n["id"])}" '
-            f'data-r="{n["r"]}" transform="translate({n["x"]} {n["y"]})">\n'
-            f"    <title>{label} — {escape(times)}</title>\n    {shape}\n  </g>"
-        )
-    parts.append("</g>\n</svg>")
-    # Safe: every interpolated text above is escaped, numbers come from graph_layout.
-    return mark_safe("".join(parts))
 
 
 def hbars_svg(chart: dict, title: str, empty: str) -> str:

@@ -572,6 +572,10 @@ def seed_collaborations(world) -> None:
     staff = users.get(STAFF_EMAIL)
     stories = _stories(world, users, staff)
     generated = _generated(world, users, staff)
+    # The rows above are bulk-written: recount the dashboard's tallies from the ledger.
+    from .services import summary_rebuild
+
+    summary_rebuild()
     confirmed = Collaboration.objects.confirmed().count()
     world.log(
         f"  collaborations: {stories} stories and {generated} generated added; "

@@ -309,6 +309,7 @@ class DashboardView(TemplateView):
             "places": charts.hbars(data["by_place"], attr="count"),
             # Built in Python: a template loop over the nodes cost 3x as much (see charts).
             "graph_svg": charts.graph_svg(layout),
+            "graph_table": charts.graph_table(layout),
             "graph_shown": len(layout["nodes"]),
             "graph_parties": data["graph"].get("parties", 0),
         }

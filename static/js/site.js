@@ -1,5 +1,8 @@
 // Site-wide behaviour: mobile navigation toggle and auto-submitting selects.
-// Everything works without JavaScript; this only saves a click.
+// Everything works without JavaScript; this only saves a click. The layout never waits for
+// this script: site.css collapses the menu with `@media (scripting: enabled)` from the first
+// paint, and hides the language form's fallback button the same way. The `js` class and the
+// class on that button below only matter to browsers that do not know that media feature.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");

@@ -258,7 +258,7 @@ def test_list_page_queries_do_not_grow(client, django_assert_max_num_queries):
 
 
 def test_graph_says_how_many_parties_it_leaves_out(client, monkeypatch):
-    from collaborations import selectors
+    from collaborations.selectors import graph
 
     a, b, c = UserFactory.create_batch(3)
     for p in (a, b, c):
@@ -271,7 +271,7 @@ def test_graph_says_how_many_parties_it_leaves_out(client, monkeypatch):
     assert "most connected of" not in body  # all three fit: no note
     assert c.profile.display_name in body
 
-    monkeypatch.setattr(selectors, "GRAPH_NODE_LIMIT", 2)
+    monkeypatch.setattr(graph, "GRAPH_NODE_LIMIT", 2)
     body = client.get(URL).content.decode()
     assert "Showing the 2 most connected of 3 members, companies and organisations" in body
     graph = body.split('aria-labelledby="network"')[1]

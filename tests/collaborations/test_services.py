@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from betacowork.messaging.models import Outbox
 from collaborations.models import Collaboration, CollaborationHistory, Participant
 from collaborations.services import (
     ParticipantSpec,
@@ -18,7 +19,6 @@ from collaborations.services import (
     participant_decline,
 )
 from events.models import Registration
-from members.models import Outbox
 from tests.factories import UserFactory
 
 from .conftest import attend, log, make_past_event
@@ -36,7 +36,7 @@ def test_log_asks_the_other_member_by_email_and_counts_only_once_confirmed(
     assert author_row.state == Participant.State.CONFIRMED  # logging it is my confirmation
     other_row = collab.participants.get(user=other_member)
     assert other_row.state == Participant.State.PENDING
-    mail = Outbox.objects.get(kind="collaboration_request")
+    mail = Outbox.objects.get(kind="collaborations.collaboration_request")
     assert mail.to_email == other_member.email
     assert mail.dedup_key == f"collab-request:{collab.pk}:{other_row.pk}:r1"
     assert "Website redesign" in mail.subject
@@ -266,7 +266,7 @@ def test_opted_out_member_gets_no_email_but_can_confirm(member, other_member):
     other_member.email_opt_outs = ["collaboration_request"]
     other_member.save(update_fields=["email_opt_outs"])
     collab = log(member, other_member)
-    assert not Outbox.objects.filter(kind="collaboration_request").exists()
+    assert not Outbox.objects.filter(kind="collaborations.collaboration_request").exists()
     participant_confirm(participant=collab.participants.get(user=other_member), user=other_member)
     collab.refresh_from_db()
     assert collab.is_confirmed

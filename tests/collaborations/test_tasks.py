@@ -7,10 +7,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
+from betacowork.messaging.models import Outbox
 from collaborations.selectors import collaborations_started_at_count
 from collaborations.tasks import event_followups_send
 from events.models import Event, Registration
-from members.models import Outbox
 from tests.factories import UserFactory
 
 from .conftest import attend, log, make_past_event
@@ -29,7 +29,7 @@ def test_attendees_get_one_follow_up_whatever_the_runs(member, other_member, yes
     attend(yesterday_event, other_member)
     assert event_followups_send() == 2
     assert event_followups_send() == 0  # idempotent: a retried or doubled task writes nothing
-    rows = Outbox.objects.filter(kind="event_followup").order_by("to_email")
+    rows = Outbox.objects.filter(kind="collaborations.event_followup").order_by("to_email")
     assert {r.dedup_key for r in rows} == {
         f"event-followup:{yesterday_event.pk}:{member.pk}",
         f"event-followup:{yesterday_event.pk}:{other_member.pk}",

@@ -32,7 +32,7 @@ class CollaborationQuerySet(models.QuerySet):
     def visible_to(self, user) -> CollaborationQuerySet:
         """What `user` may open: confirmed ones by visibility, plus their own in any status
         (`collaborations.rules.collaboration_visibility_q`: `collaborations.view_collaboration`)."""
-        from .rules import collaboration_visibility_q
+        from ..rules import collaboration_visibility_q
 
         condition = collaboration_visibility_q(user)
         return self if condition is None else self.filter(condition)

@@ -1,220 +1,26 @@
-"""Reads of the collaboration ledger: lists, panels, and the micro-economy dashboard.
-
-The dashboard is aggregated in the database with a fixed number of queries whatever the size
-of the ledger, for two audiences: the public (anonymous visitors) and members. Its figures
-count every confirmed collaboration, participants-only ones included; names, edges and
-event titles come only from what the audience may see, and hidden profiles never appear.
-"""
+"""The oracle: the dashboard computed from scratch by aggregating the ledger, exactly as the
+page did before it read the running tallies (collaborations/selectors.py at 18e8e92). The
+tallies must give the same figures after any sequence of changes."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from itertools import combinations
-from types import SimpleNamespace
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models import Count, Min, Q, Sum, Window
 from django.db.models.functions import ExtractYear
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language
 
-from events.models import Event, EventKind, Registration
-from members.models import Company, Profile, Visibility
-
-from .models import Collaboration, Participant
-
-# Stand-ins for "someone anonymous" and "any member": the dashboard is the same for every
-# member, so it is computed (and cached) once per audience, not once per person.
-PUBLIC = SimpleNamespace(is_authenticated=False, is_staff=False, pk=None)
-MEMBER = SimpleNamespace(is_authenticated=True, is_staff=False, pk=None)
+from collaborations.models import Collaboration, Participant
+from collaborations.selectors import Figure, visible_profiles
+from collaborations.selectors.graph import GRAPH_URL_NAMES, SLUG_MARK, _url_pattern
+from events.models import Event, EventKind
 
 GRAPH_NODE_LIMIT = 60
 TOP_LIMIT = 8
 
 
-def audience_of(user):
-    return MEMBER if user is not None and user.is_authenticated else PUBLIC
-
-
-def visible_profiles(user) -> QuerySet[Profile]:
-    """Profiles that may be named to `user`; hidden ones never, not even to staff or self."""
-    return Profile.objects.visible_to(user).exclude(visibility=Visibility.HIDDEN)
-
-
-def participants_prefetch(user) -> Prefetch:
-    """Participants with `shown_profile` set only where the viewer may see the member."""
-    return Prefetch(
-        "participants",
-        queryset=Participant.objects.select_related("company", "user__profile")
-        .annotate(
-            profile_visible=Exists(
-                Profile.objects.visible_to(user).filter(user_id=OuterRef("user_id"))
-            )
-        )
-        .order_by("pk"),
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Lists and pages
-
-
-def collaboration_list(*, user, filters: dict | None = None) -> QuerySet[Collaboration]:
-    filters = filters or {}
-    qs = Collaboration.objects.listed_for(user)
-    if filters.get("kind"):
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("year"):
-        qs = qs.filter(start_date__year=filters["year"])
-    if filters.get("space"):
-        qs = qs.filter(space=filters["space"])
-    if filters.get("chapter"):
-        qs = qs.filter(chapter=filters["chapter"])
-    if filters.get("event_kind"):
-        qs = qs.filter(origin_event__kind=filters["event_kind"])
-    return (
-        qs.select_related("origin_event__kind", "space", "chapter")
-        .prefetch_related(participants_prefetch(user))
-        .order_by("-start_date", "-pk")
-    )
-
-
-def collaboration_years() -> list[int]:
-    years = (
-        Collaboration.objects.confirmed()
-        .annotate(year=ExtractYear("start_date"))
-        .values_list("year", flat=True)
-        .distinct()
-        .order_by("-year")
-    )
-    return list(years)
-
-
-def collaboration_detail_queryset(*, user) -> QuerySet[Collaboration]:
-    return (
-        Collaboration.objects.visible_to(user)
-        .select_related(
-            "origin_event__kind", "introduced_by__profile", "space", "chapter", "author"
-        )
-        .prefetch_related(participants_prefetch(user))
-    )
-
-
-def my_collaborations(*, user) -> QuerySet[Collaboration]:
-    return (
-        Collaboration.objects.involving(user)
-        .select_related("origin_event__kind", "space")
-        .prefetch_related(participants_prefetch(user))
-        .order_by("-created_at", "-pk")
-    )
-
-
-def pending_confirmations(*, user) -> QuerySet[Participant]:
-    """My participations still waiting for my answer."""
-    return (
-        Participant.objects.filter(
-            user_id=user.pk,
-            state=Participant.State.PENDING,
-            collaboration__status=Collaboration.Status.PROPOSED,
-        )
-        .select_related("collaboration")
-        .order_by("-collaboration__created_at")
-    )
-
-
-def collaborations_of_user(*, viewer, user_id: int, limit: int = 10) -> list[Collaboration]:
-    """A profile's confirmed collaborations that `viewer` may see (participants-only ones only
-    if `viewer` is a participant or staff)."""
-    return list(
-        Collaboration.objects.listed_for(viewer)
-        .filter(participants__user_id=user_id)
-        .select_related("origin_event__kind")
-        .prefetch_related(participants_prefetch(viewer))
-        .order_by("-start_date", "-pk")
-        .distinct()[:limit]
-    )
-
-
-def collaborations_of_company(*, viewer, company: Company, limit: int = 20) -> list[Collaboration]:
-    """A company's confirmed collaborations: as a party, or through its members' profiles."""
-    members = Profile.objects.filter(company=company).values("user_id")
-    return list(
-        Collaboration.objects.listed_for(viewer)
-        .filter(Q(participants__company=company) | Q(participants__user_id__in=members))
-        .select_related("origin_event__kind")
-        .prefetch_related(participants_prefetch(viewer))
-        .order_by("-start_date", "-pk")
-        .distinct()[:limit]
-    )
-
-
-def collaborations_started_at_count(event_ids) -> dict[int, int]:
-    """{event id: number of confirmed collaborations that began there} (one query)."""
-    rows = (
-        Collaboration.objects.confirmed()
-        .filter(origin_event_id__in=list(event_ids))
-        .values("origin_event_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["origin_event_id"]: row["n"] for row in rows}
-
-
-def events_attended_by(*, user, now=None) -> QuerySet[Event]:
-    """Events `user` attended: a confirmed registration or a check-in, and it has started."""
-    now = now or timezone.now()
-    attended = Registration.objects.filter(user_id=user.pk).filter(
-        Q(status=Registration.Status.CONFIRMED) | Q(checked_in_at__isnull=False)
-    )
-    return (
-        Event.objects.filter(pk__in=attended.values("event_id"), start__lte=now)
-        .exclude(status=Event.Status.DRAFT)
-        .exclude(status=Event.Status.CANCELLED)
-        .select_related("kind")
-        .order_by("-start")
-    )
-
-
-def follow_up_invitations(*, user, days: int = 14, now=None) -> list[Event]:
-    """Recent events I attended and have not yet logged a collaboration from."""
-    now = now or timezone.now()
-    logged = Collaboration.objects.involving(user).filter(origin_event__isnull=False)
-    return list(
-        events_attended_by(user=user, now=now)
-        .filter(start__gte=now - timedelta(days=days))
-        .exclude(pk__in=logged.values("origin_event_id"))[:3]
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# The dashboard
-
-
-@dataclass
-class Figure:
-    key: str
-    label: str
-    count: int
-    volume: Decimal
-
-    @property
-    def volume_int(self) -> int:
-        return int(self.volume or 0)
-
-
-GRAPH_URL_NAMES = {"member": "members:profile", "company": "members:company"}
-SLUG_MARK = "__slug__"
-
-
-def _url_pattern(name: str) -> str:
-    return reverse(name, kwargs={"slug": SLUG_MARK})
-
-
-def _graph(audience) -> dict:
+def graph_reference(audience) -> dict:
     """Members and companies linked by confirmed collaborations the audience may see.
 
     Participants-only collaborations are never edges, and a member whose profile the audience
@@ -303,8 +109,8 @@ def _graph(audience) -> dict:
     return {"nodes": chosen, "edges": edges, "parties": ranked[0]["parties"] if ranked else 0}
 
 
-def dashboard_compute(audience) -> dict:
-    """Every figure of the dashboard for one audience, in a fixed number of queries."""
+def dashboard_reference(audience) -> dict:
+    """The dashboard as it was computed before the tallies: aggregated from the ledger."""
     confirmed = Collaboration.objects.confirmed()
     by_year = list(
         confirmed.annotate(year=ExtractYear("start_date"))
@@ -431,38 +237,5 @@ def dashboard_compute(audience) -> dict:
             if r["introduced_by_id"] in introducer_names
         ][:TOP_LIMIT],
         "by_place": place_figures,
-        "graph": _graph(audience),
+        "graph": graph_reference(audience),
     }
-
-
-def dashboard_cache_key(user) -> str:
-    """Names one version of the dashboard for `user`'s audience and language."""
-    from .services import DASHBOARD_VERSION_KEY
-
-    version = cache.get(DASHBOARD_VERSION_KEY) or 1
-    lang = (get_language() or "en")[:2]
-    who = "members" if audience_of(user).is_authenticated else "public"
-    return f"v{version}:{who}:{lang}"
-
-
-def dashboard_cache_seconds() -> int:
-    return int(getattr(settings, "COLLABORATIONS_DASHBOARD_CACHE", 300))
-
-
-def dashboard_data(*, user) -> dict:
-    """The dashboard for `user`'s audience; cached when COLLABORATIONS_DASHBOARD_CACHE > 0.
-
-    The cache key carries a version bumped (on commit) by every change that can move a
-    confirmed figure, so a confirmation shows at once; the timeout bounds how long a profile
-    that was just hidden could still be named.
-    """
-    audience = audience_of(user)
-    timeout = dashboard_cache_seconds()
-    if not timeout:
-        return dashboard_compute(audience)
-    key = f"collaborations:dashboard:{dashboard_cache_key(user)}"
-    data = cache.get(key)
-    if data is None:
-        data = dashboard_compute(audience)
-        cache.set(key, data, timeout)
-    return data

@@ -1,0 +1,20 @@
+"""The ledger's models: collaborations, their parties and history (`core`), and the running
+tallies the dashboard reads (`summary`)."""
+
+from .core import (
+    MAX_VALUE_EUR,
+    Collaboration,
+    CollaborationHistory,
+    CollaborationQuerySet,
+    Participant,
+)
+from .summary import DashboardTally
+
+__all__ = [
+    "MAX_VALUE_EUR",
+    "Collaboration",
+    "CollaborationHistory",
+    "CollaborationQuerySet",
+    "DashboardTally",
+    "Participant",
+]

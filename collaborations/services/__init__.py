@@ -1,0 +1,58 @@
+"""Writes of the collaboration ledger. Every state change records a history entry, writes the
+emails it causes to the outbox and keeps the dashboard's tallies right, in the same
+transaction. By concern: `ledger` (log, edit), `confirmations` (confirm, decline, verify),
+`followups` (after an event), `summary` (the dashboard's tallies), `validation`, `common`.
+"""
+
+from ..selectors.dashboard import DASHBOARD_VERSION_KEY
+from .common import (
+    RECONFIRM_FIELDS,
+    REQUEST_KIND,
+    TRACKED_FIELDS,
+    dashboard_invalidate,
+    place_of,
+    site_url,
+)
+from .confirmations import collaboration_verify, participant_confirm, participant_decline
+from .followups import (
+    FOLLOW_UP_KIND,
+    FOLLOW_UP_WINDOW_DAYS,
+    collaboration_follow_up_url,
+    event_followups_write,
+)
+from .ledger import can_edit, collaboration_create, collaboration_update
+from .summary import summary_rebuild, summary_tracking
+from .validation import (
+    EARLIEST_START,
+    MAX_DAYS_AHEAD,
+    MAX_PARTICIPANTS,
+    ParticipantSpec,
+    attended_event_ids,
+)
+
+__all__ = [
+    "DASHBOARD_VERSION_KEY",
+    "EARLIEST_START",
+    "FOLLOW_UP_KIND",
+    "FOLLOW_UP_WINDOW_DAYS",
+    "MAX_DAYS_AHEAD",
+    "MAX_PARTICIPANTS",
+    "RECONFIRM_FIELDS",
+    "REQUEST_KIND",
+    "TRACKED_FIELDS",
+    "ParticipantSpec",
+    "attended_event_ids",
+    "can_edit",
+    "collaboration_create",
+    "collaboration_follow_up_url",
+    "collaboration_update",
+    "collaboration_verify",
+    "dashboard_invalidate",
+    "event_followups_write",
+    "participant_confirm",
+    "participant_decline",
+    "place_of",
+    "site_url",
+    "summary_rebuild",
+    "summary_tracking",
+]

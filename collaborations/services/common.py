@@ -1,0 +1,156 @@
+"""Steps every ledger service shares: the history entry, the status recompute, the requests
+for confirmation, where a collaboration belongs, the dashboard cache's version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from betacowork.messaging import notify
+from members.models import Chapter, Space, User
+
+from ..messages import CollaborationRequest
+from ..models import Collaboration, CollaborationHistory, Participant
+from ..selectors.dashboard import DASHBOARD_VERSION_KEY
+from .validation import ParticipantSpec
+
+REQUEST_KIND = CollaborationRequest.key
+
+# Fields whose change after someone confirmed asks everybody to confirm again.
+RECONFIRM_FIELDS = ("value_eur",)
+TRACKED_FIELDS = (
+    "title",
+    "kind",
+    "description",
+    "start_date",
+    "value_eur",
+    "origin_type",
+    "origin_event_id",
+    "introduced_by_id",
+    "space_id",
+    "chapter_id",
+    "visibility",
+)
+
+
+def history_add(collab: Collaboration, *, actor: User | None, action: str, changes=None) -> None:
+    CollaborationHistory.objects.create(
+        collaboration=collab,
+        actor=actor,
+        actor_name=(actor.name or actor.email) if actor else "",
+        action=action,
+        changes=changes or {},
+        revision=collab.revision,
+    )
+
+
+def as_json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def participants_snapshot(collab: Collaboration) -> list[dict]:
+    return [
+        {"name": p.name, "role": p.role, "kind": p.party_key[0]}
+        for p in collab.participants.order_by("pk")
+    ]
+
+
+def dashboard_invalidate() -> None:
+    """The dashboard's cached pages are stale once the transaction commits."""
+
+    def _bump() -> None:
+        try:
+            cache.incr(DASHBOARD_VERSION_KEY)
+        except ValueError:
+            cache.set(DASHBOARD_VERSION_KEY, 2, None)
+
+    transaction.on_commit(_bump)
+
+
+def status_recompute(collab: Collaboration, *, actor: User | None) -> None:
+    """Proposed until every party confirmed; declined as soon as one declines."""
+    states = list(collab.participants.values_list("state", flat=True))
+    before = collab.status
+    if Participant.State.DECLINED in states:
+        collab.status = Collaboration.Status.DECLINED
+        collab.confirmed_at = None
+    elif states and all(s == Participant.State.CONFIRMED for s in states):
+        collab.status = Collaboration.Status.CONFIRMED
+        collab.confirmed_at = collab.confirmed_at or timezone.now()
+    else:
+        collab.status = Collaboration.Status.PROPOSED
+        collab.confirmed_at = None
+    if collab.status != before:
+        collab.save(update_fields=["status", "confirmed_at", "updated_at"])
+        history_add(
+            collab,
+            actor=actor,
+            action=CollaborationHistory.Action.STATUS,
+            changes={"status": [before, collab.status]},
+        )
+    if Collaboration.Status.CONFIRMED in (before, collab.status):
+        dashboard_invalidate()
+
+
+def site_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def request_confirmations(collab: Collaboration) -> int:
+    """Email every member participant still to confirm this revision (once per revision).
+
+    Members who turned these emails off still see the request on their home page.
+    """
+    written = 0
+    pending = collab.participants.filter(
+        state=Participant.State.PENDING, user__isnull=False, user__is_active=True
+    ).select_related("user")
+    for participant in pending:
+        written += notify(
+            kind=CollaborationRequest.key,
+            recipient=participant.user,
+            context={
+                "collaboration": collab,
+                "participant": participant,
+                "recipient": participant.user,
+                "author_name": collab.author_name,
+                "url": site_url(collab.get_absolute_url()),
+            },
+            dedup_key=f"collab-request:{collab.pk}:{participant.pk}:r{collab.revision}",
+            topic=f"collaboration:{collab.pk}",
+        )
+    return written
+
+
+def place_of(*, origin_event, space: Space | None, author: User) -> tuple[Space | None, object]:
+    """Where the collaboration belongs on the dashboard: the event's space/chapter first."""
+    if origin_event is not None:
+        return origin_event.space, origin_event.chapter
+    if space is None:
+        profile = getattr(author, "profile", None)
+        space = profile.home_space if profile else None
+    chapter = Chapter.objects.filter(space=space).order_by("pk").first() if space else None
+    return space, chapter
+
+
+def participant_rows(collab: Collaboration, specs: list[ParticipantSpec]) -> list[Participant]:
+    return [
+        Participant(
+            collaboration=collab,
+            user=spec.user,
+            company=spec.company,
+            organisation="" if spec.user or spec.company else spec.organisation.strip(),
+            name=spec.name[:160],
+            role=spec.role,
+        )
+        for spec in specs
+    ]

@@ -1,0 +1,106 @@
+"""Answering for a collaboration: members confirm or decline their own participation, staff
+verify the parties no member speaks for."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import User
+
+from ..models import Collaboration, CollaborationHistory, Participant
+from .common import history_add, status_recompute
+from .summary import summary_tracking
+
+
+def _own_participant(*, participant: Participant, user: User) -> Participant:
+    # Lock the collaboration first: two participants answering at the same moment are then
+    # serialised, and the second one's status recompute sees the first one's answer.
+    collab = Collaboration.objects.select_for_update().get(pk=participant.collaboration_id)
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    locked.collaboration = collab
+    if locked.user_id is None or locked.user_id != user.pk:
+        raise PermissionDenied(_("You can only answer for yourself."))
+    return locked
+
+
+def _answer(participant: Participant, *, user: User, state: str, action: str) -> Participant:
+    participant = _own_participant(participant=participant, user=user)
+    if participant.state == state:
+        return participant
+    collab = participant.collaboration
+    with summary_tracking([collab.pk]):
+        participant.state = state
+        participant.confirmed_at = timezone.now() if state == Participant.State.CONFIRMED else None
+        participant.save(update_fields=["state", "confirmed_at"])
+        history_add(
+            collab,
+            actor=user,
+            action=action,
+            changes={"participant": participant.name, "role": participant.role},
+        )
+        status_recompute(collab, actor=user)
+    return participant
+
+
+@transaction.atomic
+def participant_confirm(*, participant: Participant, user: User) -> Participant:
+    """`user` confirms their own participation. Nobody confirms for someone else."""
+    return _answer(
+        participant,
+        user=user,
+        state=Participant.State.CONFIRMED,
+        action=CollaborationHistory.Action.CONFIRMED,
+    )
+
+
+@transaction.atomic
+def participant_decline(*, participant: Participant, user: User) -> Participant:
+    """`user` declines (or withdraws) their own participation: the collaboration does not
+    count."""
+    return _answer(
+        participant,
+        user=user,
+        state=Participant.State.DECLINED,
+        action=CollaborationHistory.Action.DECLINED,
+    )
+
+
+@transaction.atomic
+def collaboration_verify(
+    *, collaboration: Collaboration, staff: User, approve: bool = True
+) -> Collaboration:
+    """Staff vouch for (or reject) the parties no member speaks for."""
+    if not staff.has_perm("collaborations.verify_collaboration"):
+        raise PermissionDenied(_("Only staff verify collaborations."))
+    collab = Collaboration.objects.select_for_update().get(pk=collaboration.pk)
+    todo = list(
+        collab.participants.filter(user__isnull=True).exclude(state=Participant.State.CONFIRMED)
+        if approve
+        else collab.participants.filter(user__isnull=True)
+    )
+    if not todo:
+        return collab
+    now = timezone.now()
+    with summary_tracking([collab.pk]):
+        for participant in todo:
+            participant.state = (
+                Participant.State.CONFIRMED if approve else Participant.State.DECLINED
+            )
+            participant.confirmed_at = now if approve else None
+            participant.verified_by = staff
+            participant.save(update_fields=["state", "confirmed_at", "verified_by"])
+        history_add(
+            collab,
+            actor=staff,
+            action=(
+                CollaborationHistory.Action.VERIFIED
+                if approve
+                else CollaborationHistory.Action.REJECTED
+            ),
+            changes={"parties": [p.name for p in todo]},
+        )
+        status_recompute(collab, actor=staff)
+    return collab

@@ -1,0 +1,231 @@
+"""Logging a collaboration and editing it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Company, Space, User
+
+from ..models import Collaboration, CollaborationHistory, Participant
+from .common import (
+    RECONFIRM_FIELDS,
+    TRACKED_FIELDS,
+    as_json,
+    dashboard_invalidate,
+    history_add,
+    participant_rows,
+    participants_snapshot,
+    place_of,
+    request_confirmations,
+    status_recompute,
+)
+from .summary import summary_tracking
+from .validation import (
+    ParticipantSpec,
+    validate_fields,
+    validate_origin,
+    validate_participants,
+)
+
+
+@transaction.atomic
+def collaboration_create(
+    *,
+    author: User,
+    title: str,
+    kind: str,
+    start_date: dt.date,
+    author_role: str,
+    participants: list[ParticipantSpec],
+    description: str = "",
+    value_eur: Decimal | None = None,
+    origin_type: str = Collaboration.Origin.SPACE,
+    origin_event=None,
+    introduced_by: User | None = None,
+    space: Space | None = None,
+    visibility: str = Collaboration.Visibility.MEMBERS,
+    author_company: Company | None = None,
+) -> Collaboration:
+    """Log a collaboration the author takes part in; the other parties are asked to confirm."""
+    validate_fields(value_eur=value_eur, start_date=start_date)
+    validate_participants(actor=author, specs=participants)
+    validate_origin(
+        actor=author,
+        origin_type=origin_type,
+        origin_event=origin_event,
+        introduced_by=introduced_by,
+    )
+    place_space, chapter = place_of(origin_event=origin_event, space=space, author=author)
+    collab = Collaboration(
+        title=title.strip(),
+        kind=kind,
+        description=description.strip(),
+        start_date=start_date,
+        value_eur=value_eur,
+        origin_type=origin_type,
+        origin_event=origin_event if origin_type == Collaboration.Origin.EVENT else None,
+        introduced_by=introduced_by if origin_type == Collaboration.Origin.INTRODUCTION else None,
+        space=place_space,
+        chapter=chapter,
+        visibility=visibility,
+        author=author,
+        author_name=(author.name or author.email)[:150],
+    )
+    collab.full_clean()
+    collab.save()
+    with summary_tracking([collab.pk]):
+        own = ParticipantSpec(role=author_role, user=author, company=author_company)
+        rows = participant_rows(collab, [own, *participants])
+        rows[0].state = Participant.State.CONFIRMED
+        rows[0].confirmed_at = timezone.now()
+        Participant.objects.bulk_create(rows)
+        history_add(
+            collab,
+            actor=author,
+            action=CollaborationHistory.Action.CREATED,
+            changes={
+                **{f: [None, as_json(getattr(collab, f))] for f in TRACKED_FIELDS},
+                "participants": [None, participants_snapshot(collab)],
+            },
+        )
+        request_confirmations(collab)
+        status_recompute(collab, actor=author)
+    return collab
+
+
+def can_edit(collab: Collaboration, user: User) -> bool:
+    """`collaborations.change_collaboration` (collaborations/rules.py)."""
+    return user.has_perm("collaborations.change_collaboration", collab)
+
+
+def _fields_apply(collab: Collaboration, *, actor: User, fields: dict) -> dict:
+    """Set and validate the edited fields; the {field: [before, after]} of what changed."""
+    unknown = set(fields) - {f.removesuffix("_id") for f in TRACKED_FIELDS}
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    before = {f: getattr(collab, f) for f in TRACKED_FIELDS}
+    for name, value in fields.items():
+        setattr(collab, name, value)
+    if collab.origin_type != Collaboration.Origin.EVENT:
+        collab.origin_event = None
+    if collab.origin_type != Collaboration.Origin.INTRODUCTION:
+        collab.introduced_by = None
+    validate_fields(value_eur=collab.value_eur, start_date=collab.start_date)
+    if collab.origin_event_id != before["origin_event_id"] or (
+        collab.introduced_by_id != before["introduced_by_id"]
+    ):
+        validate_origin(
+            actor=actor,
+            origin_type=collab.origin_type,
+            origin_event=collab.origin_event,
+            introduced_by=collab.introduced_by,
+        )
+    if collab.origin_event_id and collab.origin_event_id != before["origin_event_id"]:
+        collab.space, collab.chapter = place_of(
+            origin_event=collab.origin_event, space=None, author=actor
+        )
+    collab.full_clean()
+    return {
+        f: [as_json(before[f]), as_json(getattr(collab, f))]
+        for f in TRACKED_FIELDS
+        if before[f] != getattr(collab, f)
+    }
+
+
+def _participants_apply(
+    collab: Collaboration, *, actor: User, specs: list[ParticipantSpec], actor_role: str | None
+) -> list | None:
+    """Add, remove and re-role parties; [before, after] snapshots when anything changed."""
+    existing = list(collab.participants.all())
+    own = next((p for p in existing if p.user_id == actor.pk), None)
+    others = [p for p in existing if p.user_id != actor.pk]
+    if own is None:
+        # Only the author of an unconfirmed collaboration can be outside it (e.g. its own
+        # row was deleted with an account): nobody ever adds themselves by editing.
+        raise PermissionDenied(_("You are not a participant of this collaboration."))
+    validate_participants(actor=actor, specs=specs)
+    old = {p.party_key: p for p in others}
+    new = {spec.key: spec for spec in specs}
+    removed = [p for key, p in old.items() if key not in new]
+    added = [spec for key, spec in new.items() if key not in old]
+    role_changed = [
+        (old[key], spec) for key, spec in new.items() if key in old and old[key].role != spec.role
+    ]
+    own_role_changed = actor_role is not None and actor_role != own.role
+    if not (removed or added or role_changed or own_role_changed):
+        return None
+    before_snapshot = participants_snapshot(collab)
+    Participant.objects.filter(pk__in=[p.pk for p in removed]).delete()
+    for participant, spec in role_changed:
+        participant.role = spec.role
+        participant.save(update_fields=["role"])
+    if own_role_changed:
+        own.role = actor_role
+        own.save(update_fields=["role"])
+    Participant.objects.bulk_create(participant_rows(collab, added))
+    return [before_snapshot, participants_snapshot(collab)]
+
+
+def _reopen(collab: Collaboration, *, actor: User) -> None:
+    """Everybody but the editor confirms the new version again (staff re-verify parties
+    without a member); the editor's own confirmation is this edit."""
+    collab.participants.exclude(user_id=actor.pk).update(
+        state=Participant.State.PENDING, confirmed_at=None, verified_by=None
+    )
+    collab.participants.filter(user_id=actor.pk).update(
+        state=Participant.State.CONFIRMED, confirmed_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def collaboration_update(
+    *,
+    collaboration: Collaboration,
+    actor: User,
+    participants: list[ParticipantSpec] | None = None,
+    actor_role: str | None = None,
+    **fields,
+) -> Collaboration:
+    """Edit a collaboration. A change of value or participants asks for confirmation again."""
+    collab = Collaboration.objects.select_for_update().get(pk=collaboration.pk)
+    if not can_edit(collab, actor):
+        raise PermissionDenied(_("You cannot edit this collaboration."))
+    with summary_tracking([collab.pk]):
+        changes = _fields_apply(collab, actor=actor, fields=fields)
+        snapshots = None
+        if participants is not None:
+            snapshots = _participants_apply(
+                collab, actor=actor, specs=participants, actor_role=actor_role
+            )
+            if snapshots is not None:
+                changes["participants"] = snapshots
+        if not changes:
+            return collab
+        reopen = snapshots is not None or any(f in changes for f in RECONFIRM_FIELDS)
+        if reopen:
+            collab.revision += 1
+        collab.save()
+        if reopen:
+            _reopen(collab, actor=actor)
+        history_add(
+            collab,
+            actor=actor,
+            action=(
+                CollaborationHistory.Action.REOPENED
+                if reopen
+                else CollaborationHistory.Action.UPDATED
+            ),
+            changes=changes,
+        )
+        if reopen:
+            request_confirmations(collab)
+        elif collab.status == Collaboration.Status.CONFIRMED:
+            dashboard_invalidate()  # kind, year or visibility may have changed
+        status_recompute(collab, actor=actor)
+    return collab
