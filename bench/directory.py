@@ -4,6 +4,11 @@ Usage (from the repository root; needs PostgreSQL and `apt-get install wrk`):
 
     .venv/bin/python bench/directory.py [--members 10000] [--duration 20] [--rounds 5]
         [--port 8121] [--database bc_members_bench] [--connections 8]
+    .venv/bin/python bench/directory.py --members 100000 --database bc_dir_bench \
+        --modes inprocess [--skip-seed]        # the 100k-member mode (issue 14), no wrk needed
+
+At 100,000 members seeding takes ~10 minutes: it is done once into `--database` and reused
+(`--skip-seed` skips even the check).
 
 It creates (once) the database, migrates it, seeds the members demo world plus generated
 members with skills, offers and seeks, logs a member in (a real session row), serves the site
@@ -44,6 +49,8 @@ SCENARIOS = [
         "filtered page",
         "/directory/?skill=web-development&space=betacowork&language=fr&sort=recent",
     ),
+    ("search, a first name", "/directory/?q=zoe"),
+    ("broad filter, by name", "/directory/?skill=seo"),
 ]
 REFERENCE = "/bench/reference/"
 
@@ -80,30 +87,50 @@ session.create()
 print("SESSION", session.session_key)
 """
 
+SESSION = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from members import demo
+from members.models import User
+
+user = User.objects.get(email="member00042@" + demo.GENERATED_DOMAIN)
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print("SESSION", session.session_key)
+"""
+
 EXPLAIN = """
 from django.db import connection
 from django.http import QueryDict
 from members.demo import GENERATED_DOMAIN
+from members.directory import directory_query
+from members.directory.cache import options_get
+from members.directory.postgres import directory_search_sql
 from members.models import User
-from members.selectors import directory_choices, directory_options, directory_parse
-from members.selectors import directory_search_sql
 
 viewer = User.objects.get(email="member00042@" + GENERATED_DOMAIN)
-options = {{**directory_options(user=viewer), **directory_choices()}}
-# What the view runs for a filtered list (members.selectors.directory_search_page): one
-# statement for the total, the page's ids and their cards.
+# What the view runs for a filtered list (members.directory.postgres.directory_search_page):
+# one statement for the capped count, the page's ids and their cards. Run twice: the second
+# plan is shown (warm buffers, as a live site has them).
 for params in {scenarios!r}:
-    query = directory_parse(QueryDict(params), options=options)
-    sql, args = directory_search_sql(user=viewer, query=query, term_index=options["term_words"])
+    query = directory_query(params=QueryDict(params))
+    index = options_get()["term_words"]
+    sql, args = directory_search_sql(user=viewer, query=query, term_index=index)
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, {{**args, "limit": 24, "offset": 0}})
+        for _ in range(2):
+            page = {{**args, "limit": 24, "offset": 0}}
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, page)
+            plan = "\\n".join(row[0] for row in cursor.fetchall())
         print("--", params)
-        print("\\n".join(row[0] for row in cursor.fetchall()))
+        print(plan)
 """
 
 
 IN_PROCESS = """
-import statistics, time
+import os, statistics, time
 from django.test import Client
 from members.demo import GENERATED_DOMAIN
 from members.models import User
@@ -111,18 +138,29 @@ from members.models import User
 client = Client()
 client.force_login(User.objects.get(email="member00042@" + GENERATED_DOMAIN))
 pages = {pages!r}
-for label, path in pages:
-    assert client.get(path).status_code == 200
-times = {{label: [] for label, _ in pages}}
-for _ in range({runs}):  # interleaved, so machine load hits every page alike
+reference = {reference!r}
+for label, path in [*pages, ("reference", reference)]:
+    assert client.get(path).status_code == 200, path
+times = {{path: [] for _label, path in pages}}
+ref = {{path: [] for _label, path in pages}}
+for _ in range({runs}):  # each page then the reference, in turn: machine drift hits both
     for label, path in pages:
         started = time.perf_counter()
         client.get(path)
-        times[label].append((time.perf_counter() - started) * 1000)
+        times[path].append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        client.get(reference)
+        ref[path].append((time.perf_counter() - started) * 1000)
 for label, path in pages:
-    ms = times[label]
-    print(f"| {{label}} `{{path}}` | {{min(ms):.1f}} | {{statistics.median(ms):.1f}} |")
+    ms, rs = statistics.median(times[path]), statistics.median(ref[path])
+    print(f"| {{label}} `{{path}}` | {{min(times[path]):.1f}} | {{ms:.1f}} | {{rs:.1f}} "
+          f"| {{ms / rs:.2f}}x |")
+print("load average after: %.2f %.2f %.2f" % os.getloadavg())
 """
+
+
+def load_average() -> str:
+    return "load average: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def env_for(args, secret: str, static_root: str) -> dict:
@@ -273,7 +311,7 @@ def serve_and_measure(args, mode, env, base, cookie, lua) -> list:
     return rows
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=20, help="seconds of load per page")
@@ -289,54 +327,50 @@ def main() -> None:
         "--modes",
         default="inprocess,cached,uncached",
         help="inprocess: each page's cost in one process (django.test.Client, no server, "
-        "results cache off), min and median of --runs interleaved requests; "
+        "results cache off), each request followed by the reference's, medians and ratios; "
         "cached: the directory's shared results cache on (the default setting); "
         "uncached: DIRECTORY_CACHE_SECONDS=0, every request queries and renders",
     )
     parser.add_argument("--runs", type=int, default=30, help="requests per page, inprocess")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is missing: apt-get install -y wrk")
-
-    alphabet = string.ascii_letters + string.digits
-    secret = "".join(secrets.choice(alphabet) for _ in range(64))
-    workdir = tempfile.mkdtemp(prefix="bench-directory-")
-    static_root = str(Path(workdir) / "static")
-    env = env_for(args, secret, static_root)
-
-    print(f"== database {args.database}: migrate and seed {args.members} members")
-    database_ensure(args.database)
-    run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
-    seeded = run([PY, "manage.py", "shell", "-c", SEED.format(members=args.members)], env)
-    cookie = next(x.split()[1] for x in seeded.splitlines() if x.startswith("SESSION"))
-    print("\n".join(x for x in seeded.splitlines() if x.startswith("seeded")))
-    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
-    # What autovacuum would have done by now on a live site.
-    subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "VACUUM ANALYZE", args.database],
-        check=True,
+    parser.add_argument(
+        "--skip-seed", action="store_true", help="reuse --database as it is (no migrate, seed)"
     )
+    return parser.parse_args()
 
-    lua = str(Path(workdir) / "report.lua")
-    Path(lua).write_text(LUA)
-    base = f"http://127.0.0.1:{args.port}"
-    tables = {}
-    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    if "inprocess" in modes:
-        modes.remove("inprocess")
-        pages = [*SCENARIOS, ("reference", REFERENCE)]
-        local = {
-            **env,
-            "DIRECTORY_CACHE_SECONDS": "0",
-            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-        }
-        code = IN_PROCESS.format(pages=pages, runs=args.runs)
-        print(f"== in-process, uncached, {args.runs} interleaved requests per page")
-        print("| page | min ms | median ms |\n|---|---:|---:|")
-        print(run([PY, "manage.py", "shell", "--no-imports", "-c", code], local).rstrip())
-    for mode in modes:
-        mode_env = {**env, "DIRECTORY_CACHE_SECONDS": "0" if mode == "uncached" else "120"}
-        tables[mode] = serve_and_measure(args, mode, mode_env, base, cookie, lua)
+
+def prepare(args, env: dict) -> str:
+    """Migrate and seed the database (unless --skip-seed); the logged-in member's cookie."""
+    database_ensure(args.database)
+    if args.skip_seed:
+        print(f"== database {args.database}: reused as it is (--skip-seed)")
+        session = run([PY, "manage.py", "shell", "-c", SESSION], env)
+    else:
+        print(f"== database {args.database}: migrate and seed {args.members} members")
+        run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+        session = run([PY, "manage.py", "shell", "-c", SEED.format(members=args.members)], env)
+        print("\n".join(x for x in session.splitlines() if x.startswith("seeded")))
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    if not args.skip_seed:  # what autovacuum would have done by now on a live site
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "VACUUM ANALYZE", args.database],
+            check=True,
+        )
+    return next(x.split()[1] for x in session.splitlines() if x.startswith("SESSION"))
+
+
+def in_process(args, env: dict) -> None:
+    local = {**env, "DIRECTORY_CACHE_SECONDS": "0", "ALLOWED_HOSTS": "testserver,127.0.0.1"}
+    code = IN_PROCESS.format(pages=SCENARIOS, reference=REFERENCE, runs=args.runs)
+    print(
+        f"== in-process at {args.members} members, results cache off, {args.runs} requests "
+        f"per page, each followed by the reference; {load_average()}"
+    )
+    print("| page | min ms | median ms | reference median ms | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    print(run([PY, "manage.py", "shell", "--no-imports", "-c", code], local).rstrip())
+
+
+def print_tables(tables: dict) -> None:
     for mode, rows in tables.items():
         print()
         print(f"### {mode} (DIRECTORY_CACHE_SECONDS={'0' if mode == 'uncached' else '120'})")
@@ -348,11 +382,43 @@ def main() -> None:
                 f"| {label} `{path}` | {page[0]:.0f}{flag} | {page[1]:.1f} | {page[2]:.1f} "
                 f"| {ref[0]:.0f} | {ref[1]:.1f} | {ref[2]:.1f} | {page[0] / ref[0]:.2f}x |"
             )
+
+
+def main() -> None:
+    args = parse_args()
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    served = [m for m in modes if m != "inprocess"]
+    if served and not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    print(f"== {load_average()} (2 cores shared: figures are ratios to the reference)")
+    alphabet = string.ascii_letters + string.digits
+    secret = "".join(secrets.choice(alphabet) for _ in range(64))
+    workdir = tempfile.mkdtemp(prefix="bench-directory-")
+    env = env_for(args, secret, str(Path(workdir) / "static"))
+    cookie = prepare(args, env)
+    lua = str(Path(workdir) / "report.lua")
+    Path(lua).write_text(LUA)
+    base = f"http://127.0.0.1:{args.port}"
+    if "inprocess" in modes:
+        in_process(args, env)
+    tables = {}
+    for mode in served:
+        mode_env = {**env, "DIRECTORY_CACHE_SECONDS": "0" if mode == "uncached" else "120"}
+        tables[mode] = serve_and_measure(args, mode, mode_env, base, cookie, lua)
+        print(f"   {load_average()}")
+    print_tables(tables)
     print()
-    print("== EXPLAIN ANALYZE of the directory search (first page, a member's view)")
+    print(
+        f"== EXPLAIN (ANALYZE, BUFFERS) of the directory's searches (first page, a member's "
+        f"view, second run); {load_average()}"
+    )
     filtered = [path.partition("?")[2] for _label, path in SCENARIOS if "?" in path]
-    code = EXPLAIN.format(scenarios=filtered)
-    print(run([PY, "manage.py", "shell", "--no-imports", "-c", code], env))
+    print(
+        run(
+            [PY, "manage.py", "shell", "--no-imports", "-c", EXPLAIN.format(scenarios=filtered)],
+            env,
+        )
+    )
     shutil.rmtree(workdir, ignore_errors=True)
 
 

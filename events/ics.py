@@ -4,6 +4,10 @@ Times are written in Europe/Brussels with a VTIMEZONE (standard DST rules), so c
 show the right wall-clock time on both sides of a DST change. UIDs are stable
 (`event-<pk>@<site host>`) and SEQUENCE is `Event.version`, so a calendar that imported the
 event updates it in place when the time or place changes.
+
+A feed (`events_ics`) also names itself and says how often to fetch it again: `NAME` and
+`REFRESH-INTERVAL;VALUE=DURATION` (RFC 7986) with their widely read forerunners
+`X-WR-CALNAME` (Apple, Google, Outlook) and `X-PUBLISHED-TTL` (Outlook).
 """
 
 from __future__ import annotations
@@ -15,13 +19,17 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
 from icalendar import Event as VEvent
 
 from .models import Event
 
 TZID = "Europe/Brussels"
 PRODID = "-//Betacowork//Events//EN"
+# How often a subscribed calendar should fetch a feed again: public programmes change a few
+# times a day; a personal feed should show a new registration or a cancellation soon.
+PUBLIC_FEED_REFRESH = timedelta(hours=6)
+PERSONAL_FEED_REFRESH = timedelta(hours=1)
 
 
 def site_host() -> str:
@@ -54,15 +62,19 @@ def _vtimezone() -> Timezone:
     return tz
 
 
-def _calendar(name: str | None = None) -> Calendar:
+def _calendar(name: str | None = None, *, refresh: timedelta | None = None) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     if name:
+        cal.add("name", name)
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", TZID)
+    if refresh:
+        cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(refresh))
     cal.add_component(_vtimezone())
     return cal
 
@@ -101,9 +113,11 @@ def event_ics(event: Event) -> bytes:
     return _serialise(cal)
 
 
-def events_ics(events: Iterable[Event], *, name: str) -> bytes:
-    """A feed: many VEVENTs sharing one VTIMEZONE."""
-    cal = _calendar(name)
+def events_ics(
+    events: Iterable[Event], *, name: str, refresh: timedelta = PUBLIC_FEED_REFRESH
+) -> bytes:
+    """A feed: many VEVENTs sharing one VTIMEZONE, named `name`, to fetch every `refresh`."""
+    cal = _calendar(name, refresh=refresh)
     stamp = timezone.now()
     for event in events:
         cal.add_component(_vevent(event, stamp=stamp))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from members.models import Profile
 
-from .models import Event, Registration
+from .models import CalendarToken, Event, EventKind, Registration
 
 CONFIRMED = Q(registrations__status=Registration.Status.CONFIRMED)
 WAITLISTED = Q(registrations__status=Registration.Status.WAITLISTED)
@@ -178,7 +178,7 @@ def _visible_user_ids(viewer):
     return Profile.objects.visible_to(viewer).values("user_id")
 
 
-def feed_events(*, chapter=None, kind=None, now=None) -> QuerySet[Event]:
+def feed_events(*, chapter=None, kind=None, space=None, now=None) -> QuerySet[Event]:
     """Public feed: public published/cancelled events from 30 days ago on."""
     now = now or timezone.now()
     qs = (
@@ -191,6 +191,8 @@ def feed_events(*, chapter=None, kind=None, now=None) -> QuerySet[Event]:
         qs = qs.filter(chapter=chapter)
     if kind is not None:
         qs = qs.filter(kind=kind)
+    if space is not None:
+        qs = qs.filter(space=space)
     return qs[:500]
 
 
@@ -204,3 +206,15 @@ def personal_feed_events(*, user, now=None) -> QuerySet[Event]:
         .select_related("kind", "space")
         .order_by("start")[:500]
     )
+
+
+def calendar_token_of(*, user) -> CalendarToken | None:
+    """The member's personal feed token, if they asked for one (reading never creates it)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return CalendarToken.objects.filter(user=user).first()
+
+
+def feed_kinds() -> QuerySet[EventKind]:
+    """The kinds that have a feed of their own on the events page."""
+    return EventKind.objects.order_by("name_en")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("mine/", views.MyEventsView.as_view(), name="mine"),
     path("feed.ics", views.PublicFeedView.as_view(), name="feed"),
     path("calendar/<str:token>.ics", views.PersonalFeedView.as_view(), name="personal_feed"),
+    path("calendar/create/", views.CalendarTokenCreateView.as_view(), name="calendar_create"),
     path(
         "calendar/regenerate/",
         views.CalendarTokenRegenerateView.as_view(),

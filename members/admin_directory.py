@@ -12,33 +12,27 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .contacts import vcf_download
 from .csv_io import (
     COLUMNS,
     csv_lines,
     members_export_queryset,
     members_export_rows,
-    members_import_apply,
-    members_import_check,
 )
+from .csv_staging import members_import_commit, members_import_stage
 from .forms import MemberImportForm
 from .models import SPOKEN_LANGUAGES, Chapter, Company, Membership, Profile, Space, Term, User
 from .services import account_delete, term_approve, term_merge
-
-IMPORT_SALT = "members.csv-import"
-IMPORT_MAX_AGE = 3600
+from .vcard import vcard_queryset
 
 
 class MembershipInline(admin.TabularInline):
@@ -243,6 +237,7 @@ class ProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     date_hierarchy = "member_since"
     list_per_page = 50
+    actions = ["export_vcards"]
 
     @admin.display(description=_("email"), ordering="user__email")
     def email(self, obj):
@@ -262,6 +257,11 @@ class ProfileAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.export_view),
                 name="{}_{}_export".format(*info),
             ),
+            path(
+                "export.vcf",
+                self.admin_site.admin_view(self.export_vcf_view),
+                name="{}_{}_export_vcf".format(*info),
+            ),
             *urls,
         ]
 
@@ -280,6 +280,19 @@ class ProfileAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
         return response
 
+    # -- Contacts (vCard 4.0): the filtered list, or the selected rows ------------------------
+
+    def export_vcf_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        qs = vcard_queryset(changelist.get_queryset(request)).order_by("display_name", "pk")
+        return vcf_download(request, qs)
+
+    @admin.action(description=_("Export the selected members as contacts (.vcf)"))
+    def export_vcards(self, request, queryset):
+        return vcf_download(request, vcard_queryset(queryset).order_by("display_name", "pk"))
+
     # -- CSV import: upload → dry run (preview) → confirm ------------------------------------
 
     def import_view(self, request):
@@ -293,15 +306,11 @@ class ProfileAdmin(admin.ModelAdmin):
         }
         changelist_url = reverse("admin:members_profile_changelist")
         if request.method == "POST" and "token" in request.POST:
-            name = self._import_file(request.POST["token"], request)
-            if name is None:
+            report = members_import_commit(token=request.POST["token"], user=request.user)
+            if report is None:
                 messages.error(request, _("This import expired or is invalid: upload it again."))
                 return HttpResponseRedirect(request.path)
-            with default_storage.open(name, "rb") as handle:
-                raw = handle.read()
-            report = members_import_apply(raw)
             if report.written:
-                default_storage.delete(name)
                 messages.success(
                     request,
                     _("Import done: %(c)d created, %(u)d updated.")
@@ -314,30 +323,14 @@ class ProfileAdmin(admin.ModelAdmin):
         form = MemberImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            raw = upload.read(5 * 1024 * 1024 + 1)
-            report = members_import_check(raw)
+            report, token = members_import_stage(
+                raw=upload.read(5 * 1024 * 1024 + 1), user=request.user
+            )
             context["report"] = report
-            if report.ok:
-                name = default_storage.save(
-                    f"imports/{get_random_string(24)}.csv", ContentFile(raw)
-                )
-                context["token"] = signing.dumps(
-                    {"name": name, "user": request.user.pk}, salt=IMPORT_SALT
-                )
+            if token:
+                context["token"] = token
         context["form"] = form
         return render(request, "admin/members/profile/import.html", context)
-
-    def _import_file(self, token: str, request) -> str | None:
-        try:
-            data = signing.loads(token, salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
-        except signing.BadSignature:
-            return None
-        name = data.get("name", "")
-        if data.get("user") != request.user.pk or not name.startswith("imports/"):
-            return None
-        if not default_storage.exists(name):
-            return None
-        return name
 
 
 @admin.register(Membership)

@@ -1,83 +1,12 @@
-"""A shared cache for the directory's results and filter options.
+"""Moved to `members.directory.cache`; these names stay importable from here."""
 
-Most directory requests repeat: the first page, popular skills, the same filters. Their
-results are the same for every member, so the rendered results are cached (Redis in
-production, shared by every web process) under a key made of a *version*, the viewer's class,
-the language and the query string. Any change to a profile, its terms, a company, a space or
-a membership bumps the version (`directory_invalidate()`, called by members.signals and by
-the bulk services), so a stale list is never served after a change is committed; the TTL
-(`DIRECTORY_CACHE_SECONDS`, default 120 s, 0 turns caching off) bounds anything else, such as
-"joined recently" rolling over at midnight.
-
-Privacy: the class is "anonymous", "member" or "staff", which is all `visible_to()` looks at —
-except for a member whose own profile is hidden (they see themselves): their lists are never
-cached.
-"""
-
-from __future__ import annotations
-
-import hashlib
-import time
-
-from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-from django.utils.translation import get_language
-
-from . import rules
-
-VERSION_KEY = "members:directory:version"
-
-
-def cache_seconds() -> int:
-    """settings.DIRECTORY_CACHE_SECONDS (from the environment; 0 turns the cache off)."""
-    return max(0, int(getattr(settings, "DIRECTORY_CACHE_SECONDS", 120)))
-
-
-def directory_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, int(time.time() * 1000), None)
-        version = cache.get(VERSION_KEY) or 0
-    return version
-
-
-def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, int(time.time() * 1000), None)
-
-
-def directory_invalidate() -> None:
-    """Forget every cached list now, and again when the current transaction commits (a
-    request running meanwhile could otherwise cache what it read before the commit)."""
-    _bump()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_bump)
-
-
-viewer_class = rules.viewer_class  # what `visible_to(user)` depends on (None: personal)
-
-
-def cache_key(kind: str, *, user=None, query_string: str = "") -> str | None:
-    """The key for `kind` ("options" or "results"), or None when caching does not apply."""
-    if cache_seconds() <= 0:
-        return None
-    version = directory_version()
-    if kind == "options":
-        return f"members:dir:{version}:options"
-    cls = viewer_class(user)
-    if cls is None:
-        return None
-    digest = hashlib.sha256(query_string.encode()).hexdigest()[:32]
-    return f"members:dir:{version}:{cls}:{(get_language() or 'en')[:2]}:{digest}"
-
-
-def cache_get(key: str | None):
-    return cache.get(key) if key else None
-
-
-def cache_set(key: str | None, value) -> None:
-    if key:
-        cache.set(key, value, cache_seconds())
+from .directory.cache import (  # noqa: F401 - re-exported
+    VERSION_KEY,
+    cache_get,
+    cache_key,
+    cache_seconds,
+    cache_set,
+    directory_invalidate,
+    directory_version,
+    viewer_class,
+)

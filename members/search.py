@@ -215,74 +215,89 @@ def profile_search_refresh(*, profile_ids: Iterable[int] | None = None) -> int:
     caused the refresh (one edit, a company rename touching 40 people, a term rename touching
     3,000).
     """
-    from .models import Membership
-
     if profile_ids is None:
         ids = list(Profile.objects.order_by("pk").values_list("pk", flat=True))
     else:
         ids = sorted({int(pk) for pk in profile_ids})
     done = 0
     for chunk in _chunks(ids, REFRESH_CHUNK):
-        profiles = list(
-            Profile.objects.filter(pk__in=chunk)
-            .select_related("company")
-            .prefetch_related("skills", "offers", "seeks")
-            .only(
-                "pk",
-                "user",
-                "display_name",
-                "headline",
-                "job_title",
-                "bio",
-                "offers_text",
-                "seeks_text",
-                "city",
-                "region",
-                "languages",
-                "home_space",
-                "created_at",
-                "company__name",
-            )
-        )
-        if not profiles:
-            continue
-        memberships: dict[int, list[tuple[int, str]]] = {}
-        for user_id, space_id, plan in Membership.objects.filter(
-            user_id__in=[p.user_id for p in profiles], status=Membership.Status.ACTIVE
-        ).values_list("user_id", "space_id", "plan"):
-            memberships.setdefault(user_id, []).append((space_id, plan))
-        rows = []
-        for p in profiles:
-            a, b, c = profile_document(p)
-            terms = " ".join(w for t in _profile_terms(p) for w in _term_words(t))
-            rows.append(
-                {
-                    "id": p.pk,
-                    "a": a,
-                    "b": b,
-                    "c": c,
-                    "lexemes": lexemes(p, memberships.get(p.user_id, [])),
-                    "created_on": timezone.localdate(p.created_at) if p.created_at else None,
-                    "document": " ".join(x for x in (a, b, fold(terms), c) if x),
-                    "card": profile_card(p),
-                }
-            )
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                _write_postgres(rows)
-            else:
-                by_pk = {row["id"]: row for row in rows}
-                for p in profiles:
-                    p.search_document = by_pk[p.pk]["document"]
-                    p.card = by_pk[p.pk]["card"]
-                Profile.objects.bulk_update(profiles, ["search_document", "card"])
-                _copy_sqlite(rows)
-        done += len(profiles)
+        done += _refresh_chunk(chunk)
     if ids:
         from .directory_cache import directory_invalidate
 
         directory_invalidate()
     return done
+
+
+_REFRESH_FIELDS = (
+    "pk",
+    "user",
+    "display_name",
+    "headline",
+    "job_title",
+    "bio",
+    "offers_text",
+    "seeks_text",
+    "city",
+    "region",
+    "languages",
+    "home_space",
+    "created_at",
+    "company__name",
+)
+
+
+def _search_rows(profiles: list[Profile], memberships: dict[int, list]) -> list[dict]:
+    """Each profile's weighted parts, lexemes, folded document and card."""
+    rows = []
+    for p in profiles:
+        a, b, c = profile_document(p)
+        terms = " ".join(w for t in _profile_terms(p) for w in _term_words(t))
+        rows.append(
+            {
+                "id": p.pk,
+                "a": a,
+                "b": b,
+                "c": c,
+                "lexemes": lexemes(p, memberships.get(p.user_id, [])),
+                "created_on": timezone.localdate(p.created_at) if p.created_at else None,
+                "document": " ".join(x for x in (a, b, fold(terms), c) if x),
+                "card": profile_card(p),
+            }
+        )
+    return rows
+
+
+def _refresh_chunk(chunk: list[int]) -> int:
+    """`profile_search_refresh()` for up to REFRESH_CHUNK profiles: a constant number of
+    queries. How many were refreshed."""
+    from .models import Membership
+
+    profiles = list(
+        Profile.objects.filter(pk__in=chunk)
+        .select_related("company")
+        .prefetch_related("skills", "offers", "seeks")
+        .only(*_REFRESH_FIELDS)
+    )
+    if not profiles:
+        return 0
+    memberships: dict[int, list[tuple[int, str]]] = {}
+    for user_id, space_id, plan in Membership.objects.filter(
+        user_id__in=[p.user_id for p in profiles], status=Membership.Status.ACTIVE
+    ).values_list("user_id", "space_id", "plan"):
+        memberships.setdefault(user_id, []).append((space_id, plan))
+    rows = _search_rows(profiles, memberships)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            _write_postgres(rows)
+        else:
+            by_pk = {row["id"]: row for row in rows}
+            for p in profiles:
+                p.search_document = by_pk[p.pk]["document"]
+                p.card = by_pk[p.pk]["card"]
+            Profile.objects.bulk_update(profiles, ["search_document", "card"])
+            _copy_sqlite(rows)
+    return len(profiles)
 
 
 def _write_postgres(rows: list[dict]) -> None:

@@ -1,6 +1,8 @@
-"""Receivers: a profile for every account, imported people unhidden at first login, and the
-search document kept in step with profiles, companies and vocabulary terms."""
+"""Receivers: a profile for every account; logins and confirmed addresses handed to the
+ordered steps of members/hooks.py; and the search document kept in step with profiles,
+companies and vocabulary terms."""
 
+from allauth.account.signals import email_confirmed
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -20,12 +22,20 @@ def user_profile_ensure(sender, instance: User, created: bool, raw: bool = False
 
 
 @receiver(user_logged_in)
-def profile_unhide_imported(sender, request, user, **kwargs):
-    """allauth and Django both send `user_logged_in`: the first one unhides imported people."""
-    from .services import profile_unhide_on_first_login
+def signed_in(sender, request, user, **kwargs):
+    """Every login (allauth's and the admin's): the `signed_in` steps, in order."""
+    from .hooks import run_signed_in
 
     if getattr(user, "pk", None):
-        profile_unhide_on_first_login(user=user)
+        run_signed_in(user=user, request=request)
+
+
+@receiver(email_confirmed)
+def address_confirmed(sender, request, email_address, **kwargs):
+    """A confirmed address: the `email_confirmed` steps, in order."""
+    from .hooks import run_email_confirmed
+
+    run_email_confirmed(user=email_address.user, email=email_address.email)
 
 
 @receiver(post_save, sender=Profile)

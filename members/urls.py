@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import contacts, views
 
 app_name = "members"
 
 urlpatterns = [
     path("directory/", views.DirectoryView.as_view(), name="directory"),
+    path("directory/contacts.vcf", contacts.DirectoryVCardView.as_view(), name="directory_vcf"),
     path("directory/terms.json", views.TermAutocompleteView.as_view(), name="terms_json"),
     path("directory/people.json", views.PeopleAutocompleteView.as_view(), name="people_json"),
     path(
@@ -13,6 +14,7 @@ urlpatterns = [
     ),
     path("members/<slug:slug>/", views.ProfileDetailView.as_view(), name="profile"),
     path("members/<slug:slug>/edit/", views.ProfileEditView.as_view(), name="profile_edit"),
+    path("members/<slug:slug>/contact.vcf", contacts.ProfileVCardView.as_view(), name="vcard"),
     path("members/<slug:slug>/avatar/", views.AvatarView.as_view(), name="avatar"),
     path(
         "members/<slug:slug>/avatar/thumb/",

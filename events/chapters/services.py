@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from betacowork.messaging import notify
+from betacowork.messaging.outbox import outbox_existing_keys
 from members.models import Chapter, User, Visibility
-from members.outbox import outbox_existing_keys
 
 from ..models import Event, Registration
-from ..reminders import verified_addresses
 from ..services import absolute_url
+from ..services.common import verified_addresses
 from .messages import ChapterInvitation, invitation_key
 from .selectors import chapter_diaspora, chapter_next_event
 

@@ -25,6 +25,7 @@ from django.views.generic import TemplateView
 from members.chapters import chapter_follow, chapter_unfollow
 from members.models import Chapter
 
+from ..feeds import public_feed_link
 from . import selectors
 from .services import chapter_diaspora_invite
 
@@ -45,13 +46,6 @@ class ChapterListView(TemplateView):
             for chapter in chapters
         ]
         return ctx
-
-
-def feed_links(request, chapter: Chapter) -> dict[str, str]:
-    """The chapter's public calendar feed: to subscribe to (webcal:) and to download."""
-    path = reverse("events:feed") + "?" + urlencode({"chapter": chapter.slug})
-    download = request.build_absolute_uri(path)
-    return {"webcal": "webcal://" + download.split("://", 1)[1], "download": download}
 
 
 class ChapterDetailView(TemplateView):
@@ -80,7 +74,7 @@ class ChapterDetailView(TemplateView):
             more_upcoming=len(upcoming) > selectors.UPCOMING_SHOWN,
             all_upcoming_url=reverse("events:list") + "?" + urlencode({"chapter": chapter.slug}),
             past=past,
-            feed=feed_links(self.request, chapter),
+            feed=public_feed_link(self.request, chapter=chapter),
             following=selectors.is_following(chapter=chapter, user=user),
             diaspora=diaspora,
             diaspora_count=diaspora_count,

@@ -12,10 +12,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from betacowork.messaging.models import Outbox
 from events import services as event_services
 from events.models import Event
 from members.chapters import chapter_follow, chapter_unfollow
-from members.models import Membership, Outbox, Profile, Visibility
+from members.models import Membership, Profile, Visibility
 from members.search import fold
 from members.selectors import (
     profiles_in_places,
@@ -61,9 +62,9 @@ def test_only_active_members_may_follow():
 
 def _announced(event) -> list[str]:
     return sorted(
-        Outbox.objects.filter(kind="chapter_announcement", topic=f"event:{event.pk}").values_list(
-            "to_email", flat=True
-        )
+        Outbox.objects.filter(
+            kind="events.chapter_announcement", topic=f"event:{event.pk}"
+        ).values_list("to_email", flat=True)
     )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from betacowork.messaging.models import Outbox
 from events.models import Registration
 from members.hooks import account_delete_steps
-from members.models import Outbox, User
+from members.models import User
 from members.services import account_delete
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import UserFactory
@@ -19,7 +20,7 @@ def test_the_steps_and_their_order_are_stated():
     assert [s.name for s in account_delete_steps()] == [
         "events.reminders",
         "events.registrations",
-        "members.outbox",
+        "messaging.outbox",
     ]
 
 
@@ -66,6 +67,25 @@ def test_reminders_still_to_come_are_written_as_cancelled():
     leaving = UserFactory()
     seat = RegistrationFactory(event=event, user=leaving)
     account_delete(user=leaving)
-    rows = Outbox.objects.filter(kind="reminder", dedup_key__contains=f"reg{seat.pk}:")
+    rows = Outbox.objects.filter(kind="events.reminder", dedup_key__contains=f"reg{seat.pk}:")
     assert rows.count() == len(event.effective_reminder_offsets)
     assert set(rows.values_list("status", flat=True)) == {Outbox.Status.CANCELLED}
+
+
+def test_sign_in_and_confirmation_steps_are_stated():
+    from members.hooks import steps_for
+
+    assert [s.name for s in steps_for("signed_in")] == ["members.unhide_imported"]
+    assert [s.name for s in steps_for("email_confirmed")] == ["events.claim_guest_registrations"]
+
+
+def test_a_login_runs_the_signed_in_steps_in_order(client, monkeypatch):
+    from members import hooks
+
+    seen = []
+    monkeypatch.setitem(hooks._steps, "signed_in", dict(hooks._steps["signed_in"]))
+    hooks.register_signed_in_step(order=5, name="t.first", run=lambda **kw: seen.append("first"))
+    hooks.register_signed_in_step(order=50, name="t.last", run=lambda **kw: seen.append("last"))
+    user = UserFactory()
+    client.force_login(user)
+    assert seen == ["first", "last"]

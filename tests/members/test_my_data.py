@@ -7,7 +7,8 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
-from members.models import Chapter, Membership, Outbox, Profile, Term, User
+from betacowork.messaging.models import Outbox
+from members.models import Chapter, Membership, Profile, Term, User
 from members.panels import export_covered_models
 from tests.factories import ChapterFactory, MembershipFactory, UserFactory, make_member
 

@@ -1,0 +1,287 @@
+"""The directory on PostgreSQL: every list in one statement on the narrow `ProfileSearch` rows.
+
+A filtered list is one tsquery the GIN index answers (a search's words, each expanded to the
+terms it names, and the skill, offer, seek, space, language, plan and place facets, see
+`members.search`); "joined recently" and visibility are checked on the matches. The same
+statement counts the matches, picks the page's ids and reads their cards.
+
+The work is bounded whatever the number of matches (`count_cap()`, 2,000 by default):
+
+- the matches are read at most cap + 1 times: an exact count up to the cap, "2,000+" above;
+- up to the cap, the matches are ordered as they always were (best match: name matches first —
+  the whole name, then every word a word of the name, then every word the start of one —,
+  then `ts_rank`, name A; headline, job, company and terms B; the rest C);
+- above it (a broad search), nothing is ranked in full: best match takes the name matches
+  first (found by the GIN index on the names alone, `members_profilesearch_name_gin`), then
+  the rest by walking the name index; name and newest-first orders walk their own index
+  (`members_profilesearch_name_idx`, `_since_idx`) and stop at the page's last card.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from betacowork.db import fetchall_prepared
+
+from ..models import Card
+from ..rules import profile_visibility_sql
+from ..search import (
+    FACET_LANGUAGE,
+    FACET_OFFER,
+    FACET_PLACE,
+    FACET_PLAN,
+    FACET_SEEK,
+    FACET_SKILL,
+    FACET_SPACE,
+    facets_tsquery,
+    fold,
+    words_tsquery,
+)
+from .cards import CARD_COLUMNS
+from .query import JOINED_CHOICES, PER_PAGE, DirectoryQuery, count_cap
+
+_ORDER = {
+    "name": "display_name, {id}",
+    "recent": "member_since DESC NULLS LAST, {id} DESC",
+}
+
+# Where a search's words stand in a profile's name (weight A of its vector): 0 the whole
+# name, 1 every word a word of the name, 2 every word the start of one, 3 elsewhere.
+_NAME_TIER = """CASE
+    WHEN NOT {v} @@ %(name_prefix)s::tsquery THEN 3
+    WHEN {v} @@ %(name_phrase)s::tsquery
+         AND length(ts_filter({v}, '{{a}}')) = %(name_words)s THEN 0
+    WHEN {v} @@ %(name_whole)s::tsquery THEN 1
+    ELSE 2 END"""
+# The expression of the GIN index on names (migration 0009): a profile's name lexemes.
+_NAME_VECTOR = "ts_filter(search_vector, '{a}')"
+
+
+def _cards_sql(page: str, visible: str) -> str:
+    """A statement returning (total, *CARD_COLUMNS) rows, one per card of the page in order
+    (one row of NULL cards when the page is empty). `page` is SQL that defines the CTE
+    `page (total, ids)`; the cards' profile rows are checked against `visible` again."""
+    check = " AND " + visible.format(t="p.") if visible else ""
+    return f"""
+        WITH {page}
+        SELECT page.total, {CARD_COLUMNS}
+        FROM page
+        LEFT JOIN LATERAL unnest(page.ids) WITH ORDINALITY AS x (id, n) ON TRUE
+        LEFT JOIN members_profile p ON p.id = x.id{check}
+        LEFT JOIN members_company c ON c.id = p.company_id
+        ORDER BY x.n
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+
+
+def _cards_fetch(sql: str, params: dict, *, number: int, per_page: int) -> tuple[list[Card], int]:
+    params = {**params, "limit": per_page, "offset": (number - 1) * per_page}
+    rows = fetchall_prepared(sql, params)
+    return [Card(row[1:]) for row in rows if row[1] is not None], rows[0][0]
+
+
+def _match(query: DirectoryQuery, term_index) -> tuple[str, str]:
+    """(the words' tsquery, the whole match: words and facets) — "" when there is none."""
+    words = words_tsquery(query.words, term_index) if query.words else ""
+    facets = [
+        (prefix, row.pk)
+        for prefix, row in (
+            (FACET_SKILL, query.skill),
+            (FACET_OFFER, query.offer),
+            (FACET_SEEK, query.seek),
+            (FACET_SPACE, query.space),
+        )
+        if row
+    ]
+    for prefix, value in (
+        (FACET_LANGUAGE, query.language),
+        (FACET_PLAN, query.plan),
+        (FACET_PLACE, query.place),
+    ):
+        if fold(value):
+            facets.append((prefix, fold(value)))
+    match = " & ".join(x for x in (words and f"({words})", facets_tsquery(facets)) if x)
+    return words, match
+
+
+def name_tsqueries(words: list[str]) -> dict:
+    """The parameters of the name tiers for a search's (folded) words."""
+    return {
+        "name_prefix": " & ".join(f"'{w}':*" for w in words),
+        "name_whole": " & ".join(f"'{w}':A" for w in words),
+        "name_phrase": " <-> ".join(f"'{w}':A" for w in words),
+        "name_words": len(words),
+    }
+
+
+def _conditions(user, query: DirectoryQuery, term_index, params: dict) -> tuple[list, str, str]:
+    """(the WHERE conditions but the match, the match's SQL, the words' tsquery)."""
+    where: list[str] = []
+    words, match = _match(query, term_index)
+    if query.place and not fold(query.place):
+        where.append("FALSE")  # a place of punctuation only names no place
+    visible = profile_visibility_sql(user, params)
+    if visible:
+        where.append(visible.format(t=""))
+    if query.joined:
+        where.append(
+            "(member_since >= %(since)s OR (member_since IS NULL AND created_on >= %(since)s))"
+        )
+        params["since"] = timezone.localdate() - timedelta(days=JOINED_CHOICES[query.joined])
+    if not match:
+        return where, "", words
+    params["match"] = match
+    return where, "search_vector @@ %(match)s::tsquery", words
+
+
+def _broad_ids(sort: str, where: list[str], match: str, ranked: bool, rows: int) -> str:
+    """The page's ids when the matches pass the cap: index order, nothing ranked in full.
+
+    The match is written `(…) IS TRUE` so that the planner walks the order's index, testing
+    each row, instead of collecting every match through the GIN index to sort them; `rows`
+    (at least the page's last row) is written into the statement for the same reason: with
+    a parameter, a prepared statement's generic plan would assume a tenth of the table."""
+    walk = [*where, f"({match}) IS TRUE"] if match else list(where)
+    if not ranked:
+        return f"""
+            SELECT profile_id FROM members_profilesearch
+            WHERE {" AND ".join(walk) or "TRUE"}
+            ORDER BY {_ORDER[sort].format(id="profile_id")} LIMIT {int(rows)}
+        """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    # The name matches through the names' own GIN index only (the whole match, tested on
+    # each of them, would otherwise bring the broad bitmap of every match back).
+    found = [*walk, f"{_NAME_VECTOR} @@ %(name_prefix)s::tsquery"]
+    rest = [*walk, f"NOT {_NAME_VECTOR} @@ %(name_prefix)s::tsquery"]
+    # The name matches (bounded by the cap, ranked), then the others by name: UNION ALL
+    # returns its branches in turn, and the second runs only for the rows the page lacks.
+    return f"""
+        SELECT profile_id FROM (
+            SELECT profile_id FROM (
+                SELECT profile_id, display_name, {_NAME_TIER.format(v="search_vector")} AS tier,
+                       ts_rank(search_vector, %(words)s::tsquery) AS rank
+                FROM members_profilesearch WHERE {" AND ".join(found)}
+                ORDER BY tier, rank DESC, display_name, profile_id LIMIT {int(rows)}
+            ) n
+        ) named
+        UNION ALL
+        SELECT profile_id FROM (
+            SELECT profile_id FROM members_profilesearch WHERE {" AND ".join(rest)}
+            ORDER BY display_name, profile_id LIMIT {int(rows)}
+        ) others
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+
+
+def _rows_bound(rows: int) -> int:
+    """`rows` rounded up to a power of two: a handful of statements for every page."""
+    return 1 << max(5, (max(1, rows) - 1).bit_length())
+
+
+def directory_search_sql(
+    *, user, query: DirectoryQuery, term_index, rows: int = PER_PAGE
+) -> tuple[str, dict]:
+    """The SQL of `directory_search_page()` and its parameters (without the page's: `limit`
+    and `offset`, which must not reach past `rows`)."""
+    cap = count_cap()
+    params: dict = {}
+    where, match, words = _conditions(user, query, term_index, params)
+    ranked = query.sort == "relevance" and bool(words)
+    sort = query.sort if query.sort in _ORDER else "name"
+    if ranked:
+        params.update(words=words, **name_tsqueries(query.words))
+        order = (
+            f"{_NAME_TIER.format(v='search_vector')}, ts_rank(search_vector, %(words)s::tsquery)"
+            " DESC, display_name, profile_id"
+        )
+    else:
+        order = _ORDER[sort].format(id="profile_id")
+    conditions = " AND ".join([*where, match] if match else where) or "TRUE"
+    broad = _broad_ids(sort, where, match, ranked, rows)
+    # The matches are counted up to cap + 1 (the GIN index's bitmap, read no further than
+    # that); when they are all there is, the page is ordered from them (read again: a small
+    # bitmap); past the cap it walks an index instead (`_broad_ids()`). An uncorrelated
+    # sub-select runs only when its CASE branch is taken.
+    page = f"""
+        counted AS (
+            SELECT count(*) AS n FROM (
+                SELECT FROM members_profilesearch WHERE {conditions} LIMIT {cap + 1}
+            ) m
+        ), page AS (
+            SELECT counted.n AS total,
+                   CASE WHEN counted.n <= {cap}
+                   THEN ARRAY(SELECT profile_id FROM members_profilesearch WHERE {conditions}
+                              ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s)
+                   ELSE ARRAY(SELECT profile_id FROM ({broad}) b
+                              LIMIT %(limit)s OFFSET %(offset)s)
+                   END AS ids
+            FROM counted
+        )
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    return _cards_sql(page, profile_visibility_sql(user, {})), params
+
+
+def directory_search_page(
+    *, user, query: DirectoryQuery, term_index, number: int, per_page: int = PER_PAGE
+) -> tuple[list[Card], int]:
+    """(the cards of page `number`, total — cap + 1 when there are more than the cap) of a
+    filtered directory list, in one statement on the `ProfileSearch` rows. `term_index` is
+    `directory_options()["term_words"]`. The same members and order as
+    `members.directory.sqlite.directory_profiles()` (but for best match, which ranks by
+    `ts_rank` within the name tiers here), checked against the same visibility rule."""
+    rows = _rows_bound(number * per_page)
+    sql, params = directory_search_sql(user=user, query=query, term_index=term_index, rows=rows)
+    return _cards_fetch(sql, params, number=number, per_page=per_page)
+
+
+def directory_list_page(
+    *, user, sort: str, number: int, per_page: int = PER_PAGE, total: int | None = None
+) -> tuple[list[Card], int]:
+    """(the cards of page `number`, total) of the unfiltered directory, in one query: the
+    total from the (visibility, user) index alone (unless the caller knows it), the page's
+    ids by walking the name (or "member since") index, and their cards."""
+    params: dict = {}
+    visible = profile_visibility_sql(user, params)
+    where = visible.format(t="") or "TRUE"
+    order = _ORDER["recent" if sort == "recent" else "name"].format(id="id")
+    count = f"(SELECT count(*) FROM members_profile WHERE {where})"  # noqa: S608 - fixed SQL
+    if total is not None:
+        count = "%(total)s::bigint"
+        params["total"] = total
+    page = f"""
+        page AS (
+            SELECT {count} AS total,
+                   ARRAY(SELECT id FROM members_profile WHERE {where} ORDER BY {order}
+                         LIMIT %(limit)s OFFSET %(offset)s) AS ids
+        )
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    return _cards_fetch(_cards_sql(page, visible), params, number=number, per_page=per_page)
+
+
+def profiles_in_places(
+    *, viewer, places: list[str], exclude_space_id: int | None, limit: int | None
+) -> tuple[list[Card], int]:
+    """`members.directory.profiles_in_places()` on PostgreSQL: one statement on the search
+    rows' vectors, `('_c<place>' | …) & '_sp':* & !'_sp<space>'`, answered by their GIN index,
+    with the cards. `places` are folded and not empty."""
+    match = "({}) & '{}':*".format(
+        " | ".join(facets_tsquery([(FACET_PLACE, place)]) for place in places), FACET_SPACE
+    )
+    if exclude_space_id is not None:
+        match += " & !" + facets_tsquery([(FACET_SPACE, int(exclude_space_id))])
+    params: dict = {"match": match, "limit": limit}
+    where = ["search_vector @@ %(match)s::tsquery"]
+    visible = profile_visibility_sql(viewer, params)
+    if visible:
+        where.append(visible.format(t=""))
+    page = f"""
+        m AS MATERIALIZED (
+            SELECT profile_id, display_name FROM members_profilesearch
+            WHERE {" AND ".join(where)}
+        ), page AS (
+            SELECT (SELECT count(*) FROM m) AS total,
+                   ARRAY(SELECT profile_id FROM m ORDER BY display_name, profile_id
+                         LIMIT %(limit)s) AS ids
+        )
+    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    rows = fetchall_prepared(_cards_sql(page, visible), params)
+    return [Card(row[1:]) for row in rows if row[1] is not None], rows[0][0]

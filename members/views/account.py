@@ -1,0 +1,60 @@
+"""My data (the page and the download) and deleting my account."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from ..forms import AccountDeleteForm
+from ..panels import export_collect
+from ..services import account_delete
+
+
+class MyDataView(LoginRequiredMixin, TemplateView):
+    template_name = "members/my_data.html"
+
+
+class MyDataDownloadView(LoginRequiredMixin, View):
+    """Everything we hold about the member, from this app and every registered section."""
+
+    def get(self, request):
+        user = request.user
+        data = {
+            "generated_at": timezone.now(),
+            "site": request.build_absolute_uri("/"),
+            "sections": export_collect(user),
+        }
+        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="betacowork-my-data-{stamp}.json"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class AccountDeleteView(LoginRequiredMixin, FormView):
+    template_name = "members/account_delete.html"
+    form_class = AccountDeleteForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        user = self.request.user
+        logout(self.request)
+        account_delete(user=user)
+        messages.success(self.request, _("Your account and your profile are deleted. Goodbye!"))
+        return redirect(reverse("home"))

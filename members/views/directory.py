@@ -1,0 +1,168 @@
+"""The directory page (filters, results in place for scripts, the shared results cache) and
+the autocompletes of people, terms and companies."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+
+from betacowork.numbers import parse_int
+
+from ..directory import directory_query, directory_search
+from ..directory.cache import cache_get, cache_key, cache_set, options_get
+from ..directory.sqlite import profile_page_fetch
+from ..models import Company
+from ..selectors import (
+    MAX_PAGE,
+    PER_PAGE,
+    directory_choices,
+    directory_notice_page,
+    people_autocomplete,
+    terms_autocomplete,
+)
+from ..templatetags.members_tags import options_render
+
+FRAGMENT_HEADER = "X-Requested-With"
+FRAGMENT_VALUE = "fetch"
+
+
+def _is_fragment(request) -> bool:
+    return request.headers.get(FRAGMENT_HEADER) == FRAGMENT_VALUE
+
+
+def paginate(qs, number: int, *, per_page: int = PER_PAGE):
+    """A page of `qs`, clamped into range: (page, notice or "")."""
+    paginator = Paginator(qs, per_page)
+    last = paginator.num_pages
+    notice = ""
+    if number > last:
+        if number < MAX_PAGE:
+            notice = directory_notice_page(number, last)
+        number = last
+    return paginator.get_page(number), notice
+
+
+# The SQLite fetch, for callers written before `members.directory`.
+_profile_page_fetch = profile_page_fetch
+
+
+def _page_number(request) -> tuple[int, str]:
+    raw = request.GET.get("page", "").strip()
+    if not raw:
+        return 1, ""
+    if parse_int(raw, minimum=1, max_digits=6) is not None:
+        return int(raw), ""
+    return 1, _("“%(value)s” is not a page number: showing the first page.") % {"value": raw[:20]}
+
+
+def _filter_choices(options: dict) -> dict[str, str]:
+    """The filter selects' `<option>`s, rendered once per language and options version
+    (kept in the options' memo): `{% options_html %}` then only marks the chosen one."""
+    language = get_language() or "en"
+    rendered = options.setdefault("rendered", {})
+    if language not in rendered:
+        fixed = directory_choices()
+        rendered[language] = {
+            name: options_render(choices)
+            for name, choices in (
+                ("terms", [(t.slug, t.label(language)) for t in options["terms"]]),
+                ("spaces", [(sp.slug, f"{sp.name} ({sp.city})") for sp in options["spaces"]]),
+                ("languages", fixed["languages"]),
+                ("plans", fixed["plans"]),
+                ("joined", fixed["joined"]),
+                (
+                    "sort",
+                    [("", _("Best match")), ("name", _("Name")), ("recent", _("Newest members"))],
+                ),
+            )
+        }
+    return rendered[language]
+
+
+class DirectoryView(View):
+    """The directory: search, filters, sorting, pagination; as a page or as a fragment.
+
+    Its data comes from one selector, `members.directory.directory_search()`. The results
+    fragment is cached per viewer class and query string (see `members.directory.cache`): a
+    popular search costs one cache read.
+    """
+
+    template_name = "members/directory.html"
+    fragment_template = "members/_directory_results.html"
+
+    def get(self, request):
+        query = directory_query(params=request.GET)
+        canonical = urlencode(sorted((k, v) for k, vs in request.GET.lists() for v in vs))
+        results_key = cache_key("results", user=request.user, query_string=canonical)
+        html = cache_get(results_key)
+        if html is None:
+            result = directory_search(viewer=request.user, query=query)
+            html = self._results(request, result)
+            cache_set(results_key, html)
+        if _is_fragment(request):
+            response = HttpResponse(html)
+        else:
+            context = {
+                "query": query,
+                "choices": _filter_choices(options_get()),
+                "results_html": mark_safe(html),  # our own rendered template
+            }
+            response = render(request, self.template_name, context)
+        patch_vary_headers(response, [FRAGMENT_HEADER])
+        return response
+
+    def _results(self, request, result) -> str:
+        params = result.query.params()
+        page = result.page
+        context = {
+            "query": result.query,
+            "result": result,
+            "notices": result.notices,
+            "page_obj": page,
+            "profiles": page.object_list,
+            "page_base": "?" + urlencode(params) + ("&" if params else ""),
+        }
+        return render_to_string(self.fragment_template, context, request)
+
+
+def _q(request) -> str:
+    return request.GET.get("q", "")[:200]
+
+
+class TermAutocompleteView(View):
+    """Vocabulary terms the visitor may use (approved, plus their own proposals)."""
+
+    def get(self, request):
+        return JsonResponse({"results": terms_autocomplete(user=request.user, q=_q(request))})
+
+
+class PeopleAutocompleteView(View):
+    """People by name, through `visible_to` like every list of people."""
+
+    def get(self, request):
+        return JsonResponse({"results": people_autocomplete(user=request.user, q=_q(request))})
+
+
+class CompanyAutocompleteView(View):
+    def get(self, request):
+        q = " ".join(_q(request).split())[:60]
+        names = []
+        if q:
+            names = list(
+                Company.objects.filter(Q(name__icontains=q))
+                .order_by("name")
+                .values_list("name", flat=True)[:10]
+            )
+        return JsonResponse({"results": names})
+
+
+# --- my data ---------------------------------------------------------------------------------
