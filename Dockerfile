@@ -30,4 +30,5 @@ RUN DEBUG=0 CELERY_BROKER_URL=redis://build.invalid:6379/0 \
 USER betacowork
 
 EXPOSE 8000
-CMD ["gunicorn", "betacowork.wsgi:application", "--bind=0.0.0.0:8000", "--worker-class=gthread", "--workers=2", "--threads=8", "--access-logfile=-", "--forwarded-allow-ips=*"]
+# Worker model, bind, timeouts: betacowork/gunicorn.conf.py (WEB_CONCURRENCY, WEB_THREADS).
+CMD ["gunicorn", "--config=betacowork/gunicorn.conf.py", "betacowork.wsgi:application"]

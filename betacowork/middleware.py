@@ -11,6 +11,7 @@ from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.defaults import bad_request
 
@@ -44,6 +45,8 @@ class BadInputMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path or _has_nul(request.GET):
+            if request.path.startswith("/api/"):  # the API answers in JSON, even here
+                return JsonResponse({"detail": _("NUL characters are not allowed.")}, status=400)
             return bad_request(request, exception=None)
         # An unparseable multipart body raises MultiPartParserError here: Django answers 400.
         if (

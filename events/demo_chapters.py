@@ -22,11 +22,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from betacowork.messaging.models import Outbox
 from members.demo import GENERATED_DOMAIN, ORGANISER_EMAIL
-from members.models import Chapter, Outbox, Space, User
+from members.models import Chapter, Space, User
 
 from .demo import _at, _costs, _register, _users
-from .models import Budget, Event, EventKind, EventSeries, Registration, Speaker
+from .messages import ChapterAnnouncement
+from .models import Budget, Event, EventChange, EventKind, EventSeries, Registration, Speaker
 from .services import event_unique_slug, series_generate, series_occurrence_times, series_rule
 
 IT_DAY_RULE = "FREQ=MONTHLY;BYDAY=1TH"  # every first Thursday of the month
@@ -153,7 +155,27 @@ def _opening_talk(
         },
     )
     _attend(talk, crowd, total=43, no_shows=6)
+    _history(talk, organiser, weeks_before=6)
     return talk
+
+
+def _history(event: Event, organiser: User | None, *, weeks_before: int) -> None:
+    """How the organiser prepared the evening: the event page's history (once)."""
+    if organiser is None or event.changes.exists():
+        return
+    created = event.start - timedelta(weeks=weeks_before)
+    steps = [
+        (EventChange.Action.CREATED, [], created),
+        (EventChange.Action.EDITED, ["description", "room"], created + timedelta(days=2)),
+        (EventChange.Action.PUBLISHED, [], created + timedelta(days=3)),
+        (EventChange.Action.EDITED, ["capacity"], created + timedelta(days=12)),
+    ]
+    EventChange.objects.bulk_create(
+        EventChange(
+            event=event, actor=organiser, actor_name=organiser.name, action=a, fields=f, at=at
+        )
+        for a, f, at in steps
+    )
 
 
 def _it_days(series: EventSeries, crowd, organiser: User | None) -> None:
@@ -210,7 +232,7 @@ def _it_days(series: EventSeries, crowd, organiser: User | None) -> None:
     # In the story these evenings were announced when they were published, weeks ago: their
     # announcements count as sent, so a first `make run` does not print 144 emails at once.
     Outbox.objects.filter(
-        kind="chapter_announcement",
+        kind=ChapterAnnouncement.key,
         status=Outbox.Status.PENDING,
         topic__in=[f"event:{event.pk}" for event in created],
     ).update(status=Outbox.Status.SENT, sent_at=timezone.now())
@@ -251,6 +273,7 @@ def _kortrijk_kick_off(
             ],
         )
     _attend(evening, crowd, total=31, no_shows=5)
+    _history(evening, organiser, weeks_before=5)
     return evening
 
 

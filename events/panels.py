@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from members import panels as registry
 
-from .models import Event, Registration, Speaker
+from .models import Event, EventChange, Registration, Speaker
 from .selectors import attendance_by_kind, event_list
 
 # The event page's own registry: higher apps (collaborations) add a panel to it, since
@@ -82,12 +82,22 @@ def export_calendar_token(user) -> dict | None:
 
 
 def export_organised(user) -> dict:
-    """Events this member created in the admin, and talks they were a speaker at."""
+    """Events this member created, what they changed in events, and talks they gave."""
     created = Event.objects.filter(created_by=user).order_by("start")
+    changes = EventChange.objects.filter(actor=user).select_related("event").order_by("at")
     talks = Speaker.objects.filter(member=user).select_related("event").order_by("event__start")
     return {
         "events_created": [
             {"title": e.title, "start": timezone.localtime(e.start).isoformat()} for e in created
+        ],
+        "event_changes": [
+            {
+                "event": c.event.title,
+                "action": c.action,
+                "fields": c.fields,
+                "at": c.at.isoformat(),
+            }
+            for c in changes
         ],
         "talks": [
             {
@@ -121,4 +131,8 @@ def _register_export(name, collect, models):
 
 _register_export("event_registrations", export_registrations, ["events.Registration"])
 _register_export("event_calendar_feed", export_calendar_token, ["events.CalendarToken"])
-_register_export("events_organised", export_organised, ["events.Event", "events.Speaker"])
+_register_export(
+    "events_organised",
+    export_organised,
+    ["events.Event", "events.EventChange", "events.Speaker"],
+)

@@ -1,16 +1,14 @@
-"""Guests who sign up get their registrations (a receiver); a deleted account frees its seats
-(a step of `members.services.account_delete`, registered in EventsConfig.ready())."""
+"""Account steps of events (members/hooks.py, registered in EventsConfig.ready()): guests who
+confirm their address get their registrations; a deleted account frees its seats."""
 
-from allauth.account.signals import email_confirmed
-from django.dispatch import receiver
 from django.utils import timezone
 
 
-@receiver(email_confirmed)
-def registrations_join_account(sender, request, email_address, **kwargs):
+def registrations_join_account(*, user, email: str) -> None:
+    """A confirmed address: seats booked as a guest with it join the account."""
     from .services import registrations_claim_for_user
 
-    registrations_claim_for_user(user=email_address.user, email=email_address.email)
+    registrations_claim_for_user(user=user, email=email)
 
 
 def registrations_cancel_for_deleted_user(*, user) -> None:

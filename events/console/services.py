@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from betacowork.messaging import notify, notify_address
-from members.models import Outbox
+from betacowork.messaging.models import Outbox
 
 from .. import services
 from ..models import Event, EventSeries, Registration

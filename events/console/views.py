@@ -98,20 +98,24 @@ class EventEditView(EventPermissionMixin, _EventFormView):
         # A copy: validating the form must not change the event the page shows.
         return EventForm(data, user=self.request.user, instance=copy.copy(self.event))
 
+    def render_form(self, form, *, status: int = 200, **extra):
+        history = self.event.changes.all()[:30]
+        return super().render_form(form, status=status, event=self.event, history=history)
+
     def get(self, request, slug):
-        return self.render_form(self.form(), event=self.event)
+        return self.render_form(self.form())
 
     def post(self, request, slug):
         form = self.form(request.POST)
         if not form.is_valid():
-            return self.render_form(form, event=self.event, status=400)
+            return self.render_form(form, status=400)
         try:
             event = services.console_event_update(
                 actor=request.user, event=self.event, fields=form.service_fields()
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
-            return self.render_form(form, event=self.event, status=400)
+            return self.render_form(form, status=400)
         messages.success(request, _("“%(title)s” is saved.") % {"title": event.title})
         return redirect("organise:index")
 

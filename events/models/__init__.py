@@ -1,6 +1,7 @@
 """The events app's models, one module per concern.
 
 - `core`: events, series, kinds, registrations, speakers, calendar tokens;
+- `history`: what happened to an event, by whom;
 - `budget`: what events cost (cost lines) and the yearly budgets they are held against;
 - `speed_networking`: sessions, rounds, seats, "I'd like to meet" requests and meetings.
 
@@ -21,12 +22,14 @@ from .core import (
     _new_token,
     default_reminder_offsets,
 )
+from .history import EventChange
 from .speed_networking import Meeting, MeetingRequest, NetworkingSession, Round, Seat
 
 __all__ = [
     "Budget",
     "CalendarToken",
     "Event",
+    "EventChange",
     "EventCost",
     "EventKind",
     "EventQuerySet",

@@ -66,7 +66,28 @@ class EventKind(models.Model):
         return getattr(self, f"name_{lang}", "") or self.name_en
 
 
-class EventSeries(models.Model):
+class EventBasics(models.Model):
+    """What an event and a series of events both say: its title and description, where in
+    the space, how many seats, and who may see it (the rest differs: dates, relations)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    room = models.CharField(_("room / address"), max_length=255, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")
+    )
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=EventVisibility.choices,
+        default=EventVisibility.PUBLIC,
+    )
+
+    class Meta:
+        abstract = True
+
+
+class EventSeries(EventBasics):
     """A recurring event, stored as local wall-clock time plus an RFC 5545 RRULE.
 
     Occurrences are generated some weeks ahead (periodic task and admin action). Generation
@@ -74,11 +95,9 @@ class EventSeries(models.Model):
     that was edited or cancelled is never recreated nor overwritten.
     """
 
-    title = models.CharField(_("title"), max_length=200)
     kind = models.ForeignKey(
         EventKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="series"
     )
-    description = models.TextField(_("description"), blank=True)
     start_time = models.TimeField(
         _("local start time"), help_text=_("Wall-clock time in Brussels, e.g. 12:30.")
     )
@@ -101,7 +120,6 @@ class EventSeries(models.Model):
         blank=True,
         related_name="event_series",
     )
-    room = models.CharField(_("room / address"), max_length=255, blank=True)
     chapter = models.ForeignKey(
         "members.Chapter",
         verbose_name=_("chapter"),
@@ -109,15 +127,6 @@ class EventSeries(models.Model):
         null=True,
         blank=True,
         related_name="event_series",
-    )
-    capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")
-    )
-    visibility = models.CharField(
-        _("visibility"),
-        max_length=10,
-        choices=EventVisibility.choices,
-        default=EventVisibility.PUBLIC,
     )
     publish = models.BooleanField(
         _("publish occurrences"),
@@ -162,7 +171,7 @@ class EventQuerySet(models.QuerySet):
         return self.filter(end__gt=now or timezone.now())
 
 
-class Event(models.Model):
+class Event(EventBasics):
     Visibility = EventVisibility
 
     class Status(models.TextChoices):
@@ -170,12 +179,10 @@ class Event(models.Model):
         PUBLISHED = "published", _("Published")
         CANCELLED = "cancelled", _("Cancelled")
 
-    title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)
     kind = models.ForeignKey(
         EventKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="events"
     )
-    description = models.TextField(_("description"), blank=True)
     start = models.DateTimeField(_("start"), db_index=True)
     end = models.DateTimeField(_("end"))
     space = models.ForeignKey(
@@ -186,7 +193,6 @@ class Event(models.Model):
         blank=True,
         related_name="events",
     )
-    room = models.CharField(_("room / address"), max_length=255, blank=True)
     chapter = models.ForeignKey(
         "members.Chapter",
         verbose_name=_("chapter"),
@@ -195,18 +201,12 @@ class Event(models.Model):
         blank=True,
         related_name="events",
     )
-    capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")
-    )
     registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(
         _("registration closes"),
         null=True,
         blank=True,
         help_text=_("Empty: registration stays open until the event starts."),
-    )
-    visibility = models.CharField(
-        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True

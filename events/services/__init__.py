@@ -6,7 +6,7 @@ row and exactly `capacity` people end up confirmed. On SQLite `select_for_update
 but the settings open IMMEDIATE transactions, which take the database write lock at BEGIN and
 so serialise writers just the same.
 
-Emails caused by a change are outbox rows written in the same transaction (members.outbox),
+Emails caused by a change are outbox rows written in the same transaction (betacowork.messaging),
 so a rolled-back change never sends anything and a committed one is never forgotten.
 Every message about an event uses the topic ``event:<pk>``.
 
@@ -17,7 +17,7 @@ waitlist, check-in), `lifecycle` (create, publish, edit, cancel, duplicate), `se
 """
 
 from .calendar import (  # noqa: F401
-    calendar_token_get,
+    calendar_token_create,
     calendar_token_regenerate,
 )
 from .common import (  # noqa: F401

@@ -4,6 +4,7 @@ the .ics attachment, and writing a registrant's message."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -11,13 +12,8 @@ from django.core import signing
 from django.db.models import Q
 from django.urls import reverse
 
-from members.models import Outbox
-from members.outbox import (
-    OutboxMessage,
-    message_render,
-    outbox_send_on_commit,
-    outbox_write_many,
-)
+from betacowork.messaging import notify_address
+from betacowork.messaging.outbox import outbox_write_data
 
 from ..models import Event, Registration
 
@@ -74,6 +70,23 @@ def registration_language(registration: Registration) -> str:
     return registration.language if registration.language in LANGUAGES else "en"
 
 
+def verified_addresses(user_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(user id, lower-cased email) pairs that are verified: reminders, announcements and
+    invitations go only to those (account emails also to unverified addresses)."""
+    from allauth.account.models import EmailAddress
+
+    user_ids = list(user_ids)
+    pairs: set[tuple[int, str]] = set()
+    for start in range(0, len(user_ids), 1000):
+        pairs.update(
+            (uid, email.lower())
+            for uid, email in EmailAddress.objects.filter(
+                user_id__in=user_ids[start : start + 1000], verified=True
+            ).values_list("user_id", "email")
+        )
+    return pairs
+
+
 def waitlist_position(registration: Registration) -> int | None:
     """1 for the first person on the waitlist; None when not waitlisted."""
     if registration.status != Registration.Status.WAITLISTED:
@@ -105,42 +118,29 @@ def _notify(
     registration: Registration,
     kind: str,
     dedup_key: str,
-    template: str,
     extra: dict | None = None,
     with_ics: bool = False,
 ) -> None:
-    """Write one outbox row for a registrant, in their language, inside the caller's atomic."""
+    """Write one message of a registered kind to a registrant (member or guest), at the
+    address and in the language they registered with, inside the caller's atomic."""
     event = registration.event
-    language = registration_language(registration)
-    context = {
-        "event": event,
-        "registration": registration,
-        "event_url": absolute_url(event.get_absolute_url()),
-        "ics_url": absolute_url(reverse("events:ics", kwargs={"slug": event.slug})),
-        "cancel_url": guest_cancel_url(registration),
-        "my_events_url": absolute_url(reverse("events:mine")),
-        "site_url": settings.SITE_URL,
-        **(extra or {}),
-    }
-    message = message_render(
-        template_prefix=f"events/email/{template}", context=context, language=language
-    )
-    # outbox_write_many, even for one message: one INSERT … ON CONFLICT DO NOTHING instead
-    # of get_or_create's SELECT + savepoint + INSERT. The key is new for a new registration,
-    # so the SELECT was wasted, and when registering it runs under the event lock.
-    outbox_write_many(
-        [
-            OutboxMessage(
-                dedup_key=dedup_key,
-                kind=kind,
-                to_email=registration.email,
-                language=language,
-                message=message,
-                recipient=registration.user,
-                topic=event_topic(event),
-                attachments=[_ics_attachment(event)] if with_ics else [],
-            )
-        ]
+    notify_address(
+        kind=kind,
+        to_email=registration.email,
+        language=registration_language(registration),
+        recipient=registration.user,
+        context={
+            "event": event,
+            "registration": registration,
+            "event_url": absolute_url(event.get_absolute_url()),
+            "ics_url": absolute_url(reverse("events:ics", kwargs={"slug": event.slug})),
+            "cancel_url": guest_cancel_url(registration),
+            "my_events_url": absolute_url(reverse("events:mine")),
+            **(extra or {}),
+        },
+        dedup_key=dedup_key,
+        topic=event_topic(event),
+        attachments=[_ics_attachment(event)] if with_ics else None,
     )
 
 
@@ -148,18 +148,15 @@ def _registration_message(*, registration: Registration, kind: str, dedup_key: s
     """Write a registration message as data (events/messages.py renders it when sending):
     one INSERT, nothing rendered — this runs under the event lock. The key names a new
     registration (or a new promotion), so it cannot exist yet: no ON CONFLICT re-read."""
-    row = Outbox.objects.create(
+    return outbox_write_data(
         dedup_key=dedup_key,
         kind=kind,
-        topic=event_topic(registration.event),
-        recipient_id=registration.user_id,
         to_email=registration.email,
         language=registration_language(registration),
-        from_email=settings.DEFAULT_FROM_EMAIL,
         payload={"registration": registration.pk, **extra},
+        topic=event_topic(registration.event),
+        recipient_id=registration.user_id,
     )
-    outbox_send_on_commit([row.pk])
-    return row
 
 
 # What the registration queue reads of the event under its lock: no joins, no text.

@@ -10,8 +10,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ..models import Event
+from ..messages import EventCancelled, EventChanged
+from ..models import Event, EventChange
+from .announcements import chapter_announcement_write
 from .common import SCHEDULE_FIELDS, _notify
+from .history import event_history_add
 from .registration import _lock_event, _promote_waitlisted
 
 # Events ------------------------------------------------------------------------------------
@@ -100,6 +103,7 @@ def event_create(*, actor, **fields) -> Event:
         event.slug = event_unique_slug(event.title, timezone.localdate(event.start))
         event.full_clean()
         event.save()
+        event_history_add(event=event, actor=actor, action=EventChange.Action.CREATED)
     return event
 
 
@@ -111,6 +115,7 @@ def event_publish(*, event: Event, actor=None) -> bool:
         )
         if updated:
             event_announce(event=Event.objects.get(pk=event.pk))
+            event_history_add(event=event, actor=actor, action=EventChange.Action.PUBLISHED)
     return bool(updated)
 
 
@@ -121,8 +126,6 @@ def event_announce(*, event: Event) -> int:
     event published — the publish action, the edit form, a new event saved as published —
     calls it, in the transaction that publishes.
     """
-    from ..reminders import chapter_announcement_write
-
     return chapter_announcement_write(event=event)
 
 
@@ -147,6 +150,7 @@ def event_cancel(*, event: Event, actor=None) -> int:
         event.status = Event.Status.CANCELLED
         event.cancelled_at = timezone.now()
         event.save(update_fields=["status", "cancelled_at", "updated_at"])
+        event_history_add(event=event, actor=actor, action=EventChange.Action.CANCELLED)
         return _notify_cancelled(event)
 
 
@@ -157,9 +161,8 @@ def _notify_cancelled(event: Event) -> int:
         registration.event = event
         _notify(
             registration=registration,
-            kind="event-cancelled",
+            kind=EventCancelled.key,
             dedup_key=f"event-cancelled:{event.pk}:{registration.pk}",
-            template="event_cancelled",
         )
         told += 1
     return told
@@ -214,6 +217,7 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
             locked.cancelled_at = timezone.now()
         locked.full_clean(exclude=["slug"] if not locked.slug else None)
         locked.save()
+        _history_of_update(before, locked, data, actor)
         if just_cancelled:
             # Cancelling through the edit form tells registrants, like the admin action.
             _notify_cancelled(locked)
@@ -224,9 +228,8 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
                 registration.event = locked
                 _notify(
                     registration=registration,
-                    kind="event-changed",
+                    kind=EventChanged.key,
                     dedup_key=f"event-changed:{locked.pk}:v{locked.version}:{registration.pk}",
-                    template="event_changed",
                     with_ics=True,
                     extra={"previous_start": before.start, "previous_place": before.place},
                 )
@@ -238,6 +241,25 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
             event_announce(event=locked)
     event.refresh_from_db()
     return event
+
+
+def _history_of_update(before: Event, after: Event, data: dict, actor) -> None:
+    """One history line for an edit: the fields that really changed; a status change
+    to published or cancelled is recorded as that action."""
+    changed = [
+        name
+        for name in data
+        if getattr(before, Event._meta.get_field(name).attname)
+        != getattr(after, Event._meta.get_field(name).attname)
+    ]
+    action = EventChange.Action.EDITED
+    if before.status != after.status and after.status in (
+        Event.Status.PUBLISHED,
+        Event.Status.CANCELLED,
+    ):
+        action = after.status
+        changed = [name for name in changed if name != "status"]
+    event_history_add(event=after, actor=actor, action=action, fields=changed)
 
 
 def event_duplicate(*, event: Event, actor=None) -> Event:
@@ -269,4 +291,10 @@ def event_duplicate(*, event: Event, actor=None) -> Event:
             speaker.id = None
             speaker.event = copy
             speaker.save()
+        event_history_add(
+            event=copy,
+            actor=actor,
+            action=EventChange.Action.DUPLICATED,
+            note=f"{event.title} ({timezone.localdate(event.start).isoformat()})",
+        )
     return copy

@@ -7,14 +7,16 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ..messages import RegistrationConfirmed, RegistrationPromoted, RegistrationWaitlisted
 from ..models import Event, Registration
+from . import seat_queue, send_batcher
 from .common import (
     LANGUAGES,
     _registration_message,
@@ -114,6 +116,76 @@ def event_register(
     if language not in LANGUAGES:
         language = "en"
 
+    if seat_queue.available():
+        return _register_in_one_statement(
+            event=event, user=user, name=name, email=email, note=note, language=language
+        )
+    return _register_from_python(
+        event=event, user=user, name=name, email=email, note=note, language=language
+    )
+
+
+def _register_in_one_statement(*, event: Event, user, name, email, note, language):
+    """PostgreSQL: the whole queue step is one function call (events/services/seat_queue.py),
+    so nothing in Python runs while the event is locked."""
+    mail_language = language
+    if user is not None and user.preferred_language in LANGUAGES:
+        mail_language = user.preferred_language
+    try:
+        done = seat_queue.register(
+            event_id=event.pk,
+            user_id=user.pk if user is not None else None,
+            name=name,
+            email=email,
+            note=note,
+            language=language,
+            mail_language=mail_language,
+            member=user is not None,
+            lock=REGISTRATION_LOCK_ENABLED,
+            pause=REGISTRATION_RACE_PAUSE_SECONDS,
+        )
+    except IntegrityError as exc:
+        # Two requests for the same person past the check (lock disabled, or an email that
+        # differs in a way lower() sees): the unique constraints keep one active registration.
+        raise ValidationError(
+            _("You are already registered for this event."), code="already_registered"
+        ) from exc
+    if done.outcome == "missing":
+        raise Event.DoesNotExist("Event matching query does not exist.")
+    if done.outcome == "refused":
+        seen = Event(pk=event.pk, **done.event_fields)
+        refusal = registration_refusal(event=seen, user=user, now=done.registered_at)
+        raise ValidationError(
+            refusal or _("Registration for this event is closed."), code="refused"
+        )
+    if done.outcome == "duplicate":
+        raise ValidationError(
+            _("You are already registered for this event."), code="already_registered"
+        )
+    waitlisted = done.outcome == Registration.Status.WAITLISTED
+    registration = Registration(
+        pk=done.registration_id,
+        event=event,
+        user=user,
+        name=name,
+        email=email,
+        note=note,
+        language=language,
+        status=done.outcome,
+        created_at=done.registered_at,
+        waitlisted_at=done.registered_at if waitlisted else None,
+        confirmed_at=None if waitlisted else done.registered_at,
+    )
+    registration._state.adding = False
+    registration._state.db = connection.alias
+    registration.position = done.position
+    outbox_id = done.outbox_id
+    transaction.on_commit(lambda: send_batcher.batcher.add([outbox_id]))
+    return registration
+
+
+def _register_from_python(*, event: Event, user, name, email, note, language):
+    """SQLite (and PostgreSQL without sessions): the same steps from Python."""
     # Everything between taking the lock and committing is the queue every other request
     # for this event waits in, so it is kept to four statements before the outbox write:
     # the locked read, one aggregate (seats, waitlist, "already registered"), the INSERT.
@@ -164,7 +236,7 @@ def event_register(
                 registration.position = counts["waitlisted"] + 1
                 _registration_message(
                     registration=registration,
-                    kind="registration-waitlisted",
+                    kind=RegistrationWaitlisted.key,
                     dedup_key=f"registration-waitlisted:{registration.pk}",
                     position=registration.position,
                 )
@@ -172,7 +244,7 @@ def event_register(
                 registration.position = None
                 _registration_message(
                     registration=registration,
-                    kind="registration-confirmed",
+                    kind=RegistrationConfirmed.key,
                     dedup_key=f"registration-confirmed:{registration.pk}",
                 )
     except IntegrityError as exc:
@@ -207,7 +279,7 @@ def _promote_waitlisted(event: Event) -> list[Registration]:
         head.save(update_fields=["status", "confirmed_at"])
         head.event = event
         _registration_message(
-            registration=head, kind="registration-promoted", dedup_key=f"promoted:{head.pk}"
+            registration=head, kind=RegistrationPromoted.key, dedup_key=f"promoted:{head.pk}"
         )
         promoted.append(head)
         confirmed += 1

@@ -28,7 +28,7 @@ Algorithms
 * **Tables of k >= 3**: ``tables.seat_tables``: greedy seating then tabu search (the social
   golfer problem; see tables.py); when that repeats a pair and nothing was played, also the
   affine construction relabelled by local search, the better session kept. Hence, without
-  colleagues or played rounds, tables repeat nobody for R <= ``tables.affine_repeat_free``
+  colleagues or played rounds, tables repeat nobody for R <= ``affine.affine_repeat_free``
   (e.g. 9 people in threes: 4 rounds; 40 in sixes: 7; 200 in fours: 25).
 
 Everything is deterministic for a given ``seed`` (``random.Random(seed)`` breaks ties).
@@ -54,8 +54,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-import networkx as nx
-
+from .affine import affine_rounds, relabel
+from .pairs import matching_session
 from .tables import (
     HISTORY_WEIGHT,
     MATCH,
@@ -63,10 +63,8 @@ from .tables import (
     ONE_WAY,
     Costs,
     Session,
-    affine_rounds,
     improve,
     key,
-    relabel,
     search_budget,
     seat_tables,
     table_sizes,
@@ -76,12 +74,6 @@ Warning = tuple[str, dict[str, object]]
 Score = tuple[int, int, int, int, int]
 Rounds = list[list[list[int]]]
 
-GHOST = "ghost"  # the extra vertex of an odd matching; never a person id (those are ints)
-SPARSE_ABOVE = 40
-NEIGHBOURS = 10
-BIG = 10**17  # above any single edge cost, so every weight stays positive
-JITTER = 50  # random tie-breaking, far below one history step
-TRIO_TURN = 500  # cost of sitting in the trio again, so the role rotates
 RELABEL_BUDGET = 6_000
 
 
@@ -161,7 +153,7 @@ def plan_rounds(request: PlanRequest) -> Plan:
         seats = rng.sample(people, len(people))
         circle = Session(costs, circle_rounds(seats, request.rounds), 0)
         if _rank(circle)[1] and len(people) % 2:
-            circle = min(circle, _matching_session(costs, people, played, rng), key=_rank)
+            circle = min(circle, matching_session(costs, people, played, rng), key=_rank)
         rounds = circle.rounds
     else:
         rounds = _plan(costs, people, played, request.table_size, rng)
@@ -366,7 +358,7 @@ def _plan(costs: Costs, people: list[int], played: Rounds, k: int, rng: random.R
     nothing was played, also a repeat-free skeleton (circle method / affine construction)
     relabelled by local search, and the better of the two."""
     if k == 2:
-        best = _matching_session(costs, people, played, rng)
+        best = matching_session(costs, people, played, rng)
     else:
         best = Session(costs, played + [[] for _ in range(costs.rounds - len(played))], len(played))
         seat_tables(best, people, k, rng)
@@ -381,63 +373,6 @@ def _plan(costs: Costs, people: list[int], played: Rounds, k: int, rng: random.R
     relabel(other, people, rng, RELABEL_BUDGET)
     improve(other, rng, search_budget(len(people), costs.rounds))
     return min(best, other, key=_rank).rounds
-
-
-def _matching_session(
-    costs: Costs, people: list[int], played: Rounds, rng: random.Random
-) -> Session:
-    free = costs.rounds - len(played)
-    session = Session(costs, played + [[] for _ in range(free)], len(played))
-    trios: Counter[int] = Counter()
-    for r in range(len(played), costs.rounds):
-        session.set_round(r, _match_round(session, r, people, trios, rng))
-    improve(session, rng, search_budget(len(people), free))
-    return session
-
-
-def _match_round(
-    session: Session, r: int, people: list[int], trios: Counter[int], rng: random.Random
-) -> list[list[int]]:
-    """One round of pairs (one trio if odd) by maximum-weight matching; see module doc."""
-    if len(people) < 4:
-        return [list(people)]
-    cost = {
-        (a, b): session.marginal((a, b), r) + rng.randrange(JITTER)
-        for a, b in combinations(people, 2)  # people are sorted, so (a, b) is the key
-    }
-    mate = _matching(cost, people, trios, sparse=len(people) > SPARSE_ABOVE)
-    if mate is None:
-        mate = _matching(cost, people, trios, sparse=False)
-    # sorted: iterating a set holding the GHOST string varies with PYTHONHASHSEED
-    tables = sorted(sorted(pair) for pair in mate if GHOST not in pair)
-    spare = [p for pair in mate if GHOST in pair for p in pair if p != GHOST]
-    if spare:
-        x = spare[0]
-        best = min(tables, key=lambda t: cost[key(x, t[0])] + cost[key(x, t[1])])
-        best.append(x)
-        trios[x] += 1
-    return tables
-
-
-def _matching(
-    cost: dict[tuple[int, int], int], people: list[int], trios: Counter[int], *, sparse: bool
-) -> set | None:
-    """Max-cardinality max-weight matching; None when the sparse graph is not matchable."""
-    edges: set[tuple[int, int]] = set(cost)
-    if sparse:
-        edges = {pair for pair, c in cost.items() if c < 0}  # requests and matches
-        near: dict[int, list[tuple[int, int]]] = {p: [] for p in people}
-        for (a, b), c in cost.items():
-            near[a].append((c, b))
-            near[b].append((c, a))
-        for a, options in near.items():
-            edges.update(key(a, b) for _, b in sorted(options)[:NEIGHBOURS])
-    graph = nx.Graph()
-    graph.add_weighted_edges_from((a, b, BIG - cost[a, b]) for a, b in sorted(edges))
-    if len(people) % 2:
-        graph.add_weighted_edges_from((GHOST, p, BIG - TRIO_TURN * trios[p]) for p in people)
-    mate = nx.max_weight_matching(graph, maxcardinality=True)
-    return mate if len(mate) == (len(people) + 1) // 2 else None
 
 
 # --- late changes -----------------------------------------------------------------------------

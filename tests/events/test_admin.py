@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from betacowork.messaging.models import Outbox
 from events import services
 from events.models import Event, Registration
-from members.models import Outbox
 from tests.factories import UserFactory
 
 from .factories import EventFactory, SpeakerFactory
@@ -267,3 +267,48 @@ def test_registration_closing_before_opening_is_refused(admin_client, event):
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "Registration must close after it opens." in response.content.decode()
+
+
+def test_adding_a_published_event_goes_through_the_services(admin_client, staff):
+    """Created as the console creates (a draft with a unique slug, its author), then published:
+    the chapter's followers are announced once, and the inline speaker is kept."""
+    from tests.factories import ChapterFactory
+
+    from .factories import kind
+
+    chapter = ChapterFactory()
+    follower = UserFactory()
+    chapter.followers.add(follower)
+    data = {
+        "title": "Regional talk",
+        "slug": "regional-talk",
+        "kind": kind("talk").pk,
+        "status": "published",
+        "visibility": "public",
+        "start_0": "2030-04-02",
+        "start_1": "18:00:00",
+        "end_0": "2030-04-02",
+        "end_1": "20:00:00",
+        "chapter": chapter.pk,
+        "capacity": "40",
+        "reminder_offsets_minutes": "null",
+        "speakers-TOTAL_FORMS": "1",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-0-name": "Adrien Ramy",
+        "speakers-0-order": "0",
+        "costs-TOTAL_FORMS": "0",
+        "costs-INITIAL_FORMS": "0",
+        "registrations-TOTAL_FORMS": "0",
+        "registrations-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(reverse("admin:events_event_add"), data)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors,
+        [f.formset.errors for f in response.context["inline_admin_formsets"]],
+    )
+    event = Event.objects.get(slug="regional-talk")
+    assert event.status == Event.Status.PUBLISHED
+    assert event.created_by == staff
+    assert [s.name for s in event.speakers.all()] == ["Adrien Ramy"]
+    announced = Outbox.objects.filter(to_email=follower.email)
+    assert announced.count() == 1

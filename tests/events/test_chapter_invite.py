@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from betacowork.messaging import kind_for, optional_preferences
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.preferences import email_preference_set
+from betacowork.messaging.sender import outbox_send_due
 from events.chapters.services import chapter_diaspora_invite
 from events.models import Event
-from members.models import Outbox
-from members.notifications import email_preference_set
-from members.outbox import outbox_send_due
 
 from .factories import EventFactory, RegistrationFactory
 from .test_chapter_pages import DIASPORA, INVITE_KIND, build_world

@@ -18,8 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from betacowork.messaging.models import Outbox
 from events.models import Event
-from members.models import Chapter, Membership, Outbox, Visibility
+from members.models import Chapter, Membership, Visibility
 from tests.factories import (
     ChapterFactory,
     MembershipFactory,

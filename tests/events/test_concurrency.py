@@ -99,7 +99,7 @@ def test_60_simultaneous_registrations_for_10_seats(event_with_10_seats_left):
     assert max(r.pk for r in confirmed) < min(r.pk for r in waitlisted)
     assert [services.waitlist_position(r) for r in waitlisted] == list(range(1, THREADS - 9))
     # One confirmation or waitlist email each, no more.
-    from members.models import Outbox
+    from betacowork.messaging.models import Outbox
 
     assert Outbox.objects.filter(topic=f"event:{event.pk}").count() == THREADS
 
@@ -137,10 +137,10 @@ def test_concurrent_cancellations_and_registrations_keep_confirmed_equal_to_capa
     # 20 waited, 15 seats freed, 15 newcomers: 20 + 15 - 15 still waiting.
     assert event.registrations.waitlisted().count() == 20
     # Every promotion was announced exactly once.
-    from members.models import Outbox
+    from betacowork.messaging.models import Outbox
 
     promoted = Registration.objects.filter(
         event=event, status="confirmed", waitlisted_at__isnull=False
     )
     assert promoted.count() == 15
-    assert Outbox.objects.filter(kind="registration-promoted").count() == 15
+    assert Outbox.objects.filter(kind="events.registration_promoted").count() == 15

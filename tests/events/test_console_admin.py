@@ -9,8 +9,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from betacowork.messaging.models import Outbox
 from events.models import Event, EventSeries, Registration
-from members.models import Outbox
 
 from .factories import EventFactory, EventSeriesFactory, RegistrationFactory, kind
 
@@ -44,7 +44,7 @@ def test_cancel_action_asks_first_with_the_number_of_people_emailed(admin_client
     page = confirm.content.decode()
     assert "3 people will be emailed that their event is cancelled." in page
     assert not Event.objects.filter(status=Event.Status.CANCELLED).exists()
-    assert not Outbox.objects.filter(kind="event-cancelled").exists()
+    assert not Outbox.objects.filter(kind="events.event_cancelled").exists()
 
     # "Yes": the page's own form, posted back as it is.
     data: dict[str, list[str]] = {}
@@ -54,7 +54,7 @@ def test_cancel_action_asks_first_with_the_number_of_people_emailed(admin_client
 
     assert "3 registrant(s) will be told by email" in done.content.decode()
     assert Event.objects.filter(status=Event.Status.CANCELLED).count() == 2
-    assert Outbox.objects.filter(kind="event-cancelled").count() == 3
+    assert Outbox.objects.filter(kind="events.event_cancelled").count() == 3
     assert Outbox.objects.filter(dedup_key=f"event-cancelled:{lunch.pk}:{regs[0].pk}").exists()
 
 

@@ -253,7 +253,7 @@ def test_series_is_created_with_the_picked_rule_and_its_occurrences(organiser_cl
 def test_a_published_series_announces_its_occurrences_to_followers(
     organiser_client, chapter, member
 ):
-    from members.models import Outbox
+    from betacowork.messaging.models import Outbox
 
     chapter.followers.add(member)
     response = organiser_client.post("/organise/series/new/", _series(chapter, publish="on"))

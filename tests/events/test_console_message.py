@@ -9,10 +9,10 @@ import pytest
 from django.core import mail
 
 from betacowork.messaging import optional_preferences
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_send_due
 from events.console.messages import OrganiserNote
 from events.models import Registration
-from members.models import Outbox
-from members.outbox import outbox_send_due
 from tests.factories import ChapterFactory, SpaceFactory, UserFactory
 
 from .factories import EventFactory, RegistrationFactory

@@ -11,8 +11,8 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
+from betacowork.messaging.models import Outbox
 from events.models import Event, EventSeries, Registration
-from members.models import Outbox
 from tests.factories import ChapterFactory, SpaceFactory, UserFactory
 
 from .factories import EventFactory, EventSeriesFactory, RegistrationFactory, kind

@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from betacowork.messaging.models import Outbox
 from events import services
 from events.models import Event, Registration
-from members.models import Outbox, Visibility
+from members.models import Visibility
 from tests.factories import ChapterFactory, SpaceFactory, UserFactory
 
 from .factories import EventFactory, EventSeriesFactory, RegistrationFactory

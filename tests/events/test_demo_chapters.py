@@ -217,8 +217,15 @@ def test_a_second_seed_changes_no_count_and_prints_the_organiser_login(world):
 def test_the_demo_evenings_were_announced_in_the_past_not_on_the_first_run(chapters):
     """The seeded IT days count as announced: a newcomer's first `make run` does not print
     a hundred announcements, yet every follower of the upcoming evenings was told once."""
-    from members.models import Outbox
+    from betacowork.messaging.models import Outbox
 
-    announcements = Outbox.objects.filter(kind="chapter_announcement")
+    announcements = Outbox.objects.filter(kind="events.chapter_announcement")
     assert announcements.exists()
     assert not announcements.filter(status=Outbox.Status.PENDING).exists()
+
+
+def test_the_organisers_evenings_carry_their_history(chapters):
+    talk = Event.objects.get(slug__startswith="free-software-adrien-ramy-")
+    lines = list(talk.changes.order_by("at").values_list("action", "actor_name"))
+    assert lines[0] == ("created", "Norman Lambert")
+    assert ("published", "Norman Lambert") in lines

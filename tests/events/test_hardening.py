@@ -198,7 +198,7 @@ def test_feeds_never_name_attendees_and_a_personal_feed_is_only_mine(client, mem
     services.event_register(event=not_mine, user=hidden)
     services.event_register(event=event, user=member)
     public = client.get(reverse("events:feed")).content.decode()
-    token = services.calendar_token_get(user=member).token
+    token = services.calendar_token_create(user=member).token
     mine = client.get(reverse("events:personal_feed", kwargs={"token": token})).content.decode()
     for body in (public, mine):
         assert "Betacooks lunch" in body

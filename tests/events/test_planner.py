@@ -23,7 +23,8 @@ from events.speed_networking.planner import (
     remove_person,
     score_plan,
 )
-from events.speed_networking.tables import affine_repeat_free, table_sizes
+from events.speed_networking.affine import affine_repeat_free
+from events.speed_networking.tables import table_sizes
 
 
 def guaranteed_repeat_free(n: int, k: int) -> int:

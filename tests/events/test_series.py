@@ -184,8 +184,8 @@ def test_periodic_task_generates_active_series_and_skips_broken_ones():
 
 
 def test_generated_published_occurrences_are_announced_once_to_followers(mailoutbox):
+    from betacowork.messaging.models import Outbox
     from events.services import series_generate
-    from members.models import Outbox
     from tests.factories import ChapterFactory, UserFactory
 
     chapter = ChapterFactory(name="Charleroi")
@@ -194,7 +194,7 @@ def test_generated_published_occurrences_are_announced_once_to_followers(mailout
     series = EventSeriesFactory(chapter=chapter, rrule="FREQ=MONTHLY;BYDAY=1TH", publish=True)
     created = series_generate(series=series, until=timezone.localdate() + timedelta(days=70))
     assert created
-    rows = Outbox.objects.filter(kind="chapter_announcement")
+    rows = Outbox.objects.filter(kind="events.chapter_announcement")
     assert sorted(rows.values_list("recipient_id", flat=True)) == [follower.pk] * len(created)
     series_generate(series=series, until=timezone.localdate() + timedelta(days=70))
     assert rows.count() == len(created)

@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_render, outbox_send_due
 from events import services
 from events.models import Event, Registration
-from members.models import Outbox
-from members.outbox import outbox_render, outbox_send_due
 from tests.factories import UserFactory
 
 from .factories import EventFactory, RegistrationFactory, SpeakerFactory
@@ -192,7 +192,8 @@ def test_event_cancel_tells_every_active_registrant_once(event):
     assert services.event_cancel(event=event, actor=None) == 0
     event.refresh_from_db()
     assert event.status == Event.Status.CANCELLED
-    keys = set(Outbox.objects.filter(kind="event-cancelled").values_list("dedup_key", flat=True))
+    cancelled = Outbox.objects.filter(kind="events.event_cancelled")
+    keys = set(cancelled.values_list("dedup_key", flat=True))
     assert keys == {f"event-cancelled:{event.pk}:{r.pk}" for r in regs[1:]}
 
 
@@ -209,7 +210,7 @@ def test_moving_an_event_bumps_version_and_sends_one_changed_notice_per_version(
     services.event_update(event=event, data={"room": "Room 2"})
     event.refresh_from_db()
     assert event.version == 3
-    assert Outbox.objects.filter(kind="event-changed").count() == 2
+    assert Outbox.objects.filter(kind="events.event_changed").count() == 2
     # A change that does not move the event does not bump the version.
     services.event_update(event=event, data={"title": "New title", "description": "Now with soup"})
     event.refresh_from_db()
@@ -226,7 +227,7 @@ def test_capacity_below_confirmed_is_refused_and_raising_it_promotes(event):
     assert "capacity" in exc.value.message_dict
     services.event_update(event=event, data={"capacity": 3})
     assert event.registrations.confirmed().count() == 3
-    assert Outbox.objects.filter(kind="registration-promoted").count() == 1
+    assert Outbox.objects.filter(kind="events.registration_promoted").count() == 1
 
 
 def test_end_before_start_is_refused(event):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import services
-from events.models import Event, Registration
+from events.models import CalendarToken, Event, Registration
 from members.models import Chapter, Visibility
 from tests.factories import ChapterFactory, UserFactory
 
@@ -233,7 +233,7 @@ def test_my_events_requires_login(client):
 
 def test_personal_feed_and_regeneration(member_client, member, event):
     services.event_register(event=event, user=member)
-    token = services.calendar_token_get(user=member).token
+    token = services.calendar_token_create(user=member).token
     url = reverse("events:personal_feed", kwargs={"token": token})
     response = member_client.get(url)
     assert response.status_code == 200
@@ -241,7 +241,7 @@ def test_personal_feed_and_regeneration(member_client, member, event):
     assert b"Betacooks lunch" in response.content
     member_client.post(reverse("events:calendar_regenerate"))
     assert member_client.get(url).status_code == 404
-    new = services.calendar_token_get(user=member).token
+    new = CalendarToken.objects.get(user=member).token
     assert new != token
     assert (
         member_client.get(reverse("events:personal_feed", kwargs={"token": new})).status_code == 200

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from betacowork.messaging.models import Outbox
 from events import services
 from events.models import Event, Registration
-from members.models import Outbox
 from members.services import account_delete
 from tests.factories import ChapterFactory, UserFactory
 
@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def announcements(event) -> set[str]:
     return set(
-        Outbox.objects.filter(kind="chapter_announcement", topic=f"event:{event.pk}").values_list(
-            "to_email", flat=True
-        )
+        Outbox.objects.filter(
+            kind="events.chapter_announcement", topic=f"event:{event.pk}"
+        ).values_list("to_email", flat=True)
     )
 
 
@@ -41,13 +41,13 @@ def test_publishing_a_draft_announces_it_to_the_chapter_followers_once(chapter_w
     assert services.event_publish(event=draft) is True
     assert announcements(draft) == {follower.email}
     assert services.event_publish(event=draft) is False  # already published: nothing new
-    assert Outbox.objects.filter(kind="chapter_announcement").count() == 1
+    assert Outbox.objects.filter(kind="events.chapter_announcement").count() == 1
 
 
 def test_an_event_without_chapter_announces_nothing(chapter_with_follower):
     draft = EventFactory(chapter=None, status=Event.Status.DRAFT)
     services.event_publish(event=draft)
-    assert not Outbox.objects.filter(kind="chapter_announcement").exists()
+    assert not Outbox.objects.filter(kind="events.chapter_announcement").exists()
 
 
 def test_publishing_through_the_edit_form_announces(chapter_with_follower):

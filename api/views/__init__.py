@@ -1,0 +1,1 @@
+"""The API's endpoints, one module per resource (base.py holds what they share)."""

@@ -1,0 +1,75 @@
+"""What every endpoint shares: only known query parameters, conditional GET (ETag /
+If-None-Match) on lists, and private caching headers."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+
+PAGINATION_PARAMS = frozenset({"cursor", "page_size"})
+
+
+def reject_unknown_params(request, allowed) -> None:
+    """A 400 naming every query parameter the endpoint does not know, or repeated."""
+    known = set(allowed)
+    unknown = sorted(k for k in request.query_params if k not in known)
+    if unknown:
+        raise ValidationError(
+            {
+                name[:40]: [
+                    _("Unknown parameter. Known ones: %(known)s.")
+                    % {"known": ", ".join(sorted(set(allowed))) or "—"}
+                ]
+                for name in unknown
+            }
+        )
+    repeated = sorted(k for k, vs in request.query_params.lists() if len(vs) > 1)
+    if repeated:
+        raise ValidationError({name: [_("Give this parameter once.")] for name in repeated})
+    for name, value in request.query_params.items():
+        if "\x00" in value or len(value) > 1000:
+            raise ValidationError({name: [_("This value is not allowed.")]})
+
+
+def with_etag(request, response):
+    """An ETag on a successful GET (a digest of the body), and a 304 when the caller already
+    has it. The body depends on who asks, so it varies on the credentials and is private."""
+    patch_vary_headers(response, ["Authorization", "Cookie", "Accept-Language"])
+    patch_cache_control(response, private=True, no_cache=True)
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    if not response.is_rendered:
+        response.render()
+    digest = hashlib.blake2b(response.content, digest_size=16).hexdigest()
+    response["ETag"] = f'"{digest}"'
+    return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+class ApiView(GenericAPIView):
+    """A read-only endpoint: `filter_params` are its query parameters (pagination's too for
+    a list); anything else is a 400."""
+
+    filter_params: tuple[str, ...] = ()
+    paginated = False  # a list: `cursor` and `page_size` are known too
+
+    def allowed_params(self) -> set[str]:
+        return set(self.filter_params) | (PAGINATION_PARAMS if self.paginated else set())
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_unknown_params(request, self.allowed_params())
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return with_etag(request._request, response)
+
+
+def error_responses(*codes: int) -> dict:
+    """The documented error answers of an endpoint (always 429 too: every caller is limited)."""
+    from ..serializers.common import ErrorSerializer
+
+    return dict.fromkeys(sorted({*codes, 400, 401, 429}), ErrorSerializer)

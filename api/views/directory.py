@@ -1,0 +1,151 @@
+"""/api/v1/directory/: the members directory, through the directory page's own search path.
+
+The query is read by `members.directory.directory_query()` and answered by
+`directory_search()`, the one selector behind the directory page — on PostgreSQL one
+statement on the search rows, on SQLite the folded documents — so the API lists exactly who
+the page shows the same caller (`members.rules`): public profiles for anonymous callers,
+members-only ones too with a token. Its pages are cached like the page's results (per
+directory version, viewer class, language and query), so a change shows at once.
+"""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from members.directory import JOINED_CHOICES, SORTS, directory_query, directory_search
+from members.directory.cache import cache_get, cache_key, cache_set
+from members.selectors import profile_contact, profile_detail
+
+from ..pagination import cursor_make, cursor_read, next_link, page_size_of
+from ..serializers.members import CardWriter, DirectoryPageSerializer, ProfileSerializer
+from .base import ApiView, error_responses
+
+FILTERS = ("q", "skill", "offers", "seeks", "space", "place", "language", "plan", "joined")
+
+
+DIRECTORY_PARAMETERS = [
+    OpenApiParameter(
+        "q",
+        str,
+        description="Words searched in names, headlines, companies, "
+        "bios, skills, offers and seeks, in English, French and Dutch.",
+    ),
+    OpenApiParameter("skill", str, description="A skill's slug."),
+    OpenApiParameter("offers", str, description="Members who offer this term (its slug)."),
+    OpenApiParameter("seeks", str, description="Members who seek this term (its slug)."),
+    OpenApiParameter("space", str, description="A space's slug."),
+    OpenApiParameter("place", str, description="A city or region."),
+    OpenApiParameter("language", str, description="A spoken language's code (e.g. `fr`)."),
+    OpenApiParameter("plan", str, description="A membership plan."),
+    OpenApiParameter(
+        "joined",
+        str,
+        enum=list(JOINED_CHOICES),
+        description="Joined in the last 30, 90 or 365 days.",
+    ),
+    OpenApiParameter(
+        "sort", str, enum=list(SORTS), description="Default: best match when searching, else name."
+    ),
+    OpenApiParameter("cursor", str, description="From the `next` link of the previous page."),
+    OpenApiParameter(
+        "page_size", OpenApiTypes.INT, description="Items per page (default 20, at most 100)."
+    ),
+]
+
+
+class DirectoryView(ApiView):
+    """Members the caller may see, searched and filtered like the directory page."""
+
+    serializer_class = DirectoryPageSerializer
+    filter_params = (*FILTERS, "sort", "cursor", "page_size")
+
+    @extend_schema(
+        operation_id="directory_list",
+        parameters=DIRECTORY_PARAMETERS,
+        responses={200: DirectoryPageSerializer, **error_responses()},
+    )
+    def get(self, request):
+        params = QueryDict(mutable=True)
+        for name in (*FILTERS, "sort"):
+            if name in request.query_params:
+                params[name] = request.query_params[name]
+        query = directory_query(params=params)
+        if query.notices:
+            raise ValidationError({"query": query.notices})
+        size = page_size_of(request)
+        position = cursor_read(request)
+        number = position.get("n") if position else 1
+        if not isinstance(number, int) or number < 1:
+            raise ValidationError({"cursor": [_("This cursor is not valid.")]})
+        canonical = urlencode(sorted(params.items()))
+        key = cache_key(
+            "results", user=request.user, query_string=f"api/v1:{canonical}:{number}:{size}"
+        )
+        page = cache_get(key)
+        if page is None:
+            result = directory_search(
+                viewer=request.user, query=query, page=number, per_page=size, clamp=False
+            )
+            writer = CardWriter(request)
+            page = {
+                "count": result.total,
+                "capped": result.capped,
+                "results": [writer.card(c) for c in result.cards],
+            }
+            cache_set(key, page)
+        more = number * size < page["count"]
+        nxt = next_link(request, cursor_make(request, n=number + 1)) if more else None
+        return Response({**page, "next": nxt})
+
+
+class ProfileDetailView(ApiView):
+    """A member's profile, if the caller may see it (else 404, as on the site)."""
+
+    serializer_class = ProfileSerializer
+
+    @extend_schema(
+        operation_id="directory_retrieve",
+        responses={200: ProfileSerializer, **error_responses(404)},
+    )
+    def get(self, request, slug: str):
+        profile = get_object_or_404(profile_detail(user=request.user), slug=slug)
+        contact = profile_contact(profile=profile, viewer=request.user)
+        card = CardWriter(request).card(profile)
+        lang = (get_language() or "en")[:2]
+
+        def terms(manager):
+            return [{"slug": t.slug, "name": t.label(lang)} for t in manager.all()]
+
+        space = profile.home_space
+        return Response(
+            {
+                **card,
+                "skills": terms(profile.skills),
+                "more_skills": 0,
+                "offers": terms(profile.offers),
+                "more_offers": 0,
+                "seeks": terms(profile.seeks),
+                "bio": profile.bio,
+                "city": profile.city,
+                "region": profile.region,
+                "website": profile.website,
+                "linkedin": profile.linkedin,
+                "languages": [str(x) for x in profile.languages or []],
+                "offers_text": profile.offers_text,
+                "seeks_text": profile.seeks_text,
+                "member_since": profile.member_since,
+                "home_space": (
+                    {"slug": space.slug, "name": space.name, "city": space.city} if space else None
+                ),
+                "email": contact["email"] or None,
+                "phone": contact["phone"] or None,
+            }
+        )

@@ -1,0 +1,111 @@
+"""/api/v1/events/ and /api/v1/series/."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from events import selectors as event_selectors
+from events.forms import EventFilterForm
+
+from ..pagination import KeysetPagination
+from ..selectors import api_events, api_series
+from ..serializers.events import EventSerializer, EventSeriesSerializer
+from .base import ApiView, error_responses
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def parse_day(request, name: str) -> date | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        day = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValidationError({name: [_("A date as YYYY-MM-DD, e.g. 2026-03-31.")]})
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(
+            {name: [_("A date between %(a)d and %(b)d.") % {"a": FIRST_YEAR, "b": LAST_YEAR}]}
+        )
+    return day
+
+
+EVENT_FILTERS = [
+    OpenApiParameter("kind", str, description="An event kind's slug (e.g. `betacooks`)."),
+    OpenApiParameter("chapter", str, description="A chapter's slug."),
+    OpenApiParameter("space", str, description="A space's slug."),
+    OpenApiParameter(
+        "from",
+        OpenApiTypes.DATE,
+        description="Events starting on or after this local date (past ones included). "
+        "Without it: upcoming events only.",
+    ),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Events starting on or before it."),
+]
+
+
+class EventListView(ApiView):
+    """Events the caller may see, soonest first."""
+
+    serializer_class = EventSerializer
+    pagination_class = KeysetPagination
+    paginated = True
+    ordering = ("start", "pk")
+    filter_params = ("kind", "chapter", "space", "from", "to")
+
+    @extend_schema(
+        operation_id="events_list",
+        parameters=EVENT_FILTERS,
+        responses={200: EventSerializer(many=True), **error_responses()},
+    )
+    def get(self, request):
+        form = EventFilterForm(
+            {k: request.query_params.get(k, "") for k in ("kind", "chapter", "space")}
+        )
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        date_from, date_to = parse_day(request, "from"), parse_day(request, "to")
+        if date_from and date_to and date_to < date_from:
+            raise ValidationError({"to": [_("“to” comes before “from”.")]})
+        qs = api_events(user=request.user, date_from=date_from, date_to=date_to, **form.filters())
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class EventDetailView(ApiView):
+    serializer_class = EventSerializer
+
+    @extend_schema(
+        operation_id="events_retrieve", responses={200: EventSerializer, **error_responses(404)}
+    )
+    def get(self, request, slug: str):
+        event = get_object_or_404(
+            event_selectors.event_detail_queryset(user=request.user), slug=slug
+        )
+        return Response(self.get_serializer(event).data)
+
+
+class SeriesListView(ApiView):
+    """Recurring events of which the caller may see at least one occurrence, by title."""
+
+    serializer_class = EventSeriesSerializer
+    pagination_class = KeysetPagination
+    paginated = True
+    ordering = ("title", "pk")
+
+    @extend_schema(
+        operation_id="series_list",
+        responses={200: EventSeriesSerializer(many=True), **error_responses()},
+    )
+    def get(self, request):
+        page = self.paginate_queryset(api_series(user=request.user))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -1,0 +1,312 @@
+"""The event admin: the form, filters, inlines and counts; saving goes through the services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .. import services
+from ..models import (
+    Event,
+    EventCost,
+    EventKind,
+    Registration,
+    Speaker,
+)
+from .event_actions import EventActionsMixin
+
+
+@admin.register(EventKind)
+class EventKindAdmin(admin.ModelAdmin):
+    list_display = [
+        "name_en",
+        "slug",
+        "default_capacity",
+        "default_duration_minutes",
+        "reminder_offsets_minutes",
+    ]
+    search_fields = ["name_en", "name_fr", "name_nl", "slug"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Other apps look kinds up by slug ("betacooks"): keep seeded slugs stable.
+        return ["slug"] if obj else []
+
+
+class SpeakerInline(admin.TabularInline):
+    model = Speaker
+    extra = 0
+    raw_id_fields = ["member"]
+    fields = ["order", "name", "affiliation", "bio", "member"]
+
+
+class EventCostInline(admin.TabularInline):
+    """What the event cost, line by line (organisers record them at /budget/events/…)."""
+
+    model = EventCost
+    extra = 0
+    fields = ["category", "description", "amount"]
+
+
+class RegistrationInline(admin.TabularInline):
+    """Read-only here: seats change through the services (locks, waitlist, emails)."""
+
+    model = Registration
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["name", "email", "status", "note", "created_at", "checked_in_at"]
+    readonly_fields = fields
+    ordering = ["status", "waitlisted_at", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EventAdminForm(forms.ModelForm):
+    """Refuses an end before the start and a capacity below the confirmed count."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk and "end" in self.fields:
+            # A new event may leave these empty: the kind's defaults fill them in.
+            self.fields["end"].required = False
+            self.fields["end"].help_text = _("Empty: the start plus the kind's default duration.")
+            if "capacity" in self.fields:
+                self.fields["capacity"].help_text = _(
+                    "Empty on a new event: the kind's default capacity (unlimited if it has none)."
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        kind = cleaned.get("kind")
+        if not self.instance.pk and kind is not None:
+            if start and not end and "end" not in self.errors:
+                end = cleaned["end"] = start + timedelta(minutes=kind.default_duration_minutes)
+            if cleaned.get("capacity") is None and "capacity" in self.fields:
+                cleaned["capacity"] = kind.default_capacity
+        opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("registration_closes_at", _("Registration must close after it opens."))
+        if start and end and end <= start:
+            self.add_error("end", _("An event must end after it starts."))
+        capacity = cleaned.get("capacity")
+        if self.instance.pk and capacity is not None:
+            confirmed = self.instance.registrations.confirmed().count()
+            if capacity < confirmed:
+                self.add_error(
+                    "capacity",
+                    _(
+                        "%(confirmed)s people are already confirmed: the capacity cannot be "
+                        "lower. Cancel registrations first, or keep at least %(confirmed)s seats."
+                    )
+                    % {"confirmed": confirmed},
+                )
+        return cleaned
+
+
+class UpcomingFilter(admin.SimpleListFilter):
+    title = _("date")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("upcoming", _("Upcoming")),
+            ("past", _("Past")),
+            ("week", _("Next 7 days")),
+            ("month", _("Next 30 days")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == "upcoming":
+            return queryset.filter(end__gt=now)
+        if value == "past":
+            return queryset.filter(end__lte=now)
+        if value == "week":
+            return queryset.filter(start__gte=now, start__lt=now + timedelta(days=7))
+        if value == "month":
+            return queryset.filter(start__gte=now, start__lt=now + timedelta(days=30))
+        return queryset
+
+
+@admin.register(Event)
+class EventAdmin(EventActionsMixin, admin.ModelAdmin):
+    form = EventAdminForm
+    list_display = [
+        "title",
+        "start",
+        "kind",
+        "chapter",
+        "space",
+        "status",
+        "capacity",
+        "confirmed",
+        "waitlisted",
+        "checked_in",
+    ]
+    list_filter = [
+        "kind",
+        "chapter",
+        "space",
+        "status",
+        UpcomingFilter,
+        ("start", admin.DateFieldListFilter),
+    ]
+    search_fields = ["title", "description", "room", "speakers__name"]
+    date_hierarchy = "start"
+    prepopulated_fields = {"slug": ["title"]}
+    raw_id_fields = ["created_by"]
+    list_select_related = ["kind", "chapter", "space"]
+    readonly_fields = [
+        "version",
+        "series",
+        "series_date",
+        "detached",
+        "delivery_log_link",
+        "history",
+    ]
+    inlines = [SpeakerInline, EventCostInline, RegistrationInline]
+    actions = [
+        "action_publish",
+        "action_cancel",
+        "action_duplicate",
+        "action_export_csv",
+        "action_mark_attended",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "status", "visibility", "description"]}),
+        (_("When and where"), {"fields": ["start", "end", "space", "room", "chapter"]}),
+        (
+            _("Registration"),
+            {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]},
+        ),
+        (
+            _("More"),
+            {
+                "fields": [
+                    "reminder_offsets_minutes",
+                    "created_by",
+                    "version",
+                    "series",
+                    "series_date",
+                    "detached",
+                    "delivery_log_link",
+                ]
+            },
+        ),
+        (_("History"), {"fields": ["history"]}),
+    ]
+
+    def get_queryset(self, request):
+        confirmed = Q(registrations__status=Registration.Status.CONFIRMED)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_confirmed=Count("registrations", filter=confirmed),
+                n_waitlisted=Count(
+                    "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
+                ),
+                n_checked_in=Count(
+                    "registrations",
+                    filter=confirmed & Q(registrations__checked_in_at__isnull=False),
+                ),
+            )
+        )
+
+    @admin.display(description=_("confirmed"), ordering="n_confirmed")
+    def confirmed(self, obj):
+        return obj.n_confirmed
+
+    @admin.display(description=_("waitlisted"), ordering="n_waitlisted")
+    def waitlisted(self, obj):
+        return obj.n_waitlisted
+
+    @admin.display(description=_("checked in"), ordering="n_checked_in")
+    def checked_in(self, obj):
+        return obj.n_checked_in
+
+    @admin.display(description=_("delivery log"))
+    @admin.display(description=_("what happened, by whom"))
+    def history(self, obj):
+        """The event's history (services write it), newest first."""
+        if not obj or not obj.pk:
+            return "—"
+        changes = list(obj.changes.all()[:50])
+        if not changes:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<li>{} · {}{} — {}</li>",
+            (
+                (
+                    date_format(timezone.localtime(c.at), "DATETIME_FORMAT"),
+                    c.get_action_display(),
+                    ": " + ", ".join(c.field_labels()) if c.fields else "",
+                    c.actor_name or "—",
+                )
+                for c in changes
+            ),
+        )
+        return format_html("<ol>{}</ol>", rows)
+
+    def delivery_log_link(self, obj):
+        if not obj or not obj.pk:
+            return "—"
+        url = reverse("admin:events_event_delivery", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Emails about this event"))
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            self._create(request, obj, form)
+            return
+        data = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+        }
+        try:
+            services.event_update(event=obj, actor=request.user, data=data)
+        except ValidationError as exc:
+            # The form already checked; only a registration racing this save gets here.
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        obj.refresh_from_db()
+
+    def _create(self, request, obj, form) -> None:
+        """A new event through the services, like the console's: created as a draft, then
+        the admin's extra fields applied, then published (followers announced) if asked.
+        `obj` is the instance the inlines are bound to, so it takes the saved row's values."""
+        data = form.cleaned_data
+        with transaction.atomic():
+            event = services.event_create(
+                actor=request.user,
+                **{name: data[name] for name in services.EVENT_CREATE_FIELDS if name in data},
+            )
+            extra = {
+                name: data[name]
+                for name in ("slug", "reminder_offsets_minutes", "created_by")
+                if data.get(name) not in (None, "")
+            }
+            if extra:  # part of the creation: no separate line in the history
+                services.event_update(event=event, actor=None, data=extra)
+            status = data.get("status") or Event.Status.DRAFT
+            if status == Event.Status.PUBLISHED:
+                services.event_publish(event=event, actor=request.user)
+            elif status != Event.Status.DRAFT:
+                services.event_update(event=event, actor=request.user, data={"status": status})
+        event.refresh_from_db()
+        for field in Event._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(event, field.attname))
+        obj._state.adding = False
+        obj._state.db = event._state.db

@@ -1,0 +1,185 @@
+"""What staff do to events from the admin list: publish, cancel (after confirming), duplicate,
+export attendees, mark attended, and the per-event delivery log."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.outbox import outbox_resend
+from betacowork.messaging.sender import outbox_render
+from betacowork.numbers import parse_ids
+from members.csv_io import csv_lines
+
+from .. import services
+from ..models import (
+    Event,
+    Registration,
+)
+
+
+class EventActionsMixin:
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/delivery/",
+                self.admin_site.admin_view(self.delivery_view),
+                name="events_event_delivery",
+            ),
+            *super().get_urls(),
+        ]
+
+    def delivery_view(self, request, pk: int):
+        """Every outbox row about this event (sent, failed, pending), with resend."""
+        event = get_object_or_404(Event, pk=pk)
+        if not self.has_view_permission(request, event):
+            raise PermissionDenied
+        rows = Outbox.objects.filter(topic=f"event:{event.pk}").order_by("-created_at")
+        if request.method == "POST":
+            if (
+                not request.user.has_perm("messaging.change_outbox")
+                and not request.user.is_superuser
+            ):
+                raise PermissionDenied
+            ids = parse_ids(request.POST.getlist("ids"))
+            ids = list(rows.filter(pk__in=ids).values_list("pk", flat=True))
+            if not ids:
+                self.message_user(
+                    request, _("Select the messages to send again."), messages.WARNING
+                )
+            else:
+                count = outbox_resend(ids=ids)
+                self.message_user(
+                    request,
+                    ngettext("%(n)s message queued again.", "%(n)s messages queued again.", count)
+                    % {"n": count},
+                )
+            return HttpResponseRedirect(request.path)
+        status = request.GET.get("status", "")
+        if status in Outbox.Status.values:
+            rows = rows.filter(status=status)
+        counts = dict(
+            Outbox.objects.filter(topic=f"event:{event.pk}")
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        rows = list(rows[:200])
+        # Messages written as data get their text when sent: preview it, without fixing it.
+        outbox_render(rows, save=False)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Delivery log: %(event)s") % {"event": event},
+            "event": event,
+            "rows": rows,
+            "counts": counts,
+            "statuses": [(v, label, counts.get(v, 0)) for v, label in Outbox.Status.choices],
+            "status": status,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/events/event/delivery_log.html", context)
+
+    @admin.action(description=_("Publish the selected events"))
+    def action_publish(self, request, queryset):
+        done = sum(services.event_publish(event=e, actor=request.user) for e in queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)s event published.", "%(n)s events published.", done) % {"n": done},
+        )
+
+    @admin.action(description=_("Cancel the selected events (registrants are told)"))
+    def action_cancel(self, request, queryset):
+        if request.POST.get("post") != "yes":
+            # Confirm first, saying how many people will be emailed (like delete_selected).
+            events = list(queryset.exclude(status=Event.Status.CANCELLED))
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Cancel these events?"),
+                "opts": self.model._meta,
+                "events": events,
+                "selected": list(queryset.values_list("pk", flat=True)),
+                "told": Registration.objects.active().filter(event__in=events).count(),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/events/event/cancel_selected_confirmation.html", context
+            )
+        told = 0
+        events = []
+        for event in queryset:
+            try:
+                told += services.event_cancel(event=event, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.WARNING)
+                continue
+            events.append(event)
+        self.message_user(
+            request,
+            _("%(events)s event(s) cancelled; %(told)s registrant(s) will be told by email.")
+            % {"events": len(events), "told": told},
+        )
+        return None
+
+    @admin.action(description=_("Duplicate the selected events (as drafts, one week later)"))
+    def action_duplicate(self, request, queryset):
+        copies = [services.event_duplicate(event=e, actor=request.user) for e in queryset]
+        self.message_user(
+            request,
+            ngettext("%(n)s draft copy created.", "%(n)s draft copies created.", len(copies))
+            % {"n": len(copies)},
+        )
+
+    @admin.action(description=_("Export attendees as CSV"))
+    def action_export_csv(self, request, queryset):
+        """Every active registration of the selected events; every cell is neutralised
+        against spreadsheet formulas by `csv_lines` (the directory's and console's writer)."""
+        header = ["event", "start", "name", "email", "member", "status", "note"]
+        rows = [[*header, "registered_at", "checked_in_at"]]
+        regs = (
+            Registration.objects.filter(event__in=queryset)
+            .active()
+            .select_related("event")
+            .order_by("event__start", "status", "created_at")
+        )
+        for r in regs:
+            rows.append(
+                [
+                    r.event.title,
+                    timezone.localtime(r.event.start).isoformat(),
+                    r.name,
+                    r.email,
+                    "yes" if r.user_id else "no",
+                    r.status,
+                    r.note,
+                    timezone.localtime(r.created_at).isoformat(),
+                    timezone.localtime(r.checked_in_at).isoformat() if r.checked_in_at else "",
+                ]
+            )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
+        response.write("\ufeff")  # lets spreadsheet apps detect UTF-8
+        response.write("".join(csv_lines(rows)))
+        return response
+
+    @admin.action(description=_("Mark every confirmed registrant as attended"))
+    def action_mark_attended(self, request, queryset):
+        count = 0
+        for registration in Registration.objects.filter(
+            event__in=queryset, status=Registration.Status.CONFIRMED, checked_in_at__isnull=True
+        ):
+            services.registration_check_in(registration=registration, actor=request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(n)s person marked as attended.", "%(n)s people marked as attended.", count)
+            % {"n": count},
+        )

@@ -1,0 +1,93 @@
+"""Check-in at the door: the list and the toggle."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from .. import selectors, services
+from ..models import Event
+from .access import CheckInAccessMixin
+
+
+class CheckInView(CheckInAccessMixin, TemplateView):
+    """The door list: search by name, one tap to check in, undo."""
+
+    template_name = "events/check_in.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # NUL bytes are refused by Postgres in a query (a 500): nobody types them.
+        query = self.request.GET.get("q", "").replace("\x00", "")[:100].strip()
+        viewer = self.request.user
+        registrations = list(selectors.check_in_list(event=self.event, viewer=viewer, query=query))
+        counts = selectors.with_counts(Event.objects.filter(pk=self.event.pk)).get()
+        ctx.update(
+            event=self.event,
+            registrations=registrations,
+            hidden_count=selectors.check_in_hidden_count(event=self.event, viewer=viewer),
+            show_emails=viewer.has_perm("events.see_all_registrants"),
+            query=query,
+            confirmed_count=counts.confirmed_count,
+            checked_in_count=counts.checked_in_count,
+        )
+        return ctx
+
+
+class CheckInToggleView(CheckInAccessMixin, View):
+    """POST action=in|undo. JSON for the page's script, a redirect without JavaScript."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, slug, pk):
+        # Only registrations the viewer may see at the door: an organiser cannot act on (and
+        # so learn the name of) a hidden profile's registration by guessing its id.
+        registration = get_object_or_404(
+            selectors.check_in_registrations(event=self.event, viewer=request.user), pk=pk
+        )
+        action = request.POST.get("action", "in")
+        wants_json = request.headers.get("Accept", "").startswith("application/json")
+        try:
+            if action == "undo":
+                registration = services.registration_check_in_undo(
+                    registration=registration, actor=request.user
+                )
+            elif action == "in":
+                registration = services.registration_check_in(
+                    registration=registration, actor=request.user
+                )
+            else:
+                raise ValidationError(_("Unknown action."))
+        except ValidationError as exc:
+            if wants_json:
+                return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("events:check_in", slug=slug)
+        counts = selectors.with_counts(Event.objects.filter(pk=self.event.pk)).get()
+        if wants_json:
+            return JsonResponse(
+                {
+                    "id": registration.pk,
+                    "checked_in": registration.checked_in_at is not None,
+                    "checked_in_count": counts.checked_in_count,
+                    "confirmed_count": counts.confirmed_count,
+                }
+            )
+        if registration.checked_in_at:
+            messages.success(request, _("%(name)s is checked in.") % {"name": registration.name})
+        else:
+            messages.info(request, _("Check-in undone for %(name)s.") % {"name": registration.name})
+        url = reverse("events:check_in", kwargs={"slug": slug})
+        query = request.POST.get("q", "")
+        if query:
+            url = f"{url}?{urlencode({'q': query})}"
+        return HttpResponseRedirect(url)

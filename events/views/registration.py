@@ -1,0 +1,123 @@
+"""Taking and giving back a seat: register (members and guests), cancel, a guest's cancel link."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from .. import selectors, services
+from ..forms import GuestRegistrationForm, RegistrationForm, add_service_errors
+from ..models import Event, Registration
+from .common import _validation_messages
+from .pages import EventDetailView
+
+
+class EventRegisterView(EventDetailView):
+    """POST only: register the member, or a guest with name and email."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        # A lean read: the service re-reads the row under its lock anyway, and the page's
+        # counts and speakers are only needed when we show the page again (an error).
+        event = get_object_or_404(
+            Event.objects.visible_to(request.user).only("pk", "slug"), slug=self.kwargs["slug"]
+        )
+        user = request.user if request.user.is_authenticated else None
+        form = RegistrationForm(request.POST) if user else GuestRegistrationForm(request.POST)
+        if not form.is_valid():
+            ctx = self.build_context(self.get_event(), form=form)
+            return self.render_to_response(ctx, status=400)
+        try:
+            registration = services.event_register(
+                event=event,
+                user=user,
+                name=form.cleaned_data.get("name", ""),
+                email=form.cleaned_data.get("email", ""),
+                note=form.cleaned_data.get("note", ""),
+                language=get_language(),
+            )
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "already_registered":
+                # A double click, or a second try: nothing changed, and that is fine.
+                messages.info(request, _("You are already registered for this event."))
+                return redirect(event)
+            if hasattr(exc, "error_dict"):
+                add_service_errors(form, exc)
+                ctx = self.build_context(self.get_event(), form=form)
+            else:
+                ctx = self.build_context(
+                    self.get_event(), form=form, errors=_validation_messages(exc)
+                )
+            return self.render_to_response(ctx, status=400)
+        if registration.status == Registration.Status.CONFIRMED:
+            messages.success(request, _("You're registered: see you there!"))
+        else:
+            messages.info(
+                request,
+                _("The event is full: you are number %(position)s on the waitlist.")
+                % {"position": registration.position},
+            )
+        if user is None:
+            messages.info(
+                request, _("We sent a confirmation to %(email)s.") % {"email": registration.email}
+            )
+        return redirect(event)
+
+
+class EventCancelRegistrationView(LoginRequiredMixin, View):
+    """POST only: a member cancels their seat or leaves the waitlist."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, slug):
+        event = get_object_or_404(Event.objects.visible_to(request.user), slug=slug)
+        registration = selectors.registration_for(event=event, user=request.user)
+        if registration is None:
+            messages.info(request, _("You were not registered for this event."))
+            return redirect(event)
+        was_waitlisted = registration.status == Registration.Status.WAITLISTED
+        try:
+            services.registration_cancel(registration=registration, actor=request.user)
+        except ValidationError as exc:
+            for message in _validation_messages(exc):
+                messages.error(request, message)
+            return redirect(event)
+        if was_waitlisted:
+            messages.success(request, _("You left the waitlist."))
+        else:
+            messages.success(
+                request, _("Your registration is cancelled. Thank you for telling us.")
+            )
+        return redirect(event)
+
+
+class GuestCancelView(TemplateView):
+    """The signed link from a confirmation email: GET asks, POST cancels."""
+
+    template_name = "events/guest_cancel.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.registration = services.registration_from_token(kwargs["token"])
+        if self.registration is None:
+            return self.render_to_response(self.get_context_data(invalid=True), status=400)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(registration=self.registration))
+
+    def post(self, request, *args, **kwargs):
+        registration = self.registration
+        try:
+            services.registration_cancel(registration=registration, actor=None)
+        except ValidationError as exc:
+            ctx = self.get_context_data(registration=registration, errors=exc.messages)
+            return self.render_to_response(ctx, status=400)
+        registration.refresh_from_db()
+        return self.render_to_response(self.get_context_data(registration=registration, done=True))

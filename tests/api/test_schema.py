@@ -1,0 +1,86 @@
+"""The OpenAPI schema is valid, served, and documents every endpoint; the docs page is
+served by the app (no CDN) and runs under the site's Content-Security-Policy."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+
+ENDPOINTS = {
+    "/api/v1/events/",
+    "/api/v1/events/{slug}/",
+    "/api/v1/series/",
+    "/api/v1/chapters/",
+    "/api/v1/spaces/",
+    "/api/v1/companies/",
+    "/api/v1/directory/",
+    "/api/v1/directory/{slug}/",
+    "/api/v1/dashboard/",
+}
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def test_the_schema_is_valid_openapi_3(schema):
+    validate_schema(schema)  # drf-spectacular's own validation (the OpenAPI 3.0 JSON Schema)
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) == ENDPOINTS
+
+
+def test_the_ci_command_passes_without_warnings(tmp_path):
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    assert yaml.safe_load(out.read_text())["paths"].keys() == ENDPOINTS
+
+
+def test_every_endpoint_documents_its_errors_and_the_token(schema):
+    assert schema["components"]["securitySchemes"]["personalToken"]["scheme"] == "bearer"
+    for path, operations in schema["paths"].items():
+        responses = operations["get"]["responses"]
+        assert {"200", "400", "401", "429"} <= set(responses), path
+        assert list(operations) == ["get"], f"{path} is read-only"
+
+
+def test_the_schema_is_served_as_yaml_and_json(client, db):
+    response = client.get("/api/v1/schema/")
+    assert response.status_code == 200
+    assert yaml.safe_load(response.content)["info"]["title"] == "Betacowork API"
+    as_json = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+    assert as_json.json()["paths"].keys() == ENDPOINTS
+
+
+def test_the_docs_page_uses_no_cdn_and_no_inline_code(client, db):
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<style" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html), "an inline script would break CSP"
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources
+    assert all(s.startswith("/") for s in sources), sources
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_the_docs_assets_and_start_up_script_are_served_by_the_app(client, db):
+    html = client.get("/api/v1/docs/").content.decode()
+    bundle = re.search(r'src="([^"]*swagger-ui-bundle\.js)"', html).group(1)
+    # A static file of ours (collectstatic, then whitenoise in production), not a CDN's.
+    assert bundle.startswith(settings.STATIC_URL)
+    assert finders.find(bundle.removeprefix(settings.STATIC_URL))
+    start = re.search(r'src="([^"]*script=[^"]*)"', html).group(1).replace("&amp;", "&")
+    script = client.get(start)
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "/api/v1/schema/" in script.content.decode()
