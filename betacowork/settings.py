@@ -126,9 +126,14 @@ INSTALLED_APPS = [
     "csp",
     "import_export",
     "rules.apps.AutodiscoverRulesConfig",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "betacowork.messaging",  # the outbox, its sender, preferences, message kinds
     "members",
     "events",
     "collaborations",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -213,7 +218,7 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed_account": "50/h/key",
 }
 
-# EMAIL — every message goes through the outbox (members.Outbox); EMAIL_URL picks the transport.
+# EMAIL — every message goes through the outbox (betacowork.messaging); EMAIL_URL: transport.
 # ------------------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
 try:
@@ -221,6 +226,9 @@ try:
 except Exception as exc:
     _refuse(f"EMAIL_URL is malformed ({exc}); e.g. smtp+tls://user:password@host:587.")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+    # consolemail://: each email framed on the console at INFO (betacowork/console_email.py).
+    EMAIL_BACKEND = "betacowork.console_email.ConsoleEmailBackend"
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
@@ -258,8 +266,12 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # or membership change invalidates them at once. Needs a shared cache (Redis) with several
 # web processes, else each process only forgets its own copy.
 DIRECTORY_CACHE_SECONDS = env.int("DIRECTORY_CACHE_SECONDS", default=120)
-# The directory's statements are prepared once per database connection (betacowork/db.py);
-# 0 behind a transaction-pooling PgBouncer, which does not keep a session per client.
+# "People you should meet" is cached per member this long (0 = off), under the directory's
+# version: a change to my terms or to a suggested profile shows at once.
+SUGGESTIONS_CACHE_SECONDS = env.int("SUGGESTIONS_CACHE_SECONDS", default=600)
+# The directory's statements are prepared once per database connection (betacowork/db.py),
+# and the registration function lives in each connection's pg_temp (events/services/
+# seat_queue.py); 0 behind a transaction-pooling PgBouncer, which keeps no session per client.
 PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 # The micro-economy dashboard's figures, cached per audience and language (0 = off); a
 # confirmation, edit or verification invalidates them on commit.
@@ -304,7 +316,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"members.tasks.outbox_send*": {"queue": "mail"}}
+CELERY_TASK_ROUTES = {"messaging.tasks.outbox_send*": {"queue": "mail"}}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(
@@ -366,16 +378,85 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# API (Django REST framework https://www.django-rest-framework.org/api-guide/settings/ and
+# drf-spectacular https://drf-spectacular.readthedocs.io/en/latest/settings.html): read-only,
+# JSON only, personal tokens or the site's session, rate-limited in the shared cache.
+# ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "URL_FORMAT_OVERRIDE": None,
+    "UNICODE_JSON": True,
+}
+# Requests per caller (a token, a logged-in session, or an address for anonymous callers).
+API_RATE_LIMITS = {
+    "anonymous": env.str("API_RATE_ANONYMOUS", default="60/minute"),
+    "token": env.str("API_RATE_TOKEN", default="600/minute"),
+    "session": env.str("API_RATE_TOKEN", default="600/minute"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Betacowork API",
+    "DESCRIPTION": (
+        "Read-only access to the community's events, chapters, spaces, companies, members "
+        "directory and micro-economy dashboard. Anonymous callers see what the public site "
+        "shows; a personal token (account settings → API tokens) sees what its member sees."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files from drf-spectacular-sidecar, served by whitenoise: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 # LOGGING
 # ------------------------------------------------------------------------------
+# One line per record on stderr. Emails of the console backend get a handler of their own that
+# prints their frame as is. A 4xx keeps its one line but not its traceback (it is expected);
+# Django's own console handler is dropped, so nothing is printed twice. TASK_LOG_LEVEL sets
+# the per-task chatter of the worker and beat (`make run` sets WARNING: emails stand out).
+_TASK_LOG_LEVEL = env.str("TASK_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "bare": {"format": "%(message)s"},
+    },
+    "filters": {
+        "client_errors_without_traceback": {"()": "betacowork.log.ClientErrorsWithoutTraceback"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "email": {"class": "logging.StreamHandler", "formatter": "bare"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"filters": ["client_errors_without_traceback"]},
         "django.db.backends": {"level": "INFO"},
         "celery": {"level": "INFO"},
+        "celery.app.trace": {"level": _TASK_LOG_LEVEL},
+        "celery.worker.strategy": {"level": _TASK_LOG_LEVEL},
+        "celery.beat": {"level": _TASK_LOG_LEVEL},
+        "betacowork.email": {"handlers": ["email"], "level": "INFO", "propagate": False},
     },
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # The filesystem broker has no host, yet kombu warns on every connection that none was
+    # supplied. Dropped for it only: with a real broker the warning means something.
+    LOGGING["filters"]["no_hostname"] = {
+        "()": "betacowork.log.DropMessage",
+        "prefix": "No hostname was supplied",
+    }
+    LOGGING["loggers"]["kombu.connection"] = {"filters": ["no_hostname"]}

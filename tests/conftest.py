@@ -25,8 +25,31 @@ CHROMIUM = shutil.which("chromium") or (
 )
 
 
+# pytest-xdist (`make test` runs `-n auto --dist loadgroup`): tests that share something fixed
+# run one after another on one worker. Everything else is per worker already: the test
+# database (in memory, or test_<name>_gw<N> on PostgreSQL), the Redis database of the broker
+# (tests/settings.py), the filesystem broker's folder, live_server's port (chosen free).
+XDIST_GROUPS = {
+    # SMTP sink on 8151 and a runserver on 8153 (tests/delivery/conftest.py).
+    "tests/delivery/test_real_worker.py": "fixed-ports-8150",
+    # Both start redis-servers of their own on the first free port from 6390: two at once
+    # could both see the same port free.
+    "tests/project/test_hardening_redis.py": "own-redis-server",
+    "tests/project/test_chaos.py": "own-redis-server",
+}
+# The longest tests (hypothesis runs of a minute or more on a 2-core machine) start first, so
+# that no worker is left alone with one of them at the end of a parallel run.
+SLOW_FIRST = ("tests/project/test_fuzz.py", "tests/events/test_planner.py")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Skip, with a reason, only what needs a server this run does not have."""
+    """Skip, with a reason, only what needs a server this run does not have; group the tests
+    that must not run at the same time as each other (XDIST_GROUPS)."""
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in SLOW_FIRST)  # stable
+    for item in items:
+        group = XDIST_GROUPS.get(item.nodeid.split("::", 1)[0])
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
     reasons = {
         "postgres": (ON_POSTGRES, "needs PostgreSQL: set DATABASE_URL=postgres://..."),
         "redis": (ON_REDIS, "needs Redis: set CELERY_BROKER_URL=redis://..."),
@@ -44,10 +67,10 @@ def _fresh_cache():
     is rolled back between tests, and nothing bumps the directory's version when it is."""
     from django.core.cache import cache
 
-    from members import views
+    from members.directory import cache as directory_cache
 
     cache.clear()
-    views._options_memo.clear()
+    directory_cache._options_memo.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from members.models import Outbox, User
-from members.outbox import outbox_send_due
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_send_due
+from members.models import User
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser

@@ -17,8 +17,9 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from betacowork.messaging.models import Outbox
 from events.models import Event, EventKind, Registration
-from members.models import Chapter, Outbox, Space, Visibility
+from members.models import Chapter, Space, Visibility
 from tests.browser.conftest import login
 from tests.factories import UserFactory
 

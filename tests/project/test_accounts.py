@@ -12,8 +12,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Outbox, User
-from members.outbox import outbox_send_due
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_send_due
+from members.models import User
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -261,7 +262,8 @@ def test_signup_works_while_the_broker_is_dead(
     client, celery_broker_url, django_capture_on_commit_callbacks, caplog, monkeypatch
 ):
     """Nothing a web request does depends on the broker: the email waits in the outbox."""
-    monkeypatch.setattr("members.outbox._broker_down_until", 0.0)  # no back-off left over
+    # No back-off left over from an earlier test.
+    monkeypatch.setattr("betacowork.messaging.outbox._broker_down_until", 0.0)
     # The dead broker gets the transport options production uses with Redis.
     celery_broker_url("redis://127.0.0.1:1/0", **settings.REDIS_BROKER_TRANSPORT_OPTIONS)
     started = time.monotonic()

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from betacowork.messaging.models import Outbox
 from events.models import Event
-from members.models import Outbox
 
 pytestmark = pytest.mark.django_db
 

@@ -29,8 +29,8 @@ from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client, override_settings
 
 from betacowork.cache import ResilientRedisCache
+from betacowork.messaging.models import Outbox
 from events.models import Registration
-from members.models import Outbox
 from tests.conftest import ON_POSTGRES
 from tests.events.factories import EventFactory
 from tests.factories import UserFactory, make_member

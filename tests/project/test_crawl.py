@@ -443,7 +443,7 @@ def fillings(route: Route, w: World) -> list[dict]:
             {"token": "garbage:token"},
         ]
     if name == "notifications:unsubscribe":
-        from members.notifications import unsubscribe_token
+        from betacowork.messaging.preferences import unsubscribe_token
 
         return [
             {"token": unsubscribe_token(w.users["hidden_owner"], "reminders")},
@@ -464,6 +464,14 @@ def fillings(route: Route, w: World) -> list[dict]:
         return event_slugs + seeded
     if name.startswith(("events:", "organise:")) and route.params == ("slug",):
         return event_slugs
+    if name == "api:event":
+        return event_slugs
+    if name == "api:profile":
+        return [{"slug": p.slug} for p in profiles] + [{"slug": NONEXISTENT_SLUG}]
+    if name == "api:not_found":
+        return [{"path": "v1/nope/"}, {"path": "v1/events"}]
+    if name == "api_tokens:revoke":
+        return [{"pk": NONEXISTENT_INT}]
     if name == "budget:event_costs":
         return event_slugs
     if name in ("budget:event_cost_edit", "budget:event_cost_delete"):
@@ -659,8 +667,13 @@ def allowed(route: Route, role: str, kwargs: dict, w: World) -> bool:
         )
     if route.name in ("events:guest_cancel", "notifications:unsubscribe"):
         return "garbage" not in kwargs.get("token", "")
-    if route.name in ("notifications:preferences", "events:calendar_regenerate"):
-        return True  # the signed-in person's own preferences / feed token
+    if route.name in (
+        "notifications:preferences",
+        "events:calendar_create",
+        "events:calendar_regenerate",
+        "api_tokens:list",
+    ):
+        return True  # the signed-in person's own preferences / feed token / API tokens
     if route.name == "events:register":  # a note is optional; drafts, cancelled, past: refused
         return Event.objects.filter(
             slug=kwargs["slug"], status=Event.Status.PUBLISHED, start__gt=timezone.now()
@@ -719,10 +732,9 @@ def cases(method: str):
 pytestmark = pytest.mark.django_db
 
 
-# A GET never writes, except these lazy creations of the viewer's own rows.
-GET_MAY_WRITE: dict[str, set[str]] = {
-    "events:mine": {"events_calendartoken"},  # the page shows my feed URL: created on first view
-}
+# A GET never writes, except these lazy creations of the viewer's own rows. (None left: the
+# personal feed's token is created by a POST, "Create my calendar link".)
+GET_MAY_WRITE: dict[str, set[str]] = {}
 
 
 def wants_garbage_queries(route: Route) -> bool:

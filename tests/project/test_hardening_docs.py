@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from members import outbox as outbox_module
-from members.models import Outbox
-from members.outbox import RenderedMessage, outbox_send_due, outbox_write
-from tests.delivery.backends import ScriptedBackend
+from betacowork.messaging import outbox as outbox_module
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.outbox import outbox_write
+from betacowork.messaging.rendering import RenderedMessage
+from betacowork.messaging.sender import outbox_send_due
+from tests.messaging.backends import ScriptedBackend
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 README = (BASE_DIR / "README.md").read_text()
@@ -23,7 +25,7 @@ class Killed(BaseException):
 
 @pytest.mark.django_db
 def test_a_copy_sent_again_after_the_window_has_the_same_message_id(settings, monkeypatch):
-    settings.EMAIL_BACKEND = "tests.delivery.backends.ScriptedBackend"
+    settings.EMAIL_BACKEND = "tests.messaging.backends.ScriptedBackend"
     ScriptedBackend.reset()
     outbox_write(
         dedup_key="window",

@@ -14,9 +14,9 @@ from betacowork.messaging import (
     register_kind,
 )
 from betacowork.messaging import kinds as registry
-from members.models import Outbox
-from members.notifications import OPTIONAL_KINDS, email_preference_set
-from members.outbox import outbox_send_due
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.preferences import email_preference_set
+from betacowork.messaging.sender import outbox_send_due
 from tests.events.factories import EventFactory
 from tests.factories import ChapterFactory, UserFactory
 
@@ -38,7 +38,6 @@ def test_kind():
     register_kind(_TestAnnouncement)
     yield kind_for("tests.announcement")
     registry._registry.pop("tests.announcement", None)
-    OPTIONAL_KINDS.pop("tests_news", None)
 
 
 @pytest.fixture
@@ -57,7 +56,7 @@ def context():
 def test_a_registered_kind_is_found_and_offers_its_preference(test_kind):
     assert test_kind.key == "tests.announcement"
     assert optional_preferences()["tests_news"] == "News from the tests"
-    assert OPTIONAL_KINDS["tests_news"] == "News from the tests"
+    assert registry.is_optional_preference("tests_news")
 
 
 def test_notify_writes_one_row_in_the_recipients_language(test_kind, context):
@@ -139,16 +138,19 @@ def test_every_registered_kind_has_its_templates():
 
     keys = {kind.key for kind in registered_kinds()}
     assert {
-        "registration-confirmed",
-        "registration-waitlisted",
-        "registration-promoted",
-        "reminder",
-        "chapter_announcement",
-        "event-changed",
-        "event-cancelled",
-        "collaboration_request",
-        "event_followup",
+        "events.registration_confirmed",
+        "events.registration_waitlisted",
+        "events.registration_promoted",
+        "events.reminder",
+        "events.chapter_announcement",
+        "events.event_changed",
+        "events.event_cancelled",
+        "collaborations.collaboration_request",
+        "collaborations.event_followup",
+        "account.email_confirmation_signup",
+        "account.password_reset_key",
     } <= keys
     for kind in registered_kinds():
-        get_template(f"{kind.template_prefix}_subject.txt")
-        get_template(f"{kind.template_prefix}.txt")
+        subject, text, _html = kind.template_names()
+        get_template(subject)
+        get_template(text)

@@ -85,7 +85,8 @@ def test_no_environment_runs_the_embedded_default():
     assert s["DB_OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in s["DB_OPTIONS"]["init_command"]
     assert s["BROKER"] == "filesystem://"
-    assert s["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    # consolemail:// prints each email framed, at INFO (betacowork/console_email.py).
+    assert s["EMAIL_BACKEND"] == "betacowork.console_email.ConsoleEmailBackend"
     assert s["CACHE"] == "django.core.cache.backends.locmem.LocMemCache"
     assert s["SITE_URL"] == "http://127.0.0.1:8000"
     assert s["SSL_REDIRECT"] is False

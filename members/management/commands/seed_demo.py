@@ -9,6 +9,7 @@ from members.demo import (
     demo_seeders,
     new_world,
 )
+from members.search import search_refresh_batch
 
 
 class Command(BaseCommand):
@@ -23,7 +24,8 @@ class Command(BaseCommand):
         if not 0 <= members <= 100_000:
             raise CommandError("--members must be between 0 and 100000.")
         world = new_world(members=members, log=self.stdout.write)
-        with transaction.atomic():
+        # One search refresh of every seeded profile at the end, not one per profile.
+        with transaction.atomic(), search_refresh_batch():
             for _, name, seed in demo_seeders():
                 self.stdout.write(f"Seeding {name}…")
                 seed(world)
