@@ -41,13 +41,13 @@ from directory import (  # bench/ is no package
     _combine,
     database_ensure,
     env_for,
+    gunicorn_start,
     run,
     wait_for,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 
 PAIRS = [
     ("events list", "/events/", "/api/v1/events/"),
@@ -96,23 +96,7 @@ def wrk(url: str, header: str, seconds: int, connections: int, lua: str) -> tupl
 
 
 def measure(args, env, base, cookie, token, lua) -> list:
-    server = subprocess.Popen(
-        [
-            GUNICORN,
-            "betacowork.wsgi:application",
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "--worker-class",
-            "sync",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-    )
+    server = gunicorn_start(args, env)
     page_header, api_header = f"Cookie: sessionid={cookie}", f"Authorization: Bearer {token}"
     part = max(1, args.duration // args.rounds)
     rows = []

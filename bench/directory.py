@@ -257,24 +257,21 @@ def _combine(runs: list[tuple]) -> tuple[float, float, float, int, int]:
     )
 
 
-def serve_and_measure(args, mode, env, base, cookie, lua) -> list:
-    server = subprocess.Popen(
+def gunicorn_start(args, env) -> subprocess.Popen:
+    """The site under gunicorn (sync workers) on args.port, in its own process group."""
+    return subprocess.Popen(
         [
-            GUNICORN,
-            "betacowork.wsgi:application",
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "--worker-class",
-            "sync",
-            "--log-level",
-            "warning",
+            *(GUNICORN, "betacowork.wsgi:application", "-w", str(args.workers)),
+            *("-b", f"127.0.0.1:{args.port}", "--worker-class", "sync", "--log-level", "warning"),
         ],
         env=env,
         cwd=ROOT,
         start_new_session=True,
     )
+
+
+def serve_and_measure(args, mode, env, base, cookie, lua) -> list:
+    server = gunicorn_start(args, env)
     rows = []
     try:
         wait_for(base + "/healthz")

@@ -13,7 +13,7 @@ class MembersConfig(AppConfig):
             demo,
             exports,
             home,
-            messages,  # noqa: F401 - the account emails' kinds (betacowork/messaging)
+            messages,
             signals,
         )
         from .hooks import register_account_delete_step, register_signed_in_step

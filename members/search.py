@@ -223,7 +223,7 @@ def profile_search_refresh(*, profile_ids: Iterable[int] | None = None) -> int:
     for chunk in _chunks(ids, REFRESH_CHUNK):
         done += _refresh_chunk(chunk)
     if ids:
-        from .directory_cache import directory_invalidate
+        from .directory.cache import directory_invalidate
 
         directory_invalidate()
     return done

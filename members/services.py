@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .avatars import ProcessedAvatar
-from .directory_cache import directory_invalidate
+from .directory.cache import directory_invalidate
 from .hooks import account_delete_steps
 from .models import Company, Profile, Term, User, Visibility
 from .search import fold, profile_search_refresh, profiles_of_terms, search_refresh_batch

@@ -7,7 +7,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from .directory_cache import directory_invalidate
+from .directory.cache import directory_invalidate
 from .models import Company, Membership, Profile, Space, Term, User
 from .search import profile_search_refresh_later, profiles_of_terms
 

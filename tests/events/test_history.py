@@ -54,7 +54,8 @@ def test_a_copy_says_where_it_comes_from_and_the_name_survives_account_deletion(
     assert line.note.startswith("IT day (")
     account_delete(user=bob)
     line.refresh_from_db()
-    assert line.actor is None and line.actor_name == "Bob Staff"
+    assert line.actor is None
+    assert line.actor_name == "Bob Staff"
 
 
 def test_the_console_edit_page_shows_the_history_to_organisers_only(client):
@@ -64,7 +65,9 @@ def test_the_console_edit_page_shows_the_history_to_organisers_only(client):
     url = reverse("organise:edit", args=[event.slug])
     client.force_login(staff)
     page = client.get(url).content.decode()
-    assert "History" in page and "Published" in page and "Stan Staff" in page
+    assert "History" in page
+    assert "Published" in page
+    assert "Stan Staff" in page
     client.force_login(UserFactory())
     assert client.get(url).status_code in (403, 404)
 

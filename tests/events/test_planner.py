@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from events.speed_networking.affine import affine_repeat_free
 from events.speed_networking.planner import (
     Plan,
     PlanError,
@@ -23,7 +24,6 @@ from events.speed_networking.planner import (
     remove_person,
     score_plan,
 )
-from events.speed_networking.affine import affine_repeat_free
 from events.speed_networking.tables import table_sizes
 
 

@@ -27,12 +27,14 @@ def _staged_names():
 def test_staging_writes_nothing_and_only_the_uploader_commits(world, staff_pair):  # noqa: F811
     uploader, other = staff_pair
     report, token = members_import_stage(raw=GOOD.encode(), user=uploader)
-    assert report.ok and token
+    assert report.ok
+    assert token
     assert not User.objects.filter(email="new.person@example.test").exists()
     assert members_import_commit(token=token, user=other) is None
     assert not User.objects.filter(email="new.person@example.test").exists()
     done = members_import_commit(token=token, user=uploader)
-    assert done.written and (done.creates, done.updates) == (1, 1)
+    assert done.written
+    assert (done.creates, done.updates) == (1, 1)
     assert User.objects.filter(email="new.person@example.test").exists()
     # The file is gone: the same token cannot import twice.
     assert members_import_commit(token=token, user=uploader) is None
@@ -42,6 +44,7 @@ def test_an_invalid_file_is_not_kept_and_a_forged_token_is_refused(world, staff_
     uploader, _ = staff_pair
     before = _staged_names()
     report, token = members_import_stage(raw=b"email,name\nnot-an-email,X\n", user=uploader)
-    assert not report.ok and token is None
+    assert not report.ok
+    assert token is None
     assert _staged_names() == before
     assert members_import_commit(token="garbage", user=uploader) is None

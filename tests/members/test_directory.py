@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.directory_cache import directory_invalidate
+from members.directory.cache import directory_invalidate
 from members.models import Company, Membership, Term
 from members.search import fold, query_words
 from tests.factories import MembershipFactory, SpaceFactory, UserFactory, make_member

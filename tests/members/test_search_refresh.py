@@ -194,7 +194,7 @@ def test_companion_vector_follows_company_and_term_changes(db, vocab):
 @pytest.mark.postgres
 def test_companion_follows_a_visibility_update_that_bypasses_the_refresh(client, db):
     """profile_unhide_on_first_login() and others write with queryset.update(): a trigger."""
-    from members.directory_cache import directory_invalidate
+    from members.directory.cache import directory_invalidate
     from members.models import Profile
 
     profile = make_member("Zed Quietname", visibility="public")
@@ -260,7 +260,7 @@ def test_member_since_written_around_the_refresh_reaches_the_search_rows(client,
 
     from django.utils import timezone
 
-    from members.directory_cache import directory_invalidate
+    from members.directory.cache import directory_invalidate
     from members.models import Profile
 
     old = make_member("Ann Zork", visibility="public", member_since=date(2015, 1, 1))

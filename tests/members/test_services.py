@@ -91,7 +91,8 @@ def test_only_the_owner_updates_a_profile_and_new_tags_are_limited(vocab):
         skills=["traduction"],
     )
     profile.refresh_from_db()
-    assert profile.headline == "Translator" and profile.company.name == "Acme"
+    assert profile.headline == "Translator"
+    assert profile.company.name == "Acme"
     assert list(profile.skills.all()) == [vocab["translation"]]
 
 
