@@ -1,6 +1,7 @@
 """The events app's models, one module per concern.
 
-- `core`: events, series, kinds, registrations, speakers, calendar tokens;
+- `core`: events, series, kinds, speakers, calendar tokens;
+- `registrations`: seats, the waitlist, guests;
 - `history`: what happened to an event, by whom;
 - `budget`: what events cost (cost lines) and the yearly budgets they are held against;
 - `speed_networking`: sessions, rounds, seats, "I'd like to meet" requests and meetings.
@@ -16,13 +17,12 @@ from .core import (
     EventQuerySet,
     EventSeries,
     EventVisibility,
-    Registration,
-    RegistrationQuerySet,
     Speaker,
     _new_token,
     default_reminder_offsets,
 )
 from .history import EventChange
+from .registrations import Registration, RegistrationQuerySet
 from .speed_networking import Meeting, MeetingRequest, NetworkingSession, Round, Seat
 
 __all__ = [
