@@ -131,25 +131,49 @@ csv.register_dialect("excel-semicolon", _Semicolon)
 def members_import_check(raw: bytes) -> ImportReport:
     """Read and check the whole file; write nothing. Every bad row is reported."""
     report = ImportReport()
+    rows = _rows_read(raw, report)
+    header = _header_check(rows, report) if rows is not None else None
+    if header is None:
+        return report
+    report.ignored_columns = [h for h in header if h in EXPORT_ONLY]
+    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
+    if not body:
+        report.errors.append(_("The file has a header but no rows."))
+        return report
+    if len(body) > MAX_ROWS:
+        report.errors.append(_("Too many rows (at most %(n)d).") % {"n": MAX_ROWS})
+        return report
+    known = _Known.load()
+    seen: dict[str, int] = {}
+    for line, cells in body:
+        report.rows.append(_row_check(line, cells, header, known, seen))
+    return report
+
+
+def _rows_read(raw: bytes, report: ImportReport) -> list[list[str]] | None:
+    """The file's rows, or None with the reason in the report."""
     if len(raw) > MAX_BYTES:
         report.errors.append(
             _("The file is too large (at most %(mb)d MB).") % {"mb": MAX_BYTES // 1024 // 1024}
         )
-        return report
+        return None
     try:
         text = _decode(raw)
     except ValidationError as exc:
         report.errors.extend(exc.messages)
-        return report
+        return None
     if not text.strip():
         report.errors.append(_("The file is empty."))
-        return report
+        return None
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text))
-        rows = list(reader)
+        return list(csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text)))
     except csv.Error as exc:
         report.errors.append(_("The file is not valid CSV: %(error)s") % {"error": exc})
-        return report
+        return None
+
+
+def _header_check(rows: list[list[str]], report: ImportReport) -> list[str] | None:
+    """The header's column names (folded), or None with every problem in the report."""
     header = [fold(h).replace(" ", "_") for h in rows[0]]
     missing = [c for c in REQUIRED if c not in header]
     unknown = [
@@ -170,88 +194,105 @@ def members_import_check(raw: bytes) -> ImportReport:
         report.errors.append(
             _("Column(s) named twice: %(cols)s.") % {"cols": ", ".join(duplicated)}
         )
-    if report.errors:
-        return report
-    report.ignored_columns = [h for h in header if h in EXPORT_ONLY]
-    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
-    if not body:
-        report.errors.append(_("The file has a header but no rows."))
-        return report
-    if len(body) > MAX_ROWS:
-        report.errors.append(_("Too many rows (at most %(n)d).") % {"n": MAX_ROWS})
-        return report
+    return None if report.errors else header
 
-    terms = vocabulary_index(Term.objects.filter(status=Term.Status.APPROVED))
-    spaces = {s.slug: s for s in Space.objects.all()}
-    languages = dict(SPOKEN_LANGUAGES)
-    plans = dict(Membership.Plan.choices)
-    existing = {e.lower(): pk for e, pk in User.objects.values_list("email", "pk")}
-    seen: dict[str, int] = {}
-    for line, cells in body:
-        result = RowResult(line=line, email="")
-        report.rows.append(result)
-        if len(cells) != len(header):
-            result.errors.append(
-                _("%(got)d cells where the header has %(want)d columns.")
-                % {"got": len(cells), "want": len(header)}
-            )
-            continue
-        values = {h: _unquote(c.strip()) for h, c in zip(header, cells, strict=True)}
-        result.email = values.get("email", "")
-        form = _RowForm(data={k: values.get(k, "") for k in _RowForm.base_fields})
-        if not form.is_valid():
-            for name, errors in form.errors.items():
-                for error in errors:
-                    result.errors.append(f"{name}: {error}")
-            continue
-        data = dict(form.cleaned_data)
-        email = data["email"].lower()
-        result.email = email
-        if email in seen:
-            result.errors.append(
-                _("Same email as line %(line)d: each person once per file.") % {"line": seen[email]}
-            )
-            continue
-        seen[email] = line
-        for column in ("skills", "offers", "seeks"):
-            found, unknown_terms = [], []
-            for label in tags_parse(values.get(column, "")):
-                term = terms.get(fold(label))
-                (found.append(term) if term else unknown_terms.append(label))
-            if unknown_terms:
-                result.errors.append(
-                    _("%(column)s: unknown term(s) %(terms)s.")
-                    % {"column": column, "terms": ", ".join(unknown_terms)}
-                )
-            data[column] = found if values.get(column) else None
-        codes = [c.strip().lower() for c in values.get("languages", "").split(LIST_SEP)]
-        codes = [c for c in codes if c]
-        bad_codes = [c for c in codes if c not in languages]
-        if bad_codes:
-            result.errors.append(
-                _("languages: unknown code(s) %(codes)s (use e.g. en;fr;nl).")
-                % {"codes": ", ".join(bad_codes)}
-            )
-        data["languages"] = codes or None
-        space_slug = values.get("home_space", "")
-        if space_slug and space_slug not in spaces:
-            result.errors.append(
-                _("home_space: no space “%(slug)s” (known: %(known)s).")
-                % {"slug": space_slug, "known": ", ".join(sorted(spaces))}
-            )
-        data["home_space"] = spaces.get(space_slug)
-        plan = values.get("plan", "")
-        if plan and plan not in plans:
-            result.errors.append(
-                _("plan: unknown plan “%(plan)s” (known: %(known)s).")
-                % {"plan": plan, "known": ", ".join(plans)}
-            )
-        if plan and not space_slug:
-            result.errors.append(_("plan: a plan needs a home_space."))
-        data["plan"] = plan
-        result.data = data
-        result.action = "update" if email in existing else "create"
-    return report
+
+@dataclass
+class _Known:
+    """What rows are checked against, read once per file."""
+
+    terms: dict
+    spaces: dict
+    languages: dict
+    plans: dict
+    existing: dict
+
+    @classmethod
+    def load(cls) -> _Known:
+        return cls(
+            terms=vocabulary_index(Term.objects.filter(status=Term.Status.APPROVED)),
+            spaces={s.slug: s for s in Space.objects.all()},
+            languages=dict(SPOKEN_LANGUAGES),
+            plans=dict(Membership.Plan.choices),
+            existing={e.lower(): pk for e, pk in User.objects.values_list("email", "pk")},
+        )
+
+
+def _row_check(line: int, cells, header, known: _Known, seen: dict[str, int]) -> RowResult:
+    result = RowResult(line=line, email="")
+    if len(cells) != len(header):
+        result.errors.append(
+            _("%(got)d cells where the header has %(want)d columns.")
+            % {"got": len(cells), "want": len(header)}
+        )
+        return result
+    values = {h: _unquote(c.strip()) for h, c in zip(header, cells, strict=True)}
+    result.email = values.get("email", "")
+    form = _RowForm(data={k: values.get(k, "") for k in _RowForm.base_fields})
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            result.errors.extend(f"{name}: {error}" for error in errors)
+        return result
+    data = dict(form.cleaned_data)
+    email = data["email"].lower()
+    result.email = email
+    if email in seen:
+        result.errors.append(
+            _("Same email as line %(line)d: each person once per file.") % {"line": seen[email]}
+        )
+        return result
+    seen[email] = line
+    for column in ("skills", "offers", "seeks"):
+        data[column] = _terms_check(column, values.get(column, ""), known, result)
+    data["languages"] = _languages_check(values.get("languages", ""), known, result)
+    data["home_space"], data["plan"] = _place_check(values, known, result)
+    result.data = data
+    result.action = "update" if email in known.existing else "create"
+    return result
+
+
+def _terms_check(column: str, raw: str, known: _Known, result: RowResult) -> list | None:
+    found, unknown_terms = [], []
+    for label in tags_parse(raw):
+        term = known.terms.get(fold(label))
+        (found.append(term) if term else unknown_terms.append(label))
+    if unknown_terms:
+        result.errors.append(
+            _("%(column)s: unknown term(s) %(terms)s.")
+            % {"column": column, "terms": ", ".join(unknown_terms)}
+        )
+    return found if raw else None
+
+
+def _languages_check(raw: str, known: _Known, result: RowResult) -> list | None:
+    codes = [c.strip().lower() for c in raw.split(LIST_SEP)]
+    codes = [c for c in codes if c]
+    bad_codes = [c for c in codes if c not in known.languages]
+    if bad_codes:
+        result.errors.append(
+            _("languages: unknown code(s) %(codes)s (use e.g. en;fr;nl).")
+            % {"codes": ", ".join(bad_codes)}
+        )
+    return codes or None
+
+
+def _place_check(values: dict, known: _Known, result: RowResult):
+    """The home space and the plan (a plan needs a space)."""
+    space_slug = values.get("home_space", "")
+    if space_slug and space_slug not in known.spaces:
+        result.errors.append(
+            _("home_space: no space “%(slug)s” (known: %(known)s).")
+            % {"slug": space_slug, "known": ", ".join(sorted(known.spaces))}
+        )
+    plan = values.get("plan", "")
+    if plan and plan not in known.plans:
+        result.errors.append(
+            _("plan: unknown plan “%(plan)s” (known: %(known)s).")
+            % {"plan": plan, "known": ", ".join(known.plans)}
+        )
+    if plan and not space_slug:
+        result.errors.append(_("plan: a plan needs a home_space."))
+    return known.spaces.get(space_slug), plan
 
 
 def members_import_apply(raw: bytes) -> ImportReport:
