@@ -186,19 +186,7 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
         locked = _lock_event(event)
         for field, value in data.items():
             setattr(locked, field, value)
-        if locked.end <= locked.start:
-            raise ValidationError({"end": _("An event must end after it starts.")})
-        confirmed = locked.registrations.confirmed().count()
-        if locked.capacity is not None and locked.capacity < confirmed:
-            raise ValidationError(
-                {
-                    "capacity": _(
-                        "%(confirmed)s people are already confirmed: the capacity cannot be "
-                        "lower. Cancel registrations first, or keep at least %(confirmed)s seats."
-                    )
-                    % {"confirmed": confirmed}
-                }
-            )
+        _update_check(locked)
         before = Event.objects.get(pk=locked.pk)
         schedule_changed = any(
             getattr(before, f) != getattr(locked, f) for f in SCHEDULE_FIELDS
@@ -224,15 +212,7 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
             event.refresh_from_db()
             return event
         if schedule_changed and locked.status == Event.Status.PUBLISHED:
-            for registration in locked.registrations.active().select_related("user"):
-                registration.event = locked
-                _notify(
-                    registration=registration,
-                    kind=EventChanged.key,
-                    dedup_key=f"event-changed:{locked.pk}:v{locked.version}:{registration.pk}",
-                    with_ics=True,
-                    extra={"previous_start": before.start, "previous_place": before.place},
-                )
+            _notify_changed(before, locked)
         if before.capacity is not None and (
             locked.capacity is None or locked.capacity > before.capacity
         ):
@@ -241,6 +221,36 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
             event_announce(event=locked)
     event.refresh_from_db()
     return event
+
+
+def _update_check(locked: Event) -> None:
+    """What an edit may not do: end before it starts, or seat fewer than are confirmed."""
+    if locked.end <= locked.start:
+        raise ValidationError({"end": _("An event must end after it starts.")})
+    confirmed = locked.registrations.confirmed().count()
+    if locked.capacity is not None and locked.capacity < confirmed:
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "%(confirmed)s people are already confirmed: the capacity cannot be "
+                    "lower. Cancel registrations first, or keep at least %(confirmed)s seats."
+                )
+                % {"confirmed": confirmed}
+            }
+        )
+
+
+def _notify_changed(before: Event, after: Event) -> None:
+    """Every active registrant is told the new time or place, with the updated .ics."""
+    for registration in after.registrations.active().select_related("user"):
+        registration.event = after
+        _notify(
+            registration=registration,
+            kind=EventChanged.key,
+            dedup_key=f"event-changed:{after.pk}:v{after.version}:{registration.pk}",
+            with_ics=True,
+            extra={"previous_start": before.start, "previous_place": before.place},
+        )
 
 
 def _history_of_update(before: Event, after: Event, data: dict, actor) -> None:
