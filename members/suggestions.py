@@ -108,7 +108,10 @@ def suggestions_for(*, user, limit: int = 6) -> list[Suggestion]:
     # cards are read, and the rest still fills the list. The ranking is a total order
     # (score, then id), so its first `limit` rows after exclusions are what an uncached
     # ranking gives; when too many were excluded, rank again without the cache.
-    ranked = _scored_cached(user=user, me=mine, limit=limit + EXCLUSION_SLACK)
+    if not cache_seconds():  # ranked now: the exclusions are applied by the ranking itself
+        ranked = scored(user=user, me=mine, limit=limit)
+    else:
+        ranked = _scored_cached(user=user, me=mine, limit=limit + EXCLUSION_SLACK)
     if not ranked:
         return []
     profiles = _cards(user, [row[0] for row in ranked])

@@ -30,8 +30,8 @@ CHROMIUM = shutil.which("chromium") or (
 # database (in memory, or test_<name>_gw<N> on PostgreSQL), the Redis database of the broker
 # (tests/settings.py), the filesystem broker's folder, live_server's port (chosen free).
 XDIST_GROUPS = {
-    # SMTP sink on 8151 and a runserver on 8153 (tests/delivery/conftest.py).
-    "tests/delivery/test_real_worker.py": "fixed-ports-8150",
+    # SMTP sink on 8151 and a runserver on 8153 (tests/messaging/conftest.py).
+    "tests/messaging/test_sender_real_worker.py": "fixed-ports-8150",
     # Both start redis-servers of their own on the first free port from 6390: two at once
     # could both see the same port free.
     "tests/project/test_hardening_redis.py": "own-redis-server",

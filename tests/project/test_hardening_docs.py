@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from betacowork.messaging import outbox as outbox_module
+from betacowork.messaging import records
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.outbox import outbox_write
 from betacowork.messaging.rendering import RenderedMessage
@@ -35,17 +35,15 @@ def test_a_copy_sent_again_after_the_window_has_the_same_message_id(settings, mo
         message=RenderedMessage(subject="Reminder", text="See you tomorrow"),
         send_now=False,
     )
-    record = outbox_module._record
+    sent = records.Recorder.sent
 
-    def die_before_recording_sent(row, **fields):
-        if fields.get("status") == Outbox.Status.SENT:
-            raise Killed
-        return record(row, **fields)
+    def die_before_recording_sent(recorder, row):
+        raise Killed
 
-    monkeypatch.setattr(outbox_module, "_record", die_before_recording_sent)
+    monkeypatch.setattr(records.Recorder, "sent", die_before_recording_sent)
     with pytest.raises(Killed):
         outbox_send_due()
-    monkeypatch.setattr(outbox_module, "_record", record)
+    monkeypatch.setattr(records.Recorder, "sent", sent)
     # The lease of the dead worker expires; the sweep sends the row again.
     Outbox.objects.update(claimed_until=timezone.now() - timedelta(seconds=1))
     assert outbox_send_due() == 1
