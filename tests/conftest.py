@@ -30,7 +30,7 @@ CHROMIUM = shutil.which("chromium") or (
 # database (in memory, or test_<name>_gw<N> on PostgreSQL), the Redis database of the broker
 # (tests/settings.py), the filesystem broker's folder, live_server's port (chosen free).
 XDIST_GROUPS = {
-    # SMTP sink on 8151 and a runserver on 8153 (tests/messaging/conftest.py).
+    # SMTP sink and runserver ports (tests/messaging/conftest.py: also offset per worker).
     "tests/messaging/test_sender_real_worker.py": "fixed-ports-8150",
     # Both start redis-servers of their own on the first free port from 6390: two at once
     # could both see the same port free.
@@ -42,6 +42,7 @@ XDIST_GROUPS = {
 SLOW_FIRST = ("tests/project/test_fuzz.py", "tests/events/test_planner.py")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
     """Skip, with a reason, only what needs a server this run does not have; group the tests
     that must not run at the same time as each other (XDIST_GROUPS)."""

@@ -3,6 +3,7 @@ processes and an SMTP sink (bench/procs.py, shared with the benchmarks), and eve
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -16,8 +17,12 @@ from members.models import Space, User
 
 from .backends import ScriptedBackend
 
-SMTP_PORT = 8151  # this suite's ports: 8150-8159
-WEB_PORT = 8153
+# This suite's ports: 8150-8159 for a serial run; each pytest-xdist worker (gw0, gw1, …)
+# moves up by ten, so real-worker tests on two workers never share a port.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_OFFSET = 10 * (int(_WORKER[2:]) + 1) if _WORKER.startswith("gw") else 0
+SMTP_PORT = 8151 + _OFFSET
+WEB_PORT = 8153 + _OFFSET
 BACKEND = "tests.messaging.backends.ScriptedBackend"
 
 

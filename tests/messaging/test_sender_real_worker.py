@@ -31,7 +31,12 @@ from events.tasks import reminder_sweep
 
 from .conftest import SMTP_PORT, WEB_PORT, event_with_registrants
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(120)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.timeout(120),
+    pytest.mark.xdist_group("fixed-ports-8150"),  # SMTP sink 8151, runserver 8153
+]
 
 
 def _write(n: int, prefix: str = "r") -> list[int]:

@@ -38,7 +38,10 @@ from tests.factories import UserFactory, make_member
 from .test_hardening_redis import RedisServer, needs_redis_server, production_caches
 
 logger = logging.getLogger(__name__)
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("own-redis-server"),
+]
 
 CAPACITY, REGISTRANTS = 12, 30
 PAGES = ["/", "/directory/", "/events/", "/collaborations/dashboard/", "/chapters/"]

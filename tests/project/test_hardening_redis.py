@@ -31,7 +31,11 @@ REDIS_SERVER = shutil.which("redis-server")
 needs_redis_server = pytest.mark.skipif(
     REDIS_SERVER is None, reason="needs the redis-server binary (apt install redis-server)"
 )
-pytestmark = [pytest.mark.django_db, needs_redis_server]
+pytestmark = [
+    pytest.mark.django_db,
+    needs_redis_server,
+    pytest.mark.xdist_group("own-redis-server"),
+]
 
 
 def _port_is_free(port: int) -> bool:
@@ -47,7 +51,11 @@ class RedisServer:
     """A redis-server of our own (port 6390+), persisted like the compose one (AOF)."""
 
     def __init__(self) -> None:
-        self.port = next(p for p in range(6390, 6480) if _port_is_free(p))
+        # Each pytest-xdist worker looks in its own range: two workers must not both see
+        # the same port free and race for it.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+        first = 6390 + 30 * (int(worker[2:]) if worker.startswith("gw") else 0)
+        self.port = next(p for p in range(first, first + 30) if _port_is_free(p))
         self.dir = tempfile.mkdtemp(prefix="betacowork-redis-")
         self.process: subprocess.Popen | None = None
 
