@@ -9,9 +9,11 @@ fixtures (`page`, `login`, …) are documented in tests/browser/conftest.py.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
+import tempfile
 
 import pytest
 from django.conf import settings
@@ -25,32 +27,22 @@ CHROMIUM = shutil.which("chromium") or (
 )
 
 
-# pytest-xdist (`make test` runs `-n auto --dist loadgroup`): tests that share something fixed
-# run one after another on one worker. Everything else is per worker already: the test
-# database (in memory, or test_<name>_gw<N> on PostgreSQL), the Redis database of the broker
-# (tests/settings.py), the filesystem broker's folder, live_server's port (chosen free).
-XDIST_GROUPS = {
-    # SMTP sink and runserver ports (tests/messaging/conftest.py: also offset per worker).
-    "tests/messaging/test_sender_real_worker.py": "fixed-ports-8150",
-    # Both start redis-servers of their own on the first free port from 6390: two at once
-    # could both see the same port free.
-    "tests/project/test_hardening_redis.py": "own-redis-server",
-    "tests/project/test_chaos.py": "own-redis-server",
-}
+# pytest-xdist (`make test` runs `-n auto`): tests that share something fixed are marked
+# `exclusive(name)` and take a file lock of that name, so no two of them run at the same time
+# on different workers (see `_exclusive` below). Everything else is per worker already: the
+# test database (in memory, or test_<name>_gw<N> on PostgreSQL), the Redis database of the
+# broker (tests/settings.py), the filesystem broker's folder, live_server's port (chosen free),
+# the fixed ports of the real-worker tests (offset per worker: tests/messaging/conftest.py).
+
 # The longest tests (hypothesis runs of a minute or more on a 2-core machine) start first, so
 # that no worker is left alone with one of them at the end of a parallel run.
 SLOW_FIRST = ("tests/project/test_fuzz.py", "tests/events/test_planner.py")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
+@pytest.hookimpl(tryfirst=True)  # sorted before xdist hands the tests out
 def pytest_collection_modifyitems(config, items):
-    """Skip, with a reason, only what needs a server this run does not have; group the tests
-    that must not run at the same time as each other (XDIST_GROUPS)."""
+    """Skip, with a reason, only what needs a server this run does not have."""
     items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in SLOW_FIRST)  # stable
-    for item in items:
-        group = XDIST_GROUPS.get(item.nodeid.split("::", 1)[0])
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
     reasons = {
         "postgres": (ON_POSTGRES, "needs PostgreSQL: set DATABASE_URL=postgres://..."),
         "redis": (ON_REDIS, "needs Redis: set CELERY_BROKER_URL=redis://..."),
@@ -60,6 +52,25 @@ def pytest_collection_modifyitems(config, items):
         for marker, (available, reason) in reasons.items():
             if item.get_closest_marker(marker) and not available:
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _exclusive(request):
+    """A test marked `exclusive(name)` holds the lock file of that name for its whole run
+    (fixtures included): a test of another pytest-xdist worker marked with the same name
+    waits for it. (xdist's groups would pin such tests to one worker, but only with
+    `--dist loadgroup`, and they leave that worker's queue to chance.)"""
+    marker = request.node.get_closest_marker("exclusive")
+    if marker is None:
+        yield
+        return
+    path = os.path.join(tempfile.gettempdir(), f"betacowork-tests-{marker.args[0]}.lock")
+    with open(path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ the seats and inserting: then the same test oversells, which proves the test can
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,13 @@ from members.models import Space, User
 
 from .factories import kind
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    # 60 connections at once: on a server with the default max_connections (100), two of
+    # these races on two pytest-xdist workers would starve each other.
+    pytest.mark.exclusive("many-connections"),
+]
 
 THREADS = 60
 
@@ -56,8 +63,39 @@ def event_with_10_seats_left():
     return event, users
 
 
+def _free_connections() -> tuple[int, list]:
+    """Connections the server still accepts, and who holds the others (for the message)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('max_connections')::int"
+            " - current_setting('superuser_reserved_connections')::int - count(*)"
+            " FROM pg_stat_activity WHERE backend_type = 'client backend'"
+        )
+        free = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT datname, application_name, state, count(*) FROM pg_stat_activity"
+            " WHERE backend_type = 'client backend' GROUP BY 1, 2, 3 ORDER BY 4 DESC"
+        )
+        return free, cursor.fetchall()
+
+
+def _wait_for_connections(needed: int, seconds: float = 60) -> None:
+    """Another job on the server may hold connections for a while: wait for room, and if none
+    comes, fail saying who holds them rather than with 60 'too many clients' errors."""
+    deadline = time.monotonic() + seconds
+    while True:
+        free, holders = _free_connections()
+        if free >= needed or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert free >= needed, (
+        f"PostgreSQL has {free} free connections, the race needs {needed}: {holders}"
+    )
+
+
 def _race(fn, args_list):
     """Run fn(*args) in one thread each, released together; return (results, errors)."""
+    _wait_for_connections(len(args_list) + 2)
     barrier = threading.Barrier(len(args_list))
     results, errors = [None] * len(args_list), []
 

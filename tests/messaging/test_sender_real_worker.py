@@ -35,7 +35,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.redis,
     pytest.mark.timeout(120),
-    pytest.mark.xdist_group("fixed-ports-8150"),  # SMTP sink 8151, runserver 8153
 ]
 
 

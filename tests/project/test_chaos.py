@@ -40,7 +40,7 @@ from .test_hardening_redis import RedisServer, needs_redis_server, production_ca
 logger = logging.getLogger(__name__)
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.xdist_group("own-redis-server"),
+    pytest.mark.exclusive("own-redis-server"),  # redis-servers of its own from port 6390
 ]
 
 CAPACITY, REGISTRANTS = 12, 30

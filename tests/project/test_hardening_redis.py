@@ -34,7 +34,7 @@ needs_redis_server = pytest.mark.skipif(
 pytestmark = [
     pytest.mark.django_db,
     needs_redis_server,
-    pytest.mark.xdist_group("own-redis-server"),
+    pytest.mark.exclusive("own-redis-server"),  # redis-servers of its own from port 6390
 ]
 
 
