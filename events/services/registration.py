@@ -147,9 +147,7 @@ def _register_in_one_statement(*, event: Event, user, name, email, note, languag
     except IntegrityError as exc:
         # Two requests for the same person past the check (lock disabled, or an email that
         # differs in a way lower() sees): the unique constraints keep one active registration.
-        raise ValidationError(
-            _("You are already registered for this event."), code="already_registered"
-        ) from exc
+        raise _already_registered() from exc
     if done.outcome == "missing":
         raise Event.DoesNotExist("Event matching query does not exist.")
     if done.outcome == "refused":
@@ -159,9 +157,7 @@ def _register_in_one_statement(*, event: Event, user, name, email, note, languag
             refusal or _("Registration for this event is closed."), code="refused"
         )
     if done.outcome == "duplicate":
-        raise ValidationError(
-            _("You are already registered for this event."), code="already_registered"
-        )
+        raise _already_registered()
     waitlisted = done.outcome == Registration.Status.WAITLISTED
     registration = Registration(
         pk=done.registration_id,
@@ -184,6 +180,43 @@ def _register_in_one_statement(*, event: Event, user, name, email, note, languag
     return registration
 
 
+def _already_registered() -> ValidationError:
+    return ValidationError(
+        _("You are already registered for this event."), code="already_registered"
+    )
+
+
+def _seat_counts(event: Event, user, email: str) -> dict:
+    """One aggregate: confirmed seats, waitlist length, and whether this person (the user,
+    or the address, compared by lower() like the unique constraint, so its partial index can
+    answer) already holds an active registration."""
+    same_person = Q(email_lower=Lower(Value(email)))
+    if user is not None:
+        same_person |= Q(user=user)
+    return event.registrations.alias(email_lower=Lower("email")).aggregate(
+        confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+        waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+        mine=Count("pk", filter=~Q(status=Registration.Status.CANCELLED) & same_person),
+    )
+
+
+def _seat_or_waitlist(event: Event, counts: dict, **person) -> Registration:
+    """The new registration: a seat while there is one, else last place on the waitlist."""
+    now = timezone.now()
+    full = event.capacity is not None and counts["confirmed"] >= event.capacity
+    registration = Registration(
+        event=event,
+        created_at=now,
+        status=Registration.Status.WAITLISTED if full else Registration.Status.CONFIRMED,
+        waitlisted_at=now if full else None,
+        confirmed_at=None if full else now,
+        **person,
+    )
+    # Last in the queue: waitlisted_at is "now", taken under the lock.
+    registration.position = counts["waitlisted"] + 1 if full else None
+    return registration
+
+
 def _register_from_python(*, event: Event, user, name, email, note, language):
     """SQLite (and PostgreSQL without sessions): the same steps from Python."""
     # Everything between taking the lock and committing is the queue every other request
@@ -196,44 +229,20 @@ def _register_from_python(*, event: Event, user, name, email, note, language):
             refusal = registration_refusal(event=event, user=user)
             if refusal:
                 raise ValidationError(refusal, code="refused")
-            # Lower(email) like the unique constraint, so its partial index can answer.
-            same_person = Q(email_lower=Lower(Value(email)))
-            if user is not None:
-                same_person |= Q(user=user)
-            counts = event.registrations.alias(email_lower=Lower("email")).aggregate(
-                confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
-                waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
-                mine=Count("pk", filter=~Q(status=Registration.Status.CANCELLED) & same_person),
-            )
+            counts = _seat_counts(event, user, email)
             if counts["mine"]:
-                raise ValidationError(
-                    _("You are already registered for this event."), code="already_registered"
-                )
-            confirmed = counts["confirmed"]
+                raise _already_registered()
             if REGISTRATION_RACE_PAUSE_SECONDS:
                 time.sleep(REGISTRATION_RACE_PAUSE_SECONDS)  # test-only: widen the race window
-            now = timezone.now()
-            full = event.capacity is not None and confirmed >= event.capacity
-            registration = Registration(
-                event=event,
-                user=user,
-                name=name,
-                email=email,
-                note=note,
-                language=language,
-                created_at=now,
-                status=Registration.Status.WAITLISTED if full else Registration.Status.CONFIRMED,
-                waitlisted_at=now if full else None,
-                confirmed_at=None if full else now,
+            registration = _seat_or_waitlist(
+                event, counts, user=user, name=name, email=email, note=note, language=language
             )
             # No savepoint around the INSERT (two more statements under the lock): a unique
             # violation aborts this whole transaction, which is what we want anyway.
             saving = True
             registration.save()
             saving = False
-            if full:
-                # Last in the queue: waitlisted_at is "now", taken under the lock.
-                registration.position = counts["waitlisted"] + 1
+            if registration.position:
                 _registration_message(
                     registration=registration,
                     kind=RegistrationWaitlisted.key,
@@ -241,7 +250,6 @@ def _register_from_python(*, event: Event, user, name, email, note, language):
                     position=registration.position,
                 )
             else:
-                registration.position = None
                 _registration_message(
                     registration=registration,
                     kind=RegistrationConfirmed.key,
@@ -253,9 +261,7 @@ def _register_from_python(*, event: Event, user, name, email, note, language):
         # Only reachable when two requests for the same person slip past the check (lock
         # disabled, or an email differing only in a way lower() sees): the unique
         # constraints keep one active registration, and nothing of this one was written.
-        raise ValidationError(
-            _("You are already registered for this event."), code="already_registered"
-        ) from exc
+        raise _already_registered() from exc
     return registration
 
 

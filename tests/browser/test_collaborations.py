@@ -12,7 +12,7 @@ from collaborations.models import Collaboration
 from events.models import Event, EventKind, Registration
 from members.models import Space, Visibility
 from tests.browser.conftest import login
-from tests.factories import UserFactory
+from tests.factories import make_member
 
 pytestmark = pytest.mark.browser
 
@@ -37,11 +37,7 @@ def lunch(transactional_db):
 
 
 def _person(name: str):
-    user = UserFactory(name=name)
-    user.profile.display_name = name
-    user.profile.visibility = Visibility.PUBLIC
-    user.profile.save()
-    return user
+    return make_member(name, visibility=Visibility.PUBLIC).user
 
 
 def test_log_confirm_and_see_it_on_the_dashboard(page, live_server, lunch):

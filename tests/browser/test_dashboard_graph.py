@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from collaborations.services import ParticipantSpec, collaboration_verify
 from members.models import Visibility
 from tests.collaborations.conftest import log
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +39,7 @@ OVERLAPS_JS = """() => {
 
 
 def _person(name: str):
-    user = UserFactory(name=name)
-    user.profile.display_name = name
-    user.profile.visibility = Visibility.PUBLIC
-    user.profile.save()
-    return user
+    return make_member(name, visibility=Visibility.PUBLIC).user
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from members.models import Visibility
 from tests.browser.conftest import login
 from tests.collaborations.conftest import log
 from tests.events.factories import EventFactory
-from tests.factories import CompanyFactory, UserFactory
+from tests.factories import CompanyFactory, make_member
 
 pytestmark = pytest.mark.browser
 
@@ -48,11 +48,7 @@ CLS_JS = """() => new Promise(resolve => {
 
 
 def _person(name: str):
-    user = UserFactory(name=name)
-    user.profile.display_name = name
-    user.profile.visibility = Visibility.PUBLIC
-    user.profile.save()
-    return user
+    return make_member(name, visibility=Visibility.PUBLIC).user
 
 
 @pytest.fixture
