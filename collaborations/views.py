@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from betacowork.csv_cells import csv_lines
 from betacowork.numbers import parse_id
-from members.csv_io import csv_lines
 from members.models import Profile
 from members.selectors import people_autocomplete
 

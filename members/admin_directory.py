@@ -21,13 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from betacowork.csv_cells import csv_lines
+
 from .contacts import vcf_download
-from .csv_io import (
-    COLUMNS,
-    csv_lines,
-    members_export_queryset,
-    members_export_rows,
-)
+from .csv_io import COLUMNS, members_export_queryset, members_export_rows
 from .csv_staging import members_import_commit, members_import_stage
 from .forms import MemberImportForm
 from .models import SPOKEN_LANGUAGES, Chapter, Company, Membership, Profile, Space, Term, User

@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from betacowork.csv_cells import csv_unquote
+
 from .models import SPOKEN_LANGUAGES, Membership, Profile, Space, Term, User, Visibility
 from .search import fold, search_refresh_batch
 from .services import company_resolve, tags_parse, vocabulary_index
@@ -226,7 +228,7 @@ def _row_check(line: int, cells, header, known: _Known, seen: dict[str, int]) ->
             % {"got": len(cells), "want": len(header)}
         )
         return result
-    values = {h: _unquote(c.strip()) for h, c in zip(header, cells, strict=True)}
+    values = {h: csv_unquote(c.strip()) for h, c in zip(header, cells, strict=True)}
     result.email = values.get("email", "")
     form = _RowForm(data={k: values.get(k, "") for k in _RowForm.base_fields})
     if not form.is_valid():
@@ -390,32 +392,3 @@ def members_export_queryset(qs):
     return qs.select_related("user", "company", "home_space").prefetch_related(
         "skills", "offers", "seeks", "user__memberships"
     )
-
-
-def _unquote(cell: str) -> str:
-    """Undo `_safe_cell`: the export's apostrophe before + = - @ is not part of the value."""
-    if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@"):
-        return cell[1:]
-    return cell
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_lines(rows: Iterable[list[str]]) -> Iterable[str]:
-    """Stream rows as CSV text, with a BOM so Excel reads the accents right."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow([_safe_cell(c) for c in row])
-
-
-def _safe_cell(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a cell may not start with = + - @."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        # A phone number like +32… is data, not a formula, but Excel disagrees: quote it.
-        return "'" + text
-    return text

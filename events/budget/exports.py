@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from members.csv_io import csv_lines
+from betacowork.csv_cells import csv_lines
 
 from .selectors import ZERO, ChapterReport, Figures, Overview
 

@@ -24,8 +24,8 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from betacowork.csv_cells import csv_lines
 from events.rules import CHAPTER_CAPACITY_LIMIT
-from members.csv_io import csv_lines
 
 from .. import selectors as event_selectors
 from .. import services as event_services

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from betacowork.csv_cells import csv_lines
 from betacowork.numbers import parse_id, parse_ids
-from members.csv_io import csv_lines
 from members.models import User
 
 from ..forms import add_service_errors
