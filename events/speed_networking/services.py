@@ -43,7 +43,8 @@ from ..models import (
 )
 from ..models.speed_networking import MAX_REQUESTS, MAX_ROUNDS
 from . import display, selectors
-from .planner import Plan, PlanError, add_person, plan_rounds, remove_person
+from .late_changes import add_person, remove_person
+from .planner import Plan, PlanError, plan_rounds
 
 MIN_TABLE, MAX_TABLE = 2, 6
 MAX_MINUTES = 60

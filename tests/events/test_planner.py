@@ -12,16 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.speed_networking.affine import affine_repeat_free
+from events.speed_networking.late_changes import add_person, remove_person
 from events.speed_networking.planner import (
     Plan,
     PlanError,
     PlanRequest,
-    add_person,
     circle_rounds,
     max_rounds_without_repeats,
     plan_rounds,
     random_plan,
-    remove_person,
     score_plan,
 )
 from events.speed_networking.tables import table_sizes
