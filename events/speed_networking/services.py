@@ -128,20 +128,8 @@ def _validate_numbers(*, rounds: int, table_size: int, round_minutes: int) -> No
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def networking_plan(
-    *, event: Event, actor, rounds: int, table_size: int = 2, round_minutes: int = 6
-) -> PlanOutcome:
-    """Plan (or re-plan) the evening's unplayed rounds from the members checked in now.
-
-    `rounds` counts every round of the evening, played ones included. Played rounds are
-    passed to the planner as they are and never rewritten. Guests (no account) cannot be
-    seated: the outcome says how many were left out.
-    """
-    _check_may_run(event, actor)
-    _validate_numbers(rounds=rounds, table_size=table_size, round_minutes=round_minutes)
-    session = _session_locked(event, create=True)
-    _refuse_if_finished(session)
+def _played_count(session: NetworkingSession, rounds: int) -> int:
+    """Rounds already played; refused when every round is played or `rounds` keeps no new one."""
     existing = list(session.rounds.values_list("started_at", flat=True))
     played = sum(1 for started in existing if started is not None)
     if existing and played == len(existing):
@@ -160,7 +148,11 @@ def networking_plan(
                 % {"n": played}
             }
         )
-    present = selectors.attendance(event)
+    return played
+
+
+def _people_to_seat(present, session: NetworkingSession, table_size: int) -> list[int]:
+    """The members checked in and not gone; refused when too few for a pair or a table."""
     departed = selectors.departed_user_ids(session)
     people = [p for p in present.people if p not in departed]
     if len(people) < 2:
@@ -182,6 +174,26 @@ def networking_plan(
                 % {"k": table_size, "n": len(people)}
             }
         )
+    return people
+
+
+@transaction.atomic
+def networking_plan(
+    *, event: Event, actor, rounds: int, table_size: int = 2, round_minutes: int = 6
+) -> PlanOutcome:
+    """Plan (or re-plan) the evening's unplayed rounds from the members checked in now.
+
+    `rounds` counts every round of the evening, played ones included. Played rounds are
+    passed to the planner as they are and never rewritten. Guests (no account) cannot be
+    seated: the outcome says how many were left out.
+    """
+    _check_may_run(event, actor)
+    _validate_numbers(rounds=rounds, table_size=table_size, round_minutes=round_minutes)
+    session = _session_locked(event, create=True)
+    _refuse_if_finished(session)
+    played = _played_count(session, rounds)
+    present = selectors.attendance(event)
+    people = _people_to_seat(present, session, table_size)
     request = selectors.plan_request(
         event=event,
         people=people,
