@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import random
 import smtplib
+import sys
 from email.generator import BytesGenerator
 from email.mime.base import MIMEBase
 from urllib.parse import urlsplit
@@ -38,7 +40,18 @@ class _FoldingMemo(BytesGenerator):
     """`BytesGenerator` that folds each distinct (name, text value) header once per batch.
 
     Folding is a pure function of the policy, the name and the value, so the bytes are the
-    ones the standard generator writes."""
+    ones the standard generator writes. Multipart boundaries are drawn like the standard
+    generator's, but checked against the text with a substring search (stricter than its
+    per-boundary regular expression, which it compiles anew for every message part)."""
+
+    @classmethod
+    def _make_boundary(cls, text=None):
+        while True:
+            boundary = "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="
+            # BytesGenerator hands over the parts' bytes.
+            needle = boundary.encode("ascii") if isinstance(text, bytes) else boundary
+            if text is None or needle not in text:
+                return boundary
 
     def __init__(self, *args, memo: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,6 +80,7 @@ class MessageBuilder:
     def __init__(self) -> None:
         self._parts: dict[tuple, MIMEBase] = {}
         self._folded: dict[tuple, bytes] = {}
+        self._senders: dict[tuple, str] = {}
 
     def email(self, row: Outbox, connection=None, *, shared_parts=False) -> EmailMultiAlternatives:
         """The row as a Django email; with `shared_parts` its attachments are MIME parts
@@ -112,8 +126,13 @@ class MessageBuilder:
         _FoldingMemo(out, mangle_from_=False, policy=message.policy, memo=self._folded).flatten(
             message, linesep="\r\n"
         )
+        sender = self._senders.get((email.from_email, encoding))
+        if sender is None:  # one sender for a whole batch, as a rule
+            sender = self._senders[(email.from_email, encoding)] = sanitize_address(
+                email.from_email, encoding
+            )
         return (
-            sanitize_address(email.from_email, encoding),
+            sender,
             [sanitize_address(addr, encoding) for addr in email.recipients()],
             out.getvalue(),
         )

@@ -58,3 +58,14 @@ def test_the_attachment_part_is_built_once_per_batch():
         ICS["content"],
         "text/calendar",
     )
+
+
+def test_a_boundary_that_appears_in_the_message_is_drawn_again(monkeypatch):
+    from betacowork.messaging import mime
+
+    tokens = iter([1, 2, 3])
+    monkeypatch.setattr(mime.random, "randrange", lambda _limit: next(tokens))
+    taken = "=" * 15 + "0000000000000000001=="
+    text = f"Bonjour Léa,\r\n--{taken}\r\n".encode()
+    assert mime._FoldingMemo._make_boundary(text) == "=" * 15 + "0000000000000000002=="
+    assert mime._FoldingMemo._make_boundary(None).startswith("=" * 15)
