@@ -14,7 +14,16 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from registration_setup import GUNICORN, REFERENCE, Model, Tree, make_event, outcome, pct
+from registration_setup import (
+    GUNICORN,
+    REFERENCE,
+    Model,
+    Tree,
+    make_event,
+    outcome,
+    pct,
+    released_together,
+)
 
 
 def start_server(model: Model, port: int, tree: Tree) -> subprocess.Popen:
@@ -55,10 +64,9 @@ def burst(port: int, n: int, request) -> tuple[float, list[float], dict[int, int
     """`n` requests at once, a thread and a connection each, released together by a barrier.
     `request(i)` gives (method, path, body, headers). Returns wall time, sorted latencies
     and the count of each HTTP status (-1: connection error)."""
-    barrier = threading.Barrier(n + 1)
     latencies, statuses = [0.0] * n, [0] * n
 
-    def one(i: int) -> None:
+    def one(i: int, barrier: threading.Barrier) -> None:
         method, path, body, headers = request(i)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         barrier.wait()
@@ -73,14 +81,7 @@ def burst(port: int, n: int, request) -> tuple[float, list[float], dict[int, int
         latencies[i] = time.perf_counter() - t0
         conn.close()
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - start
+    wall = released_together(one, n)
     codes: dict[int, int] = {}
     for status in statuses:
         codes[status] = codes.get(status, 0) + 1

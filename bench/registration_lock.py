@@ -9,7 +9,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-from registration_setup import load, make_event, outcome, pct
+from registration_setup import load, make_event, outcome, pct, released_together
 
 
 def label(sql: str) -> str:
@@ -250,10 +250,9 @@ def concurrent_phase(recorder: Recorder, register, event, indices: range, worker
     registering the guests `indices` on `event`. Returns (results, wall seconds)."""
     from django.db import connection, connections
 
-    barrier = threading.Barrier(workers + 1)
     results: list[dict] = []
 
-    def work(k: int) -> None:
+    def work(k: int, barrier: threading.Barrier) -> None:
         with connection.execute_wrapper(recorder):
             connection.ensure_connection()
             barrier.wait()
@@ -264,14 +263,7 @@ def concurrent_phase(recorder: Recorder, register, event, indices: range, worker
         results.extend(mine)
         connections.close_all()
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(workers)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    return results, time.perf_counter() - start
+    return results, released_together(work, workers)
 
 
 def lock_concurrent(recorder: Recorder, versions: dict, args) -> dict[str, dict]:

@@ -7,6 +7,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,3 +161,17 @@ def outcome(slug: str, using: str = "default") -> tuple[int, int, int, bool]:
 
 
 # HTTP -------------------------------------------------------------------------------------
+
+
+def released_together(target, count: int) -> float:
+    """Run `target(k, barrier)` in `count` threads; each calls `barrier.wait()` once ready, and
+    the clock starts when all are released. Returns the wall seconds until all are done."""
+    barrier = threading.Barrier(count + 1)
+    threads = [threading.Thread(target=target, args=(k, barrier)) for k in range(count)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start
