@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from betacowork.log import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -419,44 +421,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# LOGGING
+# LOGGING (betacowork/log.py): one line per record on stderr, each email `make run` prints
+# framed as is, a 4xx without its traceback, nothing printed twice. TASK_LOG_LEVEL sets the
+# per-task chatter of the worker and beat (`make run` sets WARNING: emails stand out).
 # ------------------------------------------------------------------------------
-# One line per record on stderr. Emails of the console backend get a handler of their own that
-# prints their frame as is. A 4xx keeps its one line but not its traceback (it is expected);
-# Django's own console handler is dropped, so nothing is printed twice. TASK_LOG_LEVEL sets
-# the per-task chatter of the worker and beat (`make run` sets WARNING: emails stand out).
-_TASK_LOG_LEVEL = env.str("TASK_LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "bare": {"format": "%(message)s"},
-    },
-    "filters": {
-        "client_errors_without_traceback": {"()": "betacowork.log.ClientErrorsWithoutTraceback"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "email": {"class": "logging.StreamHandler", "formatter": "bare"},
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.request": {"filters": ["client_errors_without_traceback"]},
-        "django.db.backends": {"level": "INFO"},
-        "celery": {"level": "INFO"},
-        "celery.app.trace": {"level": _TASK_LOG_LEVEL},
-        "celery.worker.strategy": {"level": _TASK_LOG_LEVEL},
-        "celery.beat": {"level": _TASK_LOG_LEVEL},
-        "betacowork.email": {"handlers": ["email"], "level": "INFO", "propagate": False},
-    },
-}
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    # The filesystem broker has no host, yet kombu warns on every connection that none was
-    # supplied. Dropped for it only: with a real broker the warning means something.
-    LOGGING["filters"]["no_hostname"] = {
-        "()": "betacowork.log.DropMessage",
-        "prefix": "No hostname was supplied",
-    }
-    LOGGING["loggers"]["kombu.connection"] = {"filters": ["no_hostname"]}
+LOGGING = logging_config(
+    level=env.str("LOG_LEVEL", default="INFO"),
+    task_level=env.str("TASK_LOG_LEVEL", default="INFO"),
+    filesystem_broker=CELERY_BROKER_URL.startswith("filesystem://"),
+)
