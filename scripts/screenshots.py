@@ -27,16 +27,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+
 PASSWORD = "betacowork-demo"  # noqa: S105 (the demo world's published password)
 MEMBER = "katia@betacowork.test"
 STAFF = "staff@betacowork.test"

@@ -39,18 +39,9 @@ import re
 import pytest
 from django.db import connections
 
+from bench.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 from tests.factories import PASSWORD
 
-CHROMIUM_PATH = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
 DEFAULT_TIMEOUT_MS = 10_000
 
 
