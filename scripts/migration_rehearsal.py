@@ -54,7 +54,7 @@ services.registration_cancel(registration=mine)
 try:
     from events.reminders import reminder_sweep_run as sweep
 except ImportError:
-    from events.services import reminder_sweep as sweep
+    from events.services.reminders import reminder_sweep_run as sweep  # after the reshuffle
 sweep()
 """
 
