@@ -4,6 +4,12 @@
 attachment part once (a reminder sweep's rows all carry the same .ics) and reuses it, and
 folds each distinct header line once (`email`'s folding of a header costs more than sending
 it: a batch repeats the subject, the sender and every part's headers).
+
+The bytes of an ordinary row (UTF-8, a plain-text body with an optional HTML alternative
+and attachments, no line over 998 bytes, none of the headers Django sets itself) are written
+directly (`_Wire`), without building Django's and `email`'s message objects: the same bytes,
+checked against Django's in tests/messaging/test_mime.py, for about a fifth of the CPU. Any
+other row goes through Django's `message()` and the standard generator.
 """
 
 from __future__ import annotations
@@ -11,15 +17,22 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import re
 import smtplib
 import sys
+from email._policybase import compat32
 from email.generator import BytesGenerator
 from email.mime.base import MIMEBase
+from email.utils import formatdate
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import sanitize_address
+from django.core.mail.message import (
+    RFC5322_EMAIL_LINE_LENGTH_LIMIT,
+    forbid_multi_line_headers,
+    sanitize_address,
+)
 
 from .models import Outbox
 
@@ -81,6 +94,7 @@ class MessageBuilder:
         self._parts: dict[tuple, MIMEBase] = {}
         self._folded: dict[tuple, bytes] = {}
         self._senders: dict[tuple, str] = {}
+        self._wire: _Wire | None = None
 
     def email(self, row: Outbox, connection=None, *, shared_parts=False) -> EmailMultiAlternatives:
         """The row as a Django email; with `shared_parts` its attachments are MIME parts
@@ -119,6 +133,11 @@ class MessageBuilder:
 
     def envelope(self, row: Outbox) -> tuple[str, list[str], bytes]:
         """(from, [to], bytes) as Django's SMTP backend would send them."""
+        if self._wire is None:
+            self._wire = _Wire(self)
+        envelope = self._wire.envelope(row)
+        if envelope is not None:
+            return envelope
         email = self.email(row, shared_parts=True)
         encoding = email.encoding or settings.DEFAULT_CHARSET
         out = io.BytesIO()
@@ -126,15 +145,147 @@ class MessageBuilder:
         _FoldingMemo(out, mangle_from_=False, policy=message.policy, memo=self._folded).flatten(
             message, linesep="\r\n"
         )
-        sender = self._senders.get((email.from_email, encoding))
-        if sender is None:  # one sender for a whole batch, as a rule
-            sender = self._senders[(email.from_email, encoding)] = sanitize_address(
-                email.from_email, encoding
-            )
         return (
-            sender,
+            self.sender(email.from_email, encoding),
             [sanitize_address(addr, encoding) for addr in email.recipients()],
             out.getvalue(),
+        )
+
+    def sender(self, from_email: str, encoding: str) -> str:
+        """The envelope's sender, sanitised once per batch (one sender, as a rule)."""
+        sender = self._senders.get((from_email, encoding))
+        if sender is None:
+            sender = self._senders[(from_email, encoding)] = sanitize_address(from_email, encoding)
+        return sender
+
+    def attachment_bytes(self, item: dict) -> bytes:
+        """One attachment as a flattened MIME part (Django's encoding), once per batch."""
+        key = ("bytes", item["filename"], item.get("mimetype", "text/plain"), item["content"])
+        data = self._parts.get(key)
+        if data is None:
+            part = self._part(EmailMultiAlternatives(), item)
+            out = io.BytesIO()
+            _FoldingMemo(out, mangle_from_=False, policy=part.policy, memo=self._folded).flatten(
+                part, linesep="\r\n"
+            )
+            data = self._parts[key] = out.getvalue()
+        return data
+
+    def fold(self, name: str, value: str) -> bytes:
+        """`name: value` as the standard generator folds it (compat32), memoised per batch;
+        a short ASCII line is written as it is (the folding would not change it)."""
+        if value.isascii() and value.isprintable() and len(name) + len(value) <= 76:
+            return f"{name}: {value}\r\n".encode("ascii")
+        folded = self._folded.get((_POLICY, name, value))
+        if folded is None:
+            folded = self._folded[(_POLICY, name, value)] = _POLICY.fold_binary(name, value)
+        return folded
+
+
+_POLICY = compat32.clone(linesep="\r\n")
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+# A plain address is its own sanitised form (sanitize_address parses it to the same string):
+# a dot-atom local part, a domain of ASCII labels of 1 to 63 characters.
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}"
+)
+# Headers Django's message() sets or treats apart: a row carrying one takes the general path.
+_OWN_HEADERS = frozenset(
+    {"from", "to", "cc", "bcc", "reply-to", "date", "message-id", "subject", "mime-version",
+     "content-type", "content-transfer-encoding", "x-betacowork-message"}
+)  # fmt: skip
+# A multipart Content-Type is folded once per subtype with a stand-in of the boundary's
+# length (every boundary is 15 "=", 19 digits, "=="), then the real boundary put in.
+_BOUNDARY_STAND_IN = "=" * 15 + "9" * 19 + "=="
+
+
+class _Wire:
+    """The bytes of an ordinary row written directly, as Django's `message()` flattened by
+    the standard generator would write them (see the module's docstring); `envelope()`
+    returns None for any row it does not cover."""
+
+    def __init__(self, builder: MessageBuilder) -> None:
+        self.builder = builder
+        self.multipart_heads: dict[str, bytes] = {}
+        self.lines: dict[tuple[str, str], bytes] = {}
+
+    def envelope(self, row: Outbox) -> tuple[str, list[str], bytes] | None:
+        if (
+            settings.DEFAULT_CHARSET.lower() != "utf-8"
+            or not row.body_text
+            or any(name.lower() in _OWN_HEADERS for name in row.headers)
+            or not _PLAIN_ADDRESS.fullmatch(row.to_email)
+        ):
+            return None
+        body = self.text_part("plain", row.body_text)
+        if body is None:
+            return None
+        if row.body_html:
+            html = self.text_part("html", row.body_html)
+            if html is None:
+                return None
+            body = self.multipart("alternative", [body, html])
+        if row.attachments:
+            parts = [self.builder.attachment_bytes(item) for item in row.attachments]
+            body = self.multipart("mixed", [body, *parts])
+        head, content = body.split(b"\r\n\r\n", 1)
+        from_email = row.from_email or settings.DEFAULT_FROM_EMAIL
+        headers = {
+            "Subject": row.subject,
+            "From": from_email,
+            "To": row.to_email,
+            "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+            **row.headers,
+            "Message-ID": message_id_for(row),
+            "X-Betacowork-Message": row.dedup_key[:200],
+        }
+        lines = [head, b"\r\n"]
+        for name, value in headers.items():
+            line = self.lines.get((name, value))
+            if line is None:  # encoded as Django's SafeMIME classes do, then folded
+                line = self.builder.fold(*forbid_multi_line_headers(name, value, "utf-8"))
+                if name in ("Subject", "From"):  # the same in a whole batch, as a rule
+                    self.lines[(name, value)] = line
+            lines.append(line)
+        lines += [b"\r\n", content]
+        return self.builder.sender(from_email, "utf-8"), [row.to_email], b"".join(lines)
+
+    @staticmethod
+    def text_part(subtype: str, text: str) -> bytes | None:
+        """A text part as SafeMIMEText writes it: UTF-8, 7bit or 8bit; None when a line is
+        too long (Django then uses quoted-printable) or the text cannot be encoded."""
+        try:
+            data = _NEWLINES.sub("\r\n", text).encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        limit = RFC5322_EMAIL_LINE_LENGTH_LIMIT
+        if len(data) > limit and max(map(len, data.split(b"\r\n"))) > limit:
+            return None
+        encoding = "7bit" if data.isascii() else "8bit"
+        return (
+            f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+            f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
+        ).encode("ascii") + data
+
+    def multipart(self, subtype: str, parts: list[bytes]) -> bytes:
+        boundary = _FoldingMemo._make_boundary(b"\r\n".join(parts)).encode("ascii")
+        head = self.multipart_heads.get(subtype)
+        if head is None:
+            head = self.multipart_heads[subtype] = (
+                _POLICY.fold_binary(
+                    "Content-Type", f'multipart/{subtype}; boundary="{_BOUNDARY_STAND_IN}"'
+                )
+                + b"MIME-Version: 1.0\r\n\r\n"
+            )
+        separator = b"\r\n--" + boundary + b"\r\n"
+        return b"".join(
+            [
+                head.replace(_BOUNDARY_STAND_IN.encode("ascii"), boundary),
+                b"--" + boundary + b"\r\n",
+                separator.join(parts),
+                b"\r\n--" + boundary + b"--\r\n",
+            ]
         )
 
 

@@ -3,10 +3,17 @@ and folds each header once, and the bytes are those Django's SMTP backend would 
 
 from __future__ import annotations
 
+import random
 import re
+import string
+from email import policy as email_policy
+from email.parser import BytesParser
 
 import pytest
+from django.conf import settings
+from django.core.mail.message import sanitize_address
 
+from betacowork.messaging import mime
 from betacowork.messaging.mime import MessageBuilder, message_id_for
 from betacowork.messaging.models import Outbox
 
@@ -69,3 +76,122 @@ def test_a_boundary_that_appears_in_the_message_is_drawn_again(monkeypatch):
     text = f"Bonjour Léa,\r\n--{taken}\r\n".encode()
     assert mime._FoldingMemo._make_boundary(text) == "=" * 15 + "0000000000000000002=="
     assert mime._FoldingMemo._make_boundary(None).startswith("=" * 15)
+
+
+# The bytes of ordinary rows are written directly (mime._Wire): they must be the bytes
+# Django's message() and the standard generator write, for every shape of row.
+
+PDF = {"filename": "programme-été.pdf", "content": "%PDF-1.4 \x00\x01 fin",
+       "mimetype": "application/pdf"}  # fmt: skip
+LONG_ASCII_SUBJECT = "Reminder: Speed Networking at Betacowork " + "and the regional IT day " * 4
+
+
+def _numbered(raw: bytes) -> bytes:
+    """Date removed, each distinct boundary numbered in order of appearance."""
+    raw = re.sub(rb"Date: [^\r]*\r\n", b"", raw)
+    seen: dict[bytes, bytes] = {}
+    return re.sub(
+        rb"={15}\d{19}==",
+        lambda m: seen.setdefault(m.group(0), b"BOUNDARY-%d" % len(seen)),
+        raw,
+    )
+
+
+SHAPES = {
+    "reminder": {},
+    "ascii only (7bit)": {"subject": "Betacooks", "body_text": "Hello\n", "body_html": "<p>Hi</p>"},
+    "text only": {"body_html": "", "attachments": []},
+    "text and html": {"attachments": []},
+    "text and attachment": {"body_html": ""},
+    "two attachments, one binary": {"attachments": [ICS, PDF]},
+    "long ascii subject": {"subject": LONG_ASCII_SUBJECT},
+    "mixed line endings": {"body_text": "un\r\ndeux\rtrois\nquatre", "body_html": "a\rb"},
+    "no headers": {"headers": {}},
+    "long header": {"headers": {"List-Unsubscribe": "<https://x.test/u/" + "a" * 120 + ">",
+                                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}},
+    "accented header": {"headers": {"X-Chapter": "Liège"}},
+    "accented sender": {"from_email": "Bétacowork Liège <liege@betacowork.test>"},
+    "resend": {"headers": {"X-Betacowork-Resend": "2"}},
+}  # fmt: skip
+GENERAL_PATH = {
+    "a line over 998 bytes": {"body_text": "x" * 1200 + "\n"},
+    "an international address": {"to_email": "léa@exemple.test"},
+    "a quoted local part": {"to_email": '"lea dubois"@example.test'},
+    "a reply-to header": {"headers": {"Reply-To": "org@example.test"}},
+    "no text body": {"body_text": ""},
+}  # fmt: skip
+
+
+def _shaped(i: int, changes: dict) -> Outbox:
+    row = _row(i)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    return row
+
+
+def _django_bytes(row: Outbox) -> bytes:
+    return MessageBuilder().email(row).message().as_bytes(linesep="\r\n")
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_ordinary_rows_are_written_directly_with_django_s_bytes(shape, monkeypatch):
+    builder = MessageBuilder()
+    for i in range(3):  # the batch's memos are warm after the first
+        row = _shaped(i, SHAPES[shape])
+        theirs = _django_bytes(row)
+        with monkeypatch.context() as patched:  # the direct path builds no Django email
+            patched.setattr(MessageBuilder, "email", lambda *a, **k: pytest.fail("general path"))
+            sender, recipients, raw = builder.envelope(row)
+        assert _numbered(raw) == _numbered(theirs)
+        assert recipients == [sanitize_address(row.to_email, "utf-8")]
+        assert sender == sanitize_address(row.from_email or settings.DEFAULT_FROM_EMAIL, "utf-8")
+
+
+@pytest.mark.parametrize("shape", GENERAL_PATH)
+def test_other_rows_take_django_s_general_path(shape):
+    row = _shaped(1, GENERAL_PATH[shape])
+    _sender, recipients, raw = MessageBuilder().envelope(row)
+    assert _numbered(raw) == _numbered(_django_bytes(row))
+    assert recipients == [sanitize_address(row.to_email, "utf-8")]
+
+
+def test_the_direct_path_parses_back_to_the_same_message():
+    raw = MessageBuilder().envelope(_row(7))[2]
+    parsed = BytesParser(policy=email_policy.default).parsebytes(raw)
+    assert parsed["To"] == "person7@example.test"
+    assert str(parsed["Subject"]).strip().startswith("Rappel : Betacooks · jeudi")
+    body = parsed.get_body(("plain",)).get_content()
+    assert body.startswith("Bonjour Léa,\r\n")
+    assert body.count("une ligne\r\n") == 50
+    assert parsed.get_body(("html",)).get_content().strip() == "<p>Bonjour Léa</p>"
+    (ics,) = parsed.iter_attachments()
+    assert ics.get_filename() == "betacooks.ics"
+    assert "X:é" in ics.get_content()
+
+
+def test_a_short_header_line_is_written_as_the_standard_folding_would():
+    random.seed(14)
+    alphabet = string.ascii_letters + string.digits + "<>@.:/;,=-_?\"' \t()[]é\x7f"
+    builder = MessageBuilder()
+    for _ in range(3000):
+        name = random.choice(["To", "Message-ID", "List-Unsubscribe", "X-Betacowork-Message"])
+        value = "".join(random.choice(alphabet) for _ in range(random.randint(0, 90)))
+        assert builder.fold(name, value) == mime._POLICY.fold_binary(name, value), value
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["a@b.c", "person.12@example.test", "o'brien+tag@Example.COM", "x_y-z@sub-1.example.test",
+     "#!$%&'*+-/=?^_`{}|~@example.test", "a@localhost"],
+)  # fmt: skip
+def test_a_plain_address_is_its_own_sanitised_form(address):
+    assert mime._PLAIN_ADDRESS.fullmatch(address)
+    assert sanitize_address(address, "utf-8") == address
+
+
+@pytest.mark.parametrize(
+    "address",
+    [".a@b.c", "a..b@c.d", "a.@b.c", "léa@b.c", "a@b..c", "a b@c.d", '"a"@b.c', "a@" + "b" * 64],
+)
+def test_other_addresses_are_not_taken_for_plain_ones(address):
+    assert not mime._PLAIN_ADDRESS.fullmatch(address)

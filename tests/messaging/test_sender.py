@@ -30,6 +30,28 @@ def test_claim_commits_a_lease_that_a_second_claimer_respects():
     assert outbox_claim() == []  # held: nobody else gets it
 
 
+def test_a_claim_by_ids_takes_only_those_still_due_oldest_first_up_to_the_limit():
+    now = timezone.now()
+    rows = [write(f"k{i}")[0] for i in range(6)]
+    # rows[0] is due last; rows[1] already sent; rows[2] held by a live lease; rows[3] due
+    # later; rows[4] held by an expired lease (claimable again).
+    Outbox.objects.filter(pk=rows[0].pk).update(next_attempt_at=now - timedelta(seconds=1))
+    Outbox.objects.filter(pk=rows[1].pk).update(status=Outbox.Status.SENT)
+    Outbox.objects.filter(pk=rows[2].pk).update(
+        claimed_until=now + timedelta(minutes=5), claim_token="other"
+    )
+    Outbox.objects.filter(pk=rows[3].pk).update(next_attempt_at=now + timedelta(hours=1))
+    Outbox.objects.filter(pk=rows[4].pk).update(
+        claimed_until=now - timedelta(seconds=1), claim_token="gone",
+        next_attempt_at=now - timedelta(minutes=1),
+    )  # fmt: skip
+    ids = [r.pk for r in rows[:5]]  # rows[5] is due too, but not asked for
+    assert [r.pk for r in outbox_claim(ids=ids)] == [rows[4].pk, rows[0].pk]
+    Outbox.objects.filter(pk__in=ids).update(claimed_until=None, claim_token="")
+    assert [r.pk for r in outbox_claim(ids=ids, limit=1)] == [rows[4].pk]
+    assert outbox_claim(ids=[rows[1].pk, rows[3].pk]) == []
+
+
 def test_expired_lease_is_claimable_again_and_the_old_holder_cannot_send(scripted):
     write()
     (old,) = outbox_claim()
