@@ -172,10 +172,14 @@ class MessageBuilder:
         return data
 
     def fold(self, name: str, value: str) -> bytes:
-        """`name: value` as the standard generator folds it (compat32), memoised per batch;
-        a short ASCII line is written as it is (the folding would not change it)."""
-        if value.isascii() and value.isprintable() and len(name) + len(value) <= 76:
-            return f"{name}: {value}\r\n".encode("ascii")
+        """`name: value` as the standard generator folds it (compat32), memoised per batch.
+        Printable ASCII is written directly: a line that fits as it is, a longer value with
+        nowhere to fold it (no space, ";" or ",": an unsubscribe link) on a line of its own."""
+        if value.isascii() and value.isprintable():
+            if len(name) + len(value) <= 76:
+                return f"{name}: {value}\r\n".encode("ascii")
+            if not _FOLD_POINTS.search(value):
+                return f"{name}: \r\n {value}\r\n".encode("ascii")
         folded = self._folded.get((_POLICY, name, value))
         if folded is None:
             folded = self._folded[(_POLICY, name, value)] = _POLICY.fold_binary(name, value)
@@ -184,6 +188,7 @@ class MessageBuilder:
 
 _POLICY = compat32.clone(linesep="\r\n")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
+_FOLD_POINTS = re.compile(r"[ ;,]")  # where compat32 may fold printable ASCII
 # A plain address is its own sanitised form (sanitize_address parses it to the same string):
 # a dot-atom local part, a domain of ASCII labels of 1 to 63 characters.
 _PLAIN_ADDRESS = re.compile(
