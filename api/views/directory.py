@@ -87,7 +87,10 @@ class DirectoryView(ApiView):
             raise ValidationError({"cursor": [_("This cursor is not valid.")]})
         canonical = urlencode(sorted(params.items()))
         key = cache_key(
-            "results", user=request.user, query_string=f"api/v1:{canonical}:{number}:{size}"
+            "results",
+            user=request.user,
+            query_string=f"api/v1:{canonical}:{number}:{size}",
+            options=query.options,
         )
         page = cache_get(key)
         if page is None:

@@ -84,8 +84,13 @@ class DirectoryResult:
 def directory_query(*, params) -> DirectoryQuery:
     """The directory's filters from a query string: a QueryDict or any mapping of q, skill,
     offers, seeks, space, place, language, plan, joined, sort and page. Lenient: what it
-    cannot use is dropped with a translated notice in `query.notices`."""
-    return directory_parse(params, options={**options_get(), **directory_choices()})
+    cannot use is dropped with a translated notice in `query.notices`. The query keeps the
+    options it was read with (`query.options`): one read of the directory's version serves
+    the whole request."""
+    options = options_get()
+    query = directory_parse(params, options={**options, **directory_choices()})
+    query.options = options
+    return query
 
 
 def _fetcher(viewer, query: DirectoryQuery, per_page: int):
@@ -93,7 +98,7 @@ def _fetcher(viewer, query: DirectoryQuery, per_page: int):
     if connection.vendor != "postgresql":
         qs = sqlite.directory_profiles(user=viewer, query=query)
         return sqlite.profile_page_fetch(qs, user=viewer, per_page=per_page)
-    options = options_get()
+    options = query.options if query.options is not None else options_get()
     if query.filtered:
 
         def fetch(number: int):

@@ -66,11 +66,14 @@ def directory_invalidate() -> None:
 viewer_class = rules.viewer_class  # what `visible_to(user)` depends on (None: personal)
 
 
-def cache_key(kind: str, *, user=None, query_string: str = "") -> str | None:
-    """The key for `kind` ("options" or "results"), or None when caching does not apply."""
+def cache_key(
+    kind: str, *, user=None, query_string: str = "", options: dict | None = None
+) -> str | None:
+    """The key for `kind` ("options" or "results"), or None when caching does not apply.
+    `options`: what `options_get()` returned in this request (its version is reused)."""
     if cache_seconds() <= 0:
         return None
-    version = directory_version()
+    version = options["version"] if options is not None else directory_version()
     if kind == "options":
         return f"members:dir:{version}:options"
     cls = viewer_class(user)
@@ -97,11 +100,11 @@ def options_get() -> dict:
     (every term, space, profile, company or membership change bumps it; the version is
     read on every call). The same dict also keeps, per version, what is derived from it:
     the filter selects rendered per language ("rendered") and the unfiltered totals per
-    viewer class ("counts")."""
+    viewer class ("counts"), and the version itself ("version")."""
     version = directory_version()
     options = _options_memo.get(version)
     if options is None:
-        options = directory_options()
+        options = {**directory_options(), "version": version}
         _options_memo.clear()  # only the current version is worth keeping
         _options_memo[version] = options
     return options

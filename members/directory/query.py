@@ -48,6 +48,9 @@ class DirectoryQuery:
     sort_param: str = ""  # what the visitor chose; "" = best match when searching, else name
     page: int = 1
     notices: list[str] = field(default_factory=list)
+    # The options it was read with (`members.directory.cache.options_get()`): the search and
+    # the filter form reuse them instead of reading the directory's version again.
+    options: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def filtered(self) -> bool:

@@ -18,7 +18,7 @@ from django.views import View
 from betacowork.numbers import parse_int
 
 from ..directory import directory_query, directory_search
-from ..directory.cache import cache_get, cache_key, cache_set, options_get
+from ..directory.cache import cache_get, cache_key, cache_set
 from ..directory.sqlite import profile_page_fetch
 from ..models import Company
 from ..selectors import (
@@ -102,7 +102,9 @@ class DirectoryView(View):
     def get(self, request):
         query = directory_query(params=request.GET)
         canonical = urlencode(sorted((k, v) for k, vs in request.GET.lists() for v in vs))
-        results_key = cache_key("results", user=request.user, query_string=canonical)
+        results_key = cache_key(
+            "results", user=request.user, query_string=canonical, options=query.options
+        )
         html = cache_get(results_key)
         if html is None:
             result = directory_search(viewer=request.user, query=query)
@@ -113,7 +115,7 @@ class DirectoryView(View):
         else:
             context = {
                 "query": query,
-                "choices": _filter_choices(options_get()),
+                "choices": _filter_choices(query.options),
                 "results_html": mark_safe(html),  # our own rendered template
             }
             response = render(request, self.template_name, context)

@@ -352,3 +352,27 @@ def test_unfiltered_total_follows_new_and_hidden_members(member_client, people, 
     newcomer.save()
     newcomer.user.delete()
     assert total() == before
+
+
+def test_a_directory_request_reads_the_directory_version_once(
+    member_client, vocab, settings, monkeypatch
+):
+    """The filters, the search and the filter form share the options read at the start of
+    the request (and with them the version): one cache read, not one per step."""
+    from django.core.cache import cache
+
+    from members.directory.cache import VERSION_KEY
+
+    settings.DIRECTORY_CACHE_SECONDS = 0
+    make_member("Only One", visibility="members", skills=[vocab["seo"]])
+    member_client.get(URL)
+    reads = []
+    original = cache.get
+
+    def counting_get(key, *args, **kwargs):
+        reads.append(key)
+        return original(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counting_get)
+    assert member_client.get(URL, {"q": "only", "skill": "seo"}).status_code == 200
+    assert reads.count(VERSION_KEY) == 1
