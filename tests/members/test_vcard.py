@@ -275,6 +275,20 @@ def test_the_directory_offers_the_export_to_staff_only(client, member, staff, tr
     assert f'formaction="{DIRECTORY_VCF}"' in html
 
 
+def test_the_directory_offers_the_export_to_superusers_without_reading_permissions(
+    client, member, translators
+):
+    """The button follows the export's permission (`user.has_perm`): superusers pass it even
+    when they are not staff; the page asks the rule, never the permission tables."""
+    client.force_login(UserFactory(is_superuser=True, is_staff=False))
+    html = client.get(reverse("members:directory")).content.decode()
+    assert f'formaction="{DIRECTORY_VCF}"' in html
+    client.force_login(member)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("members:directory"))
+    assert not [q for q in queries.captured_queries if "auth_permission" in q["sql"]]
+
+
 def test_the_directory_export_reads_a_constant_number_of_queries(client, staff, translators):
     client.force_login(staff)
     client.get(DIRECTORY_VCF)
