@@ -35,6 +35,7 @@ from ..search import (
     FACET_SEEK,
     FACET_SKILL,
     FACET_SPACE,
+    TERM,
     facets_tsquery,
     fold,
     words_tsquery,
@@ -51,6 +52,12 @@ _ORDER = {
 # name, 1 every word a word of the name, 2 every word the start of one, 3 elsewhere.
 _NAME_TIER = """CASE
     WHEN NOT {v} @@ %(name_prefix)s::tsquery THEN 3
+    WHEN {v} @@ %(name_phrase)s::tsquery
+         AND length(ts_filter({v}, '{{a}}')) = %(name_words)s THEN 0
+    WHEN {v} @@ %(name_whole)s::tsquery THEN 1
+    ELSE 2 END"""
+# The same for a name match (`_NAME_VECTOR @@ name_prefix`), which is never tier 3.
+_NAMED_TIER = """CASE
     WHEN {v} @@ %(name_phrase)s::tsquery
          AND length(ts_filter({v}, '{{a}}')) = %(name_words)s THEN 0
     WHEN {v} @@ %(name_whole)s::tsquery THEN 1
@@ -81,9 +88,8 @@ def _cards_fetch(sql: str, params: dict, *, number: int, per_page: int) -> tuple
     return [Card(row[1:]) for row in rows if row[1] is not None], rows[0][0]
 
 
-def _match(query: DirectoryQuery, term_index) -> tuple[str, str]:
-    """(the words' tsquery, the whole match: words and facets) — "" when there is none."""
-    words = words_tsquery(query.words, term_index) if query.words else ""
+def _facets(query: DirectoryQuery) -> str:
+    """The facets' tsquery (skill, offer, seek, space, language, plan, place), or ""."""
     facets = [
         (prefix, row.pk)
         for prefix, row in (
@@ -101,8 +107,28 @@ def _match(query: DirectoryQuery, term_index) -> tuple[str, str]:
     ):
         if fold(value):
             facets.append((prefix, fold(value)))
-    match = " & ".join(x for x in (words and f"({words})", facets_tsquery(facets)) if x)
+    return facets_tsquery(facets)
+
+
+def _match(query: DirectoryQuery, term_index) -> tuple[str, str]:
+    """(the words' tsquery, the whole match: words and facets) — "" when there is none."""
+    words = words_tsquery(query.words, term_index) if query.words else ""
+    match = " & ".join(x for x in (words and f"({words})", _facets(query)) if x)
     return words, match
+
+
+def _term_witness(query: DirectoryQuery, term_index) -> str:
+    """A part of the match that is cheap to count: every word by one of the terms it names
+    (the first), with the facets — "" when no word names a term. Every profile it matches
+    matches the whole (`words_tsquery()` offers each word's terms as alternatives)."""
+    parts, named = [], False
+    for word in query.words:
+        term = next(
+            (pk for pk, names in term_index if any(n.startswith(word) for n in names)), None
+        )
+        named = named or term is not None
+        parts.append(f"'{TERM}{term}'" if term is not None else f"'{word}':*")
+    return " & ".join(x for x in (" & ".join(parts), _facets(query)) if x) if named else ""
 
 
 def name_tsqueries(words: list[str]) -> dict:
@@ -113,6 +139,49 @@ def name_tsqueries(words: list[str]) -> dict:
         "name_phrase": " <-> ".join(f"'{w}':A" for w in words),
         "name_words": len(words),
     }
+
+
+def _count_sql(where: list[str], parts: list[str], cap: int) -> str:
+    """The matches counted up to cap + 1, from `parts`: SQL conditions that split the match
+    into disjoint parts, read in turn, the cheap ones first. A part that alone passes the
+    cap ends the count: the bitmap of the whole match is read only when the parts before it
+    had fewer matches than the cap. The same count as one `LIMIT cap + 1` over the match."""
+    selects = [
+        f"SELECT FROM members_profilesearch WHERE {' AND '.join([*where, part])} LIMIT {cap + 1}"
+        for part in parts
+    ]
+    if len(selects) == 1:
+        return f"SELECT count(*) AS n FROM ({selects[0]}) m"  # noqa: S608 - fixed fragments
+    union = " UNION ALL ".join(f"({x})" for x in selects)
+    return f"SELECT count(*) AS n FROM (SELECT FROM ({union}) u LIMIT {cap + 1}) m"  # noqa: S608
+
+
+def _search_count_sql(
+    query: DirectoryQuery, term_index, where: list[str], match: str, params: dict, cap: int
+) -> str:
+    """The statement counting a filtered list's matches up to cap + 1.
+
+    Without words, one `LIMIT cap + 1` over the match. With words, the parts that are cheap
+    to count come first: the name matches (the names' own GIN index), which alone pass the
+    cap for a common first name; then, when its words name terms, the other profiles of one
+    term per word (`_term_witness()`: no prefix to expand, no weight to recheck), which
+    alone pass it for a popular skill; then the rest of the match. The later parts leave
+    out the earlier ones by a test on each row read, not in the tsquery: a negated prefix
+    would make the GIN index expand it."""
+    if not query.words:
+        return _count_sql(where, [match or "TRUE"], cap)
+    names = f"{_NAME_VECTOR} @@ %(name_prefix)s::tsquery"
+    parts = [names + (f" AND ({match}) IS TRUE" if _facets(query) else "")]
+    # Not a name match, tested on the whole vector: not every word a prefix in weight A.
+    params["count_named"] = " & ".join(f"'{w}':*A" for w in query.words)
+    others = ["NOT search_vector @@ %(count_named)s::tsquery"]
+    witness = _term_witness(query, term_index)
+    if witness:
+        params["count_term"] = witness
+        parts.append(" AND ".join(["search_vector @@ %(count_term)s::tsquery", *others]))
+        others.append("NOT search_vector @@ %(count_term)s::tsquery")
+    parts.append(" AND ".join([match, *others]))
+    return _count_sql(where, parts, cap)
 
 
 def _conditions(user, query: DirectoryQuery, term_index, params: dict) -> tuple[list, str, str]:
@@ -135,13 +204,17 @@ def _conditions(user, query: DirectoryQuery, term_index, params: dict) -> tuple[
     return where, "search_vector @@ %(match)s::tsquery", words
 
 
-def _broad_ids(sort: str, where: list[str], match: str, ranked: bool, rows: int) -> str:
+def _broad_ids(
+    sort: str, where: list[str], match: str, ranked: bool, rows: int, facets: bool = True
+) -> str:
     """The page's ids when the matches pass the cap: index order, nothing ranked in full.
 
     The match is written `(…) IS TRUE` so that the planner walks the order's index, testing
     each row, instead of collecting every match through the GIN index to sort them; `rows`
     (at least the page's last row) is written into the statement for the same reason: with
-    a parameter, a prepared statement's generic plan would assume a tenth of the table."""
+    a parameter, a prepared statement's generic plan would assume a tenth of the table.
+    Without `facets`, a name match is a match (each word is a prefix of a name's word): the
+    name matches are not tested against the whole match again."""
     walk = [*where, f"({match}) IS TRUE"] if match else list(where)
     if not ranked:
         return f"""
@@ -151,14 +224,14 @@ def _broad_ids(sort: str, where: list[str], match: str, ranked: bool, rows: int)
         """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
     # The name matches through the names' own GIN index only (the whole match, tested on
     # each of them, would otherwise bring the broad bitmap of every match back).
-    found = [*walk, f"{_NAME_VECTOR} @@ %(name_prefix)s::tsquery"]
+    found = [*(walk if facets else where), f"{_NAME_VECTOR} @@ %(name_prefix)s::tsquery"]
     rest = [*walk, f"NOT {_NAME_VECTOR} @@ %(name_prefix)s::tsquery"]
     # The name matches (bounded by the cap, ranked), then the others by name: UNION ALL
     # returns its branches in turn, and the second runs only for the rows the page lacks.
     return f"""
         SELECT profile_id FROM (
             SELECT profile_id FROM (
-                SELECT profile_id, display_name, {_NAME_TIER.format(v="search_vector")} AS tier,
+                SELECT profile_id, display_name, {_NAMED_TIER.format(v="search_vector")} AS tier,
                        ts_rank(search_vector, %(words)s::tsquery) AS rank
                 FROM members_profilesearch WHERE {" AND ".join(found)}
                 ORDER BY tier, rank DESC, display_name, profile_id LIMIT {int(rows)}
@@ -196,17 +269,18 @@ def directory_search_sql(
     else:
         order = _ORDER[sort].format(id="profile_id")
     conditions = " AND ".join([*where, match] if match else where) or "TRUE"
-    broad = _broad_ids(sort, where, match, ranked, rows)
-    # The matches are counted up to cap + 1 (the GIN index's bitmap, read no further than
-    # that); when they are all there is, the page is ordered from them (read again: a small
-    # bitmap); past the cap it walks an index instead (`_broad_ids()`). An uncorrelated
-    # sub-select runs only when its CASE branch is taken.
+    facets = bool(_facets(query))
+    broad = _broad_ids(sort, where, match, ranked, rows, facets=facets)
+    if query.words:
+        params.update(name_tsqueries(query.words))
+    counted = _search_count_sql(query, term_index, where, match, params, cap)
+    # The matches are counted up to cap + 1 (`_search_count_sql()`: the GIN indexes' bitmaps,
+    # read no further than that, the cheap parts first); when they are all there is, the page
+    # is ordered from them (read again: a small bitmap); past the cap it walks an index
+    # instead (`_broad_ids()`). An uncorrelated sub-select runs only when its CASE branch is
+    # taken; `counted` is MATERIALIZED so that its sub-selects run once, not once per use.
     page = f"""
-        counted AS (
-            SELECT count(*) AS n FROM (
-                SELECT FROM members_profilesearch WHERE {conditions} LIMIT {cap + 1}
-            ) m
-        ), page AS (
+        counted AS MATERIALIZED ({counted}), page AS (
             SELECT counted.n AS total,
                    CASE WHEN counted.n <= {cap}
                    THEN ARRAY(SELECT profile_id FROM members_profilesearch WHERE {conditions}

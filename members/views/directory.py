@@ -94,9 +94,7 @@ def _staff_tools(user) -> bool:
     two queries: the permission is a rule (`members.rules`), which Django's model backend
     never grants (no such model permission exists), and active superusers pass every
     permission."""
-    return bool(user.is_active and user.is_superuser) or rules.has_perm(
-        "members.staff_tools", user
-    )
+    return bool(user.is_active and user.is_superuser) or rules.has_perm("members.staff_tools", user)
 
 
 class DirectoryView(View):

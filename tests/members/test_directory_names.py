@@ -164,6 +164,32 @@ def test_above_the_cap_sorted_pages_walk_on_in_order(member_client, zoes, settin
             assert walked == pks[:12], sort
 
 
+@pytest.mark.postgres
+def test_the_count_in_parts_is_the_count_of_the_match_at_every_cap(member_client, zoes, settings):
+    """PostgreSQL counts a search in disjoint parts — the name matches, then one term's
+    profiles (SEO names "zoekmachine…"), then the rest ("zoekmachine" in a headline) —, each
+    stopping at the cap: at every cap, the same total as counting the whole match."""
+    viewer = UserFactory()
+    settings.DIRECTORY_CACHE_SECONDS = 0
+    make_member("Zoë Seo", visibility="members", skills=[zoes])  # a name and the term
+    make_member("Carl Finder", visibility="members", headline="zoekmachine expert")  # the rest
+    queries = [{"q": "zoe"}, {"q": "zoe", "skill": "seo"}, {"q": "zo"}, {"q": "zoek"}]
+    totals = {}
+    for params in queries:
+        result = _searched(viewer, params, per_page=100)
+        assert not result.capped
+        totals[str(params)] = result.total
+    # 9 Zoës (8 + Zoë Seo), Bart Zoekt, 12 Aaron Seos, Carl Finder
+    assert totals[str(queries[0])] == 23
+    for cap in range(1, 24):
+        settings.DIRECTORY_COUNT_CAP = cap
+        for params in queries:
+            result = _searched(viewer, params, per_page=4)
+            total = totals[str(params)]
+            assert result.capped == (total > cap), (cap, params)
+            assert result.total == min(total, cap), (cap, params)
+
+
 def _name_of(pk: int) -> str:
     from members.models import Profile
 
