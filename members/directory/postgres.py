@@ -167,8 +167,13 @@ def _search_count_sql(
     term per word (`_term_witness()`: no prefix to expand, no weight to recheck), which
     alone pass it for a popular skill; then the rest of the match. The later parts leave
     out the earlier ones by a test on each row read, not in the tsquery: a negated prefix
-    would make the GIN index expand it."""
-    if not query.words:
+    would make the GIN index expand it.
+
+    Only for one word and no facet: a common first name or skill is where the parts pay.
+    A full name ("zoe martin") or a word with a filter has few name matches and a rarer
+    term: the earlier parts would not reach the cap, and their reads would come on top of
+    the whole match's (measured at 100,000 members: 5.7 -> 9.0 ms for "zoe martin")."""
+    if len(query.words) != 1 or _facets(query):
         return _count_sql(where, [match or "TRUE"], cap)
     names = f"{_NAME_VECTOR} @@ %(name_prefix)s::tsquery"
     parts = [names + (f" AND ({match}) IS TRUE" if _facets(query) else "")]
