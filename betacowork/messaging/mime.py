@@ -219,7 +219,10 @@ class _Wire:
         if (
             settings.DEFAULT_CHARSET.lower() != "utf-8"
             or not row.body_text
-            or any(name.lower() in _OWN_HEADERS for name in row.headers)
+            or any(
+                name.lower() in _OWN_HEADERS or not isinstance(value, str)
+                for name, value in row.headers.items()
+            )
             or not _PLAIN_ADDRESS.fullmatch(row.to_email)
         ):
             return None

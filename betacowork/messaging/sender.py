@@ -92,8 +92,12 @@ def outbox_claim(*, ids: Iterable[int] | None = None, limit: int | None = None) 
         pks = _claimable(now, ids, limit)
         if not pks:
             return []
-        # The rows are locked by this transaction: they stay due until it commits.
-        Outbox.objects.filter(pk__in=pks).update(
+        # Locked by this transaction on PostgreSQL; on SQLite (no row locks) the lease is
+        # taken only if nobody took it since they were read. (Not the whole due filter: the
+        # planner would walk the due index again.)
+        Outbox.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now), pk__in=pks
+        ).update(
             claimed_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
             claim_token=token,
         )

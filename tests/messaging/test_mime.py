@@ -118,6 +118,7 @@ GENERAL_PATH = {
     "an international address": {"to_email": "léa@exemple.test"},
     "a quoted local part": {"to_email": '"lea dubois"@example.test'},
     "a reply-to header": {"headers": {"Reply-To": "org@example.test"}},
+    "a header that is not text": {"headers": {"X-Betacowork-Resend": 2}},
     "no text body": {"body_text": ""},
 }  # fmt: skip
 

@@ -52,6 +52,19 @@ def test_a_claim_by_ids_takes_only_those_still_due_oldest_first_up_to_the_limit(
     assert outbox_claim(ids=[rows[1].pk, rows[3].pk]) == []
 
 
+def test_a_row_leased_by_another_claimer_since_it_was_read_is_not_leased_again(monkeypatch):
+    """Without row locks (SQLite), two claimers may read the same due row: the second's
+    lease must not overwrite the first's, or both would send it."""
+    from betacowork.messaging import sender
+
+    row, _ = write()
+    (first,) = outbox_claim()
+    monkeypatch.setattr(sender, "_claimable", lambda now, ids, limit: [row.pk])  # a stale read
+    assert outbox_claim() == []
+    row.refresh_from_db()
+    assert row.claim_token == first.claim_token
+
+
 def test_expired_lease_is_claimable_again_and_the_old_holder_cannot_send(scripted):
     write()
     (old,) = outbox_claim()
