@@ -163,7 +163,8 @@ def test_anonymous_visitors_get_public_profiles_without_contact_details(client, 
     assert "email" not in card.contents
     assert "tel" not in card.contents
     assert b"zoe@example.test" not in response.content
-    assert b"471" not in response.content
+    assert b"471 12 34 56" not in response.content
+    assert b"32471123456" not in response.content  # neither as written nor as a tel: URI
 
 
 def test_a_members_only_profile_is_404_for_anonymous_visitors(client, zoe):
