@@ -55,6 +55,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _recorder_connection_closed():
+    """The outbox's recorder thread keeps a database connection between batches: closed
+    after each test, so the test database can be dropped at the end."""
+    yield
+    from betacowork.messaging.records import recorder_connection_close
+
+    recorder_connection_close()
+
+
+@pytest.fixture(autouse=True)
 def _exclusive(request):
     """A test marked `exclusive(name)` holds the lock file of that name for its whole run
     (fixtures included): a test of another pytest-xdist worker marked with the same name

@@ -5,13 +5,22 @@ lease never overwrites the row's new holder. "Sent" is recorded by a `Recorder`,
 single-row UPDATE per message right after the server's reply (see the guarantee in
 betacowork/messaging/sender.py); failures and cancellations go through the ORM (they are
 rare, and losing one duplicates nothing: the row is tried again).
+
+A batch's "sent" UPDATEs run on a thread of their own with its own connection (PostgreSQL,
+outside any transaction): each one is handed over the moment the server accepts a message,
+and runs while the next message's envelope (MAIL, RCPT) goes out; the sender waits for it
+(`Recorder.settle()`) before the next DATA. The database's round trip overlaps the mail
+server's instead of following it, and still no two accepted messages are ever unrecorded.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -47,49 +56,127 @@ def _record(row: Outbox, **fields) -> int:
     )
 
 
+class RecordFailed(Exception):
+    """A "sent" record could not be written, even after retries (the database is gone)."""
+
+
 class Recorder:
-    """Records "sent", one autocommitted single-row UPDATE per message, on one cursor.
+    """Records "sent", one autocommitted single-row UPDATE per message.
 
     With `fast` (a batch, on PostgreSQL), the outcomes commit with `synchronous_commit =
-    off` while the batch is sent (no WAL flush per message; see sender.py's guarantee).
+    off` while the batch is sent (no WAL flush per message; see sender.py's guarantee), and
+    outside a transaction they are written by the recorder thread (`sent()` returns at once;
+    `settle()` waits for the last one). Otherwise on this thread's connection, one cursor.
     """
 
     def __init__(self, *, fast: bool = False):
         self.fast = fast and connection.vendor == "postgresql"
+        # Inside a transaction (tests wrapped in one) another connection would not see the
+        # rows: then the UPDATEs run here.
+        self.overlap = self.fast and not connection.in_atomic_block
         self.cursor = None
+        self.pending: Future | None = None
 
     def __enter__(self) -> Recorder:
-        if self.fast:
+        if self.fast and not self.overlap:
             with connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO OFF")
         return self
 
-    def __exit__(self, *exc) -> None:
-        if self.cursor is not None:
-            with contextlib.suppress(DatabaseError):
-                self.cursor.close()
-        if self.fast:
-            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
+    def __exit__(self, exc_type, *exc) -> None:
+        try:
+            self.settle()
+        except RecordFailed:
+            if exc_type is None:
+                raise
+            logger.exception("The last message's record failed while the batch was failing.")
+        finally:
+            if self.cursor is not None:
+                with contextlib.suppress(DatabaseError):
+                    self.cursor.close()
+            if self.fast and not self.overlap:
+                with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                    cursor.execute("RESET synchronous_commit")
 
-    def sent(self, row: Outbox) -> int:
+    def sent(self, row: Outbox) -> None:
+        """Record `row` sent (the server has just accepted it). With the recorder thread,
+        the UPDATE is handed over and runs while the caller goes on; `settle()` waits."""
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         params = [Outbox.Status.SENT.value, now, row.pk, row.claim_token]
-
-        def write() -> int:
-            if self.cursor is None:
-                self.cursor = connection.cursor()
-            try:
-                self.cursor.execute(_SENT_SQL, params)
-            except DatabaseError:
-                self.cursor = None  # its connection is gone: the retry opens a new one
-                raise
-            return self.cursor.rowcount
-
         try:
-            return _retrying(write)
+            if self.overlap:
+                self.settle()  # never two in flight
+                self.pending = _recorder_thread().submit(_write_sent_on_thread, params)
+            else:
+                _retrying(lambda: self._write(params))
         finally:
             row.status, row.attempts = Outbox.Status.SENT, row.attempts + 1
+
+    def settle(self) -> None:
+        """Wait until the last "sent" is written; raise RecordFailed if it could not be."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        try:
+            pending.result()
+        except Exception as exc:
+            raise RecordFailed(f"Could not record a sent message: {exc}") from exc
+
+    def _write(self, params: list) -> int:
+        if self.cursor is None:
+            self.cursor = connection.cursor()
+        try:
+            self.cursor.execute(_SENT_SQL, params)
+        except DatabaseError:
+            self.cursor = None  # its connection is gone: the retry opens a new one
+            raise
+        return self.cursor.rowcount
+
+
+# The recorder thread: one per process (a forked Celery pool process makes its own), with its
+# own database connection kept between batches and `synchronous_commit = off` on it.
+_thread_lock = threading.Lock()
+_thread: tuple[int, ThreadPoolExecutor] | None = None
+_thread_state = threading.local()
+
+
+def _recorder_thread() -> ThreadPoolExecutor:
+    global _thread
+    with _thread_lock:
+        if _thread is None or _thread[0] != os.getpid():
+            _thread = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="outbox-recorder"))
+        return _thread[1]
+
+
+def recorder_connection_close() -> None:
+    """Close the recorder thread's database connection, if it has one (the next record
+    opens a new one): for the test suite, whose test database is dropped at the end."""
+    with _thread_lock:
+        running = _thread[1] if _thread is not None and _thread[0] == os.getpid() else None
+    if running is not None:
+        running.submit(_close_on_thread).result()
+
+
+def _close_on_thread() -> None:
+    _thread_state.cursor = None
+    connection.close()
+
+
+def _write_sent_on_thread(params: list) -> int:
+    def write() -> int:
+        cursor = getattr(_thread_state, "cursor", None)
+        if cursor is None or getattr(_thread_state, "raw", None) is not connection.connection:
+            cursor = connection.cursor()
+            cursor.execute("SET synchronous_commit TO OFF")
+            _thread_state.cursor, _thread_state.raw = cursor, connection.connection
+        try:
+            cursor.execute(_SENT_SQL, params)
+        except DatabaseError:
+            _thread_state.cursor = None  # its connection is gone: the retry opens a new one
+            raise
+        return cursor.rowcount
+
+    return _retrying(write)
 
 
 def failure(row: Outbox, exc: BaseException, *, permanent: bool = False) -> None:

@@ -28,20 +28,22 @@ and after `OUTBOX_MAX_ATTEMPTS` tries the row is `failed`. A permanent refusal (
 Failed rows are listed in the admin with a "send again" action (`outbox_resend`).
 
 THE GUARANTEE, AND THE ONE UNAVOIDABLE WINDOW. A message is recorded "sent" before the next
-message of the batch is handed to the server. So if the worker dies, or the database is
-unreachable, at any moment, at most ONE message — the one the server has just accepted (250
-to the end of DATA) and whose UPDATE has not yet committed — is still pending under an
-expiring lease, and is sent a second time after the lease expires. No design removes this
-window (SMTP has no two-phase commit); recording "sent" for several messages in one statement
-would widen it to all of them, so the batching stops short of that: the window stays one
-message and one single-row UPDATE long (retried for a few seconds if the database hiccups).
-Every copy carries the same deterministic Message-ID, so mail servers and clients that
-de-duplicate on it show one. While a batch is sent, outcomes commit with PostgreSQL's
-`synchronous_commit = off` (no WAL flush per message): visible to every session at once and
-kept through any crash of ours; only a crash of the database server itself within ~0.6 s
-(3 x wal_writer_delay) could forget an outcome, and that row would be sent again. Leases,
-which keep two senders apart, commit synchronously before. A crash anywhere else — before
-the lease commits, while sending, after recording — loses and duplicates nothing.
+message of the batch is handed to the server (its envelope, MAIL and RCPT, may go out while
+the record is written on the recorder thread; its DATA waits for the record, see
+records.py). So if the worker dies, or the database is unreachable, at any moment, at most
+ONE message — the one the server has just accepted (250 to the end of DATA) and whose UPDATE
+has not yet committed — is still pending under an expiring lease, and is sent a second time
+after the lease expires. No design removes this window (SMTP has no two-phase commit);
+recording "sent" for several messages in one statement would widen it to all of them, so the
+batching stops short of that: the window stays one message and one single-row UPDATE long
+(retried for a few seconds if the database hiccups). Every copy carries the same
+deterministic Message-ID, so mail servers and clients that de-duplicate on it show one.
+While a batch is sent, outcomes commit with PostgreSQL's `synchronous_commit = off` (no WAL
+flush per message): visible to every session at once and kept through any crash of ours;
+only a crash of the database server itself within ~0.6 s (3 x wal_writer_delay) could forget
+an outcome, and that row would be sent again. Leases, which keep two senders apart, commit
+synchronously before. A crash anywhere else — before the lease commits, while sending, after
+recording — loses and duplicates nothing.
 """
 
 from __future__ import annotations
@@ -225,16 +227,24 @@ class _Batch:
         self.smtp = isinstance(connection, SmtpBackend)
 
     def send(self, row: Outbox, recorder: records.Recorder) -> bool:
-        """Send one row; its outcome is recorded before this returns. True if sent."""
+        """Send one row; its outcome is recorded (or, on the recorder thread, being recorded:
+        `recorder.settle()` waits) before this returns. True if sent."""
         try:
             if self.smtp:
                 if self.connection.connection is None:
                     self.connection.open()
-                self.connection.connection.sendmail(*self.builder.envelope(row))
+                _sendmail(
+                    self.connection.connection,
+                    *self.builder.envelope(row),
+                    before_data=recorder.settle,
+                )
             else:
+                recorder.settle()
                 sent = self.builder.email(row, self.connection).send(fail_silently=False)
                 if sent != 1:
                     raise smtplib.SMTPException("The mail backend reported nothing sent.")
+        except records.RecordFailed:
+            raise  # the previous message's record, not this row's delivery: the batch stops
         except Exception as exc:
             records.failure(row, exc, permanent=smtp_error_is_permanent(exc))
             if connection_broken(exc):
@@ -244,6 +254,42 @@ class _Batch:
         # The window: the server accepted the message; record it at once, nothing between.
         recorder.sent(row)
         return True
+
+
+def _sendmail(smtp: smtplib.SMTP, sender: str, recipients: list[str], data: bytes, *, before_data):
+    """`smtplib.SMTP.sendmail` (same replies, same exceptions), with `before_data()` called
+    between the envelope (MAIL, RCPT) and DATA: the previous message's record is waited for
+    there, so it overlaps this envelope's round trips and never this message's delivery."""
+    smtp.ehlo_or_helo_if_needed()
+    options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+    code, reply = smtp.mail(sender, options)
+    if code != 250:
+        _abandon(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    refused = {}
+    for recipient in recipients:
+        code, reply = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            refused[recipient] = (code, reply)
+        if code == 421:
+            smtp.close()
+            raise smtplib.SMTPRecipientsRefused(refused)
+    if len(refused) == len(recipients):
+        smtp.rset()
+        raise smtplib.SMTPRecipientsRefused(refused)
+    before_data()
+    code, reply = smtp.data(data)
+    if code != 250:
+        _abandon(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _abandon(smtp: smtplib.SMTP, code: int) -> None:
+    """After a refusal: the server is closing (421), or reset the mail transaction."""
+    if code == 421:
+        smtp.close()
+    else:
+        smtp.rset()
 
 
 def outbox_deliver(row: Outbox, *, connection=None, check: bool = True) -> bool:

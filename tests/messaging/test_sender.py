@@ -4,7 +4,9 @@ data."""
 
 from __future__ import annotations
 
+import re
 import smtplib
+import time
 from datetime import timedelta
 
 import pytest
@@ -181,3 +183,90 @@ def test_a_message_that_fails_to_render_does_not_hold_up_its_batch(scripted, mon
     assert rows[good.pk].status == Outbox.Status.SENT
     assert rows[bad.pk].status == Outbox.Status.CANCELLED
     assert "template broke" in rows[bad.pk].last_error
+
+
+class _Server:
+    """An SMTP session that, at each DATA, notes which messages the database already shows
+    sent (read on this test's own connection: committed by the recorder thread)."""
+
+    does_esmtp = True
+
+    def __init__(self):
+        self.accepted: list[str] = []
+        self.unrecorded_at_data: list[list[str]] = []
+        self.mail_at: list[float] = []
+
+    def ehlo_or_helo_if_needed(self):
+        pass
+
+    def has_extn(self, name):
+        return False
+
+    def mail(self, sender, options):
+        self.mail_at.append(time.monotonic())
+        return 250, b"ok"
+
+    def rcpt(self, recipient):
+        return 250, b"ok"
+
+    def rset(self):
+        pass
+
+    def close(self):
+        pass
+
+    def data(self, data):
+        sent = set(
+            Outbox.objects.filter(status=Outbox.Status.SENT).values_list("dedup_key", flat=True)
+        )
+        self.unrecorded_at_data.append([key for key in self.accepted if key not in sent])
+        self.accepted.append(re.search(rb"X-Betacowork-Message: (\S+)", data).group(1).decode())
+        return 250, b"ok"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("waits", [True, False], ids=["settled", "negative-control"])
+def test_no_message_goes_out_while_the_one_before_is_unrecorded(
+    transactional_db, monkeypatch, waits
+):
+    """The "sent" UPDATE runs on the recorder thread while the next envelope goes out (the
+    overlap is real: the next MAIL starts before it ends), and the next DATA waits for it:
+    at most one accepted message is ever unrecorded. Without the wait (negative control),
+    messages go out while the one before is still unrecorded."""
+    from django.core.mail.backends.smtp import EmailBackend
+
+    from betacowork.messaging import records, sender
+
+    server = _Server()
+    recorded_at: list[float] = []
+    write_sent = records._write_sent_on_thread
+
+    def slow_write(params):  # a database that takes 50 ms to answer
+        time.sleep(0.05)
+        result = write_sent(params)
+        recorded_at.append(time.monotonic())
+        return result
+
+    class Backend(EmailBackend):
+        def open(self):
+            self.connection = server
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(records, "_write_sent_on_thread", slow_write)
+    monkeypatch.setattr(sender, "get_connection", lambda **kwargs: Backend())
+    if not waits:
+        monkeypatch.setattr(records.Recorder, "settle", lambda self: None)
+    rows = [write(f"k{i}")[0] for i in range(5)]
+    assert outbox_send_due() == 5
+    assert server.accepted == [row.dedup_key for row in rows]
+    deadline = time.monotonic() + 5  # without the wait, the records may still be coming
+    while len(recorded_at) < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert Outbox.objects.filter(status=Outbox.Status.SENT).count() == 5
+    assert server.mail_at[1] < recorded_at[0]  # the overlap
+    if waits:
+        assert server.unrecorded_at_data == [[]] * 5
+    else:
+        assert any(server.unrecorded_at_data)
