@@ -264,7 +264,7 @@ def _sendmail(smtp: smtplib.SMTP, sender: str, recipients: list[str], data: byte
     options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
     code, reply = smtp.mail(sender, options)
     if code != 250:
-        _abandon(smtp, code)
+        _abandon(smtp, closing=code == 421)
         raise smtplib.SMTPSenderRefused(code, reply, sender)
     refused = {}
     for recipient in recipients:
@@ -272,24 +272,27 @@ def _sendmail(smtp: smtplib.SMTP, sender: str, recipients: list[str], data: byte
         if code not in (250, 251):
             refused[recipient] = (code, reply)
         if code == 421:
-            smtp.close()
+            _abandon(smtp, closing=True)
             raise smtplib.SMTPRecipientsRefused(refused)
     if len(refused) == len(recipients):
-        smtp.rset()
+        _abandon(smtp, closing=False)
         raise smtplib.SMTPRecipientsRefused(refused)
     before_data()
     code, reply = smtp.data(data)
     if code != 250:
-        _abandon(smtp, code)
+        _abandon(smtp, closing=code == 421)
         raise smtplib.SMTPDataError(code, reply)
 
 
-def _abandon(smtp: smtplib.SMTP, code: int) -> None:
-    """After a refusal: the server is closing (421), or reset the mail transaction."""
-    if code == 421:
+def _abandon(smtp: smtplib.SMTP, *, closing: bool) -> None:
+    """After a refusal: close when the server is closing (421), else reset the mail
+    transaction (a server already gone is ignored there, as in smtplib's own `sendmail`: the
+    refusal is what is raised)."""
+    if closing:
         smtp.close()
     else:
-        smtp.rset()
+        with contextlib.suppress(smtplib.SMTPServerDisconnected):
+            smtp.rset()
 
 
 def outbox_deliver(row: Outbox, *, connection=None, check: bool = True) -> bool:

@@ -4,6 +4,7 @@ data."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import smtplib
 import time
@@ -270,3 +271,93 @@ def test_no_message_goes_out_while_the_one_before_is_unrecorded(
         assert server.unrecorded_at_data == [[]] * 5
     else:
         assert any(server.unrecorded_at_data)
+
+
+class _Scripted:
+    """An smtplib session answering MAIL, RCPT and DATA from a script, noting what it was
+    asked (reset, close)."""
+
+    does_esmtp = True
+
+    def __init__(self, mail, rcpts, data, gone=False):
+        self.replies = {"mail": mail, "rcpt": list(rcpts), "data": data}
+        self.gone, self.calls = gone, []
+
+    def ehlo_or_helo_if_needed(self):
+        pass
+
+    def has_extn(self, name):
+        return name == "size"
+
+    def mail(self, sender, options=()):
+        self.calls.append(("mail", sender, tuple(options)))
+        return self.replies["mail"]
+
+    def rcpt(self, recipient, options=()):
+        self.calls.append(("rcpt", recipient))
+        return self.replies["rcpt"].pop(0)
+
+    def data(self, data):
+        self.calls.append(("data", data))
+        return self.replies["data"]
+
+    def rset(self):
+        self.calls.append(("rset",))
+        if self.gone:
+            raise smtplib.SMTPServerDisconnected("gone")
+
+    def _rset(self):  # smtplib's own sendmail calls this one
+        with contextlib.suppress(smtplib.SMTPServerDisconnected):
+            self.rset()
+
+    def close(self):
+        self.calls.append(("close",))
+
+
+OK, REFUSED, CLOSING, LATER = (250, b"ok"), (550, b"no"), (421, b"bye"), (451, b"later")
+
+
+@pytest.mark.parametrize(
+    ("mail", "rcpts", "data", "gone"),
+    [
+        (OK, [OK, OK], OK, False),
+        (REFUSED, [], OK, False),
+        (CLOSING, [], OK, False),
+        (OK, [REFUSED, OK], OK, False),
+        (OK, [REFUSED, REFUSED], OK, False),
+        (OK, [REFUSED, REFUSED], OK, True),
+        (OK, [CLOSING], OK, False),
+        (OK, [OK, OK], REFUSED, False),
+        (OK, [OK, OK], CLOSING, False),
+        (OK, [OK, OK], LATER, True),
+    ],
+)
+def test_the_exchange_answers_as_smtplib_s_own_sendmail(mail, rcpts, data, gone):
+    """`_sendmail` (the envelope, a pause for the previous record, DATA) makes the same calls
+    and raises the same refusals as `smtplib.SMTP.sendmail`, which the sender used before."""
+    from betacowork.messaging.sender import _sendmail
+
+    outcomes = []
+    for ours in (True, False):
+        session = _Scripted(mail, rcpts + [OK] * 2, data, gone)
+        try:
+            if ours:
+                _sendmail(
+                    session,
+                    "a@x.test",
+                    ["b@x.test", "c@x.test"],
+                    b"Hi",
+                    before_data=lambda s=session: s.calls.append(("pause",)),
+                )
+            else:
+                smtplib.SMTP.sendmail(session, "a@x.test", ["b@x.test", "c@x.test"], b"Hi")
+            raised = None
+        except smtplib.SMTPException as exc:
+            raised = (type(exc), exc.args)
+        names = [call[0] for call in session.calls]
+        if ours:  # the pause comes right before DATA, and only when DATA is sent
+            assert ("data" in names) == ("pause" in names)
+            if "data" in names:
+                assert names.index("pause") == names.index("data") - 1
+        outcomes.append((raised, [call for call in session.calls if call != ("pause",)]))
+    assert outcomes[0] == outcomes[1]
