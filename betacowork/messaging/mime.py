@@ -49,6 +49,15 @@ def message_id_for(row: Outbox) -> str:
     return f"<{digest}@{host}>"
 
 
+def _extra_headers(row: Outbox) -> dict:
+    """The row's own headers, then the two every message carries."""
+    return {
+        **row.headers,
+        "Message-ID": message_id_for(row),
+        "X-Betacowork-Message": row.dedup_key[:200],
+    }
+
+
 class _FoldingMemo(BytesGenerator):
     """`BytesGenerator` that folds each distinct (name, text value) header once per batch.
 
@@ -105,11 +114,7 @@ class MessageBuilder:
             body=row.body_text,
             from_email=row.from_email or settings.DEFAULT_FROM_EMAIL,
             to=[row.to_email],
-            headers={
-                **row.headers,
-                "Message-ID": message_id_for(row),
-                "X-Betacowork-Message": row.dedup_key[:200],
-            },
+            headers=_extra_headers(row),
             connection=connection,
         )
         if row.body_html:
@@ -171,19 +176,17 @@ class MessageBuilder:
             data = self._parts[key] = out.getvalue()
         return data
 
-    def fold(self, name: str, value: str) -> bytes:
-        """`name: value` as the standard generator folds it (compat32), memoised per batch.
-        Printable ASCII is written directly: a line that fits as it is, a longer value with
-        nowhere to fold it (no space, ";" or ",": an unsubscribe link) on a line of its own."""
-        if value.isascii() and value.isprintable():
-            if len(name) + len(value) <= 76:
-                return f"{name}: {value}\r\n".encode("ascii")
-            if not _FOLD_POINTS.search(value):
-                return f"{name}: \r\n {value}\r\n".encode("ascii")
-        folded = self._folded.get((_POLICY, name, value))
-        if folded is None:
-            folded = self._folded[(_POLICY, name, value)] = _POLICY.fold_binary(name, value)
-        return folded
+
+def _fold(name: str, value: str) -> bytes:
+    """`name: value` as the standard generator folds it (compat32). Printable ASCII is
+    written directly: a line that fits as it is, a longer value with nowhere to fold it (no
+    space, ";" or ",": an unsubscribe link) on a line of its own."""
+    if value.isascii() and value.isprintable():
+        if len(name) + len(value) <= 76:
+            return f"{name}: {value}\r\n".encode("ascii")
+        if not _FOLD_POINTS.search(value):
+            return f"{name}: \r\n {value}\r\n".encode("ascii")
+    return _POLICY.fold_binary(name, value)
 
 
 _POLICY = compat32.clone(linesep="\r\n")
@@ -213,7 +216,7 @@ class _Wire:
     def __init__(self, builder: MessageBuilder) -> None:
         self.builder = builder
         self.multipart_heads: dict[str, bytes] = {}
-        self.lines: dict[tuple[str, str], bytes] = {}
+        self.lines: dict[tuple[str, str], bytes] = {}  # header lines, once per batch
 
     def envelope(self, row: Outbox) -> tuple[str, list[str], bytes] | None:
         if (
@@ -244,17 +247,15 @@ class _Wire:
             "From": from_email,
             "To": row.to_email,
             "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
-            **row.headers,
-            "Message-ID": message_id_for(row),
-            "X-Betacowork-Message": row.dedup_key[:200],
+            **_extra_headers(row),
         }
         lines = [head, b"\r\n"]
         for name, value in headers.items():
             line = self.lines.get((name, value))
             if line is None:  # encoded as Django's SafeMIME classes do, then folded
-                line = self.builder.fold(*forbid_multi_line_headers(name, value, "utf-8"))
-                if name in ("Subject", "From"):  # the same in a whole batch, as a rule
-                    self.lines[(name, value)] = line
+                line = self.lines[(name, value)] = _fold(
+                    *forbid_multi_line_headers(name, value, "utf-8")
+                )
             lines.append(line)
         lines += [b"\r\n", content]
         return self.builder.sender(from_email, "utf-8"), [row.to_email], b"".join(lines)
