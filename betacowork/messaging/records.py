@@ -74,7 +74,7 @@ class Recorder:
         # Inside a transaction (tests wrapped in one) another connection would not see the
         # rows: then the UPDATEs run here.
         self.overlap = self.fast and not connection.in_atomic_block
-        self.cursor = None
+        self.statement = _SentStatement()
         self.pending: Future | None = None
 
     def __enter__(self) -> Recorder:
@@ -91,9 +91,7 @@ class Recorder:
                 raise
             logger.exception("The last message's record failed while the batch was failing.")
         finally:
-            if self.cursor is not None:
-                with contextlib.suppress(DatabaseError):
-                    self.cursor.close()
+            self.statement.close()
             if self.fast and not self.overlap:
                 with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
                     cursor.execute("RESET synchronous_commit")
@@ -108,7 +106,7 @@ class Recorder:
                 self.settle()  # never two in flight
                 self.pending = _recorder_thread().submit(_write_sent_on_thread, params)
             else:
-                _retrying(lambda: self._write(params))
+                _retrying(lambda: self.statement.run(params))
         finally:
             row.status, row.attempts = Outbox.Status.SENT, row.attempts + 1
 
@@ -122,15 +120,32 @@ class Recorder:
         except Exception as exc:
             raise RecordFailed(f"Could not record a sent message: {exc}") from exc
 
-    def _write(self, params: list) -> int:
-        if self.cursor is None:
+
+class _SentStatement:
+    """The "sent" UPDATE on one cursor of the calling thread's connection, kept between
+    messages; `setup` runs first on each new connection."""
+
+    def __init__(self, setup: str = ""):
+        self.setup, self.cursor, self.raw = setup, None, None
+
+    def run(self, params: list) -> int:
+        if self.cursor is None or self.raw is not connection.connection:
             self.cursor = connection.cursor()
+            if self.setup:
+                self.cursor.execute(self.setup)
+            self.raw = connection.connection
         try:
             self.cursor.execute(_SENT_SQL, params)
         except DatabaseError:
             self.cursor = None  # its connection is gone: the retry opens a new one
             raise
         return self.cursor.rowcount
+
+    def close(self) -> None:
+        if self.cursor is not None:
+            with contextlib.suppress(DatabaseError):
+                self.cursor.close()
+        self.cursor = None
 
 
 # The recorder thread: one per process (a forked Celery pool process makes its own), with its
@@ -158,25 +173,20 @@ def recorder_connection_close() -> None:
 
 
 def _close_on_thread() -> None:
-    _thread_state.cursor = None
+    _thread_statement().close()
     connection.close()
 
 
-def _write_sent_on_thread(params: list) -> int:
-    def write() -> int:
-        cursor = getattr(_thread_state, "cursor", None)
-        if cursor is None or getattr(_thread_state, "raw", None) is not connection.connection:
-            cursor = connection.cursor()
-            cursor.execute("SET synchronous_commit TO OFF")
-            _thread_state.cursor, _thread_state.raw = cursor, connection.connection
-        try:
-            cursor.execute(_SENT_SQL, params)
-        except DatabaseError:
-            _thread_state.cursor = None  # its connection is gone: the retry opens a new one
-            raise
-        return cursor.rowcount
+def _thread_statement() -> _SentStatement:
+    statement = getattr(_thread_state, "statement", None)
+    if statement is None:
+        statement = _thread_state.statement = _SentStatement("SET synchronous_commit TO OFF")
+    return statement
 
-    return _retrying(write)
+
+def _write_sent_on_thread(params: list) -> int:
+    statement = _thread_statement()
+    return _retrying(lambda: statement.run(params))
 
 
 def failure(row: Outbox, exc: BaseException, *, permanent: bool = False) -> None:
