@@ -193,9 +193,15 @@ def test_generated_published_occurrences_are_announced_once_to_followers(mailout
     chapter.followers.add(follower)
     series = EventSeriesFactory(chapter=chapter, rrule="FREQ=MONTHLY;BYDAY=1TH", publish=True)
     created = series_generate(series=series, until=timezone.localdate() + timedelta(days=70))
-    assert created
+    # On a first Thursday the day's occurrence may already have begun: it is generated but,
+    # being past, not announced (chapter_announcement_write announces upcoming events only).
+    upcoming = [event for event in created if event.start > timezone.now()]
+    assert len(upcoming) >= 2
     rows = Outbox.objects.filter(kind="events.chapter_announcement")
-    assert sorted(rows.values_list("recipient_id", flat=True)) == [follower.pk] * len(created)
+    assert sorted(rows.values_list("recipient_id", flat=True)) == [follower.pk] * len(upcoming)
+    assert set(rows.values_list("dedup_key", flat=True)) == {
+        f"chapter-announce:{event.pk}:{follower.pk}" for event in upcoming
+    }
     series_generate(series=series, until=timezone.localdate() + timedelta(days=70))
-    assert rows.count() == len(created)
+    assert rows.count() == len(upcoming)
     assert not rows.filter(recipient=stranger).exists()
