@@ -9,13 +9,16 @@ What it does
    tallies (the rows are bulk-written, past the services). Deterministic; kept between runs.
 2. In-process, times one uncached `dashboard_compute` per audience, the current one (read
    from the tallies) and the one of an older commit (`--before`, aggregating the ledger,
-   loaded beside it) alternating, with their SQL queries and whether their totals agree.
+   loaded beside it) alternating, with their SQL queries and whether their totals agree;
+   then the whole page drawn (no snapshot kept) against the page read from its snapshot.
 3. Starts gunicorn on 127.0.0.1 (4 sync workers, DEBUG=0, a long random SECRET_KEY,
-   SECURE_SSL_REDIRECT=0, static files collected to a temp folder), once with the dashboard
-   cache off (every request computes the figures) and once with it on (Redis cache, db 4),
-   and runs `wrk` on the dashboard as an anonymous visitor and as a logged-in member (a
-   session cookie made for a generated member), each alternating with the reference view
-   /bench/reference/ in `--rounds` short runs, so both see the same machine load.
+   SECURE_SSL_REDIRECT=0, static files collected to a temp folder) three times: the shared
+   dashboard cache off (requests read the stored snapshot), off while the generation moves
+   every `--change-every` seconds (as after a confirmation: every worker draws the page
+   again), and on (Redis cache, db 4); runs `wrk` on the dashboard as an anonymous visitor
+   and as a logged-in member (a session cookie made for a generated member), each
+   alternating with the reference view /bench/reference/ in `--rounds` short runs, so both
+   see the same machine load.
 4. Prints req/s and p50/p95 latency, the ratio to the reference (issue 14's goal: at least
    0.5x with the cache off) and the load average.
 
@@ -37,6 +40,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -195,6 +199,28 @@ for name, audience in (("public", PUBLIC), ("member", MEMBER)):
         print(f"    dashboard_compute {{version:<6}} {{counts[version]:2d}} queries, median "
               f"{{median(walls[version]):6.1f}} ms (SQL ~{{median(sqls[version]):.1f}} ms)")
     print(f"    before / now: {{median(walls['before']) / median(walls['now']):.1f}}x")
+
+# The page itself, in-process: drawn from the tallies (no snapshot kept) and read from the
+# stored snapshot, alternating (the shared cache is off in this shell).
+from django.test import Client
+from collaborations.models import DashboardSnapshot
+client = Client(HTTP_HOST="127.0.0.1")
+for _ in range(3):
+    assert client.get("/collaborations/dashboard/").status_code == 200
+walls = {{"drawn": [], "stored": []}}
+queries = {{}}
+for _ in range(15):
+    for kind in ("drawn", "stored"):
+        if kind == "drawn":
+            DashboardSnapshot.objects.all().delete()
+        with CaptureQueriesContext(connection) as ctx:
+            t = time.perf_counter()
+            assert client.get("/collaborations/dashboard/").status_code == 200
+            walls[kind].append((time.perf_counter() - t) * 1000)
+        queries[kind] = len(ctx.captured_queries)
+for kind in walls:
+    print(f"PAGE anonymous, {{kind:<6}} {{queries[kind]:2d}} queries, median "
+          f"{{median(walls[kind]):6.1f}} ms")
 """
 
 REFERENCE = "/bench/reference/"
@@ -337,7 +363,38 @@ def combine(runs: list[dict]) -> dict:
     return out
 
 
-def measure(args, tmp: Path, session: str, cache_seconds: int) -> list[tuple]:
+class Churn:
+    """What a change to the ledger does to the stored snapshots, every `every` seconds for
+    the length of a run: the generation moves and the snapshots are dropped (as after a
+    confirmation's commit), so the page is drawn again on the next visits."""
+
+    def __init__(self, db: str, every: float) -> None:
+        import psycopg2
+
+        self.conn = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=db)
+        self.conn.autocommit = True
+        self.every, self.count = every, 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        with self.conn.cursor() as cursor:
+            while not self.done.wait(self.every):
+                cursor.execute(
+                    "INSERT INTO collaborations_dashboardgeneration (id, n) VALUES (1, 1) "
+                    "ON CONFLICT (id) DO UPDATE SET n = collaborations_dashboardgeneration.n + 1"
+                )
+                cursor.execute("DELETE FROM collaborations_dashboardsnapshot")
+                self.count += 1
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join()
+        self.conn.close()
+
+
+def measure(args, tmp: Path, session: str, cache_seconds: int, churn: float) -> list[tuple]:
     """Each dashboard page alternating with the reference in `--rounds` wrk runs."""
     pages = [
         ("dashboard, anonymous", "/collaborations/dashboard/", ""),
@@ -368,12 +425,14 @@ def measure(args, tmp: Path, session: str, cache_seconds: int) -> list[tuple]:
                 )
         page, ref = combine(runs["page"]), combine(runs["ref"])
         name = f"{label}, {'cache on' if cache_seconds else 'no cache'}"
+        if churn:
+            name += f", a change every {churn:g} s"
         per_round = " ".join(
             f"{p['rps'] / r['rps']:.2f}" for p, r in zip(runs["page"], runs["ref"], strict=True)
         )
         rows.append((name, page, ref, load()))
         print(
-            f"  {name:<34} {page['rps']:7.1f} req/s (p50 {page['p50']:.1f} ms) vs reference "
+            f"  {name:<52} {page['rps']:7.1f} req/s (p50 {page['p50']:.1f} ms) vs reference "
             f"{ref['rps']:7.1f} req/s: {page['rps'] / ref['rps']:.2f}x (per round {per_round}; "
             f"{page['non2xx'] + page['errors']} failed; load {load()})",
             flush=True,
@@ -411,6 +470,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per page")
     parser.add_argument("--rounds", type=int, default=3, help="page/reference alternations")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--change-every", type=float, default=1.0, help="seconds between changes in the churn run"
+    )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/4")
     parser.add_argument(
         "--before", default="18e8e92", help="commit whose dashboard is timed in-process beside"
@@ -428,14 +490,17 @@ def main() -> None:
     load_before = load()
     print(f"load average {load_before} ({os.cpu_count()} CPUs)", flush=True)
     results = []
-    for cache_seconds in (0, 300):
+    for cache_seconds, churn in ((0, 0.0), (0, args.change_every), (300, 0.0)):
         run_env = {**env, "COLLAB_BENCH_CACHE": str(cache_seconds)}
         sh(["redis-cli", "-u", args.redis, "FLUSHDB"], run_env)
         server = serve(args, run_env)
+        changes = Churn(args.db, churn) if churn else None
         try:
             wait_for(args.port)
-            results += measure(args, tmp, session, cache_seconds)
+            results += measure(args, tmp, session, cache_seconds, churn)
         finally:
+            if changes:
+                changes.stop()
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
     shutil.rmtree(tmp, ignore_errors=True)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
+from events.models import Event, EventKind, Round
 from members import panels
 from members.demo import register_demo_seeder
-from members.models import Profile
+from members.models import Chapter, Company, Profile, Space, User
 
 from .models import Collaboration, CollaborationHistory, Participant
 from .selectors import (
@@ -150,9 +151,14 @@ def collaboration_pairs(user_ids) -> list[tuple[int, int, float]]:
     ]
 
 
-def _profile_saved(sender, instance, **kwargs) -> None:
+def _shown_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    """Something the dashboard names or counts changed: a profile (name, visibility), an
+    account (active or not), an event, its kind, a space, a chapter, a company, a round played
+    (meetings held). Its figures and snapshots are redrawn after the commit."""
     from .services import dashboard_invalidate
 
+    if sender is User and update_fields is not None and "is_active" not in update_fields:
+        return  # a sign-in's last_login, a password change: nothing the dashboard shows
     dashboard_invalidate()
 
 
@@ -185,4 +191,7 @@ def register() -> None:
     from events.speed_networking.selectors import register_history_source
 
     register_history_source(collaboration_pairs)
-    post_save.connect(_profile_saved, sender=Profile, dispatch_uid="collab-profile-saved")
+    for model in (Profile, User, Event, EventKind, Space, Chapter, Company, Round):
+        uid = f"collab-dashboard-{model._meta.label_lower}"
+        post_save.connect(_shown_changed, sender=model, dispatch_uid=f"{uid}-saved")
+        post_delete.connect(_shown_changed, sender=model, dispatch_uid=f"{uid}-deleted")

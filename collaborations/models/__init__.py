@@ -8,13 +8,15 @@ from .core import (
     CollaborationQuerySet,
     Participant,
 )
-from .summary import DashboardTally
+from .summary import DashboardGeneration, DashboardSnapshot, DashboardTally
 
 __all__ = [
     "MAX_VALUE_EUR",
     "Collaboration",
     "CollaborationHistory",
     "CollaborationQuerySet",
+    "DashboardGeneration",
+    "DashboardSnapshot",
     "DashboardTally",
     "Participant",
 ]

@@ -68,3 +68,46 @@ class DashboardTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension}: {self.n}"
+
+
+class DashboardGeneration(models.Model):
+    """One row: how many times the dashboard's inputs changed. `dashboard_invalidate` adds one
+    after each change commits; a snapshot built from what generation g showed is served only
+    while the generation is still g."""
+
+    n = models.BigIntegerField(_("generation"), default=0)
+
+    class Meta:
+        verbose_name = _("dashboard generation")
+        verbose_name_plural = _("dashboard generations")
+
+    def __str__(self) -> str:
+        return str(self.n)
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's figures, charts and graph as rendered for one audience and language,
+    with the generation they were read at: an uncached request reads this one row instead of
+    computing and drawing the figures again (`collaborations.snapshots`)."""
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", _("visitors")
+        MEMBERS = "members", _("members")
+
+    audience = models.CharField(_("audience"), max_length=8, choices=Audience.choices)
+    language = models.CharField(_("language"), max_length=8)
+    generation = models.BigIntegerField(_("generation"))
+    # Which code and catalogues drew it: a new release draws the snapshots again.
+    rendering = models.CharField(_("rendering"), max_length=16)
+    html = models.TextField(_("rendered figures"))
+    built_at = models.DateTimeField(_("built at"))
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["audience", "language"], name="collab_snapshot_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.audience}/{self.language} @{self.generation}"

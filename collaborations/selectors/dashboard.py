@@ -10,18 +10,25 @@ hidden profiles never appear.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, Count, F, OuterRef, Subquery, Value, When
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 
 from events.models import Event, EventKind
 from members.models import Chapter, Space
 
-from ..models import Collaboration, DashboardTally
+from ..models import Collaboration, DashboardGeneration, DashboardSnapshot, DashboardTally
 from .graph import dashboard_graph
 from .ledger import audience_of, visible_profiles
 
@@ -200,12 +207,64 @@ def dashboard_compute(audience) -> dict:
     }
 
 
+def dashboard_audience_key(user) -> str:
+    return "members" if audience_of(user).is_authenticated else "public"
+
+
+# What draws the figures: this app's code and templates, and the translation catalogues.
+_RENDERING_SOURCES = ("collaborations/**/*.py", "collaborations/**/*.html", "locale/*/*/*.mo")
+
+
+@functools.cache
+def dashboard_rendering() -> str:
+    """A fingerprint of the code that draws the dashboard, so that a snapshot drawn by an
+    earlier release is never served by a later one."""
+    digest = hashlib.sha256()
+    root = Path(settings.BASE_DIR)
+    for pattern in _RENDERING_SOURCES:
+        for path in sorted(root.glob(pattern)):
+            if "migrations" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class StoredSnapshot:
+    generation: int  # the current one, read before anything the page draws
+    html: str | None  # the snapshot of that generation, if one is kept and fresh
+
+
+def dashboard_snapshot_read(*, audience: str, language: str, max_age) -> StoredSnapshot:
+    """The current generation and, if it was drawn at that generation by this release less
+    than `max_age` ago, the stored figures section for `audience` and `language` (one query)."""
+    quote = connection.ops.quote_name
+    generation = quote(DashboardGeneration._meta.db_table)
+    snapshot = quote(DashboardSnapshot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT g.n, s.generation, s.rendering, s.html, s.built_at FROM "  # noqa: S608
+            f"(SELECT COALESCE(MAX(n), 0) AS n FROM {generation} WHERE id = 1) g "
+            f"LEFT JOIN {snapshot} s ON s.audience = %s AND s.language = %s",
+            [audience, language],
+        )
+        current, drawn_at, rendering, html, built_at = cursor.fetchone()
+    if html is None or drawn_at != current or rendering != dashboard_rendering():
+        return StoredSnapshot(current, None)
+    if isinstance(built_at, str):  # SQLite through a raw cursor: UTC, without its zone
+        built_at = parse_datetime(built_at)
+    if built_at is not None and timezone.is_naive(built_at):
+        built_at = timezone.make_aware(built_at, dt.timezone.utc)
+    if built_at is None or timezone.now() - built_at > max_age:
+        return StoredSnapshot(current, None)
+    return StoredSnapshot(current, html)
+
+
 def dashboard_cache_key(user) -> str:
     """Names one version of the dashboard for `user`'s audience and language."""
     version = cache.get(DASHBOARD_VERSION_KEY) or 1
     lang = (get_language() or "en")[:2]
-    who = "members" if audience_of(user).is_authenticated else "public"
-    return f"v{version}:{who}:{lang}"
+    return f"v{version}:{dashboard_audience_key(user)}:{lang}"
 
 
 def dashboard_cache_seconds() -> int:

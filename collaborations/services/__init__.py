@@ -1,7 +1,8 @@
 """Writes of the collaboration ledger. Every state change records a history entry, writes the
 emails it causes to the outbox and keeps the dashboard's tallies right, in the same
 transaction. By concern: `ledger` (log, edit), `confirmations` (confirm, decline, verify),
-`followups` (after an event), `summary` (the dashboard's tallies), `validation`, `common`.
+`followups` (after an event), `summary` (the dashboard's tallies), `snapshot` (its stored
+rendering), `validation`, `common`.
 """
 
 from ..selectors.dashboard import DASHBOARD_VERSION_KEY
@@ -9,7 +10,6 @@ from .common import (
     RECONFIRM_FIELDS,
     REQUEST_KIND,
     TRACKED_FIELDS,
-    dashboard_invalidate,
     place_of,
     site_url,
 )
@@ -21,6 +21,12 @@ from .followups import (
     event_followups_write,
 )
 from .ledger import can_edit, collaboration_create, collaboration_update
+from .snapshot import (
+    SNAPSHOT_MAX_AGE,
+    dashboard_generation_bump,
+    dashboard_invalidate,
+    dashboard_snapshot_store,
+)
 from .summary import summary_rebuild, summary_tracking
 from .validation import (
     EARLIEST_START,
@@ -39,6 +45,7 @@ __all__ = [
     "MAX_PARTICIPANTS",
     "RECONFIRM_FIELDS",
     "REQUEST_KIND",
+    "SNAPSHOT_MAX_AGE",
     "TRACKED_FIELDS",
     "ParticipantSpec",
     "attended_event_ids",
@@ -47,7 +54,9 @@ __all__ = [
     "collaboration_follow_up_url",
     "collaboration_update",
     "collaboration_verify",
+    "dashboard_generation_bump",
     "dashboard_invalidate",
+    "dashboard_snapshot_store",
     "event_followups_write",
     "participant_confirm",
     "participant_decline",

@@ -1,5 +1,5 @@
 """Steps every ledger service shares: the history entry, the status recompute, the requests
-for confirmation, where a collaboration belongs, the dashboard cache's version."""
+for confirmation, where a collaboration belongs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
 from betacowork.messaging import notify
@@ -16,7 +14,7 @@ from members.models import Chapter, Space, User
 
 from ..messages import CollaborationRequest
 from ..models import Collaboration, CollaborationHistory, Participant
-from ..selectors.dashboard import DASHBOARD_VERSION_KEY
+from .snapshot import dashboard_invalidate
 from .validation import ParticipantSpec
 
 REQUEST_KIND = CollaborationRequest.key
@@ -62,18 +60,6 @@ def participants_snapshot(collab: Collaboration) -> list[dict]:
         {"name": p.name, "role": p.role, "kind": p.party_key[0]}
         for p in collab.participants.order_by("pk")
     ]
-
-
-def dashboard_invalidate() -> None:
-    """The dashboard's cached pages are stale once the transaction commits."""
-
-    def _bump() -> None:
-        try:
-            cache.incr(DASHBOARD_VERSION_KEY)
-        except ValueError:
-            cache.set(DASHBOARD_VERSION_KEY, 2, None)
-
-    transaction.on_commit(_bump)
 
 
 def status_recompute(collab: Collaboration, *, actor: User | None) -> None:

@@ -29,6 +29,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 
 from ..models import Collaboration, DashboardTally, Participant
 from ..models.summary import KEY_FIELDS
+from .snapshot import dashboard_invalidate
 
 D = DashboardTally.Dimension
 Key = tuple  # the values of KEY_FIELDS, in order
@@ -142,7 +143,8 @@ def contributions(collab_ids: Iterable[int] | None = None, *, models=None) -> di
 
 
 def tally_apply(delta: dict[Key, Counts]) -> int:
-    """Add `delta` to the tallies: one upsert with relative increments, rows in key order."""
+    """Add `delta` to the tallies: one upsert with relative increments, rows in key order;
+    the dashboard's snapshots are stale once it commits."""
     rows = sorted((key, counts) for key, counts in delta.items() if any(counts))
     if not rows:
         return 0
@@ -159,6 +161,7 @@ def tally_apply(delta: dict[Key, Counts]) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+    dashboard_invalidate()
     return len(rows)
 
 

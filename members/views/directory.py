@@ -3,7 +3,6 @@ the autocompletes of people, terms and companies."""
 
 from __future__ import annotations
 
-import rules
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
@@ -22,6 +21,7 @@ from ..directory import directory_query, directory_search
 from ..directory.cache import cache_get, cache_key, cache_set
 from ..directory.sqlite import profile_page_fetch
 from ..models import Company
+from ..rules import has_staff_tools
 from ..selectors import (
     MAX_PAGE,
     PER_PAGE,
@@ -89,14 +89,6 @@ def _filter_choices(options: dict) -> dict[str, str]:
     return rendered[language]
 
 
-def _staff_tools(user) -> bool:
-    """`user.has_perm("members.staff_tools")` (the .vcf export's permission) without its
-    two queries: the permission is a rule (`members.rules`), which Django's model backend
-    never grants (no such model permission exists), and active superusers pass every
-    permission."""
-    return bool(user.is_active and user.is_superuser) or rules.has_perm("members.staff_tools", user)
-
-
 class DirectoryView(View):
     """The directory: search, filters, sorting, pagination; as a page or as a fragment.
 
@@ -125,7 +117,7 @@ class DirectoryView(View):
             context = {
                 "query": query,
                 "choices": _filter_choices(query.options),
-                "staff_tools": _staff_tools(request.user),
+                "staff_tools": has_staff_tools(request.user),
                 "results_html": mark_safe(html),  # our own rendered template
             }
             response = render(request, self.template_name, context)

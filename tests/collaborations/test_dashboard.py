@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from collaborations.models import Collaboration, Participant
+from collaborations.models import Collaboration, DashboardSnapshot, Participant
 from collaborations.selectors import MEMBER, PUBLIC, dashboard_compute
 from collaborations.services import ParticipantSpec
 from members.models import Visibility
@@ -28,6 +29,14 @@ def _no_cache(settings):
 
     settings.COLLABORATIONS_DASHBOARD_CACHE = 0
     cache.clear()
+
+
+def shown_total(response) -> int:
+    """The page's "N confirmed collaborations" figure."""
+    found = re.search(
+        r"<strong>([\d,]+)</strong>confirmed collaborations", response.content.decode()
+    )
+    return int(found[1].replace(",", ""))
 
 
 def node_ids(data) -> set[str]:
@@ -169,15 +178,15 @@ def test_cache_is_invalidated_by_a_confirmation(
 
     cache.clear()
     collab = log(member, other_member)
-    assert client.get(URL).context["dash"]["data"]["total"] == 0
+    assert shown_total(client.get(URL)) == 0
     from collaborations.services import participant_confirm
 
-    assert client.get(URL).context["dash"]["data"]["total"] == 0  # served from the cache
+    assert shown_total(client.get(URL)) == 0  # served from the cache
     with django_capture_on_commit_callbacks(execute=True):
         participant_confirm(
             participant=collab.participants.get(user=other_member), user=other_member
         )
-    assert client.get(URL).context["dash"]["data"]["total"] == 1
+    assert shown_total(client.get(URL)) == 1
 
 
 def test_turning_the_cache_off_never_serves_a_stored_dashboard(
@@ -187,12 +196,16 @@ def test_turning_the_cache_off_never_serves_a_stored_dashboard(
     collab = log(member, other_member)
     total = "<strong>{}</strong>confirmed collaborations"
     assert total.format(0) in client.get(URL).content.decode()  # stored: none confirmed yet
-    from collaborations.services import participant_confirm
+    from collaborations.services import dashboard_generation_bump, participant_confirm
 
     participant_confirm(participant=collab.participants.get(user=other_member), user=other_member)
+    # What the commit does to the stored snapshots; the shared cache's version is left as it
+    # was, so only turning the cache off can show the confirmation.
+    dashboard_generation_bump()
+    assert total.format(0) in client.get(URL).content.decode()  # the cache still serves it
     settings.COLLABORATIONS_DASHBOARD_CACHE = 0  # staff turn the cache off
     response = client.get(URL)
-    assert response.context["dash"]["data"]["total"] == 1
+    assert shown_total(response) == 1
     assert total.format(1) in response.content.decode()
 
 
@@ -219,6 +232,8 @@ def _grow(n: int, people: list) -> None:
 
 
 def _queries(client) -> int:
+    """The queries of a request that draws the figures from the tallies (no snapshot kept)."""
+    DashboardSnapshot.objects.all().delete()
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(URL).status_code == 200
     return len(ctx.captured_queries)
@@ -234,6 +249,7 @@ def test_constant_number_of_queries(client, django_assert_num_queries):
     small = _queries(client)
     _grow(38, people)
     assert Collaboration.objects.confirmed().count() == 40
+    DashboardSnapshot.objects.all().delete()
     with django_assert_num_queries(small):
         client.get(URL)
     client.logout()
@@ -272,6 +288,9 @@ def test_graph_says_how_many_parties_it_leaves_out(client, monkeypatch):
     assert c.profile.display_name in body
 
     monkeypatch.setattr(graph, "GRAPH_NODE_LIMIT", 2)
+    # A change of code, not of data: a release's snapshots are drawn again (their rendering
+    # fingerprint differs); here, without a new release, they are dropped by hand.
+    DashboardSnapshot.objects.all().delete()
     body = client.get(URL).content.decode()
     assert "Showing the 2 most connected of 3 members, companies and organisations" in body
     graph = body.split('aria-labelledby="network"')[1]
