@@ -254,7 +254,7 @@ def dashboard_snapshot_read(*, audience: str, language: str, max_age) -> StoredS
     if isinstance(built_at, str):  # SQLite through a raw cursor: UTC, without its zone
         built_at = parse_datetime(built_at)
     if built_at is not None and timezone.is_naive(built_at):
-        built_at = timezone.make_aware(built_at, dt.timezone.utc)
+        built_at = timezone.make_aware(built_at, dt.UTC)
     if built_at is None or timezone.now() - built_at > max_age:
         return StoredSnapshot(current, None)
     return StoredSnapshot(current, html)
