@@ -342,9 +342,9 @@ def prepare(args, env: dict) -> str:
     print(out.strip().replace("SESSION ", "session "), f"({time.monotonic() - started:.0f} s)")
     before_source = sh(["git", "show", f"{args.before}:collaborations/selectors.py"], env, cwd=ROOT)
     print(f"load average {load()}; in-process, now and before ({args.before}) alternating:")
+    sh([*manage, "collectstatic", "--noinput", "-v0"], env, cwd=ROOT)  # the page needs it
     code = QUERIES.format(before_source=before_source)
     print(sh([*manage, "shell", "-c", code], env, cwd=ROOT).strip())
-    sh([*manage, "collectstatic", "--noinput", "-v0"], env, cwd=ROOT)
     return re.search(r"SESSION (\w+)", out)[1]
 
 
