@@ -208,6 +208,7 @@ def summary_tracking(collab_ids: Iterable[int]) -> Iterator[None]:
 def summary_rebuild() -> int:
     """Recompute every tally from the ledger (after bulk writes); the number of rows."""
     DashboardTally.objects.all().delete()
+    dashboard_invalidate()  # even when the ledger is now empty and nothing is added back
     return tally_apply(contributions())
 
 

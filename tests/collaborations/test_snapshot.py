@@ -218,3 +218,18 @@ def test_a_change_committed_while_the_figures_are_drawn_is_shown_next(client, mo
     assert total(client.get(URL)) == 0  # drawn before the confirmation
     monkeypatch.setattr(views, "dashboard_snapshot_store", store)
     assert total(client.get(URL)) == (1 if label == "read-first" else 0)
+
+
+def test_a_rebuild_of_an_emptied_ledger_empties_the_stored_figures(
+    client, member, other_member, django_capture_on_commit_callbacks
+):
+    from collaborations.models import Collaboration
+    from collaborations.services import summary_rebuild
+
+    log(member, other_member, confirm=True)
+    assert total(client.get(URL)) == 1
+    # A bulk change past the services and their signals: nothing confirmed any more.
+    Collaboration.objects.update(status=Collaboration.Status.DECLINED)
+    with django_capture_on_commit_callbacks(execute=True):
+        summary_rebuild()
+    assert total(client.get(URL)) == 0
