@@ -233,3 +233,22 @@ def test_a_rebuild_of_an_emptied_ledger_empties_the_stored_figures(
     with django_capture_on_commit_callbacks(execute=True):
         summary_rebuild()
     assert total(client.get(URL)) == 0
+
+
+def test_an_imported_participant_signing_in_is_named_at_once(
+    client, member, other_member, django_capture_on_commit_callbacks
+):
+    """Imported people are hidden until their first sign-in; then the members' dashboard
+    names them (the sign-in step saves the profile, which moves the generation)."""
+    from members.services import profile_unhide_on_first_login
+
+    log(member, other_member, confirm=True, visibility="members")
+    set_visibility(member, Visibility.MEMBERS)
+    type(other_member.profile).objects.filter(pk=other_member.profile.pk).update(
+        visibility=Visibility.HIDDEN, hidden_until_login=True
+    )
+    client.force_login(member)
+    assert other_member.profile.display_name not in figures(client.get(URL))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert profile_unhide_on_first_login(user=other_member) is True
+    assert other_member.profile.display_name in figures(client.get(URL))
