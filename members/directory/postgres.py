@@ -19,6 +19,7 @@ The work is bounded whatever the number of matches (`count_cap()`, 2,000 by defa
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -373,3 +374,25 @@ def profiles_in_places(
     """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
     rows = fetchall_prepared(_cards_sql(page, visible), params)
     return [Card(row[1:]) for row in rows if row[1] is not None], rows[0][0]
+
+
+def space_people_count_sql(user) -> tuple[str, list]:
+    """How many people of the space in the outer query (`members_space`) `user` may see, as a
+    correlated SQL expression and its parameters: the space's facet lexeme in the search rows
+    (`'_sp<id>'`, built from the same home space and active memberships as
+    `sqlite.space_members_filter()`), answered by their GIN index. Across the whole profile
+    table the same count took a scan of every profile per space (480 ms for three spaces at
+    100,000 members, against 36 to 69 ms)."""
+    named: dict = {}
+    visible = profile_visibility_sql(user, named).format(t="r.")
+    params = [FACET_SPACE]
+    if visible:
+        order = re.findall(r"%\((\w+)\)s", visible)
+        params += [named[name] for name in order]
+        visible = " AND " + re.sub(r"%\(\w+\)s", "%s", visible)
+    # Only fixed fragments are interpolated; values are parameters.
+    sql = (
+        "(SELECT count(*) FROM members_profilesearch r WHERE r.search_vector @@ "  # noqa: S608
+        f'quote_literal(%s || "members_space"."id")::tsquery{visible})'
+    )
+    return sql, params

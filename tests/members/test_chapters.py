@@ -282,6 +282,31 @@ def test_home_space_page_and_directory_agree_on_a_space_members(
     assert _page_count(count_line) == expected
 
 
+@pytest.mark.parametrize("who", ["anonymous", "member", "hidden member of the space", "staff"])
+def test_space_counts_equal_the_space_people_for_every_viewer(switch_people, who):
+    """On PostgreSQL the counts come from the search rows' space lexemes, on SQLite from the
+    profiles: either way they equal `space_people()`, the one answer, for every viewer — a
+    member whose own profile is hidden counts themself. Then a membership ends."""
+    viewer = None
+    if who == "hidden member of the space":
+        viewer = make_member("Hidden Desk", visibility=Visibility.HIDDEN).user
+        MembershipFactory(user=viewer, space=switch_people)
+    elif who != "anonymous":
+        viewer = UserFactory(is_staff=who == "staff")
+    audience = viewer or AnonymousUser()
+
+    def check() -> None:
+        counts = {s.pk: s.member_count for s in spaces_with_member_counts(user=audience)}
+        assert len(counts) == 2
+        assert counts == {pk: space_people(user=audience, space=pk).count() for pk in counts}
+
+    check()
+    desk = Membership.objects.get(user__profile__display_name="Desk Only")
+    desk.status = Membership.Status.ENDED
+    desk.save()
+    check()
+
+
 def test_space_counts_are_one_query_for_every_space(switch_people, django_assert_num_queries):
     viewer = UserFactory()
     with django_assert_num_queries(1):
