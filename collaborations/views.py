@@ -327,8 +327,8 @@ class DashboardView(TemplateView):
     def _figures(self) -> str:
         user = self.request.user
         seconds = dashboard_cache_seconds()
-        key = f"collaborations:dashboard:figures:{dashboard_cache_key(user)}"
-        if seconds and (html := cache.get(key)) is not None:
+        key = f"collaborations:dashboard:figures:{dashboard_cache_key(user)}" if seconds else ""
+        if key and (html := cache.get(key)) is not None:
             return html
         audience, language = dashboard_audience_key(user), get_language() or "en"
         stored = dashboard_snapshot_read(
@@ -340,7 +340,7 @@ class DashboardView(TemplateView):
             dashboard_snapshot_store(
                 audience=audience, language=language, generation=stored.generation, html=html
             )
-        if seconds:
+        if key:
             cache.set(key, html, seconds)
         return html
 

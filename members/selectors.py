@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Length, Substr
 from django.utils.translation import get_language
 
@@ -33,7 +32,7 @@ from .directory.postgres import (  # noqa: F401
     directory_list_page,
     directory_search_page,
     directory_search_sql,
-    space_people_count_sql,
+    space_people_rows,
 )
 from .directory.sqlite import directory_profiles, space_members_filter  # noqa: F401
 from .models import Membership, Profile, Space, Term, Visibility
@@ -74,16 +73,12 @@ def space_people(*, user, space: Space | int | OuterRef) -> QuerySet[Profile]:
 def spaces_with_member_counts(*, user) -> list[Space]:
     """Every space, by name, with `member_count`: its `space_people()` for `user`, counted in
     one query (a correlated count per space; on PostgreSQL from the search rows' space
-    lexemes, `directory.postgres.space_people_count_sql()`)."""
+    lexemes, `directory.postgres.space_people_rows()`)."""
     if connection.vendor == "postgresql":
-        sql, params = space_people_count_sql(user)
-        counted = RawSQL(sql, params)  # noqa: S611 - fixed SQL, values are parameters
-        return list(Space.objects.annotate(member_count=counted).order_by("name"))
-    counted = (
-        space_people(user=user, space=OuterRef("pk"))
-        .order_by()
-        .values(n=Func(F("pk"), function="COUNT"))
-    )
+        people = space_people_rows(user=user, space=OuterRef("pk"))
+    else:
+        people = space_people(user=user, space=OuterRef("pk"))
+    counted = people.order_by().values(n=Func(F("pk"), function="COUNT"))
     return list(
         Space.objects.annotate(member_count=Coalesce(Subquery(counted), 0)).order_by("name")
     )

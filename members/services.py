@@ -286,8 +286,9 @@ def profile_update(
 def profile_unhide_on_first_login(*, user: User) -> bool:
     """Imported people are hidden until they log in; then they get the default visibility.
 
-    Saved (not a queryset update) so that whatever shows profiles hears of it — the
-    directory's cache, the dashboard's stored figures naming the participants it may see."""
+    Saved (not a queryset update) so that whatever shows profiles hears of it — the search
+    row's refresh (which invalidates the directory), the dashboard's stored figures naming
+    the participants it may see."""
     with transaction.atomic():
         profile = (
             Profile.objects.select_for_update().filter(user=user, hidden_until_login=True).first()
@@ -297,7 +298,6 @@ def profile_unhide_on_first_login(*, user: User) -> bool:
         profile.hidden_until_login = False
         profile.visibility = Visibility.MEMBERS
         profile.save(update_fields=["hidden_until_login", "visibility", "updated_at"])
-    directory_invalidate()
     return True
 
 
