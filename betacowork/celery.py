@@ -8,6 +8,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "betacowork.settings")
 
@@ -52,3 +53,27 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=17),
     },
 }
+
+
+@worker_init.connect
+def _warm_up(**kwargs):
+    """Import the URLconf (every view module with it) in the worker's main process before it
+    forks its pool: otherwise the first task that builds a link pays for it, in every pool
+    process (1.4 s of a reminder sweep's first run, measured with py-spy on a 2-core machine)."""
+    from django.urls import get_resolver
+
+    get_resolver().reverse_dict  # noqa: B018 - builds the reverse lookup table
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _database_connections(**kwargs):
+    """Around each task, as Django does around each request: close the connections that are
+    unusable or older than CONN_MAX_AGE, keep the others. (Celery's own Django fixup closes
+    every connection after every task unless told otherwise, CELERY_DB_REUSE_MAX in the
+    settings: a new PostgreSQL connection per task of a 140-batch reminder sweep.)"""
+    from django.db import close_old_connections
+
+    task = kwargs.get("task")
+    if task is None or not getattr(task.request, "is_eager", False):
+        close_old_connections()

@@ -317,6 +317,11 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes every database connection before and after every task unless
+# this is set (0: it does); then only every 2 x 500 tasks. Around each task
+# betacowork/celery.py closes what Django would close around a request (CONN_MAX_AGE,
+# unusable connections).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"messaging.tasks.outbox_send*": {"queue": "mail"}}
 CELERY_TIMEZONE = TIME_ZONE

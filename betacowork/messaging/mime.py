@@ -194,7 +194,7 @@ _NEWLINES = re.compile(r"\r\n|\r|\n")
 _FOLD_POINTS = re.compile(r"[ ;,]")  # where compat32 may fold printable ASCII
 # A plain address is its own sanitised form (sanitize_address parses it to the same string):
 # a dot-atom local part, a domain of ASCII labels of 1 to 63 characters.
-_PLAIN_ADDRESS = re.compile(
+PLAIN_ADDRESS = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}"
 )
@@ -226,7 +226,7 @@ class _Wire:
                 name.lower() in _OWN_HEADERS or not isinstance(value, str)
                 for name, value in row.headers.items()
             )
-            or not _PLAIN_ADDRESS.fullmatch(row.to_email)
+            or not PLAIN_ADDRESS.fullmatch(row.to_email)
         ):
             return None
         body = self.text_part("plain", row.body_text)

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from .kinds import is_optional_preference, optional_preferences
+from .rendering import token_path
 
 UNSUBSCRIBE_SALT = "members.notifications.unsubscribe"  # in every link sent: never change it
 
@@ -48,7 +49,7 @@ def unsubscribe_token(user, preference: str) -> str:
 def unsubscribe_url(user, preference: str) -> str:
     """The absolute one-click unsubscribe URL for `preference`, for the message body."""
     token = unsubscribe_token(user, preference)
-    return f"{settings.SITE_URL}{reverse('notifications:unsubscribe', kwargs={'token': token})}"
+    return f"{settings.SITE_URL}{token_path('notifications:unsubscribe', token)}"
 
 
 def unsubscribe_headers(user, preference: str) -> dict[str, str]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 
 
@@ -26,3 +30,31 @@ def message_render(*, template_prefix: str, context: dict, language: str) -> Ren
         except TemplateDoesNotExist:
             html = ""
     return RenderedMessage(subject=subject, text=text, html=html)
+
+
+# A token that `reverse()` writes as it is (signed tokens: URL-safe base64, ":" and ".").
+_URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_.:-]+")
+_MARKER = "0betacoworktoken0"
+
+
+def token_path(name: str, token: str) -> str:
+    """`reverse(name, kwargs={"token": token})` for the links a message carries per person
+    (cancel, unsubscribe): the path is reversed once per name and language around a marker
+    and the token put in its place — a sweep writes thousands of them."""
+    if not _URL_SAFE_TOKEN.fullmatch(token):
+        return reverse(name, kwargs={"token": token})
+    prefix, suffix = _token_path_parts(
+        name,
+        translation.get_language(),
+        get_script_prefix(),
+        get_urlconf() or settings.ROOT_URLCONF,
+    )
+    return f"{prefix}{token}{suffix}"
+
+
+@functools.lru_cache(maxsize=64)
+def _token_path_parts(name: str, *context) -> tuple[str, str]:
+    """The path around the token, for one name in one context (language, script prefix,
+    URLconf: everything `reverse()` depends on)."""
+    prefix, suffix = reverse(name, kwargs={"token": _MARKER}).split(_MARKER)
+    return prefix, suffix

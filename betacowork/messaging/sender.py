@@ -49,7 +49,9 @@ recording — loses and duplicates nothing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import re
 import smtplib
 import uuid
 from collections.abc import Iterable
@@ -65,7 +67,7 @@ from django.utils import timezone
 from . import records
 from .checks import obsolete_reasons
 from .kinds import kind_for
-from .mime import MessageBuilder, connection_broken, smtp_error_is_permanent
+from .mime import PLAIN_ADDRESS, MessageBuilder, connection_broken, smtp_error_is_permanent
 from .models import Outbox
 
 logger = logging.getLogger(__name__)
@@ -225,18 +227,42 @@ class _Batch:
         self.builder = MessageBuilder()
         # Django's SMTP backend: hand the bytes to its smtplib session directly.
         self.smtp = isinstance(connection, SmtpBackend)
+        # The next row's envelope, built while the server reads the current message:
+        # (row id, envelope, the exception building it raised).
+        self.prepared: tuple[int, tuple | None, Exception | None] | None = None
 
-    def send(self, row: Outbox, recorder: records.Recorder) -> bool:
+    def prepare(self, row: Outbox | None) -> None:
+        """Build `row`'s bytes now (while the server is busy with the previous message's
+        DATA); an error is kept and raised when the row is sent, as if built then."""
+        if row is None or not self.smtp:
+            return
+        try:
+            self.prepared = (row.pk, self.builder.envelope(row), None)
+        except Exception as exc:
+            self.prepared = (row.pk, None, exc)
+
+    def envelope(self, row: Outbox) -> tuple:
+        prepared, self.prepared = self.prepared, None
+        if prepared is None or prepared[0] != row.pk:
+            return self.builder.envelope(row)
+        _pk, envelope, error = prepared
+        if error is not None:
+            raise error
+        return envelope
+
+    def send(self, row: Outbox, recorder: records.Recorder, following: Outbox | None) -> bool:
         """Send one row; its outcome is recorded (or, on the recorder thread, being recorded:
-        `recorder.settle()` waits) before this returns. True if sent."""
+        `recorder.settle()` waits) before this returns. True if sent. `following`, the row
+        sent next, has its bytes built while the server reads this one's."""
         try:
             if self.smtp:
                 if self.connection.connection is None:
                     self.connection.open()
                 _sendmail(
                     self.connection.connection,
-                    *self.builder.envelope(row),
+                    *self.envelope(row),
                     before_data=recorder.settle,
+                    while_server_reads=lambda: self.prepare(following),
                 )
             else:
                 recorder.settle()
@@ -256,19 +282,32 @@ class _Batch:
         return True
 
 
-def _sendmail(smtp: smtplib.SMTP, sender: str, recipients: list[str], data: bytes, *, before_data):
-    """`smtplib.SMTP.sendmail` (same replies, same exceptions), with `before_data()` called
-    between the envelope (MAIL, RCPT) and DATA: the previous message's record is waited for
-    there, so it overlaps this envelope's round trips and never this message's delivery."""
+def _sendmail(
+    smtp: smtplib.SMTP,
+    sender: str,
+    recipients: list[str],
+    data: bytes,
+    *,
+    before_data,
+    while_server_reads=None,
+):
+    """`smtplib.SMTP.sendmail` for bytes (same commands, replies and exceptions), with two
+    hooks: `before_data()` between the envelope (MAIL, RCPT) and DATA — the previous
+    message's record is waited for there, so it overlaps this envelope's round trips and
+    never this message's delivery — and `while_server_reads()` after the message's bytes
+    are sent and before the server's reply is read: the next message is built while the
+    server takes this one in (the exchange stays one command, one reply)."""
     smtp.ehlo_or_helo_if_needed()
-    options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
-    code, reply = smtp.mail(sender, options)
+    options = f" size={len(data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+    smtp.putcmd("mail", f"FROM:{_quoted(sender)}{options}")
+    code, reply = smtp.getreply()
     if code != 250:
         _abandon(smtp, closing=code == 421)
         raise smtplib.SMTPSenderRefused(code, reply, sender)
     refused = {}
     for recipient in recipients:
-        code, reply = smtp.rcpt(recipient)
+        smtp.putcmd("rcpt", f"TO:{_quoted(recipient)}")
+        code, reply = smtp.getreply()
         if code not in (250, 251):
             refused[recipient] = (code, reply)
         if code == 421:
@@ -278,10 +317,31 @@ def _sendmail(smtp: smtplib.SMTP, sender: str, recipients: list[str], data: byte
         _abandon(smtp, closing=False)
         raise smtplib.SMTPRecipientsRefused(refused)
     before_data()
-    code, reply = smtp.data(data)
+    smtp.putcmd("data")
+    code, reply = smtp.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    if data.startswith(b".") or b"\n." in data:  # dot-stuffing, as smtplib's data() does
+        data = re.sub(rb"(?m)^\.", b"..", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    smtp.send(data + b".\r\n")
+    if while_server_reads is not None:
+        while_server_reads()
+    code, reply = smtp.getreply()
     if code != 250:
         _abandon(smtp, closing=code == 421)
         raise smtplib.SMTPDataError(code, reply)
+
+
+def _quoted(address: str) -> str:
+    """`<address>` as smtplib's `quoteaddr` writes it; a plain address without parsing it."""
+    return f"<{address}>" if PLAIN_ADDRESS.fullmatch(address) else _quoted_parsed(address)
+
+
+@functools.lru_cache(maxsize=64)
+def _quoted_parsed(address: str) -> str:
+    return smtplib.quoteaddr(address)  # e.g. the sender, with its display name
 
 
 def _abandon(smtp: smtplib.SMTP, *, closing: bool) -> None:
@@ -307,7 +367,7 @@ def outbox_deliver(row: Outbox, *, connection=None, check: bool = True) -> bool:
     if not _sendable([row], check=check):
         return False
     with records.Recorder() as recorder:
-        return _Batch(connection or get_connection(fail_silently=False)).send(row, recorder)
+        return _Batch(connection or get_connection(fail_silently=False)).send(row, recorder, None)
 
 
 def outbox_send_claimed(rows: list[Outbox]) -> int:
@@ -344,7 +404,8 @@ def _send_batch(sendable: list[Outbox], batch: _Batch, recorder) -> int:
             except Exception as exc:
                 records.failures(sendable[index:], exc)
                 break
-        sent += batch.send(row, recorder)
+        following = sendable[index + 1] if index + 1 < len(sendable) else None
+        sent += batch.send(row, recorder, following)
     return sent
 
 

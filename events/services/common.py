@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from betacowork.messaging import notify_address
 from betacowork.messaging.outbox import outbox_write_data
+from betacowork.messaging.rendering import token_path
 
 from ..models import Event, Registration
 
@@ -45,9 +46,7 @@ def guest_cancel_token(registration: Registration) -> str:
 
 
 def guest_cancel_url(registration: Registration) -> str:
-    return absolute_url(
-        reverse("events:guest_cancel", kwargs={"token": guest_cancel_token(registration)})
-    )
+    return absolute_url(token_path("events:guest_cancel", guest_cancel_token(registration)))
 
 
 def registration_from_token(token: str) -> Registration | None:

@@ -191,7 +191,7 @@ def test_a_header_line_is_written_as_the_standard_folding_would(alphabet, longes
      "#!$%&'*+-/=?^_`{}|~@example.test", "a@localhost"],
 )  # fmt: skip
 def test_a_plain_address_is_its_own_sanitised_form(address):
-    assert mime._PLAIN_ADDRESS.fullmatch(address)
+    assert mime.PLAIN_ADDRESS.fullmatch(address)
     assert sanitize_address(address, "utf-8") == address
 
 
@@ -200,4 +200,4 @@ def test_a_plain_address_is_its_own_sanitised_form(address):
     [".a@b.c", "a..b@c.d", "a.@b.c", "léa@b.c", "a@b..c", "a b@c.d", '"a"@b.c', "a@" + "b" * 64],
 )
 def test_other_addresses_are_not_taken_for_plain_ones(address):
-    assert not mime._PLAIN_ADDRESS.fullmatch(address)
+    assert not mime.PLAIN_ADDRESS.fullmatch(address)

@@ -4,7 +4,6 @@ data."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 import smtplib
 import time
@@ -186,43 +185,41 @@ def test_a_message_that_fails_to_render_does_not_hold_up_its_batch(scripted, mon
     assert "template broke" in rows[bad.pk].last_error
 
 
-class _Server:
-    """An SMTP session that, at each DATA, notes which messages the database already shows
-    sent (read on this test's own connection: committed by the recorder thread)."""
-
-    does_esmtp = True
+class _Server(smtplib.SMTP):
+    """An SMTP session without a socket that, at each DATA command, notes which messages the
+    database already shows sent (read on this test's own connection: committed by the
+    recorder thread)."""
 
     def __init__(self):
+        super().__init__()  # no host: nothing is connected
         self.accepted: list[str] = []
         self.unrecorded_at_data: list[list[str]] = []
         self.mail_at: list[float] = []
+        self.reply = (250, b"ok")
 
     def ehlo_or_helo_if_needed(self):
         pass
 
-    def has_extn(self, name):
-        return False
+    def putcmd(self, cmd, args=""):
+        self.reply = (250, b"ok")
+        if cmd == "mail":
+            self.mail_at.append(time.monotonic())
+        elif cmd == "data":
+            sent = set(
+                Outbox.objects.filter(status=Outbox.Status.SENT).values_list("dedup_key", flat=True)
+            )
+            self.unrecorded_at_data.append([key for key in self.accepted if key not in sent])
+            self.reply = (354, b"go")
 
-    def mail(self, sender, options):
-        self.mail_at.append(time.monotonic())
-        return 250, b"ok"
+    def send(self, s):
+        self.accepted.append(re.search(rb"X-Betacowork-Message: (\S+)", s).group(1).decode())
+        self.reply = (250, b"ok")
 
-    def rcpt(self, recipient):
-        return 250, b"ok"
-
-    def rset(self):
-        pass
+    def getreply(self):
+        return self.reply
 
     def close(self):
         pass
-
-    def data(self, data):
-        sent = set(
-            Outbox.objects.filter(status=Outbox.Status.SENT).values_list("dedup_key", flat=True)
-        )
-        self.unrecorded_at_data.append([key for key in self.accepted if key not in sent])
-        self.accepted.append(re.search(rb"X-Betacowork-Message: (\S+)", data).group(1).decode())
-        return 250, b"ok"
 
 
 @pytest.mark.postgres
@@ -273,42 +270,34 @@ def test_no_message_goes_out_while_the_one_before_is_unrecorded(
         assert any(server.unrecorded_at_data)
 
 
-class _Scripted:
-    """An smtplib session answering MAIL, RCPT and DATA from a script, noting what it was
-    asked (reset, close)."""
-
-    does_esmtp = True
+class _Scripted(smtplib.SMTP):
+    """An smtplib session without a socket: the replies to MAIL, RCPT, DATA and the message
+    come from a script; what is sent (commands, the message's bytes) is noted. smtplib's own
+    `sendmail` runs on it unchanged (its `mail`, `rcpt`, `data`, `rset` end up here)."""
 
     def __init__(self, mail, rcpts, data, gone=False):
-        self.replies = {"mail": mail, "rcpt": list(rcpts), "data": data}
-        self.gone, self.calls = gone, []
+        super().__init__()  # no host: nothing is connected
+        self.does_esmtp, self.esmtp_features = True, {"size": ""}
+        self.replies = {"mail": [mail], "rcpt": list(rcpts), "data": [(354, b"go")]}
+        self.replies["message"] = [data]
+        self.gone, self.calls, self.expecting = gone, [], None
 
     def ehlo_or_helo_if_needed(self):
         pass
 
-    def has_extn(self, name):
-        return name == "size"
-
-    def mail(self, sender, options=()):
-        self.calls.append(("mail", sender, tuple(options)))
-        return self.replies["mail"]
-
-    def rcpt(self, recipient, options=()):
-        self.calls.append(("rcpt", recipient))
-        return self.replies["rcpt"].pop(0)
-
-    def data(self, data):
-        self.calls.append(("data", data))
-        return self.replies["data"]
-
-    def rset(self):
-        self.calls.append(("rset",))
-        if self.gone:
+    def putcmd(self, cmd, args=""):
+        self.calls.append((cmd, args))
+        self.expecting = cmd
+        if cmd == "rset" and self.gone:
             raise smtplib.SMTPServerDisconnected("gone")
 
-    def _rset(self):  # smtplib's own sendmail calls this one
-        with contextlib.suppress(smtplib.SMTPServerDisconnected):
-            self.rset()
+    def send(self, s):
+        self.calls.append(("message", bytes(s)))
+        self.expecting = "message"
+
+    def getreply(self):
+        self.calls.append(("reply",))
+        return OK if self.expecting == "rset" else self.replies[self.expecting].pop(0)
 
     def close(self):
         self.calls.append(("close",))
@@ -332,9 +321,13 @@ OK, REFUSED, CLOSING, LATER = (250, b"ok"), (550, b"no"), (421, b"bye"), (451, b
         (OK, [OK, OK], LATER, True),
     ],
 )
-def test_the_exchange_answers_as_smtplib_s_own_sendmail(mail, rcpts, data, gone):
-    """`_sendmail` (the envelope, a pause for the previous record, DATA) makes the same calls
-    and raises the same refusals as `smtplib.SMTP.sendmail`, which the sender used before."""
+@pytest.mark.parametrize(
+    "message", [b"Hi", b"Hi\r\n", b".A line with a dot\r\n..two\r\nend .\r\n.\r\nlast"]
+)
+def test_the_exchange_answers_as_smtplib_s_own_sendmail(mail, rcpts, data, gone, message):
+    """`_sendmail` (the envelope, a pause for the previous record, DATA, the next message
+    built before the reply is read) sends the same commands and bytes, and raises the same
+    refusals, as `smtplib.SMTP.sendmail`."""
     from betacowork.messaging.sender import _sendmail
 
     outcomes = []
@@ -345,19 +338,90 @@ def test_the_exchange_answers_as_smtplib_s_own_sendmail(mail, rcpts, data, gone)
                 _sendmail(
                     session,
                     "a@x.test",
-                    ["b@x.test", "c@x.test"],
-                    b"Hi",
+                    ["b@x.test", "Name <c@x.test>"],
+                    message,
                     before_data=lambda s=session: s.calls.append(("pause",)),
+                    while_server_reads=lambda s=session: s.calls.append(("building",)),
                 )
             else:
-                smtplib.SMTP.sendmail(session, "a@x.test", ["b@x.test", "c@x.test"], b"Hi")
+                smtplib.SMTP.sendmail(session, "a@x.test", ["b@x.test", "Name <c@x.test>"], message)
             raised = None
         except smtplib.SMTPException as exc:
             raised = (type(exc), exc.args)
         names = [call[0] for call in session.calls]
-        if ours:  # the pause comes right before DATA, and only when DATA is sent
+        if ours:
+            # The pause comes right before DATA, and only when DATA is sent; the next
+            # message is built after this one's bytes are sent, before its reply is read.
             assert ("data" in names) == ("pause" in names)
             if "data" in names:
                 assert names.index("pause") == names.index("data") - 1
-        outcomes.append((raised, [call for call in session.calls if call != ("pause",)]))
+            assert ("message" in names) == ("building" in names)
+            if "message" in names:
+                assert names[names.index("message") + 1 : names.index("message") + 3] == [
+                    "building",
+                    "reply",
+                ]
+        mine = {("pause",), ("building",)}
+        outcomes.append((raised, [call for call in session.calls if call not in mine]))
     assert outcomes[0] == outcomes[1]
+    assert outcomes[0][1][0] == ("mail", f"FROM:<a@x.test> size={len(message)}")
+
+
+def test_the_next_message_is_built_while_the_server_reads_one_and_its_error_stays_its_own(
+    monkeypatch,
+):
+    """Each message's bytes are built while the server takes in the one before (after its
+    bytes are sent, before the reply is read); a message that cannot be built fails alone,
+    when its turn comes, and the batch goes on."""
+    from django.core.mail.backends.smtp import EmailBackend
+
+    from betacowork.messaging import sender
+    from betacowork.messaging.mime import MessageBuilder
+
+    server, steps, reading = _Server(), [], []
+    send, getreply, build = server.send, server.getreply, MessageBuilder.envelope
+
+    def sending(s):  # a message's bytes: the next reply is the server's answer to it
+        send(s)
+        steps.append(("sent", server.accepted[-1]))
+        reading.append(server.accepted[-1])
+
+    def replying():
+        if reading:
+            steps.append(("accepted", reading.pop()))
+        return getreply()
+
+    def envelope(self, row):
+        steps.append(("built", row.dedup_key))
+        if row.dedup_key == "k1":
+            raise ValueError("cannot build k1")
+        return build(self, row)
+
+    class Backend(EmailBackend):
+        def open(self):
+            self.connection = server
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(server, "send", sending)
+    monkeypatch.setattr(server, "getreply", replying)
+    monkeypatch.setattr(MessageBuilder, "envelope", envelope)
+    monkeypatch.setattr(sender, "get_connection", lambda **kwargs: Backend())
+    for i in range(3):
+        write(f"k{i}")
+    assert outbox_send_due() == 2
+    assert steps == [
+        ("built", "k0"),
+        ("sent", "k0"),
+        ("built", "k1"),
+        ("accepted", "k0"),
+        ("built", "k2"),
+        ("sent", "k2"),
+        ("accepted", "k2"),
+    ]
+    rows = {row.dedup_key: row for row in Outbox.objects.all()}
+    assert rows["k0"].status == rows["k2"].status == Outbox.Status.SENT
+    assert rows["k1"].status == Outbox.Status.PENDING
+    assert rows["k1"].last_error == "ValueError: cannot build k1"
+    assert server.accepted == ["k0", "k2"]

@@ -240,3 +240,39 @@ def test_e_smtp_refuses_twice_then_accepts_once(transactional_db, procs):
     row = Outbox.objects.get(pk=pk)
     assert row.status == Outbox.Status.SENT
     assert row.attempts == 3
+
+
+def _sessions_opened() -> int:
+    """Sessions ever opened on the test database (PostgreSQL's statistics)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("reuse", ["500", "0"], ids=["kept", "negative-control"])
+def test_f_a_worker_keeps_its_database_connection_from_task_to_task(transactional_db, procs, reuse):
+    """A worker keeps its database connections between tasks as a web process does between
+    requests (CONN_MAX_AGE, 60 s as in production): 20 send tasks open a couple of
+    sessions, not one each. With
+    Celery's default (CELERY_DB_REUSE_MAX=0: its Django fixup closes every connection after
+    every task, the negative control) each task opens its own."""
+    with SmtpSink(SMTP_PORT) as sink:
+        worker = procs(CONN_MAX_AGE="60", CELERY_DB_REUSE_MAX=reuse).worker("f")
+        _write(1, prefix="warm")
+        outbox_send_on_commit(Outbox.objects.values_list("pk", flat=True))
+        assert sink.wait_for(1, timeout=20), worker.output()[-2000:]
+        time.sleep(1.5)  # the worker's backends report their statistics within a second
+        before = _sessions_opened()
+        for pk in _write(20):
+            outbox_send_on_commit([pk])  # one task each
+        assert sink.wait_for(21, timeout=30), worker.output()[-2000:]
+        assert _wait(lambda: Outbox.objects.filter(status="sent").count() == 21, timeout=5)
+        time.sleep(1.5)
+        opened = _sessions_opened() - before
+    if reuse == "0":
+        assert opened >= 20
+    else:
+        assert opened <= 3
