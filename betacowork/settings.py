@@ -244,10 +244,8 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
-# Rows one task claims and sends over one SMTP connection. 200 (was 50): a batch's fixed cost
-# (claim, delivery checks, task, connection) spread over more messages: +12-15 % msg/s for
-# 7,000 reminders (bench/reminders.py, bench/README.md); at 3 ms a message a batch lasts
-# under a second of its 120 s lease (renewed anyway when half of it is gone).
+# Rows a task sends over one SMTP connection: 200 spreads a batch's fixed cost (claim, checks,
+# task, connection): +12-15 % msg/s for 7,000 reminders against 50 (bench/README.md).
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
 # How many batch tasks one sweep starts (each continues itself while it finds full batches).
 OUTBOX_SWEEP_FANOUT = env.int("OUTBOX_SWEEP_FANOUT", default=4)
@@ -321,10 +319,8 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Celery's Django fixup closes every database connection before and after every task unless
-# this is set (0: it does); then only every 2 x 500 tasks. Around each task
-# betacowork/celery.py closes what Django would close around a request (CONN_MAX_AGE,
-# unusable connections).
+# 0: Celery's Django fixup closes every connection after every task; else betacowork/celery.py
+# closes what Django would close around a request (CONN_MAX_AGE, unusable connections).
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"messaging.tasks.outbox_send*": {"queue": "mail"}}

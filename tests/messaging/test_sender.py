@@ -185,6 +185,20 @@ def test_a_message_that_fails_to_render_does_not_hold_up_its_batch(scripted, mon
     assert "template broke" in rows[bad.pk].last_error
 
 
+def _backend(session):
+    """Django's SMTP backend on `session` (a scripted smtplib session, no socket)."""
+    from django.core.mail.backends.smtp import EmailBackend
+
+    class Backend(EmailBackend):
+        def open(self):
+            self.connection = session
+
+        def close(self):
+            pass
+
+    return Backend()
+
+
 class _Server(smtplib.SMTP):
     """An SMTP session without a socket that, at each DATA command, notes which messages the
     database already shows sent (read on this test's own connection: committed by the
@@ -231,8 +245,6 @@ def test_no_message_goes_out_while_the_one_before_is_unrecorded(
     overlap is real: the next MAIL starts before it ends), and the next DATA waits for it:
     at most one accepted message is ever unrecorded. Without the wait (negative control),
     messages go out while the one before is still unrecorded."""
-    from django.core.mail.backends.smtp import EmailBackend
-
     from betacowork.messaging import records, sender
 
     server = _Server()
@@ -245,15 +257,8 @@ def test_no_message_goes_out_while_the_one_before_is_unrecorded(
         recorded_at.append(time.monotonic())
         return result
 
-    class Backend(EmailBackend):
-        def open(self):
-            self.connection = server
-
-        def close(self):
-            pass
-
     monkeypatch.setattr(records, "_write_sent_on_thread", slow_write)
-    monkeypatch.setattr(sender, "get_connection", lambda **kwargs: Backend())
+    monkeypatch.setattr(sender, "get_connection", lambda **kwargs: _backend(server))
     if not waits:
         monkeypatch.setattr(records.Recorder, "settle", lambda self: None)
     rows = [write(f"k{i}")[0] for i in range(5)]
@@ -325,17 +330,17 @@ OK, REFUSED, CLOSING, LATER = (250, b"ok"), (550, b"no"), (421, b"bye"), (451, b
     "message", [b"Hi", b"Hi\r\n", b".A line with a dot\r\n..two\r\nend .\r\n.\r\nlast"]
 )
 def test_the_exchange_answers_as_smtplib_s_own_sendmail(mail, rcpts, data, gone, message):
-    """`_sendmail` (the envelope, a pause for the previous record, DATA, the next message
+    """`sendmail` (the envelope, a pause for the previous record, DATA, the next message
     built before the reply is read) sends the same commands and bytes, and raises the same
     refusals, as `smtplib.SMTP.sendmail`."""
-    from betacowork.messaging.sender import _sendmail
+    from betacowork.messaging.smtp import sendmail
 
     outcomes = []
     for ours in (True, False):
         session = _Scripted(mail, rcpts + [OK] * 2, data, gone)
         try:
             if ours:
-                _sendmail(
+                sendmail(
                     session,
                     "a@x.test",
                     ["b@x.test", "Name <c@x.test>"],
@@ -373,8 +378,6 @@ def test_the_next_message_is_built_while_the_server_reads_one_and_its_error_stay
     """Each message's bytes are built while the server takes in the one before (after its
     bytes are sent, before the reply is read); a message that cannot be built fails alone,
     when its turn comes, and the batch goes on."""
-    from django.core.mail.backends.smtp import EmailBackend
-
     from betacowork.messaging import sender
     from betacowork.messaging.mime import MessageBuilder
 
@@ -397,17 +400,10 @@ def test_the_next_message_is_built_while_the_server_reads_one_and_its_error_stay
             raise ValueError("cannot build k1")
         return build(self, row)
 
-    class Backend(EmailBackend):
-        def open(self):
-            self.connection = server
-
-        def close(self):
-            pass
-
     monkeypatch.setattr(server, "send", sending)
     monkeypatch.setattr(server, "getreply", replying)
     monkeypatch.setattr(MessageBuilder, "envelope", envelope)
-    monkeypatch.setattr(sender, "get_connection", lambda **kwargs: Backend())
+    monkeypatch.setattr(sender, "get_connection", lambda **kwargs: _backend(server))
     for i in range(3):
         write(f"k{i}")
     assert outbox_send_due() == 2
