@@ -187,7 +187,7 @@ class EventCancelled(MessageKind):
 
 def _registrations_with_events(ids) -> dict[int, Registration]:
     """{id: registration} with each event read once (with its kind) and shared by its
-    registrations: a batch of 50 reminders of one event builds one Event, not 50 (two
+    registrations: a batch of reminders of one event builds one Event, not one a row (two
     queries instead of one join repeating the event on every row)."""
     registrations = Registration.objects.in_bulk(list(ids))
     events = Event.objects.select_related("kind").in_bulk(
