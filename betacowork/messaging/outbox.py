@@ -14,13 +14,14 @@ Services do not call this module directly: they call `notify()` / `notify_addres
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import Outbox
@@ -151,21 +152,95 @@ def outbox_write_many(messages: Iterable[OutboxMessage], *, send_now: bool = Tru
     messages = [m for m in messages if m.to_email]
     if not messages:
         return []
-    rows = [Outbox(dedup_key=m.dedup_key, **_row_fields(m)) for m in messages]
     keys = [m.dedup_key for m in messages]
     with transaction.atomic():
-        Outbox.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-        ids: list[int] = []
-        for start in range(0, len(keys), 1000):
-            ids.extend(
-                Outbox.objects.filter(
-                    dedup_key__in=keys[start : start + 1000], status=Outbox.Status.PENDING
-                )
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+        if connection.vendor == "postgresql":
+            ids = _insert_returning(messages)
+        else:
+            rows = [Outbox(dedup_key=m.dedup_key, **_row_fields(m)) for m in messages]
+            Outbox.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+            ids = []
+        if len(ids) != len(messages):  # some keys existed: their pending rows too
+            ids = _pending_ids(keys)
     if send_now:
         outbox_send_on_commit(ids)
+    return ids
+
+
+_INSERT_COLUMNS = (
+    "dedup_key", "kind", "topic", "recipient_id", "to_email", "language", "from_email",
+    "subject", "body_text", "body_html", "headers", "attachments", "payload", "status",
+    "attempts", "next_attempt_at", "claim_token", "last_error", "created_at",
+)  # fmt: skip
+_INSERT_SQL = (
+    f"INSERT INTO {Outbox._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) VALUES {{}} "  # noqa: S608
+    "ON CONFLICT (dedup_key) DO NOTHING RETURNING id"
+)
+_JSON_COLUMNS = ("headers", "attachments", "payload")
+_INSERT_ROW = f"({', '.join('%s::jsonb' if c in _JSON_COLUMNS else '%s' for c in _INSERT_COLUMNS)})"
+_INSERT_CHUNK = 500
+
+
+def _insert_returning(messages: list[OutboxMessage]) -> list[int]:
+    """PostgreSQL: the rows in INSERT … ON CONFLICT DO NOTHING RETURNING id statements of 500
+    rows, each row's values quoted by psycopg2 (`mogrify`) straight from the message: what
+    `bulk_create` writes, without a model instance and the ORM's per-field preparation for
+    each of thousands of rows (a third of a 7,000-reminder sweep's CPU). The attachments a
+    sweep's rows share are serialised once. Returns the ids inserted (a key that existed
+    returns none), in order."""
+    now = timezone.now()
+    encoded: dict[tuple[int, ...], str] = {}
+
+    def attachments(msg: OutboxMessage) -> str:
+        key = tuple(map(id, msg.attachments or ()))
+        if key not in encoded:
+            encoded[key] = json.dumps(msg.attachments or [])
+        return encoded[key]
+
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        quote = cursor.cursor.mogrify  # psycopg2's own quoting of each value
+        for start in range(0, len(messages), _INSERT_CHUNK):
+            rows = [
+                quote(_INSERT_ROW, _insert_values(msg, now, attachments(msg)))
+                for msg in messages[start : start + _INSERT_CHUNK]
+            ]
+            # No parameters left to interpolate: through Django's cursor (query logging,
+            # execute wrappers) as one statement.
+            cursor.execute(_INSERT_SQL.format(b",".join(rows).decode()))
+            ids.extend(pk for (pk,) in cursor.fetchall())
+    return sorted(ids)
+
+
+def _insert_values(msg: OutboxMessage, now, attachments: str) -> tuple:
+    fields = _row_fields(msg)
+    recipient = fields.pop("recipient")
+    fields.update(
+        dedup_key=msg.dedup_key,
+        recipient_id=getattr(recipient, "pk", recipient),
+        headers=json.dumps(fields["headers"]),
+        attachments=attachments,
+        payload="{}",
+        status=Outbox.Status.PENDING.value,
+        attempts=0,
+        next_attempt_at=now,
+        claim_token="",
+        last_error="",
+        created_at=now,
+    )
+    return tuple(fields[column] for column in _INSERT_COLUMNS)
+
+
+def _pending_ids(keys: list[str]) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(keys), 1000):
+        ids.extend(
+            Outbox.objects.filter(
+                dedup_key__in=keys[start : start + 1000], status=Outbox.Status.PENDING
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     return ids
 
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from betacowork.messaging import outbox as outbox_module
 from betacowork.messaging.mime import message_id_for
 from betacowork.messaging.models import Outbox
-from betacowork.messaging.outbox import outbox_resend, outbox_send_on_commit, outbox_write
+from betacowork.messaging.outbox import (
+    OutboxMessage,
+    outbox_resend,
+    outbox_send_on_commit,
+    outbox_write,
+    outbox_write_many,
+)
 from betacowork.messaging.rendering import RenderedMessage
 from betacowork.messaging.sender import outbox_send_due
 from members.services import account_delete
@@ -75,6 +82,89 @@ def test_a_message_without_address_is_kept_cancelled_not_raised():
     row, created = write("no-address", to="")
     assert created
     assert row.status == Outbox.Status.CANCELLED
+
+
+def _many(keys, *, body="Body", recipient=None, attachments=None):
+    return [
+        OutboxMessage(
+            dedup_key=key,
+            kind="events.reminder",
+            to_email=f"{key}@example.test",
+            language="fr",
+            message=RenderedMessage(
+                subject="Rappel :\n  Betacooks   demain",
+                text=f"{body} pour O'Brien — 100 % \\ {key}",
+                html=f"<p>{body} &amp; <b>{key}</b></p>",
+            ),
+            recipient=recipient,
+            topic="event:7",
+            headers={"List-Unsubscribe": f"<https://example.test/u/{key}/>"},
+            attachments=attachments or [],
+        )
+        for key in keys
+    ]
+
+
+def test_writing_many_stores_each_message_as_given_and_asks_to_send_them(
+    django_capture_on_commit_callbacks,
+):
+    member = UserFactory()
+    ics = {
+        "filename": "event.ics",
+        "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR",
+        "mimetype": "text/calendar",
+    }
+    messages = _many(["m-1", "m-2", "m-3"], recipient=member, attachments=[ics])
+    messages.append(_many(["m-4"])[0])
+    messages.append(_many(["no-address"])[0])
+    messages[-1].to_email = ""  # nobody to send it to: not written
+    with django_capture_on_commit_callbacks() as callbacks:
+        ids = outbox_write_many(messages)
+    rows = list(Outbox.objects.order_by("pk"))
+    assert ids == [row.pk for row in rows]
+    assert [row.dedup_key for row in rows] == ["m-1", "m-2", "m-3", "m-4"]
+    assert len(callbacks) == 1  # one publish for the lot, after the commit
+    first = rows[0]
+    assert (first.kind, first.topic, first.to_email, first.language) == (
+        "events.reminder",
+        "event:7",
+        "m-1@example.test",
+        "fr",
+    )
+    assert first.subject == "Rappel : Betacooks demain"
+    assert first.body_text == "Body pour O'Brien — 100 % \\ m-1"
+    assert first.body_html == "<p>Body &amp; <b>m-1</b></p>"
+    assert first.recipient == member
+    assert first.headers == {"List-Unsubscribe": "<https://example.test/u/m-1/>"}
+    assert first.attachments == [ics]
+    assert first.payload == {}
+    assert first.status == Outbox.Status.PENDING
+    assert (first.attempts, first.claimed_until, first.claim_token, first.sent_at) == (
+        0,
+        None,
+        "",
+        None,
+    )
+    assert first.next_attempt_at <= timezone.now()
+    assert first.created_at is not None
+    assert rows[3].recipient is None
+    assert rows[3].attachments == []
+
+
+def test_writing_many_again_keeps_the_rows_and_returns_those_still_pending():
+    ids = outbox_write_many(_many(["a", "b", "c"]), send_now=False)
+    Outbox.objects.filter(dedup_key="b").update(status=Outbox.Status.SENT)
+    again = outbox_write_many(_many(["a", "b", "c", "d"], body="Changed"), send_now=False)
+    assert Outbox.objects.count() == 4
+    assert Outbox.objects.get(dedup_key="a").body_text.startswith("Body ")  # not overwritten
+    assert again == [ids[0], ids[2], Outbox.objects.get(dedup_key="d").pk]
+
+
+def test_the_insert_of_many_writes_every_column_of_the_row():
+    """outbox_write_many's INSERT names its columns: a field added to the model must be
+    added there too (or be nullable and left out, as the lease and sent time are)."""
+    columns = {f.column for f in Outbox._meta.concrete_fields}
+    assert set(outbox_module._INSERT_COLUMNS) == columns - {"id", "claimed_until", "sent_at"}
 
 
 def test_broker_errors_never_reach_the_caller_and_back_off(
