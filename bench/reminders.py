@@ -4,7 +4,7 @@ local SMTP sink (aiosmtpd), against a plain smtplib sender to the same sink, alt
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> \\
     CELERY_BROKER_URL=redis://127.0.0.1:6379/<n> \\
     .venv/bin/python bench/reminders.py [--reminders 7000] [--rounds 2] [--concurrency 2]
-                                        [--warmup 600]
+                                        [--reference-connections K] [--warmup 600]
 
 Each round runs, in alternating order (ABBA: reminders, reference, reference, reminders…):
 - **reminders**: an event 20 hours ahead with N confirmed registrants (verified members) is
@@ -12,9 +12,12 @@ Each round runs, in alternating order (ABBA: reminders, reference, reference, re
   and the clock runs until the sink has accepted N messages: the sweep renders and writes N
   outbox rows (with the .ics) and fans out batch tasks; the worker sends each batch over one
   SMTP connection. Every registrant must get exactly one reminder.
-- **reference** (bench/smtp_reference.py): a plain smtplib sender in its own process sends N
-  copies of one of those reminders (same bytes, .ics included) over one connection to the
-  same sink — the ceiling on this machine.
+- **reference** (bench/smtp_reference.py): plain smtplib senders, each in its own process
+  over one connection, send N copies of one of those reminders (same bytes, .ics included)
+  to the same sink — the ceiling on this machine. As many senders as the worker has pool
+  processes (each sends over its own connection), unless --reference-connections says
+  otherwise: the sink answers one connection's commands one at a time, so two connections
+  get ~1.8x the messages of one through it and only like compares with like.
 
 It prints msg/s of each run, the ratio reminders/reference of each pair and their median,
 the worker's CPU per reminder and the load average. Goal (issue 14): ratio >= 0.9 and N =
@@ -184,24 +187,31 @@ def run_reminders(n: int, round_no: int, worker, sample: Path) -> float:
         cleanup(event)
 
 
-def run_reference(n: int, sample: Path) -> float:
+def run_reference(n: int, sample: Path, connections: int) -> float:
+    """`connections` plain smtplib senders at once (n between them), each over one
+    connection: as many as the worker's pool processes, each of which sends over its own."""
     with SmtpSink(SMTP_PORT) as sink:
-        out = subprocess.run(
-            [
-                sys.executable,
-                str(BASE_DIR / "bench" / "smtp_reference.py"),
-                str(SMTP_PORT),
-                str(n),
-                str(sample),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        elapsed = float(out.stdout.strip())
+        senders = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    str(BASE_DIR / "bench" / "smtp_reference.py"),
+                    str(SMTP_PORT),
+                    str(n // connections + (i < n % connections)),
+                    str(sample),
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(connections)
+        ]
+        elapsed = max(float(sender.communicate()[0].strip()) for sender in senders)
         accepted = sink.accepted
     rate = accepted / elapsed
-    print(f"  reference (smtplib): {rate:6.1f} msg/s, {elapsed:.1f}s for {n}; load {load()}")
+    print(
+        f"  reference (smtplib, {connections} connection{'s' if connections > 1 else ''}): "
+        f"{rate:6.1f} msg/s, {elapsed:.1f}s for {n}; load {load()}"
+    )
     return rate
 
 
@@ -215,14 +225,21 @@ def main() -> int:
     parser.add_argument(
         "--concurrency", type=int, default=2, help="pool processes of the worker (compose: 2)"
     )
+    parser.add_argument(
+        "--reference-connections",
+        type=int,
+        help="smtplib senders at once in the reference (default: --concurrency, like for like)",
+    )
     args = parser.parse_args()
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         sys.exit("Set DATABASE_URL=postgres://... (the worker process shares the database).")
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         sys.exit("Set CELERY_BROKER_URL=redis://...")
     n = args.reminders
+    connections = args.reference_connections or args.concurrency
     print(
-        f"{n} reminders, {args.rounds} rounds, one worker (concurrency {args.concurrency}), "
+        f"{n} reminders, {args.rounds} rounds, one worker (concurrency {args.concurrency}) "
+        f"against {connections} smtplib connection(s), "
         f"{os.cpu_count()} cores, load {load()}"
     )
     cleanup(None)
@@ -243,9 +260,9 @@ def main() -> int:
             print(f"round {round_no + 1}")
             if round_no % 2 == 0 or not sample.exists():
                 mine = run_reminders(n, round_no, worker, sample)
-                ref = run_reference(n, sample)
+                ref = run_reference(n, sample, connections)
             else:
-                ref = run_reference(n, sample)
+                ref = run_reference(n, sample, connections)
                 mine = run_reminders(n, round_no, worker, sample)
             pairs.append((mine, ref))
             print(f"  ratio reminders/reference: {mine / ref:.2f}")
