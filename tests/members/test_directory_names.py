@@ -167,8 +167,9 @@ def test_above_the_cap_sorted_pages_walk_on_in_order(member_client, zoes, settin
 @pytest.mark.postgres
 def test_the_count_in_parts_is_the_count_of_the_match_at_every_cap(member_client, zoes, settings):
     """PostgreSQL counts a search in disjoint parts — the name matches, then one term's
-    profiles (SEO names "zoekmachine…"), then the rest ("zoekmachine" in a headline) —, each
-    stopping at the cap: at every cap, the same total as counting the whole match."""
+    profiles (SEO names "zoekmachine…") but those, then the rest ("zoekmachine" in a
+    headline) —, each stopping at the cap: at every cap, the same total as counting the
+    whole match (Zoë Seo, a name with the term, counted once)."""
     viewer = UserFactory()
     settings.DIRECTORY_CACHE_SECONDS = 0
     make_member("Zoë Seo", visibility="members", skills=[zoes])  # a name and the term
