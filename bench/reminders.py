@@ -215,7 +215,7 @@ def run_reference(n: int, sample: Path, connections: int) -> float:
     return rate
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reminders", type=int, default=7000)
     parser.add_argument("--rounds", type=int, default=2, help="pairs of runs (ABBA order)")
@@ -230,7 +230,11 @@ def main() -> int:
         type=int,
         help="smtplib senders at once in the reference (default: --concurrency, like for like)",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         sys.exit("Set DATABASE_URL=postgres://... (the worker process shares the database).")
     if not settings.CELERY_BROKER_URL.startswith("redis://"):

@@ -192,13 +192,11 @@ def _search_count_sql(
         return _count_sql(where, [named, f"{match} AND {not_named}"], cap)
     params["count_term"] = witness
     term = "search_vector @@ %(count_term)s::tsquery"
-    # The term's profiles run only when the name matches were fewer than the cap: they are
-    # left out by id (one hash of those few ids, a lookup per row) rather than by testing
-    # the vector of each of up to 2,000 rows for the name, which cost more than reading it.
-    named_ids = f"profile_id NOT IN (SELECT profile_id FROM members_profilesearch WHERE {named})"  # noqa: S608
-    return _count_sql(
-        where, [named, f"{term} AND {named_ids}", f"{match} AND {not_named} AND NOT {term}"], cap
-    )
+    # Read only when the name matches were fewer than the cap: those few are left out by id
+    # (hashed), not by testing each of up to 2,001 vectors for the name (costlier).
+    unnamed = f"profile_id NOT IN (SELECT profile_id FROM members_profilesearch WHERE {named})"  # noqa: S608
+    parts = [named, f"{term} AND {unnamed}", f"{match} AND {not_named} AND NOT {term}"]
+    return _count_sql(where, parts, cap)
 
 
 def _conditions(user, query: DirectoryQuery, term_index, params: dict) -> tuple[list, str, str]:
