@@ -304,7 +304,9 @@ class ProfileSearch(models.Model):
     Kept by `members.search.profile_search_refresh()`; on PostgreSQL a trigger also copies
     the visibility, owner, name and "member since" whenever a profile row changes them by a
     path that does not refresh (a queryset .update(), raw SQL). Not queried on SQLite
-    (searches there match `Profile.search_document`).
+    (searches there match `Profile.search_document`). On PostgreSQL the table also has a
+    generated column, `name_lexemes` (the name's lexemes, counted from the vector: migration
+    0011), read by the directory's raw SQL only.
     """
 
     profile = models.OneToOneField(

@@ -192,6 +192,27 @@ def test_companion_vector_follows_company_and_term_changes(db, vocab):
 
 
 @pytest.mark.postgres
+def test_a_renamed_member_moves_between_the_name_tiers(client, db):
+    """The first tier (the whole name is the search) reads the name's lexemes counted beside
+    the vector (migration 0011): a rename moves the member between tiers."""
+    from django.db import connection
+
+    zoe = make_member("Zoë", visibility="members")
+    make_member("Anna Zoë Dubois", visibility="members")
+    make_member("Aaron Zoë", visibility="members")
+    client.force_login(UserFactory())
+    assert _found(client, "zoe")[0] == "Zoë"  # the whole name first, then by name
+    zoe.display_name = "Zoë Zylstra"
+    zoe.save()
+    assert _found(client, "zoe") == ["Aaron Zoë", "Anna Zoë Dubois", "Zoë Zylstra"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name_lexemes FROM members_profilesearch WHERE profile_id = %s", [zoe.pk]
+        )
+        assert cursor.fetchone() == (2,)
+
+
+@pytest.mark.postgres
 def test_companion_follows_a_visibility_update_that_bypasses_the_refresh(client, db):
     """profile_unhide_on_first_login() and others write with queryset.update(): a trigger."""
     from members.directory.cache import directory_invalidate
