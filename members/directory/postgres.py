@@ -173,8 +173,8 @@ def _search_count_sql(
     cap for a common first name; then, when its words name terms, the other profiles of one
     term per word (`_term_witness()`: no prefix to expand, no weight to recheck), which
     alone pass it for a popular skill; then the rest of the match. The later parts leave
-    out the earlier ones by a test on each row read, not in the tsquery: a negated prefix
-    would make the GIN index expand it.
+    out the earlier ones by a test on each row read, not in the tsquery (a negated prefix
+    would make the GIN index expand it): the term's part by id, the rest by its vector.
 
     Only for one word and no filter: a common first name or skill is where the parts pay.
     A full name ("zoe martin") or a word with a filter has few name matches and a rarer
