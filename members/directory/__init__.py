@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
+from django.utils import timezone
 
 from ..search import fold
 from . import postgres, sqlite
@@ -93,29 +94,60 @@ def directory_query(*, params) -> DirectoryQuery:
     return query
 
 
+# The counts a process keeps per directory version (lists' totals per viewer class).
+COUNTS_KEPT = 1000
+
+
+def _count_key(cls: str | None, query: DirectoryQuery) -> tuple | None:
+    """What a filtered list's count depends on besides the version: the viewer's class (None,
+    a viewer who sees their own hidden profile: not kept), the cap, the words and the
+    filters (not the order or the page); and today's date for "joined"."""
+    if cls is None:
+        return None
+    return (
+        cls,
+        count_cap(),
+        tuple(query.words),
+        *(row.pk if row else None for row in (query.skill, query.offer, query.seek, query.space)),
+        query.place,  # as given: one of punctuation only names no place
+        query.language,
+        query.plan,
+        query.joined,
+        timezone.localdate() if query.joined else None,
+    )
+
+
 def _fetcher(viewer, query: DirectoryQuery, per_page: int):
     """`fetch(number) -> (cards, total)` for this query, from this database's module."""
     if connection.vendor != "postgresql":
         qs = sqlite.directory_profiles(user=viewer, query=query)
         return sqlite.profile_page_fetch(qs, user=viewer, per_page=per_page)
     options = query.options if query.options is not None else options_get()
+    # How many people a viewer class finds changes only when a search row, a profile's
+    # visibility or a term changes — each bumps the version the options are kept under —, so
+    # a list is counted once per version and class (for each page and order of it), not on
+    # every request; the date is part of a "joined" filter's key.
+    counts = options.setdefault("counts", {})
+    cls = viewer_class(viewer)
+    if len(counts) >= COUNTS_KEPT:
+        counts.clear()
     if query.filtered:
+        key = _count_key(cls, query)
 
         def fetch(number: int):
-            return postgres.directory_search_page(
+            cards, total = postgres.directory_search_page(
                 user=viewer,
                 query=query,
                 term_index=options["term_words"],
                 number=number,
                 per_page=per_page,
+                total=counts.get(key) if key else None,
             )
+            if key:
+                counts[key] = total
+            return cards, total
 
         return fetch
-    # Unfiltered: how many people a viewer class sees changes only with a profile's creation,
-    # deletion or visibility — each bumps the version the options are kept under — so it is
-    # counted once per version and class, not on every request.
-    counts = options.setdefault("counts", {})
-    cls = viewer_class(viewer)
 
     def fetch_all(number: int):
         known = counts.get(cls) if cls else None

@@ -271,10 +271,11 @@ def _rows_bound(rows: int) -> int:
 
 
 def directory_search_sql(
-    *, user, query: DirectoryQuery, term_index, rows: int = PER_PAGE
+    *, user, query: DirectoryQuery, term_index, rows: int = PER_PAGE, total: int | None = None
 ) -> tuple[str, dict]:
     """The SQL of `directory_search_page()` and its parameters (without the page's: `limit`
-    and `offset`, which must not reach past `rows`)."""
+    and `offset`, which must not reach past `rows`). Given the `total` (as counted before,
+    up to cap + 1), the matches are not counted again."""
     cap = count_cap()
     params: dict = {}
     where, match, words = _conditions(user, query, term_index, params)
@@ -293,7 +294,10 @@ def directory_search_sql(
     broad = _broad_ids(sort, where, match, ranked, rows, facets=facets)
     if query.words:
         params.update(name_tsqueries(query.words))
-    counted = _search_count_sql(query, term_index, where, match, params, cap, facets=facets)
+    if total is None:
+        counted = _search_count_sql(query, term_index, where, match, params, cap, facets=facets)
+    else:
+        counted, params["total"] = "SELECT %(total)s::bigint AS n", min(int(total), cap + 1)
     # The matches are counted up to cap + 1 (`_search_count_sql()`: the GIN indexes' bitmaps,
     # read no further than that, the cheap parts first); when they are all there is, the page
     # is ordered from them (read again: a small bitmap); past the cap it walks an index
@@ -315,15 +319,24 @@ def directory_search_sql(
 
 
 def directory_search_page(
-    *, user, query: DirectoryQuery, term_index, number: int, per_page: int = PER_PAGE
+    *,
+    user,
+    query: DirectoryQuery,
+    term_index,
+    number: int,
+    per_page: int = PER_PAGE,
+    total: int | None = None,
 ) -> tuple[list[Card], int]:
     """(the cards of page `number`, total — cap + 1 when there are more than the cap) of a
     filtered directory list, in one statement on the `ProfileSearch` rows. `term_index` is
-    `directory_options()["term_words"]`. The same members and order as
+    `directory_options()["term_words"]`; `total`, when the caller kept it from an earlier
+    count of the same match. The same members and order as
     `members.directory.sqlite.directory_profiles()` (but for best match, which ranks by
     `ts_rank` within the name tiers here), checked against the same visibility rule."""
     rows = _rows_bound(number * per_page)
-    sql, params = directory_search_sql(user=user, query=query, term_index=term_index, rows=rows)
+    sql, params = directory_search_sql(
+        user=user, query=query, term_index=term_index, rows=rows, total=total
+    )
     return _cards_fetch(sql, params, number=number, per_page=per_page)
 
 

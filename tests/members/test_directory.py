@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -352,6 +353,54 @@ def test_unfiltered_total_follows_new_and_hidden_members(member_client, people, 
     newcomer.save()
     newcomer.user.delete()
     assert total() == before
+
+
+def _total(client, **params) -> int:
+    return client.get(URL, params).context["page_obj"].paginator.count
+
+
+@pytest.mark.postgres
+def test_a_filtered_count_is_kept_per_version_and_viewer_class(
+    member_client, people, vocab, settings
+):
+    """A filtered list is counted once per directory version and viewer class, then every
+    order and page of it reuses the count; a change is counted at once, and each class
+    counts what it may see."""
+    settings.DIRECTORY_CACHE_SECONDS = 0  # the rendered results are not under test here
+    settings.PREPARED_STATEMENTS = False  # the statements' text, for the capture below
+    assert _total(member_client, skill="seo") == 1  # Stan, members only
+    with CaptureQueriesContext(connection) as queries:
+        assert _total(member_client, skill="seo", sort="recent") == 1
+        assert _total(member_client, skill="seo", page="2") == 1
+    searches = [q["sql"] for q in queries if "members_profilesearch" in q["sql"]]
+    assert len(searches) == 3  # page 2 of one page: read, then the first page shown
+    assert not any("count(" in sql for sql in searches)  # not counted again
+    assert _total(Client(), skill="seo") == 0  # anonymous: Stan is members only
+    make_member("Second Seo", visibility="members", skills=[vocab["seo"]])
+    assert _total(member_client, skill="seo") == 2  # the change bumped the version
+    make_member("Third Seo", visibility="members", skills=[vocab["seo"]])
+    settings.DIRECTORY_COUNT_CAP = 1
+    assert member_client.get(URL, {"skill": "seo"}).context["result"].capped  # "1+"
+    settings.DIRECTORY_COUNT_CAP = 2000
+    assert _total(member_client, skill="seo") == 3  # counted again under the new cap
+
+
+@pytest.mark.postgres
+def test_a_kept_joined_count_rolls_over_at_midnight(member_client, vocab, settings, monkeypatch):
+    """ "Joined in the last month" moves with the date, not only with the version."""
+    from django.utils import timezone
+
+    settings.DIRECTORY_CACHE_SECONDS = 0
+    today = timezone.localdate()
+    make_member("Month Ago", skills=[vocab["seo"]], member_since=today - timedelta(days=30))
+    assert _total(member_client, skill="seo", joined="30") == 1
+    original = timezone.localdate
+
+    def tomorrow(value=None, timezone=None):
+        return today + timedelta(days=1) if value is None else original(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", tomorrow)
+    assert _total(member_client, skill="seo", joined="30") == 0
 
 
 def test_a_directory_request_reads_the_directory_version_once(
