@@ -261,3 +261,19 @@ def test_login_rate_limits_fall_back_to_the_process_while_redis_is_down(
         assert response.status_code == 200
     response = client.post(reverse("account_login"), {"login": member.email, "password": "wrong"})
     assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_one_redis_client_serves_every_cache_call_and_reconnects_after_a_restart(redis_cache):
+    """The cache keeps one `redis.Redis` per connection pool (building one per call cost as
+    much as the round trip); the shared client finds Redis again after a restart."""
+    backend = cache._cache
+    assert backend.get_client("a") is backend.get_client("b", write=True)
+    cache.set("kept", 1)
+    client = backend.get_client("kept")
+    redis_cache.stop()
+    redis_cache.start()
+    wait_for_retry()
+    assert cache.get("kept") == 1  # its data kept across the restart (append-only file)
+    cache.set("kept", 2)
+    assert cache.get("kept") == 2
+    assert backend.get_client("kept") is client
