@@ -249,14 +249,15 @@ class Card:
     """
 
     __slots__ = (
+        "_card",
         "avatar_thumb",
-        "card",
         "company",
         "company_id",
         "display_name",
         "headline",
         "job_title",
         "pk",
+        "row",
         "slug",
         "updated_at",
     )
@@ -270,15 +271,24 @@ class Card:
             self.job_title,
             self.avatar_thumb,
             self.updated_at,
-            card,
+            self._card,
             self.company_id,
             company_name,
             company_slug,
         ) = row
-        self.card = json.loads(card) if isinstance(card, str) else (card or {})
+        # Everything the card shows, as read: a rendered card is kept under it
+        # (`members.directory.cards.cards_html()`).
+        self.row = tuple(row)
         self.company = (
             CardCompany(self.company_id, company_name, company_slug) if self.company_id else None
         )
+
+    @property
+    def card(self) -> dict:
+        """The card's JSON (skills, offers), decoded when first read."""
+        if isinstance(self._card, str):
+            self._card = json.loads(self._card)
+        return self._card or {}
 
     initials = Profile.initials
     avatar_version = Profile.avatar_version

@@ -79,3 +79,36 @@ def test_cards_are_h3_under_the_directorys_h2(client, katia):
     first_card = headings.index("3")
     assert "2" in headings[:first_card]
     assert headings[0] == "1"
+
+
+@pytest.mark.postgres
+def test_a_card_read_again_is_not_built_again_but_follows_its_company_and_language(
+    client, katia, settings, monkeypatch
+):
+    """On PostgreSQL a card comes as a row, and its HTML is kept under that row and the
+    language: shown again, nothing is built; a change in the row (the company renamed) or
+    another language renders it anew."""
+    from members.directory import cards
+
+    settings.DIRECTORY_CACHE_SECONDS = 0
+    client.force_login(UserFactory())
+    built = []
+    original = cards.card_items
+
+    def counting(profiles):
+        profiles = list(profiles)
+        built.extend(p.pk for p in profiles)
+        return original(profiles)
+
+    monkeypatch.setattr(cards, "card_items", counting)
+    search = {"q": "katia"}
+    assert "Xeno &amp; Co" in client.get(URL, search).content.decode()
+    assert built == [katia.pk]
+    assert "Xeno &amp; Co" in client.get(URL, search).content.decode()
+    assert built == [katia.pk]  # kept
+    katia.company.name = "Xeno Translations"
+    katia.company.save()
+    assert "Xeno Translations" in client.get(URL, search).content.decode()
+    client.force_login(UserFactory(preferred_language="nl"))
+    assert '<li class="tag">vertaling</li>' in client.get(URL, search).content.decode()
+    assert built == [katia.pk] * 3
