@@ -54,9 +54,10 @@ _ORDER = {
 # Where a search's words stand in a profile's name (weight A of its vector): 0 the whole
 # name, 1 every word a word of the name, 2 every word the start of one, 3 elsewhere.
 # `_NAMED_TIER` for a name match (`_NAME_VECTOR @@ name_prefix`), which is never tier 3.
-# `name_lexemes`: the name's lexemes, counted when the vector is written (migration 0011).
+# `name_lexemes`: the name's lexemes, counted when the vector is written (migration 0011),
+# compared first: most names have more words than the search, and then no vector is read.
 _NAMED_TIER = """CASE
-    WHEN {v} @@ %(name_phrase)s::tsquery AND name_lexemes = %(name_words)s THEN 0
+    WHEN name_lexemes = %(name_words)s AND {v} @@ %(name_phrase)s::tsquery THEN 0
     WHEN {v} @@ %(name_whole)s::tsquery THEN 1
     ELSE 2 END"""
 _NAME_TIER = _NAMED_TIER.replace(
