@@ -150,6 +150,20 @@ _card_html = functools.lru_cache(maxsize=CARD_MEMO)(_render)
 _row_html: OrderedDict[tuple, str] = OrderedDict()
 
 
+def _row_key(profile, language: str, urls: tuple) -> tuple | None:
+    """The key a card read as a row is kept under; None for a `Profile` (or a row holding
+    something unhashable, such as JSON a driver decoded)."""
+    row = getattr(profile, "row", None)
+    if row is None:
+        return None
+    key = (row, language, urls)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def cards_html(profiles) -> SafeString:
     """The `<li>` member cards of `profiles` (see `card_items()`), in order."""
     language = (get_language() or "en")[:2]
@@ -158,10 +172,7 @@ def cards_html(profiles) -> SafeString:
         return mark_safe(html)  # rendered by the template engine, which escaped every value
     profiles = list(profiles)
     urls = (*_url_parts("members:profile"), *_url_parts("members:avatar_thumb"))
-    keys = [
-        (row, language, urls) if (row := getattr(p, "row", None)) is not None else None
-        for p in profiles
-    ]
+    keys = [_row_key(p, language, urls) for p in profiles]
     found = [_row_html.get(key) if key else None for key in keys]
     missing = [p for p, html in zip(profiles, found, strict=True) if html is None]
     rendered = iter(_card_html(_frozen(item), language) for item in card_items(missing))

@@ -112,3 +112,26 @@ def test_a_card_read_again_is_not_built_again_but_follows_its_company_and_langua
     client.force_login(UserFactory(preferred_language="nl"))
     assert '<li class="tag">vertaling</li>' in client.get(URL, search).content.decode()
     assert built == [katia.pk] * 3
+
+
+def test_a_card_row_holding_decoded_json_is_rendered_without_being_kept(katia):
+    """A driver that decodes JSON itself hands over a dict: the card is still shown."""
+    from members.directory.cards import cards_html
+    from members.models import Card
+
+    row = (
+        katia.pk,
+        katia.slug,
+        katia.display_name,
+        katia.headline,
+        katia.job_title,
+        "",
+        katia.updated_at,
+        {"skills": [{"en": "translation"}]},
+        None,
+        None,
+        None,
+    )
+    html = cards_html([Card(row)])
+    assert "Katia &lt;b&gt;Xenophontos&lt;/b&gt;" in html
+    assert '<li class="tag">translation</li>' in html
