@@ -3,12 +3,16 @@ the autocompletes of people, terms and companies."""
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -30,7 +34,7 @@ from ..selectors import (
     people_autocomplete,
     terms_autocomplete,
 )
-from ..templatetags.members_tags import options_render
+from ..templatetags.members_tags import options_html, options_render
 
 FRAGMENT_HEADER = "X-Requested-With"
 FRAGMENT_VALUE = "fetch"
@@ -89,6 +93,44 @@ def _filter_choices(options: dict) -> dict[str, str]:
     return rendered[language]
 
 
+# What each request puts into the kept form (`form_html`): stand-ins in the markup.
+_FORM_SLOTS = (
+    "q", "place", "skill", "offers", "seeks", "space", "language", "plan", "joined", "sort",
+    "results",
+)  # fmt: skip
+_FORM_STAND_IN = re.compile("\x00(" + "|".join(_FORM_SLOTS) + ")\x00")
+
+
+def form_html(query, choices: dict, *, staff_tools: bool, results_html: str) -> str:
+    """The directory's form (`members/_directory_form.html`) with this request's values and
+    results. Its markup — labels, selects, buttons, in the active language — is rendered
+    once per language and staff flag and kept with the options of the directory's version
+    (unless DEBUG is on); each request only puts in its search, place, chosen options and
+    results, in one pass (a value is never read again as a stand-in)."""
+    kept = {} if settings.DEBUG else query.options.setdefault("forms", {})
+    key = (get_language() or "en", staff_tools)
+    markup = kept.get(key)
+    if markup is None:
+        stand_ins = {name: f"\x00{name}\x00" for name in _FORM_SLOTS}
+        context = {"form": stand_ins, "staff_tools": staff_tools}
+        markup = kept[key] = render_to_string("members/_directory_form.html", context)
+    values = {
+        "q": conditional_escape(query.q),
+        "place": conditional_escape(query.place),
+        "skill": options_html(choices["terms"], query.skill.slug if query.skill else ""),
+        "offers": options_html(choices["terms"], query.offer.slug if query.offer else ""),
+        "seeks": options_html(choices["terms"], query.seek.slug if query.seek else ""),
+        "space": options_html(choices["spaces"], query.space.slug if query.space else ""),
+        "language": options_html(choices["languages"], query.language),
+        "plan": options_html(choices["plans"], query.plan),
+        "joined": options_html(choices["joined"], query.joined),
+        "sort": options_html(choices["sort"], query.sort_param),
+        "results": results_html,
+    }
+    # Every value is escaped (or our own rendered markup).
+    return mark_safe(_FORM_STAND_IN.sub(lambda m: values[m.group(1)], markup))
+
+
 class DirectoryView(View):
     """The directory: search, filters, sorting, pagination; as a page or as a fragment.
 
@@ -114,12 +156,13 @@ class DirectoryView(View):
         if _is_fragment(request):
             response = HttpResponse(html)
         else:
-            context = {
-                "query": query,
-                "choices": _filter_choices(query.options),
-                "staff_tools": has_staff_tools(request.user),
-                "results_html": mark_safe(html),  # our own rendered template
-            }
+            form = form_html(
+                query,
+                _filter_choices(query.options),
+                staff_tools=has_staff_tools(request.user),
+                results_html=html,  # our own rendered template
+            )
+            context = {"query": query, "form_html": form}
             response = render(request, self.template_name, context)
         patch_vary_headers(response, [FRAGMENT_HEADER])
         return response

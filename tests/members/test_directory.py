@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -264,6 +265,41 @@ def test_fragment_for_as_you_type_and_shareable_links(member_client, people):
     full = member_client.get(URL, {"q": "trad", "skill": "translation"}).content.decode()
     assert 'value="trad"' in full
     assert '<option value="translation" selected>' in full
+
+
+def test_the_kept_form_shows_each_requests_own_values(member_client, people, vocab, settings):
+    """The form's markup is kept per language (and staff flag) for the directory's version;
+    every request puts in its own search, place and choices, escaped."""
+    settings.DIRECTORY_CACHE_SECONDS = 0
+    first = member_client.get(URL, {"q": "trad", "skill": "translation", "plan": "flex"})
+    html = first.content.decode()
+    assert 'value="trad"' in html
+    assert '<option value="translation" selected>' in html
+    assert '<option value="flex" selected>' in html
+    second = member_client.get(URL, {"q": '"><b>x&', "place": "Liège", "language": "fr"})
+    html = second.content.decode()
+    assert 'value="&quot;&gt;&lt;b&gt;x&amp;"' in html
+    assert 'value="Liège"' in html
+    assert '<option value="fr" selected>' in html
+    assert '<option value="translation" selected>' not in html  # the first request's
+    assert '<option value="flex" selected>' not in html
+    assert "<b>x" not in html
+    member_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert "Toutes les compétences" in member_client.get(URL).content.decode()
+
+
+def test_a_stand_in_in_a_search_is_shown_as_typed(db):
+    """The kept form's stand-ins are filled in one pass: a search that spells one (requests
+    refuse NUL characters, but a caller of `form_html` might not) is not filled again."""
+    from members.directory import directory_query
+    from members.views.directory import _filter_choices, form_html
+
+    query = directory_query(params={"q": "\x00results\x00"})
+    html = form_html(
+        query, _filter_choices(query.options), staff_tools=False, results_html="<p>R</p>"
+    )
+    assert html.count("<p>R</p>") == 1
+    assert 'value="\x00results\x00"' in html
 
 
 def test_proposed_terms_are_not_offered_as_filters(member_client, people):

@@ -276,6 +276,16 @@ def test_the_directory_offers_the_export_to_staff_only(client, member, staff, tr
     assert f'formaction="{DIRECTORY_VCF}"' in html
 
 
+def test_a_members_directory_after_a_staff_ones_offers_no_export(
+    client, member, staff, translators
+):
+    """The directory's form is kept per staff flag: staff's form never reaches a member."""
+    client.force_login(staff)
+    assert "data-directory-export" in client.get(reverse("members:directory")).content.decode()
+    client.force_login(member)
+    assert "data-directory-export" not in client.get(reverse("members:directory")).content.decode()
+
+
 def test_the_directory_offers_the_export_to_superusers_without_reading_permissions(
     client, member, translators
 ):
