@@ -142,6 +142,7 @@ def _fetcher(viewer, query: DirectoryQuery, per_page: int):
                 number=number,
                 per_page=per_page,
                 total=counts.get(key) if key else None,
+                visible=counts.get(cls) if cls else None,
             )
             if key:
                 counts[key] = total

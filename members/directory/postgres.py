@@ -266,17 +266,43 @@ def _broad_ids(
     """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
 
 
+# A list below the cap walks its order's index instead of sorting its matches when about
+# this many rows would give its page (and at most four times as many are read).
+WALK_EXPECTED = 1024
+
+
+def _walk_bound(query: DirectoryQuery, needed: int, total: int | None, visible: int | None):
+    """How many index rows a filtered list may walk for its first `needed` rows (0: sort
+    the matches): from its kept `total` (below the cap) and the viewer's `visible` total
+    — matches spread evenly come every visible/total rows. Not with "joined" or a place of
+    punctuation only (conditions the walk would test on rows it does not count)."""
+    if not total or not visible or total > count_cap() or query.joined:
+        return 0
+    if query.place and not fold(query.place):
+        return 0
+    expected = needed * visible / total
+    return _rows_bound(int(4 * expected)) if expected <= WALK_EXPECTED else 0
+
+
 def _rows_bound(rows: int) -> int:
     """`rows` rounded up to a power of two: a handful of statements for every page."""
     return 1 << max(5, (max(1, rows) - 1).bit_length())
 
 
 def directory_search_sql(
-    *, user, query: DirectoryQuery, term_index, rows: int = PER_PAGE, total: int | None = None
+    *,
+    user,
+    query: DirectoryQuery,
+    term_index,
+    rows: int = PER_PAGE,
+    total: int | None = None,
+    walk: int = 0,
 ) -> tuple[str, dict]:
     """The SQL of `directory_search_page()` and its parameters (without the page's: `limit`
     and `offset`, which must not reach past `rows`). Given the `total` (as counted before,
-    up to cap + 1), the matches are not counted again."""
+    up to cap + 1), the matches are not counted again; given `walk` too (`_walk_bound()`),
+    a list below the cap in name or newest-first order first walks that order's index for
+    at most `walk` rows, and sorts its matches only when the walk found too few."""
     cap = count_cap()
     params: dict = {}
     where, match, words = _conditions(user, query, term_index, params)
@@ -304,10 +330,26 @@ def directory_search_sql(
     # is ordered from them (read again: a small bitmap); past the cap it walks an index
     # instead (`_broad_ids()`). An uncorrelated sub-select runs only when its CASE branch is
     # taken; `counted` is MATERIALIZED so that its sub-selects run once, not once per use.
+    walked, walked_ids = "", ""
+    if walk and total is not None and match and not ranked:
+        # The page's rows are the first matches in the order's index: when the walk, in
+        # that order, found as many as the page needs (or all there are), they are the page.
+        walked = f"""walked AS MATERIALIZED (
+            SELECT profile_id, display_name, member_since FROM (
+                SELECT profile_id, display_name, member_since, COALESCE({match}, FALSE) AS hit
+                FROM members_profilesearch WHERE {" AND ".join(where) or "TRUE"}
+                ORDER BY {order} LIMIT {int(walk)}
+            ) w WHERE hit LIMIT %(limit)s::bigint + %(offset)s::bigint
+        ), """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+        walked_ids = f"""WHEN counted.n <= {cap} AND (SELECT count(*) FROM walked)
+                        >= LEAST(%(limit)s::bigint + %(offset)s::bigint, counted.n)
+                   THEN ARRAY(SELECT profile_id FROM walked
+                              ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s)
+                   """  # noqa: S608
     page = f"""
-        counted AS MATERIALIZED ({counted}), page AS (
+        counted AS MATERIALIZED ({counted}), {walked}page AS (
             SELECT counted.n AS total,
-                   CASE WHEN counted.n <= {cap}
+                   CASE {walked_ids}WHEN counted.n <= {cap}
                    THEN ARRAY(SELECT profile_id FROM members_profilesearch WHERE {conditions}
                               ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s)
                    ELSE ARRAY(SELECT profile_id FROM ({broad}) b
@@ -327,16 +369,19 @@ def directory_search_page(
     number: int,
     per_page: int = PER_PAGE,
     total: int | None = None,
+    visible: int | None = None,
 ) -> tuple[list[Card], int]:
     """(the cards of page `number`, total — cap + 1 when there are more than the cap) of a
     filtered directory list, in one statement on the `ProfileSearch` rows. `term_index` is
     `directory_options()["term_words"]`; `total`, when the caller kept it from an earlier
-    count of the same match. The same members and order as
+    count of the same match, and `visible`, how many profiles the viewer sees in all. The
+    same members and order as
     `members.directory.sqlite.directory_profiles()` (but for best match, which ranks by
     `ts_rank` within the name tiers here), checked against the same visibility rule."""
     rows = _rows_bound(number * per_page)
+    walk = _walk_bound(query, number * per_page, total, visible)
     sql, params = directory_search_sql(
-        user=user, query=query, term_index=term_index, rows=rows, total=total
+        user=user, query=query, term_index=term_index, rows=rows, total=total, walk=walk
     )
     return _cards_fetch(sql, params, number=number, per_page=per_page)
 

@@ -6,12 +6,13 @@ from datetime import date, timedelta
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.directory.cache import directory_invalidate
-from members.models import Company, Membership, Term
+from members.models import Company, Membership, Profile, Term
 from members.search import fold, query_words
 from tests.factories import MembershipFactory, SpaceFactory, UserFactory, make_member
 
@@ -461,3 +462,78 @@ def test_a_directory_request_reads_the_directory_version_once(
     monkeypatch.setattr(cache, "get", counting_get)
     assert member_client.get(URL, {"q": "only", "skill": "seo"}).status_code == 200
     assert reads.count(VERSION_KEY) == 1
+
+
+@pytest.fixture
+def seo_people(db, vocab):
+    """30 members with SEO and 30 without, their names interleaved; then 6 more with SEO
+    whose names come last ("Zz…") and who joined first."""
+    people = []
+    for i in range(30):
+        people.append(make_member(f"Member {i:02d} Seo", skills=[vocab["seo"]]))
+        make_member(f"Member {i:02d} Plain")
+    for i in range(6):
+        people.append(
+            make_member(f"Zz Last {i}", skills=[vocab["seo"]], member_since=date(2001, 1, 1 + i))
+        )
+    return people
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("bound", [8, 32, 4096])
+def test_a_list_walked_in_its_index_order_is_the_list_sorted(
+    seo_people, vocab, settings, monkeypatch, bound
+):
+    """With its count kept, a list below the cap in name or newest-first order walks that
+    order's index (at most `bound` rows) instead of sorting its matches: every page is the
+    one sorting gives — also where the walk ends before it found the page (8 rows: the
+    "Zz" members lie past it) and sorting takes over."""
+    from members.directory import directory_query, directory_search
+    from members.directory import postgres as directory_postgres
+
+    settings.DIRECTORY_CACHE_SECONDS = 0
+    settings.PREPARED_STATEMENTS = False
+    viewer = UserFactory()
+    walks = []
+    original = directory_postgres._walk_bound
+
+    def walk(query, needed, total, visible):
+        walks.append(original(query, needed, total, visible))
+        return bound if walks[-1] else 0
+
+    monkeypatch.setattr(directory_postgres, "_walk_bound", walk)
+    directory_search(viewer=viewer, query=directory_query(params={}))  # the visible total
+    for sort in ("name", "recent"):
+        expected = None
+        for attempt in ("counted", "kept"):
+            pages = []
+            for number in range(1, 10):  # 36 in pages of 4
+                query = directory_query(params={"skill": "seo", "sort": sort})
+                result = directory_search(viewer=viewer, query=query, page=number, per_page=4)
+                pages.append([card.display_name for card in result.cards])
+                assert result.total == 36
+            expected = expected or pages
+            assert pages == expected, (sort, attempt)
+        everyone = [name for page in expected for name in page]
+        profiles = Profile.objects.filter(pk__in=[p.pk for p in seo_people])
+        order = (
+            ["display_name", "pk"]
+            if sort == "name"
+            else [F("member_since").desc(nulls_last=True), "-pk"]
+        )
+        assert everyone == [p.display_name for p in profiles.order_by(*order)], sort
+    assert any(walks), "the walk was never chosen"
+
+
+def test_no_walk_for_joined_lists_or_unknown_totals():
+    from members.directory.postgres import _walk_bound
+    from members.directory.query import DirectoryQuery
+
+    assert _walk_bound(DirectoryQuery(), 24, 900, 10_000) == 2048  # 4 x 267, rounded up
+    assert _walk_bound(DirectoryQuery(), 24, 1_000, 10_000) == 1024
+    assert _walk_bound(DirectoryQuery(), 24, 100, 10_000) == 0  # 2,400 rows to walk: sort
+    assert _walk_bound(DirectoryQuery(joined="30"), 24, 900, 10_000) == 0
+    assert _walk_bound(DirectoryQuery(place="!!"), 24, 900, 10_000) == 0
+    assert _walk_bound(DirectoryQuery(), 24, None, 10_000) == 0
+    assert _walk_bound(DirectoryQuery(), 24, 900, None) == 0
+    assert _walk_bound(DirectoryQuery(), 24, 2_001, 10_000) == 0  # past the cap
