@@ -38,12 +38,12 @@ from ..search import (
     FACET_SEEK,
     FACET_SKILL,
     FACET_SPACE,
-    TERM,
     facets_tsquery,
     fold,
     words_tsquery,
 )
 from .cards import CARD_COLUMNS
+from .postgres_count import NAME_VECTOR, search_count_sql
 from .query import JOINED_CHOICES, PER_PAGE, DirectoryQuery, count_cap
 
 _ORDER = {
@@ -64,7 +64,7 @@ _NAME_TIER = _NAMED_TIER.replace(
     "CASE\n", "CASE\n    WHEN NOT {v} @@ %(name_prefix)s::tsquery THEN 3\n", 1
 )
 # The expression of the GIN index on names (migration 0009): a profile's name lexemes.
-_NAME_VECTOR = "ts_filter(search_vector, '{a}')"
+_NAME_VECTOR = NAME_VECTOR
 
 
 def _cards_sql(page: str, visible: str) -> str:
@@ -118,20 +118,6 @@ def _match(query: DirectoryQuery, term_index) -> tuple[str, str]:
     return words, match
 
 
-def _term_witness(query: DirectoryQuery, term_index) -> str:
-    """A part of a search without facets that is cheap to count: every word by one of the
-    terms it names (the first) — "" when no word names a term. Every profile it matches
-    matches the whole (`words_tsquery()` offers each word's terms as alternatives)."""
-    parts, named = [], False
-    for word in query.words:
-        term = next(
-            (pk for pk, names in term_index if any(n.startswith(word) for n in names)), None
-        )
-        named = named or term is not None
-        parts.append(f"'{TERM}{term}'" if term is not None else f"'{word}':*")
-    return " & ".join(parts) if named else ""
-
-
 def name_tsqueries(words: list[str]) -> dict:
     """The parameters of the name tiers for a search's (folded) words."""
     return {
@@ -140,64 +126,6 @@ def name_tsqueries(words: list[str]) -> dict:
         "name_phrase": " <-> ".join(f"'{w}':A" for w in words),
         "name_words": len(words),
     }
-
-
-def _count_sql(where: list[str], parts: list[str], cap: int) -> str:
-    """The matches counted up to cap + 1, from `parts`: SQL conditions that split the match
-    into disjoint parts, read in turn, the cheap ones first. A part that alone passes the
-    cap ends the count: the bitmap of the whole match is read only when the parts before it
-    had fewer matches than the cap. The same count as one `LIMIT cap + 1` over the match."""
-    selects = [
-        f"SELECT FROM members_profilesearch WHERE {' AND '.join([*where, part])} LIMIT {cap + 1}"
-        for part in parts
-    ]
-    if len(selects) == 1:
-        return f"SELECT count(*) AS n FROM ({selects[0]}) m"  # noqa: S608 - fixed fragments
-    union = " UNION ALL ".join(f"({x})" for x in selects)
-    return f"SELECT count(*) AS n FROM (SELECT FROM ({union}) u LIMIT {cap + 1}) m"  # noqa: S608
-
-
-def _search_count_sql(
-    query: DirectoryQuery,
-    term_index,
-    where: list[str],
-    match: str,
-    params: dict,
-    cap: int,
-    *,
-    facets: bool,
-) -> str:
-    """The statement counting a filtered list's matches up to cap + 1.
-
-    Without words, one `LIMIT cap + 1` over the match. With words, the parts that are cheap
-    to count come first: the name matches (the names' own GIN index), which alone pass the
-    cap for a common first name; then, when its words name terms, the other profiles of one
-    term per word (`_term_witness()`: no prefix to expand, no weight to recheck), which
-    alone pass it for a popular skill; then the rest of the match. The later parts leave
-    out the earlier ones by a test on each row read, not in the tsquery (a negated prefix
-    would make the GIN index expand it): the term's part by id, the rest by its vector.
-
-    Only for one word and no filter: a common first name or skill is where the parts pay.
-    A full name ("zoe martin") or a word with a filter has few name matches and a rarer
-    term: the earlier parts would not reach the cap, and their reads would come on top of
-    the whole match's (measured at 100,000 members: 5.7 -> 9.0 ms for "zoe martin",
-    7.9 -> 9.3 ms for "zoe" joined in the last year)."""
-    if len(query.words) != 1 or facets or query.joined:
-        return _count_sql(where, [match or "TRUE"], cap)
-    named = f"{_NAME_VECTOR} @@ %(name_prefix)s::tsquery"  # a name match is a match
-    # Not a name match, tested on the whole vector: not every word a prefix in weight A.
-    params["count_named"] = " & ".join(f"'{w}':*A" for w in query.words)
-    not_named = "NOT search_vector @@ %(count_named)s::tsquery"
-    witness = _term_witness(query, term_index)
-    if not witness:
-        return _count_sql(where, [named, f"{match} AND {not_named}"], cap)
-    params["count_term"] = witness
-    term = "search_vector @@ %(count_term)s::tsquery"
-    # Read only when the name matches were fewer than the cap: those few are left out by id
-    # (hashed), not by testing each of up to 2,001 vectors for the name (costlier).
-    unnamed = f"profile_id NOT IN (SELECT profile_id FROM members_profilesearch WHERE {named})"  # noqa: S608
-    parts = [named, f"{term} AND {unnamed}", f"{match} AND {not_named} AND NOT {term}"]
-    return _count_sql(where, parts, cap)
 
 
 def _conditions(user, query: DirectoryQuery, term_index, params: dict) -> tuple[list, str, str]:
@@ -286,6 +214,25 @@ def _walk_bound(query: DirectoryQuery, needed: int, total: int | None, visible: 
     return _rows_bound(int(4 * expected)) if expected <= WALK_EXPECTED else 0
 
 
+def _walked_sql(where: list[str], match: str, order: str, walk: int, cap: int) -> tuple:
+    """(the CTE `walked`, the CASE branch taking the page from it) for `_walk_bound()`'s walk:
+    the page's rows are the first matches in the order's index, so when the walk, in that
+    order, found as many as the page needs (or all there are), they are the page."""
+    walked = f"""walked AS MATERIALIZED (
+        SELECT profile_id, display_name, member_since FROM (
+            SELECT profile_id, display_name, member_since, COALESCE({match}, FALSE) AS hit
+            FROM members_profilesearch WHERE {" AND ".join(where) or "TRUE"}
+            ORDER BY {order} LIMIT {int(walk)}
+        ) w WHERE hit LIMIT %(limit)s::bigint + %(offset)s::bigint
+    ), """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+    branch = f"""WHEN counted.n <= {cap} AND (SELECT count(*) FROM walked)
+                    >= LEAST(%(limit)s::bigint + %(offset)s::bigint, counted.n)
+               THEN ARRAY(SELECT profile_id FROM walked
+                          ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s)
+               """  # noqa: S608
+    return walked, branch
+
+
 def _rows_bound(rows: int) -> int:
     """`rows` rounded up to a power of two: a handful of statements for every page."""
     return 1 << max(5, (max(1, rows) - 1).bit_length())
@@ -324,30 +271,19 @@ def directory_search_sql(
     if query.words:
         params.update(name_tsqueries(query.words))
     if total is None:
-        counted = _search_count_sql(query, term_index, where, match, params, cap, facets=facets)
+        counted = search_count_sql(query, term_index, where, match, params, cap, facets=facets)
     else:
         counted, params["total"] = "SELECT %(total)s::bigint AS n", min(int(total), cap + 1)
-    # The matches are counted up to cap + 1 (`_search_count_sql()`: the GIN indexes' bitmaps,
+    # The matches are counted up to cap + 1 (`search_count_sql()`: the GIN indexes' bitmaps,
     # read no further than that, the cheap parts first); when they are all there is, the page
     # is ordered from them (read again: a small bitmap); past the cap it walks an index
     # instead (`_broad_ids()`). An uncorrelated sub-select runs only when its CASE branch is
     # taken; `counted` is MATERIALIZED so that its sub-selects run once, not once per use.
-    walked, walked_ids = "", ""
-    if walk and total is not None and match and not ranked:
-        # The page's rows are the first matches in the order's index: when the walk, in
-        # that order, found as many as the page needs (or all there are), they are the page.
-        walked = f"""walked AS MATERIALIZED (
-            SELECT profile_id, display_name, member_since FROM (
-                SELECT profile_id, display_name, member_since, COALESCE({match}, FALSE) AS hit
-                FROM members_profilesearch WHERE {" AND ".join(where) or "TRUE"}
-                ORDER BY {order} LIMIT {int(walk)}
-            ) w WHERE hit LIMIT %(limit)s::bigint + %(offset)s::bigint
-        ), """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
-        walked_ids = f"""WHEN counted.n <= {cap} AND (SELECT count(*) FROM walked)
-                        >= LEAST(%(limit)s::bigint + %(offset)s::bigint, counted.n)
-                   THEN ARRAY(SELECT profile_id FROM walked
-                              ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s)
-                   """  # noqa: S608
+    walked, walked_ids = (
+        _walked_sql(where, match, order, walk, cap)
+        if walk and total is not None and match and not ranked
+        else ("", "")
+    )
     page = f"""
         counted AS MATERIALIZED ({counted}), {walked}page AS (
             SELECT counted.n AS total,

@@ -1,0 +1,83 @@
+"""How many match a filtered directory list on PostgreSQL, up to the cap: the statement's
+`counted` part (`members.directory.postgres.directory_search_sql()`), in parts that are cheap
+to count first for a one-word search."""
+
+from __future__ import annotations
+
+from ..search import TERM
+from .query import DirectoryQuery
+
+# The expression of the GIN index on names (migration 0009): a profile's name lexemes.
+NAME_VECTOR = "ts_filter(search_vector, '{a}')"
+
+
+def _term_witness(query: DirectoryQuery, term_index) -> str:
+    """A part of a search without facets that is cheap to count: every word by one of the
+    terms it names (the first) — "" when no word names a term. Every profile it matches
+    matches the whole (`words_tsquery()` offers each word's terms as alternatives)."""
+    parts, named = [], False
+    for word in query.words:
+        term = next(
+            (pk for pk, names in term_index if any(n.startswith(word) for n in names)), None
+        )
+        named = named or term is not None
+        parts.append(f"'{TERM}{term}'" if term is not None else f"'{word}':*")
+    return " & ".join(parts) if named else ""
+
+
+def _count_sql(where: list[str], parts: list[str], cap: int) -> str:
+    """The matches counted up to cap + 1, from `parts`: SQL conditions that split the match
+    into disjoint parts, read in turn, the cheap ones first. A part that alone passes the
+    cap ends the count: the bitmap of the whole match is read only when the parts before it
+    had fewer matches than the cap. The same count as one `LIMIT cap + 1` over the match."""
+    selects = [
+        f"SELECT FROM members_profilesearch WHERE {' AND '.join([*where, part])} LIMIT {cap + 1}"
+        for part in parts
+    ]
+    if len(selects) == 1:
+        return f"SELECT count(*) AS n FROM ({selects[0]}) m"  # noqa: S608 - fixed fragments
+    union = " UNION ALL ".join(f"({x})" for x in selects)
+    return f"SELECT count(*) AS n FROM (SELECT FROM ({union}) u LIMIT {cap + 1}) m"  # noqa: S608
+
+
+def search_count_sql(
+    query: DirectoryQuery,
+    term_index,
+    where: list[str],
+    match: str,
+    params: dict,
+    cap: int,
+    *,
+    facets: bool,
+) -> str:
+    """The statement counting a filtered list's matches up to cap + 1.
+
+    Without words, one `LIMIT cap + 1` over the match. With words, the parts that are cheap
+    to count come first: the name matches (the names' own GIN index), which alone pass the
+    cap for a common first name; then, when its words name terms, the other profiles of one
+    term per word (`_term_witness()`: no prefix to expand, no weight to recheck), which
+    alone pass it for a popular skill; then the rest of the match. The later parts leave
+    out the earlier ones by a test on each row read, not in the tsquery (a negated prefix
+    would make the GIN index expand it): the term's part by id, the rest by its vector.
+
+    Only for one word and no filter: a common first name or skill is where the parts pay.
+    A full name ("zoe martin") or a word with a filter has few name matches and a rarer
+    term: the earlier parts would not reach the cap, and their reads would come on top of
+    the whole match's (measured at 100,000 members: 5.7 -> 9.0 ms for "zoe martin",
+    7.9 -> 9.3 ms for "zoe" joined in the last year)."""
+    if len(query.words) != 1 or facets or query.joined:
+        return _count_sql(where, [match or "TRUE"], cap)
+    named = f"{NAME_VECTOR} @@ %(name_prefix)s::tsquery"  # a name match is a match
+    # Not a name match, tested on the whole vector: not every word a prefix in weight A.
+    params["count_named"] = " & ".join(f"'{w}':*A" for w in query.words)
+    not_named = "NOT search_vector @@ %(count_named)s::tsquery"
+    witness = _term_witness(query, term_index)
+    if not witness:
+        return _count_sql(where, [named, f"{match} AND {not_named}"], cap)
+    params["count_term"] = witness
+    term = "search_vector @@ %(count_term)s::tsquery"
+    # Read only when the name matches were fewer than the cap: those few are left out by id
+    # (hashed), not by testing each of up to 2,001 vectors for the name (costlier).
+    unnamed = f"profile_id NOT IN (SELECT profile_id FROM members_profilesearch WHERE {named})"  # noqa: S608
+    parts = [named, f"{term} AND {unnamed}", f"{match} AND {not_named} AND NOT {term}"]
+    return _count_sql(where, parts, cap)
