@@ -53,7 +53,7 @@ _ORDER = {
 
 # Where a search's words stand in a profile's name (weight A of its vector): 0 the whole
 # name, 1 every word a word of the name, 2 every word the start of one, 3 elsewhere.
-# `_NAMED_TIER` for a name match (`_NAME_VECTOR @@ name_prefix`), which is never tier 3.
+# `_NAMED_TIER` for a name match (`NAME_VECTOR @@ name_prefix`), which is never tier 3.
 # `name_lexemes`: the name's lexemes, counted when the vector is written (migration 0011),
 # compared first: most names have more words than the search, and then no vector is read.
 _NAMED_TIER = """CASE
@@ -63,8 +63,6 @@ _NAMED_TIER = """CASE
 _NAME_TIER = _NAMED_TIER.replace(
     "CASE\n", "CASE\n    WHEN NOT {v} @@ %(name_prefix)s::tsquery THEN 3\n", 1
 )
-# The expression of the GIN index on names (migration 0009): a profile's name lexemes.
-_NAME_VECTOR = NAME_VECTOR
 
 
 def _cards_sql(page: str, visible: str) -> str:
@@ -173,8 +171,8 @@ def _broad_ids(
         """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
     # The name matches through the names' own GIN index only (the whole match, tested on
     # each of them, would otherwise bring the broad bitmap of every match back).
-    found = [*(walk if facets else where), f"{_NAME_VECTOR} @@ %(name_prefix)s::tsquery"]
-    rest = [*walk, f"NOT {_NAME_VECTOR} @@ %(name_prefix)s::tsquery"]
+    found = [*(walk if facets else where), f"{NAME_VECTOR} @@ %(name_prefix)s::tsquery"]
+    rest = [*walk, f"NOT {NAME_VECTOR} @@ %(name_prefix)s::tsquery"]
     # The name matches (bounded by the cap, ranked), then the others by name: UNION ALL
     # returns its branches in turn, and the second runs only for the rows the page lacks.
     return f"""
