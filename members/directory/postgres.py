@@ -265,7 +265,6 @@ def directory_search_sql(
         order = _ORDER[sort].format(id="profile_id")
     conditions = " AND ".join([*where, match] if match else where) or "TRUE"
     facets = bool(_facets(query))
-    broad = _broad_ids(sort, where, match, ranked, rows, facets=facets)
     if query.words:
         params.update(name_tsqueries(query.words))
     if total is None:
@@ -277,21 +276,30 @@ def directory_search_sql(
     # is ordered from them (read again: a small bitmap); past the cap it walks an index
     # instead (`_broad_ids()`). An uncorrelated sub-select runs only when its CASE branch is
     # taken; `counted` is MATERIALIZED so that its sub-selects run once, not once per use.
+    # With the total known, the statement holds only the branch it chooses: every scan in a
+    # plan is opened on each execution, taken or not (at 10,000 members a broad search's
+    # EXECUTE 0.68 -> 0.45 ms with the other branches left out).
     walked, walked_ids = (
         _walked_sql(where, match, order, walk, cap)
         if walk and total is not None and match and not ranked
         else ("", "")
     )
+    below = f"""ARRAY(SELECT profile_id FROM members_profilesearch WHERE {conditions}
+                      ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s)"""  # noqa: S608
+    if total is not None and params["total"] > cap:
+        ids = f"""ARRAY(SELECT profile_id FROM ({_broad_ids(sort, where, match, ranked, rows,
+                  facets=facets)}) b LIMIT %(limit)s OFFSET %(offset)s)"""  # noqa: S608
+    elif total is not None:
+        ids = f"CASE {walked_ids}ELSE {below} END" if walked_ids else below
+    else:
+        broad = _broad_ids(sort, where, match, ranked, rows, facets=facets)
+        ids = f"""CASE {walked_ids}WHEN counted.n <= {cap} THEN {below}
+                  ELSE ARRAY(SELECT profile_id FROM ({broad}) b
+                             LIMIT %(limit)s OFFSET %(offset)s)
+                  END"""  # noqa: S608 - only fixed fragments are interpolated
     page = f"""
         counted AS MATERIALIZED ({counted}), {walked}page AS (
-            SELECT counted.n AS total,
-                   CASE {walked_ids}WHEN counted.n <= {cap}
-                   THEN ARRAY(SELECT profile_id FROM members_profilesearch WHERE {conditions}
-                              ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s)
-                   ELSE ARRAY(SELECT profile_id FROM ({broad}) b
-                              LIMIT %(limit)s OFFSET %(offset)s)
-                   END AS ids
-            FROM counted
+            SELECT counted.n AS total, {ids} AS ids FROM counted
         )
     """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
     return _cards_sql(page, profile_visibility_sql(user, {})), params

@@ -412,6 +412,8 @@ def test_a_filtered_count_is_kept_per_version_and_viewer_class(
     searches = [q["sql"] for q in queries if "members_profilesearch" in q["sql"]]
     assert len(searches) == 3  # page 2 of one page: read, then the first page shown
     assert not any("count(" in sql for sql in searches)  # not counted again
+    # and only the branch the kept count chooses is in the statement (no CASE on the count)
+    assert not any("counted.n <=" in sql for sql in searches)
     assert _total(Client(), skill="seo") == 0  # anonymous: Stan is members only
     make_member("Second Seo", visibility="members", skills=[vocab["seo"]])
     assert _total(member_client, skill="seo") == 2  # the change bumped the version
