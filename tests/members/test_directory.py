@@ -425,6 +425,34 @@ def test_a_filtered_count_is_kept_per_version_and_viewer_class(
 
 
 @pytest.mark.postgres
+def test_a_kept_list_runs_its_generic_plan(member_client, people, vocab, settings):
+    """A list whose count is kept runs the same statement on every request for it: with its
+    generic plan, not planned anew each time (a search's tsquery makes PostgreSQL's custom
+    plans look cheaper, so it would never stop planning them)."""
+
+    def plans() -> dict[str, tuple[str, int, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, statement, generic_plans, custom_plans FROM pg_prepared_statements"
+            )
+            return {name: rest for name, *rest in cursor.fetchall()}
+
+    settings.DIRECTORY_CACHE_SECONDS = 0
+    before = plans()  # this session's statements from earlier tests
+    for params in ({}, {"skill": "seo"}, {"skill": "seo", "sort": "recent"}):
+        for _ in range(3):
+            assert member_client.get(URL, params).status_code == 200
+    runs = [
+        (generic - before.get(name, ("", 0, 0))[1], custom - before.get(name, ("", 0, 0))[2])
+        for name, (sql, generic, custom) in plans().items()
+        if "SELECT $1::bigint AS n" in sql or "SELECT $1::bigint AS total" in sql
+    ]
+    runs = [run for run in runs if run != (0, 0)]
+    assert len(runs) == 3  # the whole directory, and the two orders of one filter
+    assert all(custom == 0 and generic >= 2 for generic, custom in runs), runs
+
+
+@pytest.mark.postgres
 def test_a_kept_joined_count_rolls_over_at_midnight(member_client, vocab, settings, monkeypatch):
     """ "Joined in the last month" moves with the date, not only with the version."""
     from django.utils import timezone

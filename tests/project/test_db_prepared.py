@@ -68,3 +68,26 @@ def test_a_statement_deallocated_behind_its_back_is_prepared_again():
     with pytest.raises(DatabaseError):
         fetchall_prepared(bad, {"a": 1, "b": 0})
     assert fetchall_prepared(bad, {"a": 6, "b": 3}) == [(2,)]
+
+
+def _plans(mark: str) -> list[tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return [(generic, custom) for sql, generic, custom in cursor.fetchall() if mark in sql]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_generic_plan_from_the_first_run_for_that_statement_only():
+    """`generic=True` runs the statement with its generic plan at once (PostgreSQL would
+    otherwise plan it anew, with its values, for at least five runs); the setting ends with
+    the statement: the next one, and the session, are as before."""
+    assert fetchall_prepared(SQL, {"a": 2, "b": 3}, generic=True) == [(5, 4)]
+    assert fetchall_prepared(SQL, {"a": 4, "b": 5}, generic=True) == [(9, 8)]
+    assert _plans(MARK) == [(2, 0)]
+    other = "SELECT CAST(%(a)s AS INTEGER) * 3"
+    assert fetchall_prepared(other, {"a": 2}) == [(6,)]
+    assert _plans("CAST($1 AS INTEGER) * 3") == [(0, 1)]  # a custom plan, as by default
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "auto"
