@@ -41,11 +41,12 @@ def fetchall_prepared(sql: str, params: dict, *, generic: bool = False) -> list[
     """Rows of `sql` (with `%(name)s` placeholders), run as a prepared statement when it can.
 
     `generic`: with its generic plan from the first run (`SET LOCAL plan_cache_mode =
-    force_generic_plan`, sent with the EXECUTE: it ends with that statement's implicit
-    transaction, or with the caller's). For a statement run on every request whose plan
-    does not depend on its values: PostgreSQL would otherwise compare plans for five runs,
-    and plan it anew every time where a value's statistics make a custom plan look cheaper
-    (a tsquery parameter), 0.4 ms each at 10,000 members."""
+    force_generic_plan`, sent with the EXECUTE in one implicit transaction, so it ends with
+    it; inside the caller's transaction it would last until that one ends, so there the
+    statement runs as usual). For a statement run on every request whose plan does not
+    depend on its values: PostgreSQL would otherwise compare plans for five runs, and plan
+    it anew every time where a value's statistics make a custom plan look cheaper (a
+    tsquery parameter), 0.4 ms each at 10,000 members."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql" or not getattr(settings, "PREPARED_STATEMENTS", True):
             cursor.execute(sql, params)
@@ -61,7 +62,7 @@ def fetchall_prepared(sql: str, params: dict, *, generic: bool = False) -> list[
         name = "bc_" + hashlib.sha1(positional.encode(), usedforsecurity=False).hexdigest()[:24]
         values = [params[key] for key in order]
         execute = f"EXECUTE {name}" + (f"({', '.join(['%s'] * len(values))})" if values else "")
-        if generic:
+        if generic and not connection.in_atomic_block:
             execute = f"SET LOCAL plan_cache_mode = force_generic_plan; {execute}"
         prepared = _names_for(connection.connection)
         if name not in prepared and len(prepared) >= MAX_PER_CONNECTION:

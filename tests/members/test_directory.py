@@ -425,6 +425,7 @@ def test_a_filtered_count_is_kept_per_version_and_viewer_class(
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # as a request runs: no transaction around it
 def test_a_kept_list_runs_its_generic_plan(member_client, people, vocab, settings):
     """A list whose count is kept runs the same statement on every request for it: with its
     generic plan, not planned anew each time (a search's tsquery makes PostgreSQL's custom

@@ -91,3 +91,11 @@ def test_a_generic_plan_from_the_first_run_for_that_statement_only():
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone()[0] == "auto"
+    # Inside a transaction the setting would outlive the statement: not set there.
+    third = "SELECT CAST(%(a)s AS INTEGER) * 4"
+    with transaction.atomic():
+        assert fetchall_prepared(third, {"a": 2}, generic=True) == [(8,)]
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            assert cursor.fetchone()[0] == "auto"
+    assert _plans("CAST($1 AS INTEGER) * 4") == [(0, 1)]
