@@ -37,16 +37,19 @@ def _names_for(raw) -> set[str]:
     return entry[1]
 
 
-def fetchall_prepared(sql: str, params: dict, *, generic: bool = False) -> list[tuple]:
+def fetchall_prepared(sql: str, params: dict, *, plan: str | None = None) -> list[tuple]:
     """Rows of `sql` (with `%(name)s` placeholders), run as a prepared statement when it can.
 
-    `generic`: with its generic plan from the first run (`SET LOCAL plan_cache_mode =
-    force_generic_plan`, sent with the EXECUTE in one implicit transaction, so it ends with
-    it; inside the caller's transaction it would last until that one ends, so there the
-    statement runs as usual). For a statement run on every request whose plan does not
-    depend on its values: PostgreSQL would otherwise compare plans for five runs, and plan
-    it anew every time where a value's statistics make a custom plan look cheaper (a
-    tsquery parameter), 0.4 ms each at 10,000 members."""
+    `plan`: "generic" or "custom" to choose how PostgreSQL plans this run (`SET LOCAL
+    plan_cache_mode = force_<plan>_plan`, sent with the EXECUTE in one implicit transaction,
+    so it ends with it; inside the caller's transaction it would last until that one ends,
+    so there the statement runs as by default). By default PostgreSQL plans a prepared
+    statement anew for its values five times, then keeps its generic plan if that looks no
+    dearer — or plans it anew forever where a value's statistics make the custom plans look
+    cheaper (a tsquery parameter: 0.4 ms each time at 10,000 members). "generic": for a
+    statement run on every request whose plan does not depend on its values; "custom": for
+    one run now and then whose plan does (a count, whose generic plan reads 100,000 rows
+    where its values let an index answer: 11 -> 15 ms from the sixth run on)."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql" or not getattr(settings, "PREPARED_STATEMENTS", True):
             cursor.execute(sql, params)
@@ -62,8 +65,8 @@ def fetchall_prepared(sql: str, params: dict, *, generic: bool = False) -> list[
         name = "bc_" + hashlib.sha1(positional.encode(), usedforsecurity=False).hexdigest()[:24]
         values = [params[key] for key in order]
         execute = f"EXECUTE {name}" + (f"({', '.join(['%s'] * len(values))})" if values else "")
-        if generic and not connection.in_atomic_block:
-            execute = f"SET LOCAL plan_cache_mode = force_generic_plan; {execute}"
+        if plan in ("generic", "custom") and not connection.in_atomic_block:
+            execute = f"SET LOCAL plan_cache_mode = force_{plan}_plan; {execute}"
         prepared = _names_for(connection.connection)
         if name not in prepared and len(prepared) >= MAX_PER_CONNECTION:
             cursor.execute(sql, params)

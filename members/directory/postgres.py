@@ -84,11 +84,12 @@ def _cards_sql(page: str, visible: str) -> str:
 def _cards_fetch(
     sql: str, params: dict, *, number: int, per_page: int, kept: bool = False
 ) -> tuple[list[Card], int]:
-    """The cards and total of `sql` (`_cards_sql()`); `kept`: the statement takes its total
-    as a parameter, kept from an earlier count, so it runs on every request of that list:
-    a generic plan from its first run (`fetchall_prepared(generic=True)`)."""
+    """The cards and total of `sql` (`_cards_sql()`). `kept`: the statement takes its total
+    as a parameter, kept from an earlier count, so it runs on every request for that list:
+    its generic plan from the first run. Else it counts, once per directory version: a plan
+    for its values every time (see `fetchall_prepared()`)."""
     params = {**params, "limit": per_page, "offset": (number - 1) * per_page}
-    rows = fetchall_prepared(sql, params, generic=kept)
+    rows = fetchall_prepared(sql, params, plan="generic" if kept else "custom")
     return [Card(row[1:]) for row in rows if row[1] is not None], rows[0][0]
 
 

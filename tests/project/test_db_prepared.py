@@ -78,23 +78,27 @@ def _plans(mark: str) -> list[tuple[int, int]]:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_generic_plan_from_the_first_run_for_that_statement_only():
-    """`generic=True` runs the statement with its generic plan at once (PostgreSQL would
-    otherwise plan it anew, with its values, for at least five runs); the setting ends with
-    the statement: the next one, and the session, are as before."""
-    assert fetchall_prepared(SQL, {"a": 2, "b": 3}, generic=True) == [(5, 4)]
-    assert fetchall_prepared(SQL, {"a": 4, "b": 5}, generic=True) == [(9, 8)]
+def test_the_plan_chosen_for_one_run_and_that_run_only():
+    """`plan="generic"` runs the statement with its generic plan at once, `plan="custom"`
+    plans it for its values every time (PostgreSQL alone: five custom plans, then the generic
+    one when it looks no dearer); the setting ends with the statement."""
+    assert fetchall_prepared(SQL, {"a": 2, "b": 3}, plan="generic") == [(5, 4)]
+    assert fetchall_prepared(SQL, {"a": 4, "b": 5}, plan="generic") == [(9, 8)]
     assert _plans(MARK) == [(2, 0)]
-    other = "SELECT CAST(%(a)s AS INTEGER) * 3"
-    assert fetchall_prepared(other, {"a": 2}) == [(6,)]
-    assert _plans("CAST($1 AS INTEGER) * 3") == [(0, 1)]  # a custom plan, as by default
+    by_default = "SELECT CAST(%(a)s AS INTEGER) * 3"
+    custom = "SELECT CAST(%(a)s AS INTEGER) * 5"
+    for a in range(7):
+        assert fetchall_prepared(by_default, {"a": a}) == [(3 * a,)]
+        assert fetchall_prepared(custom, {"a": a}, plan="custom") == [(5 * a,)]
+    assert _plans("CAST($1 AS INTEGER) * 3") == [(2, 5)]
+    assert _plans("CAST($1 AS INTEGER) * 5") == [(0, 7)]
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone()[0] == "auto"
     # Inside a transaction the setting would outlive the statement: not set there.
     third = "SELECT CAST(%(a)s AS INTEGER) * 4"
     with transaction.atomic():
-        assert fetchall_prepared(third, {"a": 2}, generic=True) == [(8,)]
+        assert fetchall_prepared(third, {"a": 2}, plan="generic") == [(8,)]
         with connection.cursor() as cursor:
             cursor.execute("SHOW plan_cache_mode")
             assert cursor.fetchone()[0] == "auto"
