@@ -82,6 +82,7 @@ def test_the_plan_chosen_for_one_run_and_that_run_only():
     """`plan="generic"` runs the statement with its generic plan at once, `plan="custom"`
     plans it for its values every time (PostgreSQL alone: five custom plans, then the generic
     one when it looks no dearer); the setting ends with the statement."""
+    connection.close()  # a session of its own: no statement prepared by an earlier test
     assert fetchall_prepared(SQL, {"a": 2, "b": 3}, plan="generic") == [(5, 4)]
     assert fetchall_prepared(SQL, {"a": 4, "b": 5}, plan="generic") == [(9, 8)]
     assert _plans(MARK) == [(2, 0)]
