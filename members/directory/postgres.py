@@ -218,10 +218,11 @@ def _walk_bound(query: DirectoryQuery, needed: int, total: int | None, visible: 
     return _rows_bound(int(4 * expected)) if expected <= WALK_EXPECTED else 0
 
 
-def _walked_sql(where: list[str], match: str, order: str, walk: int, cap: int) -> tuple:
-    """(the CTE `walked`, the CASE branch taking the page from it) for `_walk_bound()`'s walk:
-    the page's rows are the first matches in the order's index, so when the walk, in that
-    order, found as many as the page needs (or all there are), they are the page."""
+def _walked_sql(where: list[str], match: str, order: str, walk: int) -> tuple:
+    """(the CTE `walked`, the CASE branch taking the page from it) for `_walk_bound()`'s walk
+    of a list below the cap: the page's rows are the first matches in the order's index, so
+    when the walk, in that order, found as many as the page needs (or all there are: the
+    count is exact below the cap), they are the page."""
     walked = f"""walked AS MATERIALIZED (
         SELECT profile_id, display_name, member_since FROM (
             SELECT profile_id, display_name, member_since, COALESCE({match}, FALSE) AS hit
@@ -229,7 +230,7 @@ def _walked_sql(where: list[str], match: str, order: str, walk: int, cap: int) -
             ORDER BY {order} LIMIT {int(walk)}
         ) w WHERE hit LIMIT %(limit)s::bigint + %(offset)s::bigint
     ), """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
-    branch = f"""WHEN counted.n <= {cap} AND (SELECT count(*) FROM walked)
+    branch = f"""WHEN (SELECT count(*) FROM walked)
                     >= LEAST(%(limit)s::bigint + %(offset)s::bigint, counted.n)
                THEN ARRAY(SELECT profile_id FROM walked
                           ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s)
@@ -293,21 +294,20 @@ def directory_search_sql(
     # page is ordered from the matches, past it an index is walked (`_broad_ids()`). With the
     # total kept, only the branch it chooses is in the statement: each EXECUTE opens every
     # scan of its plan, taken or not (10k members: 0.03-0.14 ms per list, e.g. 1.39 -> 1.26).
-    walked, walked_ids = (
-        _walked_sql(where, match, order, walk, cap)
-        if walk and total is not None and match and not ranked
-        else ("", "")
-    )
+    above = "ARRAY(SELECT profile_id FROM ({}) b LIMIT %(limit)s OFFSET %(offset)s)"
     ordered = f"SELECT profile_id FROM members_profilesearch WHERE {conditions}"  # noqa: S608
     below = _page_of(f"{ordered} ORDER BY {order}", rows)
-    above = "ARRAY(SELECT profile_id FROM ({}) b LIMIT %(limit)s OFFSET %(offset)s)"
+    walked = ""
     if total is not None and params["total"] > cap:
         ids = above.format(_broad_ids(sort, where, match, ranked, rows, facets=facets))
+    elif total is not None and walk and match and not ranked:
+        walked, walked_ids = _walked_sql(where, match, order, walk)
+        ids = f"CASE {walked_ids} ELSE {below} END"
     elif total is not None:
-        ids = f"CASE {walked_ids}ELSE {below} END" if walked_ids else below
+        ids = below
     else:
         broad = above.format(_broad_ids(sort, where, match, ranked, rows, facets=facets))
-        ids = f"CASE {walked_ids}WHEN counted.n <= {cap} THEN {below} ELSE {broad} END"
+        ids = f"CASE WHEN counted.n <= {cap} THEN {below} ELSE {broad} END"
     page = f"""
         counted AS MATERIALIZED ({counted}), {walked}page AS (
             SELECT counted.n AS total, {ids} AS ids FROM counted
