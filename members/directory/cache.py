@@ -99,7 +99,8 @@ def options_get() -> dict:
     """`directory_options()`, kept in this process until the directory's version changes
     (every term, space, profile, company or membership change bumps it; the version is
     read on every call). The same dict also keeps, per version, what is derived from it:
-    the filter selects rendered per language ("rendered") and the unfiltered totals per
+    the filter selects rendered per language ("rendered"), the filter form's and the results
+    fragment's markup ("forms", "results": `members.views.directory`), the lists' totals per
     viewer class ("counts"), and the version itself ("version")."""
     version = directory_version()
     options = _options_memo.get(version)

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -65,7 +65,13 @@ _SLUG_MARK = "0slug0"
 
 
 def _url_parts(name: str) -> tuple[str, str]:
-    """The parts of `name`'s URL around its slug, reversed once for a whole list of cards."""
+    """The parts of `name`'s URL around its slug, reversed once per process (for the URL
+    configuration and script prefix in force), not once per list of cards."""
+    return _url_parts_for(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=64)
+def _url_parts_for(name: str, _urlconf, _prefix: str) -> tuple[str, str]:
     before, _mark, after = reverse(name, kwargs={"slug": _SLUG_MARK}).partition(_SLUG_MARK)
     return before, after
 

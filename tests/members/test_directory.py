@@ -24,6 +24,13 @@ def names(response) -> list[str]:
     return re.findall(r"<h3>([^<]+)</h3>", response.content.decode())
 
 
+def shown_total(response) -> int:
+    """The total as the page says it ("31 members"; the results may be kept markup, with no
+    template rendered for them)."""
+    count = re.search(r"data-directory-count>\s*([\d,]+) members?\b", response.content.decode())
+    return int(count[1].replace(",", ""))
+
+
 @pytest.fixture
 def people(db, vocab):
     katia = make_member(
@@ -377,7 +384,7 @@ def test_unfiltered_total_follows_new_and_hidden_members(member_client, people, 
     settings.DIRECTORY_CACHE_SECONDS = 0  # the rendered results are not under test here
 
     def total():
-        return member_client.get(URL).context["page_obj"].paginator.count
+        return shown_total(member_client.get(URL))
 
     before = total()
     assert total() == before  # the second time from what was kept
@@ -393,7 +400,7 @@ def test_unfiltered_total_follows_new_and_hidden_members(member_client, people, 
 
 
 def _total(client, **params) -> int:
-    return client.get(URL, params).context["page_obj"].paginator.count
+    return shown_total(client.get(URL, params))
 
 
 @pytest.mark.postgres
@@ -419,7 +426,7 @@ def test_a_filtered_count_is_kept_per_version_and_viewer_class(
     assert _total(member_client, skill="seo") == 2  # the change bumped the version
     make_member("Third Seo", visibility="members", skills=[vocab["seo"]])
     settings.DIRECTORY_COUNT_CAP = 1
-    assert member_client.get(URL, {"skill": "seo"}).context["result"].capped  # "1+"
+    assert "1+ members" in member_client.get(URL, {"skill": "seo"}).content.decode()
     settings.DIRECTORY_COUNT_CAP = 2000
     assert _total(member_client, skill="seo") == 3  # counted again under the new cap
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.template import Context, Template
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
 from members.directory.cards import profile_cards
@@ -135,3 +135,16 @@ def test_a_card_row_holding_decoded_json_is_rendered_without_being_kept(katia):
     html = cards_html([Card(row)])
     assert "Katia &lt;b&gt;Xenophontos&lt;/b&gt;" in html
     assert '<li class="tag">translation</li>' in html
+
+
+def test_card_links_follow_the_script_prefix(katia):
+    """The cards' URLs are reversed once per process, for each script prefix in force: a
+    site served under a path (SCRIPT_NAME) links its cards under it."""
+    cards = profile_cards(Profile.objects.filter(pk=katia.pk))
+    assert f'href="/members/{katia.slug}/"' in _render("{% profile_cards cards %}", cards=cards)
+    set_script_prefix("/community/")
+    try:
+        html = _render("{% profile_cards cards %}", cards=cards)
+    finally:
+        set_script_prefix("/")
+    assert f'href="/community/members/{katia.slug}/"' in html
