@@ -43,7 +43,7 @@ from ..search import (
     words_tsquery,
 )
 from .cards import CARD_COLUMNS
-from .postgres_count import NAME_VECTOR, search_count_sql
+from .postgres_count import NAME_VECTOR, search_count_sql, visible_total_sql
 from .query import JOINED_CHOICES, PER_PAGE, DirectoryQuery, count_cap
 
 _ORDER = {
@@ -345,16 +345,16 @@ def directory_list_page(
     *, user, sort: str, number: int, per_page: int = PER_PAGE, total: int | None = None
 ) -> tuple[list[Card], int]:
     """(the cards of page `number`, total) of the unfiltered directory, in one query: the
-    total from the (visibility, user) index alone (unless the caller knows it), the page's
-    ids by walking the name (or "member since") index, and their cards."""
+    total from the per-visibility counts (`visible_total_sql()`, unless the caller knows
+    it), the page's ids by walking the name (or "member since") index, and their cards."""
     params: dict = {}
     visible = profile_visibility_sql(user, params)
     where = visible.format(t="") or "TRUE"
     order = _ORDER["recent" if sort == "recent" else "name"].format(id="id")
-    count = f"(SELECT count(*) FROM members_profile WHERE {where})"  # noqa: S608 - fixed SQL
-    if total is not None:
-        count = "%(total)s::bigint"
-        params["total"] = total
+    if total is None:
+        count = visible_total_sql(user, params)
+    else:
+        count, params["total"] = "%(total)s::bigint", total
     ordered = f"SELECT id FROM members_profile WHERE {where} ORDER BY {order}"  # noqa: S608
     ids = _page_of(ordered, _rows_bound(number * per_page))
     page = f"page AS (SELECT {count} AS total, {ids} AS ids)"

@@ -4,6 +4,7 @@ to count first for a one-word search."""
 
 from __future__ import annotations
 
+from ..models import Visibility
 from ..search import TERM
 from .query import DirectoryQuery
 
@@ -81,3 +82,25 @@ def search_count_sql(
     unnamed = f"profile_id NOT IN (SELECT profile_id FROM members_profilesearch WHERE {named})"  # noqa: S608
     parts = [named, f"{term} AND {unnamed}", f"{match} AND {not_named} AND NOT {term}"]
     return _count_sql(where, parts, cap)
+
+
+_SUM = "(SELECT coalesce(sum(n), 0)::bigint FROM members_profilecount{where})"
+
+
+def visible_total_sql(user, params: dict) -> str:
+    """How many profiles `user` may see, from the per-visibility counts the triggers keep
+    (`members.models.ProfileCount`): the rule of `profile_visibility_sql()` — anonymous
+    visitors public profiles, members members-only ones too and their own, staff all —
+    added up from a handful of rows instead of counted (12 ms at 100,000 members)."""
+    if user is None or not user.is_authenticated:
+        params["public"] = Visibility.PUBLIC
+        return _SUM.format(where=" WHERE visibility = %(public)s")
+    if user.is_staff:
+        return _SUM.format(where="")
+    params.update(public=Visibility.PUBLIC, members=Visibility.MEMBERS, viewer=user.pk)
+    seen = _SUM.format(where=" WHERE visibility IN (%(public)s, %(members)s)")
+    own = (
+        "(SELECT count(*) FROM members_profile WHERE user_id = %(viewer)s"
+        " AND visibility NOT IN (%(public)s, %(members)s))"
+    )
+    return f"({seen} + {own})"
