@@ -402,3 +402,24 @@ def search_filter(qs: QuerySet[Profile], words: list[str]) -> QuerySet[Profile]:
     for word in words:
         cond &= Q(search_document__contains=word)
     return qs.filter(cond)
+
+
+def profile_counts_rebuild() -> bool:
+    """Start the per-visibility profile counts (`ProfileCount`, kept by PostgreSQL triggers)
+    again from the profiles themselves — after a data-only restore or a `loaddata` that
+    brought the counts' own rows along with the profiles the triggers counted. Writers wait
+    for it (a SHARE lock on the profiles), never the reverse for long. False on SQLite,
+    which keeps no counts."""
+    if connection.vendor != "postgresql":
+        return False
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE members_profile IN SHARE MODE")
+        cursor.execute("DELETE FROM members_profilecount")
+        cursor.execute(
+            "INSERT INTO members_profilecount (visibility, n) "
+            "SELECT visibility, count(*) FROM members_profile GROUP BY visibility"
+        )
+    from .directory.cache import directory_invalidate
+
+    directory_invalidate()  # lists counted from the old rows are counted again
+    return True

@@ -118,3 +118,20 @@ def test_writers_never_wait_for_each_other(db):
         first.close()
         second.close()
     assert kept() == counted() == {"hidden": 1, "members": 1}
+
+
+def test_the_rebuild_command_recounts(db):
+    """After a restore that brought the counts' rows along with the profiles (counted twice),
+    `members_search_rebuild` starts them again from the profiles."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_member("Ann One", visibility="public")
+    ProfileCount.objects.create(visibility="public", n=1)  # e.g. loaddata of a dump
+    assert kept() != counted()
+    out = StringIO()
+    call_command("members_search_rebuild", stdout=out)
+    assert kept() == counted()
+    assert "Profile counts recounted." in out.getvalue()
+    assert "1 member" in Client().get(reverse("members:directory")).content.decode()

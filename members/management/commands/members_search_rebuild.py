@@ -1,11 +1,16 @@
 from django.core.management.base import BaseCommand
 
-from members.search import profile_search_refresh
+from members.search import profile_counts_rebuild, profile_search_refresh
 
 
 class Command(BaseCommand):
-    help = "Rebuild every profile's search document and directory card (set-based, safe)."
+    help = (
+        "Rebuild every profile's search document and directory card (set-based, safe), and "
+        "on PostgreSQL the per-visibility profile counts."
+    )
 
     def handle(self, *args, **options):
         done = profile_search_refresh()
         self.stdout.write(self.style.SUCCESS(f"{done} profiles refreshed."))
+        if profile_counts_rebuild():
+            self.stdout.write(self.style.SUCCESS("Profile counts recounted."))
