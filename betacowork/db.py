@@ -66,8 +66,9 @@ def fetchall_prepared(sql: str, params: dict, *, plan: str | None = None) -> lis
     dearer — or plans it anew forever where a value's statistics make the custom plans look
     cheaper (a tsquery parameter: 0.4 ms each time at 10,000 members). "generic": for a
     statement run on every request whose plan does not depend on its values; "custom": for
-    one run now and then whose plan does (a count, whose generic plan reads 100,000 rows
-    where its values let an index answer: 11 -> 15 ms from the sixth run on)."""
+    one run now and then whose plan does (a filtered count, whose words decide which index
+    parts answer it; measured on the unfiltered count before the triggers kept it: its
+    generic plan read 100,000 rows where its values let an index answer, 11 -> 15 ms)."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql" or not getattr(settings, "PREPARED_STATEMENTS", True):
             cursor.execute(sql, params)
