@@ -70,35 +70,43 @@ def fetchall_prepared(sql: str, params: dict, *, plan: str | None = None) -> lis
     parts answer it; measured on the unfiltered count before the triggers kept it: its
     generic plan read 100,000 rows where its values let an index answer, 11 -> 15 ms)."""
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql" or not getattr(settings, "PREPARED_STATEMENTS", True):
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-        name, positional, order = _shape(sql)
-        values = [params[key] for key in order]
-        execute = f"EXECUTE {name}" + (f"({', '.join(['%s'] * len(values))})" if values else "")
-        if plan in ("generic", "custom") and not connection.in_atomic_block:
-            execute = f"SET LOCAL plan_cache_mode = force_{plan}_plan; {execute}"
-        prepared = _names_for(connection.connection)
-        if name not in prepared and len(prepared) >= MAX_PER_CONNECTION:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-        prepare = f"PREPARE {name} AS {positional}; {execute}"  # one round trip, one query
-        if name in prepared:
-            try:
-                cursor.execute(execute, values)
-            except DatabaseError as exc:
-                # Gone from the session (a pooler's DISCARD ALL, a DEALLOCATE): forget it;
-                # outside a transaction, prepare it again at once.
-                if getattr(exc.__cause__, "pgcode", None) != "26000":  # invalid_sql_statement_name
-                    raise
-                prepared.discard(name)
-                if connection.in_atomic_block:
-                    raise
-                cursor.execute(prepare, values)
-                prepared.add(name)
-        else:
-            # Remembered before it runs: a PREPARE stays even when the EXECUTE after it fails
-            # (it belongs to the session), and preparing it twice would be an error.
-            prepared.add(name)
-            cursor.execute(prepare, values)
+        execute_prepared(cursor, sql, params, plan=plan)
         return cursor.fetchall()
+
+
+def execute_prepared(cursor, sql: str, params: dict, *, plan: str | None = None) -> int:
+    """Run `sql` on `cursor` (of this thread's connection) as `fetchall_prepared` does, for a
+    statement whose rows the caller reads from the cursor, or none (an UPDATE run once a
+    message: the outbox's "sent" record); returns the cursor's row count."""
+    if connection.vendor != "postgresql" or not getattr(settings, "PREPARED_STATEMENTS", True):
+        cursor.execute(sql, params)
+        return cursor.rowcount
+    name, positional, order = _shape(sql)
+    values = [params[key] for key in order]
+    execute = f"EXECUTE {name}" + (f"({', '.join(['%s'] * len(values))})" if values else "")
+    if plan in ("generic", "custom") and not connection.in_atomic_block:
+        execute = f"SET LOCAL plan_cache_mode = force_{plan}_plan; {execute}"
+    prepared = _names_for(connection.connection)
+    if name not in prepared and len(prepared) >= MAX_PER_CONNECTION:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+    prepare = f"PREPARE {name} AS {positional}; {execute}"  # one round trip, one query
+    if name in prepared:
+        try:
+            cursor.execute(execute, values)
+        except DatabaseError as exc:
+            # Gone from the session (a pooler's DISCARD ALL, a DEALLOCATE): forget it;
+            # outside a transaction, prepare it again at once.
+            if getattr(exc.__cause__, "pgcode", None) != "26000":  # invalid_sql_statement_name
+                raise
+            prepared.discard(name)
+            if connection.in_atomic_block:
+                raise
+            cursor.execute(prepare, values)
+            prepared.add(name)
+    else:
+        # Remembered before it runs: a PREPARE stays even when the EXECUTE after it fails
+        # (it belongs to the session), and preparing it twice would be an error.
+        prepared.add(name)
+        cursor.execute(prepare, values)
+    return cursor.rowcount

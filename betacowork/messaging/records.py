@@ -27,13 +27,18 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
+from betacowork.db import execute_prepared
+
 from .models import Outbox
 
 logger = logging.getLogger(__name__)
 
+# Prepared once per connection (betacowork.db.execute_prepared): planning this UPDATE anew
+# for every message cost PostgreSQL a third as much again as running it (0.044 ms + 0.088 ms).
 _SENT_SQL = (
-    f"UPDATE {Outbox._meta.db_table} SET status = %s, attempts = attempts + 1, "  # noqa: S608
-    "sent_at = %s, claimed_until = NULL, last_error = '' WHERE id = %s AND claim_token = %s"
+    f"UPDATE {Outbox._meta.db_table} SET status = %(status)s, "  # noqa: S608
+    "attempts = attempts + 1, sent_at = %(now)s, claimed_until = NULL, last_error = '' "
+    "WHERE id = %(id)s AND claim_token = %(token)s"
 )
 
 
@@ -100,7 +105,12 @@ class Recorder:
         """Record `row` sent (the server has just accepted it). With the recorder thread,
         the UPDATE is handed over and runs while the caller goes on; `settle()` waits."""
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        params = [Outbox.Status.SENT.value, now, row.pk, row.claim_token]
+        params = {
+            "status": Outbox.Status.SENT.value,
+            "now": now,
+            "id": row.pk,
+            "token": row.claim_token,
+        }
         try:
             if self.overlap:
                 self.settle()  # never two in flight
@@ -128,18 +138,17 @@ class _SentStatement:
     def __init__(self, setup: str = ""):
         self.setup, self.cursor, self.raw = setup, None, None
 
-    def run(self, params: list) -> int:
+    def run(self, params: dict) -> int:
         if self.cursor is None or self.raw is not connection.connection:
             self.cursor = connection.cursor()
             if self.setup:
                 self.cursor.execute(self.setup)
             self.raw = connection.connection
         try:
-            self.cursor.execute(_SENT_SQL, params)
+            return execute_prepared(self.cursor, _SENT_SQL, params)
         except DatabaseError:
             self.cursor = None  # its connection is gone: the retry opens a new one
             raise
-        return self.cursor.rowcount
 
     def close(self) -> None:
         if self.cursor is not None:
@@ -184,7 +193,7 @@ def _thread_statement() -> _SentStatement:
     return statement
 
 
-def _write_sent_on_thread(params: list) -> int:
+def _write_sent_on_thread(params: dict) -> int:
     statement = _thread_statement()
     return _retrying(lambda: statement.run(params))
 

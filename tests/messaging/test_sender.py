@@ -94,6 +94,37 @@ def test_sent_row_is_recorded_with_a_deterministic_message_id(scripted):
     assert outbox_send_due() == 0  # sent rows are never sent again
 
 
+@pytest.mark.postgres
+def test_the_sent_record_is_prepared_once_per_connection(scripted):
+    """PostgreSQL plans the "sent" UPDATE once per connection, not once per message; a row
+    whose lease another sender holds now is still not overwritten by it."""
+    from django.db import connection
+
+    from betacowork.messaging import records
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [s for (s,) in cursor.fetchall() if "UPDATE members_outbox" in s]
+
+    first, _ = write("p1")
+    second, _ = write("p2")
+    assert outbox_send_due() == 2
+    assert outbox_send_due() == 0
+    third, _ = write("p3")
+    assert outbox_send_due() == 1
+    assert len(prepared()) == 1
+    assert set(Outbox.objects.values_list("status", flat=True)) == {Outbox.Status.SENT}
+    # The prepared statement keeps its claim-token condition: a stale holder writes nothing.
+    Outbox.objects.filter(pk=third.pk).update(status=Outbox.Status.PENDING, claim_token="new")
+    third.refresh_from_db()
+    third.claim_token = "stale"
+    with records.Recorder() as recorder:
+        recorder.sent(third)
+    third.refresh_from_db()
+    assert (third.status, third.claim_token) == (Outbox.Status.PENDING, "new")
+
+
 def test_temporary_failures_retry_with_exponential_backoff_then_fail(scripted):
     scripted.reset([smtplib.SMTPDataError(451, b"try later")] * 3)
     row, _ = write()

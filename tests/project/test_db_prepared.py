@@ -104,3 +104,27 @@ def test_the_plan_chosen_for_one_run_and_that_run_only():
             cursor.execute("SHOW plan_cache_mode")
             assert cursor.fetchone()[0] == "auto"
     assert _plans("CAST($1 AS INTEGER) * 4") == [(0, 1)]
+
+
+UPDATE = "UPDATE members_space SET city = %(city)s WHERE slug = %(slug)s"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_execute_prepared_counts_the_rows_it_changed():
+    """`execute_prepared` (the outbox's "sent" record): the row count of the UPDATE itself,
+    on the first run (PREPARE and EXECUTE in one query) as on the next ones."""
+    from betacowork.db import execute_prepared
+    from members.models import Space
+
+    Space.objects.create(slug="prep-a", name="A", city="Liège")
+    Space.objects.create(slug="prep-b", name="B", city="Namur")
+    with connection.cursor() as cursor:
+        assert execute_prepared(cursor, UPDATE, {"city": "Mons", "slug": "prep-a"}) == 1
+        assert execute_prepared(cursor, UPDATE, {"city": "Mons", "slug": "nowhere"}) == 0
+        assert execute_prepared(cursor, UPDATE, {"slug": "prep-b", "city": "Arlon"}) == 1
+    assert dict(Space.objects.filter(slug__startswith="prep-").values_list("slug", "city")) == {
+        "prep-a": "Mons",
+        "prep-b": "Arlon",
+    }
+    assert len([s for s in _prepared_here() if "UPDATE members_space" in s]) == 1
