@@ -51,6 +51,11 @@ class SinkHandler:
         self.data_started = threading.Event()
         self.data_commands = 0
         self.dropped = 0  # messages whose client vanished before our 250: not accepted
+        # `SmtpSink.wait_for()` blocks on `reached` (set here when `target` messages are in)
+        # instead of polling: a poll takes the GIL from the sink's thread 50 times a second.
+        self.target: int | None = None
+        self.reached = threading.Event()
+        self.first_at: float | None = None  # time.monotonic() of the first accepted message
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
@@ -83,6 +88,10 @@ class SinkHandler:
         with self.lock:
             # Parsed lazily (`messages`): the sink must keep up with the sender.
             self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
+            if self.first_at is None:
+                self.first_at = time.monotonic()
+            if self.target is not None and len(self.messages) >= self.target:
+                self.reached.set()
         return "250 OK"
 
 
@@ -127,12 +136,13 @@ class SmtpSink:
         return counter
 
     def wait_for(self, n: int, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.accepted >= n:
+        """Block (without polling) until `n` messages are accepted, or `timeout` seconds."""
+        with self.handler.lock:
+            self.handler.target = n
+            self.handler.reached.clear()
+            if len(self.handler.messages) >= n:
                 return True
-            time.sleep(0.05)
-        return self.accepted >= n
+        return self.handler.reached.wait(timeout) or self.accepted >= n
 
 
 # Celery processes --------------------------------------------------------------------------
