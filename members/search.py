@@ -405,19 +405,26 @@ def search_filter(qs: QuerySet[Profile], words: list[str]) -> QuerySet[Profile]:
 
 
 def profile_counts_rebuild() -> bool:
-    """Start the per-visibility profile counts (`ProfileCount`, kept by PostgreSQL triggers)
-    again from the profiles themselves — after a data-only restore or a `loaddata` that
-    brought the counts' own rows along with the profiles the triggers counted. Writers wait
-    for it (a SHARE lock on the profiles), never the reverse for long. False on SQLite,
-    which keeps no counts."""
+    """Start the counts PostgreSQL's triggers keep — per visibility (`ProfileCount`) and per
+    space and visibility (`SpacePeopleCount`) — again from the profiles and their search
+    rows, after a data-only restore or a `loaddata` that brought the counts' own rows along
+    with the rows the triggers counted. Writers wait for it (SHARE locks), never the reverse
+    for long. False on SQLite, which keeps no counts."""
     if connection.vendor != "postgresql":
         return False
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE members_profile IN SHARE MODE")
+        cursor.execute("LOCK TABLE members_profile, members_profilesearch IN SHARE MODE")
         cursor.execute("DELETE FROM members_profilecount")
         cursor.execute(
             "INSERT INTO members_profilecount (visibility, n) "
             "SELECT visibility, count(*) FROM members_profile GROUP BY visibility"
+        )
+        cursor.execute("DELETE FROM members_spacepeoplecount")
+        cursor.execute(  # each search row's spaces: its `_sp<id>` lexemes
+            """INSERT INTO members_spacepeoplecount (space_id, visibility, n)
+               SELECT substr(l.lexeme, 4)::bigint, r.visibility, count(*)
+               FROM members_profilesearch r CROSS JOIN LATERAL unnest(r.search_vector) l
+               WHERE l.lexeme ~ '^_sp[0-9]+$' GROUP BY 1, 2"""
         )
     from .directory.cache import directory_invalidate
 

@@ -34,8 +34,10 @@ from .directory.postgres import (  # noqa: F401
     directory_search_sql,
     space_people_rows,
 )
+from .directory.postgres_count import space_people_kept, visible_total
 from .directory.sqlite import directory_profiles, space_members_filter  # noqa: F401
 from .models import Membership, Profile, Space, Term, Visibility
+from .rules import viewer_class
 from .search import fold
 
 
@@ -47,10 +49,11 @@ def community_figures(*, user) -> dict:
     """Headline figures for the home page: how many people `user` may see in all and in each
     space (`spaces_with_member_counts()`) — the numbers the directory and the space pages
     show the same viewer."""
-    return {
-        "members": Profile.objects.visible_to(user).count(),
-        "spaces": spaces_with_member_counts(user=user),
-    }
+    if connection.vendor == "postgresql":
+        members = visible_total(user)  # the per-visibility counts the triggers keep
+    else:
+        members = Profile.objects.visible_to(user).count()
+    return {"members": members, "spaces": spaces_with_member_counts(user=user)}
 
 
 # --- people of a space ---------------------------------------------------------------------
@@ -71,17 +74,21 @@ def space_people(*, user, space: Space | int | OuterRef) -> QuerySet[Profile]:
 
 
 def spaces_with_member_counts(*, user) -> list[Space]:
-    """Every space, by name, with `member_count`: its `space_people()` for `user`, counted in
-    one query (a correlated count per space; on PostgreSQL from the search rows' space
-    lexemes, `directory.postgres.space_people_rows()`)."""
-    if connection.vendor == "postgresql":
-        people = space_people_rows(user=user, space=OuterRef("pk"))
+    """Every space, by name, with `member_count`: its `space_people()` for `user`, in one
+    query. On PostgreSQL, from the counts kept per space and visibility
+    (`directory.postgres_count.space_people_kept()`), or for a member whose own profile is
+    hidden by counting the search rows' space lexemes (`directory.postgres.space_people_rows()`);
+    elsewhere a correlated count per space."""
+    cls = viewer_class(user)
+    if connection.vendor == "postgresql" and cls is not None:
+        counted = space_people_kept(cls, OuterRef("pk"))
     else:
-        people = space_people(user=user, space=OuterRef("pk"))
-    counted = people.order_by().values(n=Func(F("pk"), function="COUNT"))
-    return list(
-        Space.objects.annotate(member_count=Coalesce(Subquery(counted), 0)).order_by("name")
-    )
+        if connection.vendor == "postgresql":
+            people = space_people_rows(user=user, space=OuterRef("pk"))
+        else:
+            people = space_people(user=user, space=OuterRef("pk"))
+        counted = Subquery(people.order_by().values(n=Func(F("pk"), function="COUNT")))
+    return list(Space.objects.annotate(member_count=Coalesce(counted, 0)).order_by("name"))
 
 
 # --- single pages ----------------------------------------------------------------------------

@@ -4,6 +4,10 @@ to count first for a one-word search."""
 
 from __future__ import annotations
 
+from django.db import connection
+from django.db.models import BigIntegerField, F, Func, OuterRef, Subquery
+from django.db.models.functions import Cast
+
 from ..models import Visibility
 from ..search import TERM
 from .query import DirectoryQuery
@@ -85,6 +89,14 @@ def search_count_sql(
 
 
 _SUM = "(SELECT coalesce(sum(n), 0)::bigint FROM members_profilecount{where})"
+# Which visibilities each class of viewer sees in full (`members.rules.viewer_class()`; a
+# member also sees their own profile, whatever its visibility): the rule of
+# `profile_visibility_sql()`, for counts kept per visibility. None: all of them.
+SEEN = {
+    "anonymous": (Visibility.PUBLIC,),
+    "member": (Visibility.PUBLIC, Visibility.MEMBERS),
+    "staff": None,
+}
 
 
 def visible_total_sql(user, params: dict) -> str:
@@ -104,3 +116,26 @@ def visible_total_sql(user, params: dict) -> str:
         " AND visibility NOT IN (%(public)s, %(members)s))"
     )
     return f"({seen} + {own})"
+
+
+def visible_total(user) -> int:
+    """`visible_total_sql()` on its own: how many profiles `user` may see in all."""
+    params: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {visible_total_sql(user, params)}", params)
+        return cursor.fetchone()[0]
+
+
+def space_people_kept(cls: str, space: OuterRef) -> Subquery:
+    """How many people of `space` (an `OuterRef` to a space's id) a viewer of class `cls`
+    ("anonymous", "member" or "staff") sees, from the counts the triggers keep per space
+    and visibility (`members.models.SpacePeopleCount`): a few rows added up instead of the
+    space's search rows counted. Not for a member whose own profile is hidden (no class:
+    their own profile counts too)."""
+    from ..models import SpacePeopleCount
+
+    kept = SpacePeopleCount.objects.filter(space_id=space)
+    if SEEN[cls] is not None:
+        kept = kept.filter(visibility__in=SEEN[cls])
+    total = Cast(Func(F("n"), function="SUM"), BigIntegerField())  # sum(bigint) is numeric
+    return Subquery(kept.order_by().values(total=total))
