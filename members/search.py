@@ -406,7 +406,7 @@ def search_filter(qs: QuerySet[Profile], words: list[str]) -> QuerySet[Profile]:
 
 def profile_counts_rebuild() -> bool:
     """Start the counts PostgreSQL's triggers keep — per visibility (`ProfileCount`) and per
-    space and visibility (`SpacePeopleCount`) — again from the profiles and their search
+    facet and visibility (`FacetCount`) — again from the profiles and their search
     rows, after a data-only restore or a `loaddata` that brought the counts' own rows along
     with the rows the triggers counted. Writers wait for it (SHARE locks), never the reverse
     for long. False on SQLite, which keeps no counts."""
@@ -419,12 +419,12 @@ def profile_counts_rebuild() -> bool:
             "INSERT INTO members_profilecount (visibility, n) "
             "SELECT visibility, count(*) FROM members_profile GROUP BY visibility"
         )
-        cursor.execute("DELETE FROM members_spacepeoplecount")
-        cursor.execute(  # each search row's spaces: its `_sp<id>` lexemes
-            """INSERT INTO members_spacepeoplecount (space_id, visibility, n)
-               SELECT substr(l.lexeme, 4)::bigint, r.visibility, count(*)
+        cursor.execute("DELETE FROM members_facetcount")
+        cursor.execute(  # each search row's facets: its lexemes that begin with "_"
+            """INSERT INTO members_facetcount (lexeme, visibility, n)
+               SELECT l.lexeme, r.visibility, count(*)
                FROM members_profilesearch r CROSS JOIN LATERAL unnest(r.search_vector) l
-               WHERE l.lexeme ~ '^_sp[0-9]+$' GROUP BY 1, 2"""
+               WHERE left(l.lexeme, 1) = '_' GROUP BY 1, 2"""
         )
     from .directory.cache import directory_invalidate
 

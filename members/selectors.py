@@ -75,7 +75,7 @@ def space_people(*, user, space: Space | int | OuterRef) -> QuerySet[Profile]:
 
 def spaces_with_member_counts(*, user) -> list[Space]:
     """Every space, by name, with `member_count`: its `space_people()` for `user`, in one
-    query. On PostgreSQL, from the counts kept per space and visibility
+    query. On PostgreSQL, from the counts kept per facet (the space's) and visibility
     (`directory.postgres_count.space_people_kept()`), or for a member whose own profile is
     hidden by counting the search rows' space lexemes (`directory.postgres.space_people_rows()`);
     elsewhere a correlated count per space."""

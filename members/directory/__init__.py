@@ -26,6 +26,7 @@ from django.utils import timezone
 from ..search import fold
 from . import postgres, sqlite
 from .cache import options_get, viewer_class
+from .postgres_count import kept_total
 from .query import (
     JOINED_CHOICES,
     MAX_PAGE,
@@ -136,13 +137,17 @@ def _fetcher(viewer, query: DirectoryQuery, per_page: int):
         key = _count_key(cls, query)
 
         def fetch(number: int):
+            total = counts.get(key) if key else None
+            if total is None and key:  # what the facet counts answer is not counted
+                facets = postgres.facet_lexemes(query)
+                total = kept_total(cls, query, options["term_words"], facets)
             cards, total = postgres.directory_search_page(
                 user=viewer,
                 query=query,
                 term_index=options["term_words"],
                 number=number,
                 per_page=per_page,
-                total=counts.get(key) if key else None,
+                total=total,
                 visible=counts.get(cls) if cls else None,
             )
             if key:

@@ -95,6 +95,16 @@ def _cards_fetch(
 
 def _facets(query: DirectoryQuery) -> str:
     """The facets' tsquery (skill, offer, seek, space, language, plan, place), or ""."""
+    return facets_tsquery(_facet_pairs(query))
+
+
+def facet_lexemes(query: DirectoryQuery) -> list[str]:
+    """The lexemes of the list's facets, e.g. ["_s3", "_sp1"] (`members.models.FacetCount`)."""
+    return [f"{prefix}{value}" for prefix, value in _facet_pairs(query)]
+
+
+def _facet_pairs(query: DirectoryQuery) -> list[tuple[str, object]]:
+    """The (prefix, value) of each facet the list filters on."""
     facets = [
         (prefix, row.pk)
         for prefix, row in (
@@ -112,7 +122,7 @@ def _facets(query: DirectoryQuery) -> str:
     ):
         if fold(value):
             facets.append((prefix, fold(value)))
-    return facets_tsquery(facets)
+    return facets
 
 
 def _match(query: DirectoryQuery, term_index) -> tuple[str, str]:

@@ -5,12 +5,12 @@ to count first for a one-word search."""
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import BigIntegerField, F, Func, OuterRef, Subquery
-from django.db.models.functions import Cast
+from django.db.models import BigIntegerField, F, Func, OuterRef, Subquery, Sum, TextField, Value
+from django.db.models.functions import Cast, Concat
 
 from ..models import Visibility
-from ..search import TERM
-from .query import DirectoryQuery
+from ..search import FACET_SPACE, TERM, fold
+from .query import DirectoryQuery, count_cap
 
 # The expression of the GIN index on names (migration 0009): a profile's name lexemes.
 NAME_VECTOR = "ts_filter(search_vector, '{a}')"
@@ -126,16 +126,44 @@ def visible_total(user) -> int:
         return cursor.fetchone()[0]
 
 
+def _kept(cls: str, lexeme):
+    """The `FacetCount` rows of the facet `lexeme` (a string or an expression) that a viewer
+    of class `cls` sees."""
+    from ..models import FacetCount
+
+    kept = FacetCount.objects.filter(lexeme=lexeme)
+    return kept.filter(visibility__in=SEEN[cls]) if SEEN[cls] is not None else kept
+
+
 def space_people_kept(cls: str, space: OuterRef) -> Subquery:
     """How many people of `space` (an `OuterRef` to a space's id) a viewer of class `cls`
-    ("anonymous", "member" or "staff") sees, from the counts the triggers keep per space
-    and visibility (`members.models.SpacePeopleCount`): a few rows added up instead of the
-    space's search rows counted. Not for a member whose own profile is hidden (no class:
-    their own profile counts too)."""
-    from ..models import SpacePeopleCount
-
-    kept = SpacePeopleCount.objects.filter(space_id=space)
-    if SEEN[cls] is not None:
-        kept = kept.filter(visibility__in=SEEN[cls])
+    ("anonymous", "member" or "staff") sees, from the counts the triggers keep per facet and
+    visibility (`members.models.FacetCount`, the space's `_sp<id>`): a few rows added up
+    instead of the space's search rows counted. Not for a member whose own profile is hidden
+    (no class: their own profile counts too)."""
+    lexeme = Concat(Value(FACET_SPACE), Cast(space, TextField()))
     total = Cast(Func(F("n"), function="SUM"), BigIntegerField())  # sum(bigint) is numeric
-    return Subquery(kept.order_by().values(total=total))
+    return Subquery(_kept(cls, lexeme).order_by().values(total=total))
+
+
+def kept_total(cls: str | None, query: DirectoryQuery, term_index, facets: list[str]):
+    """A filtered list's total from the kept facet counts, when they answer it without
+    counting; else None. `facets`: the list's facet lexemes (`postgres._facet_lexemes()`).
+
+    - one facet and no words (a skill, a space, a language…): its exact count;
+    - one word that names a term, and no facet: cap + 1 ("2,000+") when the term's profiles
+      alone pass the cap — each of them matches the word (`_term_witness()`).
+    Not for "joined" (a date the facets do not hold) nor for a viewer without a class."""
+    if cls is None or query.joined or (query.place and not fold(query.place)):
+        return None
+    cap = count_cap()
+    if len(facets) == 1 and not query.words:
+        lexeme = facets[0]
+    elif len(query.words) == 1 and not facets and (witness := _term_witness(query, term_index)):
+        lexeme = witness.strip("'")
+    else:
+        return None
+    total = _kept(cls, lexeme).aggregate(total=Sum("n"))["total"] or 0
+    if query.words:
+        return cap + 1 if total > cap else None
+    return int(total)

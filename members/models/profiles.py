@@ -368,25 +368,28 @@ class ProfileCount(models.Model):
         return f"{self.visibility}: {self.n:+d}"
 
 
-class SpacePeopleCount(models.Model):
-    """How many people each space has, per visibility, as rows to add up (PostgreSQL).
+class FacetCount(models.Model):
+    """How many profiles carry each facet, per visibility, as rows to add up (PostgreSQL).
 
-    The home page's figures counted the people of every space from the search rows' space
-    lexemes (`_sp<id>`: home space and active memberships), a GIN bitmap and a visibility
-    check per person: 62 ms for three spaces at 100,000 members whenever the figures were
-    computed anew. Statement triggers on `members_profilesearch` (migration 0013) append,
-    per statement, one row per space and visibility it moved, read from the rows' own space
-    lexemes — the same people the directory's space filter finds — and fold them like
-    `ProfileCount`'s. Not used on SQLite, nor for a member whose own profile is hidden (their
-    counts include it: the search rows are counted for them as before)."""
+    A facet is a search row's lexeme that begins with "_" (`members.search`): a term, skill,
+    offer or seek (`_t3`, `_s3`…), a space (`_sp1`: home space or active membership), a plan,
+    a language, a place. Statement triggers on `members_profilesearch` (migration 0013)
+    append, per statement, one row per facet and visibility it moved, from the rows' own
+    lexemes — the same profiles the directory's filters find —, and fold them every few
+    hundred statements, as `ProfileCount`'s are folded. They answer the home page's people
+    per space (62 ms for three spaces at 100,000 members, counted) and a directory list
+    filtered by one facet, or searched for one word whose term alone passes the cap, without
+    counting (`members.directory.postgres_count.kept_total()`). Not used on SQLite, nor for a
+    member whose own profile is hidden (their own profile counts too)."""
 
-    space_id = models.BigIntegerField(_("space id"))
+    lexeme = models.CharField(_("facet"), max_length=200)
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices)
-    n = models.BigIntegerField(_("people"))
+    n = models.BigIntegerField(_("profiles"))
 
     class Meta:
-        verbose_name = _("space people count")
-        verbose_name_plural = _("space people counts")
+        verbose_name = _("facet count")
+        verbose_name_plural = _("facet counts")
+        indexes = [models.Index(fields=["lexeme"], name="members_facetcount_lexeme")]
 
     def __str__(self) -> str:
-        return f"space {self.space_id}, {self.visibility}: {self.n:+d}"
+        return f"{self.lexeme}, {self.visibility}: {self.n:+d}"

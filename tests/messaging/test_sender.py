@@ -107,8 +107,8 @@ def test_the_sent_record_is_prepared_once_per_connection(scripted):
             cursor.execute("SELECT statement FROM pg_prepared_statements")
             return [s for (s,) in cursor.fetchall() if "UPDATE members_outbox" in s]
 
-    first, _ = write("p1")
-    second, _ = write("p2")
+    write("p1")
+    write("p2")
     assert outbox_send_due() == 2
     assert outbox_send_due() == 0
     third, _ = write("p3")

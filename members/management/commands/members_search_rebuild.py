@@ -6,7 +6,7 @@ from members.search import profile_counts_rebuild, profile_search_refresh
 class Command(BaseCommand):
     help = (
         "Rebuild every profile's search document and directory card (set-based, safe), and "
-        "on PostgreSQL the profile counts kept per visibility and per space."
+        "on PostgreSQL the profile counts kept per visibility and per facet."
     )
 
     def handle(self, *args, **options):

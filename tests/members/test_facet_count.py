@@ -1,24 +1,33 @@
-"""The per-space people counts the triggers keep (PostgreSQL, migration 0013): the home page's
-figures add them up instead of counting each space's people from the search rows."""
+"""The per-facet profile counts the triggers keep (PostgreSQL, migration 0013): the home page's
+people per space and the directory's one-facet and broad one-word lists add them up instead of
+counting the search rows."""
+
+import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 
-from members.models import Membership, Profile, SpacePeopleCount
+from members.models import FacetCount, Membership, Profile
 from members.selectors import community_figures, space_people, spaces_with_member_counts
 from members.services import account_delete
 from tests.factories import MembershipFactory, SpaceFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.postgres
+# The next statement's trigger is the one that folds (every 512th).
+FOLD_NEXT = (
+    "SELECT setval('members_facetcount_fold', "
+    "(nextval('members_facetcount_fold') / 512 + 1) * 512 - 1)"
+)
 
 
-def kept() -> dict[tuple[int, str], int]:
-    """The counts as the triggers keep them, per (space, visibility) (zeros left out)."""
+def kept(prefix: str = "_sp") -> dict[tuple[int, str], int]:
+    """The counts of one kind of facet (spaces by default) as the triggers keep them, per
+    (id, visibility), zeros left out."""
     totals: dict[tuple[int, str], int] = {}
-    for row in SpacePeopleCount.objects.all():
-        key = (row.space_id, row.visibility)
+    for row in FacetCount.objects.filter(lexeme__regex=rf"^{prefix}[0-9]+$"):
+        key = (int(row.lexeme[len(prefix) :]), row.visibility)
         totals[key] = totals.get(key, 0) + row.n
     return {k: n for k, n in totals.items() if n}
 
@@ -109,18 +118,18 @@ def test_the_home_page_shows_the_kept_counts(db, spaces, settings):
         make_member(f"Person {n}", visibility="public", home_space=beta)
     figure = '<strong>{}</strong><a href="/spaces/betacowork/">coworkers at Betacowork'
     assert figure.format(3) in Client().get("/").content.decode()
-    SpacePeopleCount.objects.create(space_id=beta.pk, visibility="public", n=40)
+    FacetCount.objects.create(lexeme=f"_sp{beta.pk}", visibility="public", n=40)
     assert figure.format(43) in Client().get("/").content.decode()
 
 
 def test_the_rows_are_folded(db, spaces):
-    """Each statement that moves people adds rows; past 256 the writer folds them."""
+    """Each statement that moves a facet adds rows; every 512th statement folds them."""
     beta, switch = spaces
     ann = make_member("Ann One", visibility="public", home_space=beta)
-    for n in range(300):
+    for n in range(600):
         ann.home_space = switch if n % 2 else beta
         ann.save()
-    assert SpacePeopleCount.objects.count() <= 257 + 4
+    assert FacetCount.objects.count() < 600
     assert kept() == counted() == {(switch.pk, "public"): 1}  # the last of 300 moves
 
 
@@ -133,25 +142,27 @@ def test_writers_never_wait_for_each_other(db, spaces):
 
     beta, _switch = spaces
     people = [make_member(f"Person {n}", visibility="public", home_space=beta) for n in range(2)]
-    SpacePeopleCount.objects.bulk_create(
-        SpacePeopleCount(space_id=beta.pk, visibility="public", n=0) for _ in range(260)
+    FacetCount.objects.bulk_create(
+        FacetCount(lexeme=f"_sp{beta.pk}", visibility="public", n=0) for _ in range(5)
     )
     params = connection.get_connection_params()
     first, second = psycopg2.connect(**params), psycopg2.connect(**params)
     move = "UPDATE members_profilesearch SET visibility = 'members' WHERE profile_id = %s"
     try:
         with first.cursor() as cursor:  # folds, and keeps the rows it folded locked
+            cursor.execute(FOLD_NEXT)
             cursor.execute(move, [people[0].pk])
-            cursor.execute("SELECT count(*) FROM members_spacepeoplecount")
-            assert cursor.fetchone()[0] <= 4
-        with second.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM members_facetcount WHERE n = 0")
+            assert cursor.fetchone()[0] == 0  # folded: the zero rows are gone
+        with second.cursor() as cursor:  # its turn to fold too: it cannot, and goes on
             cursor.execute("SET lock_timeout = '2s'")
+            cursor.execute(FOLD_NEXT)
             cursor.execute(move, [people[1].pk])
         second.commit()  # did not wait for the first
         with second.cursor() as cursor:
             cursor.execute("SET lock_timeout = '300ms'")
             with pytest.raises(psycopg2.errors.LockNotAvailable):
-                cursor.execute("DELETE FROM members_spacepeoplecount")  # what folding waits on
+                cursor.execute("DELETE FROM members_facetcount")  # what folding waits on
         second.rollback()
         first.commit()
     finally:
@@ -167,8 +178,113 @@ def test_the_rebuild_command_recounts(db, spaces):
 
     beta, _switch = spaces
     make_member("Ann One", visibility="public", home_space=beta)
-    SpacePeopleCount.objects.create(space_id=beta.pk, visibility="public", n=1)  # a restore
+    FacetCount.objects.create(lexeme=f"_sp{beta.pk}", visibility="public", n=1)  # a restore
     assert kept() != counted()
     call_command("members_search_rebuild", stdout=StringIO())
     assert kept() == counted()
     assert shown(AnonymousUser())["betacowork"] == 1
+
+
+# --- the directory's lists ------------------------------------------------------------------
+
+URL = "/directory/"
+# One facet of each kind, a word naming a term (above and below the cap), and what the kept
+# counts do not answer: two facets, a word with a facet, a word naming no term, "joined", a
+# place of punctuation only.
+QUERIES = [
+    {"skill": "translation"},
+    {"offers": "translation"},
+    {"seeks": "web-design"},
+    {"space": "betacowork"},
+    {"language": "fr"},
+    {"place": "Liège"},
+    {"plan": "flex"},
+    {"q": "translation"},
+    {"q": "webdesign"},
+    {"skill": "translation", "space": "betacowork"},
+    {"q": "translation", "language": "fr"},
+    {"q": "katia"},
+    {"skill": "translation", "joined": "year"},
+    {"skill": "translation", "place": "!!"},
+]
+
+
+@pytest.fixture
+def world(db, vocab, spaces):
+    beta, switch = spaces
+    translation, design = vocab["translation"], vocab["web-design"]
+    for n, visibility in enumerate(["public"] * 4 + ["members"] * 3 + ["hidden"] * 2):
+        person = make_member(
+            f"Katia {n}",
+            visibility=visibility,
+            skills=[translation] if n % 2 == 0 else [],
+            offers=[translation] if n % 3 == 0 else [],
+            seeks=[design] if n < 5 else [],
+            home_space=beta if n % 2 else switch,
+            city="Liège" if n < 6 else "Namur",
+            languages=["fr"] if n % 3 else ["nl"],
+        )
+        if n < 3:
+            MembershipFactory(user=person.user, space=beta, plan="flex")
+    return vocab
+
+
+def _listed(client, params) -> tuple[str, list[str]]:
+    """(the count as the page says it, the names of its cards in order)."""
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    page = response.content.decode()
+    count = re.search(r"data-directory-count>\s*([\d,]+\+? members?)\b", page)[1]
+    return count, re.findall(r'<div class="member-card-title"><h3>([^<]*)</h3>', page)
+
+
+@pytest.mark.parametrize("cap", [2000, 3])
+def test_the_lists_the_kept_counts_answer_are_the_lists_counted(world, settings, monkeypatch, cap):
+    """Every list shows the same count and people whether its total comes from the kept
+    facet counts or from counting its matches, for each kind of viewer, under a cap the
+    lists pass and one they do not."""
+    from members import directory
+
+    settings.DIRECTORY_COUNT_CAP = cap
+    settings.DIRECTORY_CACHE_SECONDS = 0
+    member, staff = UserFactory(), UserFactory(is_staff=True)
+    clients = {"anonymous": Client(), "member": Client(), "staff": Client()}
+    clients["member"].force_login(member)
+    clients["staff"].force_login(staff)
+    for label, client in clients.items():
+        kept_answers = [_listed(client, params) for params in QUERIES]
+        monkeypatch.setattr(directory, "kept_total", lambda *args, **kwargs: None)
+        from members.directory.cache import directory_invalidate
+
+        directory_invalidate()  # forget the totals kept in this process
+        counted_answers = [_listed(client, params) for params in QUERIES]
+        monkeypatch.undo()
+        directory_invalidate()
+        assert kept_answers == counted_answers, label
+        assert sum(bool(names) for _count, names in kept_answers) >= 10, kept_answers
+        capped = [count for count, _names in kept_answers if count.endswith("+ members")]
+        assert bool(capped) == (cap == 3), kept_answers
+
+
+def test_a_one_facet_list_reads_its_kept_count(world, member_client, settings):
+    """The count of a list filtered by one facet is the kept one (a row added behind the
+    triggers' back shows), and a broad word is capped from its term's kept count."""
+    from members.models import Term
+
+    settings.DIRECTORY_CACHE_SECONDS = 0
+    translation = Term.objects.get(slug="translation")
+    before = _listed(member_client, {"skill": "translation"})[0]
+    FacetCount.objects.create(lexeme=f"_s{translation.pk}", visibility="public", n=40)
+    from members.directory.cache import directory_invalidate
+
+    directory_invalidate()
+    after = _listed(member_client, {"skill": "translation"})[0]
+    assert after == f"{int(before.split()[0]) + 40} members"
+    settings.DIRECTORY_COUNT_CAP = 30
+    directory_invalidate()
+    FacetCount.objects.create(lexeme=f"_t{translation.pk}", visibility="members", n=30)
+    assert _listed(member_client, {"q": "translation"})[0] == "30+ members"
+    FacetCount.objects.create(lexeme=f"_t{translation.pk}", visibility="hidden", n=-30)
+    directory_invalidate()
+    # members do not see hidden profiles: the rows that count for them still pass the cap
+    assert _listed(member_client, {"q": "translation"})[0] == "30+ members"
