@@ -112,3 +112,16 @@ def make_member(
     profile.seeks.set(terms(seeks))
     profile.refresh_from_db()
     return profile
+
+
+def spaces_of(profile) -> set[int]:
+    """The spaces a profile belongs to, read plainly (home space and active memberships): an
+    oracle for what the search rows' space lexemes must say."""
+    spaces = set(
+        Membership.objects.filter(
+            user_id=profile.user_id, status=Membership.Status.ACTIVE
+        ).values_list("space_id", flat=True)
+    )
+    if profile.home_space_id:
+        spaces.add(profile.home_space_id)
+    return spaces

@@ -1,6 +1,8 @@
-"""How many match a filtered directory list on PostgreSQL, up to the cap: the statement's
-`counted` part (`members.directory.postgres.directory_search_sql()`), in parts that are cheap
-to count first for a one-word search."""
+"""Counting on PostgreSQL: how many match a filtered directory list, up to the cap (the
+statement's `counted` part, `members.directory.postgres.directory_search_sql()`, in parts
+that are cheap to count first for a one-word search); and what the counts the triggers keep
+answer without counting — each viewer's total (`ProfileCount`), a one-facet list's total, a
+broad word's cap and each space's people (`FacetCount`)."""
 
 from __future__ import annotations
 
@@ -148,7 +150,7 @@ def space_people_kept(cls: str, space: OuterRef) -> Subquery:
 
 def kept_total(cls: str | None, query: DirectoryQuery, term_index, facets: list[str]):
     """A filtered list's total from the kept facet counts, when they answer it without
-    counting; else None. `facets`: the list's facet lexemes (`postgres._facet_lexemes()`).
+    counting; else None. `facets`: the list's facet lexemes (`postgres.facet_lexemes()`).
 
     - one facet and no words (a skill, a space, a language…): its exact count;
     - one word that names a term, and no facet: cap + 1 ("2,000+") when the term's profiles

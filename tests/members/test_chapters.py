@@ -31,6 +31,7 @@ from tests.factories import (
     SpaceFactory,
     UserFactory,
     make_member,
+    spaces_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -135,13 +136,7 @@ def _reference(viewer, places, exclude_space_id) -> list[int]:
     for profile in Profile.objects.visible_to(viewer).order_by("display_name", "pk"):
         if fold(profile.city) not in folded and fold(profile.region) not in folded:
             continue
-        spaces = set(
-            Membership.objects.filter(
-                user_id=profile.user_id, status=Membership.Status.ACTIVE
-            ).values_list("space_id", flat=True)
-        )
-        if profile.home_space_id:
-            spaces.add(profile.home_space_id)
+        spaces = spaces_of(profile)
         if spaces and exclude_space_id not in spaces:
             out.append(profile.pk)
     return out

@@ -12,7 +12,7 @@ from django.test import Client
 from members.models import FacetCount, Membership, Profile
 from members.selectors import community_figures, space_people, spaces_with_member_counts
 from members.services import account_delete
-from tests.factories import MembershipFactory, SpaceFactory, UserFactory, make_member
+from tests.factories import MembershipFactory, SpaceFactory, UserFactory, make_member, spaces_of
 
 pytestmark = pytest.mark.postgres
 # The next statement's trigger is the one that folds (every 512th).
@@ -37,14 +37,7 @@ def counted() -> dict[tuple[int, str], int]:
     rows the triggers read)."""
     totals: dict[tuple[int, str], int] = {}
     for profile in Profile.objects.all():
-        spaces = set(
-            Membership.objects.filter(
-                user_id=profile.user_id, status=Membership.Status.ACTIVE
-            ).values_list("space_id", flat=True)
-        )
-        if profile.home_space_id:
-            spaces.add(profile.home_space_id)
-        for space_id in spaces:
+        for space_id in spaces_of(profile):
             key = (space_id, profile.visibility)
             totals[key] = totals.get(key, 0) + 1
     return totals
