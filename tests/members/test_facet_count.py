@@ -80,6 +80,9 @@ def test_the_counts_follow_home_spaces_memberships_and_visibility(db, spaces):
     bob.home_space = switch
     bob.save()
     assert kept() == counted()
+    Profile.objects.filter(pk=bob.pk).update(visibility="public")  # no save(): the sync trigger
+    assert kept() == counted()
+    Profile.objects.filter(pk=bob.pk).update(visibility="members")
     account_delete(user=bob.user)  # the profile and its search row go with the account
     assert kept() == counted() == {(beta.pk, "members"): 1, (switch.pk, "hidden"): 1}
 
