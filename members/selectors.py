@@ -80,13 +80,11 @@ def spaces_with_member_counts(*, user) -> list[Space]:
     hidden by counting the search rows' space lexemes (`directory.postgres.space_people_rows()`);
     elsewhere a correlated count per space."""
     cls = viewer_class(user)
-    if connection.vendor == "postgresql" and cls is not None:
+    postgres = connection.vendor == "postgresql"
+    if postgres and cls is not None:
         counted = space_people_kept(cls, OuterRef("pk"))
     else:
-        if connection.vendor == "postgresql":
-            people = space_people_rows(user=user, space=OuterRef("pk"))
-        else:
-            people = space_people(user=user, space=OuterRef("pk"))
+        people = (space_people_rows if postgres else space_people)(user=user, space=OuterRef("pk"))
         counted = Subquery(people.order_by().values(n=Func(F("pk"), function="COUNT")))
     return list(Space.objects.annotate(member_count=Coalesce(counted, 0)).order_by("name"))
 

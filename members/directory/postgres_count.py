@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import BigIntegerField, F, Func, OuterRef, Subquery, Sum, TextField, Value
 from django.db.models.functions import Cast, Concat
 
-from ..models import Visibility
+from ..models import FacetCount, Visibility
 from ..search import FACET_SPACE, TERM, fold
 from .query import DirectoryQuery, count_cap
 
@@ -131,8 +131,6 @@ def visible_total(user) -> int:
 def _kept(cls: str, lexeme):
     """The `FacetCount` rows of the facet `lexeme` (a string or an expression) that a viewer
     of class `cls` sees."""
-    from ..models import FacetCount
-
     kept = FacetCount.objects.filter(lexeme=lexeme)
     return kept.filter(visibility__in=SEEN[cls]) if SEEN[cls] is not None else kept
 
