@@ -408,8 +408,9 @@ def profile_counts_rebuild() -> bool:
     """Start the counts PostgreSQL's triggers keep — per visibility (`ProfileCount`) and per
     facet and visibility (`FacetCount`) — again from the profiles and their search
     rows, after a data-only restore or a `loaddata` that brought the counts' own rows along
-    with the rows the triggers counted. Writers wait for it (SHARE locks), never the reverse
-    for long. False on SQLite, which keeps no counts."""
+    with the rows the triggers counted; and mark the search rows' changes (`SearchChange`)
+    so that every list count a process keeps is counted again. Writers wait for it (SHARE
+    locks), never the reverse for long. False on SQLite, which keeps no counts."""
     if connection.vendor != "postgresql":
         return False
     with transaction.atomic(), connection.cursor() as cursor:
@@ -425,6 +426,11 @@ def profile_counts_rebuild() -> bool:
                SELECT l.lexeme, r.visibility, count(*)
                FROM members_profilesearch r CROSS JOIN LATERAL unnest(r.search_vector) l
                WHERE left(l.lexeme, 1) = '_' GROUP BY 1, 2"""
+        )
+        # Every list count kept in a process is counted again (`counted_since()`).
+        cursor.execute(
+            "INSERT INTO members_searchchange (xid, sign)"
+            " VALUES (pg_current_xact_id()::text::bigint, 0)"
         )
     from .directory.cache import directory_invalidate
 

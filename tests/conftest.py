@@ -85,14 +85,17 @@ def _exclusive(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache and no per-process directory memo: the database
-    is rolled back between tests, and nothing bumps the directory's version when it is."""
+    """Each test starts with an empty cache and no per-process directory memo nor kept
+    counts: the database is rolled back between tests, and nothing bumps the directory's
+    version when it is."""
     from django.core.cache import cache
 
     from members.directory import cache as directory_cache
+    from members.directory import postgres_count
 
     cache.clear()
     directory_cache._options_memo.clear()
+    postgres_count._since.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ from django.utils import timezone
 from ..search import fold
 from . import postgres, sqlite
 from .cache import options_get, viewer_class
-from .postgres_count import kept_total
+from .postgres_count import counted_since, kept_total
 from .query import (
     JOINED_CHOICES,
     MAX_PAGE,
@@ -128,7 +128,9 @@ def _fetcher(viewer, query: DirectoryQuery, per_page: int):
     # How many people a viewer class finds changes only when a search row, a profile's
     # visibility or a term changes — each bumps the version the options are kept under —, so
     # a list is counted once per version and class (for each page and order of it), not on
-    # every request; the date is part of a "joined" filter's key.
+    # every request; the date is part of a "joined" filter's key. After a change, the facet
+    # counts answer a one-facet list, and a list this process counted before is brought up
+    # to date from the search rows changed since (`counted_since()`), not counted again.
     counts = options.setdefault("counts", {})
     cls = viewer_class(viewer)
     if len(counts) >= COUNTS_KEPT:
@@ -138,9 +140,13 @@ def _fetcher(viewer, query: DirectoryQuery, per_page: int):
 
         def fetch(number: int):
             total = counts.get(key) if key else None
+            since = None
             if total is None and key:  # what the facet counts answer is not counted
                 facets = postgres.facet_lexemes(query)
                 total = kept_total(cls, query, options["term_words"], facets)
+            if total is None and key:
+                since = postgres.count_key(cls, query, options["term_words"])
+                total = counted_since(since)
             cards, total = postgres.directory_search_page(
                 user=viewer,
                 query=query,
@@ -149,6 +155,7 @@ def _fetcher(viewer, query: DirectoryQuery, per_page: int):
                 per_page=per_page,
                 total=total,
                 visible=counts.get(cls) if cls else None,
+                since=since,
             )
             if key:
                 counts[key] = total

@@ -43,7 +43,14 @@ from ..search import (
     words_tsquery,
 )
 from .cards import CARD_COLUMNS
-from .postgres_count import NAME_VECTOR, search_count_sql, visible_total_sql
+from .postgres_count import (
+    NAME_VECTOR,
+    SNAPSHOT,
+    class_visibility_sql,
+    count_keep,
+    search_count_sql,
+    visible_total_sql,
+)
 from .query import JOINED_CHOICES, PER_PAGE, DirectoryQuery, count_cap
 
 _ORDER = {
@@ -65,14 +72,16 @@ _NAME_TIER = _NAMED_TIER.replace(
 )
 
 
-def _cards_sql(page: str, visible: str) -> str:
+def _cards_sql(page: str, visible: str, *, seen: bool = False) -> str:
     """A statement returning (total, *CARD_COLUMNS) rows, one per card of the page in order
     (one row of NULL cards when the page is empty). `page` is SQL that defines the CTE
-    `page (total, ids)`; the cards' profile rows are checked against `visible` again."""
+    `page (total, ids)`; the cards' profile rows are checked against `visible` again.
+    `seen`: the CTE also has `seen` (the snapshot a count was taken under, `SNAPSHOT`),
+    returned after the total."""
     check = " AND " + visible.format(t="p.") if visible else ""
     return f"""
         WITH {page}
-        SELECT page.total, {CARD_COLUMNS}
+        SELECT page.total, {"page.seen, " if seen else ""}{CARD_COLUMNS}
         FROM page
         LEFT JOIN LATERAL unnest(page.ids) WITH ORDINALITY AS x (id, n) ON TRUE
         LEFT JOIN members_profile p ON p.id = x.id{check}
@@ -82,15 +91,17 @@ def _cards_sql(page: str, visible: str) -> str:
 
 
 def _cards_fetch(
-    sql: str, params: dict, *, number: int, per_page: int, kept: bool = False
-) -> tuple[list[Card], int]:
-    """The cards and total of `sql` (`_cards_sql()`). `kept`: the statement takes its total
-    as a parameter, kept from an earlier count, so it runs on every request for that list:
-    its generic plan from the first run. Else it counts, once per directory version: a plan
-    for its values every time (see `fetchall_prepared()`)."""
+    sql: str, params: dict, *, number: int, per_page: int, kept: bool = False, seen: bool = False
+) -> tuple[list[Card], int, str | None]:
+    """The cards, total and snapshot (`seen`, else None) of `sql` (`_cards_sql()`). `kept`:
+    the statement takes its total as a parameter, kept from an earlier count, so it runs on
+    every request for that list: its generic plan from the first run. Else it counts, once
+    per directory version: a plan for its values every time (see `fetchall_prepared()`)."""
     params = {**params, "limit": per_page, "offset": (number - 1) * per_page}
     rows = fetchall_prepared(sql, params, plan="generic" if kept else "custom")
-    return [Card(row[1:]) for row in rows if row[1] is not None], rows[0][0]
+    first = 2 if seen else 1
+    cards = [Card(row[first:]) for row in rows if row[first] is not None]
+    return cards, rows[0][0], rows[0][1] if seen else None
 
 
 def _facets(query: DirectoryQuery) -> str:
@@ -142,13 +153,15 @@ def name_tsqueries(words: list[str]) -> dict:
     }
 
 
-def _conditions(user, query: DirectoryQuery, term_index, params: dict) -> tuple[list, str, str]:
-    """(the WHERE conditions but the match, the match's SQL, the words' tsquery)."""
+def _conditions(
+    visible: str, query: DirectoryQuery, term_index, params: dict
+) -> tuple[list, str, str]:
+    """(the WHERE conditions but the match, the match's SQL, the words' tsquery), the rows
+    seen being those of `visible` (`profile_visibility_sql()`, or a class's rule)."""
     where: list[str] = []
     words, match = _match(query, term_index)
     if query.place and not fold(query.place):
         where.append("FALSE")  # a place of punctuation only names no place
-    visible = profile_visibility_sql(user, params)
     if visible:
         where.append(visible.format(t=""))
     if query.joined:
@@ -281,7 +294,8 @@ def directory_search_sql(
     at most `walk` rows, and sorts its matches only when the walk found too few."""
     cap = count_cap()
     params: dict = {}
-    where, match, words = _conditions(user, query, term_index, params)
+    visible = profile_visibility_sql(user, params)
+    where, match, words = _conditions(visible, query, term_index, params)
     ranked = query.sort == "relevance" and bool(words)
     sort = query.sort if query.sort in _ORDER else "name"
     if ranked:
@@ -296,8 +310,9 @@ def directory_search_sql(
     facets = bool(_facets(query))
     if query.words:
         params.update(name_tsqueries(query.words))
-    if total is None:
-        counted = search_count_sql(query, term_index, where, match, params, cap, facets=facets)
+    if total is None:  # counted under the statement's snapshot: `seen` (`counted_since()`)
+        count = search_count_sql(query, term_index, where, match, params, cap, facets=facets)
+        counted = f"SELECT n, {SNAPSHOT} AS seen FROM ({count}) c"  # noqa: S608
     else:
         counted, params["total"] = "SELECT %(total)s::bigint AS n", min(int(total), cap + 1)
     # Counted up to cap + 1 (`search_count_sql()`, MATERIALIZED: run once); up to the cap the
@@ -318,12 +333,13 @@ def directory_search_sql(
     else:
         broad = above.format(_broad_ids(sort, where, match, ranked, rows, facets=facets))
         ids = f"CASE WHEN counted.n <= {cap} THEN {below} ELSE {broad} END"
+    seen = ", counted.seen AS seen" if total is None else ""
     page = f"""
         counted AS MATERIALIZED ({counted}), {walked}page AS (
-            SELECT counted.n AS total, {ids} AS ids FROM counted
+            SELECT counted.n AS total{seen}, {ids} AS ids FROM counted
         )
     """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
-    return _cards_sql(page, profile_visibility_sql(user, {})), params
+    return _cards_sql(page, profile_visibility_sql(user, {}), seen=total is None), params
 
 
 def directory_search_page(
@@ -335,11 +351,13 @@ def directory_search_page(
     per_page: int = PER_PAGE,
     total: int | None = None,
     visible: int | None = None,
+    since: tuple | None = None,
 ) -> tuple[list[Card], int]:
     """(the cards of page `number`, total — cap + 1 when there are more than the cap) of a
     filtered directory list, in one statement on the `ProfileSearch` rows. `term_index` is
     `directory_options()["term_words"]`; `total`, when the caller kept it from an earlier
-    count of the same match, and `visible`, how many profiles the viewer sees in all. The
+    count of the same match, and `visible`, how many profiles the viewer sees in all;
+    `since`, the key under which a count it takes is kept (`count_key()`). The
     same members and order as
     `members.directory.sqlite.directory_profiles()` (but for best match, which ranks by
     `ts_rank` within the name tiers here), checked against the same visibility rule."""
@@ -348,7 +366,22 @@ def directory_search_page(
     sql, params = directory_search_sql(
         user=user, query=query, term_index=term_index, rows=rows, total=total, walk=walk
     )
-    return _cards_fetch(sql, params, number=number, per_page=per_page, kept=total is not None)
+    cards, counted, seen = _cards_fetch(
+        sql, params, number=number, per_page=per_page, kept=total is not None, seen=total is None
+    )
+    if since is not None and seen is not None:
+        count_keep(since, counted, seen)
+    return cards, counted
+
+
+def count_key(cls: str, query: DirectoryQuery, term_index) -> tuple:
+    """What a filtered list's count for viewers of class `cls` is a function of: the cap
+    and its conditions on the search rows, as SQL and parameters (the class's rule for the
+    visibility; the words as the terms they name, and today's date for "joined")."""
+    params: dict = {}
+    where, match, _words = _conditions(class_visibility_sql(cls, params), query, term_index, params)
+    conditions = " AND ".join([*where, match] if match else where) or "TRUE"
+    return count_cap(), conditions, tuple(sorted(params.items()))
 
 
 def directory_list_page(
@@ -369,7 +402,10 @@ def directory_list_page(
     ids = _page_of(ordered, _rows_bound(number * per_page))
     page = f"page AS (SELECT {count} AS total, {ids} AS ids)"
     sql = _cards_sql(page, visible)
-    return _cards_fetch(sql, params, number=number, per_page=per_page, kept=total is not None)
+    cards, total, _seen = _cards_fetch(
+        sql, params, number=number, per_page=per_page, kept=total is not None
+    )
+    return cards, total
 
 
 def profiles_in_places(

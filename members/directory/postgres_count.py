@@ -101,6 +101,16 @@ SEEN = {
 }
 
 
+def class_visibility_sql(cls: str, params: dict) -> str:
+    """The visibility rule of `profile_visibility_sql()` for a class of viewers ("" for
+    staff): what every viewer of the class sees, for a count they share."""
+    seen = SEEN[cls]
+    if seen is None:
+        return ""
+    params.update({f"seen{i}": visibility for i, visibility in enumerate(seen)})
+    return "visibility IN ({})".format(", ".join(f"%(seen{i})s" for i in range(len(seen))))
+
+
 def visible_total_sql(user, params: dict) -> str:
     """How many profiles `user` may see, from the per-visibility counts the triggers keep
     (`members.models.ProfileCount`): the rule of `profile_visibility_sql()` — anonymous
@@ -167,3 +177,58 @@ def kept_total(cls: str | None, query: DirectoryQuery, term_index, facets: list[
     if query.words:
         return cap + 1 if total > cap else None
     return int(total)
+
+
+# The snapshot a count is taken under, in the statement that counts (`pg_current_snapshot()`
+# is the statement's): NULL inside a transaction that has written, whose own uncommitted
+# rows the count saw — such a count is not kept.
+SNAPSHOT = "CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN pg_current_snapshot()::text END"
+# The rows of `members_searchchange` (migration 0014) a count taken under the snapshot
+# %(counted_under)s did not see: every transaction it did not see has an id at least its xmin.
+_SINCE = f"""
+    SELECT count(*) FILTER (WHERE sign = 0),
+           coalesce(sum(sign) FILTER (WHERE sign <> 0 AND {{conditions}}), 0),
+           {SNAPSHOT}
+    FROM members_searchchange
+    WHERE xid >= %(counted_xmin)s
+      AND NOT pg_visible_in_snapshot(xid::text::xid8, %(counted_under)s::pg_snapshot)
+"""  # noqa: S608 - only fixed fragments are interpolated; values are parameters
+
+# Counts this process took, kept across directory versions with the snapshot they were
+# taken under: `count_key()` -> (total up to cap + 1, snapshot).
+_since: dict[tuple, tuple[int, str]] = {}
+SINCE_KEPT = 1000
+
+
+def count_keep(key: tuple, total: int, seen: str) -> None:
+    """Keep `total`, counted under the snapshot `seen`, for `counted_since()`."""
+    if len(_since) >= SINCE_KEPT and key not in _since:
+        _since.clear()
+    _since[key] = (int(total), seen)
+
+
+def counted_since(key: tuple) -> int | None:
+    """The count kept under `key` — (cap, the list's conditions on the search rows, their
+    parameters): `postgres.count_key()` —, brought up to date from the search rows changed
+    since it was taken, without counting the list again: each changed row's images
+    (`members.models.SearchChange`: -1 the row before, +1 after) written by a transaction
+    its snapshot did not see, matched with the same conditions, added up. None when there is
+    none kept, or a mark says to count again (a bulk statement, a pruning), or a count past
+    the cap lost matches (how many remain above it is unknown)."""
+    kept = _since.get(key)
+    if kept is None:
+        return None
+    total, seen = kept
+    cap, conditions, params = key
+    sql = _SINCE.format(conditions=conditions)
+    values = {**dict(params), "counted_under": seen, "counted_xmin": int(seen.split(":", 1)[0])}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        marks, moved, now = cursor.fetchone()
+    if marks or (total > cap and moved < 0) or total + moved < 0:
+        _since.pop(key, None)
+        return None
+    total = min(total + moved, cap + 1)
+    if now is not None:
+        _since[key] = (total, now)
+    return total

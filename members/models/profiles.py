@@ -393,3 +393,37 @@ class FacetCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lexeme}, {self.visibility}: {self.n:+d}"
+
+
+class SearchChange(models.Model):
+    """A search row as it was before a change, or is after it, kept for a while (PostgreSQL).
+
+    A filtered directory list's count reads nothing but the search rows (`members.directory.
+    postgres_count`): once counted, it can be brought up to date with the rows changed since
+    instead of counted again after every change (4-6 ms for a list of three facets at
+    100,000 members). Statement triggers on `members_profilesearch` (migration 0014) append,
+    for each row a statement inserts, deletes or changes, its old image (`sign` -1) and its
+    new one (+1), with the id of the transaction that wrote them (`xid`): a count taken under
+    a snapshot is brought up to date by the rows of the transactions that snapshot did not
+    see, matched with the list's own conditions. A statement moving more than a few dozen
+    rows, and each pruning of the table, append a *mark* instead (`sign` 0, no image): a
+    count that did not see a mark is counted again. Not used on SQLite."""
+
+    xid = models.BigIntegerField(_("transaction"))
+    sign = models.SmallIntegerField(_("change"))
+    # A mark has no image: NULL in every column of one, the visibility too.
+    visibility = models.CharField(  # noqa: DJ001
+        _("visibility"), max_length=10, choices=Visibility.choices, null=True
+    )
+    user_id = models.BigIntegerField(_("user id"), null=True)
+    member_since = models.DateField(_("member since"), null=True)
+    created_on = models.DateField(_("created"), null=True)
+    search_vector = SearchVectorField(_("search vector"), null=True)
+
+    class Meta:
+        verbose_name = _("search row change")
+        verbose_name_plural = _("search row changes")
+        indexes = [models.Index(fields=["xid"], name="members_searchchange_xid")]
+
+    def __str__(self) -> str:
+        return f"{self.xid}: {self.sign:+d}"

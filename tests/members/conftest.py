@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import TermFactory
+from tests.factories import MembershipFactory, SpaceFactory, TermFactory, make_member
 
 
 @pytest.fixture
@@ -36,3 +36,32 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def spaces():
+    """Two spaces: Betacowork (Brussels) and Switch Charleroi."""
+    return SpaceFactory(name="Betacowork"), SpaceFactory(name="Switch Charleroi", city="Charleroi")
+
+
+@pytest.fixture
+def world(db, vocab, spaces):
+    """Nine people named Katia 0-8 (public, members-only, hidden) with skills, offers, seeks,
+    home spaces, memberships, cities and languages spread so that every kind of directory
+    filter finds some of them and not others (the facet counts' and kept counts' tests)."""
+    beta, switch = spaces
+    translation, design = vocab["translation"], vocab["web-design"]
+    for n, visibility in enumerate(["public"] * 4 + ["members"] * 3 + ["hidden"] * 2):
+        person = make_member(
+            f"Katia {n}",
+            visibility=visibility,
+            skills=[translation] if n % 2 == 0 else [],
+            offers=[translation] if n % 3 == 0 else [],
+            seeks=[design] if n < 5 else [],
+            home_space=beta if n % 2 else switch,
+            city="Liège" if n < 6 else "Namur",
+            languages=["fr"] if n % 3 else ["nl"],
+        )
+        if n < 3:
+            MembershipFactory(user=person.user, space=beta, plan="flex")
+    return vocab

@@ -12,7 +12,7 @@ from django.test import Client
 from members.models import FacetCount, Membership, Profile
 from members.selectors import community_figures, space_people, spaces_with_member_counts
 from members.services import account_delete
-from tests.factories import MembershipFactory, SpaceFactory, UserFactory, make_member, spaces_of
+from tests.factories import MembershipFactory, UserFactory, make_member, spaces_of
 
 pytestmark = pytest.mark.postgres
 # The next statement's trigger is the one that folds (every 512th).
@@ -53,11 +53,6 @@ def rule(user) -> dict[str, int]:
         s.slug: space_people(user=user, space=s).count()
         for s in spaces_with_member_counts(user=user)
     }
-
-
-@pytest.fixture
-def spaces():
-    return SpaceFactory(name="Betacowork"), SpaceFactory(name="Switch Charleroi", city="Charleroi")
 
 
 def test_the_counts_follow_home_spaces_memberships_and_visibility(db, spaces):
@@ -200,29 +195,9 @@ QUERIES = [
     {"skill": "translation", "space": "betacowork"},
     {"q": "translation", "language": "fr"},
     {"q": "katia"},
-    {"skill": "translation", "joined": "year"},
+    {"skill": "translation", "joined": "365"},
     {"skill": "translation", "place": "!!"},
 ]
-
-
-@pytest.fixture
-def world(db, vocab, spaces):
-    beta, switch = spaces
-    translation, design = vocab["translation"], vocab["web-design"]
-    for n, visibility in enumerate(["public"] * 4 + ["members"] * 3 + ["hidden"] * 2):
-        person = make_member(
-            f"Katia {n}",
-            visibility=visibility,
-            skills=[translation] if n % 2 == 0 else [],
-            offers=[translation] if n % 3 == 0 else [],
-            seeks=[design] if n < 5 else [],
-            home_space=beta if n % 2 else switch,
-            city="Liège" if n < 6 else "Namur",
-            languages=["fr"] if n % 3 else ["nl"],
-        )
-        if n < 3:
-            MembershipFactory(user=person.user, space=beta, plan="flex")
-    return vocab
 
 
 def _listed(client, params) -> tuple[str, list[str]]:
