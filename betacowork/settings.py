@@ -252,6 +252,8 @@ OUTBOX_SWEEP_FANOUT = env.int("OUTBOX_SWEEP_FANOUT", default=4)
 # Beat periods (seconds) of the outbox sweep and of the reminder sweep.
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
 REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=180.0)
+# How often beat deletes the directory search rows' changes no count needs (PostgreSQL).
+SEARCH_CHANGES_PRUNE_SECONDS = env.float("SEARCH_CHANGES_PRUNE_SECONDS", default=600.0)
 
 # CACHE — Redis in production (allauth's rate limits must be shared by all web processes).
 # ------------------------------------------------------------------------------

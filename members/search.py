@@ -427,12 +427,40 @@ def profile_counts_rebuild() -> bool:
                FROM members_profilesearch r CROSS JOIN LATERAL unnest(r.search_vector) l
                WHERE left(l.lexeme, 1) = '_' GROUP BY 1, 2"""
         )
-        # Every list count kept in a process is counted again (`counted_since()`).
-        cursor.execute(
-            "INSERT INTO members_searchchange (xid, sign)"
-            " VALUES (pg_current_xact_id()::text::bigint, 0)"
-        )
+        cursor.execute(SEARCH_CHANGE_MARK)  # every list count kept is counted again
     from .directory.cache import directory_invalidate
 
     directory_invalidate()  # lists counted from the old rows are counted again
+    return True
+
+
+# A mark among the search rows' changes (`members.models.SearchChange`, migration 0014): every
+# list count a process keeps from before it is counted again (`counted_since()`).
+SEARCH_CHANGE_MARK = (
+    "INSERT INTO members_searchchange (xid, sign) VALUES (pg_current_xact_id()::text::bigint, 0)"
+)
+
+
+def search_changes_prune(*, user_id: int | None = None) -> bool:
+    """Delete the search rows' changes no count needs any more — those of every transaction
+    that ended before this one's snapshot —, or, with `user_id`, every change of that
+    person's rows (their account is being deleted: the old images hold their words), and
+    leave a mark, so that a count that might have needed them is counted again. The
+    triggers prune every 512th statement; the beat runs this every few minutes so that old
+    images of a profile (words someone removed) do not stay for long on a quiet site. Never
+    waits: False when another writer is pruning, or on SQLite (no changes kept)."""
+    if connection.vendor != "postgresql":
+        return False
+    with transaction.atomic(), connection.cursor() as cursor:
+        if user_id is not None:
+            cursor.execute("DELETE FROM members_searchchange WHERE user_id = %s", [user_id])
+        else:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('members_searchchange'))")
+            if not cursor.fetchone()[0]:
+                return False
+            cursor.execute(
+                "DELETE FROM members_searchchange"
+                " WHERE xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+            )
+        cursor.execute(SEARCH_CHANGE_MARK)
     return True

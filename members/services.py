@@ -17,7 +17,13 @@ from .avatars import ProcessedAvatar
 from .directory.cache import directory_invalidate
 from .hooks import account_delete_steps
 from .models import Company, Profile, Term, User, Visibility
-from .search import fold, profile_search_refresh, profiles_of_terms, search_refresh_batch
+from .search import (
+    fold,
+    profile_search_refresh,
+    profiles_of_terms,
+    search_changes_prune,
+    search_refresh_batch,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -323,8 +329,10 @@ def account_delete(*, user: User) -> None:
         files = [f.name for f in (profile.avatar, profile.avatar_thumb) if f]
     # Deleting memberships asks for the profile's search row to be rebuilt; rebuilt in the
     # middle of the cascade it would outlive the profile. Refresh once the profile is gone.
+    user_id = user.pk  # None once deleted
     with search_refresh_batch():
         user.delete()
+    search_changes_prune(user_id=user_id)  # their search rows' old images go too
     if storage is not None:
         _files_delete_on_commit(storage, files)
 
