@@ -72,6 +72,13 @@ def counted_afresh(clients, monkeypatch) -> dict[str, list]:
     return fresh
 
 
+def psycopg2_connect():
+    """A second connection to the test database, for another transaction at once."""
+    import psycopg2
+
+    return psycopg2.connect(**connection.get_connection_params())
+
+
 def _move(profile: Profile, **fields) -> None:
     for name, value in fields.items():
         setattr(profile, name, value)
@@ -149,15 +156,13 @@ def test_a_change_committed_after_the_count_began_is_not_lost(world, clients, se
     while a later one committed before: the count did not see the first (its snapshot holds
     it as running, below the ids it saw committed), so bringing the count up to date adds
     it, though its rows were written before the count and before the later transaction's."""
-    import psycopg2
-
     settings.DIRECTORY_CACHE_SECONDS = 0
     params = {"skill": "translation", "space": "betacowork"}
     member = clients["member"]
     hidden = Profile.objects.filter(visibility="hidden", skills__slug="translation").first()
     hidden.home_space = Profile.objects.get(display_name="Katia 1").home_space
     hidden.save()
-    first = psycopg2.connect(**connection.get_connection_params())
+    first = psycopg2_connect()
     try:
         with first.cursor() as cursor:  # written, not committed (a trigger copies it)
             cursor.execute(
@@ -295,9 +300,3 @@ def test_the_changes_are_pruned_and_a_deleted_account_leaves_none(world, clients
         assert search_changes_prune() is False
     finally:
         other.close()
-
-
-def psycopg2_connect():
-    import psycopg2
-
-    return psycopg2.connect(**connection.get_connection_params())
