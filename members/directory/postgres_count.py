@@ -2,7 +2,8 @@
 statement's `counted` part, `members.directory.postgres.directory_search_sql()`, in parts
 that are cheap to count first for a one-word search); and what the counts the triggers keep
 answer without counting — each viewer's total (`ProfileCount`), a one-facet list's total, a
-broad word's cap and each space's people (`FacetCount`)."""
+broad word's cap and each space's people (`FacetCount`); and a count taken before, brought
+up to date from the search rows' changes since (`SearchChange`, `counted_since()`)."""
 
 from __future__ import annotations
 
