@@ -92,10 +92,13 @@ def _fresh_cache():
 
     from members.directory import cache as directory_cache
     from members.directory import postgres_count
+    from members.views import directory as directory_views
 
     cache.clear()
     directory_cache._options_memo.clear()
     postgres_count._since.clear()
+    directory_views._forms.clear()
+    directory_views._results.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -99,9 +99,9 @@ def options_get() -> dict:
     """`directory_options()`, kept in this process until the directory's version changes
     (every term, space, profile, company or membership change bumps it; the version is
     read on every call). The same dict also keeps, per version, what is derived from it:
-    the filter selects rendered per language ("rendered"), the filter form's and the results
-    fragment's markup ("forms", "results": `members.views.directory`), the lists' totals per
-    viewer class ("counts"), and the version itself ("version")."""
+    the filter selects rendered per language ("rendered"), the lists' totals per viewer
+    class ("counts"), and the version itself ("version"). (The filter form's and the results
+    fragment's markup hold no data: `members.views.directory` keeps them per process.)"""
     version = directory_version()
     options = _options_memo.get(version)
     if options is None:

@@ -8,8 +8,10 @@ up to date from the search rows' changes since (`SearchChange`, `counted_since()
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import BigIntegerField, F, Func, OuterRef, Subquery, Sum, TextField, Value
+from django.db.models import BigIntegerField, F, Func, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Cast, Concat
+
+from betacowork.db import fetchall_prepared
 
 from ..models import FacetCount, Visibility
 from ..search import FACET_SPACE, TERM, fold
@@ -157,6 +159,10 @@ def space_people_kept(cls: str, space: OuterRef) -> Subquery:
     return Subquery(_kept(cls, lexeme).order_by().values(total=total))
 
 
+# A facet's kept count for a class of viewers (the rows of `_kept()`, added up).
+_KEPT_SUM = "SELECT coalesce(sum(n), 0) FROM members_facetcount WHERE lexeme = %(lexeme)s"
+
+
 def kept_total(cls: str | None, query: DirectoryQuery, term_index, facets: list[str]):
     """A filtered list's total from the kept facet counts, when they answer it without
     counting; else None. `facets`: the list's facet lexemes (`postgres.facet_lexemes()`).
@@ -174,7 +180,10 @@ def kept_total(cls: str | None, query: DirectoryQuery, term_index, facets: list[
         lexeme = witness.strip("'")
     else:
         return None
-    total = _kept(cls, lexeme).aggregate(total=Sum("n"))["total"] or 0
+    params = {"lexeme": lexeme}
+    seen = class_visibility_sql(cls, params)
+    sql = _KEPT_SUM + (f" AND {seen}" if seen else "")
+    total = fetchall_prepared(sql, params, plan="generic")[0][0]  # no ORM: after each change
     if query.words:
         return cap + 1 if total > cap else None
     return int(total)

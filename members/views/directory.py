@@ -104,14 +104,21 @@ _FORM_SLOTS = (
 _FORM_STAND_IN = re.compile("\x00(" + "|".join(_FORM_SLOTS) + ")\x00")
 
 
+# The form's and the results fragment's markup without their values (`form_html`,
+# `results_html`), per process: they hold no data, so a change (a new directory version)
+# does not render them again.
+_forms: dict[tuple, str] = {}
+_results: dict[tuple, str] = {}
+
+
 def form_html(query, choices: dict, *, staff_tools: bool, results_html: str) -> str:
     """The directory's form (`members/_directory_form.html`) with this request's values and
     results. Its markup — labels, selects, buttons, in the active language — is rendered
-    once per language and staff flag and kept with the options of the directory's version
-    (unless DEBUG is on); each request only puts in its search, place, chosen options and
-    results, in one pass (a value is never read again as a stand-in)."""
-    kept = {} if settings.DEBUG else query.options.setdefault("forms", {})
-    key = (get_language() or "en", staff_tools)
+    once per language and staff flag and kept in the process (unless DEBUG is on); each
+    request only puts in its search, place, chosen options and results, in one pass (a
+    value is never read again as a stand-in)."""
+    kept = {} if settings.DEBUG else _forms
+    key = (get_language() or "en", get_script_prefix(), staff_tools)
     markup = kept.get(key)
     if markup is None:
         stand_ins = {name: f"\x00{name}\x00" for name in _FORM_SLOTS}
@@ -136,7 +143,7 @@ def form_html(query, choices: dict, *, staff_tools: bool, results_html: str) -> 
 
 # What each request puts into a kept results fragment (`results_html`): stand-ins.
 _RESULTS_STAND_IN = re.compile("\x00(cards|base)\x00")
-RESULTS_KEPT = 1000  # fragment skeletons a process keeps per directory version
+RESULTS_KEPT = 1000  # fragment skeletons a process keeps
 
 
 def results_html(result) -> str:
@@ -145,10 +152,10 @@ def results_html(result) -> str:
     Everything in it but the cards and the filters in its page links — the notices, the
     count ("1,234 members", "2,000+ members"), the pagination and the empty message, in the
     active language — follows from a few values (`_results_shape`), so its markup is
-    rendered once per shape and kept with the options of the directory's version (unless
-    DEBUG is on); each request only puts in its cards and its links' query string, in one
-    pass (0.29 -> 0.05 ms at 10,000 members, in a loop: the template's translation tags and
-    the pagination it includes cost more than the 24 kept cards)."""
+    rendered once per shape and kept in the process (unless DEBUG is on); each request only
+    puts in its cards and its links' query string, in one pass (0.29 -> 0.05 ms at 10,000
+    members, in a loop: the template's translation tags and the pagination it includes cost
+    more than the 24 kept cards)."""
     page = result.page
     params = result.query.params()
     page_base = "?" + urlencode(params) + ("&" if params else "")
@@ -164,15 +171,13 @@ def results_html(result) -> str:
         return render_to_string(
             RESULTS_TEMPLATE, {**context, "cards": cards, "page_base": page_base}
         )
-    options = result.query.options if result.query.options is not None else {}
-    kept = options.setdefault("results", {})
     key = _results_shape(result)
-    markup = kept.get(key)
+    markup = _results.get(key)
     if markup is None:
-        if len(kept) >= RESULTS_KEPT:
-            kept.clear()
+        if len(_results) >= RESULTS_KEPT:
+            _results.clear()
         stand_ins = {"cards": mark_safe("\x00cards\x00"), "page_base": "\x00base\x00"}
-        markup = kept[key] = render_to_string(RESULTS_TEMPLATE, {**context, **stand_ins})
+        markup = _results[key] = render_to_string(RESULTS_TEMPLATE, {**context, **stand_ins})
     # The links' query string is escaped as the template escapes `{% page_url %}`; the
     # cards are our own rendered markup. No request carries a NUL (the middleware refuses
     # it), so only the stand-ins are read as stand-ins.

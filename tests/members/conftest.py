@@ -29,11 +29,11 @@ def vocab(db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Directory results are cached: no test may see another test's lists."""
+def _cache_cleared_after():
+    """Directory results are cached: no test may see another test's lists (the root
+    conftest's `_fresh_cache` empties the cache and the process memos before each test)."""
     from django.core.cache import cache
 
-    cache.clear()
     yield
     cache.clear()
 
