@@ -83,3 +83,31 @@ def test_the_kept_fragment_is_the_templates_own(client, two_lists, settings, lan
         assert _fragment(client, **params) == rendered, params
         assert _fragment(client, **params) == rendered, params
     assert "5+" in rendered if cap == 5 else "5+" not in rendered
+
+
+def test_a_change_does_not_render_the_kept_markup_again(client, two_lists, vocab, monkeypatch):
+    """The form's and the results' markup hold no data: after a change (a new directory
+    version) a list of a shape seen before is only filled in, and shows the change — the new
+    count is another shape, rendered once."""
+    from members.views import directory as views
+
+    client.force_login(UserFactory())
+    rendered: list[str] = []
+    render = views.render_to_string
+
+    def counting(template, *args, **kwargs):
+        rendered.append(template)
+        return render(template, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_to_string", counting)
+    assert "30 members" in client.get(URL, {"skill": "seo"}).content.decode()
+    assert rendered == [views.RESULTS_TEMPLATE, "members/_directory_form.html"]
+    make_member("Anna Unrelated", visibility="members")  # a change: a new version
+    rendered.clear()
+    assert "30 members" in client.get(URL, {"skill": "translation"}).content.decode()
+    assert rendered == []
+    make_member("Bert Seo 30", visibility="members", skills=[vocab["seo"]])
+    page = client.get(URL, {"skill": "seo"}).content.decode()
+    assert "31 members" in page
+    assert "Bert Seo 30" in client.get(URL, {"skill": "seo", "page": "2"}).content.decode()
+    assert rendered == [views.RESULTS_TEMPLATE, views.RESULTS_TEMPLATE]  # 31, pages 1 and 2
