@@ -45,9 +45,6 @@ app.conf.beat_schedule = {
         "task": "events.tasks.reminder_sweep",
         "schedule": _period("REMINDER_SWEEP_SECONDS", 180.0),
     },
-    # Recurring events (events/tasks.py): create the occurrences of every active series some
-    # weeks ahead. Idempotent (keyed on each occurrence's date, edited or cancelled ones are
-    # never recreated), so hourly is cheap and a missed run is caught up by the next one.
     # The directory's counts are brought up to date from the search rows' changes
     # (members.models.SearchChange); the triggers prune them every 512th write, this every
     # few minutes too, so that the old image of an edited profile does not stay for long.
@@ -55,6 +52,9 @@ app.conf.beat_schedule = {
         "task": "members.tasks.search_changes_prune",
         "schedule": _period("SEARCH_CHANGES_PRUNE_SECONDS", 600.0),
     },
+    # Recurring events (events/tasks.py): create the occurrences of every active series some
+    # weeks ahead. Idempotent (keyed on each occurrence's date, edited or cancelled ones are
+    # never recreated), so hourly is cheap and a missed run is caught up by the next one.
     "events-series-generate": {
         "task": "events.tasks.series_generate_all",
         "schedule": crontab(minute=17),
