@@ -32,9 +32,9 @@ from .directory.postgres import (  # noqa: F401
     directory_list_page,
     directory_search_page,
     directory_search_sql,
-    space_people_rows,
 )
 from .directory.postgres_count import space_people_kept, visible_total
+from .directory.postgres_places import space_people_rows
 from .directory.sqlite import directory_profiles, space_members_filter  # noqa: F401
 from .models import Membership, Profile, Space, Term, Visibility
 from .rules import viewer_class
@@ -77,8 +77,8 @@ def spaces_with_member_counts(*, user) -> list[Space]:
     """Every space, by name, with `member_count`: its `space_people()` for `user`, in one
     query. On PostgreSQL, from the counts kept per facet (the space's) and visibility
     (`directory.postgres_count.space_people_kept()`), or for a member whose own profile is
-    hidden by counting the search rows' space lexemes (`directory.postgres.space_people_rows()`);
-    elsewhere a correlated count per space."""
+    hidden by counting the search rows' space lexemes
+    (`directory.postgres_places.space_people_rows()`); elsewhere a correlated count per space."""
     cls = viewer_class(user)
     postgres = connection.vendor == "postgresql"
     if postgres and cls is not None:

@@ -17,13 +17,8 @@ from .avatars import ProcessedAvatar
 from .directory.cache import directory_invalidate
 from .hooks import account_delete_steps
 from .models import Company, Profile, Term, User, Visibility
-from .search import (
-    fold,
-    profile_search_refresh,
-    profiles_of_terms,
-    search_changes_prune,
-    search_refresh_batch,
-)
+from .search import fold, profile_search_refresh, profiles_of_terms, search_refresh_batch
+from .search_counts import search_changes_prune
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .search import search_changes_prune
+from .search_counts import search_changes_prune
 
 
 @shared_task(name="members.tasks.search_changes_prune", ignore_result=True)

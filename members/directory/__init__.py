@@ -10,7 +10,7 @@ Public entry points (keep their names and signatures stable: the directory page 
 - `query.py`    the filters read from a query string (`DirectoryQuery`), their choices;
 - `postgres.py` PostgreSQL: one statement on the full-text search rows, bounded work
                 (`postgres_count.py`: its count up to the cap, or kept and
-                brought up to date);
+                brought up to date; `postgres_places.py`: people by place and space);
 - `sqlite.py`   SQLite (the embedded default): querysets on the folded search document;
 - `cards.py`    what a member card reads and shows (`members/_member_cards.html`);
 - `cache.py`    the shared results cache and the per-process options, under one version.
@@ -25,7 +25,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ..search import fold
-from . import postgres, sqlite
+from . import postgres, postgres_places, sqlite
 from .cache import options_get, viewer_class
 from .postgres_count import counted_since, kept_total
 from .query import (
@@ -235,7 +235,7 @@ def profiles_in_places(
     folded = sorted({fold(place) for place in places} - {""})
     if not folded:
         return [], 0
-    module = postgres if connection.vendor == "postgresql" else sqlite
+    module = postgres_places if connection.vendor == "postgresql" else sqlite
     return module.profiles_in_places(
         viewer=viewer, places=folded, exclude_space_id=exclude_space_id, limit=limit
     )

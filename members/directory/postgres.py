@@ -21,15 +21,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.postgres.search import SearchQueryField
-from django.db.models import BooleanField, F, Func, OuterRef, TextField, Value
-from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from betacowork.db import fetchall_prepared
 
-from ..models import Card, ProfileSearch
-from ..rules import profile_visibility_q, profile_visibility_sql
+from ..models import Card
+from ..rules import profile_visibility_sql
 from ..search import (
     FACET_LANGUAGE,
     FACET_OFFER,
@@ -60,16 +57,13 @@ _ORDER = {
 
 # Where a search's words stand in a profile's name (weight A of its vector): 0 the whole
 # name, 1 every word a word of the name, 2 every word the start of one, 3 elsewhere.
-# `_NAMED_TIER` for a name match (`NAME_VECTOR @@ name_prefix`), which is never tier 3.
 # `name_lexemes`: the name's lexemes, counted when the vector is written (migration 0011),
 # compared first: most names have more words than the search, and then no vector is read.
-_NAMED_TIER = """CASE
+_NAME_TIER = """CASE
+    WHEN NOT {v} @@ %(name_prefix)s::tsquery THEN 3
     WHEN name_lexemes = %(name_words)s AND {v} @@ %(name_phrase)s::tsquery THEN 0
     WHEN {v} @@ %(name_whole)s::tsquery THEN 1
     ELSE 2 END"""
-_NAME_TIER = _NAMED_TIER.replace(
-    "CASE\n", "CASE\n    WHEN NOT {v} @@ %(name_prefix)s::tsquery THEN 3\n", 1
-)
 # The tier of a row whose name holds every word whole (`NAME_VECTOR @@ name_plain`, found by
 # the names' GIN index): 0 or 1, without testing the vector again for most rows (ranking the
 # 2,433 name matches of "zoe" at 100,000 members: that test was 1 ms of 2.6).
@@ -78,7 +72,7 @@ _WHOLE_TIER = (
 )
 
 
-def _cards_sql(page: str, visible: str, *, seen: bool = False) -> str:
+def cards_sql(page: str, visible: str, *, seen: bool = False) -> str:
     """A statement returning (total, *CARD_COLUMNS) rows, one per card of the page in order
     (one row of NULL cards when the page is empty). `page` is SQL that defines the CTE
     `page (total, ids)`; the cards' profile rows are checked against `visible` again.
@@ -99,7 +93,7 @@ def _cards_sql(page: str, visible: str, *, seen: bool = False) -> str:
 def _cards_fetch(
     sql: str, params: dict, *, number: int, per_page: int, kept: bool = False, seen: bool = False
 ) -> tuple[list[Card], int, str | None]:
-    """The cards, total and snapshot (`seen`, else None) of `sql` (`_cards_sql()`). `kept`:
+    """The cards, total and snapshot (`seen`, else None) of `sql` (`cards_sql()`). `kept`:
     the statement takes its total as a parameter, kept from an earlier count, so it runs on
     every request for that list: its generic plan from the first run. Else it counts, once
     per directory version: a plan for its values every time (see `fetchall_prepared()`)."""
@@ -359,7 +353,7 @@ def directory_search_sql(
             SELECT counted.n AS total{seen}, {ids} AS ids FROM counted
         )
     """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
-    return _cards_sql(page, profile_visibility_sql(user, {}), seen=total is None), params
+    return cards_sql(page, profile_visibility_sql(user, {}), seen=total is None), params
 
 
 def directory_search_page(
@@ -421,57 +415,8 @@ def directory_list_page(
     ordered = f"SELECT id FROM members_profile WHERE {where} ORDER BY {order}"  # noqa: S608
     ids = _page_of(ordered, _rows_bound(number * per_page))
     page = f"page AS (SELECT {count} AS total, {ids} AS ids)"
-    sql = _cards_sql(page, visible)
+    sql = cards_sql(page, visible)
     cards, total, _seen = _cards_fetch(
         sql, params, number=number, per_page=per_page, kept=total is not None
     )
     return cards, total
-
-
-def profiles_in_places(
-    *, viewer, places: list[str], exclude_space_id: int | None, limit: int | None
-) -> tuple[list[Card], int]:
-    """`members.directory.profiles_in_places()` on PostgreSQL: one statement on the search
-    rows' vectors, `('_c<place>' | …) & '_sp':* & !'_sp<space>'`, answered by their GIN index,
-    with the cards. `places` are folded and not empty."""
-    match = "({}) & '{}':*".format(
-        " | ".join(facets_tsquery([(FACET_PLACE, place)]) for place in places), FACET_SPACE
-    )
-    if exclude_space_id is not None:
-        match += " & !" + facets_tsquery([(FACET_SPACE, int(exclude_space_id))])
-    params: dict = {"match": match, "limit": limit}
-    where = ["search_vector @@ %(match)s::tsquery"]
-    visible = profile_visibility_sql(viewer, params)
-    if visible:
-        where.append(visible.format(t=""))
-    page = f"""
-        m AS MATERIALIZED (
-            SELECT profile_id, display_name FROM members_profilesearch
-            WHERE {" AND ".join(where)}
-        ), page AS (
-            SELECT (SELECT count(*) FROM m) AS total,
-                   ARRAY(SELECT profile_id FROM m ORDER BY display_name, profile_id
-                         LIMIT %(limit)s) AS ids
-        )
-    """  # noqa: S608 - only fixed fragments are interpolated; values are parameters
-    rows = fetchall_prepared(_cards_sql(page, visible), params)
-    return [Card(row[1:]) for row in rows if row[1] is not None], rows[0][0]
-
-
-def space_people_rows(*, user, space: OuterRef):
-    """The search rows of the people of `space` (an `OuterRef` to a space's id) that `user`
-    may see: the space's facet lexeme (`'_sp<id>'`, built from the same home space and active
-    memberships as `sqlite.space_members_filter()`), answered by the rows' GIN index, and the
-    visibility rule's filter on their own columns. Counted per space it replaces a scan of
-    every profile per space (480 ms for three spaces at 100,000 members, against 36 to 69)."""
-    lexeme = Func(Concat(Value(FACET_SPACE), Cast(space, TextField())), function="quote_literal")
-    facet = Func(
-        F("search_vector"),
-        Cast(lexeme, SearchQueryField()),
-        arg_joiner=" @@ ",
-        template="(%(expressions)s)",
-        output_field=BooleanField(),
-    )
-    rows = ProfileSearch.objects.filter(facet)
-    visible = profile_visibility_q(user)
-    return rows.filter(visible) if visible is not None else rows

@@ -274,7 +274,7 @@ def test_the_changes_are_pruned_and_a_deleted_account_leaves_none(world, clients
     """The beat's pruning deletes the changes of every ended transaction and leaves a mark;
     an account deletion deletes every change of that person's rows (their old words) at
     once, and leaves a mark: the lists are counted again, and show what a count shows."""
-    from members.search import search_changes_prune
+    from members.search_counts import search_changes_prune
     from members.tasks import search_changes_prune_task
 
     settings.DIRECTORY_CACHE_SECONDS = 0

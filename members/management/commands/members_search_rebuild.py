@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from members.search import profile_counts_rebuild, profile_search_refresh
+from members.search import profile_search_refresh
+from members.search_counts import profile_counts_rebuild
 
 
 class Command(BaseCommand):
