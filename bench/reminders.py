@@ -5,13 +5,17 @@ local SMTP sink (aiosmtpd), against a plain smtplib sender to the same sink, alt
     CELERY_BROKER_URL=redis://127.0.0.1:6379/<n> \\
     .venv/bin/python bench/reminders.py [--reminders 7000] [--rounds 2] [--concurrency 2]
                                         [--reference-connections K] [--warmup 600]
+                                        [--send-only]
 
 Each round runs, in alternating order (ABBA: reminders, reference, reference, reminders…):
 - **reminders**: an event 20 hours ahead with N confirmed registrants (verified members) is
   created (not timed); the reminder sweep is triggered once (as beat would) on the worker,
   and the clock runs until the sink has accepted N messages: the sweep renders and writes N
   outbox rows (with the .ics) and fans out batch tasks; the worker sends each batch over one
-  SMTP connection. Every registrant must get exactly one reminder.
+  SMTP connection. Every registrant must get exactly one reminder. With --send-only the
+  sweep runs first, untimed (in the bench's process, its send tasks not asked for), and the
+  clock starts at the outbox sweep's trigger (`messaging.tasks.outbox_sweep`, as beat runs
+  it): the sending alone, to tell the two parts' cost apart (the goal is the whole run).
 - **reference** (bench/smtp_reference.py): plain smtplib senders, each in its own process
   over one connection, send N copies of one of those reminders (same bytes, .ics included)
   to the same sink — the ceiling on this machine. As many senders as the worker has pool
@@ -41,6 +45,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
@@ -62,7 +67,9 @@ from django.utils import timezone  # noqa: E402
 from bench.procs import Processes, SmtpSink, purge_queues  # noqa: E402
 from betacowork.messaging.mime import MessageBuilder  # noqa: E402
 from betacowork.messaging.models import Outbox  # noqa: E402
+from betacowork.messaging.tasks import outbox_sweep  # noqa: E402
 from events.models import Event, EventKind, Registration  # noqa: E402
+from events.services.reminders import reminder_sweep_run  # noqa: E402
 from events.tasks import reminder_sweep  # noqa: E402
 from members.models import Space, User  # noqa: E402
 
@@ -180,15 +187,20 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def run_reminders(n: int, round_no: int, worker, sample: Path) -> float:
-    """One reminders run; returns msg/s (sweep trigger → last message accepted)."""
+def run_reminders(n: int, round_no: int, worker, sample: Path, send_only: bool = False) -> float:
+    """One reminders run; returns msg/s (sweep trigger → last message accepted). With
+    `send_only`, the sweep runs first, untimed, in this process (its send tasks not asked
+    for), and the clock runs from the outbox sweep's trigger: the sending alone."""
     event = setup(n, round_no)
     try:
+        if send_only:
+            with mock.patch("betacowork.messaging.outbox.outbox_send_on_commit"):
+                reminder_sweep_run()
         with SmtpSink(SMTP_PORT) as sink:
             account = CpuAccount([worker.pid, *worker.children()])
             started = time.monotonic()
             sweep_at = timezone.now()
-            reminder_sweep.apply_async()
+            (outbox_sweep if send_only else reminder_sweep).apply_async()
             # Blocks until the sink has them all: no poll of the sink or of the database
             # while the worker runs (the reference's run has none either).
             if not sink.wait_for(n, timeout=600):
@@ -211,10 +223,15 @@ def run_reminders(n: int, round_no: int, worker, sample: Path) -> float:
         sent = Outbox.objects.filter(topic=f"event:{event.pk}", status="sent").count()
         duplicates = sum(1 for c in counts.values() if c > 1)
         rate = sink.accepted / total
+        written = (
+            "written before the clock"
+            if send_only
+            else f"the sweep's last rows at {written_at:.1f}s"
+        )
         print(
-            f"  reminders: {rate:6.1f} msg/s, {total:.1f}s for {n} (the sweep's last rows at "
-            f"{written_at:.1f}s, first accepted at {(first_at or started) - started:.1f}s); "
-            "worker CPU "
+            f"  reminders{' (sending only)' if send_only else ''}: {rate:6.1f} msg/s, "
+            f"{total:.1f}s for {n} ({written}, first accepted at "
+            f"{(first_at or started) - started:.1f}s); worker CPU "
             f"{account.sender / n * 1000:.2f} ms/msg; distinct {len(counts)}, duplicates "
             f"{duplicates}, rows sent {sent}; load {load()}"
         )
@@ -268,6 +285,12 @@ def parse_args() -> argparse.Namespace:
         "--concurrency", type=int, default=2, help="pool processes of the worker (compose: 2)"
     )
     parser.add_argument(
+        "--send-only",
+        action="store_true",
+        help="time the sending alone: the reminders are written first, untimed, and the "
+        "clock starts at the outbox sweep's trigger",
+    )
+    parser.add_argument(
         "--reference-connections",
         type=int,
         help="smtplib senders at once in the reference (default: --concurrency, like for like)",
@@ -301,15 +324,15 @@ def main() -> int:
             # A long-lived worker has its templates compiled and its connections open: a
             # first, untimed sweep puts this fresh one (each of its pool processes) there.
             print(f"warm-up ({args.warmup} reminders, not counted)")
-            run_reminders(args.warmup, -1, worker, sample)
+            run_reminders(args.warmup, -1, worker, sample, args.send_only)
         for round_no in range(args.rounds):
             print(f"round {round_no + 1}")
             if round_no % 2 == 0 or not sample.exists():
-                mine = run_reminders(n, round_no, worker, sample)
+                mine = run_reminders(n, round_no, worker, sample, args.send_only)
                 ref = run_reference(n, sample, connections)
             else:
                 ref = run_reference(n, sample, connections)
-                mine = run_reminders(n, round_no, worker, sample)
+                mine = run_reminders(n, round_no, worker, sample, args.send_only)
             pairs.append((mine, ref))
             print(f"  ratio reminders/reference: {mine / ref:.2f}")
     finally:
