@@ -17,11 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..models import (
+    EVENT_TIME_FIELDS,
     Event,
     EventCost,
     EventKind,
     Registration,
     Speaker,
+    validate_event_time,
 )
 from .event_actions import EventActionsMixin
 
@@ -77,6 +79,9 @@ class EventAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in EVENT_TIME_FIELDS:
+            if name in self.fields:
+                self.fields[name].validators.append(validate_event_time)
         if not self.instance.pk and "end" in self.fields:
             # A new event may leave these empty: the kind's defaults fill them in.
             self.fields["end"].required = False

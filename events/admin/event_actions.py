@@ -131,7 +131,14 @@ class EventActionsMixin:
 
     @admin.action(description=_("Duplicate the selected events (as drafts, one week later)"))
     def action_duplicate(self, request, queryset):
-        copies = [services.event_duplicate(event=e, actor=request.user) for e in queryset]
+        copies = []
+        for event in queryset:
+            try:
+                copies.append(services.event_duplicate(event=event, actor=request.user))
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{event.title}: {' '.join(exc.messages)}", messages.WARNING
+                )
         self.message_user(
             request,
             ngettext("%(n)s draft copy created.", "%(n)s draft copies created.", len(copies))

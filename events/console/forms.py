@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from members.models import Chapter
 
 from .. import services
-from ..models import Event, EventSeries
+from ..models import Event, EventSeries, validate_event_time
 from ..recurrence import RecurrenceField
 from ..rules import CHAPTER_CAPACITY_LIMIT
 from .services import EVENT_EDIT_FIELDS, capacity_error
@@ -103,6 +103,8 @@ class EventForm(_ScopedForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
+        for name in ("start", "end"):  # before `clean()` computes a default end from it
+            self.fields[name].validators.append(validate_event_time)
         self.fields["space"].help_text = _("Empty: the chapter's host space.")
         if not self.instance.pk:
             self.fields["end"].required = False
@@ -115,6 +117,9 @@ class EventForm(_ScopedForm):
             end = cleaned["end"] = start + timedelta(minutes=kind.default_duration_minutes)
         if start and end and end <= start:
             self.add_error("end", _("An event must end after it starts."))
+        if start and not self.instance.pk and start <= timezone.now():
+            # A new event in the past is a typo (it could not be announced, nor attended).
+            self.add_error("start", _("This date is past: a new event needs a date to come."))
         return cleaned
 
     def service_fields(self) -> dict:

@@ -128,11 +128,16 @@ class EventPublishView(EventPermissionMixin, View):
 
     def post(self, request, slug):
         if event_services.event_publish(event=self.event, actor=request.user):
-            messages.success(
-                request,
-                _("“%(title)s” is published: the chapter's followers are told.")
-                % {"title": self.event.title},
-            )
+            if self.event.has_started():
+                message = _(
+                    "“%(title)s” is published, but its date is past: nobody is told. Correct "
+                    "the date and the chapter's followers are told then."
+                )
+            elif self.event.chapter_id:
+                message = _("“%(title)s” is published: the chapter's followers are told.")
+            else:
+                message = _("“%(title)s” is published.")
+            messages.success(request, message % {"title": self.event.title})
         else:
             messages.info(request, _("Only a draft can be published: nothing changed."))
         return redirect("organise:index")
@@ -146,7 +151,11 @@ class EventCancelView(EventPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(event=self.event, told=self.event.registrations.active().count())
+        ctx.update(
+            event=self.event,
+            started=self.event.has_started(),
+            told=self.event.registrations.active().count(),
+        )
         return ctx
 
     def post(self, request, slug):
@@ -178,7 +187,11 @@ class EventDuplicateView(EventPermissionMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, slug):
-        copy_ = event_services.event_duplicate(event=self.event, actor=request.user)
+        try:
+            copy_ = event_services.event_duplicate(event=self.event, actor=request.user)
+        except ValidationError as exc:  # e.g. a copy a week later would be out of range
+            messages.error(request, " ".join(exc.messages))
+            return redirect("organise:index")
         big = copy_.capacity is None or copy_.capacity > CHAPTER_CAPACITY_LIMIT
         if copy_.chapter_id and big and not request.user.has_perm("events.exceed_chapter_capacity"):
             # Staff may have opened the original wider; the organiser's copy is a chapter

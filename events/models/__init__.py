@@ -11,6 +11,7 @@ Import them from here (`from events.models import Event`): the split is for read
 
 from .budget import Budget, EventCost
 from .core import (
+    EVENT_TIME_FIELDS,
     CalendarToken,
     Event,
     EventKind,
@@ -20,12 +21,14 @@ from .core import (
     Speaker,
     _new_token,
     default_reminder_offsets,
+    validate_event_time,
 )
 from .history import EventChange
 from .registrations import Registration, RegistrationQuerySet
 from .speed_networking import Meeting, MeetingRequest, NetworkingSession, Round, Seat
 
 __all__ = [
+    "EVENT_TIME_FIELDS",
     "Budget",
     "CalendarToken",
     "Event",
@@ -45,4 +48,5 @@ __all__ = [
     "Speaker",
     "_new_token",
     "default_reminder_offsets",
+    "validate_event_time",
 ]

@@ -8,9 +8,10 @@ part of reminder de-duplication keys), and `Event.effective_reminder_offsets`.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -63,6 +64,29 @@ class EventKind(models.Model):
         """The kind's name in the active language, falling back to English."""
         lang = (get_language() or "en")[:2]
         return getattr(self, f"name_{lang}", "") or self.name_en
+
+
+# The dates an event may have: no evening is planned further ahead, and a date near the
+# calendar's ends would overflow what is computed from it (a default end, a copy a week
+# later, a registration window moved with it) — a typo's year 9999 or 0202 is refused.
+EVENT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+EVENT_YEARS_AHEAD = 10
+EVENT_TIME_FIELDS = ("start", "end", "registration_opens_at", "registration_closes_at")
+
+
+def validate_event_time(value) -> None:
+    """Raise ValidationError when `value` cannot be an event's start, end or registration
+    window (before 2000, or more than `EVENT_YEARS_AHEAD` years ahead)."""
+    if value is None:
+        return
+    if value < EVENT_EARLIEST:
+        raise ValidationError(_("An event cannot be dated before 2000."), code="too_early")
+    if value > timezone.now() + timedelta(days=366 * EVENT_YEARS_AHEAD):
+        raise ValidationError(
+            _("An event can be dated at most %(years)s years ahead.")
+            % {"years": EVENT_YEARS_AHEAD},
+            code="too_far",
+        )
 
 
 class EventBasics(models.Model):

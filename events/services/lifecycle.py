@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ..messages import EventCancelled, EventChanged
-from ..models import Event, EventChange
+from ..models import EVENT_TIME_FIELDS, Event, EventChange, validate_event_time
 from .announcements import chapter_announcement_write
 from .common import SCHEDULE_FIELDS, _notify
 from .history import event_history_add
@@ -95,6 +95,7 @@ def event_create(*, actor, **fields) -> Event:
     fields = _whitelisted(fields, EVENT_CREATE_FIELDS)
     event = Event(**fields, status=Event.Status.DRAFT)
     event.created_by = actor if getattr(actor, "pk", None) else None
+    _dates_check(event)  # before an end is computed from the start
     if event.start and event.end is None and event.kind_id:
         event.end = event.start + timedelta(minutes=event.kind.default_duration_minutes)
     if event.start and event.end and event.end <= event.start:
@@ -217,14 +218,34 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
             locked.capacity is None or locked.capacity > before.capacity
         ):
             _promote_waitlisted(locked)
-        if before.status != Event.Status.PUBLISHED and locked.status == Event.Status.PUBLISHED:
+        just_published = (
+            before.status != Event.Status.PUBLISHED and locked.status == Event.Status.PUBLISHED
+        )
+        # Published with a past date (a typo), then corrected: only now can it be announced.
+        now_upcoming = before.start <= timezone.now() < locked.start
+        if just_published or (locked.status == Event.Status.PUBLISHED and now_upcoming):
             event_announce(event=locked)
     event.refresh_from_db()
     return event
 
 
+def _dates_check(event: Event) -> None:
+    """Raise ValidationError for each of the event's dates out of range
+    (`validate_event_time`: before 2000, or more than ten years ahead)."""
+    errors = {}
+    for name in EVENT_TIME_FIELDS:
+        try:
+            validate_event_time(getattr(event, name))
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 def _update_check(locked: Event) -> None:
-    """What an edit may not do: end before it starts, or seat fewer than are confirmed."""
+    """What an edit may not do: a date out of range, end before it starts, or seat fewer
+    than are confirmed."""
+    _dates_check(locked)
     if locked.end <= locked.start:
         raise ValidationError({"end": _("An event must end after it starts.")})
     confirmed = locked.registrations.confirmed().count()
@@ -287,6 +308,7 @@ def event_duplicate(*, event: Event, actor=None) -> Event:
             copy.registration_opens_at += week
         if copy.registration_closes_at:
             copy.registration_closes_at += week
+        _dates_check(copy)  # an event ten years ahead has no copy a week later
         copy.status = Event.Status.DRAFT
         copy.series = None
         copy.series_date = None

@@ -166,6 +166,22 @@ def test_end_before_start_is_refused(admin_client, event):
     assert "An event must end after it starts." in response.content.decode()
 
 
+def test_a_date_out_of_range_is_a_form_error_and_no_copy_is_made_past_it(admin_client, event):
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = _change_data(event)
+    data["start_0"], data["end_0"] = "9999-12-31", "9999-12-31"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "An event can be dated at most 10 years ahead." in response.content.decode()
+
+    last_day = timezone.now() + timedelta(days=3660)  # set before the bound existed
+    Event.objects.filter(pk=event.pk).update(start=last_day, end=last_day + timedelta(hours=2))
+    response = _action(admin_client, "action_duplicate", [event])
+    assert response.status_code == 200
+    assert "at most 10 years ahead" in response.content.decode()  # a warning, not a 500
+    assert Event.objects.count() == 1
+
+
 def test_moving_the_event_in_the_admin_bumps_version_and_notifies(admin_client, event):
     reg = services.event_register(event=event, user=UserFactory())
     url = reverse("admin:events_event_change", args=[event.pk])

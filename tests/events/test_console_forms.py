@@ -133,6 +133,11 @@ def test_created_event_is_a_draft_with_the_kinds_duration_and_the_host_space(
         ({"chapter": ""}, "This field is required."),
         ({"kind": "999999"}, "Select a valid choice."),
         ({"start": "next thursday"}, "Enter a valid date/time."),
+        # The calendar's ends: the default end (start + the kind's duration) would overflow.
+        ({"start": "9999-12-31T23:59", "end": ""}, "at most 10 years ahead"),
+        ({"end": "9999-12-31T23:59"}, "at most 10 years ahead"),
+        ({"start": "0202-05-06T18:00", "end": ""}, "cannot be dated before 2000"),
+        ({"start": "2020-01-01T18:00", "end": ""}, "This date is past"),
     ],
 )
 def test_bad_event_input_is_refused_and_nothing_written(
@@ -142,6 +147,24 @@ def test_bad_event_input_is_refused_and_nothing_written(
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Event.objects.exists()
+
+
+def test_an_event_cannot_be_moved_out_of_range_nor_copied_past_it(organiser_client, chapter):
+    event = EventFactory(chapter=chapter, space=chapter.space, slug="far-evening")
+    data = _data(chapter, start="9999-12-31T20:00", end="9999-12-31T22:00")
+    response = organiser_client.post("/organise/far-evening/edit/", data)
+    assert response.status_code == 400
+    assert "at most 10 years ahead" in response.content.decode()
+    event.refresh_from_db()
+    assert event.start.year < 9999
+
+    # One already at the bound (set before the bound existed): no copy, a message, no 500.
+    last_day = timezone.now() + timedelta(days=3660)
+    Event.objects.filter(pk=event.pk).update(start=last_day, end=last_day + timedelta(hours=2))
+    response = organiser_client.post("/organise/far-evening/duplicate/", follow=True)
+    assert response.status_code == 200
+    assert "at most 10 years ahead" in response.content.decode()
+    assert Event.objects.count() == 1
 
 
 def test_end_before_start_is_refused(organiser_client, chapter):

@@ -71,6 +71,35 @@ def test_publish_announces_to_the_followers_once(organiser_client, chapter):
     )
 
 
+def test_a_draft_published_with_a_past_date_is_announced_once_its_date_is_corrected(
+    organiser_client, chapter
+):
+    followers = [_member("Ada Follower"), _member("Bo Follower")]
+    chapter.followers.add(*followers)
+    typo = timezone.now() - timedelta(days=400)
+    draft = EventFactory(
+        slug="typo-evening",
+        chapter=chapter,
+        status=Event.Status.DRAFT,
+        title="Typo evening",
+        start=typo,
+        end=typo + timedelta(hours=2),
+    )
+    response = organiser_client.post("/organise/typo-evening/publish/", follow=True)
+    assert "its date is past: nobody is told" in response.content.decode()
+    announced = Outbox.objects.filter(dedup_key__startswith=f"chapter-announce:{draft.pk}:")
+    assert not announced.exists()
+
+    start = timezone.now() + timedelta(days=30)
+    services.event_update(event=draft, data={"start": start, "end": start + timedelta(hours=2)})
+    assert sorted(announced.values_list("recipient_id", flat=True)) == sorted(
+        f.pk for f in followers
+    )
+    later = start + timedelta(days=1)  # moved again: nobody is told twice
+    services.event_update(event=draft, data={"start": later, "end": later + timedelta(hours=2)})
+    assert announced.count() == 2
+
+
 def test_cancel_says_how_many_people_will_be_emailed_then_emails_them(organiser_client, event):
     told = [RegistrationFactory(event=event), RegistrationFactory(event=event)]
     RegistrationFactory(event=event, status=Registration.Status.CANCELLED)
@@ -286,6 +315,9 @@ def test_an_event_that_has_started_cannot_be_cancelled(organiser_client, chapter
         end=timezone.now() - timedelta(days=30) + timedelta(hours=2),
     )
     came = RegistrationFactory(event=past, checked_in_at=past.start)
+    page = organiser_client.get("/organise/last-month/cancel/").content.decode()
+    assert "it can no longer be cancelled" in page
+    assert "Cancel the event and email them" not in page  # no button that would be refused
     response = organiser_client.post("/organise/last-month/cancel/", follow=True)
     assert "has already started" in response.content.decode()
     past.refresh_from_db()

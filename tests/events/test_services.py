@@ -266,6 +266,24 @@ def test_duplicate_copies_speakers_as_a_draft_a_week_later(event):
     assert copy.slug != event.slug
 
 
+def test_dates_out_of_range_are_refused_by_the_services(event):
+    """Whatever the form: a typo's year 9999 or 0202 is refused before anything is computed
+    from it (a default end, a copy a week later), and nothing is written."""
+    from datetime import datetime
+
+    far = datetime(9999, 12, 31, 20, tzinfo=timezone.get_current_timezone())
+    with pytest.raises(ValidationError) as refused:
+        services.event_create(actor=None, title="Far", kind=event.kind, start=far)
+    assert "at most 10 years ahead" in refused.value.message_dict["start"][0]
+    early = datetime(202, 5, 6, 18, tzinfo=timezone.get_current_timezone())
+    with pytest.raises(ValidationError) as refused:
+        services.event_update(event=event, data={"registration_opens_at": early})
+    assert "before 2000" in refused.value.message_dict["registration_opens_at"][0]
+    assert Event.objects.count() == 1
+    event.refresh_from_db()
+    assert event.registration_opens_at is None
+
+
 def test_effective_reminder_offsets(event):
     assert event.effective_reminder_offsets == [1440, 120]
     event.reminder_offsets_minutes = [60, 30, 60]
