@@ -115,26 +115,50 @@ def event_register(
     language = (language or get_language() or "en")[:2]
     if language not in LANGUAGES:
         language = "en"
+    # A guest giving a member's verified address books for that member: the seat is theirs
+    # to see and cancel (else they would be "already registered" and unable to cancel). It
+    # is still booked as a guest's: a members-only event still refuses it.
+    owner = user or _address_owner(email)
+    if owner is not user:
+        name = owner.get_full_name()[:150] or name
 
     if seat_queue.available():
         return _register_in_one_statement(
-            event=event, user=user, name=name, email=email, note=note, language=language
-        )
+            event=event, user=user, owner=owner, name=name, email=email, note=note,
+            language=language,
+        )  # fmt: skip
     return _register_from_python(
-        event=event, user=user, name=name, email=email, note=note, language=language
+        event=event, user=user, owner=owner, name=name, email=email, note=note,
+        language=language,
+    )  # fmt: skip
+
+
+def _address_owner(email: str):
+    """The active member whose verified address `email` (lower-cased, as allauth stores
+    addresses) is, or None: one read through the unique index of verified addresses, before
+    the registration's own statement (not under the event's lock)."""
+    from allauth.account.models import EmailAddress
+
+    address = (
+        EmailAddress.objects.filter(email=email, verified=True, user__is_active=True)
+        .select_related("user")
+        .first()
     )
+    return address.user if address else None
 
 
-def _register_in_one_statement(*, event: Event, user, name, email, note, language):
+def _register_in_one_statement(*, event: Event, user, owner, name, email, note, language):
     """PostgreSQL: the whole queue step is one function call (events/services/seat_queue.py),
-    so nothing in Python runs while the event is locked."""
+    so nothing in Python runs while the event is locked. `user`: who registers (None: a
+    guest); `owner`: whose registration it is (the user, or the member whose address a
+    guest gave)."""
     mail_language = language
-    if user is not None and user.preferred_language in LANGUAGES:
-        mail_language = user.preferred_language
+    if owner is not None and owner.preferred_language in LANGUAGES:
+        mail_language = owner.preferred_language
     try:
         done = seat_queue.register(
             event_id=event.pk,
-            user_id=user.pk if user is not None else None,
+            user_id=owner.pk if owner is not None else None,
             name=name,
             email=email,
             note=note,
@@ -162,7 +186,7 @@ def _register_in_one_statement(*, event: Event, user, name, email, note, languag
     registration = Registration(
         pk=done.registration_id,
         event=event,
-        user=user,
+        user=owner,
         name=name,
         email=email,
         note=note,
@@ -217,8 +241,9 @@ def _seat_or_waitlist(event: Event, counts: dict, **person) -> Registration:
     return registration
 
 
-def _register_from_python(*, event: Event, user, name, email, note, language):
-    """SQLite (and PostgreSQL without sessions): the same steps from Python."""
+def _register_from_python(*, event: Event, user, owner, name, email, note, language):
+    """SQLite (and PostgreSQL without sessions): the same steps from Python (`user` and
+    `owner` as in `_register_in_one_statement`)."""
     # Everything between taking the lock and committing is the queue every other request
     # for this event waits in, so it is kept to four statements before the outbox write:
     # the locked read, one aggregate (seats, waitlist, "already registered"), the INSERT.
@@ -229,13 +254,13 @@ def _register_from_python(*, event: Event, user, name, email, note, language):
             refusal = registration_refusal(event=event, user=user)
             if refusal:
                 raise ValidationError(refusal, code="refused")
-            counts = _seat_counts(event, user, email)
+            counts = _seat_counts(event, owner, email)
             if counts["mine"]:
                 raise _already_registered()
             if REGISTRATION_RACE_PAUSE_SECONDS:
                 time.sleep(REGISTRATION_RACE_PAUSE_SECONDS)  # test-only: widen the race window
             registration = _seat_or_waitlist(
-                event, counts, user=user, name=name, email=email, note=note, language=language
+                event, counts, user=owner, name=name, email=email, note=note, language=language
             )
             # No savepoint around the INSERT (two more statements under the lock): a unique
             # violation aborts this whole transaction, which is what we want anyway.
@@ -313,16 +338,29 @@ def registration_cancel(*, registration: Registration, actor=None) -> Registrati
         registration.save(update_fields=["status", "cancelled_at"])
         if not was_confirmed:
             return None
+        if registration.user_id:  # seated at a Speed Networking evening planned already?
+            from ..speed_networking.services import networking_unseat_cancelled
+
+            networking_unseat_cancelled(event=event, user=registration.user)
         promoted = _promote_waitlisted(event)
     return promoted[0] if promoted else None
 
 
 def registrations_claim_for_user(*, user, email: str) -> int:
-    """Attach guest registrations made with `email` to `user` (after they verified it)."""
+    """Attach the guest seats booked with `email` to `user` (after they verified it): the
+    active registrations of events still to come, which the member can then manage.
+
+    Not the past or cancelled ones: a registration without an account may also be what a
+    DELETED account left (name and email kept for the attendance history), and the next
+    person to verify that address must not inherit it."""
     claimed = 0
     with transaction.atomic():
-        guest_regs = Registration.objects.filter(user__isnull=True, email__iexact=email)
-        for registration in guest_regs.select_for_update():
+        guest_regs = (
+            Registration.objects.active()
+            .filter(user__isnull=True, email__iexact=email, event__end__gt=timezone.now())
+            .order_by("pk")
+        )
+        for registration in guest_regs.select_for_update(of=("self",)):
             clash = (
                 Registration.objects.active()
                 .filter(event_id=registration.event_id, user=user)

@@ -215,9 +215,15 @@ def networking_plan(
 
 
 def _meetings_record(event: Event, rnd: Round, *, day) -> int:
+    """The round's tables as Meeting rows — among the people still confirmed: a seat whose
+    registration was cancelled after the rounds were planned meets nobody."""
+    confirmed = set(
+        event.registrations.confirmed().filter(user__isnull=False).values_list("user_id", flat=True)
+    )
     tables: dict[int, list[int]] = {}
     for table, user_id in rnd.seats.values_list("table", "user_id"):
-        tables.setdefault(table, []).append(user_id)
+        if user_id in confirmed:
+            tables.setdefault(table, []).append(user_id)
     rows = [
         Meeting(event=event, person_a_id=a, person_b_id=b, round_number=rnd.number, met_on=day)
         for table in tables.values()
@@ -343,6 +349,24 @@ def networking_leave(*, event: Event, actor, user) -> NetworkingSession:
     note = {"code": "left", "params": {"user": user.pk, "after_round": first - 1}}
     _save_late_plan(session, plan, [*_notes(session), note])
     return session
+
+
+def networking_unseat_cancelled(*, event: Event, user) -> None:
+    """Someone cancelled their registration (`registration_cancel`, in its transaction):
+    they leave the rounds not yet played like someone who leaves the evening, and a partner
+    left alone is re-seated. With only two people left (nothing to re-seat) their seats go;
+    with no session, no round left, or the evening finished, nothing changes."""
+    session = NetworkingSession.objects.select_for_update().filter(event=event).first()
+    if session is None or session.finished_at is not None:
+        return
+    if user.pk not in selectors.remaining_user_ids(session):
+        return
+    try:
+        networking_leave(event=event, actor=None, user=user)
+    except ValidationError:  # "only two people are left"
+        Seat.objects.filter(
+            round__session=session, round__started_at__isnull=True, user=user
+        ).delete()
 
 
 # --- "I'd like to meet" ----------------------------------------------------------------------

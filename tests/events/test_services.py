@@ -173,6 +173,27 @@ def test_guest_registrations_join_the_account_that_verifies_the_email(event):
     assert reg.user == user
 
 
+def test_a_deleted_accounts_registrations_do_not_join_the_next_account_with_its_address(
+    event,
+):
+    """What a deleted account leaves (name and email, for the attendance history) looks
+    like a guest's seat: the next person to verify that address gets none of it."""
+    from members.services import account_delete
+
+    past = EventFactory(
+        start=timezone.now() - timedelta(days=30), end=timezone.now() - timedelta(days=29)
+    )
+    gone = UserFactory(email="ann@example.test", name="Ann Gone")
+    RegistrationFactory(event=past, user=gone, checked_in_at=past.start)
+    services.event_register(event=event, user=gone)
+    account_delete(user=gone)
+    guest = services.event_register(event=event, name="Ann Again", email="ann@example.test")
+
+    newcomer = UserFactory(email="ann@example.test", name="Ann Newcomer")
+    assert services.registrations_claim_for_user(user=newcomer, email="ann@example.test") == 1
+    assert list(Registration.objects.filter(user=newcomer)) == [guest]  # her own seat only
+
+
 def test_email_confirmed_signal_claims_guest_registrations(event, rf):
     from allauth.account.models import EmailAddress
     from allauth.account.signals import email_confirmed

@@ -375,6 +375,41 @@ def test_someone_who_leaves_is_removed_and_their_partner_reseated(evening, organ
     assert "left" not in [n["code"] for n in NetworkingSession.objects.get().warnings]
 
 
+def test_someone_who_cancels_after_the_planning_leaves_the_rounds_and_meets_nobody(
+    evening, organiser
+):
+    """Planned and a round started before the doors open; someone then cancels their seat:
+    they leave the rounds not yet played (their partner re-seated), and a seat of someone
+    whose registration is cancelled is never recorded as a meeting."""
+    from events import services as event_services
+
+    soon = timezone.now() + timedelta(hours=1)
+    evening.start, evening.end = soon, soon + timedelta(hours=2)
+    evening.save()
+    people = attend(evening, 7)
+    services.networking_plan(event=evening, actor=organiser, rounds=4)
+    services.networking_round_start(event=evening, actor=organiser)
+    gone = people[3]
+    event_services.registration_cancel(
+        registration=Registration.objects.get(event=evening, user=gone), actor=gone
+    )
+    for n in (2, 3, 4):
+        seated = sorted(u for t in tables(evening, n) for u in t)
+        assert seated == sorted(u.pk for u in people if u != gone)
+        assert min(len(t) for t in tables(evening, n)) >= 2  # nobody alone
+
+    # Cancelled some other way (no re-seating): still no meeting recorded with them.
+    other = people[5]
+    Registration.objects.filter(event=evening, user=other).update(
+        status=Registration.Status.CANCELLED
+    )
+    services.networking_round_start(event=evening, actor=organiser, expected=2)
+    met = Meeting.objects.filter(event=evening, round_number=2)
+    assert met.exists()
+    assert not met.filter(person_a=other).exists()
+    assert not met.filter(person_b=other).exists()
+
+
 def test_leaving_when_only_two_remain_is_refused(evening, organiser):
     a, _b = attend(evening, 2)
     services.networking_plan(event=evening, actor=organiser, rounds=2)

@@ -153,6 +153,29 @@ def test_guest_registers_with_name_and_email_in_the_request_language(client, eve
     assert reg.language == "fr"
 
 
+def test_a_guest_giving_a_members_address_books_for_that_member_who_can_cancel(
+    client, event
+):
+    """Else the member was "already registered" and could neither see nor cancel it."""
+    member = UserFactory(email="katia@betacowork.test", name="Katia Xenophontos")
+    unverified = UserFactory(email="bo@example.test", verified=False)
+    url = reverse("events:register", kwargs={"slug": event.slug})
+    client.post(url, {"name": "Someone", "email": "Katia@Betacowork.test"})
+    client.post(url, {"name": "Bo", "email": "bo@example.test"})
+    seat = event.registrations.get(email__iexact="katia@betacowork.test")
+    assert (seat.user, seat.name) == (member, "Katia Xenophontos")
+    assert event.registrations.get(email="bo@example.test").user is None  # not verified
+    assert unverified.event_registrations.count() == 0
+
+    client.force_login(member)
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert reverse("events:cancel", kwargs={"slug": event.slug}) in page
+    response = client.post(reverse("events:cancel", kwargs={"slug": event.slug}), follow=True)
+    assert "Your registration is cancelled" in response.content.decode()
+    seat.refresh_from_db()
+    assert seat.status == Registration.Status.CANCELLED
+
+
 def test_guest_with_bad_email_gets_a_form_error(client, event):
     url = reverse("events:register", kwargs={"slug": event.slug})
     response = client.post(url, {"name": "Ann", "email": "nope"})
