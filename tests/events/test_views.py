@@ -153,9 +153,7 @@ def test_guest_registers_with_name_and_email_in_the_request_language(client, eve
     assert reg.language == "fr"
 
 
-def test_a_guest_giving_a_members_address_books_for_that_member_who_can_cancel(
-    client, event
-):
+def test_a_guest_giving_a_members_address_books_for_that_member_who_can_cancel(client, event):
     """Else the member was "already registered" and could neither see nor cancel it."""
     member = UserFactory(email="katia@betacowork.test", name="Katia Xenophontos")
     unverified = UserFactory(email="bo@example.test", verified=False)
