@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
 from icalendar import Event as VEvent
 
@@ -90,14 +91,21 @@ def _vevent(event: Event, *, stamp: datetime) -> VEvent:
         "dtstart", event.start.astimezone(tz).replace(tzinfo=None), parameters={"TZID": TZID}
     )
     vevent.add("dtend", event.end.astimezone(tz).replace(tzinfo=None), parameters={"TZID": TZID})
-    vevent.add("summary", event.title)
+    # In a member's own feed, a place on the waitlist is no seat (`waitlisted`, annotated
+    # by `personal_feed_events`): tentative, and said in the title.
+    waitlisted = getattr(event, "waitlisted", False)
+    title = _("%(title)s (waitlist)") % {"title": event.title} if waitlisted else event.title
+    vevent.add("summary", title)
     if event.description:
         vevent.add("description", event.description)
     if event.place:
         vevent.add("location", event.place)
     vevent.add("url", f"{settings.SITE_URL}{event.get_absolute_url()}")
     vevent.add("categories", [event.kind.name_en])
-    vevent.add("status", "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED")
+    if event.status == Event.Status.CANCELLED:
+        vevent.add("status", "CANCELLED")
+    else:
+        vevent.add("status", "TENTATIVE" if waitlisted else "CONFIRMED")
     vevent.add("last-modified", event.updated_at or stamp)
     return vevent
 

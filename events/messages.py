@@ -69,9 +69,30 @@ def upcoming_event_reasons(rows, key_pattern) -> dict[int, str]:
 
 
 class _RegistrationKind(MessageKind):
-    """A message to one registrant about their registration (always sent: essential)."""
+    """A message to one registrant about their registration (always sent: essential) —
+    unless it no longer says the truth when it goes out (the broker was down, the queue
+    long): the registration must still have the status the message announces."""
 
     with_ics: bool = False
+    status: str = Registration.Status.CONFIRMED  # what the message announces
+
+    def obsolete_reasons(self, rows) -> dict[int, str]:
+        """A confirmation for a seat cancelled since, a waitlist place promoted or given up
+        since, anything about a registration deleted or an event cancelled, is not sent
+        (the promotion's or the cancellation's own message tells what is true). One pass
+        for the batch: two queries."""
+        ids = {row.pk: row.payload.get("registration") for row in rows}
+        registrations = _registrations_with_events(i for i in ids.values() if i)
+        reasons = {}
+        for pk, registration_id in ids.items():
+            reg = registrations.get(registration_id)
+            if reg is None:
+                reasons[pk] = "Registration deleted."
+            elif reg.event.status == Event.Status.CANCELLED:
+                reasons[pk] = "Event is cancelled."
+            elif reg.status != self.status:
+                reasons[pk] = f"Registration is {reg.status} now."
+        return reasons
 
     def render(self, row) -> tuple:
         from .services import (
@@ -117,6 +138,7 @@ class RegistrationConfirmed(_RegistrationKind):
 class RegistrationWaitlisted(_RegistrationKind):
     key = "events.registration_waitlisted"
     template_prefix = "events/email/registration_waitlisted"
+    status = Registration.Status.WAITLISTED
 
 
 @register_kind

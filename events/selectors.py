@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from members.models import Profile
@@ -197,11 +197,14 @@ def feed_events(*, chapter=None, kind=None, space=None, now=None) -> QuerySet[Ev
 
 
 def personal_feed_events(*, user, now=None) -> QuerySet[Event]:
-    """The events of my active registrations (confirmed or waitlisted), recent and upcoming."""
+    """The events of my active registrations (confirmed or waitlisted), recent and upcoming;
+    each with `waitlisted`: whether my place is on the waitlist (no seat yet)."""
     now = now or timezone.now()
     mine = Registration.objects.active().filter(user=user).values("event_id")
+    waiting = Registration.objects.waitlisted().filter(user=user, event=OuterRef("pk"))
     return (
         Event.objects.filter(pk__in=mine, end__gte=now - timedelta(days=90))
+        .annotate(waitlisted=Exists(waiting))
         .exclude(status=Event.Status.DRAFT)
         .select_related("kind", "space")
         .order_by("start")[:500]

@@ -129,6 +129,21 @@ def test_the_personal_feed_is_named_refreshed_hourly_and_speaks_its_owner_langua
     assert _titles(cal) == {"Déjeuner"}
 
 
+def test_a_waitlist_place_is_tentative_in_the_personal_feed_and_a_seat_confirmed(client):
+    owner = UserFactory()
+    seat, full = EventFactory(title="Betacooks"), EventFactory(title="IT day", capacity=1)
+    services.event_register(event=full, user=UserFactory())
+    services.event_register(event=seat, user=owner)
+    services.event_register(event=full, user=owner)  # number 1 on the waitlist
+    token = services.calendar_token_create(user=owner).token
+    cal = _parse(client.get(reverse("events:personal_feed", kwargs={"token": token})))
+    status = {str(e["summary"]): str(e["status"]) for e in cal.walk("VEVENT")}
+    assert status == {"Betacooks": "CONFIRMED", "IT day (waitlist)": "TENTATIVE"}
+    # The event's own file (the email attachment, "add to calendar") is not anyone's place.
+    one = Calendar.from_ical(client.get(reverse("events:ics", kwargs={"slug": full.slug})).content)
+    assert [str(e["status"]) for e in one.walk("VEVENT")] == ["CONFIRMED"]
+
+
 # Every feed offered as webcal: and https -----------------------------------------------------
 
 

@@ -59,6 +59,28 @@ def test_a_message_whose_registration_is_gone_is_cancelled_not_sent(event, mailo
     assert row.last_error == "Registration deleted."
 
 
+def test_registration_messages_no_longer_true_when_sent_are_cancelled(event, mailoutbox):
+    """Sent late (the broker was down): a confirmation for a seat cancelled since and a
+    "you are number 1 on the waitlist" for someone promoted since do not go out; the
+    promotion does."""
+    event.capacity = 1
+    event.save()
+    katia = services.event_register(event=event, user=UserFactory(name="Katia"))
+    guest = services.event_register(event=event, name="Guest One", email="one@example.test")
+    services.registration_cancel(registration=katia)  # Guest One is promoted
+    outbox_send_due()
+    sent = {(m.to[0], m.subject) for m in mailoutbox}
+    assert len(sent) == 1
+    assert next(iter(sent))[0] == "one@example.test"
+    rows = {row.kind: row for row in Outbox.objects.all()}
+    assert rows["events.registration_promoted"].status == Outbox.Status.SENT
+    assert rows["events.registration_confirmed"].status == Outbox.Status.CANCELLED
+    assert rows["events.registration_confirmed"].last_error == "Registration is cancelled now."
+    assert rows["events.registration_waitlisted"].status == Outbox.Status.CANCELLED
+    assert rows["events.registration_waitlisted"].last_error == "Registration is confirmed now."
+    assert guest.email == "one@example.test"
+
+
 def test_the_sent_confirmation_is_rendered_with_its_calendar_file(event, mailoutbox):
     user = UserFactory(preferred_language="nl")
     services.event_register(event=event, user=user)
