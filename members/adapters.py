@@ -5,11 +5,14 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core.internal import ratelimit
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.validators import MaxLengthValidator
 from django.utils import translation
 from django.utils.crypto import get_random_string
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -104,6 +107,23 @@ class AccountAdapter(DefaultAccountAdapter):
             dedup_key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
             recipient=user if getattr(user, "pk", None) else None,
         )
+
+    def clean_email(self, email: str) -> str:
+        """Every address a person types (sign-up, "add an address", password reset).
+
+        Promises: no address longer than the columns that store it (the account's and
+        allauth's, 254 characters) gets through. Django's EmailField accepts 320, and allauth
+        cuts the user's address to its column on save: the account would get an address
+        that no email can reach. Refused here with the same message as the guest
+        registration form.
+        """
+        email = super().clean_email(email)
+        limit = min(
+            get_user_model()._meta.get_field("email").max_length,
+            account_settings.EMAIL_MAX_LENGTH,
+        )
+        MaxLengthValidator(limit)(email)
+        return email
 
     def respond_email_verification_sent(self, request, user):
         """The "check your inbox" answer to a sign-up, the same for new and taken addresses.

@@ -23,9 +23,18 @@ def user_profile_ensure(sender, instance: User, created: bool, raw: bool = False
 
 @receiver(user_logged_in)
 def signed_in(sender, request, user, **kwargs):
-    """Every login (allauth's and the admin's): the `signed_in` steps, in order."""
+    """Every login (allauth's and the admin's): the member's language for the rest of the
+    request, then the `signed_in` steps, in order."""
     from .hooks import run_signed_in
+    from .middleware import user_language_apply
 
+    # Django sends this from login(), before allauth makes its "Successfully signed in"
+    # message (adapter.login, then post_login): without it the message is in the language
+    # of the anonymous visitor, whereas the next page is in the member's. Only for a request
+    # being served (LocaleMiddleware has set its LANGUAGE_CODE): the test client's login()
+    # builds a bare request, and switching there would switch the caller's thread.
+    if request is not None and hasattr(request, "LANGUAGE_CODE"):
+        user_language_apply(request, user)
     if getattr(user, "pk", None):
         run_signed_in(user=user, request=request)
 

@@ -53,6 +53,17 @@ class PreferencesView(LoginRequiredMixin, FormView):
         messages.success(self.request, _("Your email preferences are saved."))
         return super().form_valid(form)
 
+    def form_invalid(self, form):
+        # A refused post is a 400, like the registration and collaboration forms, and nothing
+        # is saved. The page lists the kinds as bare checkboxes, without the field's errors
+        # (e.g. a kind withdrawn since the page was loaded): say why in a message.
+        reasons = " ".join(error for errors in form.errors.values() for error in errors)
+        messages.error(
+            self.request,
+            _("Your email preferences are not saved: %(reasons)s") % {"reasons": reasons},
+        )
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
 
 @csrf_exempt  # RFC 8058: mail providers POST here without a session; the signature is the key
 @never_cache

@@ -76,7 +76,10 @@ class EventMonthView(TemplateView):
 
     def get(self, request, *args, year: int | None = None, month: int | None = None, **kwargs):
         today = timezone.localdate()
-        year, month = year or today.year, month or today.month
+        # Only /events/month/ leaves them out: a 0 in the address is a month that does not
+        # exist, not "the current one".
+        if year is None or month is None:
+            year, month = today.year, today.month
         if not (1 <= month <= 12 and 2000 <= year <= 2100):
             raise Http404(_("There is no such month."))
         first = date(year, month, 1)

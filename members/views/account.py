@@ -52,6 +52,11 @@ class AccountDeleteView(LoginRequiredMixin, FormView):
         kwargs["user"] = self.request.user
         return kwargs
 
+    def form_invalid(self, form):
+        # A refused post is a 400, like the registration and collaboration forms; the page
+        # shows the errors and the account stays.
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
     def form_valid(self, form):
         user = self.request.user
         logout(self.request)

@@ -83,9 +83,10 @@ def test_account_deletion_needs_the_right_email(client, katia):
     client.force_login(katia.user)
     assert client.get(url).status_code == 200
     wrong = client.post(url, {"email": "someone@example.test"})
-    assert wrong.status_code == 200
+    assert wrong.status_code == 400
     assert "not the email address of your account" in wrong.content.decode()
     assert User.objects.filter(pk=katia.user.pk).exists()
+    assert client.get(reverse("members:my_data")).status_code == 200  # still logged in
 
 
 def test_account_deletion_keeps_others_records_consistent(client, katia):

@@ -39,9 +39,15 @@ def test_member_turns_reminders_off_and_on(member_client, member):
     )
 
 
-def test_preferences_ignore_unknown_kinds(member_client, member):
-    response = member_client.post(reverse("notifications:preferences"), {"kinds": ["spam"]})
-    assert response.status_code == 200  # the form shows the error
+def test_preferences_refuse_unknown_kinds(member_client, member):
+    response = member_client.post(
+        reverse("notifications:preferences"), {"kinds": ["reminder", "bogus"]}
+    )
+    assert response.status_code == 400
+    assert (
+        "Your email preferences are not saved: Select a valid choice. bogus is not one of the "
+        "available choices." in response.content.decode()
+    )
     member.refresh_from_db()
     assert member.email_opt_outs == []
 
