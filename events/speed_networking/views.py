@@ -88,6 +88,8 @@ class RunView(OrganiserMixin, TemplateView):
             played=sum(1 for r in rounds if r.is_played),
             notes=display.note_texts(session, viewer=viewer),
             present=present,
+            # Who can be seated: checked in and not gone (the planner's own count).
+            here=len(set(present.people) - selectors.departed_user_ids(session)),
             form=form,
             errors=list(errors),
             arrivals=len(arrivals),

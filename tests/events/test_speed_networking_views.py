@@ -162,6 +162,10 @@ def test_regenerating_after_every_round_was_played_is_a_400(client, evening, org
     assert Round.objects.count() == 1
 
 
+def _present(page: str) -> int:
+    return int(page.split('data-testid="present">', 1)[1].split("<", 1)[0])
+
+
 def test_late_arrival_and_departure_from_the_phone(client, planned, evening, organiser):
     client.force_login(organiser)
     client.post(url("next", evening), {"expected": 1})
@@ -171,8 +175,11 @@ def test_late_arrival_and_departure_from_the_phone(client, planned, evening, org
     assert f'<option value="{late.pk}">Late Lou</option>' in page
     assert client.post(url("arrive", evening), {"user": late.pk}).status_code == 302
     assert late.pk in {u for t in tables(evening, 2) for u in t}
+    here = _present(client.get(url("run", evening)).content.decode())
     leaver = planned[0]
     assert client.post(url("leave", evening), {"user": leaver.pk}).status_code == 302
+    # The count is who can be seated, as planning counts them: one fewer.
+    assert _present(client.get(url("run", evening)).content.decode()) == here - 1
     assert leaver.pk not in {u for t in tables(evening, 2) for u in t}
     assert leaver.pk in {u for t in tables(evening, 1) for u in t}
     refused = client.post(url("leave", evening), {"user": leaver.pk})
