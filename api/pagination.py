@@ -40,12 +40,15 @@ def page_size_of(request) -> int:
     raw = request.query_params.get("page_size")
     if raw in (None, ""):
         return DEFAULT_PAGE_SIZE
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
-        raise ValidationError({"page_size": [_("A whole number between 1 and 100.")]})
-    size = int(raw)
-    if not 1 <= size <= MAX_PAGE_SIZE:
+    size = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
+    if size is None or not 1 <= size <= MAX_PAGE_SIZE:
         raise ValidationError(
-            {"page_size": [_("At most %(max)d items per page.") % {"max": MAX_PAGE_SIZE}]}
+            {
+                "page_size": [
+                    _("The page size must be a whole number between 1 and %(max)d.")
+                    % {"max": MAX_PAGE_SIZE}
+                ]
+            }
         )
     return size
 

@@ -43,15 +43,35 @@ def _shows(text: str, profile: Profile) -> bool:
     return fold(text.split(" · ")[0]) == fold(profile.display_name)
 
 
+def kept_label(participant: Participant) -> str:
+    """How an edit form shows an existing participant it cannot give again, as the detail page
+    does (`_participant.html`): "a member" for a member the editor may not see, the name kept
+    for a deleted account; "" for a party it can (a visible member, a company, an
+    organisation). `participant` comes from `selectors.participants_prefetch(editor)`."""
+    if participant.user_id:
+        return "" if participant.profile_visible else str(_("a member"))
+    if participant.company_id or participant.organisation.strip():
+        return ""
+    return participant.name
+
+
+def kept_token(participant: Participant) -> str:
+    """What the hidden `_slug` input holds for a kept participant ("#" is in no slug)."""
+    return f"#{participant.pk}"
+
+
 class MemberField(forms.Field):
     """A member: the suggestion picked (its slug, in the hidden input), or else what was typed,
     a profile slug or an exact name (how it works without JavaScript).
 
     Only profiles the person filling the form may see are found: a hidden member cannot be
-    guessed through this field.
+    guessed through this field. The one exception is `kept`, the existing participants an
+    edit form shows without naming them ({token: participant}, see `kept_label`): one of
+    them, still shown as the form showed it, is that participant, kept as it is.
     """
 
     viewer = None
+    kept = None
     widget = MemberInput
 
     def to_python(self, value):
@@ -61,6 +81,10 @@ class MemberField(forms.Field):
             return None
         if len(text) > 180:
             raise forms.ValidationError(_("That name is too long."))
+        kept = (self.kept or {}).get(slug)
+        # Without JavaScript the hidden token keeps its value: a changed name wins here too.
+        if kept is not None and fold(text) == fold(kept_label(kept)):
+            return kept
         profiles = Profile.objects.visible_to(self.viewer).select_related("user", "company")
         match = None
         if slug:
@@ -253,9 +277,10 @@ class ParticipantForm(forms.Form):
         label=_("Role"), choices=[("", "—"), *Participant.Role.choices], required=False
     )
 
-    def __init__(self, *args, viewer=None, **kwargs):
+    def __init__(self, *args, viewer=None, kept=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].viewer = viewer
+        self.fields["member"].kept = kept or {}
 
     def clean(self):
         data = super().clean()
@@ -280,6 +305,11 @@ class ParticipantForm(forms.Form):
         data = self.cleaned_data
         if not data or not (data.get("member") or data.get("company") or data.get("organisation")):
             return None
+        if isinstance(data.get("member"), Participant):
+            kept = data["member"]
+            return ParticipantSpec(
+                role=data["role"], participant_id=kept.pk, shown_as=kept_label(kept)
+            )
         organisation = (data.get("organisation") or "").strip()
         company = data.get("company")
         if organisation and company is None:
@@ -298,9 +328,13 @@ class ParticipantForm(forms.Form):
 
 
 class BaseParticipantFormSet(forms.BaseFormSet):
-    def __init__(self, *args, user, **kwargs):
+    """The other parties. Editing, `participants` are the collaboration's, from
+    `selectors.participants_prefetch(user)`: those the form cannot name are kept as they are."""
+
+    def __init__(self, *args, user, participants=(), **kwargs):
         self.user = user
-        kwargs.setdefault("form_kwargs", {})["viewer"] = user
+        kept = {kept_token(p): p for p in participants if p.user_id != user.pk and kept_label(p)}
+        kwargs.setdefault("form_kwargs", {}).update(viewer=user, kept=kept)
         super().__init__(*args, **kwargs)
 
     def clean(self):
@@ -346,16 +380,24 @@ ParticipantFormSet.default_error_messages = {
 }
 
 
-def participant_initial(collab: Collaboration, *, exclude_user_id: int) -> list[dict]:
+def participant_initial(participants, *, exclude_user_id: int) -> list[dict]:
+    """The formset's rows for a collaboration's `participants` (from
+    `selectors.participants_prefetch(editor)`), the editor's own left out. A participant the
+    form cannot name is shown as the detail page shows them, with its token (`kept_label`)."""
     rows = []
-    for p in collab.participants.select_related("user__profile", "company").order_by("pk"):
+    for p in participants:
         if p.user_id == exclude_user_id:
             continue
+        label = kept_label(p)
+        if label:
+            member = (label, kept_token(p))
+        elif p.user_id:
+            member = (p.user.profile.display_name, p.user.profile.slug)
+        else:
+            member = ""
         rows.append(
             {
-                "member": (p.user.profile.display_name, p.user.profile.slug)
-                if p.user_id and hasattr(p.user, "profile")
-                else "",
+                "member": member,
                 "company": p.company_id if not p.user_id else None,
                 "organisation": p.organisation,
                 "role": p.role,

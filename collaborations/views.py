@@ -21,6 +21,8 @@ from betacowork.numbers import parse_id
 from members.models import Profile
 from members.rules import has_staff_tools
 from members.selectors import people_autocomplete
+from members.views import paginate
+from members.views.directory import page_number_of
 
 from . import charts
 from .forms import CollaborationForm, FilterForm, ParticipantFormSet, participant_initial
@@ -56,7 +58,21 @@ class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
         return self.request.user.has_perm("members.staff_tools")
 
 
-class CollaborationListView(ListView):
+class _NearestPageMixin:
+    """A list's pages turned like the directory's, a company's and a space's: a page number
+    that is none shows the first page, one past the end the last, each with a notice — never
+    a 404 (`members.views.paginate`)."""
+
+    def paginate_queryset(self, queryset, page_size):
+        number, notice = page_number_of(self.request)
+        page, clamp_notice = paginate(queryset, number, per_page=page_size)
+        for text in (notice, clamp_notice):
+            if text:
+                messages.warning(self.request, text)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+
+class CollaborationListView(_NearestPageMixin, ListView):
     template_name = "collaborations/collaboration_list.html"
     context_object_name = "collaborations"
     paginate_by = 20
@@ -82,7 +98,7 @@ class CollaborationListView(ListView):
         return ctx
 
 
-class MyCollaborationsView(LoginRequiredMixin, ListView):
+class MyCollaborationsView(LoginRequiredMixin, _NearestPageMixin, ListView):
     template_name = "collaborations/collaboration_mine.html"
     context_object_name = "collaborations"
     paginate_by = 30
@@ -209,8 +225,10 @@ class CollaborationUpdateView(_CollaborationFormMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        # With its participants as the detail page shows them to this editor: the form keeps
+        # those it may not name (a hidden member, a deleted account) without naming them.
         self.object = get_object_or_404(
-            Collaboration.objects.visible_to(request.user), pk=kwargs["pk"]
+            collaboration_detail_queryset(user=request.user), pk=kwargs["pk"]
         )
         if not can_edit(self.object, request.user):
             raise PermissionDenied(_("You cannot edit this collaboration."))
@@ -224,17 +242,24 @@ class CollaborationUpdateView(_CollaborationFormMixin, View):
         form = CollaborationForm(
             instance=self.object, initial={"my_role": self._own_role()}, user=request.user
         )
+        participants = self.object.participants.all()
         formset = ParticipantFormSet(
             prefix="participants",
             user=request.user,
-            initial=participant_initial(self.object, exclude_user_id=request.user.pk),
+            participants=participants,
+            initial=participant_initial(participants, exclude_user_id=request.user.pk),
         )
         return self.render(form, formset)
 
     def post(self, request, pk):
         original = Collaboration.objects.get(pk=self.object.pk)
         form = CollaborationForm(request.POST, instance=self.object, user=request.user)
-        formset = ParticipantFormSet(request.POST, prefix="participants", user=request.user)
+        formset = ParticipantFormSet(
+            request.POST,
+            prefix="participants",
+            user=request.user,
+            participants=self.object.participants.all(),
+        )
         if not (form.is_valid() and formset.is_valid()):
             return self.render(form, formset, status=400)
         try:

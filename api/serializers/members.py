@@ -141,11 +141,15 @@ class ProfileSerializer(MemberCardSerializer):
 class CardWriter:
     """Member cards as plain dicts, built like the directory page builds its HTML cards
     (`members_tags.profile_cards`): from the card fields and the denormalised `card` JSON,
-    with the URLs reversed once per list."""
+    with the URLs reversed once per list.
 
-    def __init__(self, request) -> None:
+    With `request`, the card's `url` and `avatar` are absolute for that request's scheme and
+    host; without, they are paths — what a cache shared by every host may keep
+    (`cards_absolute()` completes them for each request)."""
+
+    def __init__(self, request=None) -> None:
         self.lang = (get_language() or "en")[:2]
-        base = request.build_absolute_uri("/").rstrip("/")
+        base = origin(request) if request is not None else ""
         mark = "__slug__"
         page = base + reverse("members:profile", kwargs={"slug": mark})
         thumb = base + reverse("members:avatar_thumb", kwargs={"slug": mark})
@@ -175,3 +179,23 @@ class CardWriter:
             "offers": [self.term(t) for t in data.get("offers", ())],
             "more_offers": data.get("more_offers", 0),
         }
+
+
+def origin(request) -> str:
+    """The scheme and host the caller used (`https://example.org`), as links made for it
+    start; only hosts in ALLOWED_HOSTS get this far."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def cards_absolute(cards: list[dict], request) -> list[dict]:
+    """Cards written without a request (`CardWriter()`), with their links made absolute for
+    this one: new dicts, the cached ones are left as they are."""
+    base = origin(request)
+    return [
+        {
+            **card,
+            "url": base + card["url"],
+            "avatar": base + card["avatar"] if card["avatar"] else None,
+        }
+        for card in cards
+    ]

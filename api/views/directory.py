@@ -5,7 +5,11 @@ The query is read by `members.directory.directory_query()` and answered by
 statement on the search rows, on SQLite the folded documents — so the API lists exactly who
 the page shows the same caller (`members.rules`): public profiles for anonymous callers,
 members-only ones too with a token. Its pages are cached like the page's results (per
-directory version, viewer class, language and query), so a change shows at once.
+directory version, viewer class, language and query), so a change shows at once; the cache
+keeps the cards' links as paths, made absolute for each caller's scheme and host.
+
+A value the page would drop with a notice ("that filter was ignored") is a 400 here, saying
+what is wrong and what is accepted: the page's notices describe what the page did instead.
 """
 
 from __future__ import annotations
@@ -20,15 +24,79 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from members.directory import JOINED_CHOICES, SORTS, directory_query, directory_search
+from members.directory import (
+    JOINED_CHOICES,
+    SORTS,
+    directory_choices,
+    directory_query,
+    directory_search,
+)
 from members.directory.cache import cache_get, cache_key, cache_set
+from members.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from members.selectors import profile_contact, profile_detail
 
 from ..pagination import cursor_make, cursor_read, next_link, page_size_of
-from ..serializers.members import CardWriter, DirectoryPageSerializer, ProfileSerializer
+from ..serializers.members import (
+    CardWriter,
+    DirectoryPageSerializer,
+    ProfileSerializer,
+    cards_absolute,
+)
 from .base import ApiView, error_responses
 
 FILTERS = ("q", "skill", "offers", "seeks", "space", "place", "language", "plan", "joined")
+MAX_PLACE_CHARS = 80  # the longest city or region the directory reads (members.directory.query)
+
+
+def _refusals(name: str, value: str) -> list[str]:
+    """What is wrong with `value` for the parameter `name`, and what is accepted."""
+    if name == "q":
+        words = " ".join(value.split())
+        refusals = []
+        if len(words) > MAX_QUERY_CHARS:
+            refusals.append(
+                _("The search is too long: at most %(n)d characters.") % {"n": MAX_QUERY_CHARS}
+            )
+        if len(set(words.split())) > MAX_QUERY_WORDS:
+            refusals.append(
+                _("The search has too many words: at most %(n)d.") % {"n": MAX_QUERY_WORDS}
+            )
+        return refusals or [_("This search is not valid.")]
+    if name == "place":
+        return [
+            _("The city or region is too long: at most %(n)d characters.") % {"n": MAX_PLACE_CHARS}
+        ]
+    fixed = directory_choices()
+    accepted = {
+        "language": [code for code, __ in fixed["languages"]],
+        "plan": [code for code, __ in fixed["plans"]],
+        "joined": list(JOINED_CHOICES),
+        "sort": list(SORTS),
+    }
+    term_unknown = _("There is no term “%(value)s”: use a term's slug, as in the cards' skills.")
+    message = {
+        "skill": term_unknown,
+        "offers": term_unknown,
+        "seeks": term_unknown,
+        "space": _("There is no space “%(value)s”: use a slug from /api/v1/spaces/."),
+        "language": _("Unknown language “%(value)s”: use one of %(choices)s."),
+        "plan": _("Unknown plan “%(value)s”: use one of %(choices)s."),
+        "joined": _("Unknown period “%(value)s”: use one of %(choices)s (days)."),
+        "sort": _("Unknown sort order “%(value)s”: use one of %(choices)s."),
+    }.get(name, _("This value is not allowed."))
+    return [message % {"value": value.strip()[:40], "choices": ", ".join(accepted.get(name, ()))}]
+
+
+def query_errors(params: QueryDict) -> dict[str, list[str]]:
+    """Per parameter the directory page would drop (with a notice saying what it did
+    instead), why the API refuses it. Each parameter is read alone by the page's own parser,
+    so the rules stay the page's."""
+    errors = {
+        name: _refusals(name, value)
+        for name, value in params.items()
+        if directory_query(params={name: value}).notices
+    }
+    return errors or {"query": [_("This search is not valid.")]}
 
 
 DIRECTORY_PARAMETERS = [
@@ -79,7 +147,7 @@ class DirectoryView(ApiView):
                 params[name] = request.query_params[name]
         query = directory_query(params=params)
         if query.notices:
-            raise ValidationError({"query": query.notices})
+            raise ValidationError(query_errors(params))
         size = page_size_of(request)
         position = cursor_read(request)
         number = position.get("n") if position else 1
@@ -89,7 +157,8 @@ class DirectoryView(ApiView):
         key = cache_key(
             "results",
             user=request.user,
-            query_string=f"api/v1:{canonical}:{number}:{size}",
+            # Cards with paths, not links ("paths", so no entry with links is ever read).
+            query_string=f"api/v1/paths:{canonical}:{number}:{size}",
             options=query.options,
         )
         page = cache_get(key)
@@ -97,7 +166,7 @@ class DirectoryView(ApiView):
             result = directory_search(
                 viewer=request.user, query=query, page=number, per_page=size, clamp=False
             )
-            writer = CardWriter(request)
+            writer = CardWriter()
             page = {
                 "count": result.total,
                 "capped": result.capped,
@@ -106,7 +175,7 @@ class DirectoryView(ApiView):
             cache_set(key, page)
         more = number * size < page["count"]
         nxt = next_link(request, cursor_make(request, n=number + 1)) if more else None
-        return Response({**page, "next": nxt})
+        return Response({**page, "results": cards_absolute(page["results"], request), "next": nxt})
 
 
 class ProfileDetailView(ApiView):

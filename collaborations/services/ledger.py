@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +53,8 @@ def collaboration_create(
     author_company: Company | None = None,
 ) -> Collaboration:
     """Log a collaboration the author takes part in; the other parties are asked to confirm."""
+    if any(spec.participant_id is not None for spec in participants):
+        raise ValueError("A new collaboration has no participants to keep.")
     validate_fields(value_eur=value_eur, start_date=start_date)
     validate_participants(actor=author, specs=participants)
     validate_origin(
@@ -141,7 +143,11 @@ def _fields_apply(collab: Collaboration, *, actor: User, fields: dict) -> dict:
 def _participants_apply(
     collab: Collaboration, *, actor: User, specs: list[ParticipantSpec], actor_role: str | None
 ) -> list | None:
-    """Add, remove and re-role parties; [before, after] snapshots when anything changed."""
+    """Add, remove and re-role parties; [before, after] snapshots when anything changed.
+
+    A spec with a `participant_id` keeps that row as it is (only its role may change); the
+    other rows are matched by who they are, and those no spec names are removed.
+    """
     existing = list(collab.participants.all())
     own = next((p for p in existing if p.user_id == actor.pk), None)
     others = [p for p in existing if p.user_id != actor.pk]
@@ -150,13 +156,24 @@ def _participants_apply(
         # row was deleted with an account): nobody ever adds themselves by editing.
         raise PermissionDenied(_("You are not a participant of this collaboration."))
     validate_participants(actor=actor, specs=specs)
-    old = {p.party_key: p for p in others}
-    new = {spec.key: spec for spec in specs}
-    removed = [p for key, p in old.items() if key not in new]
+    by_pk = {p.pk: p for p in others}
+    kept = {spec.participant_id: spec for spec in specs if spec.participant_id is not None}
+    if not kept.keys() <= by_pk.keys():
+        raise ValidationError(
+            _("A participant of this form has left the collaboration meanwhile: reload the page."),
+            code="participant_gone",
+        )
+    new = {spec.key: spec for spec in specs if spec.participant_id is None}
+    for pk in kept:
+        if by_pk[pk].party_key in new:
+            name = new[by_pk[pk].party_key].name
+            raise ValidationError(_("%(name)s appears twice.") % {"name": name}, code="duplicate")
+    old = {p.party_key: p for p in others if p.pk not in kept}
+    removed = [p for p in others if p.pk not in kept and p.party_key not in new]
     added = [spec for key, spec in new.items() if key not in old]
     role_changed = [
         (old[key], spec) for key, spec in new.items() if key in old and old[key].role != spec.role
-    ]
+    ] + [(by_pk[pk], spec) for pk, spec in kept.items() if by_pk[pk].role != spec.role]
     own_role_changed = actor_role is not None and actor_role != own.role
     if not (removed or added or role_changed or own_role_changed):
         return None

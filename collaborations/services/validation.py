@@ -21,15 +21,22 @@ EARLIEST_START = dt.date(2000, 1, 1)
 
 @dataclass(frozen=True)
 class ParticipantSpec:
-    """One party as a form gives it: exactly one of user / company / organisation."""
+    """One party as a form gives it: exactly one of user / company / organisation, or
+    `participant_id`, an existing participant of the collaboration being edited kept as it is
+    (one the form cannot give again: a member the editor may not see, a deleted account),
+    with `shown_as`, how the form shows them (their name may not be shown)."""
 
     role: str
     user: User | None = None
     company: Company | None = None
     organisation: str = ""
+    participant_id: int | None = None
+    shown_as: str = ""
 
     @property
     def key(self) -> tuple:
+        if self.participant_id is not None:
+            return ("participant", self.participant_id)
         if self.user is not None:
             return ("member", self.user.pk)
         if self.company is not None:
@@ -38,6 +45,8 @@ class ParticipantSpec:
 
     @property
     def name(self) -> str:
+        if self.participant_id is not None:
+            return self.shown_as
         if self.user is not None:
             profile = getattr(self.user, "profile", None)
             return (profile.display_name if profile else "") or self.user.name or self.user.email

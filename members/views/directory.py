@@ -63,7 +63,7 @@ def paginate(qs, number: int, *, per_page: int = PER_PAGE):
 _profile_page_fetch = profile_page_fetch
 
 
-def _page_number(request) -> tuple[int, str]:
+def page_number_of(request) -> tuple[int, str]:
     raw = request.GET.get("page", "").strip()
     if not raw:
         return 1, ""

@@ -28,7 +28,7 @@ from ..selectors import (
 )
 from ..services import profile_update
 from ..suggestions import suggestions_for
-from .directory import _page_number, paginate
+from .directory import page_number_of, paginate
 
 
 class ProfileDetailView(DetailView):
@@ -164,7 +164,7 @@ class _MembersPage(DetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        number, notice = _page_number(self.request)
+        number, notice = page_number_of(self.request)
         qs = type(self).members_selector(
             user=self.request.user, **{self.context_object_name: self.object}
         )

@@ -25,9 +25,9 @@ def assert_json_error(response, status: int) -> dict:
         ("/api/v1/events/", {"from": "2026-05-01", "to": "2026-04-01"}, "to"),
         ("/api/v1/events/", {"kind": "no-such-kind"}, "kind"),
         ("/api/v1/events/", {"chapter": "atlantis"}, "chapter"),
-        ("/api/v1/directory/", {"skill": "no-such-skill"}, "query"),
-        ("/api/v1/directory/", {"joined": "7"}, "query"),
-        ("/api/v1/directory/", {"sort": "shoe-size"}, "query"),
+        ("/api/v1/directory/", {"skill": "no-such-skill"}, "skill"),
+        ("/api/v1/directory/", {"joined": "7"}, "joined"),
+        ("/api/v1/directory/", {"sort": "shoe-size"}, "sort"),
         ("/api/v1/directory/", {"page": "2"}, "page"),
         ("/api/v1/companies/", {"q": "x"}, "q"),
         ("/api/v1/dashboard/", {"year": "2026"}, "year"),
@@ -36,6 +36,40 @@ def assert_json_error(response, status: int) -> dict:
 def test_bad_query_parameters_are_a_400_naming_the_parameter(db, path, params, field):
     body = assert_json_error(ApiClient().get(path, params), 400)
     assert field in body["errors"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"sort": "foo"}, "Unknown sort order “foo”: use one of name, recent, relevance."),
+        ({"q": "x" * 201}, "The search is too long: at most 200 characters."),
+        (
+            {"q": " ".join(f"word{n}" for n in range(9))},
+            "The search has too many words: at most 8.",
+        ),
+        ({"joined": "7"}, "Unknown period “7”: use one of 30, 90, 365 (days)."),
+        ({"plan": "gold"}, "Unknown plan “gold”: use one of resident, flex, community, office."),
+        ({"space": "mars"}, "There is no space “mars”: use a slug from /api/v1/spaces/."),
+        ({"place": "p" * 81}, "The city or region is too long: at most 80 characters."),
+        (
+            {"offers": "juggling"},
+            "There is no term “juggling”: use a term's slug, as in the cards' skills.",
+        ),
+    ],
+)
+def test_a_refused_directory_query_says_what_is_wrong_and_what_is_accepted(db, params, message):
+    """Not the directory page's notices ("sorted by name", "cut to its first 200
+    characters"): nothing was served, so nothing fell back."""
+    body = assert_json_error(ApiClient().get("/api/v1/directory/", params), 400)
+    assert body == {"detail": message, "errors": {next(iter(params)): [message]}}
+
+
+def test_each_refused_directory_parameter_is_named(db):
+    body = assert_json_error(
+        ApiClient().get("/api/v1/directory/", {"q": "translation", "sort": "foo", "joined": "7"}),
+        400,
+    )
+    assert set(body["errors"]) == {"sort", "joined"}
 
 
 def test_a_repeated_parameter_is_a_400(db):

@@ -88,10 +88,13 @@ def test_a_forged_or_garbage_cursor_is_a_400(many_events, cursor):
 
 
 @pytest.mark.parametrize("size", ["0", "101", "1000000000000", "-1", "ten", "1e3", "٣"])
-def test_a_page_size_out_of_bounds_or_not_a_number_is_a_400(many_events, size):
-    response = ApiClient().get("/api/v1/events/", {"page_size": size})
+@pytest.mark.parametrize("path", ["/api/v1/events/", "/api/v1/directory/"])
+def test_a_page_size_out_of_bounds_or_not_a_number_is_a_400(many_events, path, size):
+    response = ApiClient().get(path, {"page_size": size})
     assert response.status_code == 400
-    assert response.json()["errors"]["page_size"]
+    assert response.json()["errors"]["page_size"] == [
+        "The page size must be a whole number between 1 and 100."
+    ]
 
 
 def test_the_largest_page_size_is_served(many_events):

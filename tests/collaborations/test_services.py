@@ -19,6 +19,7 @@ from collaborations.services import (
     participant_decline,
 )
 from events.models import Registration
+from members.services import account_delete
 from tests.factories import UserFactory
 
 from .conftest import attend, log, make_past_event
@@ -234,6 +235,53 @@ def test_a_later_change_of_participants_asks_again(member, other_member, third_m
         other_member.pk,
         third_member.pk,
     }
+
+
+def test_a_participant_kept_by_its_row_stays_as_it_is(member, other_member, third_member):
+    collab = log(member, other_member, third_member, confirm=True)
+    departed = collab.participants.get(user=third_member)
+    account_delete(user=third_member)  # the row keeps its name, with no account behind it
+    kept = ParticipantSpec(
+        role=Participant.Role.CLIENT, participant_id=departed.pk, shown_as="Jérémie Marti"
+    )
+    collaboration_update(
+        collaboration=collab,
+        actor=other_member,
+        description="Still going",
+        participants=[ParticipantSpec(role=Participant.Role.SUPPLIER, user=member), kept],
+    )
+    collab.refresh_from_db()
+    assert collab.description == "Still going"
+    assert collab.status == Collaboration.Status.CONFIRMED  # nothing re-opened
+    departed.refresh_from_db()
+    assert (departed.name, departed.state) == ("Jérémie Marti", Participant.State.CONFIRMED)
+    # Without its row, it is removed like any party left out.
+    collaboration_update(
+        collaboration=collab,
+        actor=other_member,
+        participants=[ParticipantSpec(role=Participant.Role.SUPPLIER, user=member)],
+    )
+    assert not collab.participants.filter(pk=departed.pk).exists()
+
+
+def test_a_kept_row_must_be_one_of_this_collaboration_and_given_once(
+    member, other_member, third_member
+):
+    collab = log(member, other_member, confirm=True)
+    elsewhere = log(third_member, member).participants.get(user=third_member)
+    authors_row = collab.participants.get(user=member)
+    for specs in (
+        [ParticipantSpec(role="client", participant_id=elsewhere.pk, shown_as="a member")],
+        [
+            ParticipantSpec(role="client", participant_id=authors_row.pk, shown_as="a member"),
+            ParticipantSpec(role="client", user=member),
+        ],
+    ):
+        with pytest.raises(ValidationError):
+            collaboration_update(collaboration=collab, actor=other_member, participants=specs)
+    assert list(collab.participants.values_list("user", flat=True)) == [member.pk, other_member.pk]
+    with pytest.raises(ValueError, match="no participants to keep"):
+        log(member, ParticipantSpec(role="client", participant_id=authors_row.pk, shown_as="x"))
 
 
 def test_nobody_adds_themselves_to_a_collaboration_they_are_not_part_of(

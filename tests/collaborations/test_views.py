@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collaborations.models import Collaboration, Participant
+from collaborations.views import CollaborationListView, MyCollaborationsView
 from members.models import Visibility
+from members.services import account_delete
 from tests.factories import UserFactory
 
-from .conftest import attend, log, set_visibility
+from .conftest import attend, form_as_sent, log, set_visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -210,6 +212,28 @@ def test_list_filters_and_bad_filters(client, member, other_member):
     assert client.get(reverse("collaborations:list"), {"kind": "bribe"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("page", "number", "notice"),
+    [
+        ("0", 1, "“0” is not a page number: showing the first page."),
+        ("abc", 1, "“abc” is not a page number: showing the first page."),
+        ("999", 2, "There are only 2 pages: showing the last one."),
+    ],
+)
+def test_a_page_that_is_not_there_shows_the_nearest_with_a_notice(
+    client, member, other_member, monkeypatch, page, number, notice
+):
+    monkeypatch.setattr(CollaborationListView, "paginate_by", 2)
+    for n in range(3):
+        log(member, other_member, confirm=True, title=f"Deal {n}")
+    response = client.get(reverse("collaborations:list"), {"page": page})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == number
+    assert notice in response.content.decode()
+    again = client.get(reverse("collaborations:list"))  # shown once, not carried over
+    assert "showing the" not in again.content.decode()
+
+
 def test_a_hidden_participant_is_not_named(client, member, other_member):
     collab = log(member, other_member, confirm=True)
     client.force_login(UserFactory())
@@ -326,6 +350,113 @@ def test_anonymous_edit_goes_to_login(client, member, other_member):
     assert "/accounts/login/" in response["Location"]
 
 
+def test_a_hidden_participant_is_kept_unnamed_when_another_edits(client, member, other_member):
+    collab = log(member, other_member, confirm=True)
+    hidden_row = collab.participants.get(user=member)
+    set_visibility(member, Visibility.HIDDEN)
+    url = reverse("collaborations:update", args=[collab.pk])
+    client.force_login(other_member)
+    page = client.get(url).content.decode()
+    # Shown as the detail page shows them: "a member", no name, no slug.
+    assert member.profile.display_name not in page
+    assert member.name not in page
+    assert member.profile.slug not in page
+    assert 'value="a member"' in page
+    response = client.post(url, form_as_sent(page, description="Phase 2 started"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    collab.refresh_from_db()
+    assert collab.description == "Phase 2 started"
+    assert collab.is_confirmed  # neither value nor participants changed
+    kept = collab.participants.get(pk=hidden_row.pk)
+    assert (kept.user, kept.role, kept.state) == (member, "supplier", "confirmed")
+    assert collab.participants.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "role_after"),
+    [({"role": "partner"}, "partner"), ({"member": "", "role": ""}, None)],
+    ids=["new role", "row cleared"],
+)
+def test_a_hidden_participant_can_be_given_another_role_or_removed(
+    client, member, other_member, third_member, change, role_after
+):
+    collab = log(member, other_member, third_member, confirm=True)
+    set_visibility(member, Visibility.HIDDEN)
+    url = reverse("collaborations:update", args=[collab.pk])
+    client.force_login(other_member)
+    page = client.get(url).content.decode()
+    row = next(k.removesuffix("-member") for k, v in form_as_sent(page).items() if v == "a member")
+    response = client.post(url, form_as_sent(page, **{f"{row}-{f}": v for f, v in change.items()}))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    roles = list(collab.participants.filter(user=member).values_list("role", flat=True))
+    assert roles == ([role_after] if role_after else [])
+    collab.refresh_from_db()
+    assert collab.status == Collaboration.Status.PROPOSED  # participants changed: ask again
+
+
+def test_a_departed_participant_is_kept_when_another_edits(
+    client, member, other_member, third_member
+):
+    collab = log(member, other_member, third_member, confirm=True)
+    departed_row = collab.participants.get(user=third_member)
+    account_delete(user=third_member)
+    url = reverse("collaborations:update", args=[collab.pk])
+    client.force_login(other_member)
+    # Named in the form as on the detail page: by the name the row kept.
+    assert "Jérémie Marti" in client.get(collab.get_absolute_url()).content.decode()
+    page = client.get(url).content.decode()
+    assert 'value="Jérémie Marti"' in page
+    response = client.post(url, form_as_sent(page, title="Website redesign, phase 2"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    collab.refresh_from_db()
+    assert collab.title == "Website redesign, phase 2"
+    assert collab.is_confirmed  # nobody is asked again, the departed row is not re-created
+    kept = collab.participants.get(pk=departed_row.pk)
+    assert (kept.user, kept.name, kept.state) == (None, "Jérémie Marti", "confirmed")
+    assert collab.participants.count() == 3
+
+
+def test_a_hidden_member_cannot_be_added_by_editing(client, member, other_member, third_member):
+    collab = log(member, other_member, confirm=True)
+    set_visibility(third_member, Visibility.HIDDEN)
+    url = reverse("collaborations:update", args=[collab.pk])
+    client.force_login(other_member)
+    page = client.get(url).content.decode()
+    for typed in (third_member.profile.slug, third_member.profile.display_name):
+        response = client.post(
+            url,
+            form_as_sent(page, **{"participants-1-member": typed, "participants-1-role": "client"}),
+        )
+        assert response.status_code == 400
+        assert "No member" in response.content.decode()
+    assert not collab.participants.filter(user=third_member).exists()
+
+
+def test_a_participant_of_another_collaboration_cannot_be_slipped_in(
+    client, member, other_member, third_member
+):
+    elsewhere = log(third_member, member, confirm=True).participants.get(user=third_member)
+    set_visibility(third_member, Visibility.HIDDEN)
+    collab = log(member, other_member, confirm=True)
+    url = reverse("collaborations:update", args=[collab.pk])
+    client.force_login(other_member)
+    page = client.get(url).content.decode()
+    response = client.post(
+        url,
+        form_as_sent(
+            page,
+            **{
+                "participants-1-member": "a member",
+                "participants-1-member_slug": f"#{elsewhere.pk}",
+                "participants-1-role": "client",
+            },
+        ),
+    )
+    assert response.status_code == 400
+    assert "No member" in response.content.decode()
+    assert not collab.participants.filter(user=third_member).exists()
+
+
 # --- Mine, export, autocomplete ---------------------------------------------------------------
 
 
@@ -335,6 +466,18 @@ def test_my_collaborations_show_pending_confirmations(client, member, other_memb
     response = client.get(reverse("collaborations:mine"))
     assert response.status_code == 200
     assert [p.collaboration for p in response.context["pending"]] == [collab]
+
+
+def test_my_collaborations_past_the_last_page_show_it(client, member, other_member, monkeypatch):
+    monkeypatch.setattr(MyCollaborationsView, "paginate_by", 2)
+    for n in range(3):
+        log(member, other_member, title=f"Deal {n}")
+    client.force_login(member)
+    response = client.get(reverse("collaborations:mine"), {"page": "999"})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 2
+    assert len(response.context["collaborations"]) == 1
+    assert "There are only 2 pages: showing the last one." in response.content.decode()
 
 
 def test_csv_export_is_for_staff_only(client, member, other_member, staff):
