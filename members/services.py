@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -42,7 +43,10 @@ def unique_slug(model, base: str, *, field: str = "slug", exclude_pk=None) -> st
 
 @transaction.atomic
 def profile_create_for_user(*, user: User, **fields) -> Profile:
+    """The profile of a new account; a member since today unless told otherwise (else a new
+    member came last in "newest members", whose order puts unknown dates last)."""
     name = user.name or user.email.split("@")[0]
+    fields.setdefault("member_since", timezone.localdate())
     return Profile.objects.create(
         user=user,
         display_name=fields.pop("display_name", name),
