@@ -32,6 +32,7 @@ from members.directory import (
     directory_search,
 )
 from members.directory.cache import cache_get, cache_key, cache_set
+from members.directory.query import MAX_PLACE_CHARS
 from members.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from members.selectors import profile_contact, profile_detail
 
@@ -45,7 +46,6 @@ from ..serializers.members import (
 from .base import ApiView, error_responses
 
 FILTERS = ("q", "skill", "offers", "seeks", "space", "place", "language", "plan", "joined")
-MAX_PLACE_CHARS = 80  # the longest city or region the directory reads (members.directory.query)
 
 
 def _refusals(name: str, value: str) -> list[str]:

@@ -22,6 +22,7 @@ SORTS = ("name", "recent", "relevance")
 PER_PAGE = 24
 MAX_PAGE = 10_000
 COUNT_CAP = 2_000
+MAX_PLACE_CHARS = 80  # the longest city or region a list filters on
 
 
 def count_cap() -> int:
@@ -167,7 +168,7 @@ def _parse_choices(query: DirectoryQuery, params, options: dict) -> None:
     """Place, language, plan and "joined": free text or one of fixed choices."""
     notices = query.notices
     place = " ".join(_one(params, "place").split())
-    if len(place) > 80:
+    if len(place) > MAX_PLACE_CHARS:
         notices.append(_("The city or region was too long and was ignored."))
         place = ""
     query.place = place
