@@ -69,6 +69,9 @@ def _query_without_page(request) -> str:
     return params.urlencode()
 
 
+MONTH_YEARS = (2000, 2100)  # the years the month grid shows
+
+
 class EventMonthView(TemplateView):
     """A month grid (Monday first) of the events visible to the viewer."""
 
@@ -80,7 +83,7 @@ class EventMonthView(TemplateView):
         # exist, not "the current one".
         if year is None or month is None:
             year, month = today.year, today.month
-        if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        if not (1 <= month <= 12 and MONTH_YEARS[0] <= year <= MONTH_YEARS[1]):
             raise Http404(_("There is no such month."))
         first = date(year, month, 1)
         form = EventFilterForm(request.GET or None)
@@ -103,12 +106,17 @@ class EventMonthView(TemplateView):
             events=events,
             today=today,
             query=query,
+            # No link past the grid's bounds (it would lead to "There is no such month").
             prev_url=reverse(
                 "events:month", kwargs={"year": prev_month.year, "month": prev_month.month}
-            ),
+            )
+            if prev_month.year >= MONTH_YEARS[0]
+            else "",
             next_url=reverse(
                 "events:month", kwargs={"year": next_month.year, "month": next_month.month}
-            ),
+            )
+            if next_month.year <= MONTH_YEARS[1]
+            else "",
             weekdays=[WEEKDAYS_ABBR[i] for i in range(7)],
         )
         return self.render_to_response(ctx, status=status)

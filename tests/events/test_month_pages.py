@@ -44,3 +44,16 @@ def test_the_month_page_without_a_date_shows_the_current_month(client):
     response = client.get("/events/month/")
     assert response.status_code == 200
     assert response.context["first"] == today.replace(day=1)
+
+
+@pytest.mark.parametrize(
+    ("path", "shown", "hidden"),
+    [
+        ("/events/month/2000/1/", "/events/month/2000/2/", "/events/month/1999/12/"),
+        ("/events/month/2100/12/", "/events/month/2100/11/", "/events/month/2101/1/"),
+    ],
+)
+def test_the_first_and_last_months_link_only_to_months_that_exist(client, path, shown, hidden):
+    html = client.get(path).content.decode()
+    assert f'href="{shown}"' in html
+    assert hidden not in html
