@@ -21,8 +21,7 @@ from betacowork.numbers import parse_id
 from members.models import Profile
 from members.rules import has_staff_tools
 from members.selectors import people_autocomplete
-from members.views import paginate
-from members.views.directory import page_number_of
+from members.views.directory import page_of_request
 
 from . import charts
 from .forms import CollaborationForm, FilterForm, ParticipantFormSet, participant_initial
@@ -61,14 +60,12 @@ class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
 class _NearestPageMixin:
     """A list's pages turned like the directory's, a company's and a space's: a page number
     that is none shows the first page, one past the end the last, each with a notice — never
-    a 404 (`members.views.paginate`)."""
+    a 404 (`members.views.directory.page_of_request`)."""
 
     def paginate_queryset(self, queryset, page_size):
-        number, notice = page_number_of(self.request)
-        page, clamp_notice = paginate(queryset, number, per_page=page_size)
-        for text in (notice, clamp_notice):
-            if text:
-                messages.warning(self.request, text)
+        page, notices = page_of_request(self.request, queryset, per_page=page_size)
+        for text in notices:
+            messages.warning(self.request, text)
         return page.paginator, page, page.object_list, page.has_other_pages()
 
 

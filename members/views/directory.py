@@ -72,6 +72,14 @@ def page_number_of(request) -> tuple[int, str]:
     return 1, _("“%(value)s” is not a page number: showing the first page.") % {"value": raw[:20]}
 
 
+def page_of_request(request, qs, *, per_page: int = PER_PAGE):
+    """The page of `qs` the request's `page` asks for, never a 404: no number or a bad one
+    shows the first page, one past the end the last — (page, the notices saying so)."""
+    number, notice = page_number_of(request)
+    page, clamp_notice = paginate(qs, number, per_page=per_page)
+    return page, [n for n in (notice, clamp_notice) if n]
+
+
 def _filter_choices(options: dict) -> dict[str, str]:
     """The filter selects' `<option>`s, rendered once per language and options version
     (kept in the options' memo): `{% options_html %}` then only marks the chosen one."""

@@ -28,7 +28,7 @@ from ..selectors import (
 )
 from ..services import profile_update
 from ..suggestions import suggestions_for
-from .directory import page_number_of, paginate
+from .directory import page_of_request
 
 
 class ProfileDetailView(DetailView):
@@ -164,14 +164,12 @@ class _MembersPage(DetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        number, notice = page_number_of(self.request)
         qs = type(self).members_selector(
             user=self.request.user, **{self.context_object_name: self.object}
         )
-        page, clamp_notice = paginate(qs, number)
+        page, ctx["notices"] = page_of_request(self.request, qs)
         ctx["page_obj"] = page
         ctx["profiles"] = page.object_list
-        ctx["notices"] = [n for n in (notice, clamp_notice) if n]
         ctx["page_base"] = "?"
         return ctx
 
