@@ -12,7 +12,6 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from collaborations import views
 from collaborations.models import DashboardGeneration, DashboardSnapshot, Participant
 from collaborations.selectors import dashboard_snapshot_read
 from collaborations.services import (
@@ -21,6 +20,7 @@ from collaborations.services import (
     dashboard_snapshot_store,
     participant_confirm,
 )
+from collaborations.views import reports as views
 from members.models import Visibility
 
 from .conftest import attend, log, make_past_event, set_visibility
