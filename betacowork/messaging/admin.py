@@ -64,7 +64,9 @@ class OutboxAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send again"))
     def resend(self, request, queryset):
         pending = queryset.filter(status=Outbox.Status.PENDING).count()
-        count = outbox_resend(ids=list(queryset.values_list("pk", flat=True)))
+        ids = list(queryset.values_list("pk", flat=True))
+        count = outbox_resend(ids=ids)
+        gone = len(ids) - count - pending
         self.message_user(
             request,
             ngettext("%(n)d message queued again.", "%(n)d messages queued again.", count)
@@ -80,5 +82,16 @@ class OutboxAdmin(admin.ModelAdmin):
                     pending,
                 )
                 % {"n": pending},
+                messages.WARNING,
+            )
+        if gone > 0:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d message not sent again: its recipient deleted their account.",
+                    "%(n)d messages not sent again: their recipients deleted their accounts.",
+                    gone,
+                )
+                % {"n": gone},
                 messages.WARNING,
             )

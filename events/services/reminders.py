@@ -32,7 +32,12 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from betacowork.messaging.models import Outbox
-from betacowork.messaging.outbox import OutboxMessage, outbox_existing_keys, outbox_write_many
+from betacowork.messaging.outbox import (
+    RECIPIENT_DELETED,
+    OutboxMessage,
+    outbox_existing_keys,
+    outbox_write_many,
+)
 from betacowork.messaging.preferences import preferences_url, unsubscribe_url, wants_email
 from betacowork.messaging.rendering import RenderedMessage
 
@@ -273,7 +278,7 @@ def reminders_stop_for_deleted_user(*, user) -> None:
                     subject="(not sent: account deleted)",
                     body_text="",
                     status=Outbox.Status.CANCELLED,
-                    last_error="Recipient account deleted.",
+                    last_error=RECIPIENT_DELETED,
                 )
             )
     Outbox.objects.bulk_create(rows, ignore_conflicts=True)

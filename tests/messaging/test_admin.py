@@ -43,3 +43,23 @@ def test_admin_delivery_log_filters_by_event_topic_and_resends(client, staff, me
     assert response.status_code == 302
     failed.refresh_from_db()
     assert failed.status == Outbox.Status.PENDING
+
+
+def test_admin_does_not_send_a_deleted_accounts_message_again_and_says_so(client, staff):
+    from members.services import account_delete
+    from tests.factories import UserFactory
+
+    from .factories import write
+
+    leaver = UserFactory()
+    row, _ = write("leaver-note", recipient=leaver, to=leaver.email)
+    account_delete(user=leaver)
+    client.force_login(staff)
+    url = reverse("admin:messaging_outbox_changelist")
+    response = client.post(url, {"action": "resend", "_selected_action": [row.pk]}, follow=True)
+    assert response.status_code == 200
+    texts = [str(m) for m in response.context["messages"]]
+    assert "1 message not sent again: its recipient deleted their account." in texts
+    assert "0 messages queued again." in texts
+    row.refresh_from_db()
+    assert row.status == Outbox.Status.CANCELLED

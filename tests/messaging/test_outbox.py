@@ -187,3 +187,22 @@ def test_broker_errors_never_reach_the_caller_and_back_off(
         outbox_send_on_commit([row.pk])  # broker marked down: not even tried
     assert len(calls) == 1
     assert "left for the sweep" in caplog.text
+
+
+def test_a_deleted_accounts_messages_are_never_sent_again(scripted):
+    """Staff's "Send again" on the delivery log skips what was addressed to an account since
+    deleted — the one cancelled by the deletion and the one sent before it — while a guest's
+    row (no account either) is sent again."""
+    user = UserFactory()
+    cancelled, _ = write("to-be-cancelled", recipient=user, to=user.email)
+    sent, _ = write("sent-before", recipient=user, to=user.email)
+    Outbox.objects.filter(pk=sent.pk).update(status=Outbox.Status.SENT)
+    guest, _ = write("a-guest", to="guest@example.test")
+    Outbox.objects.filter(pk=guest.pk).update(status=Outbox.Status.SENT)
+    account_delete(user=user)
+    assert outbox_resend(ids=[cancelled.pk, sent.pk, guest.pk]) == 1
+    assert outbox_send_due() == 1
+    assert [m.to for m in scripted.sent] == [["guest@example.test"]]
+    statuses = dict(Outbox.objects.values_list("dedup_key", "status"))
+    assert statuses["to-be-cancelled"] == Outbox.Status.CANCELLED
+    assert statuses["sent-before"] == Outbox.Status.SENT
