@@ -40,7 +40,8 @@ class Organisers:
 
 def _organisers_prefetch() -> Prefetch:
     people = (
-        User.objects.select_related("profile")
+        User.objects.filter(is_active=True)  # a deactivated account organises nothing
+        .select_related("profile")
         .only(
             "pk",
             "name",
@@ -67,10 +68,11 @@ def chapters_with_counts() -> QuerySet[Chapter]:
 def chapter_list(*, user) -> list[Chapter]:
     """Every chapter (active ones first, then those in discussion), each with its host space,
     organisers, `follower_count` and `next_events`: its next event `user` may see (a list of
-    at most one). Three queries."""
+    at most one; a cancelled event is not "next": it will not happen). Three queries."""
     next_event = (
         Event.objects.visible_to(user)
         .upcoming()
+        .exclude(status=Event.Status.CANCELLED)
         .select_related("kind", "space")
         .order_by("start", "pk")[:1]
     )

@@ -291,6 +291,42 @@ def test_the_next_event_is_one_the_viewer_may_see(client, world):
     assert "Secret draft" in organiser
 
 
+def test_a_cancelled_event_is_not_the_next_one(client, world):
+    """A cancelled event will not happen: the list shows the chapter's next real one."""
+    soon = timezone.now() + timedelta(days=1)
+    world["event"].start, world["event"].end = soon + timedelta(days=5), soon + timedelta(days=6)
+    world["event"].save()
+    EventFactory(
+        title="Called off", chapter=world["charleroi"], start=soon, status=Event.Status.CANCELLED
+    )
+    client.force_login(world["ann"].user)
+    html = client.get(reverse("chapters:list")).content.decode()
+    card = html.split('data-testid="chapter-charleroi"', 1)[1].split("</article>", 1)[0]
+    assert "Called off" not in card
+    assert "Switch IT day" in card
+
+
+def test_a_deactivated_organiser_is_not_shown(client, world):
+    def organisers(html: str) -> str:
+        return html.split('data-testid="organisers">', 1)[1].split("</p>", 1)[0]
+
+    def card(html: str) -> str:
+        return html.split('data-testid="chapter-charleroi"', 1)[1].split("</article>", 1)[0]
+
+    world["charleroi"].organisers.add(world["max"].user)
+    client.force_login(world["ann"].user)
+    page = world["charleroi"].get_absolute_url()
+    assert "Max Membership" in organisers(client.get(page).content.decode())
+    assert "Max Membership" in card(client.get(reverse("chapters:list")).content.decode())
+    type(world["max"].user).objects.filter(pk=world["max"].user.pk).update(is_active=False)
+    shown = organisers(client.get(page).content.decode())
+    assert "Max Membership" not in shown
+    assert "Norman Lambert" in shown
+    listed = card(client.get(reverse("chapters:list")).content.decode())
+    assert "Max Membership" not in listed
+    assert "Norman Lambert" in listed
+
+
 # --- one chapter ------------------------------------------------------------------------------
 
 
