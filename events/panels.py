@@ -37,6 +37,7 @@ def _profile_attendance(request, profile) -> dict | None:
         upcoming = list(
             Event.objects.visible_to(request.user)
             .upcoming()
+            .exclude(status=Event.Status.CANCELLED)  # nobody is coming to it any more
             .filter(
                 registrations__user=profile.user,
                 registrations__status=Registration.Status.CONFIRMED,
