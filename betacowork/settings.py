@@ -146,8 +146,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "betacowork.middleware.BadInputMiddleware",
+    # The member's language first: a refused request's 400 page is in it too.
     "members.middleware.UserLanguageMiddleware",
+    "betacowork.middleware.BadInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
