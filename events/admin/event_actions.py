@@ -124,8 +124,18 @@ class EventActionsMixin:
             events.append(event)
         self.message_user(
             request,
-            _("%(events)s event(s) cancelled; %(told)s registrant(s) will be told by email.")
-            % {"events": len(events), "told": told},
+            " ".join(
+                (
+                    ngettext("%(n)s event cancelled.", "%(n)s events cancelled.", len(events))
+                    % {"n": len(events)},
+                    ngettext(
+                        "%(n)s registrant will be told by email.",
+                        "%(n)s registrants will be told by email.",
+                        told,
+                    )
+                    % {"n": told},
+                )
+            ),
         )
         return None
 

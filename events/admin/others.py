@@ -62,7 +62,8 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Cancel the selected registrations (the waitlist moves up)"))
     def action_cancel(self, request, queryset):
         done = 0
-        for registration in queryset:
+        # Already cancelled ones change nothing: they are not counted.
+        for registration in queryset.exclude(status=Registration.Status.CANCELLED):
             try:
                 services.registration_cancel(registration=registration, actor=request.user)
                 done += 1
@@ -70,7 +71,11 @@ class RegistrationAdmin(admin.ModelAdmin):
                 self.message_user(
                     request, f"{registration}: {' '.join(exc.messages)}", messages.ERROR
                 )
-        self.message_user(request, _("%(n)s registration(s) cancelled.") % {"n": done})
+        self.message_user(
+            request,
+            ngettext("%(n)s registration cancelled.", "%(n)s registrations cancelled.", done)
+            % {"n": done},
+        )
 
 
 class EventSeriesAdminForm(forms.ModelForm):

@@ -8,10 +8,12 @@ the field, in words a volunteer treasurer understands; nothing is written then.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from members.models import Chapter
@@ -23,6 +25,10 @@ CENT = Decimal("0.01")
 # A year's budget is stored in 11 digits with 2 decimals.
 MAX_BUDGET = Decimal("999999999.99")
 YEARS = range(2000, 2101)
+# What an amount may look like once spaces are gone and a decimal comma is a point: ASCII
+# digits with an optional sign and decimals (`Decimal()` alone also takes "1e3", "NaN",
+# Arabic-Indic or full-width digits, which nobody types as euros).
+_AMOUNT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def parse_euros(value, *, maximum: Decimal = MAX_COST_LINE) -> Decimal:
@@ -37,17 +43,18 @@ def parse_euros(value, *, maximum: Decimal = MAX_COST_LINE) -> Decimal:
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
     if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")  # 12,50 as typed in Belgium
+    if not isinstance(value, Decimal | int) and not _AMOUNT.fullmatch(text):
+        raise ValidationError(_("Enter an amount in euros, such as 12.50."), "invalid")
     try:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ValidationError(_("Enter an amount in euros, such as 12.50."), "invalid") from None
-    if not amount.is_finite():
-        raise ValidationError(_("Enter an amount in euros, such as 12.50."), "invalid")
     if amount < 0:
         raise ValidationError(_("An amount cannot be negative."), "negative")
     if amount > maximum:
         raise ValidationError(
-            _("€%(max)s at most: please check the amount.") % {"max": f"{maximum:,.2f}"},
+            _("€%(max)s at most: please check the amount.")
+            % {"max": number_format(maximum, decimal_pos=2, use_l10n=True, force_grouping=True)},
             "too_large",
         )
     if amount != amount.quantize(CENT):

@@ -115,7 +115,7 @@ def test_publish_and_cancel_actions(admin_client):
     draft.refresh_from_db()
     assert draft.status != Event.Status.CANCELLED
     response = _action(admin_client, "action_cancel", [draft], post="yes")
-    assert "1 registrant(s) will be told" in response.content.decode()
+    assert "1 event cancelled. 1 registrant will be told by email." in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Event.Status.CANCELLED
     assert Outbox.objects.filter(dedup_key=f"event-cancelled:{draft.pk}:{reg.pk}").exists()
@@ -328,3 +328,18 @@ def test_adding_a_published_event_goes_through_the_services(admin_client, staff)
     assert [s.name for s in event.speakers.all()] == ["Adrien Ramy"]
     announced = Outbox.objects.filter(to_email=follower.email)
     assert announced.count() == 1
+
+
+def test_cancelling_registrations_in_the_admin_counts_them_in_words(admin_client, event):
+    one = services.event_register(event=event, user=UserFactory())
+    two = services.event_register(event=event, user=UserFactory())
+    url = reverse("admin:events_registration_changelist")
+    response = admin_client.post(
+        url, {"action": "action_cancel", "_selected_action": [one.pk, two.pk]}, follow=True
+    )
+    assert "2 registrations cancelled." in response.content.decode()
+    three = services.event_register(event=event, user=UserFactory())
+    response = admin_client.post(
+        url, {"action": "action_cancel", "_selected_action": [one.pk, three.pk]}, follow=True
+    )
+    assert "1 registration cancelled." in response.content.decode()  # one was already
