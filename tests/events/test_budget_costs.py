@@ -298,3 +298,16 @@ def test_another_events_line_through_my_event_is_a_404(client, kortrijk_organise
 def test_unknown_event_is_a_404(client, organiser):
     client.force_login(organiser)
     assert client.get("/budget/events/nothing-here/costs/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "maximum"), [("en", "100,000.00"), ("fr", "100\xa0000,00"), ("nl", "100.000,00")]
+)
+def test_the_maximum_is_written_in_the_readers_number_format(language, maximum):
+    from django.utils import translation
+
+    from events.budget.services import parse_euros
+
+    with translation.override(language), pytest.raises(ValidationError) as exc:
+        parse_euros("1000000")
+    assert maximum in exc.value.messages[0]
