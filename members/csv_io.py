@@ -24,7 +24,7 @@ from betacowork.csv_cells import csv_unquote
 
 from .models import SPOKEN_LANGUAGES, Membership, Profile, Space, Term, User, Visibility
 from .search import fold, search_refresh_batch
-from .services import company_resolve, tags_parse, vocabulary_index
+from .services import company_resolve, tags_parse, vocabulary_index, vocabulary_key
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -256,7 +256,7 @@ def _row_check(line: int, cells, header, known: _Known, seen: dict[str, int]) ->
 def _terms_check(column: str, raw: str, known: _Known, result: RowResult) -> list | None:
     found, unknown_terms = [], []
     for label in tags_parse(raw):
-        term = known.terms.get(fold(label))
+        term = known.terms.get(vocabulary_key(label))
         (found.append(term) if term else unknown_terms.append(label))
     if unknown_terms:
         result.errors.append(

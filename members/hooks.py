@@ -17,7 +17,9 @@ its `AppConfig.ready()`; members runs them in `order` (then name):
   speed-networking seats, requests and meetings, calendar token) is deleted with it.
 - `signed_in` — run by `members.signals.signed_in` for every login (allauth's and the
   admin's both send Django's `user_logged_in`):
-    10 members.unhide_imported    people imported by staff become visible at first login
+    10 members.unhide_imported    people imported by staff, and accounts that signed
+                                  themselves up (hidden by `members.signals.signed_up`),
+                                  become visible at first login
 - `email_confirmed` — run by `members.signals.address_confirmed` (allauth's
   `email_confirmed`):
     10 events.claim_guest_registrations   seats booked as a guest with that address join

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
@@ -28,9 +30,43 @@ MAX_TAG_CHARS = 60
 MAX_NEW_TERMS_PER_EDIT = 5
 
 
-def unique_slug(model, base: str, *, field: str = "slug", exclude_pk=None) -> str:
-    """A slug for `base` that no other row of `model` uses."""
-    root = (slugify(base) or "member")[:150]
+def _unaccented(text: str) -> str:
+    """`text` with the accents of Latin (and Greek) letters dropped ("Équipe" → "Equipe"),
+    whatever else it holds kept as it is: a mark on a letter of another script is part of the
+    letter (Russian "й" is not "и", Japanese "が" not "か"). Compatibility forms are unfolded
+    (full-width "C#" is "C#")."""
+    kept: list[str] = []
+    strip = False
+    for ch in unicodedata.normalize("NFKD", text or ""):
+        if not unicodedata.combining(ch):
+            strip = ch.isascii() or unicodedata.name(ch, "").startswith(("LATIN ", "GREEK "))
+        elif strip:
+            continue
+        kept.append(ch)
+    return unicodedata.normalize("NFKC", "".join(kept))
+
+
+# How a slug spells the symbols that tell labels apart ("C++" and "C#" would both be "c").
+_SLUG_SYMBOLS = ((re.compile(r"\+"), " plus "), (re.compile(r"(?<=\w)#"), " sharp "))
+
+
+def unique_slug(
+    model, base: str, *, field: str = "slug", exclude_pk=None, fallback: str = "member"
+) -> str:
+    """A slug for `base` that no other row of `model` uses.
+
+    Latin letters lose their accents ("Léa Dubois" → "lea-dubois"); "+" and a "#" after a
+    letter are spelt out ("C++" → "c-plus-plus", "C#" → "c-sharp"); other scripts are kept
+    where the field allows unicode ("日本語"), else — or when nothing is left (an emoji) —
+    `fallback` stands in, with a number if taken ("company-2").
+    """
+    model_field = model._meta.get_field(field)
+    text = _unaccented(base)
+    for pattern, spelt in _SLUG_SYMBOLS:
+        text = pattern.sub(spelt, text)
+    root = slugify(text, allow_unicode=model_field.allow_unicode)
+    # Room for "-<number>" within the column.
+    root = root[: min(150, model_field.max_length - 8)].strip("-") or fallback
     slug, n = root, 1
     qs = model.objects.all()
     if exclude_pk is not None:
@@ -66,34 +102,63 @@ def company_resolve(*, name: str) -> Company | None:
     existing = Company.objects.filter(name__iexact=name).order_by("pk").first()
     if existing:
         return existing
-    return Company.objects.create(name=name, slug=unique_slug(Company, name))
+    # The fallback is a URL's word, the same whoever types the name: not translated.
+    return Company.objects.create(name=name, slug=unique_slug(Company, name, fallback="company"))
+
+
+_TAG_SPACING = re.compile(r"[\s_\-\u2010-\u2015]+")
+
+
+def vocabulary_key(label: str) -> str:
+    """What makes two labels the same term: the same label up to case, accents on Latin
+    letters and spacing ("Équipe" is "equipe", "e-commerce" is "E commerce"). Every other
+    symbol counts: "C++", "C#" and "C", ".NET" and "NET", "Node.js" are different terms.
+
+    Not `members.search.fold()`, which keeps letters and digits only: right for finding
+    words in the directory's search, wrong for telling one term from another."""
+    text = _unaccented(unicodedata.normalize("NFKD", label or "").casefold())
+    return " ".join(_TAG_SPACING.sub(" ", text).split())
+
+
+def _slug_is_a_name(term: Term) -> bool:
+    """Whether a term's slug may be typed for it: not when it is one of its names with the
+    symbols dropped (the slug "c" of "C++", "net" of ".NET"), which would give this term to
+    whoever types "C" or "NET". Spelt-out or other slugs ("c-plus-plus", "ecommerce") may."""
+    slug = vocabulary_key(term.slug)
+    for name in (term.name_en, term.name_fr, term.name_nl):
+        if name and fold(name) == slug != vocabulary_key(name):
+            return False
+    return True
 
 
 def vocabulary_index(terms: Iterable[Term]) -> dict[str, Term]:
-    """Folded slug, names (en/fr/nl) and synonyms → term, approved terms winning."""
+    """`vocabulary_key()` of each term's slug, names (en/fr/nl) and synonyms → term, approved
+    terms winning."""
     index: dict[str, Term] = {}
     ordered = sorted(terms, key=lambda t: (t.status != Term.Status.APPROVED, t.pk))
     for term in ordered:
-        for word in (term.slug.replace("-", " "), term.name_en, term.name_fr, term.name_nl):
-            key = fold(word)
+        slug = [term.slug] if _slug_is_a_name(term) else []
+        for word in (*slug, term.name_en, term.name_fr, term.name_nl):
+            key = vocabulary_key(word)
             if key:
                 index.setdefault(key, term)
     for term in ordered:  # synonyms only where no name claims the word
         for word in term.synonym_list:
-            key = fold(word)
+            key = vocabulary_key(word)
             if key:
                 index.setdefault(key, term)
     return index
 
 
 def tags_parse(raw: str) -> list[str]:
-    """Comma-separated labels, trimmed and de-duplicated (case-insensitive)."""
+    """Comma-separated labels, trimmed and de-duplicated (the same `vocabulary_key()`: case,
+    Latin accents and spacing aside). A label with no letter nor digit is no tag."""
     labels: list[str] = []
     seen: set[str] = set()
     for part in (raw or "").replace(";", ",").split(","):
         label = " ".join(part.split())
-        key = fold(label)
-        if label and key and key not in seen:
+        key = vocabulary_key(label)
+        if label and fold(label) and key not in seen:
             seen.add(key)
             labels.append(label)
     return labels
@@ -111,11 +176,11 @@ def terms_resolve(
         index = vocabulary_index(Term.objects.visible_to(proposer))
     terms: list[Term] = []
     for label in labels:
-        key = fold(label)
+        key = vocabulary_key(label)
         term = index.get(key)
         if term is None:
             term = Term.objects.create(
-                slug=unique_slug(Term, label),
+                slug=unique_slug(Term, label, fallback="term"),
                 name_en=label[:MAX_TAG_CHARS],
                 status=Term.Status.PROPOSED,
                 proposed_by=proposer,
@@ -145,7 +210,7 @@ def tags_validate(raw: str) -> list[str]:
 def new_labels(*, labels: Iterable[str], user: User) -> list[str]:
     """The labels that would become new proposed terms."""
     index = vocabulary_index(Term.objects.visible_to(user))
-    return [label for label in labels if fold(label) not in index]
+    return [label for label in labels if vocabulary_key(label) not in index]
 
 
 @transaction.atomic
@@ -179,11 +244,13 @@ def term_merge(*, survivor: Term, others: Iterable[Term]) -> int:
             batch_size=1000,
         )
     words = survivor.synonym_list
-    known = {fold(w) for w in [*words, survivor.name_en, survivor.name_fr, survivor.name_nl]}
+    known = {
+        vocabulary_key(w) for w in [*words, survivor.name_en, survivor.name_fr, survivor.name_nl]
+    }
     for term in others:
         for word in (term.name_en, term.name_fr, term.name_nl, *term.synonym_list):
-            if word and fold(word) not in known:
-                known.add(fold(word))
+            if word and vocabulary_key(word) not in known:
+                known.add(vocabulary_key(word))
                 words.append(word)
     survivor.synonyms = ", ".join(words)[:255]
     survivor.status = Term.Status.APPROVED
@@ -263,7 +330,10 @@ def profile_update(
     if actor.pk != profile.user_id:
         raise ValidationError(_("You can only change your own profile."))
     labels = [*(skills or []), *(offers or []), *(seeks or [])]
-    if len(set(map(fold, new_labels(labels=labels, user=actor)))) > MAX_NEW_TERMS_PER_EDIT:
+    if (
+        len(set(map(vocabulary_key, new_labels(labels=labels, user=actor))))
+        > MAX_NEW_TERMS_PER_EDIT
+    ):
         raise ValidationError(
             _("You can propose at most %(n)d new tags at a time.") % {"n": MAX_NEW_TERMS_PER_EDIT}
         )
@@ -288,8 +358,26 @@ def profile_update(
     return profile
 
 
+@transaction.atomic
+def profile_hide_until_first_login(*, user: User) -> None:
+    """A self-service sign-up stays out of the directory, the autocompletes and the counts
+    until its first login, like an imported person.
+
+    Its address is not confirmed yet, and an unconfirmed address cannot log in: until then
+    the account is no member anyone should find (nor a name anyone could claim with a
+    throw-away address). `profile_unhide_on_first_login()` shows it at its first login.
+    Saved, not updated in bulk, so the search row and the counts follow."""
+    profile = Profile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        return
+    profile.visibility = Visibility.HIDDEN
+    profile.hidden_until_login = True
+    profile.save(update_fields=["visibility", "hidden_until_login", "updated_at"])
+
+
 def profile_unhide_on_first_login(*, user: User) -> bool:
-    """Imported people are hidden until they log in; then they get the default visibility.
+    """Imported people and self-service sign-ups are hidden until they log in; then they get
+    the default visibility.
 
     Saved (not a queryset update) so that whatever shows profiles hears of it — the search
     row's refresh (which invalidates the directory), the dashboard's stored figures naming

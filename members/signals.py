@@ -1,8 +1,9 @@
-"""Receivers: a profile for every account; logins and confirmed addresses handed to the
-ordered steps of members/hooks.py; and the search document kept in step with profiles,
-companies and vocabulary terms."""
+"""Receivers: a profile for every account, hidden until its first login when the account
+signed itself up; logins and confirmed addresses handed to the ordered steps of
+members/hooks.py; and the search document kept in step with profiles, companies and
+vocabulary terms."""
 
-from allauth.account.signals import email_confirmed
+from allauth.account.signals import email_confirmed, user_signed_up
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -19,6 +20,17 @@ def user_profile_ensure(sender, instance: User, created: bool, raw: bool = False
         from .services import profile_create_for_user
 
         profile_create_for_user(user=instance)
+
+
+@receiver(user_signed_up)
+def signed_up(sender, request, user, **kwargs):
+    """An account made by allauth's sign-up (only there: accounts made by staff, imports,
+    the demo seeder or tests keep the profile `user_profile_ensure` gave them) is hidden
+    until its first login, which needs a confirmed address. allauth sends this before it
+    logs anyone in, so the login that follows, if any, shows the profile again."""
+    from .services import profile_hide_until_first_login
+
+    profile_hide_until_first_login(user=user)
 
 
 @receiver(user_logged_in)

@@ -53,7 +53,9 @@ class Term(models.Model):
         APPROVED = "approved", _("Approved")
         PROPOSED = "proposed", _("Proposed")
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    # Unicode allowed: a term named in another script ("日本語") is filtered by a slug that
+    # says so (`?skill=日本語`, a query parameter: no URL path takes a term's slug).
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
     name_en = models.CharField(_("name (English)"), max_length=80)
     name_fr = models.CharField(_("name (French)"), max_length=80, blank=True)
     name_nl = models.CharField(_("name (Dutch)"), max_length=80, blank=True)
@@ -179,7 +181,10 @@ class Profile(models.Model):
     hidden_until_login = models.BooleanField(
         _("hidden until first login"),
         default=False,
-        help_text=_("Imported people stay hidden until they log in for the first time."),
+        help_text=_(
+            "Imported people and self-service sign-ups stay hidden until they log in for the "
+            "first time."
+        ),
     )
     member_since = models.DateField(_("member since"), null=True, blank=True)
     avatar_thumb = models.ImageField(
