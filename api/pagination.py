@@ -4,9 +4,10 @@ A cursor is opaque to callers: a signed token holding where the next page starts
 ordering values of the last row served (a keyset: the next page is read from an index, and
 rows added meanwhile are neither skipped nor repeated) or, for the directory, whose order
 comes from its search statement, the offset of the next page — and a fingerprint of the
-query it was issued for (the path and every parameter but `cursor`). A cursor used with
-another query, a forged or truncated one, a malformed `page_size` or one above the maximum
-are 400s with a JSON body, never a 500.
+query it was issued for (the path and every parameter but `cursor`). An empty `cursor=` is
+the first page, as every other empty parameter means "not given". A cursor used with another
+query, a forged or truncated one, a malformed `page_size` or one above the maximum are 400s
+with a JSON body, never a 500.
 """
 
 from __future__ import annotations
@@ -54,9 +55,12 @@ def page_size_of(request) -> int:
 
 
 def cursor_read(request) -> dict | None:
-    """The position a cursor holds, or None without one; a 400 for any other cursor."""
+    """The position a cursor holds, or None without one; a 400 for any other cursor.
+
+    An empty `cursor=` is no cursor (the first page), like every other empty parameter: a
+    client filling a URL template with no cursor yet asks for the first page."""
     raw = request.query_params.get("cursor")
-    if raw is None:
+    if not raw:
         return None
     try:
         data = signing.loads(raw[:1000], salt=SALT)

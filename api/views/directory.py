@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -36,7 +35,14 @@ from members.directory.query import MAX_PLACE_CHARS
 from members.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from members.selectors import profile_contact, profile_detail
 
-from ..pagination import cursor_make, cursor_read, next_link, page_size_of
+from ..pagination import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    cursor_make,
+    cursor_read,
+    next_link,
+    page_size_of,
+)
 from ..serializers.members import (
     CardWriter,
     DirectoryPageSerializer,
@@ -124,7 +130,10 @@ DIRECTORY_PARAMETERS = [
     ),
     OpenApiParameter("cursor", str, description="From the `next` link of the previous page."),
     OpenApiParameter(
-        "page_size", OpenApiTypes.INT, description="Items per page (default 20, at most 100)."
+        "page_size",
+        # The bounds `page_size_of()` enforces, declared as the other lists' paginator does.
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        description=f"Items per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}).",
     ),
 ]
 

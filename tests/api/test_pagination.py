@@ -8,8 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from tests.events.factories import EventFactory
-from tests.factories import CompanyFactory
+from members.models import Visibility
+from tests.events.factories import EventFactory, EventSeriesFactory
+from tests.factories import ChapterFactory, CompanyFactory, SpaceFactory, make_member
 
 from .conftest import ApiClient
 
@@ -80,11 +81,58 @@ def test_a_directory_cursor_from_another_search_is_a_400(world):
     assert client.get(nxt).status_code == 200
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "", "eyJxIjoiIn0:abc:def", "a" * 5000])
+@pytest.mark.parametrize("cursor", ["garbage", "eyJxIjoiIn0:abc:def", "a" * 5000])
 def test_a_forged_or_garbage_cursor_is_a_400(many_events, cursor):
     response = ApiClient().get("/api/v1/events/", {"cursor": cursor})
     assert response.status_code == 400
     assert response.json()["errors"]["cursor"]
+
+
+LISTS = [
+    "/api/v1/events/",
+    "/api/v1/series/",
+    "/api/v1/chapters/",
+    "/api/v1/spaces/",
+    "/api/v1/companies/",
+    "/api/v1/directory/",
+]
+
+
+@pytest.fixture
+def two_of_each(world):
+    """Two items in every list, so that each has a second page."""
+    soon = timezone.now() + timedelta(days=5)
+    for n in range(2):
+        series = EventSeriesFactory(title=f"Series {n}")
+        EventFactory(slug=f"series-{n}", start=soon + timedelta(hours=n), series=series)
+        ChapterFactory(name=f"Chapter {n}", slug=f"chapter-{n}")
+        SpaceFactory(name=f"Space {n}", slug=f"space-{n}")
+        company = CompanyFactory(name=f"Company {n}", slug=f"company-{n}")
+        make_member(f"Paula Company{n}", visibility=Visibility.PUBLIC, company=company)
+    return world
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_an_empty_cursor_is_the_first_page_like_any_other_empty_parameter(two_of_each, path):
+    """A client filling a URL template (`?cursor={cursor}`) before it has a cursor gets the
+    first page, as it does with `page_size=` empty, not a 400; and its next page."""
+    client = ApiClient()
+    without = client.get(path, {"page_size": 1}).json()
+    response = client.get(path, {"page_size": 1, "cursor": ""})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["results"] == without["results"]
+    assert body["results"], "the first page is not empty"
+    assert body["next"], "nor the last"
+    assert (
+        client.get(body["next"]).json()["results"] == client.get(without["next"]).json()["results"]
+    )
+
+
+def test_an_empty_cursor_alongside_empty_filters_lists_the_directory(world):
+    response = ApiClient().get("/api/v1/directory/", {"q": "", "skill": "", "cursor": ""})
+    assert response.status_code == 200, response.content
+    assert [c["name"] for c in response.json()["results"]] == ["Paul Partner", "Pauline Public"]
 
 
 @pytest.mark.parametrize("size", ["0", "101", "1000000000000", "-1", "ten", "1e3", "٣"])

@@ -84,3 +84,27 @@ def test_the_docs_assets_and_start_up_script_are_served_by_the_app(client, db):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/v1/schema/" in script.content.decode()
+
+
+def test_every_list_declares_the_page_size_bounds_it_enforces(client, db):
+    """A client generated from the schema must not send a page size the API refuses: the
+    directory declares 1 to 100 like the other lists (it answers 400 to 0 or 101)."""
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    declared = {
+        path: parameter["schema"]
+        for path, operations in schema["paths"].items()
+        for parameter in operations["get"].get("parameters", [])
+        if parameter["name"] == "page_size"
+    }
+    assert set(declared) == {
+        "/api/v1/events/",
+        "/api/v1/series/",
+        "/api/v1/chapters/",
+        "/api/v1/spaces/",
+        "/api/v1/companies/",
+        "/api/v1/directory/",
+    }
+    for path, page_size in declared.items():
+        assert page_size == {"type": "integer", "minimum": 1, "maximum": 100}, path
+    assert client.get("/api/v1/directory/", {"page_size": 101}).status_code == 400
+    assert client.get("/api/v1/directory/", {"page_size": 100}).status_code == 200
