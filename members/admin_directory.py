@@ -122,8 +122,18 @@ class TermAdmin(admin.ModelAdmin):
             touched = term_merge(survivor=survivor, others=others)
             self.message_user(
                 request,
-                _("Merged %(n)d term(s) into “%(term)s”; %(p)d profile(s) repointed.")
-                % {"n": len(others), "term": survivor.name_en, "p": touched},
+                " ".join(
+                    (
+                        ngettext(
+                            "Merged %(n)d term into “%(term)s”.",
+                            "Merged %(n)d terms into “%(term)s”.",
+                            len(others),
+                        )
+                        % {"n": len(others), "term": survivor.name_en},
+                        ngettext("%(n)d profile repointed.", "%(n)d profiles repointed.", touched)
+                        % {"n": touched},
+                    )
+                ),
                 messages.SUCCESS,
             )
             return None

@@ -120,6 +120,10 @@ class ProfileEditView(LoginRequiredMixin, UpdateView):
         messages.success(self.request, _("Your profile is saved."))
         return redirect(self.object.get_absolute_url())
 
+    def form_invalid(self, form):
+        # A refused post is a 400, like the other forms; the page shows the errors.
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["companies"] = list(

@@ -131,7 +131,7 @@ def test_bad_input_is_refused_with_a_message(client, katia, field, value, messag
     client.force_login(katia.user)
     url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
     response = client.post(url, _form_data(**{field: value}))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
 
 
@@ -139,7 +139,7 @@ def test_too_many_new_terms_at_once_is_refused(client, katia):
     client.force_login(katia.user)
     url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
     response = client.post(url, _form_data(skills_tags="aa1, bb2, cc3, dd4, ee5, ff6, gg7"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "at most 5 new tags" in response.content.decode()
     assert not Term.objects.filter(slug="aa1").exists()
 
@@ -174,7 +174,7 @@ def test_bad_avatars_are_refused(client, katia, content, name, message):
     url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
     upload = SimpleUploadedFile(name, content, "image/jpeg")
     response = client.post(url, {**_form_data(), "avatar_upload": upload})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     katia.refresh_from_db()
     assert not katia.avatar
@@ -188,7 +188,7 @@ def test_oversized_avatar_is_refused(client, katia, monkeypatch):
     url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
     upload = SimpleUploadedFile("big.jpg", jpeg_bytes((600, 600)), "image/jpeg")
     response = client.post(url, {**_form_data(), "avatar_upload": upload})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "the limit is" in response.content.decode()
 
 
@@ -200,7 +200,7 @@ def test_decompression_bomb_is_refused(client, katia, monkeypatch):
     url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
     upload = SimpleUploadedFile("huge.png", jpeg_bytes((400, 400), fmt="PNG"), "image/png")
     response = client.post(url, {**_form_data(), "avatar_upload": upload})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "too many pixels" in response.content.decode()
 
 

@@ -76,8 +76,10 @@ def test_merge_action_in_the_admin(client, vocab, staff):
             "confirm": "yes",
             "survivor": vocab["translation"].pk,
         },
+        follow=True,
     )
-    assert done.status_code == 302
+    assert done.status_code == 200
+    assert "Merged 1 term into “translation”. 1 profile repointed." in done.content.decode()
     assert not Term.objects.filter(pk=dup.pk).exists()
 
 
