@@ -52,7 +52,7 @@ def test_cancel_action_asks_first_with_the_number_of_people_emailed(admin_client
         data.setdefault(name, []).append(value)
     done = admin_client.post(changelist, data, follow=True)
 
-    assert "3 registrant(s) will be told by email" in done.content.decode()
+    assert "3 registrants will be told by email" in done.content.decode()
     assert Event.objects.filter(status=Event.Status.CANCELLED).count() == 2
     assert Outbox.objects.filter(kind="events.event_cancelled").count() == 3
     assert Outbox.objects.filter(dedup_key=f"event-cancelled:{lunch.pk}:{regs[0].pk}").exists()
