@@ -111,10 +111,19 @@ def my_registrations(*, user, now=None) -> tuple[list[Registration], list[Regist
     return upcoming, past
 
 
-def attendance_by_kind(*, user) -> list[dict]:
-    """[{"kind": name, "slug": slug, "count": n}] of events `user` was checked in at."""
+def attendance_by_kind(*, user, now: datetime | None = None) -> list[dict]:
+    """[{"kind": name, "slug": slug, "count": n}] of the events `user` attended: checked in
+    with a confirmed seat at an event that has started and was not cancelled (a check-in at
+    the door days early, or at an event cancelled since, is no attendance)."""
+    now = now or timezone.now()
     rows = (
-        Registration.objects.filter(user=user, checked_in_at__isnull=False)
+        Registration.objects.filter(
+            user=user,
+            status=Registration.Status.CONFIRMED,
+            checked_in_at__isnull=False,
+            event__start__lte=now,
+        )
+        .exclude(event__status=Event.Status.CANCELLED)
         .values(
             "event__kind__slug",
             "event__kind__name_en",

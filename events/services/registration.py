@@ -194,6 +194,8 @@ def _register_in_one_statement(*, event: Event, user, owner, name, email, note, 
         )
     if done.outcome == "duplicate":
         raise _already_registered()
+    if done.outcome == "address_taken":
+        raise _address_taken(event=event, user=owner)
     waitlisted = done.outcome == Registration.Status.WAITLISTED
     registration = Registration(
         pk=done.registration_id,
@@ -222,17 +224,52 @@ def _already_registered() -> ValidationError:
     )
 
 
-def _seat_counts(event: Event, user, email: str) -> dict:
-    """One aggregate: confirmed seats, waitlist length, and whether this person (the user,
-    or the address, compared by lower() like the unique constraint, so its partial index can
-    answer) already holds an active registration."""
-    same_person = Q(email_lower=Lower(Value(email)))
-    if user is not None:
-        same_person |= Q(user=user)
+def _address_taken(*, event: Event, user) -> ValidationError:
+    """A member registers, and an active registration that is not theirs has their address:
+    a seat booked as a guest (one active registration per address). Asked only on this rare
+    refusal, after the registration's statement, so a member's registration stays one
+    statement.
+
+    Their address is verified: the seat is theirs, as when a guest gives a member's verified
+    address; it joins their account (as when they verified it), and they are registered.
+    Not verified: it may be anyone's seat, so it stays as it is, and they are told why they
+    cannot register and how the seat can become theirs."""
+    if user is not None and user.email:
+        owner = _address_owner(user.email.lower())
+        if owner is not None and owner.pk == user.pk:
+            registrations_claim_for_user(user=user, email=user.email)
+            if event.registrations.active().filter(user=user).exists():
+                return _already_registered()
+    return ValidationError(
+        _(
+            "A seat at this event is already booked with your address, %(email)s, without an "
+            "account. Verify your address: that seat then becomes yours, to see and cancel "
+            "here."
+        )
+        % {"email": getattr(user, "email", "")},
+        code="address_taken",
+    )
+
+
+def _seat_counts(event: Event, owner, email: str, *, member: bool) -> dict:
+    """One aggregate: confirmed seats, waitlist length, whether this person already holds an
+    active registration (`mine`), and whether one has this address (`address`, compared by
+    lower() like the unique constraint). Mine: a member's own registrations only (by account;
+    `member`: the owner is the person registering); for a guest, any with the address they
+    gave, or of the member whose verified address it is (`owner`)."""
+    same_address = Q(email_lower=Lower(Value(email)))
+    if owner is None:
+        same_person = same_address
+    elif member:
+        same_person = Q(user=owner)
+    else:
+        same_person = Q(user=owner) | same_address
+    active = ~Q(status=Registration.Status.CANCELLED)
     return event.registrations.alias(email_lower=Lower("email")).aggregate(
         confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
         waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
-        mine=Count("pk", filter=~Q(status=Registration.Status.CANCELLED) & same_person),
+        mine=Count("pk", filter=active & same_person),
+        address=Count("pk", filter=active & same_address),
     )
 
 
@@ -253,6 +290,10 @@ def _seat_or_waitlist(event: Event, counts: dict, **person) -> Registration:
     return registration
 
 
+class _AddressTaken(Exception):
+    """Leaves the locked block of `_register_from_python` when the address is taken."""
+
+
 def _register_from_python(*, event: Event, user, owner, name, email, note, language):
     """SQLite (and PostgreSQL without sessions): the same steps from Python (`user` and
     `owner` as in `_register_in_one_statement`)."""
@@ -266,9 +307,11 @@ def _register_from_python(*, event: Event, user, owner, name, email, note, langu
             refusal = registration_refusal(event=event, user=user)
             if refusal:
                 raise ValidationError(refusal, code="refused")
-            counts = _seat_counts(event, owner, email)
+            counts = _seat_counts(event, owner, email, member=user is not None)
             if counts["mine"]:
                 raise _already_registered()
+            if counts["address"]:
+                raise _AddressTaken  # answered once the lock is released
             if REGISTRATION_RACE_PAUSE_SECONDS:
                 time.sleep(REGISTRATION_RACE_PAUSE_SECONDS)  # test-only: widen the race window
             registration = _seat_or_waitlist(
@@ -292,6 +335,8 @@ def _register_from_python(*, event: Event, user, owner, name, email, note, langu
                     kind=RegistrationConfirmed.key,
                     dedup_key=f"registration-confirmed:{registration.pk}",
                 )
+    except _AddressTaken:
+        raise _address_taken(event=event, user=owner) from None
     except IntegrityError as exc:
         if not saving:
             raise
@@ -351,9 +396,9 @@ def registration_cancel(*, registration: Registration, actor=None) -> Registrati
         if not was_confirmed:
             return None
         if registration.user_id:  # seated at a Speed Networking evening planned already?
-            from ..speed_networking.services import networking_unseat_cancelled
+            from ..speed_networking.services import networking_unseat
 
-            networking_unseat_cancelled(event=event, user=registration.user)
+            networking_unseat(event=event, user=registration.user)
         promoted = _promote_waitlisted(event)
     return promoted[0] if promoted else None
 
@@ -390,12 +435,26 @@ def registrations_claim_for_user(*, user, email: str) -> int:
 # Check-in ----------------------------------------------------------------------------------
 
 
-def registration_check_in(*, registration: Registration, actor) -> Registration:
-    """Mark a confirmed registrant as present (again: harmless)."""
-    with transaction.atomic():
-        registration = (
-            Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+def _refuse_check_in_if_cancelled(event: Event) -> None:
+    # People were told a cancelled event will not happen: nobody can attend it.
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError(
+            _("This event is cancelled: nobody can be checked in."), code="cancelled"
         )
+
+
+def registration_check_in(*, registration: Registration, actor) -> Registration:
+    """Mark a confirmed registrant as present (again: harmless). Refused at a cancelled
+    event."""
+    with transaction.atomic():
+        # Only the registration's row is locked (`of`): locking the joined event row too, after
+        # it, would be the reverse of the order cancelling and undoing take (event first).
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=registration.pk)
+        )
+        _refuse_check_in_if_cancelled(registration.event)
         if registration.status != Registration.Status.CONFIRMED:
             raise ValidationError(
                 _("Only confirmed registrations can be checked in."), code="not_confirmed"
@@ -408,10 +467,28 @@ def registration_check_in(*, registration: Registration, actor) -> Registration:
 
 
 def registration_check_in_undo(*, registration: Registration, actor) -> Registration:
+    """Mark a registrant as not present (again: harmless). Refused at a cancelled event.
+
+    At a Speed Networking evening already planned they leave the rounds not yet played (a
+    partner left alone is re-seated): they are not in the room. Locks in the order every
+    writer of a registration takes them — the event, the registration, then the evening's
+    session (`registration_cancel` takes the event, then the session) — so two of them never
+    wait for each other."""
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        event = _lock_event(Event(pk=registration.event_id))
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=registration.pk)
+        )
+        _refuse_check_in_if_cancelled(event)
         if registration.checked_in_at is not None:
             registration.checked_in_at = None
             registration.checked_in_by = None
             registration.save(update_fields=["checked_in_at", "checked_in_by"])
+            if registration.user_id:  # seated at a Speed Networking evening planned already?
+                from ..speed_networking.services import networking_unseat
+
+                networking_unseat(event=event, user=registration.user)
+    registration.event = event
     return registration

@@ -25,7 +25,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import ProgrammingError, connection
 
-FUNCTION = "pg_temp.bc_event_register_v2"
+FUNCTION = "pg_temp.bc_event_register_v3"
 _READY_ATTRIBUTE = "_bc_event_register_ready"
 # undefined_function, invalid_schema_name (no temporary schema in this session any more)
 MISSING_FUNCTION = ("42883", "3F000")
@@ -56,6 +56,7 @@ DECLARE
     v_confirmed int;
     v_waitlisted int;
     v_mine int;
+    v_address int;
     v_status text;
     v_kind text;
     v_payload jsonb;
@@ -92,15 +93,25 @@ BEGIN
         RETURN NEXT;
         RETURN;
     END IF;
+    -- Mine: a member's own registrations (by account; a guest's seat with their address is
+    -- not theirs unless the address is verified, which Python asks only on the rare clash
+    -- below); for a guest, also any registration with the address they gave.
     SELECT count(*) FILTER (WHERE r.status = 'confirmed'),
            count(*) FILTER (WHERE r.status = 'waitlisted'),
            count(*) FILTER (WHERE r.status <> 'cancelled'
-                            AND (lower(r.email) = lower(p_email) OR r.user_id = p_user))
-      INTO v_confirmed, v_waitlisted, v_mine
+                            AND (r.user_id = p_user
+                                 OR (NOT p_member AND lower(r.email) = lower(p_email)))),
+           count(*) FILTER (WHERE r.status <> 'cancelled' AND lower(r.email) = lower(p_email))
+      INTO v_confirmed, v_waitlisted, v_mine, v_address
       FROM events_registration r WHERE r.event_id = p_event;
     v_marks := v_marks || clock_timestamp();
     IF v_mine > 0 THEN
         outcome := 'duplicate';
+        RETURN NEXT;
+        RETURN;
+    END IF;
+    IF v_address > 0 THEN  -- a member's address on someone else's seat (one per address)
+        outcome := 'address_taken';
         RETURN NEXT;
         RETURN;
     END IF;
@@ -146,8 +157,9 @@ CALL = f"SELECT * FROM {FUNCTION}(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"  
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the function did: `outcome` is confirmed, waitlisted, refused, duplicate or
-    missing; the event's fields as read under the lock word a refusal."""
+    """What the function did: `outcome` is confirmed, waitlisted, refused, duplicate,
+    address_taken (a member's address is on an active registration not theirs: a guest's
+    seat) or missing; the event's fields as read under the lock word a refusal."""
 
     outcome: str
     registration_id: int | None

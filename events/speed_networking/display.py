@@ -60,6 +60,17 @@ def note_text(note: dict, names: dict[int, Person]) -> str:
             )
             % p
         )
+    if code == "repeats_not_found":
+        return (
+            ngettext(
+                "%(repeats)s meeting repeats: no plan was found for %(people)s people over "
+                "%(rounds)s rounds in which nobody meets twice.",
+                "%(repeats)s meetings repeat: no plan was found for %(people)s people over "
+                "%(rounds)s rounds in which nobody meets twice.",
+                p.get("repeats", 0),
+            )
+            % p
+        )
     if code == "colleagues_unavoidable":
         return (
             ngettext(

@@ -39,9 +39,12 @@ requests (mutual > one-way) > offer/seek matches, bonuses larger in earlier roun
 met before *and* was requested is honoured, but late (the request decides whether, history
 when). Warnings are ``(code, params)`` tuples for the caller to translate:
 ``("repeats_unavoidable", {"rounds", "max", "repeats"})`` when R exceeds
-``max_rounds_without_repeats``; ``("repeats_not_avoided", {...same})`` when the plan repeats
-although R does not (colleagues, played rounds or an odd/table instance the heuristics could not
-solve); ``("colleagues_unavoidable", {"pairs"})``; ``("one_table", {"count", "table_size"})``
+``max_rounds_without_repeats`` (then no plan can avoid it); when the plan repeats although R
+does not: ``("repeats_not_avoided", {...same})`` if colleagues, played rounds or a late change
+constrained it, else ``("repeats_not_found", {...same, "people"})`` — that bound is a proven
+maximum only for some rooms (even pairs, ``EXACT_MAX_ROUNDS``), an upper bound that may be out
+of reach for the others, so nobody is told their choices caused the repeats;
+``("colleagues_unavoidable", {"pairs"})``; ``("one_table", {"count", "table_size"})``
 when the room is smaller than one table. Errors raise ``PlanError`` (a ValueError) with a code:
 too_few_people, bad_table_size, bad_rounds, duplicate_people, too_many_played,
 bad_from_round, not_seated, already_seated.
@@ -76,6 +79,13 @@ Score = tuple[int, int, int, int, int]
 Rounds = list[list[list[int]]]
 
 RELABEL_BUDGET = 6_000
+
+# The most rounds without a repeat for rooms where the counting bound of
+# `max_rounds_without_repeats` cannot be reached: (people, table size) -> rounds. Found by
+# exhaustive search (tests/events/test_hunt_fix1_planner.py searches them again): 7 people in
+# pairs (3, 2, 2) — the count allows 4, yet 3 is the most. 36 in sixes: a 4th round would make
+# two orthogonal Latin squares of order 6, which do not exist (Euler's 36 officers, Tarry 1900).
+EXACT_MAX_ROUNDS = {(7, 2): 3, (7, 3): 3, (11, 3): 4, (12, 3): 4, (13, 4): 4, (36, 6): 3}
 
 
 class PlanError(ValueError):
@@ -113,7 +123,8 @@ class Plan:
 
 def max_rounds_without_repeats(n: int, table_size: int = 2) -> int:
     """Rounds beyond which some pair must meet twice: a proven upper bound, exact for pairs
-    with an even n (n - 1, reached by the circle method).
+    with an even n (n - 1, reached by the circle method) and the rooms of `EXACT_MAX_ROUNDS`;
+    for other rooms it may not be reachable.
 
     Odd pairs: every round has (n + 3)/2 meetings (one trio), so R <= n(n - 1)/(n + 3); and 5
     people manage only 1 (after {a,b,c}{d,e} any trio repeats). Tables: each round someone
@@ -123,6 +134,8 @@ def max_rounds_without_repeats(n: int, table_size: int = 2) -> int:
     """
     if n < 2:
         return 0
+    if (n, table_size) in EXACT_MAX_ROUNDS:
+        return EXACT_MAX_ROUNDS[n, table_size]
     sizes = table_sizes(n, table_size)
     if len(sizes) == 1:
         return 1
@@ -308,8 +321,16 @@ def _finish(rounds: Rounds, request: PlanRequest, first_free: int, *, ordered: b
         warnings.append(("one_table", {"count": n, "table_size": request.table_size}))
     bound = max_rounds_without_repeats(n, request.table_size)
     if score[0]:
-        code = "repeats_unavoidable" if len(out) > bound else "repeats_not_avoided"
-        warnings.append((code, {"rounds": len(out), "max": bound, "repeats": score[0]}))
+        params: dict[str, object] = {"rounds": len(out), "max": bound, "repeats": score[0]}
+        if len(out) > bound:
+            code = "repeats_unavoidable"
+        elif first_free or not ordered or _colleagues(costs):
+            code = "repeats_not_avoided"  # played rounds, a late change or colleagues
+        else:
+            # Nothing but the room's size: the bound may be out of reach, or the search missed.
+            code = "repeats_not_found"
+            params["people"] = n
+        warnings.append((code, params))
     if score[4]:
         warnings.append(("colleagues_unavoidable", {"pairs": score[4]}))
     return Plan(out, *score, warnings=warnings)

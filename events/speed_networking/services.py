@@ -14,7 +14,9 @@ it started and never changes. **Meetings are recorded when a round starts**
 and a departure mid-round does not undo a meeting. The session's `warnings` hold the
 planner's warnings and the evening's notes, as `{"code": ..., "params": {...}}`:
 `guests_left_out` (guests have no account, so cannot be seated) and `left` (someone who left:
-regenerating the rounds keeps them out).
+regenerating the rounds keeps them out). A cancelled registration or an undone check-in only
+unseats the person (`networking_unseat`): no note, since planning seats only people confirmed
+and checked in, and meetings are recorded only among them.
 """
 
 from __future__ import annotations
@@ -215,14 +217,17 @@ def networking_plan(
 
 
 def _meetings_record(event: Event, rnd: Round, *, day) -> int:
-    """The round's tables as Meeting rows — among the people still confirmed: a seat whose
-    registration was cancelled after the rounds were planned meets nobody."""
-    confirmed = set(
-        event.registrations.confirmed().filter(user__isnull=False).values_list("user_id", flat=True)
+    """The round's tables as Meeting rows — among the people confirmed and checked in now: a
+    seat whose registration was cancelled, or whose check-in was undone, after the rounds were
+    planned meets nobody (they are not in the room)."""
+    present = set(
+        event.registrations.confirmed()
+        .filter(user__isnull=False, checked_in_at__isnull=False)
+        .values_list("user_id", flat=True)
     )
     tables: dict[int, list[int]] = {}
     for table, user_id in rnd.seats.values_list("table", "user_id"):
-        if user_id in confirmed:
+        if user_id in present:
             tables.setdefault(table, []).append(user_id)
     rows = [
         Meeting(event=event, person_a_id=a, person_b_id=b, round_number=rnd.number, met_on=day)
@@ -330,10 +335,9 @@ def networking_arrive(*, event: Event, actor, user) -> NetworkingSession:
     return session
 
 
-@transaction.atomic
-def networking_leave(*, event: Event, actor, user) -> NetworkingSession:
-    """Someone leaves: they vanish from the remaining rounds, and a partner left alone is
-    re-seated. Re-planning later keeps them out (a `left` note) until they arrive again."""
+def _unseat(event: Event, actor, user, *, record_left: bool) -> NetworkingSession:
+    """Take `user` out of the rounds not yet played; a partner left alone is re-seated.
+    `record_left`: also write a `left` note, which keeps them out of later re-plans."""
     session, first, remaining = _late_change_context(event, actor)
     if user.pk not in remaining:
         raise ValidationError(
@@ -346,23 +350,37 @@ def networking_leave(*, event: Event, actor, user) -> NetworkingSession:
         )
     current, request = _late_plan(session, event, remaining - {user.pk})
     plan = _planner(remove_person, current, user.pk, from_round=first, request=request)
-    note = {"code": "left", "params": {"user": user.pk, "after_round": first - 1}}
-    _save_late_plan(session, plan, [*_notes(session), note])
+    notes = _notes(session)
+    if record_left:
+        notes.append({"code": "left", "params": {"user": user.pk, "after_round": first - 1}})
+    _save_late_plan(session, plan, notes)
     return session
 
 
-def networking_unseat_cancelled(*, event: Event, user) -> None:
-    """Someone cancelled their registration (`registration_cancel`, in its transaction):
-    they leave the rounds not yet played like someone who leaves the evening, and a partner
-    left alone is re-seated. With only two people left (nothing to re-seat) their seats go;
-    with no session, no round left, or the evening finished, nothing changes."""
+@transaction.atomic
+def networking_leave(*, event: Event, actor, user) -> NetworkingSession:
+    """Someone leaves: they vanish from the remaining rounds, and a partner left alone is
+    re-seated. Re-planning later keeps them out (a `left` note) until they arrive again."""
+    return _unseat(event, actor, user, record_left=True)
+
+
+def networking_unseat(*, event: Event, user) -> None:
+    """Someone is no longer expected in the room — their registration was cancelled
+    (`registration_cancel`) or their check-in undone (`registration_check_in_undo`), in the
+    caller's transaction, which holds the event's lock (then the registration's): they leave
+    the rounds not yet played and a partner left alone is re-seated, as when someone leaves.
+
+    No `left` note: they did not leave the evening, and re-planning already keeps them out
+    while they are not confirmed and checked in; once checked in again, a re-plan or the
+    late-arrival button seats them. With only two people left (nothing to re-seat) their seats
+    go; with no session, no round left, or the evening finished, nothing changes."""
     session = NetworkingSession.objects.select_for_update().filter(event=event).first()
     if session is None or session.finished_at is not None:
         return
     if user.pk not in selectors.remaining_user_ids(session):
         return
     try:
-        networking_leave(event=event, actor=None, user=user)
+        _unseat(event, None, user, record_left=False)
     except ValidationError:  # "only two people are left"
         Seat.objects.filter(
             round__session=session, round__started_at__isnull=True, user=user

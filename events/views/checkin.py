@@ -25,6 +25,10 @@ class CheckInView(CheckInAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        if self.event.status == Event.Status.CANCELLED:
+            # Nobody comes to a cancelled event: the page says so, with no buttons.
+            ctx.update(event=self.event, cancelled=True)
+            return ctx
         # NUL bytes are refused by Postgres in a query (a 500): nobody types them.
         query = self.request.GET.get("q", "").replace("\x00", "")[:100].strip()
         viewer = self.request.user
@@ -43,7 +47,9 @@ class CheckInView(CheckInAccessMixin, TemplateView):
 
 
 class CheckInToggleView(CheckInAccessMixin, View):
-    """POST action=in|undo. JSON for the page's script, a redirect without JavaScript."""
+    """POST action=in|undo. JSON for the page's script, a redirect without JavaScript. A
+    refusal (e.g. a cancelled event) is a 400 with its message for the script, the message
+    on the door list without JavaScript."""
 
     http_method_names = ["post"]
 
