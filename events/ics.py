@@ -80,7 +80,7 @@ def _calendar(name: str | None = None, *, refresh: timedelta | None = None) -> C
     return cal
 
 
-def _vevent(event: Event, *, stamp: datetime) -> VEvent:
+def _vevent(event: Event, *, stamp: datetime, waitlisted: bool = False) -> VEvent:
     tz = ZoneInfo(TZID)
     vevent = VEvent()
     vevent.add("uid", event_uid(event))
@@ -92,8 +92,9 @@ def _vevent(event: Event, *, stamp: datetime) -> VEvent:
     )
     vevent.add("dtend", event.end.astimezone(tz).replace(tzinfo=None), parameters={"TZID": TZID})
     # In a member's own feed, a place on the waitlist is no seat (`waitlisted`, annotated
-    # by `personal_feed_events`): tentative, and said in the title.
-    waitlisted = getattr(event, "waitlisted", False)
+    # by `personal_feed_events`, or given for one person's attachment): tentative, and said
+    # in the title.
+    waitlisted = waitlisted or getattr(event, "waitlisted", False)
     title = _("%(title)s (waitlist)") % {"title": event.title} if waitlisted else event.title
     vevent.add("summary", title)
     if event.description:
@@ -114,10 +115,11 @@ def _serialise(cal: Calendar) -> bytes:
     return cal.to_ical()
 
 
-def event_ics(event: Event) -> bytes:
-    """One VEVENT with its VTIMEZONE: the "add to calendar" file and the email attachment."""
+def event_ics(event: Event, *, waitlisted: bool = False) -> bytes:
+    """One VEVENT with its VTIMEZONE: the "add to calendar" file and the email attachment
+    (`waitlisted`: for a person on the waitlist, TENTATIVE and "(waitlist)" in the title)."""
     cal = _calendar()
-    cal.add_component(_vevent(event, stamp=timezone.now()))
+    cal.add_component(_vevent(event, stamp=timezone.now(), waitlisted=waitlisted))
     return _serialise(cal)
 
 

@@ -89,8 +89,20 @@ class _ScopedForm(forms.ModelForm):
         return cleaned
 
 
+def form_nonce(value: str | None) -> str:
+    """A submitted nonce when it looks like one the console made, else "" (no repeat check)."""
+    return value if value and NONCE_RE.fullmatch(value) else ""
+
+
 class EventForm(_ScopedForm):
-    """Create or edit an event. On a new event an empty end means the kind's duration."""
+    """Create or edit an event. On a new event an empty end means the kind's duration.
+
+    A new event's form carries a `nonce` (see `console_event_create`): sent twice, it
+    creates one event. An edit keeps the stored start and end when the form shows them
+    unchanged (the widget has no seconds: "18:00" for 18:00:30 is no new time).
+    """
+
+    nonce = forms.CharField(widget=forms.HiddenInput, max_length=32, required=False)
 
     class Meta:
         model = Event
@@ -109,6 +121,26 @@ class EventForm(_ScopedForm):
         if not self.instance.pk:
             self.fields["end"].required = False
             self.fields["end"].help_text = _("Empty: the start plus the kind's usual duration.")
+
+    def _kept(self, name: str):
+        """The submitted time, or the stored one when the form showed it unchanged."""
+        value = self.cleaned_data.get(name)
+        stored = getattr(self.instance, name, None) if self.instance.pk else None
+        if value and stored and value == stored.replace(second=0, microsecond=0):
+            return stored
+        return value
+
+    def clean_start(self):
+        return self._kept("start")
+
+    def clean_end(self):
+        return self._kept("end")
+
+    def clean_nonce(self) -> str:
+        nonce = self.cleaned_data["nonce"]
+        if nonce and not NONCE_RE.fullmatch(nonce):
+            raise ValidationError(_("This form is out of date: reload the page and try again."))
+        return nonce
 
     def clean(self):
         cleaned = super().clean()
@@ -221,12 +253,21 @@ class MessageForm(forms.Form):
         label=_lazy("Message"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 7, "maxlength": 2000}),
-        help_text=_lazy("Plain text, at most 2000 characters. People reply to you in person."),
+        help_text=_lazy("Plain text, at most 2000 characters."),
     )
     include_waitlist = forms.BooleanField(
         label=_lazy("Also send it to the people on the waitlist"), required=False
     )
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=32)
+
+    def __init__(self, *args, reply_to: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if reply_to:
+            # The note goes out with `Reply-To` the writer's address (organiser_note_send).
+            self.fields["body"].help_text = _(
+                "Plain text, at most 2000 characters. The email names you, and replies go "
+                "to your address, %(email)s."
+            ) % {"email": reply_to}
 
     def clean_nonce(self) -> str:
         nonce = self.cleaned_data["nonce"]

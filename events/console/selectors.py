@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -11,12 +12,16 @@ from django.utils import timezone
 
 from members.models import Chapter, Profile
 
-from ..models import Event, EventKind, EventSeries, Registration
+from ..models import Event, EventChange, EventKind, EventSeries, Registration
 from ..rules import CHAPTER_CAPACITY_LIMIT, run_by_q
 from ..selectors import with_counts
 
 PAST_SHOWN = 20
 UPCOMING_SHOWN = 100
+HISTORY_SHOWN = 30
+# The mark a console form leaves at the end of a history note (`services.submission_mark`):
+# it recognises a repeat of that form, and is nobody's business on the page.
+_SUBMISSION_MARK = re.compile(r"\s*\[form [0-9a-f]{32}\]\Z")
 FALLBACK_KIND = "it-day"  # the monthly IT day is what chapters run most
 
 
@@ -86,6 +91,14 @@ def new_series_defaults(*, user, today: date | None = None) -> dict:
     if end is not None:
         initial["duration_minutes"] = int((end - start).total_seconds() // 60)
     return initial
+
+
+def event_history(*, event: Event) -> list[EventChange]:
+    """The event's last history lines, newest first, their notes as people read them."""
+    lines = list(event.changes.all()[:HISTORY_SHOWN])
+    for line in lines:
+        line.note = _SUBMISSION_MARK.sub("", line.note)
+    return lines
 
 
 @dataclass

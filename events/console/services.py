@@ -7,17 +7,18 @@ so a view that forgot a check still cannot touch another chapter's events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.headerregistry import Address
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from betacowork.messaging import notify, notify_address
 from betacowork.messaging.models import Outbox
 
 from .. import services
-from ..models import Event, EventSeries, Registration
+from ..models import Event, EventChange, EventSeries, Registration
 from ..rules import CHAPTER_CAPACITY_LIMIT
 from .messages import OrganiserNote, organiser_note_key
 
@@ -66,12 +67,88 @@ def _check_scope(*, actor, chapter, capacity, unchanged_capacity: bool = False) 
         raise ValidationError({"capacity": error})
 
 
-def console_event_create(*, actor, fields: dict) -> Event:
-    """A draft event in one of the actor's chapters (`services.event_create`)."""
+# Double submits ----------------------------------------------------------------------------
+# A form that creates something (an event, a copy, a series) can arrive twice: a double click,
+# a retry on a slow connection, the back button. Like the message form's nonce, each such
+# form carries a random nonce; the history line of what it created keeps it (`[form <nonce>]`
+# at the end of its note, not shown), and the same nonce again answers with that event
+# instead of creating another. One person's submissions queue on a lock while they run, so
+# two copies of a form sent at once are told apart too.
+
+
+def submission_mark(nonce: str) -> str:
+    """What a history line's note ends with when a form with this nonce created its event."""
+    return f"[form {nonce}]" if nonce else ""
+
+
+def _submissions_queue(*, actor) -> None:
+    """Hold `actor`'s other console submissions until this transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock on the person. SQLite's IMMEDIATE
+    transactions already serialise every writer."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("A submission queues inside a transaction (the lock ends with it).")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"events.console:{actor.pk}"]
+            )
+
+
+def _submitted_before(*, actor, action: str, nonce: str) -> Event | None:
+    """The event a form with this nonce already created (None: not sent before)."""
+    if not nonce:
+        return None
+    line = (
+        EventChange.objects.filter(
+            actor=actor, action=action, note__endswith=submission_mark(nonce)
+        )
+        .select_related("event")
+        .order_by("pk")
+        .first()
+    )
+    return line.event if line else None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    event: Event
+    repeated: bool = False  # this form (nonce) was sent before: its event, nothing new
+
+
+def console_event_create(*, actor, fields: dict, nonce: str = "") -> Submitted:
+    """A draft event in one of the actor's chapters (`services.event_create`); the same form
+    (`nonce`) sent again creates nothing and answers with the event it created."""
     if not actor.has_perm("members.use_organiser_console"):
         raise PermissionDenied
     _check_scope(actor=actor, chapter=fields.get("chapter"), capacity=fields.get("capacity"))
-    return services.event_create(actor=actor, **fields)
+    with transaction.atomic():
+        _submissions_queue(actor=actor)
+        earlier = _submitted_before(actor=actor, action=EventChange.Action.CREATED, nonce=nonce)
+        if earlier is not None:
+            return Submitted(event=earlier, repeated=True)
+        event = services.event_create(actor=actor, submission=submission_mark(nonce), **fields)
+    return Submitted(event=event)
+
+
+def console_event_duplicate(*, actor, event: Event, nonce: str = "") -> Submitted:
+    """A draft copy of an event the actor runs (`services.event_duplicate`), kept a chapter
+    evening (at most CHAPTER_CAPACITY_LIMIT seats) unless the actor may open it wider. The
+    same button (`nonce`) sent again copies nothing and answers with the copy it made."""
+    if not actor.has_perm("events.change_event", event):
+        raise PermissionDenied
+    with transaction.atomic():
+        _submissions_queue(actor=actor)
+        earlier = _submitted_before(actor=actor, action=EventChange.Action.DUPLICATED, nonce=nonce)
+        if earlier is not None:
+            return Submitted(event=earlier, repeated=True)
+        copy = services.event_duplicate(event=event, actor=actor, submission=submission_mark(nonce))
+        big = copy.capacity is None or copy.capacity > CHAPTER_CAPACITY_LIMIT
+        if copy.chapter_id and big and not actor.has_perm("events.exceed_chapter_capacity"):
+            # Staff may have opened the original wider; the organiser's copy is a chapter
+            # evening again (they can ask staff for more).
+            copy = services.event_update(event=copy, data={"capacity": CHAPTER_CAPACITY_LIMIT})
+    return Submitted(event=copy)
 
 
 def console_event_update(*, actor, event: Event, fields: dict) -> Event:
@@ -90,13 +167,21 @@ def console_event_update(*, actor, event: Event, fields: dict) -> Event:
     return services.event_update(event=event, actor=actor, data=data)
 
 
-def console_series_save(
-    *, actor, fields: dict, series: EventSeries | None = None
-) -> tuple[EventSeries, list[Event]]:
+@dataclass(frozen=True)
+class SeriesSaved:
+    series: EventSeries
+    created: list[Event] = field(default_factory=list)  # the occurrences created now
+    repeated: bool = False  # the same new series was saved before: nothing new
+
+
+def console_series_save(*, actor, fields: dict, series: EventSeries | None = None) -> SeriesSaved:
     """Create or change a series in the actor's chapters, then generate its next occurrences.
 
     Occurrences published at once are announced to the chapter's followers, like an event
-    published from the console. Returns the series and the occurrences created now.
+    published from the console. A new series identical to an active one (the same form sent
+    twice, or from two tabs) is not created again: its occurrences would all be doubled,
+    and announced twice. The series is its own record (a series with no occurrence yet
+    has no history line to keep a nonce in), so what it is says whether it exists.
     """
     if series is None:
         if not actor.has_perm("members.use_organiser_console"):
@@ -111,12 +196,17 @@ def console_series_save(
         unchanged_capacity=series is not None and capacity == series.capacity,
     )
     with transaction.atomic():
+        _submissions_queue(actor=actor)
+        if series is None:
+            same = EventSeries.objects.filter(active=True, **fields).order_by("pk").first()
+            if same is not None:
+                return SeriesSaved(series=same, repeated=True)
         series = services.series_save(actor=actor, series=series, **fields)
         created = services.series_generate(series=series)
         for event in created:
             if event.status == Event.Status.PUBLISHED:
                 services.event_announce(event=event)
-    return series, created
+    return SeriesSaved(series=series, created=created)
 
 
 @dataclass(frozen=True)
@@ -134,7 +224,8 @@ def organiser_note_send(
     Members get it through `notify()` (their language; nothing to those who turned
     "organiser_messages" off); guests in the language they registered in, with their cancel
     link. One de-duplication key per (event, form nonce, registration): a double submit of the
-    same form writes nothing the second time.
+    same form writes nothing the second time. The note names its writer and carries
+    `Reply-To: <their address>`: a person who answers writes to the organiser.
     """
     if not actor.has_perm("events.message_registrants", event):
         raise PermissionDenied
@@ -145,12 +236,14 @@ def organiser_note_send(
     if include_waitlist:
         statuses.append(Registration.Status.WAITLISTED)
     registrations = event.registrations.filter(status__in=statuses).select_related("user")
+    sender_name = actor.get_full_name()
     common = {
         "event": event,
         "chapter": event.chapter,
         "subject": subject,
         "body": body,
         "event_url": services.absolute_url(event.get_absolute_url()),
+        "sender_name": sender_name,
     }
     sent = 0
     with transaction.atomic():
@@ -181,4 +274,17 @@ def organiser_note_send(
                     topic=services.event_topic(event),
                 )
             sent += bool(written)
+        if actor.email:
+            _reply_to(prefix=prefix, address=str(Address(sender_name, addr_spec=actor.email)))
     return NoteResult(sent=sent, already_sent=False)
+
+
+def _reply_to(*, prefix: str, address: str) -> None:
+    """Give the note's rows written now (keys starting with `prefix`) a Reply-To header.
+
+    `notify()` writes the headers it knows (List-Unsubscribe) and takes no others, so the
+    header is added to the rows right after, in the same transaction: they are sent only
+    once it commits. The sender passes a row's headers to the message as they are."""
+    for row in Outbox.objects.filter(dedup_key__startswith=prefix).only("pk", "headers"):
+        row.headers = {**(row.headers or {}), "Reply-To": address}
+        row.save(update_fields=["headers"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin, PermissionRequiredMixin
@@ -18,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -25,7 +27,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from betacowork.csv_cells import csv_lines
-from events.rules import CHAPTER_CAPACITY_LIMIT
 
 from .. import selectors as event_selectors
 from .. import services as event_services
@@ -34,7 +35,7 @@ from ..models import Event, EventSeries
 from ..recurrence import rrule_describe
 from ..views import EventPermissionMixin
 from . import selectors, services
-from .forms import EventForm, MessageForm, SeriesForm
+from .forms import EventForm, MessageForm, SeriesForm, form_nonce
 
 
 class ConsoleAccessMixin(PermissionRequiredMixin):
@@ -52,6 +53,9 @@ class ConsoleIndexView(ConsoleAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         upcoming, past = selectors.console_events(user=self.request.user)
+        for event in (*upcoming, *past):
+            # Each "Duplicate" button makes one copy, however often it is sent.
+            event.duplicate_nonce = uuid.uuid4().hex
         series = list(selectors.console_series(user=self.request.user))
         for one in series:
             one.repeats = rrule_describe(one.rrule)
@@ -68,7 +72,7 @@ class _EventFormView(View):
 
 class EventCreateView(ConsoleAccessMixin, _EventFormView):
     def get(self, request):
-        initial = selectors.new_event_defaults(user=request.user)
+        initial = {**selectors.new_event_defaults(user=request.user), "nonce": uuid.uuid4().hex}
         return self.render_form(EventForm(user=request.user, initial=initial))
 
     def post(self, request):
@@ -76,10 +80,22 @@ class EventCreateView(ConsoleAccessMixin, _EventFormView):
         if not form.is_valid():
             return self.render_form(form, status=400)
         try:
-            event = services.console_event_create(actor=request.user, fields=form.service_fields())
+            result = services.console_event_create(
+                actor=request.user,
+                fields=form.service_fields(),
+                nonce=form.cleaned_data["nonce"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_form(form, status=400)
+        event = result.event
+        if result.repeated:
+            messages.info(
+                request,
+                _("“%(title)s” was already saved from this form: it is not created twice.")
+                % {"title": event.title},
+            )
+            return redirect("organise:index")
         messages.success(
             request,
             _(
@@ -99,7 +115,7 @@ class EventEditView(EventPermissionMixin, _EventFormView):
         return EventForm(data, user=self.request.user, instance=copy.copy(self.event))
 
     def render_form(self, form, *, status: int = 200, **extra):
-        history = self.event.changes.all()[:30]
+        history = selectors.event_history(event=self.event)
         return super().render_form(form, status=status, event=self.event, history=history)
 
     def get(self, request, slug):
@@ -181,25 +197,39 @@ class EventCancelView(EventPermissionMixin, TemplateView):
 
 
 class EventDuplicateView(EventPermissionMixin, View):
-    """POST: a draft copy one week later, opened for editing."""
+    """POST: a draft copy, opened for editing: a week later, or for a past event on the
+    first same weekday to come. The button's nonce makes a double click copy once."""
 
     permission_required = "events.change_event"
     http_method_names = ["post"]
 
     def post(self, request, slug):
         try:
-            copy_ = event_services.event_duplicate(event=self.event, actor=request.user)
+            result = services.console_event_duplicate(
+                actor=request.user, event=self.event, nonce=form_nonce(request.POST.get("nonce"))
+            )
         except ValidationError as exc:  # e.g. a copy a week later would be out of range
             messages.error(request, " ".join(exc.messages))
             return redirect("organise:index")
-        big = copy_.capacity is None or copy_.capacity > CHAPTER_CAPACITY_LIMIT
-        if copy_.chapter_id and big and not request.user.has_perm("events.exceed_chapter_capacity"):
-            # Staff may have opened the original wider; the organiser's copy is a chapter
-            # evening again (they can ask staff for more).
-            event_services.event_update(event=copy_, data={"capacity": CHAPTER_CAPACITY_LIMIT})
-        messages.success(
-            request, _("A draft copy is created, one week later: check the date and details.")
-        )
+        copy_ = result.event
+        if result.repeated:
+            messages.info(request, _("This copy was already made: it is not made twice."))
+        elif copy_.start - self.event.start < timedelta(days=8):
+            messages.success(
+                request, _("A draft copy is created, one week later: check the date and details.")
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "“%(title)s” is past: its draft copy is on %(date)s, the first same "
+                    "weekday to come. Check the date and details."
+                )
+                % {
+                    "title": self.event.title,
+                    "date": date_format(timezone.localtime(copy_.start), "l j F Y"),
+                },
+            )
         return redirect("organise:edit", slug=copy_.slug)
 
 
@@ -273,10 +303,12 @@ class MessageView(EventPermissionMixin, View):
         return render(self.request, self.template_name, ctx, status=status)
 
     def get(self, request, slug):
-        return self.render_form(MessageForm(initial={"nonce": uuid.uuid4().hex}))
+        return self.render_form(
+            MessageForm(initial={"nonce": uuid.uuid4().hex}, reply_to=request.user.email)
+        )
 
     def post(self, request, slug):
-        form = MessageForm(request.POST)
+        form = MessageForm(request.POST, reply_to=request.user.email)
         if not form.is_valid():
             return self.render_form(form, status=400)
         data = form.cleaned_data
@@ -333,12 +365,20 @@ class _SeriesFormView(View):
         if not form.is_valid():
             return self.render_form(form, status=400)
         try:
-            series, created = services.console_series_save(
+            result = services.console_series_save(
                 actor=request.user, series=self.series, fields=form.service_fields()
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_form(form, status=400)
+        series, created = result.series, result.created
+        if result.repeated:
+            messages.info(
+                request,
+                _("“%(title)s” (%(repeats)s) is already saved: it is not created twice.")
+                % {"title": series.title, "repeats": rrule_describe(series.rrule)},
+            )
+            return redirect("organise:index")
         messages.success(
             request,
             ngettext(

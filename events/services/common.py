@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core import signing
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
 
 from betacowork.messaging import notify_address
 from betacowork.messaging.outbox import outbox_write_data
@@ -102,12 +103,19 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def _ics_attachment(event: Event) -> dict:
+def _ics_attachment(event: Event, *, registration: Registration | None = None) -> dict:
+    """The event's .ics as an attachment. For a `registration` on the waitlist it is what
+    their personal feed shows: TENTATIVE, "(waitlist)" in the title, in their language."""
     from ..ics import event_ics
 
+    if registration is not None and registration.status == Registration.Status.WAITLISTED:
+        with translation.override(registration_language(registration)):
+            content = event_ics(event, waitlisted=True)
+    else:
+        content = event_ics(event)
     return {
         "filename": f"{event.slug}.ics",
-        "content": event_ics(event).decode("utf-8"),
+        "content": content.decode("utf-8"),
         "mimetype": "text/calendar",
     }
 
@@ -139,7 +147,7 @@ def _notify(
         },
         dedup_key=dedup_key,
         topic=event_topic(event),
-        attachments=[_ics_attachment(event)] if with_ics else None,
+        attachments=[_ics_attachment(event, registration=registration)] if with_ics else None,
     )
 
 

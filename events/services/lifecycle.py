@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ..messages import EventCancelled, EventChanged
 from ..models import EVENT_TIME_FIELDS, Event, EventChange, validate_event_time
 from .announcements import chapter_announcement_write
-from .common import SCHEDULE_FIELDS, _notify
+from .common import SCHEDULE_FIELDS, _notify, waitlist_position
 from .history import event_history_add
 from .registration import _lock_event, _promote_waitlisted
 
@@ -32,6 +32,34 @@ def event_unique_slug(title: str, day: date | None = None, *, exclude_pk: int | 
         slug = f"{base}-{n}"
         n += 1
     return slug
+
+
+# How many taken slugs an insert skips before giving up (each one a concurrent insert that
+# took the free slug between the check and the insert: a handful at most).
+SLUG_ATTEMPTS = 20
+
+
+def event_insert(event: Event, *, day: date | None) -> Event:
+    """Insert the new `event` under a free slug made from its title and `day`.
+
+    Finding a free slug and inserting are two statements: a concurrent request (a double
+    click, a retry) may take the same slug in between. The insert runs in a savepoint, so
+    the unique index's refusal costs only that savepoint, and the next free slug (`-2`,
+    `-3`…) is tried — never a 500. Any other integrity error is raised as it is.
+    """
+    for _attempt in range(SLUG_ATTEMPTS):
+        event.slug = event_unique_slug(event.title, day)
+        try:
+            with transaction.atomic():
+                event.save(force_insert=True)
+        except IntegrityError:
+            # On PostgreSQL the index waits for the other transaction and refuses once it
+            # commits: the slug is then visible here (read committed), and taken.
+            if not Event.objects.filter(slug=event.slug).exists():
+                raise
+            continue
+        return event
+    raise IntegrityError(f"No free slug for {event.title!r} after {SLUG_ATTEMPTS} attempts.")
 
 
 # What a form may set when creating an event or a series (HackSoft's `model_update`: a field
@@ -85,12 +113,14 @@ def _whitelisted(fields: dict, allowed: tuple[str, ...]) -> dict:
     return fields
 
 
-def event_create(*, actor, **fields) -> Event:
+def event_create(*, actor, submission: str = "", **fields) -> Event:
     """Create a draft event from `EVENT_CREATE_FIELDS` (any other name is a TypeError).
 
     Without an end, the event lasts its kind's default duration. The slug is made unique from
-    the title and the local date. Raises ValidationError (translated) when the event is not
-    valid (e.g. an end before the start); nothing is written then.
+    the title and the local date (`event_insert`: safe against a concurrent insert). Raises
+    ValidationError (translated) when the event is not valid (e.g. an end before the start);
+    nothing is written then. `submission` (a form's mark, see the console) is kept in the
+    history line, so a repeat of the same form can be recognised.
     """
     fields = _whitelisted(fields, EVENT_CREATE_FIELDS)
     event = Event(**fields, status=Event.Status.DRAFT)
@@ -101,10 +131,13 @@ def event_create(*, actor, **fields) -> Event:
     if event.start and event.end and event.end <= event.start:
         raise ValidationError({"end": _("An event must end after it starts.")})
     with transaction.atomic():
-        event.slug = event_unique_slug(event.title, timezone.localdate(event.start))
-        event.full_clean()
-        event.save()
-        event_history_add(event=event, actor=actor, action=EventChange.Action.CREATED)
+        # The slug is `event_insert`'s business: checked here, a concurrent insert could
+        # still take it (and a ValidationError on a field the form does not show would say so).
+        event.full_clean(exclude=["slug"])
+        event_insert(event, day=timezone.localdate(event.start))
+        event_history_add(
+            event=event, actor=actor, action=EventChange.Action.CREATED, note=submission
+        )
     return event
 
 
@@ -189,14 +222,15 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
             setattr(locked, field, value)
         _update_check(locked)
         before = Event.objects.get(pk=locked.pk)
-        schedule_changed = any(
-            getattr(before, f) != getattr(locked, f) for f in SCHEDULE_FIELDS
-        ) or (before.space_id != locked.space_id)
+        schedule_changed = _schedule(before) != _schedule(locked)
         if schedule_changed:
             locked.version = before.version + 1
-        if locked.series_id and any(
-            getattr(before, f) != getattr(locked, f)
-            for f in ("title", "description", "capacity", "status", *SCHEDULE_FIELDS)
+        if locked.series_id and (
+            schedule_changed
+            or any(
+                getattr(before, f) != getattr(locked, f)
+                for f in ("title", "description", "capacity", "status")
+            )
         ):
             locked.detached = True
         just_cancelled = (
@@ -212,12 +246,14 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
             _notify_cancelled(locked)
             event.refresh_from_db()
             return event
-        if schedule_changed and locked.status == Event.Status.PUBLISHED:
-            _notify_changed(before, locked)
         if before.capacity is not None and (
             locked.capacity is None or locked.capacity > before.capacity
         ):
+            # Before the change is told: someone promoted now is told of a seat, not of a
+            # place on the waitlist.
             _promote_waitlisted(locked)
+        if schedule_changed and locked.status == Event.Status.PUBLISHED:
+            _notify_changed(before, locked)
         just_published = (
             before.status != Event.Status.PUBLISHED and locked.status == Event.Status.PUBLISHED
         )
@@ -227,6 +263,16 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
             event_announce(event=locked)
     event.refresh_from_db()
     return event
+
+
+def _schedule(event: Event) -> tuple:
+    """What moves the event in a calendar (`SCHEDULE_FIELDS`), times to the minute: pages,
+    forms and emails show minutes, so seconds that a form could not show (and so drops)
+    are no change anybody is told of."""
+    return tuple(
+        value.replace(second=0, microsecond=0) if isinstance(value, datetime) else value
+        for value in (getattr(event, name) for name in SCHEDULE_FIELDS)
+    )
 
 
 def _dates_check(event: Event) -> None:
@@ -262,7 +308,8 @@ def _update_check(locked: Event) -> None:
 
 
 def _notify_changed(before: Event, after: Event) -> None:
-    """Every active registrant is told the new time or place, with the updated .ics."""
+    """Every active registrant is told the new time or place, with the updated .ics; a
+    person on the waitlist is told they still are (their number), with a tentative .ics."""
     for registration in after.registrations.active().select_related("user"):
         registration.event = after
         _notify(
@@ -270,7 +317,11 @@ def _notify_changed(before: Event, after: Event) -> None:
             kind=EventChanged.key,
             dedup_key=f"event-changed:{after.pk}:v{after.version}:{registration.pk}",
             with_ics=True,
-            extra={"previous_start": before.start, "previous_place": before.place},
+            extra={
+                "previous_start": before.start,
+                "previous_place": before.place,
+                "position": waitlist_position(registration),
+            },
         )
 
 
@@ -293,21 +344,45 @@ def _history_of_update(before: Event, after: Event, data: dict, actor) -> None:
     event_history_add(event=after, actor=actor, action=action, fields=changed)
 
 
-def event_duplicate(*, event: Event, actor=None) -> Event:
-    """A draft copy one week later, with the same speakers and no registrations."""
+WEEK = timedelta(weeks=1)
+
+
+def duplicate_weeks(start: datetime, *, now: datetime | None = None) -> int:
+    """How many weeks after `start` its copy goes: one, or — for an event whose copy a week
+    later would be past too — as many as take it to the first same weekday to come."""
+    now = now or timezone.now()
+    weeks = 1 if start + WEEK > now else (now - start) // WEEK + 1
+    local = timezone.localtime(start)
+    while local + weeks * WEEK <= now:  # the wall clock may be an hour off across DST
+        weeks += 1
+    return weeks
+
+
+def event_duplicate(*, event: Event, actor=None, submission: str = "") -> Event:
+    """A draft copy on the same weekday at the same (Brussels) time, with the same speakers
+    and no registrations: one week later, or for a past event the first such day to come
+    (`duplicate_weeks`; a copy is a new event, and a new event has a date to come).
+
+    `submission` (a form's mark, see the console) is kept in the history line, so a repeat
+    of the same form can be recognised."""
     with transaction.atomic():
         copy = Event.objects.get(pk=event.pk)
         speakers = list(event.speakers.all())
         copy.pk = None
         copy.id = None
-        week = timedelta(days=7)
-        copy.start, copy.end = event.start + week, event.end + week
+        # Wall-clock weeks (aware arithmetic in the local zone): 19:00 stays 19:00 across DST.
+        shift = duplicate_weeks(event.start) * WEEK
+
+        def moved(value: datetime) -> datetime:
+            return timezone.localtime(value) + shift
+
+        copy.start, copy.end = moved(event.start), moved(event.end)
         # The registration window moves with the event (a copy that closed before it opened
         # would refuse everyone).
         if copy.registration_opens_at:
-            copy.registration_opens_at += week
+            copy.registration_opens_at = moved(copy.registration_opens_at)
         if copy.registration_closes_at:
-            copy.registration_closes_at += week
+            copy.registration_closes_at = moved(copy.registration_closes_at)
         _dates_check(copy)  # an event ten years ahead has no copy a week later
         copy.status = Event.Status.DRAFT
         copy.series = None
@@ -316,17 +391,18 @@ def event_duplicate(*, event: Event, actor=None) -> Event:
         copy.version = 1
         copy.cancelled_at = None
         copy.created_by = actor if getattr(actor, "pk", None) else None
-        copy.slug = event_unique_slug(copy.title, timezone.localdate(copy.start))
-        copy.save()
+        event_insert(copy, day=timezone.localdate(copy.start))
         for speaker in speakers:
             speaker.pk = None
             speaker.id = None
             speaker.event = copy
             speaker.save()
+        source = f"{event.title} ({timezone.localdate(event.start).isoformat()})"
         event_history_add(
             event=copy,
             actor=actor,
             action=EventChange.Action.DUPLICATED,
-            note=f"{event.title} ({timezone.localdate(event.start).isoformat()})",
+            # The submission's mark last: its length is fixed, the title's is cut.
+            note=f"{source[: 254 - len(submission)]} {submission}" if submission else source,
         )
     return copy

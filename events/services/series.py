@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Event, EventSeries
 from .common import TZ, logger
-from .lifecycle import SERIES_FIELDS, _whitelisted, event_announce, event_unique_slug
+from .lifecycle import SERIES_FIELDS, _whitelisted, event_announce, event_insert
 
 # Series ------------------------------------------------------------------------------------
 
@@ -114,7 +114,6 @@ def series_generate(*, series: EventSeries, until: date | None = None) -> list[E
             start, end = series_occurrence_times(series, day)
             event = Event(
                 title=series.title,
-                slug=event_unique_slug(series.title, day),
                 kind=series.kind,
                 description=series.description,
                 start=start,
@@ -128,7 +127,7 @@ def series_generate(*, series: EventSeries, until: date | None = None) -> list[E
                 series=series,
                 series_date=day,
             )
-            event.save()
+            event_insert(event, day=day)  # a free slug, even against a concurrent insert
             if event.status == Event.Status.PUBLISHED:
                 # A published occurrence is news for the chapter's followers, whichever path
                 # generated it (the console, the admin, the periodic task); announced once.

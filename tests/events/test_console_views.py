@@ -130,7 +130,8 @@ def test_duplicate_opens_the_draft_copy_for_editing(organiser_client, event):
     assert response["Location"] == f"/organise/{copy.slug}/edit/"
     assert copy.status == Event.Status.DRAFT
     assert copy.chapter == event.chapter
-    assert copy.start == event.start + timedelta(days=7)
+    # A week later at the same Brussels time (the same UTC time unless DST changes between).
+    assert timezone.localtime(copy.start) == timezone.localtime(event.start) + timedelta(days=7)
 
 
 @pytest.fixture
