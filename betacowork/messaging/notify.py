@@ -28,6 +28,7 @@ def notify(
     dedup_key: str,
     topic: str = "",
     attachments: list[dict] | None = None,
+    reply_to: str = "",
 ) -> bool:
     """Write a message of `kind` for the member `recipient`, in their language, inside the
     caller's transaction; return whether a new message was written (False for a known
@@ -36,7 +37,8 @@ def notify(
     Nothing is written to an inactive account, to one without an email address, or to a
     member who turned the kind's preference off; a known `dedup_key` writes nothing again.
     The context gains `name`, `site_url`, `preferences_url` and, for optional kinds,
-    `unsubscribe_url` (with the matching List-Unsubscribe headers).
+    `unsubscribe_url` (with the matching List-Unsubscribe headers). `reply_to`: where an
+    answer goes (a `Reply-To` header), e.g. the organiser who wrote the message.
     """
     from .preferences import preferences_url, unsubscribe_headers, unsubscribe_url, wants_email
 
@@ -54,6 +56,8 @@ def notify(
             return False
         extra["unsubscribe_url"] = unsubscribe_url(recipient, found.preference)
         headers = unsubscribe_headers(recipient, found.preference)
+    if reply_to:
+        headers["Reply-To"] = reply_to
     return _write(
         found,
         to_email=recipient.email,
@@ -77,11 +81,13 @@ def notify_address(
     topic: str = "",
     attachments: list[dict] | None = None,
     recipient=None,
+    reply_to: str = "",
 ) -> bool:
     """Write a message of `kind` to an address, whatever the account's state and choices: a
     guest's, or an account email's (`recipient`, if given, links the row to the account for
     the delivery log, the "my data" export and account deletion). Essential kinds only for
-    members: optional kinds go through `notify()`, which asks the member's preferences."""
+    members: optional kinds go through `notify()`, which asks the member's preferences.
+    `reply_to` as for `notify()`."""
     found = _kind(kind)
     if recipient is not None and found.optional:
         raise ValueError(f"{found.key} is optional: send it to a member with notify().")
@@ -93,7 +99,7 @@ def notify_address(
         context={"site_url": settings.SITE_URL, **context},
         dedup_key=dedup_key,
         topic=topic,
-        headers={},
+        headers={"Reply-To": reply_to} if reply_to else {},
         attachments=attachments,
     )
 

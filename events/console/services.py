@@ -245,6 +245,7 @@ def organiser_note_send(
         "event_url": services.absolute_url(event.get_absolute_url()),
         "sender_name": sender_name,
     }
+    reply_to = str(Address(sender_name, addr_spec=actor.email)) if actor.email else ""
     sent = 0
     with transaction.atomic():
         for registration in registrations.order_by("pk"):
@@ -259,6 +260,7 @@ def organiser_note_send(
                     context=context,
                     dedup_key=key,
                     topic=services.event_topic(event),
+                    reply_to=reply_to,
                 )
             else:
                 written = notify_address(
@@ -272,19 +274,7 @@ def organiser_note_send(
                     },
                     dedup_key=key,
                     topic=services.event_topic(event),
+                    reply_to=reply_to,
                 )
             sent += bool(written)
-        if actor.email:
-            _reply_to(prefix=prefix, address=str(Address(sender_name, addr_spec=actor.email)))
     return NoteResult(sent=sent, already_sent=False)
-
-
-def _reply_to(*, prefix: str, address: str) -> None:
-    """Give the note's rows written now (keys starting with `prefix`) a Reply-To header.
-
-    `notify()` writes the headers it knows (List-Unsubscribe) and takes no others, so the
-    header is added to the rows right after, in the same transaction: they are sent only
-    once it commits. The sender passes a row's headers to the message as they are."""
-    for row in Outbox.objects.filter(dedup_key__startswith=prefix).only("pk", "headers"):
-        row.headers = {**(row.headers or {}), "Reply-To": address}
-        row.save(update_fields=["headers"])
