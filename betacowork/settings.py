@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "betacowork.messaging",  # the outbox, its sender, preferences, message kinds
+    "betacowork.submissions",  # forms that create something are acted on once
     "members",
     "events",
     "collaborations",

@@ -8,7 +8,6 @@ capacity limit of chapter events (`CHAPTER_CAPACITY_LIMIT`) is checked against t
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from django import forms
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from betacowork.submissions.forms import NonceField
 from members.models import Chapter
 
 from .. import services
@@ -29,7 +29,6 @@ from .services import EVENT_EDIT_FIELDS, capacity_error
 # A sanity ceiling for everyone (staff included): no room holds more, and it keeps absurd
 # numbers out of the database.
 MAX_CAPACITY = 5000
-NONCE_RE = re.compile(r"[0-9a-f]{32}")
 
 
 def _bounds(field, low_value: int, high_value: int, *, low: str, high: str) -> None:
@@ -89,11 +88,6 @@ class _ScopedForm(forms.ModelForm):
         return cleaned
 
 
-def form_nonce(value: str | None) -> str:
-    """A submitted nonce when it looks like one the console made, else "" (no repeat check)."""
-    return value if value and NONCE_RE.fullmatch(value) else ""
-
-
 class EventForm(_ScopedForm):
     """Create or edit an event. On a new event an empty end means the kind's duration.
 
@@ -102,7 +96,7 @@ class EventForm(_ScopedForm):
     unchanged (the widget has no seconds: "18:00" for 18:00:30 is no new time).
     """
 
-    nonce = forms.CharField(widget=forms.HiddenInput, max_length=32, required=False)
+    nonce = NonceField()
 
     class Meta:
         model = Event
@@ -136,12 +130,6 @@ class EventForm(_ScopedForm):
     def clean_end(self):
         return self._kept("end")
 
-    def clean_nonce(self) -> str:
-        nonce = self.cleaned_data["nonce"]
-        if nonce and not NONCE_RE.fullmatch(nonce):
-            raise ValidationError(_("This form is out of date: reload the page and try again."))
-        return nonce
-
     def clean(self):
         cleaned = super().clean()
         start, end, kind = cleaned.get("start"), cleaned.get("end"), cleaned.get("kind")
@@ -164,6 +152,7 @@ class SeriesForm(_ScopedForm):
     rrule = RecurrenceField(
         help_text=_lazy("For example monthly, on the first Thursday."),
     )
+    nonce = NonceField()  # a new series' form sent twice creates one (`console_series_save`)
 
     class Meta:
         model = EventSeries
@@ -258,7 +247,7 @@ class MessageForm(forms.Form):
     include_waitlist = forms.BooleanField(
         label=_lazy("Also send it to the people on the waitlist"), required=False
     )
-    nonce = forms.CharField(widget=forms.HiddenInput, max_length=32)
+    nonce = NonceField(required=True)
 
     def __init__(self, *args, reply_to: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,9 +257,3 @@ class MessageForm(forms.Form):
                 "Plain text, at most 2000 characters. The email names you, and replies go "
                 "to your address, %(email)s."
             ) % {"email": reply_to}
-
-    def clean_nonce(self) -> str:
-        nonce = self.cleaned_data["nonce"]
-        if not NONCE_RE.fullmatch(nonce):
-            raise ValidationError(_("This form is out of date: reload the page and try again."))
-        return nonce

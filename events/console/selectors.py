@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -19,9 +18,6 @@ from ..selectors import with_counts
 PAST_SHOWN = 20
 UPCOMING_SHOWN = 100
 HISTORY_SHOWN = 30
-# The mark a console form leaves at the end of a history note (`services.submission_mark`):
-# it recognises a repeat of that form, and is nobody's business on the page.
-_SUBMISSION_MARK = re.compile(r"\s*\[form [0-9a-f]{32}\]\Z")
 FALLBACK_KIND = "it-day"  # the monthly IT day is what chapters run most
 
 
@@ -95,10 +91,7 @@ def new_series_defaults(*, user, today: date | None = None) -> dict:
 
 def event_history(*, event: Event) -> list[EventChange]:
     """The event's last history lines, newest first, their notes as people read them."""
-    lines = list(event.changes.all()[:HISTORY_SHOWN])
-    for line in lines:
-        line.note = _SUBMISSION_MARK.sub("", line.note)
-    return lines
+    return list(event.changes.all()[:HISTORY_SHOWN])
 
 
 @dataclass

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from betacowork.messaging import notify, notify_address
 from betacowork.messaging.models import Outbox
+from betacowork.submissions.services import Submitted, submit_once
 
 from .. import services
-from ..models import Event, EventChange, EventSeries, Registration
+from ..models import Event, EventSeries, Registration
 from ..rules import CHAPTER_CAPACITY_LIMIT
 from .messages import OrganiserNote, organiser_note_key
 
@@ -67,88 +68,49 @@ def _check_scope(*, actor, chapter, capacity, unchanged_capacity: bool = False) 
         raise ValidationError({"capacity": error})
 
 
-# Double submits ----------------------------------------------------------------------------
-# A form that creates something (an event, a copy, a series) can arrive twice: a double click,
-# a retry on a slow connection, the back button. Like the message form's nonce, each such
-# form carries a random nonce; the history line of what it created keeps it (`[form <nonce>]`
-# at the end of its note, not shown), and the same nonce again answers with that event
-# instead of creating another. One person's submissions queue on a lock while they run, so
-# two copies of a form sent at once are told apart too.
+# Double submits: a form that creates something (an event, a copy, a series) carries a token,
+# and its service runs in `submit_once` (betacowork/submissions): sent twice, or twice at
+# once, it creates one, and the second answers with it.
 
 
-def submission_mark(nonce: str) -> str:
-    """What a history line's note ends with when a form with this nonce created its event."""
-    return f"[form {nonce}]" if nonce else ""
-
-
-def _submissions_queue(*, actor) -> None:
-    """Hold `actor`'s other console submissions until this transaction ends.
-
-    PostgreSQL: a transaction-level advisory lock on the person. SQLite's IMMEDIATE
-    transactions already serialise every writer."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("A submission queues inside a transaction (the lock ends with it).")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"events.console:{actor.pk}"]
-            )
-
-
-def _submitted_before(*, actor, action: str, nonce: str) -> Event | None:
-    """The event a form with this nonce already created (None: not sent before)."""
-    if not nonce:
-        return None
-    line = (
-        EventChange.objects.filter(
-            actor=actor, action=action, note__endswith=submission_mark(nonce)
-        )
-        .select_related("event")
-        .order_by("pk")
-        .first()
-    )
-    return line.event if line else None
-
-
-@dataclass(frozen=True)
-class Submitted:
-    event: Event
-    repeated: bool = False  # this form (nonce) was sent before: its event, nothing new
-
-
-def console_event_create(*, actor, fields: dict, nonce: str = "") -> Submitted:
+def console_event_create(*, actor, fields: dict, nonce: str = "") -> Submitted[Event]:
     """A draft event in one of the actor's chapters (`services.event_create`); the same form
     (`nonce`) sent again creates nothing and answers with the event it created."""
     if not actor.has_perm("members.use_organiser_console"):
         raise PermissionDenied
     _check_scope(actor=actor, chapter=fields.get("chapter"), capacity=fields.get("capacity"))
-    with transaction.atomic():
-        _submissions_queue(actor=actor)
-        earlier = _submitted_before(actor=actor, action=EventChange.Action.CREATED, nonce=nonce)
-        if earlier is not None:
-            return Submitted(event=earlier, repeated=True)
-        event = services.event_create(actor=actor, submission=submission_mark(nonce), **fields)
-    return Submitted(event=event)
+    return submit_once(
+        user=actor,
+        purpose="events.create",
+        nonce=nonce,
+        make=lambda: services.event_create(actor=actor, **fields),
+        find=_event,
+    )
 
 
-def console_event_duplicate(*, actor, event: Event, nonce: str = "") -> Submitted:
+def console_event_duplicate(*, actor, event: Event, nonce: str = "") -> Submitted[Event]:
     """A draft copy of an event the actor runs (`services.event_duplicate`), kept a chapter
     evening (at most CHAPTER_CAPACITY_LIMIT seats) unless the actor may open it wider. The
     same button (`nonce`) sent again copies nothing and answers with the copy it made."""
     if not actor.has_perm("events.change_event", event):
         raise PermissionDenied
-    with transaction.atomic():
-        _submissions_queue(actor=actor)
-        earlier = _submitted_before(actor=actor, action=EventChange.Action.DUPLICATED, nonce=nonce)
-        if earlier is not None:
-            return Submitted(event=earlier, repeated=True)
-        copy = services.event_duplicate(event=event, actor=actor, submission=submission_mark(nonce))
+
+    def make() -> Event:
+        copy = services.event_duplicate(event=event, actor=actor)
         big = copy.capacity is None or copy.capacity > CHAPTER_CAPACITY_LIMIT
         if copy.chapter_id and big and not actor.has_perm("events.exceed_chapter_capacity"):
             # Staff may have opened the original wider; the organiser's copy is a chapter
             # evening again (they can ask staff for more).
             copy = services.event_update(event=copy, data={"capacity": CHAPTER_CAPACITY_LIMIT})
-    return Submitted(event=copy)
+        return copy
+
+    return submit_once(
+        user=actor, purpose=f"events.duplicate:{event.pk}", nonce=nonce, make=make, find=_event
+    )
+
+
+def _event(pk: int) -> Event | None:
+    return Event.objects.filter(pk=pk).first()
 
 
 def console_event_update(*, actor, event: Event, fields: dict) -> Event:
@@ -169,19 +131,19 @@ def console_event_update(*, actor, event: Event, fields: dict) -> Event:
 
 @dataclass(frozen=True)
 class SeriesSaved:
-    series: EventSeries
+    series: EventSeries | None  # None: the form was sent before and its series is gone
     created: list[Event] = field(default_factory=list)  # the occurrences created now
-    repeated: bool = False  # the same new series was saved before: nothing new
+    repeated: bool = False  # the same form was sent before: nothing new
 
 
-def console_series_save(*, actor, fields: dict, series: EventSeries | None = None) -> SeriesSaved:
+def console_series_save(
+    *, actor, fields: dict, series: EventSeries | None = None, nonce: str = ""
+) -> SeriesSaved:
     """Create or change a series in the actor's chapters, then generate its next occurrences.
 
     Occurrences published at once are announced to the chapter's followers, like an event
-    published from the console. A new series identical to an active one (the same form sent
-    twice, or from two tabs) is not created again: its occurrences would all be doubled,
-    and announced twice. The series is its own record (a series with no occurrence yet
-    has no history line to keep a nonce in), so what it is says whether it exists.
+    published from the console. A new series' form (`nonce`) sent again creates nothing:
+    its occurrences would all be doubled, and announced twice.
     """
     if series is None:
         if not actor.has_perm("members.use_organiser_console"):
@@ -195,18 +157,27 @@ def console_series_save(*, actor, fields: dict, series: EventSeries | None = Non
         capacity=capacity,
         unchanged_capacity=series is not None and capacity == series.capacity,
     )
-    with transaction.atomic():
-        _submissions_queue(actor=actor)
-        if series is None:
-            same = EventSeries.objects.filter(active=True, **fields).order_by("pk").first()
-            if same is not None:
-                return SeriesSaved(series=same, repeated=True)
-        series = services.series_save(actor=actor, series=series, **fields)
-        created = services.series_generate(series=series)
+    created: list[Event] = []
+
+    def save() -> EventSeries:
+        saved = services.series_save(actor=actor, series=series, **fields)
+        created.extend(services.series_generate(series=saved))
         for event in created:
             if event.status == Event.Status.PUBLISHED:
                 services.event_announce(event=event)
-    return SeriesSaved(series=series, created=created)
+        return saved
+
+    if series is not None:
+        with transaction.atomic():
+            return SeriesSaved(series=save(), created=created)
+    done = submit_once(
+        user=actor,
+        purpose="events.series",
+        nonce=nonce,
+        make=save,
+        find=lambda pk: EventSeries.objects.filter(pk=pk).first(),
+    )
+    return SeriesSaved(series=done.made, created=created, repeated=done.repeated)
 
 
 @dataclass(frozen=True)

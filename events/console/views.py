@@ -10,7 +10,6 @@ event. The services in `console/services.py` check the same rules again.
 from __future__ import annotations
 
 import copy
-import uuid
 from datetime import timedelta
 
 from django.contrib import messages
@@ -27,6 +26,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from betacowork.csv_cells import csv_lines
+from betacowork.submissions.services import nonce_clean, nonce_new
 
 from .. import selectors as event_selectors
 from .. import services as event_services
@@ -35,7 +35,7 @@ from ..models import Event, EventSeries
 from ..recurrence import rrule_describe
 from ..views import EventPermissionMixin
 from . import selectors, services
-from .forms import EventForm, MessageForm, SeriesForm, form_nonce
+from .forms import EventForm, MessageForm, SeriesForm
 
 
 class ConsoleAccessMixin(PermissionRequiredMixin):
@@ -55,7 +55,7 @@ class ConsoleIndexView(ConsoleAccessMixin, TemplateView):
         upcoming, past = selectors.console_events(user=self.request.user)
         for event in (*upcoming, *past):
             # Each "Duplicate" button makes one copy, however often it is sent.
-            event.duplicate_nonce = uuid.uuid4().hex
+            event.duplicate_nonce = nonce_new()
         series = list(selectors.console_series(user=self.request.user))
         for one in series:
             one.repeats = rrule_describe(one.rrule)
@@ -72,7 +72,7 @@ class _EventFormView(View):
 
 class EventCreateView(ConsoleAccessMixin, _EventFormView):
     def get(self, request):
-        initial = {**selectors.new_event_defaults(user=request.user), "nonce": uuid.uuid4().hex}
+        initial = {**selectors.new_event_defaults(user=request.user), "nonce": nonce_new()}
         return self.render_form(EventForm(user=request.user, initial=initial))
 
     def post(self, request):
@@ -88,7 +88,7 @@ class EventCreateView(ConsoleAccessMixin, _EventFormView):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.render_form(form, status=400)
-        event = result.event
+        event = result.made
         if result.repeated:
             messages.info(
                 request,
@@ -206,12 +206,12 @@ class EventDuplicateView(EventPermissionMixin, View):
     def post(self, request, slug):
         try:
             result = services.console_event_duplicate(
-                actor=request.user, event=self.event, nonce=form_nonce(request.POST.get("nonce"))
+                actor=request.user, event=self.event, nonce=nonce_clean(request.POST.get("nonce"))
             )
         except ValidationError as exc:  # e.g. a copy a week later would be out of range
             messages.error(request, " ".join(exc.messages))
             return redirect("organise:index")
-        copy_ = result.event
+        copy_ = result.made
         if result.repeated:
             messages.info(request, _("This copy was already made: it is not made twice."))
         elif copy_.start - self.event.start < timedelta(days=8):
@@ -304,7 +304,7 @@ class MessageView(EventPermissionMixin, View):
 
     def get(self, request, slug):
         return self.render_form(
-            MessageForm(initial={"nonce": uuid.uuid4().hex}, reply_to=request.user.email)
+            MessageForm(initial={"nonce": nonce_new()}, reply_to=request.user.email)
         )
 
     def post(self, request, slug):
@@ -366,7 +366,10 @@ class _SeriesFormView(View):
             return self.render_form(form, status=400)
         try:
             result = services.console_series_save(
-                actor=request.user, series=self.series, fields=form.service_fields()
+                actor=request.user,
+                series=self.series,
+                fields=form.service_fields(),
+                nonce=form.cleaned_data["nonce"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -393,7 +396,7 @@ class _SeriesFormView(View):
 
 class SeriesCreateView(ConsoleAccessMixin, _SeriesFormView):
     def get(self, request):
-        initial = selectors.new_series_defaults(user=request.user)
+        initial = {**selectors.new_series_defaults(user=request.user), "nonce": nonce_new()}
         return self.render_form(self.form(initial=initial))
 
 

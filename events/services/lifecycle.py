@@ -113,14 +113,13 @@ def _whitelisted(fields: dict, allowed: tuple[str, ...]) -> dict:
     return fields
 
 
-def event_create(*, actor, submission: str = "", **fields) -> Event:
+def event_create(*, actor, **fields) -> Event:
     """Create a draft event from `EVENT_CREATE_FIELDS` (any other name is a TypeError).
 
     Without an end, the event lasts its kind's default duration. The slug is made unique from
     the title and the local date (`event_insert`: safe against a concurrent insert). Raises
     ValidationError (translated) when the event is not valid (e.g. an end before the start);
-    nothing is written then. `submission` (a form's mark, see the console) is kept in the
-    history line, so a repeat of the same form can be recognised.
+    nothing is written then.
     """
     fields = _whitelisted(fields, EVENT_CREATE_FIELDS)
     event = Event(**fields, status=Event.Status.DRAFT)
@@ -135,9 +134,7 @@ def event_create(*, actor, submission: str = "", **fields) -> Event:
         # still take it (and a ValidationError on a field the form does not show would say so).
         event.full_clean(exclude=["slug"])
         event_insert(event, day=timezone.localdate(event.start))
-        event_history_add(
-            event=event, actor=actor, action=EventChange.Action.CREATED, note=submission
-        )
+        event_history_add(event=event, actor=actor, action=EventChange.Action.CREATED)
     return event
 
 
@@ -358,13 +355,10 @@ def duplicate_weeks(start: datetime, *, now: datetime | None = None) -> int:
     return weeks
 
 
-def event_duplicate(*, event: Event, actor=None, submission: str = "") -> Event:
+def event_duplicate(*, event: Event, actor=None) -> Event:
     """A draft copy on the same weekday at the same (Brussels) time, with the same speakers
     and no registrations: one week later, or for a past event the first such day to come
-    (`duplicate_weeks`; a copy is a new event, and a new event has a date to come).
-
-    `submission` (a form's mark, see the console) is kept in the history line, so a repeat
-    of the same form can be recognised."""
+    (`duplicate_weeks`; a copy is a new event, and a new event has a date to come)."""
     with transaction.atomic():
         copy = Event.objects.get(pk=event.pk)
         speakers = list(event.speakers.all())
@@ -397,12 +391,10 @@ def event_duplicate(*, event: Event, actor=None, submission: str = "") -> Event:
             speaker.id = None
             speaker.event = copy
             speaker.save()
-        source = f"{event.title} ({timezone.localdate(event.start).isoformat()})"
         event_history_add(
             event=copy,
             actor=actor,
             action=EventChange.Action.DUPLICATED,
-            # The submission's mark last: its length is fixed, the title's is cut.
-            note=f"{source[: 254 - len(submission)]} {submission}" if submission else source,
+            note=f"{event.title} ({timezone.localdate(event.start).isoformat()})",
         )
     return copy

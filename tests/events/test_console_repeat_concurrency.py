@@ -152,6 +152,7 @@ def test_the_same_series_form_sent_at_once_creates_and_announces_one_series(chap
         "visibility": "public",
         "publish": "on",
         "description": "",
+        "nonce": uuid.uuid4().hex,
     }
 
     codes, errors = _race(_post, [(client, "/organise/series/new/", data)] * 3)
