@@ -100,6 +100,13 @@ class Registration(models.Model):
         return f"{self.name} → {self.event} ({self.get_status_display()})"
 
     @property
+    def greeting_name(self) -> str:
+        """What an email to them says after "Hello": the first word of the name they
+        registered with, as emails to members use the first word of theirs
+        (`User.get_short_name`)."""
+        return (self.name or self.email).split(" ")[0]
+
+    @property
     def is_guest(self) -> bool:
         return self.user_id is None
 
