@@ -11,7 +11,16 @@ from .services import collaboration_verify
 class ParticipantInline(admin.TabularInline):
     model = Participant
     extra = 0
-    fields = ["name", "user", "company", "organisation", "role", "state", "confirmed_at"]
+    fields = [
+        "name",
+        "user",
+        "former_member",
+        "company",
+        "organisation",
+        "role",
+        "state",
+        "confirmed_at",
+    ]
     readonly_fields = fields
     can_delete = False
 

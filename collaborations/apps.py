@@ -8,10 +8,19 @@ class CollaborationsConfig(AppConfig):
 
     def ready(self) -> None:
         from events.budget.selectors import register_business_source
+        from members.hooks import register_account_delete_step
 
         from . import integration, messages  # noqa: F401 - its message kinds
+        from .services import participants_keep_for_deleted_user
 
         integration.register()
+        # Deleting an account (members.services.account_delete): before the user row goes
+        # (SET_NULL), its participations are marked as a former member's.
+        register_account_delete_step(
+            order=30,
+            name="collaborations.participants",
+            run=participants_keep_for_deleted_user,
+        )
         # The dashboard's tallies follow changes made outside the services (admin, deletions).
         from .services.summary import connect_signals
 

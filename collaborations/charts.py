@@ -7,6 +7,7 @@ and is re-exported here, so the dashboard's view finds every chart in one module
 
 from __future__ import annotations
 
+from django.utils import formats
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -22,21 +23,39 @@ __all__ = [
     "graph_table",
     "hbars",
     "hbars_svg",
+    "quantity",
 ]
 
 PALETTE = ["#1d4ed8", "#0f766e", "#b45309", "#7c3aed", "#be123c", "#15803d", "#0369a1", "#4b5563"]
 
 
+def _number(value, decimals: int = 0) -> str:
+    """`value` in the active language's number format (a decimal comma in French and Dutch)."""
+    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def _short(amount: float) -> str:
+    """One decimal, left out when it is zero: 2.5, 2 (not 2.0)."""
+    rounded = round(amount, 1)
+    return _number(rounded, 1) if rounded % 1 else _number(int(rounded))
+
+
 def euros(value) -> str:
-    """Short euro amounts for chart labels: €950, €2.5k, €80k, €1.2M."""
+    """Short euro amounts for chart labels in the active language's number format: €950,
+    €2.5k, €80k, €1.2M in English, €2,5k and €1,2M in French and Dutch."""
     value = int(value or 0)
     if value >= 1_000_000:
-        return f"€{value / 1_000_000:.1f}M".replace(".0M", "M")
+        return f"€{_short(value / 1_000_000)}M"
     if value >= 10_000:
-        return f"€{round(value / 1000):,}k"
+        return f"€{_number(round(value / 1000))}k"
     if value >= 1_000:
-        return f"€{value / 1000:.1f}k".replace(".0k", "k")
-    return f"€{value:,}"
+        return f"€{_short(value / 1000)}k"
+    return f"€{_number(value)}"
+
+
+def quantity(value) -> str:
+    """A count for chart labels, grouped as the active language groups thousands."""
+    return _number(int(value))
 
 
 def hbars(figures, *, attr: str = "count", width: int = 560, label_width: int = 190) -> dict:
@@ -56,7 +75,7 @@ def hbars(figures, *, attr: str = "count", width: int = 560, label_width: int = 
                 "text_y": y + row_h / 2 + 5,
                 "w": round(w, 1),
                 "value_x": round(label_width + w + 6, 1),
-                "display": euros(value) if attr == "volume" else f"{int(value):,}",
+                "display": euros(value) if attr == "volume" else quantity(value),
                 "color": PALETTE[i % len(PALETTE)],
             }
         )
@@ -92,9 +111,7 @@ def columns(figures, *, attr: str = "count", width: int = 560, height: int = 220
                 "h": round(h, 1),
                 "cx": round(x + col_w / 2, 1),
                 "value_y": round(top_pad + plot_h - h - 6, 1),
-                "display": (euros(value) if attr == "volume" else f"{int(value):,}")
-                if value
-                else "",
+                "display": (euros(value) if attr == "volume" else quantity(value)) if value else "",
             }
         )
     return {

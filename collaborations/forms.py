@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from betacowork.submissions.forms import NonceField
+from betacowork.submissions.services import nonce_new
 from events.models import Event
 from members.models import Company, Profile, Space
 from members.search import fold
@@ -48,6 +50,8 @@ def kept_label(participant: Participant) -> str:
     does (`_participant.html`): "a member" for a member the editor may not see, the name kept
     for a deleted account; "" for a party it can (a visible member, a company, an
     organisation). `participant` comes from `selectors.participants_prefetch(editor)`."""
+    if participant.former_member:
+        return participant.name  # even one who took part for a company: not the company
     if participant.user_id:
         return "" if participant.profile_visible else str(_("a member"))
     if participant.company_id or participant.organisation.strip():
@@ -158,6 +162,8 @@ class CollaborationForm(forms.ModelForm):
         required=False,
         widget=_member_input(_("Start typing a name")),
     )
+    # Logging only: the form's token, so that sending it twice logs it once (`submit_once`).
+    nonce = NonceField(required=True)
 
     class Meta:
         model = Collaboration
@@ -188,6 +194,10 @@ class CollaborationForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if self.instance.pk:
+            del self.fields["nonce"]  # an edit may be saved again: it changes, never adds
+        elif not self.is_bound:
+            self.initial["nonce"] = nonce_new()
         events = events_attended_by(user=user)
         if self.instance.origin_event_id:
             # A participant editing keeps the event the author chose, attended or not.
@@ -398,7 +408,7 @@ def participant_initial(participants, *, exclude_user_id: int) -> list[dict]:
         rows.append(
             {
                 "member": member,
-                "company": p.company_id if not p.user_id else None,
+                "company": p.company_id if not (p.user_id or p.former_member) else None,
                 "organisation": p.organisation,
                 "role": p.role,
             }

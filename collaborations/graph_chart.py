@@ -196,10 +196,12 @@ def graph_svg(layout: dict) -> str:
         "lists them with whom they work.",
         count,
     ) % {"n": count}
+    # Outside the f-string: xgettext (makemessages) does not read calls inside one.
+    title = gettext("Network of collaborations")
     parts = [
         f'<svg class="collab-graph" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" aria-labelledby="graph-title graph-desc" data-graph>\n'
-        f'  <title id="graph-title">{escape(gettext("Network of collaborations"))}</title>\n'
+        f'  <title id="graph-title">{escape(title)}</title>\n'
         f'  <desc id="graph-desc">{escape(desc)}</desc>\n  <g class="graph-edges">'
     ]
     parts.extend(

@@ -7,6 +7,7 @@ from .core import (
     CollaborationHistory,
     CollaborationQuerySet,
     Participant,
+    organisation_key,
 )
 from .summary import DashboardGeneration, DashboardSnapshot, DashboardTally
 
@@ -19,4 +20,5 @@ __all__ = [
     "DashboardSnapshot",
     "DashboardTally",
     "Participant",
+    "organisation_key",
 ]

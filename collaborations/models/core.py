@@ -18,6 +18,11 @@ from django.utils.translation import gettext_lazy as _
 MAX_VALUE_EUR = Decimal("100000000")  # €100M: the ledger of a coworking space, not of a bank
 
 
+def organisation_key(name: str) -> str:
+    """What makes two outside organisations' names the same organisation."""
+    return name.strip().casefold()
+
+
 class CollaborationQuerySet(models.QuerySet):
     def confirmed(self) -> CollaborationQuerySet:
         return self.filter(status=Collaboration.Status.CONFIRMED)
@@ -253,6 +258,16 @@ class Participant(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set by the account deletion step (`services.participants_keep_for_deleted_user`) before the
+    # account goes: once `user` is NULL, a former member's row would otherwise look like a
+    # party no member speaks for (a company, or a deleted one), for staff to verify.
+    former_member = models.BooleanField(
+        _("former member"),
+        default=False,
+        help_text=_(
+            "A member whose account was deleted: the name is kept, the answer they gave too."
+        ),
+    )
 
     class Meta:
         verbose_name = _("participant")
@@ -267,7 +282,8 @@ class Participant(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["collaboration", "company"],
-                condition=Q(company__isnull=False, user__isnull=True),
+                # A former member who took part for their company is not the company itself.
+                condition=Q(company__isnull=False, user__isnull=True, former_member=False),
                 name="collab_participant_company_once",
                 violation_error_message=_("This company is already a participant."),
             ),
@@ -296,17 +312,20 @@ class Participant(models.Model):
 
     @property
     def needs_staff(self) -> bool:
-        """No member speaks for this party: staff verify it instead."""
-        return self.user_id is None
+        """No member speaks for this party: staff verify it instead. Never for a former
+        member: their answer stays as they left it."""
+        return self.user_id is None and not self.former_member
 
     @property
     def party_key(self) -> tuple:
         """What makes two participant rows the same party."""
+        if self.former_member:
+            return ("former", self.pk)
         if self.user_id:
             return ("member", self.user_id)
         if self.company_id:
             return ("company", self.company_id)
-        return ("organisation", self.organisation.strip().casefold())
+        return ("organisation", organisation_key(self.organisation))
 
 
 class CollaborationHistory(models.Model):

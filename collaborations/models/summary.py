@@ -38,6 +38,7 @@ class DashboardTally(models.Model):
         # Participations in confirmed collaborations (n):
         MEMBER = "member", _("participations by member")  # user_id
         COMPANY = "company", _("participations by company")  # company_id
+        ORGANISATION = "organisation", _("participations by outside organisation")  # its key
         # … and by party (the graph's nodes), for each audience's visible collaborations:
         PARTY_PUBLIC = "party-public", _("parties, public collaborations")
         PARTY_MEMBERS = "party-members", _("parties, public and members-only collaborations")

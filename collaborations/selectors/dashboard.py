@@ -171,10 +171,19 @@ def _introducers(audience) -> list[dict]:
 
 
 def _people() -> dict[str, int]:
-    """How many members and companies took part in a confirmed collaboration (one query)."""
-    rows = _tallies(D.MEMBER, D.COMPANY).values("dimension").annotate(c=Count("pk")).order_by()
+    """How many members, and companies and outside organisations, took part in a confirmed
+    collaboration (one query)."""
+    rows = (
+        _tallies(D.MEMBER, D.COMPANY, D.ORGANISATION)
+        .values("dimension")
+        .annotate(c=Count("pk"))
+        .order_by()
+    )
     found = {r["dimension"]: r["c"] for r in rows}
-    return {"members": found.get(D.MEMBER, 0), "companies": found.get(D.COMPANY, 0)}
+    return {
+        "members": found.get(D.MEMBER, 0),
+        "companies": found.get(D.COMPANY, 0) + found.get(D.ORGANISATION, 0),
+    }
 
 
 def dashboard_compute(audience) -> dict:

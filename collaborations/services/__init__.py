@@ -13,14 +13,23 @@ from .common import (
     place_of,
     site_url,
 )
-from .confirmations import collaboration_verify, participant_confirm, participant_decline
+from .confirmations import (
+    collaboration_verify,
+    participant_confirm,
+    participant_decline,
+    participants_keep_for_deleted_user,
+)
 from .followups import (
     FOLLOW_UP_KIND,
     FOLLOW_UP_WINDOW_DAYS,
     collaboration_follow_up_url,
     event_followups_write,
 )
-from .ledger import can_edit, collaboration_create, collaboration_update
+from .ledger import (
+    can_edit,
+    collaboration_create,
+    collaboration_update,
+)
 from .snapshot import (
     SNAPSHOT_MAX_AGE,
     dashboard_generation_bump,
@@ -60,6 +69,7 @@ __all__ = [
     "event_followups_write",
     "participant_confirm",
     "participant_decline",
+    "participants_keep_for_deleted_user",
     "place_of",
     "site_url",
     "summary_rebuild",

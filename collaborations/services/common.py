@@ -21,6 +21,13 @@ REQUEST_KIND = CollaborationRequest.key
 
 # Fields whose change after someone confirmed asks everybody to confirm again.
 RECONFIRM_FIELDS = ("value_eur",)
+# Who may see a collaboration, narrowest first. Showing it to more people than the parties
+# agreed to asks them again (`audience_widened`), as a change of value does; fewer needs no one.
+AUDIENCES = (
+    Collaboration.Visibility.PARTICIPANTS,
+    Collaboration.Visibility.MEMBERS,
+    Collaboration.Visibility.PUBLIC,
+)
 TRACKED_FIELDS = (
     "title",
     "kind",
@@ -34,6 +41,14 @@ TRACKED_FIELDS = (
     "chapter_id",
     "visibility",
 )
+
+
+def audience_widened(changes: dict) -> bool:
+    """Whether these {field: [before, after]} changes show the collaboration to more people."""
+    if "visibility" not in changes:
+        return False
+    before, after = changes["visibility"]
+    return AUDIENCES.index(after) > AUDIENCES.index(before)
 
 
 def history_add(collab: Collaboration, *, actor: User | None, action: str, changes=None) -> None:
@@ -117,11 +132,16 @@ def request_confirmations(collab: Collaboration) -> int:
     return written
 
 
-def place_of(*, origin_event, space: Space | None, author: User) -> tuple[Space | None, object]:
-    """Where the collaboration belongs on the dashboard: the event's space/chapter first."""
+def place_of(
+    *, origin_event, space: Space | None, author: User | None
+) -> tuple[Space | None, object]:
+    """Where the collaboration belongs on the dashboard: the event's space and chapter first,
+    else the space given and its chapter. When no space is given, `author`'s home space
+    stands in (logging: the form's space is left blank); None for an edit, where a space
+    cleared means none."""
     if origin_event is not None:
         return origin_event.space, origin_event.chapter
-    if space is None:
+    if space is None and author is not None:
         profile = getattr(author, "profile", None)
         space = profile.home_space if profile else None
     chapter = Chapter.objects.filter(space=space).order_by("pk").first() if space else None

@@ -76,11 +76,9 @@ def collaboration_verify(
     if not staff.has_perm("collaborations.verify_collaboration"):
         raise PermissionDenied(_("Only staff verify collaborations."))
     collab = Collaboration.objects.select_for_update().get(pk=collaboration.pk)
-    todo = list(
-        collab.participants.filter(user__isnull=True).exclude(state=Participant.State.CONFIRMED)
-        if approve
-        else collab.participants.filter(user__isnull=True)
-    )
+    # The parties no member speaks for; a former member's answer stays as they left it.
+    parties = collab.participants.filter(user__isnull=True, former_member=False)
+    todo = list(parties.exclude(state=Participant.State.CONFIRMED) if approve else parties)
     if not todo:
         return collab
     now = timezone.now()
@@ -104,3 +102,11 @@ def collaboration_verify(
         )
         status_recompute(collab, actor=staff)
     return collab
+
+
+def participants_keep_for_deleted_user(*, user: User) -> int:
+    """Before an account is deleted (an account deletion step, members/hooks.py): its
+    participant rows become a former member's, with the name kept and the answer given (a
+    confirmation stays a confirmation, a pending row stays pending). They are not handed to
+    staff to verify, as a party without a member would be. The number of rows."""
+    return Participant.objects.filter(user_id=user.pk).update(former_member=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from .common import (
     RECONFIRM_FIELDS,
     TRACKED_FIELDS,
     as_json,
+    audience_widened,
     dashboard_invalidate,
     history_add,
     participant_rows,
@@ -102,8 +104,10 @@ def collaboration_create(
 
 
 def can_edit(collab: Collaboration, user: User) -> bool:
-    """`collaborations.change_collaboration` (collaborations/rules.py)."""
-    return user.has_perm("collaborations.change_collaboration", collab)
+    """`collaborations.change_collaboration` (collaborations/rules.py), the one way it is
+    asked: the rule itself, not `user.has_perm()`, which grants every permission to an active
+    superuser, who is no party to the collaboration and could then not save it."""
+    return rules.has_perm("collaborations.change_collaboration", user, collab)
 
 
 def _fields_apply(collab: Collaboration, *, actor: User, fields: dict) -> dict:
@@ -128,9 +132,11 @@ def _fields_apply(collab: Collaboration, *, actor: User, fields: dict) -> dict:
             origin_event=collab.origin_event,
             introduced_by=collab.introduced_by,
         )
-    if collab.origin_event_id and collab.origin_event_id != before["origin_event_id"]:
+    if collab.origin_event_id != before["origin_event_id"] or collab.space_id != before["space_id"]:
+        # The place follows the event or the space as when logging (the chapter with them,
+        # the tallies "by place" with it); an event left behind takes its place away too.
         collab.space, collab.chapter = place_of(
-            origin_event=collab.origin_event, space=None, author=actor
+            origin_event=collab.origin_event, space=collab.space, author=None
         )
     collab.full_clean()
     return {
@@ -191,8 +197,9 @@ def _participants_apply(
 
 def _reopen(collab: Collaboration, *, actor: User) -> None:
     """Everybody but the editor confirms the new version again (staff re-verify parties
-    without a member); the editor's own confirmation is this edit."""
-    collab.participants.exclude(user_id=actor.pk).update(
+    without a member); the editor's own confirmation is this edit. A former member cannot be
+    asked: their row stays as they left it."""
+    collab.participants.exclude(user_id=actor.pk).exclude(former_member=True).update(
         state=Participant.State.PENDING, confirmed_at=None, verified_by=None
     )
     collab.participants.filter(user_id=actor.pk).update(
@@ -209,7 +216,9 @@ def collaboration_update(
     actor_role: str | None = None,
     **fields,
 ) -> Collaboration:
-    """Edit a collaboration. A change of value or participants asks for confirmation again."""
+    """Edit a collaboration. A change of value or participants, or showing it to more people
+    (participants only → members → public), asks the others to confirm again: until they do,
+    it is shown to its parties only. Showing it to fewer people asks nobody."""
     collab = Collaboration.objects.select_for_update().get(pk=collaboration.pk)
     if not can_edit(collab, actor):
         raise PermissionDenied(_("You cannot edit this collaboration."))
@@ -224,7 +233,11 @@ def collaboration_update(
                 changes["participants"] = snapshots
         if not changes:
             return collab
-        reopen = snapshots is not None or any(f in changes for f in RECONFIRM_FIELDS)
+        reopen = (
+            snapshots is not None
+            or any(f in changes for f in RECONFIRM_FIELDS)
+            or audience_widened(changes)
+        )
         if reopen:
             collab.revision += 1
         collab.save()

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from ..models import Collaboration, DashboardTally, Participant
+from ..models import Collaboration, DashboardTally, Participant, organisation_key
 from ..models.summary import KEY_FIELDS
 from .snapshot import dashboard_invalidate
 
@@ -49,6 +49,7 @@ COLLAB_FIELDS = (
 )
 PARTY_FIELDS = ("collaboration_id", "user_id", "company_id", "organisation")
 CHUNK = 2000
+ORGANISATION_KEY_LENGTH = DashboardTally._meta.get_field("organisation").max_length
 
 # Collaborations whose contribution was subtracted and is not yet added back (per thread).
 _tracked: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
@@ -98,6 +99,10 @@ def contribution(collab: dict, parties: Iterable[dict]) -> dict[Key, Counts]:
             out[_key(D.MEMBER, user_id=p["user_id"])][0] += 1
         if p["company_id"]:
             out[_key(D.COMPANY, company_id=p["company_id"])][0] += 1
+        elif p["organisation"] and not p["user_id"]:
+            # Outside organisations by name: "Acme" and " acme" are one organisation.
+            name = organisation_key(p["organisation"])[:ORGANISATION_KEY_LENGTH]
+            out[_key(D.ORGANISATION, organisation=name)][0] += 1
         if not (p["user_id"] or p["company_id"] or p["organisation"]):
             continue  # nobody left to name (a deleted account): never a node
         for dimension in party_dims:

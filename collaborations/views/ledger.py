@@ -8,12 +8,15 @@ from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
 from betacowork.numbers import parse_id
+from betacowork.submissions.services import submit_once
 from members.models import Profile
 from members.selectors import people_autocomplete
 from members.views.directory import page_of_request
@@ -112,20 +115,27 @@ class CollaborationDetailView(DetailView):
             (p for p in participants if user.is_authenticated and p.user_id == user.pk), None
         )
         insider = user.has_perm("collaborations.view_history", collab)
+        history = list(collab.history.all()) if insider else []
+        # One rule for every person the page names, as for its participants
+        # (`participants_prefetch`): a profile the viewer may not see is "a member" (staff see
+        # every name); a deleted account keeps the name it had, for the parties and staff.
+        people = {collab.introduced_by_id, collab.author_id} | {h.actor_id for h in history}
         named = set(
             Profile.objects.visible_to(user)
-            .filter(user_id__in=[collab.introduced_by_id, collab.author_id])
+            .filter(user_id__in=[pk for pk in people if pk])
             .values_list("user_id", flat=True)
         )
+        for entry in history:
+            entry.actor_named = entry.actor_id is None or entry.actor_id in named
         ctx.update(
             participants=participants,
             mine=mine,
             insider=insider,
             can_edit=can_edit(collab, user),
             needs_staff=[p for p in participants if p.needs_staff and p.state != "confirmed"],
-            history=list(collab.history.all()) if insider else [],
+            history=history,
             introducer_visible=collab.introduced_by_id in named,
-            author_visible=collab.author_id in named,
+            author_visible=collab.author_id in named or (collab.author_id is None and insider),
         )
         return ctx
 
@@ -188,16 +198,35 @@ class CollaborationCreateView(_CollaborationFormMixin, View):
         if not (form.is_valid() and formset.is_valid()):
             return self.render(form, formset, status=400)
         try:
-            collab = collaboration_create(
-                author=request.user,
-                author_role=form.cleaned_data["my_role"],
-                author_company=getattr(getattr(request.user, "profile", None), "company", None),
-                participants=formset.specs,
-                **form.service_kwargs(),
+            done = submit_once(
+                user=request.user,
+                purpose="collaborations.create",
+                nonce=form.cleaned_data["nonce"],
+                make=lambda: collaboration_create(
+                    author=request.user,
+                    author_role=form.cleaned_data["my_role"],
+                    author_company=getattr(getattr(request.user, "profile", None), "company", None),
+                    participants=formset.specs,
+                    **form.service_kwargs(),
+                ),
+                find=lambda pk: Collaboration.objects.filter(pk=pk).first(),
             )
         except ValidationError as exc:
             self._apply_errors(form, formset, exc)
             return self.render(form, formset, status=400)
+        collab = done.made
+        if done.repeated:
+            # A double click or a replay: the first sending's collaboration, nothing more.
+            messages.info(
+                request,
+                _(
+                    "This form was already sent: the collaboration is logged once. To log "
+                    "another one, open a new form."
+                ),
+            )
+            return HttpResponseRedirect(
+                collab.get_absolute_url() if collab else reverse("collaborations:list")
+            )
         messages.success(
             request,
             _("Logged. The other parties are asked to confirm; it counts once they have."),
@@ -260,7 +289,10 @@ class CollaborationUpdateView(_CollaborationFormMixin, View):
         if collab.status == Collaboration.Status.PROPOSED and original.is_confirmed:
             messages.warning(
                 request,
-                _("Saved. The value or the participants changed: the others confirm it again."),
+                _(
+                    "Saved. The value, the participants or who can see it changed: the others "
+                    "confirm it again, and until they have, only its participants see it."
+                ),
             )
         else:
             messages.success(request, _("Saved."))
@@ -282,12 +314,13 @@ class _ParticipantAnswerView(LoginRequiredMixin, View):
 
 class ParticipantConfirmView(_ParticipantAnswerView):
     service = staticmethod(participant_confirm)
-    message = _("Thank you: you confirmed this collaboration.")
+    # Lazy: a class attribute is evaluated once, at import, before any request's language.
+    message = gettext_lazy("Thank you: you confirmed this collaboration.")
 
 
 class ParticipantDeclineView(_ParticipantAnswerView):
     service = staticmethod(participant_decline)
-    message = _("You declined: this collaboration will not count.")
+    message = gettext_lazy("You declined: this collaboration will not count.")
 
 
 class CollaborationVerifyView(StaffRequiredMixin, View):

@@ -1,6 +1,7 @@
 // The collaboration form: member suggestions from the JSON endpoint (typing a name offers
 // matching visible members; the field shows the name, a hidden input keeps the profile slug),
-// and the origin fields shown only for the chosen origin. Everything works without JavaScript.
+// the origin fields shown only for the chosen origin, and a form sent once (a double click
+// logs one collaboration). Everything works without JavaScript.
 (function () {
   "use strict";
 
@@ -80,10 +81,34 @@
     sync();
   }
 
+  // Sent once, as the event and console forms (static/js/events.js, console.js): a second
+  // click or Enter is ignored and the button disabled. The server also logs a form once (its
+  // one-time token), whatever the browser does.
+  function submitOnce(form) {
+    var buttons = form.querySelectorAll("button[type=submit]");
+    var sent = false;
+    form.addEventListener("submit", function (event) {
+      if (sent) { event.preventDefault(); return; }
+      sent = true;
+      buttons.forEach(function (button) {
+        // After the browser has read the form: disabling at once would drop the button.
+        window.setTimeout(function () { button.disabled = true; }, 0);
+      });
+    });
+    // Back to this page from the browser's cache: the form can be sent again (the server
+    // then says it was already logged).
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) { return; }
+      sent = false;
+      buttons.forEach(function (button) { button.disabled = false; });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form.collab-form");
     if (!form) { return; }
     autocomplete(form);
     origins(form);
+    submitOnce(form);
   });
 })();

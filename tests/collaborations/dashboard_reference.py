@@ -1,6 +1,7 @@
 """The oracle: the dashboard computed from scratch by aggregating the ledger, exactly as the
-page did before it read the running tallies (collaborations/selectors.py at 18e8e92). The
-tallies must give the same figures after any sequence of changes."""
+page did before it read the running tallies (collaborations/selectors.py at 18e8e92), but
+for outside organisations, since counted among "companies and organisations". The tallies
+must give the same figures after any sequence of changes."""
 
 from __future__ import annotations
 
@@ -170,11 +171,21 @@ def dashboard_reference(audience) -> dict:
         )
         .order_by("-n")
     )
-    people = Participant.objects.filter(
+    confirmed_parties = Participant.objects.filter(
         collaboration__status=Collaboration.Status.CONFIRMED
-    ).aggregate(
+    )
+    people = confirmed_parties.aggregate(
         members=Count("user", distinct=True),
         companies=Count("company", distinct=True),
+    )
+    # Outside organisations count among "companies and organisations", once per name.
+    people["companies"] += len(
+        {
+            name.strip().casefold()
+            for name in confirmed_parties.filter(user__isnull=True, company__isnull=True)
+            .exclude(organisation="")
+            .values_list("organisation", flat=True)
+        }
     )
 
     kinds = dict(Collaboration.Kind.choices)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from collaborations.models import Collaboration, DashboardSnapshot, Participant
 from collaborations.selectors import MEMBER, PUBLIC, dashboard_compute
-from collaborations.services import ParticipantSpec
+from collaborations.services import ParticipantSpec, participant_confirm
 from members.models import Visibility
 from tests.factories import UserFactory
 
@@ -297,3 +297,73 @@ def test_graph_says_how_many_parties_it_leaves_out(client, monkeypatch):
     assert a.profile.display_name in graph
     assert b.profile.display_name in graph
     assert c.profile.display_name not in graph
+
+
+def shown_companies(response) -> int:
+    """The page's "N companies and organisations" figure."""
+    found = re.search(
+        r"<strong>([\d,]+)</strong>companies and organisations", response.content.decode()
+    )
+    return int(found[1].replace(",", ""))
+
+
+def recounted_companies() -> int:
+    """From the ledger: the companies and the outside organisations (one per name, whatever
+    its case and spaces) taking part in a confirmed collaboration."""
+    parties = Participant.objects.filter(collaboration__status="confirmed")
+    companies = set(parties.exclude(company=None).values_list("company_id", flat=True))
+    organisations = {
+        name.strip().casefold()
+        for name in parties.filter(user=None, company=None).values_list("organisation", flat=True)
+        if name.strip()
+    }
+    return len(companies) + len(organisations)
+
+
+def test_outside_organisations_count_among_companies_and_organisations(
+    client, member, other_member, company, staff, django_capture_on_commit_callbacks
+):
+    from collaborations.services import collaboration_verify, participant_decline
+
+    def org(name):
+        return ParticipantSpec(role=Participant.Role.CLIENT, organisation=name)
+
+    def confirmed(*parties):
+        collab = log(member, *parties)
+        return collaboration_verify(collaboration=collab, staff=staff)
+
+    confirmed(ParticipantSpec(role=Participant.Role.PARTNER, company=company), org("Acme Outside"))
+    confirmed(org("  acme outside "))  # the same organisation, typed differently
+    later = confirmed(org("Homeexchange"), other_member)
+    assert shown_companies(client.get(URL)) == 2  # Homeexchange waits for Stan
+    with django_capture_on_commit_callbacks(execute=True):  # a new dashboard is drawn
+        participant_confirm(
+            participant=later.participants.get(user=other_member), user=other_member
+        )
+    assert recounted_companies() == 3  # Ayomi, Acme Outside, Homeexchange
+    assert dashboard_compute(PUBLIC)["companies"] == recounted_companies()
+    assert shown_companies(client.get(URL)) == 3
+
+    # Withdrawn: Homeexchange is no longer a party of a confirmed collaboration.
+    participant_decline(participant=later.participants.get(user=other_member), user=other_member)
+    assert dashboard_compute(MEMBER)["companies"] == recounted_companies() == 2
+
+
+def test_the_migration_counts_the_organisations_already_in_the_ledger(member, staff):
+    import importlib
+
+    from django.apps import apps
+
+    from collaborations.models import DashboardTally
+    from collaborations.services import collaboration_verify
+
+    collab = log(member, ParticipantSpec(role=Participant.Role.CLIENT, organisation="Acme"))
+    collaboration_verify(collaboration=collab, staff=staff)
+    DashboardTally.objects.filter(dimension="organisation").delete()  # as before the change
+    assert dashboard_compute(MEMBER)["companies"] == 0
+    migration = importlib.import_module(
+        "collaborations.migrations.0006_dashboard_tally_organisation"
+    )
+    migration.organisation_tallies_count(apps, None)
+    migration.organisation_tallies_count(apps, None)  # run twice: counted once
+    assert dashboard_compute(MEMBER)["companies"] == recounted_companies() == 1

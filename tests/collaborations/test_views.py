@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,10 @@ pytestmark = pytest.mark.django_db
 
 
 def form_data(**overrides) -> dict:
+    """The "Log a collaboration" form as a browser sends it, each time a freshly opened one
+    (its one-time token: `nonce`)."""
     data = {
+        "nonce": uuid.uuid4().hex,
         "title": "Translations for Madkings",
         "kind": "service",
         "my_role": "supplier",
@@ -605,3 +609,41 @@ def test_a_participant_who_was_not_at_the_event_can_still_edit(
     assert collab.title == "Renamed"
     assert collab.origin_event == past_event
     assert collab.is_confirmed  # neither value nor participants changed
+
+
+def test_a_superuser_who_is_no_party_is_not_offered_an_edit_they_cannot_save(
+    client, member, other_member, staff
+):
+    """One rule (`may_edit`): a party may edit; staff, superuser or not, may not."""
+    assert staff.is_superuser
+    for collab in (log(member, other_member), log(member, other_member, confirm=True)):
+        url = reverse("collaborations:update", args=[collab.pk])
+        client.force_login(staff)
+        page = client.get(collab.get_absolute_url())
+        assert page.status_code == 200
+        assert url not in page.content.decode()  # no Edit button
+        assert client.get(url).status_code == 403  # nor the form
+        assert client.post(url, form_data(title="Edited by staff")).status_code == 403
+        client.force_login(member)  # the author, a party
+        assert url in client.get(collab.get_absolute_url()).content.decode()
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("view", "language", "message"),
+    [
+        # French puts a no-break space before a colon.
+        ("confirm", "fr", "Merci\u00a0: vous avez confirmé cette collaboration."),
+        ("decline", "fr", "Vous avez refusé\u00a0: cette collaboration ne sera pas comptabilisée."),
+        ("confirm", "nl", "Bedankt: je hebt deze samenwerking bevestigd."),
+        ("confirm", "en", "Thank you: you confirmed this collaboration."),
+    ],
+)
+def test_answering_is_thanked_in_my_language(client, member, other_member, view, language, message):
+    collab = log(member, other_member)
+    other_member.preferred_language = language
+    other_member.save(update_fields=["preferred_language"])
+    row = collab.participants.get(user=other_member)
+    client.force_login(other_member)
+    page = client.post(reverse(f"collaborations:{view}", args=[row.pk]), follow=True)
+    assert message in page.content.decode()

@@ -162,7 +162,7 @@ def test_the_preference_is_offered_on_the_preferences_page(client, member):
         ({"subject": ""}, "This field is required."),
         ({"subject": "x" * 121}, "at most 120 characters"),
         ({"body": "x" * 2001}, "at most 2000 characters"),
-        ({"nonce": "not-a-nonce"}, "This form is out of date"),
+        ({"nonce": "not-a-nonce"}, "This form was out of date"),
     ],
 )
 def test_bad_message_input_is_refused_and_nothing_written(

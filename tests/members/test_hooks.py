@@ -20,6 +20,7 @@ def test_the_steps_and_their_order_are_stated():
     assert [s.name for s in account_delete_steps()] == [
         "events.reminders",
         "events.registrations",
+        "collaborations.participants",
         "messaging.outbox",
     ]
 

@@ -1,0 +1,151 @@
+"""A member who deletes their account stays in the collaborations they took part in as a
+former member: by the name kept, with the answer they gave (a confirmation stays
+"confirmed", not staff-"verified"), and never in the staff's verification queue."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from collaborations.models import Collaboration, Participant
+from collaborations.services import (
+    ParticipantSpec,
+    collaboration_update,
+    collaboration_verify,
+    participant_confirm,
+)
+from members.services import account_delete
+from tests.factories import CompanyFactory, UserFactory
+
+from .conftest import form_as_sent, log
+
+pytestmark = pytest.mark.django_db
+
+
+def badges(body: str) -> dict[str, str]:
+    """{participant as shown: its badge} of a collaboration's page."""
+    rows = re.findall(r'<ul class="collab-participants">(.*?)</ul>', body, re.S)[0]
+    out = {}
+    for item in re.findall(r"<li>(.*?)</li>", rows, re.S):
+        text = re.sub(r"<[^>]+>", "", item)
+        text = re.sub(r"\s+", " ", text).strip()
+        name, _, rest = text.partition(" — ")
+        out[name] = rest.split(" ", 1)[1] if " " in rest else ""
+    return out
+
+
+@pytest.fixture
+def eric(db):
+    return UserFactory(name="Eric Rodriguez")
+
+
+def test_a_former_members_confirmation_stays_theirs(client, member, eric, staff):
+    company = CompanyFactory(name="BetaGroup")
+    collab = log(member, eric, ParticipantSpec(role="partner", company=company), confirm=True)
+    collab = collaboration_verify(collaboration=collab, staff=staff)
+    assert collab.is_confirmed
+    account_delete(user=eric)
+
+    client.force_login(member)
+    shown = badges(client.get(collab.get_absolute_url()).content.decode())
+    assert shown["Eric Rodriguez (former member)"] == "confirmed"
+    assert shown["BetaGroup"] == "verified"
+    collab.refresh_from_db()
+    assert collab.is_confirmed
+
+
+def test_a_former_members_pending_row_is_not_for_staff_to_verify(client, member, eric, staff):
+    collab = log(member, eric)
+    account_delete(user=eric)
+    row = collab.participants.get(name="Eric Rodriguez")
+    assert not row.needs_staff
+
+    client.force_login(staff)
+    body = client.get(collab.get_absolute_url()).content.decode()
+    assert badges(body)["Eric Rodriguez (former member)"] == "left before answering"
+    assert "staff to verify" not in body
+    assert reverse("collaborations:verify", args=[collab.pk]) not in body  # no Verify button
+    collaboration_verify(collaboration=collab, staff=staff)  # e.g. the admin's bulk action
+    collaboration_verify(collaboration=collab, staff=staff, approve=False)
+    row.refresh_from_db()
+    assert (row.state, row.verified_by) == (Participant.State.PENDING, None)
+
+
+def test_a_former_member_who_took_part_for_their_company_is_not_the_company(
+    client, member, other_member, staff
+):
+    """Katia took part for Ayomi, and Ayomi is a party too: her account goes, both rows stay
+    (the second one is still staff's to verify)."""
+    ayomi = CompanyFactory(name="Ayomi")
+    collab = log(
+        member,
+        other_member,
+        ParticipantSpec(role="investor", company=ayomi),
+        author_company=ayomi,
+        confirm=True,
+    )
+    account_delete(user=member)
+    rows = {(p.name, p.former_member, p.needs_staff) for p in collab.participants.all()}
+    assert rows == {
+        ("Katia Xenophontos", True, False),
+        ("Stan Jagiello", False, False),
+        ("Ayomi", False, True),
+    }
+    client.force_login(staff)
+    shown = badges(client.get(collab.get_absolute_url()).content.decode())
+    assert shown["Katia Xenophontos (former member)"] == "confirmed"
+    assert shown["Ayomi"] == "staff to verify"
+
+
+def test_the_others_edit_without_asking_a_former_member_again(client, member, eric):
+    collab = log(member, eric, UserFactory(name="Léa Dubois"), confirm=True)
+    lea = collab.participants.get(name="Léa Dubois").user
+    account_delete(user=eric)
+
+    client.force_login(member)
+    url = reverse("collaborations:update", args=[collab.pk])
+    page = client.get(url).content.decode()
+    assert "Eric Rodriguez" in page  # kept in the form by the name it had
+    response = client.post(url, form_as_sent(page, value_eur="777"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    collab.refresh_from_db()
+    assert collab.value_eur == Decimal("777")
+    eric_row = collab.participants.get(name="Eric Rodriguez")
+    assert (eric_row.former_member, eric_row.state) == (True, Participant.State.CONFIRMED)
+    participant_confirm(participant=collab.participants.get(user=lea), user=lea)
+    collab.refresh_from_db()
+    assert collab.status == Collaboration.Status.CONFIRMED  # Léa was the one to ask again
+
+
+def test_a_former_members_row_can_be_removed_by_the_others(member, eric, third_member):
+    collab = log(member, eric, third_member)
+    account_delete(user=eric)
+    collaboration_update(
+        collaboration=collab,
+        actor=member,
+        participants=[ParticipantSpec(role="client", user=third_member)],
+    )
+    assert not collab.participants.filter(name="Eric Rodriguez").exists()
+    assert collab.participants.filter(user=third_member).exists()
+
+
+def test_accounts_deleted_before_the_marker_existed_are_found(member, eric, staff):
+    """The migration that adds the marker finds the rows of accounts deleted before it, from
+    the collaboration's history; a company deleted meanwhile is not taken for a member."""
+    gone_company = CompanyFactory(name="Gone Ltd")
+    collab = log(member, eric, ParticipantSpec(role="partner", company=gone_company))
+    eric.delete()  # as an account was deleted before the step existed
+    gone_company.delete()
+    rows = collab.participants.filter(user__isnull=True)
+    assert not rows.filter(former_member=True).exists()
+
+    migration = importlib.import_module("collaborations.migrations.0005_participant_former_member")
+    migration.former_members_mark(apps, None)
+    marked = {p.name: p.former_member for p in rows}
+    assert marked == {"Eric Rodriguez": True, "Gone Ltd": False}
+    assert [p.name for p in rows if p.needs_staff] == ["Gone Ltd"]
