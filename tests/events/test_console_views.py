@@ -4,6 +4,7 @@ the constant query counts of the list and the registrations page."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -184,6 +185,18 @@ def test_registrations_page_for_an_organiser_counts_private_profiles_without_nam
         "Wendy Second"
     )
     assert "/events/switch-it-day/check-in/" in page
+
+
+def test_registrations_page_in_french_counts_in_the_plural_and_badges_one_person(
+    organiser_client, crowd
+):
+    organiser_client.cookies["betacowork_language"] = "fr"
+    page = organiser_client.get("/organise/switch-it-day/registrations/").content.decode()
+    totals = page.split('class="console-stats console-totals"', 1)[1].split("</ul>", 1)[0]
+    assert "confirmés" in totals
+    assert "présents" in totals
+    person = page.split('data-testid="confirmed"', 1)[1]
+    assert re.search(r'badge-success">présent \d\d:\d\d<', person)
 
 
 def test_registrations_page_for_staff_shows_everyone_with_emails(client, staff, crowd):

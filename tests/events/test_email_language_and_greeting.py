@@ -38,3 +38,13 @@ def test_every_event_email_greets_by_first_name_like_the_others():
     bodies = {r.to_email: r.body_text for r in Outbox.objects.filter(kind="events.event_cancelled")}
     assert bodies[member.email].startswith("Hello Katia,")
     assert bodies["guest@example.test"].startswith("Hello Jean,")
+
+
+def test_the_event_details_keep_french_typography():
+    event = EventFactory()
+    user = UserFactory(preferred_language="fr")
+    RegistrationFactory(event=event, user=user, email=user.email)
+    services.event_cancel(event=event, actor=None)
+    row = Outbox.objects.get(kind="events.event_cancelled")
+    assert "Quand\xa0:" in row.body_text  # a space before the colon, never a break
+    assert "<strong>Quand\xa0:</strong>" in row.body_html
