@@ -82,7 +82,7 @@ RELABEL_BUDGET = 6_000
 
 # The most rounds without a repeat for rooms where the counting bound of
 # `max_rounds_without_repeats` cannot be reached: (people, table size) -> rounds. Found by
-# exhaustive search (tests/events/test_hunt_fix1_planner.py searches them again): 7 people in
+# exhaustive search (tests/events/test_planner_exact_maximum.py searches them again): 7 people in
 # pairs (3, 2, 2) — the count allows 4, yet 3 is the most. 36 in sixes: a 4th round would make
 # two orthogonal Latin squares of order 6, which do not exist (Euler's 36 officers, Tarry 1900).
 EXACT_MAX_ROUNDS = {(7, 2): 3, (7, 3): 3, (11, 3): 4, (12, 3): 4, (13, 4): 4, (36, 6): 3}
