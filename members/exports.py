@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
 
 from betacowork.messaging.models import Outbox
+from betacowork.submissions.models import Submission
 
 from .models import Chapter, Membership, Profile, Term, User
 from .panels import register_export_section
@@ -128,9 +129,18 @@ def _messages(user: User) -> list[dict]:
     ]
 
 
+def _form_submissions(user: User) -> list[dict]:
+    """The forms they sent that created something, as kept (a week) to act on each once."""
+    return [
+        {"purpose": s.purpose, "sent_at": s.created_at, "made_id": s.object_id}
+        for s in Submission.objects.filter(user=user).order_by("created_at")
+    ]
+
+
 register_export_section(name="account", collect=_account, models=(User, EmailAddress, LogEntry))
 register_export_section(name="profile", collect=_profile, models=(Profile,))
 register_export_section(name="memberships", collect=_memberships, models=(Membership,))
 register_export_section(name="chapters", collect=_chapters, models=(Chapter,))
 register_export_section(name="proposed_terms", collect=_proposed_terms, models=(Term,))
 register_export_section(name="messages", collect=_messages, models=(Outbox,))
+register_export_section(name="form_submissions", collect=_form_submissions, models=(Submission,))

@@ -74,7 +74,19 @@ def test_download_has_everything_and_only_mine(client, katia):
     assert len(sections["memberships"]) == 1
     assert sections["chapters"]["following"] == ["BetaGroup Charleroi"]
     assert sections["proposed_terms"][0]["slug"] == "zythology"
+    assert sections["form_submissions"] == []
     assert other.display_name not in response.content.decode()
+
+
+def test_the_forms_i_sent_are_in_my_data_and_nobody_elses(client, katia):
+    from betacowork.submissions.models import Submission
+
+    other = make_member("Someone Else")
+    Submission.objects.create(user=katia.user, purpose="collaborations.create", nonce="a" * 32)
+    Submission.objects.create(user=other.user, purpose="events.create", nonce="b" * 32)
+    client.force_login(katia.user)
+    data = json.loads(client.get(reverse("members:my_data_download")).content)
+    assert [s["purpose"] for s in data["sections"]["form_submissions"]] == ["collaborations.create"]
 
 
 def test_account_deletion_needs_the_right_email(client, katia):
