@@ -5,12 +5,23 @@ from __future__ import annotations
 from datetime import timedelta
 from types import SimpleNamespace
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from events.models import Event, Registration
 from members.models import Company, Profile, Visibility
+from members.rules import is_staff
 
 from ..models import Collaboration, Participant
 
@@ -30,16 +41,34 @@ def visible_profiles(user) -> QuerySet[Profile]:
 
 
 def participants_prefetch(user) -> Prefetch:
-    """Participants with `shown_profile` set only where the viewer may see the member."""
+    """Participants with `profile_visible` set only where the viewer may see the member, and
+    `former_named` where they may read a former member's kept name: only those who may read
+    the collaboration's history (`collaborations.view_history`: staff and its parties). A
+    deleted account must not make a person more visible than their profile did."""
     return Prefetch(
         "participants",
         queryset=Participant.objects.select_related("company", "user__profile")
         .annotate(
             profile_visible=Exists(
                 Profile.objects.visible_to(user).filter(user_id=OuterRef("user_id"))
-            )
+            ),
+            former_named=_insider(user),
         )
         .order_by("pk"),
+    )
+
+
+def _insider(user):
+    """`collaborations.view_history` for the participant row's collaboration, as SQL."""
+    if user is None or not user.is_authenticated:
+        return Value(False)
+    if is_staff(user):
+        return Value(True)
+    collab = OuterRef("collaboration_id")
+    return ExpressionWrapper(
+        Q(Exists(Collaboration.objects.filter(pk=collab, author_id=user.pk)))
+        | Q(Exists(Participant.objects.filter(collaboration_id=collab, user_id=user.pk))),
+        output_field=BooleanField(),
     )
 
 

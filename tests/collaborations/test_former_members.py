@@ -149,3 +149,27 @@ def test_accounts_deleted_before_the_marker_existed_are_found(member, eric, staf
     marked = {p.name: p.former_member for p in rows}
     assert marked == {"Eric Rodriguez": True, "Gone Ltd": False}
     assert [p.name for p in rows if p.needs_staff] == ["Gone Ltd"]
+
+
+def test_a_former_members_kept_name_is_for_the_parties_and_staff_only(client, member, eric, staff):
+    """Deleting an account never makes a person more visible: visitors and other members
+    read "a member (former member)" on the page and in the public list; the other parties
+    and staff read the name kept."""
+    from members.models import Visibility
+
+    from .conftest import set_visibility
+
+    set_visibility(eric, Visibility.HIDDEN)
+    collab = log(member, eric, confirm=True)
+    account_delete(user=eric)
+    for viewer in (None, UserFactory(name="Someone Else")):
+        client.logout()
+        if viewer:
+            client.force_login(viewer)
+        for url in (collab.get_absolute_url(), reverse("collaborations:list")):
+            page = client.get(url).content.decode()
+            assert "Eric Rodriguez" not in page, (viewer, url)
+            assert "(former member)" in page
+    for insider in (member, staff):
+        client.force_login(insider)
+        assert "Eric Rodriguez" in client.get(collab.get_absolute_url()).content.decode()
