@@ -63,6 +63,18 @@ class ConsoleIndexView(ConsoleAccessMixin, TemplateView):
         return ctx
 
 
+def _made_then_deleted(request):
+    """A form sent again whose first sending's event (or series) was deleted since."""
+    messages.info(
+        request,
+        _(
+            "This form was already sent, and what it created has been deleted since: "
+            "nothing is created again. Open a new form to start over."
+        ),
+    )
+    return redirect("organise:index")
+
+
 class _EventFormView(View):
     template_name = "console/event_form.html"
 
@@ -89,6 +101,8 @@ class EventCreateView(ConsoleAccessMixin, _EventFormView):
             add_service_errors(form, exc)
             return self.render_form(form, status=400)
         event = result.made
+        if result.repeated and event is None:
+            return _made_then_deleted(request)
         if result.repeated:
             messages.info(
                 request,
@@ -212,6 +226,8 @@ class EventDuplicateView(EventPermissionMixin, View):
             messages.error(request, " ".join(exc.messages))
             return redirect("organise:index")
         copy_ = result.made
+        if result.repeated and copy_ is None:
+            return _made_then_deleted(request)
         if result.repeated:
             messages.info(request, _("This copy was already made: it is not made twice."))
         elif copy_.start - self.event.start < timedelta(days=8):
@@ -375,6 +391,8 @@ class _SeriesFormView(View):
             add_service_errors(form, exc)
             return self.render_form(form, status=400)
         series, created = result.series, result.created
+        if result.repeated and series is None:
+            return _made_then_deleted(request)
         if result.repeated:
             messages.info(
                 request,

@@ -128,6 +128,37 @@ def test_the_duplicate_button_clicked_twice_makes_one_copy(organiser_client, cha
     assert Event.objects.count() == 3
 
 
+def test_a_form_sent_again_after_what_it_made_was_deleted_is_no_error(organiser_client, chapter):
+    """Back and send again, after staff deleted the draft (or series) the form made: a
+    message, nothing created, never a 500."""
+    start = _aware(timezone.localdate() + timedelta(days=20), 18)
+    page = organiser_client.get("/organise/new/").content.decode()
+    data = {**_event_form(chapter, start), "nonce": NONCE.search(page).group(1)}
+    assert organiser_client.post("/organise/new/", data).status_code == 302
+    Event.objects.all().delete()
+    again = organiser_client.post("/organise/new/", data)
+    assert again.status_code == 302
+    assert _said(again).startswith("This form was already sent, and what it created has been")
+    assert not Event.objects.exists()
+
+    page = organiser_client.get("/organise/series/new/").content.decode()
+    series = {**_series_form(chapter), "nonce": NONCE.search(page).group(1)}
+    assert organiser_client.post("/organise/series/new/", series).status_code == 302
+    Event.objects.all().delete()
+    EventSeries.objects.all().delete()
+    again = organiser_client.post("/organise/series/new/", series)
+    assert again.status_code == 302
+    assert not EventSeries.objects.exists()
+
+    event = EventFactory(slug="switch-it-day", chapter=chapter, space=chapter.space)
+    nonce = uuid.uuid4().hex
+    organiser_client.post("/organise/switch-it-day/duplicate/", {"nonce": nonce})
+    Event.objects.exclude(pk=event.pk).delete()
+    again = organiser_client.post("/organise/switch-it-day/duplicate/", {"nonce": nonce})
+    assert again.status_code == 302
+    assert Event.objects.count() == 1
+
+
 def _series_form(chapter, **overrides) -> dict:
     data = {
         "title": "Switch IT day",
