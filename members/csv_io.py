@@ -204,6 +204,7 @@ class _Known:
     """What rows are checked against, read once per file."""
 
     terms: dict
+    slugs: dict  # exact slug -> term: what an export writes (`members_export`)
     spaces: dict
     languages: dict
     plans: dict
@@ -211,8 +212,10 @@ class _Known:
 
     @classmethod
     def load(cls) -> _Known:
+        approved = list(Term.objects.filter(status=Term.Status.APPROVED))
         return cls(
-            terms=vocabulary_index(Term.objects.filter(status=Term.Status.APPROVED)),
+            terms=vocabulary_index(approved),
+            slugs={t.slug: t for t in approved},
             spaces={s.slug: s for s in Space.objects.all()},
             languages=dict(SPOKEN_LANGUAGES),
             plans=dict(Membership.Plan.choices),
@@ -256,7 +259,9 @@ def _row_check(line: int, cells, header, known: _Known, seen: dict[str, int]) ->
 def _terms_check(column: str, raw: str, known: _Known, result: RowResult) -> list | None:
     found, unknown_terms = [], []
     for label in tags_parse(raw):
-        term = known.terms.get(vocabulary_key(label))
+        # An exported file names terms by slug, which may be a name with its symbols
+        # dropped ("c" for C++): the exact slug first, then what a person would type.
+        term = known.slugs.get(label) or known.terms.get(vocabulary_key(label))
         (found.append(term) if term else unknown_terms.append(label))
     if unknown_terms:
         result.errors.append(

@@ -154,3 +154,20 @@ def test_export_of_the_filtered_list_round_trips(client, world, staff, vocab):
     report = members_import_check(body.encode())
     assert report.ok, (report.errors, [r.errors for r in report.rows])
     assert report.rows[0].data["phone"] == "+32 2 555 55 55"
+
+
+def test_an_export_with_terms_slugged_without_their_symbols_imports_back(client, world, staff):
+    """Terms made before symbols were told apart kept slugs like "c" (C++) and "net" (.NET):
+    the export names them so, and the import reads a slug as it was written."""
+    from tests.factories import TermFactory
+
+    cpp = TermFactory(slug="c", name_en="C++")
+    dotnet = TermFactory(slug="net", name_en=".NET")
+    make_member("Dev Person", visibility="public", skills=[cpp, dotnet])
+    client.force_login(staff)
+    response = client.get(EXPORT_URL, {"visibility__exact": "public"})
+    body = b"".join(response.streaming_content).decode()
+    report = members_import_check(body.encode())
+    assert report.ok, (report.errors, [r.errors for r in report.rows])
+    skills = [{t.slug for t in r.data.get("skills") or []} for r in report.rows]
+    assert {"c", "net"} in skills
