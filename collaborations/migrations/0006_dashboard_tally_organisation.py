@@ -41,9 +41,7 @@ def organisation_tallies_count(apps, schema_editor):
 
 
 def organisation_tallies_drop(apps, schema_editor):
-    apps.get_model("collaborations", "DashboardTally").objects.filter(
-        dimension=DIMENSION
-    ).delete()
+    apps.get_model("collaborations", "DashboardTally").objects.filter(dimension=DIMENSION).delete()
 
 
 class Migration(migrations.Migration):
