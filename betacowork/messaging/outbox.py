@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from .models import Outbox
@@ -293,7 +294,7 @@ def resendable(rows: QuerySet[Outbox]) -> QuerySet[Outbox]:
     """The rows among `rows` that staff may send again: not pending, not a deleted
     account's."""
     return rows.exclude(status=Outbox.Status.PENDING).exclude(
-        recipient__isnull=True, last_error=RECIPIENT_DELETED
+        recipient__isnull=True, last_error__startswith=RECIPIENT_DELETED
     )
 
 
@@ -309,7 +310,10 @@ def outbox_cancel_for_deleted_user(*, user) -> None:
         claimed_until=None,
         claim_token="",
     )
-    mine.update(last_error=RECIPIENT_DELETED)
+    # In front of what the row said (a failed row keeps its last error after the mark).
+    mine.exclude(last_error__startswith=RECIPIENT_DELETED).update(
+        last_error=Concat(Value(RECIPIENT_DELETED + " "), F("last_error"), output_field=TextField())
+    )
 
 
 def outbox_resend(*, ids: Iterable[int]) -> int:

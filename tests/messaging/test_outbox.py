@@ -197,10 +197,16 @@ def test_a_deleted_accounts_messages_are_never_sent_again(scripted):
     cancelled, _ = write("to-be-cancelled", recipient=user, to=user.email)
     sent, _ = write("sent-before", recipient=user, to=user.email)
     Outbox.objects.filter(pk=sent.pk).update(status=Outbox.Status.SENT)
+    failed, _ = write("failed-before", recipient=user, to=user.email)
+    Outbox.objects.filter(pk=failed.pk).update(
+        status=Outbox.Status.FAILED, last_error="550 mailbox unavailable"
+    )
     guest, _ = write("a-guest", to="guest@example.test")
     Outbox.objects.filter(pk=guest.pk).update(status=Outbox.Status.SENT)
     account_delete(user=user)
-    assert outbox_resend(ids=[cancelled.pk, sent.pk, guest.pk]) == 1
+    failed.refresh_from_db()
+    assert failed.last_error == "Recipient account deleted. 550 mailbox unavailable"
+    assert outbox_resend(ids=[cancelled.pk, sent.pk, failed.pk, guest.pk]) == 1
     assert outbox_send_due() == 1
     assert [m.to for m in scripted.sent] == [["guest@example.test"]]
     statuses = dict(Outbox.objects.values_list("dedup_key", "status"))
