@@ -12,13 +12,17 @@ Every message about an event uses the topic ``event:<pk>``.
 
 The services are split by concern and re-exported here (callers keep writing
 `from events import services`): `common` (helpers), `registration` (the seat queue, the
-waitlist, check-in), `lifecycle` (create, publish, edit, cancel, duplicate), `series`,
-`calendar`.
+waitlist, cancelling), `checkin` (the door), `lifecycle` (create, publish, edit, cancel,
+duplicate), `series`, `calendar`.
 """
 
 from .calendar import (  # noqa: F401
     calendar_token_create,
     calendar_token_regenerate,
+)
+from .checkin import (  # noqa: F401
+    registration_check_in,
+    registration_check_in_undo,
 )
 from .common import (  # noqa: F401
     GUEST_CANCEL_SALT,
@@ -59,8 +63,6 @@ from .registration import (  # noqa: F401
     _promote_waitlisted,
     event_register,
     registration_cancel,
-    registration_check_in,
-    registration_check_in_undo,
     registration_refusal,
     registrations_claim_for_user,
 )

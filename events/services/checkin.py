@@ -1,0 +1,75 @@
+"""Check-in at the door: a confirmed registrant marked present, or not any more.
+
+Refused at a cancelled event. Locks in the order every writer of a registration takes them
+— the event, the registration, then a Speed Networking evening's session — so two of them
+never wait for each other (`registration.registration_cancel` takes the event, then the
+session; check-in locks only its registration row)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Event, Registration
+from .registration import _lock_event
+
+
+def _refuse_check_in_if_cancelled(event: Event) -> None:
+    # People were told a cancelled event will not happen: nobody can attend it.
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError(
+            _("This event is cancelled: nobody can be checked in."), code="cancelled"
+        )
+
+
+def registration_check_in(*, registration: Registration, actor) -> Registration:
+    """Mark a confirmed registrant as present (again: harmless). Refused at a cancelled
+    event."""
+    with transaction.atomic():
+        # Only the registration's row is locked (`of`): locking the joined event row too, after
+        # it, would be the reverse of the order cancelling and undoing take (event first).
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .get(pk=registration.pk)
+        )
+        _refuse_check_in_if_cancelled(registration.event)
+        if registration.status != Registration.Status.CONFIRMED:
+            raise ValidationError(
+                _("Only confirmed registrations can be checked in."), code="not_confirmed"
+            )
+        if registration.checked_in_at is None:
+            registration.checked_in_at = timezone.now()
+            registration.checked_in_by = actor if getattr(actor, "pk", None) else None
+            registration.save(update_fields=["checked_in_at", "checked_in_by"])
+    return registration
+
+
+def registration_check_in_undo(*, registration: Registration, actor) -> Registration:
+    """Mark a registrant as not present (again: harmless). Refused at a cancelled event.
+
+    At a Speed Networking evening already planned they leave the rounds not yet played (a
+    partner left alone is re-seated): they are not in the room. Locks in the order every
+    writer of a registration takes them — the event, the registration, then the evening's
+    session (`registration_cancel` takes the event, then the session) — so two of them never
+    wait for each other."""
+    with transaction.atomic():
+        event = _lock_event(Event(pk=registration.event_id))
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=registration.pk)
+        )
+        _refuse_check_in_if_cancelled(event)
+        if registration.checked_in_at is not None:
+            registration.checked_in_at = None
+            registration.checked_in_by = None
+            registration.save(update_fields=["checked_in_at", "checked_in_by"])
+            if registration.user_id:  # seated at a Speed Networking evening planned already?
+                from ..speed_networking.services import networking_unseat
+
+                networking_unseat(event=event, user=registration.user)
+    registration.event = event
+    return registration

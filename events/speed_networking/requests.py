@@ -1,0 +1,80 @@
+"""“I'd like to meet”: a participant's requests for a Speed Networking evening, which the
+planner honours (requests > offer/seek matches)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.rules import profile_visible_to
+
+from ..models import Event, MeetingRequest, NetworkingSession
+from ..models.speed_networking import MAX_REQUESTS
+from . import selectors
+
+
+@transaction.atomic
+def meeting_request_set(
+    *, event: Event, requester, targets: Collection, now: datetime | None = None
+) -> list[MeetingRequest]:
+    """`requester`'s requests for `event` become exactly `targets` (users, at most 5): people
+    confirmed for the evening whose profile the requester may see."""
+    now = now or timezone.now()
+    if not selectors.is_speed_networking(event):
+        raise ValidationError(_("This is not a Speed Networking event."), code="wrong_kind")
+    if (
+        event.has_ended(now)
+        or NetworkingSession.objects.filter(event=event, finished_at__isnull=False).exists()
+    ):
+        raise ValidationError(_("This evening is over."), code="over")
+    if not event.registrations.active().filter(user=requester).exists():
+        raise ValidationError(
+            _("Register for the evening first: requests are for the people coming."),
+            code="not_registered",
+        )
+    wanted = {t.pk: t for t in targets}
+    if requester.pk in wanted:
+        raise ValidationError(_("You cannot ask to meet yourself."), code="self")
+    if len(wanted) > MAX_REQUESTS:
+        raise ValidationError(
+            _("Choose at most %(max)s people (you chose %(n)s).")
+            % {"max": MAX_REQUESTS, "n": len(wanted)},
+            code="too_many",
+        )
+    coming = set(
+        event.registrations.confirmed()
+        .filter(user_id__in=list(wanted))
+        .values_list("user_id", flat=True)
+    )
+    profiles = {p.user_id: p for p in selectors.profiles_of(wanted)}
+    for user_id in wanted:
+        profile = profiles.get(user_id)
+        if profile is None or not profile_visible_to(profile, requester):
+            # The same words whether a hidden person is coming or not: nothing leaks.
+            raise ValidationError(
+                _("You can only ask to meet people coming to this evening whose profile you see."),
+                code="unknown",
+            )
+        if user_id not in coming:
+            raise ValidationError(
+                _("%(name)s is not coming to this evening.") % {"name": profile.display_name},
+                code="not_coming",
+            )
+    MeetingRequest.objects.filter(event=event, requester=requester).exclude(
+        target_id__in=list(wanted)
+    ).delete()
+    have = set(
+        MeetingRequest.objects.filter(event=event, requester=requester).values_list(
+            "target_id", flat=True
+        )
+    )
+    MeetingRequest.objects.bulk_create(
+        MeetingRequest(event=event, requester=requester, target_id=user_id)
+        for user_id in sorted(set(wanted) - have)
+    )
+    return list(MeetingRequest.objects.filter(event=event, requester=requester))
