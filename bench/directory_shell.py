@@ -2,28 +2,6 @@
 benchmark database, a logged-in member's session, the searches' EXPLAIN, and timing every
 page in-process against the reference."""
 
-SEED = """
-import time
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from members import demo
-from members.models import Profile, User
-
-started = time.monotonic()
-world = demo.new_world(members={members}, log=print)
-demo._seed_core(world)
-made = demo.generated_members_create(world, {members})
-print(f"seeded: {{made}} new generated members in {{time.monotonic() - started:.1f}} s; "
-      f"{{Profile.objects.count()}} profiles in all")
-user = User.objects.get(email="member00042@" + demo.GENERATED_DOMAIN)
-session = SessionStore()
-session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-session.create()
-print("SESSION", session.session_key)
-"""
-
 SESSION = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -38,6 +16,21 @@ session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 print("SESSION", session.session_key)
 """
+
+# Seeding ends by logging the member in, as SESSION does (appended: SEED is formatted, and
+# SESSION holds no braces).
+SEED = """
+import time
+from members import demo
+from members.models import Profile
+
+started = time.monotonic()
+world = demo.new_world(members={members}, log=print)
+demo._seed_core(world)
+made = demo.generated_members_create(world, {members})
+print(f"seeded: {{made}} new generated members in {{time.monotonic() - started:.1f}} s; "
+      f"{{Profile.objects.count()}} profiles in all")
+""" + SESSION.replace("{", "{{").replace("}", "}}")
 
 EXPLAIN = """
 from django.db import connection
