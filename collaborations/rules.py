@@ -8,7 +8,7 @@ rule for one collaboration whose participants are loaded.
 from __future__ import annotations
 
 import rules
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 
 from members.rules import is_member, is_staff
 
@@ -38,6 +38,22 @@ def is_party(user, collab) -> bool:
     if collab.author_id == user.pk:
         return True
     return any(p.user_id == user.pk for p in collab.participants.all())
+
+
+def view_history_sql(user):
+    """`collaborations.view_history` (staff and the parties) as a boolean expression on
+    participant rows — "may `user` read this row's collaboration's history?" — for a
+    prefetch that annotates it (`selectors.participants_prefetch`)."""
+    if user is None or not user.is_authenticated:
+        return Value(False)
+    if is_staff(user):
+        return Value(True)
+    collab = OuterRef("collaboration_id")
+    return ExpressionWrapper(
+        Q(Exists(Collaboration.objects.filter(pk=collab, author_id=user.pk)))
+        | Q(Exists(Participant.objects.filter(collaboration_id=collab, user_id=user.pk))),
+        output_field=BooleanField(),
+    )
 
 
 @rules.predicate

@@ -6,24 +6,21 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Value,
 )
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from events.models import Event, Registration
 from members.models import Company, Profile, Visibility
-from members.rules import is_staff
 
 from ..models import Collaboration, Participant
+from ..rules import view_history_sql
 
 # Stand-ins for "someone anonymous" and "any member": the dashboard is the same for every
 # member, so it is computed (and cached) once per audience, not once per person.
@@ -52,23 +49,9 @@ def participants_prefetch(user) -> Prefetch:
             profile_visible=Exists(
                 Profile.objects.visible_to(user).filter(user_id=OuterRef("user_id"))
             ),
-            former_named=_insider(user),
+            former_named=view_history_sql(user),
         )
         .order_by("pk"),
-    )
-
-
-def _insider(user):
-    """`collaborations.view_history` for the participant row's collaboration, as SQL."""
-    if user is None or not user.is_authenticated:
-        return Value(False)
-    if is_staff(user):
-        return Value(True)
-    collab = OuterRef("collaboration_id")
-    return ExpressionWrapper(
-        Q(Exists(Collaboration.objects.filter(pk=collab, author_id=user.pk)))
-        | Q(Exists(Participant.objects.filter(collaboration_id=collab, user_id=user.pk))),
-        output_field=BooleanField(),
     )
 
 
