@@ -1,14 +1,46 @@
-"""Forms of the event pages (the admin's forms live in admin.py)."""
+"""Forms of the event pages, and the bounds every form that sets a capacity shares (the
+organiser console's and the admin's; the admin's forms live in admin/)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Chapter, Space
 
 from .models import EventKind
+
+# A sanity ceiling for everyone (staff included): no room holds more, and it keeps absurd
+# numbers out of the database. At least one seat: a capacity of 0 would waitlist everyone.
+MIN_CAPACITY = 1
+MAX_CAPACITY = 5000
+
+
+def field_bounds(field, low_value: int, high_value: int, *, low: str, high: str) -> None:
+    """Replace a model form field's range checks with ours (and our messages)."""
+    field.validators = [
+        v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
+    ]
+    field.validators += [
+        MinValueValidator(low_value, message=low),
+        MaxValueValidator(high_value, message=high),
+    ]
+
+
+def capacity_bounds(field) -> None:
+    """Keep an event's (or a series') capacity field within MIN_CAPACITY..MAX_CAPACITY seats:
+    the console's forms and the admin's call it, so both refuse the same numbers."""
+    field.widget.attrs.update(min=MIN_CAPACITY, max=MAX_CAPACITY, inputmode="numeric")
+    field_bounds(
+        field,
+        MIN_CAPACITY,
+        MAX_CAPACITY,
+        low=gettext("An event needs at least one seat."),
+        high=gettext("At most %(limit)s seats.") % {"limit": MAX_CAPACITY},
+    )
 
 
 class EventFilterForm(forms.Form):

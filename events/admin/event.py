@@ -16,6 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
+from ..console.services import capacity_error
+from ..forms import capacity_bounds
 from ..models import (
     EVENT_TIME_FIELDS,
     Event,
@@ -25,6 +27,7 @@ from ..models import (
     Speaker,
     validate_event_time,
 )
+from .deletion import EventDeleteMixin
 from .event_actions import EventActionsMixin
 
 
@@ -75,13 +78,20 @@ class RegistrationInline(admin.TabularInline):
 
 
 class EventAdminForm(forms.ModelForm):
-    """Refuses an end before the start and a capacity below the confirmed count."""
+    """Refuses an end before the start, a capacity out of the console's bounds or below the
+    confirmed count, and a status change the services refuse (out of cancelled; cancelling
+    an event that has started)."""
+
+    # The staff member saving (set by `EventAdmin.get_form`): the chapter capacity rule asks it.
+    user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in EVENT_TIME_FIELDS:
             if name in self.fields:
                 self.fields[name].validators.append(validate_event_time)
+        if "capacity" in self.fields:
+            capacity_bounds(self.fields["capacity"])
         if not self.instance.pk and "end" in self.fields:
             # A new event may leave these empty: the kind's defaults fill them in.
             self.fields["end"].required = False
@@ -105,8 +115,22 @@ class EventAdminForm(forms.ModelForm):
             self.add_error("registration_closes_at", _("Registration must close after it opens."))
         if start and end and end <= start:
             self.add_error("end", _("An event must end after it starts."))
+        status = cleaned.get("status")
+        if status and "status" not in self.errors:
+            try:
+                services.event_status_check(event=self.instance, status=status, start=start)
+            except ValidationError as exc:
+                self.add_error(None, exc)
         capacity = cleaned.get("capacity")
-        if self.instance.pk and capacity is not None:
+        if "capacity" not in self.errors and "chapter" not in self.errors and self.user:
+            unchanged = bool(self.instance.pk) and capacity == self.instance.capacity
+            chapter = cleaned.get("chapter")
+            error = capacity_error(
+                user=self.user, chapter=chapter, capacity=capacity, unchanged=unchanged
+            )
+            if error:
+                self.add_error("capacity", error)
+        if self.instance.pk and capacity is not None and "capacity" not in self.errors:
             confirmed = self.instance.registrations.confirmed().count()
             if capacity < confirmed:
                 self.add_error(
@@ -147,7 +171,7 @@ class UpcomingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(EventActionsMixin, admin.ModelAdmin):
+class EventAdmin(EventDeleteMixin, EventActionsMixin, admin.ModelAdmin):
     form = EventAdminForm
     list_display = [
         "title",
@@ -184,6 +208,7 @@ class EventAdmin(EventActionsMixin, admin.ModelAdmin):
     ]
     inlines = [SpeakerInline, EventCostInline, RegistrationInline]
     actions = [
+        "delete_selected",  # refused for an event to come with registrants: cancel it
         "action_publish",
         "action_cancel",
         "action_duplicate",
@@ -214,6 +239,11 @@ class EventAdmin(EventActionsMixin, admin.ModelAdmin):
         (_("History"), {"fields": ["history"]}),
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user  # a class made for this request: not shared with others
+        return form
+
     def get_queryset(self, request):
         confirmed = Q(registrations__status=Registration.Status.CONFIRMED)
         return (
@@ -243,7 +273,6 @@ class EventAdmin(EventActionsMixin, admin.ModelAdmin):
     def checked_in(self, obj):
         return obj.n_checked_in
 
-    @admin.display(description=_("delivery log"))
     @admin.display(description=_("what happened, by whom"))
     def history(self, obj):
         """The event's history (services write it), newest first."""
@@ -267,6 +296,7 @@ class EventAdmin(EventActionsMixin, admin.ModelAdmin):
         )
         return format_html("<ol>{}</ol>", rows)
 
+    @admin.display(description=_("delivery log"))
     def delivery_log_link(self, obj):
         if not obj or not obj.pk:
             return "—"

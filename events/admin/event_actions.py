@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -183,20 +184,73 @@ class EventActionsMixin:
             )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
-        response.write("\ufeff")  # lets spreadsheet apps detect UTF-8
-        response.write("".join(csv_lines(rows)))
+        response.write("".join(csv_lines(rows)))  # starts with the BOM spreadsheets need
         return response
 
     @admin.action(description=_("Mark every confirmed registrant as attended"))
     def action_mark_attended(self, request, queryset):
-        count = 0
-        for registration in Registration.objects.filter(
-            event__in=queryset, status=Registration.Status.CONFIRMED, checked_in_at__isnull=True
-        ):
-            services.registration_check_in(registration=registration, actor=request.user)
-            count += 1
+        """Check in every confirmed registrant of each selected event that has started and
+        is not cancelled (`registration_check_in`), all or nothing per event; the other
+        events are left alone and named."""
+        count, cancelled, not_started = 0, [], []
+        now = timezone.now()
+        for event in queryset.order_by("start", "pk"):
+            if event.status == Event.Status.CANCELLED:
+                cancelled.append(event)
+                continue
+            if not event.has_started(now):
+                not_started.append(event)  # nobody can have attended it yet
+                continue
+            try:
+                count += self._check_in_all(request, event)
+            except ValidationError:
+                # Cancelled since the list was shown: none of its check-ins is kept.
+                cancelled.append(event)
         self.message_user(
             request,
             ngettext("%(n)s person marked as attended.", "%(n)s people marked as attended.", count)
             % {"n": count},
         )
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext(
+                    "Nobody checked in at this cancelled event: %(events)s.",
+                    "Nobody checked in at these cancelled events: %(events)s.",
+                    len(cancelled),
+                )
+                % {"events": _titles(cancelled)},
+                messages.WARNING,
+            )
+        if not_started:
+            self.message_user(
+                request,
+                ngettext(
+                    "Nobody checked in at this event, which has not started yet: %(events)s.",
+                    "Nobody checked in at these events, which have not started yet: %(events)s.",
+                    len(not_started),
+                )
+                % {"events": _titles(not_started)},
+                messages.WARNING,
+            )
+
+    @staticmethod
+    @transaction.atomic
+    def _check_in_all(request, event: Event) -> int:
+        """Check in the event's confirmed registrants not checked in yet; return how many.
+        All or nothing: raises ValidationError (and keeps none) if the event is cancelled
+        meanwhile; a registration cancelled meanwhile is just not counted."""
+        checked = 0
+        for registration in event.registrations.confirmed().filter(checked_in_at__isnull=True):
+            try:
+                services.registration_check_in(registration=registration, actor=request.user)
+            except ValidationError as exc:
+                if exc.code == "not_confirmed":
+                    continue
+                raise
+            checked += 1
+        return checked
+
+
+def _titles(events) -> str:
+    return ", ".join(f"“{event.title}”" for event in events)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import services
+from ..forms import capacity_bounds
 from ..models import (
     Budget,
     CalendarToken,
@@ -16,10 +17,11 @@ from ..models import (
     Registration,
 )
 from ..recurrence import RecurrenceField, rrule_describe
+from .deletion import RegistrationDeleteMixin
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(RegistrationDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "email", "event", "status", "created_at", "checked_in_at"]
     list_filter = ["status", "event__kind", ("checked_in_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email", "event__title"]
@@ -36,7 +38,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "checked_in_at",
         "checked_in_by",
     ]
-    actions = ["action_check_in", "action_cancel"]
+    # Deleting a place at an event to come is refused: cancelling moves the waitlist up.
+    actions = ["delete_selected", "action_check_in", "action_cancel"]
 
     def has_add_permission(self, request):
         # Seats are taken through the registration service (lock, waitlist, emails).
@@ -87,6 +90,8 @@ class EventSeriesAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # A rule set by hand before the picker existed is kept, not lost, when editing.
         self.fields["rrule"].keep_current(self.instance.rrule if self.instance.pk else "")
+        if "capacity" in self.fields:
+            capacity_bounds(self.fields["capacity"])  # the console's bounds
 
     def clean(self):
         cleaned = super().clean()

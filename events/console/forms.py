@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -21,25 +20,11 @@ from betacowork.submissions.forms import NonceField
 from members.models import Chapter
 
 from .. import services
+from ..forms import capacity_bounds, field_bounds
 from ..models import Event, EventSeries, validate_event_time
 from ..recurrence import RecurrenceField
 from ..rules import CHAPTER_CAPACITY_LIMIT
 from .services import EVENT_EDIT_FIELDS, capacity_error
-
-# A sanity ceiling for everyone (staff included): no room holds more, and it keeps absurd
-# numbers out of the database.
-MAX_CAPACITY = 5000
-
-
-def _bounds(field, low_value: int, high_value: int, *, low: str, high: str) -> None:
-    """Replace a model form field's range checks with ours (and our messages)."""
-    field.validators = [
-        v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
-    ]
-    field.validators += [
-        MinValueValidator(low_value, message=low),
-        MaxValueValidator(high_value, message=high),
-    ]
 
 
 class _ScopedForm(forms.ModelForm):
@@ -58,14 +43,7 @@ class _ScopedForm(forms.ModelForm):
             "Choose one of your chapters: you can only create events for those."
         )
         capacity = self.fields["capacity"]
-        capacity.widget.attrs.update(min=1, max=MAX_CAPACITY, inputmode="numeric")
-        _bounds(
-            capacity,
-            1,
-            MAX_CAPACITY,
-            low=_("An event needs at least one seat."),
-            high=_("At most %(limit)s seats.") % {"limit": MAX_CAPACITY},
-        )
+        capacity_bounds(capacity)  # the bounds the admin's forms share
         if not user.has_perm("events.exceed_chapter_capacity"):
             capacity.help_text = _("At most %(limit)s seats for a chapter event.") % {
                 "limit": CHAPTER_CAPACITY_LIMIT
@@ -192,7 +170,7 @@ class SeriesForm(_ScopedForm):
         self.fields["rrule"].keep_current(self.instance.rrule if self.instance.pk else "")
         duration = self.fields["duration_minutes"]
         duration.widget.attrs.update(min=15, max=24 * 60, step=15)
-        _bounds(
+        field_bounds(
             duration,
             15,
             24 * 60,

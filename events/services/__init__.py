@@ -51,6 +51,7 @@ from .lifecycle import (  # noqa: F401
     event_create,
     event_duplicate,
     event_publish,
+    event_status_check,
     event_unique_slug,
     event_update,
 )

@@ -185,6 +185,36 @@ def event_cancel(*, event: Event, actor=None) -> int:
         return _notify_cancelled(event)
 
 
+def event_status_check(*, event: Event, status: str, start: datetime | None = None) -> None:
+    """Raise ValidationError (on "status") when an edit may not move the stored `event` to
+    `status` (with `start`, its new start, if the same edit moves it).
+
+    Cancelling is final: registrants were told it will not happen (their seats stay as the
+    history of who was coming), so a cancelled event goes back to no other status — a copy
+    (`event_duplicate`) holds it again. And an event that has started cannot be cancelled,
+    as with `event_cancel`. The edit forms call it to show the error on the field;
+    `event_update` calls it again under the lock.
+    """
+    if event.status == status:
+        return
+    if event.status == Event.Status.CANCELLED:
+        message = _(
+            "This event is cancelled and its registrants were told: cancelling is final. "
+            "Duplicate the event to hold it again."
+        )
+        raise ValidationError({"status": ValidationError(message, code="cancelled_is_final")})
+    now = timezone.now()
+    # A new event (the admin's add form) has no stored start yet.
+    started = (event.start is not None and event.has_started(now)) or (
+        start is not None and start <= now
+    )
+    if status == Event.Status.CANCELLED and started:
+        message = _("“%(title)s” has already started: it can no longer be cancelled.") % {
+            "title": event.title
+        }
+        raise ValidationError({"status": ValidationError(message, code="started")})
+
+
 def _notify_cancelled(event: Event) -> int:
     """Tell every active registrant that the event is cancelled (caller holds the lock)."""
     told = 0
@@ -204,9 +234,10 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
 
     When the time or place changes, `version` increases (the calendar SEQUENCE, and the
     reminders' de-duplication keys) and every active registrant gets an "event changed"
-    email with the updated .ics. Lowering the capacity below the confirmed count is refused;
-    raising it promotes people from the waitlist. An occurrence of a series that is edited
-    is detached from it, so regenerating the series leaves it alone.
+    email with the updated .ics. A status change obeys `event_status_check` (no way out of
+    cancelled; no cancelling once started). Lowering the capacity below the confirmed count
+    is refused; raising it promotes people from the waitlist. An occurrence of a series that
+    is edited is detached from it, so regenerating the series leaves it alone.
     """
     unknown = set(data) - set(EVENT_UPDATE_FIELDS)
     if unknown:
@@ -215,6 +246,8 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
         raise TypeError(f"event_update cannot set {sorted(unknown)}")
     with transaction.atomic():
         locked = _lock_event(event)
+        if "status" in data:
+            event_status_check(event=locked, status=data["status"], start=data.get("start"))
         for field, value in data.items():
             setattr(locked, field, value)
         _update_check(locked)

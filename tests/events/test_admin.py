@@ -142,6 +142,8 @@ def test_export_attendees_csv_neutralises_formulas(admin_client, event):
 
 def test_mark_attended_action(admin_client, event):
     regs = [services.event_register(event=event, user=UserFactory()) for _ in range(2)]
+    now = timezone.now()  # under way: people can have attended it
+    Event.objects.filter(pk=event.pk).update(start=now - timedelta(hours=1), end=now)
     _action(admin_client, "action_mark_attended", [event])
     assert all(Registration.objects.get(pk=r.pk).checked_in_at for r in regs)
 
