@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from betacowork.csv_cells import csv_unquote
 
+from .forms import PersonNameField
 from .models import SPOKEN_LANGUAGES, Membership, Profile, Space, Term, User, Visibility
 from .search import fold, search_refresh_batch
 from .services import company_resolve, tags_parse, vocabulary_index, vocabulary_key
@@ -89,7 +90,7 @@ class ImportReport:
 
 class _RowForm(forms.Form):
     email = forms.EmailField(max_length=254)
-    name = forms.CharField(max_length=150)
+    name = PersonNameField(max_length=150)
     headline = forms.CharField(max_length=160, required=False)
     job_title = forms.CharField(max_length=120, required=False)
     company = forms.CharField(max_length=160, required=False)
@@ -224,6 +225,7 @@ class _Known:
 
 
 def _row_check(line: int, cells, header, known: _Known, seen: dict[str, int]) -> RowResult:
+    """One row's data, or every reason it is wrong (all of them, so one round of fixes does)."""
     result = RowResult(line=line, email="")
     if len(cells) != len(header):
         result.errors.append(
@@ -234,25 +236,26 @@ def _row_check(line: int, cells, header, known: _Known, seen: dict[str, int]) ->
     values = {h: csv_unquote(c.strip()) for h, c in zip(header, cells, strict=True)}
     result.email = values.get("email", "")
     form = _RowForm(data={k: values.get(k, "") for k in _RowForm.base_fields})
-    if not form.is_valid():
-        for name, errors in form.errors.items():
-            result.errors.extend(f"{name}: {error}" for error in errors)
-        return result
+    form.is_valid()
+    for name, errors in form.errors.items():
+        result.errors.extend(f"{name}: {error}" for error in errors)
     data = dict(form.cleaned_data)
-    email = data["email"].lower()
-    result.email = email
-    if email in seen:
-        result.errors.append(
-            _("Same email as line %(line)d: each person once per file.") % {"line": seen[email]}
-        )
-        return result
-    seen[email] = line
+    email = data.get("email", "").lower()
+    if email:
+        result.email = email
+        if email in seen:
+            result.errors.append(
+                _("Same email as line %(line)d: each person once per file.") % {"line": seen[email]}
+            )
+        else:
+            seen[email] = line
     for column in ("skills", "offers", "seeks"):
         data[column] = _terms_check(column, values.get(column, ""), known, result)
     data["languages"] = _languages_check(values.get("languages", ""), known, result)
     data["home_space"], data["plan"] = _place_check(values, known, result)
-    result.data = data
-    result.action = "update" if email in known.existing else "create"
+    if not result.errors:
+        result.data = data
+        result.action = "update" if email in known.existing else "create"
     return result
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
+from django.utils.translation import gettext as _
 
+from betacowork.messaging import kind_for
 from betacowork.messaging.models import Outbox
 from betacowork.submissions.models import Submission
 
@@ -113,9 +115,27 @@ def _proposed_terms(user: User) -> list[dict]:
     return _terms(Term.objects.filter(proposed_by=user).order_by("name_en"))
 
 
+def _message_body(message: Outbox) -> tuple[str | None, str | None]:
+    """The body of `message` as the export shows it, and why it is left out when it is.
+
+    A secret kind's body (a confirmation or reset link, a sign-in code) is meant for the
+    mailbox it went to, which may not be the account holder's: an address being added is
+    not theirs until they confirm it from there. So is an unknown kind's, to be safe.
+    """
+    kind = kind_for(message.kind)
+    if kind is None or kind.secret:
+        return None, _(
+            "Not shown: this message holds a one-time link or code that only the mailbox "
+            "it was sent to may see."
+        )
+    return message.body_text, None
+
+
 def _messages(user: User) -> list[dict]:
-    return [
-        {
+    out = []
+    for m in Outbox.objects.filter(recipient=user).order_by("created_at"):
+        body, withheld = _message_body(m)
+        row = {
             "kind": m.kind,
             "to": m.to_email,
             "subject": m.subject,
@@ -123,10 +143,12 @@ def _messages(user: User) -> list[dict]:
             "status": m.status,
             "created_at": m.created_at,
             "sent_at": m.sent_at,
-            "body": m.body_text,
+            "body": body,
         }
-        for m in Outbox.objects.filter(recipient=user).order_by("created_at")
-    ]
+        if withheld:
+            row["body_withheld"] = withheld
+        out.append(row)
+    return out
 
 
 def _form_submissions(user: User) -> list[dict]:

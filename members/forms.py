@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,11 +10,58 @@ from .avatars import MAX_BYTES, avatar_process
 from .models import SPOKEN_LANGUAGES, Profile, Visibility
 from .services import PROFILE_FIELDS, tags_validate
 
+# --- people's names (sign-up, profile, import) ---------------------------------------------
+
+# Characters that reorder the text around them: a name with one can show as another.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Invisible and of no use in a name: dropped wherever they are (zero-width space, word joiner,
+# byte-order mark, soft hyphen, Mongolian vowel separator, invisible operators, combining
+# grapheme joiner, the blank Hangul fillers, the blank Braille pattern).
+_INVISIBLE = frozenset(
+    "\u200b\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\u2064\u034f\u115f\u1160\u3164\uffa0\u2800"
+)
+# Joiners and direction marks have a use inside a name (emoji sequences, Persian, mixed
+# scripts), none at its ends.
+_EDGES = "\u200c\u200d\u200e\u200f\u061c "
+
+
+def _shows(ch: str) -> bool:
+    return not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Mn", "Me")
+
+
+def person_name_clean(value: str) -> str:
+    """A person's name as typed, made safe to show: the one rule for every name field.
+
+    Promises: control characters (line breaks, tabs…) and text-direction overrides are
+    refused (ValidationError); invisible characters are dropped and runs of spaces become
+    one; a name where nothing visible is left comes back empty, so a required field says
+    "This field is required". Accents, any script, emoji, hyphens and apostrophes stay.
+    """
+    if any(
+        unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS or ch in "\u2028\u2029"
+        for ch in value
+    ):
+        raise ValidationError(
+            _("Enter a name without line breaks, control characters or text-direction overrides."),
+            code="invalid",
+        )
+    value = " ".join("".join(ch for ch in value if ch not in _INVISIBLE).split())
+    value = " ".join(value.strip(_EDGES).split())
+    return value if any(_shows(ch) for ch in value) else ""
+
+
+class PersonNameField(forms.CharField):
+    """A CharField cleaned by `person_name_clean` before the "required" check."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return person_name_clean(value) if value not in self.empty_values else value
+
 
 class SignupForm(forms.Form):
     """Extra fields for allauth's sign-up form (email and passwords come from allauth)."""
 
-    name = forms.CharField(
+    name = PersonNameField(
         label=_("Full name"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
@@ -88,6 +136,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = list(PROFILE_FIELDS)
+        field_classes = {"display_name": PersonNameField}
         labels = {
             "offers_text": _("What I offer, in a sentence"),
             "seeks_text": _("What I seek, in a sentence"),

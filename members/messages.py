@@ -28,6 +28,17 @@ ACCOUNT_EMAILS = (
     "password_set",
     "unknown_account",
 )
+# Those whose body holds a key for the mailbox alone: a confirmation or reset link, a code.
+# Their text is never shown but in that mailbox (MessageKind.secret).
+SECRET_ACCOUNT_EMAILS = frozenset(
+    {
+        "email_confirmation",
+        "email_confirmation_signup",
+        "login_code",
+        "password_reset_code",
+        "password_reset_key",
+    }
+)
 
 
 class AccountEmail(MessageKind):
@@ -59,6 +70,10 @@ for _name in ACCOUNT_EMAILS:
         type(
             f"Account_{_name}",
             (AccountEmail,),
-            {"key": f"account.{_name}", "template_prefix": f"account/email/{_name}"},
+            {
+                "key": f"account.{_name}",
+                "template_prefix": f"account/email/{_name}",
+                "secret": _name in SECRET_ACCOUNT_EMAILS,
+            },
         )
     )

@@ -28,3 +28,56 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated:
             user_language_apply(request, user)
         return self.get_response(request)
+
+
+# allauth's pages whose answer is a link that no longer works (tampered, used or expired), by
+# the context their template gets: the password reset link, the email confirmation link.
+_DEAD_LINKS = {
+    "account_reset_password_from_key": lambda context: bool(context.get("token_fail")),
+    "account_confirm_email": lambda context: context.get("confirmation", True) is None,
+}
+
+
+def _is_allauth_view(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return False
+    view = getattr(match.func, "view_class", match.func)
+    return view.__module__.startswith("allauth.")
+
+
+def _refusal_status(request, context: dict) -> int | None:
+    """400 (429 for too many failed logins) when an allauth page refuses what it was sent."""
+    dead_link = _DEAD_LINKS.get(request.resolver_match.url_name)
+    if dead_link is not None and dead_link(context):
+        return 400
+    form = context.get("form")
+    if request.method != "POST" or form is None or not getattr(form, "is_bound", False):
+        return None
+    if not form.errors:
+        return None
+    codes = {error.code for errors in form.errors.as_data().values() for error in errors}
+    return 429 if "too_many_login_attempts" in codes else 400
+
+
+class AccountRefusalStatusMiddleware:
+    """allauth's account pages answer a refused form with 400, like the project's own forms.
+
+    allauth shows a form it refuses again (wrong password, wrong current password, taken
+    address…) with a 200, and a dead password-reset or confirmation link too. Here such an
+    answer keeps its page and gets 400, or 429 when the refusal is the failed-login rate
+    limit (allauth's own rate limits answer 429 already). Valid posts still redirect.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_template_response(self, request, response):
+        if response.status_code == 200 and _is_allauth_view(request):
+            status = _refusal_status(request, response.context_data or {})
+            if status is not None:
+                response.status_code = status
+        return response

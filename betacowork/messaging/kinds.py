@@ -26,12 +26,16 @@ class MessageKind:
       sending. Writing data instead of text keeps rendering out of the writer's transaction
       — the registration lock is held for the INSERTs alone. Raise `LookupError` when what
       the payload names is gone (the row is then cancelled).
+    - `secret`: True when the body holds a key meant for the recipient's mailbox alone (an
+      email confirmation or password reset link, a sign-in code). Its text then reaches no
+      one but through that mailbox: the "my data" export lists the message without it.
     """
 
     key: ClassVar[str] = ""
     template_prefix: ClassVar[str] = ""
     preference: ClassVar[str | None] = None
     preference_label: ClassVar[str] = ""
+    secret: ClassVar[bool] = False
 
     def obsolete_reasons(self, rows: list) -> dict[int, str]:
         return {}

@@ -113,7 +113,7 @@ def test_admin_upload_preview_and_confirm(client, world, staff):
     preview = client.post(IMPORT_URL, {"file": upload})
     html = preview.content.decode()
     assert "Dry run" in html
-    assert "1 people will be created" in html
+    assert "1 person will be created" in html
     assert not User.objects.filter(email="new.person@example.test").exists()
     token = preview.context["token"]
     done = client.post(IMPORT_URL, {"token": token})

@@ -258,8 +258,9 @@ def test_login_rate_limits_fall_back_to_the_process_while_redis_is_down(
         response = client.post(
             reverse("account_login"), {"login": member.email, "password": "wrong"}
         )
-        assert response.status_code == 200
+        assert response.status_code == 400
     response = client.post(reverse("account_login"), {"login": member.email, "password": "wrong"})
+    assert response.status_code == 429
     assert "Too many failed login attempts" in response.content.decode()
 
 
