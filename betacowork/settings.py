@@ -9,7 +9,7 @@ Django settings reference: https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +59,8 @@ USE_I18N = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date formats per language, beside Django's (betacowork/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["betacowork.formats"]
 LANGUAGE_COOKIE_NAME = "betacowork_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -154,6 +156,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "members.middleware.AccountRefusalStatusMiddleware",
 ]
 
 ROOT_URLCONF = "betacowork.urls"
@@ -239,7 +242,26 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
-EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
+
+
+def _filemail_path(url: str) -> str:
+    """The folder of `filemail://`: `filemail:///srv/mail` is /srv/mail, `filemail://var/mail`
+    is var/mail in the project directory (whatever directory the process started in), and a
+    bare `filemail://` is var/mail. django-environ drops the leading slash of the path
+    (/srv/mail would become srv/mail, under the current directory), and the first segment of a
+    relative one (var/mail would become mail): read the URL here instead."""
+    parts = urlsplit(url)
+    path = unquote(parts.netloc + parts.path)
+    if not path.strip("/"):
+        return str(VAR_DIR / "mail")
+    if path.startswith("/"):
+        return "/" + path.lstrip("/")
+    return str(BASE_DIR / path)
+
+
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    EMAIL_FILE_PATH = _filemail_path(EMAIL_URL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Betacowork <community@betacowork.test>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)

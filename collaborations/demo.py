@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from events.models import Event, Registration
 from members.demo import GENERATED_DOMAIN, MEMBER_EMAIL, ORGANISER_EMAIL, STAFF_EMAIL
-from members.models import Chapter, Company, User
+from members.models import Chapter, Company, User, Visibility
 
 from .models import Collaboration, CollaborationHistory, Participant
 
@@ -47,6 +47,10 @@ class Story:
     status: str = S.CONFIRMED
     description: str = ""
     pending_for: list[str] = field(default_factory=list)  # emails still to confirm
+    # What earlier versions seeded, renamed in a database seeded by them (not duplicated); a
+    # description is replaced only if it still reads as seeded.
+    former_titles: tuple[str, ...] = ()
+    former_descriptions: tuple[str, ...] = ()
 
 
 STORIES = [
@@ -111,11 +115,16 @@ STORIES = [
         event_kind="betacooks",
         event_index=0,
         value=100_000,
-        description="Met Guillaume Tourniaire of Ayomi over a Betacooks lunch; the equity "
-        "crowdfunding round raised €100,000.",
+        # Guillaume's profile is for members only: a public story does not name him.
+        description="Met the Ayomi team over a Betacooks lunch; the equity crowdfunding round "
+        "raised €100,000.",
+        former_descriptions=(
+            "Met Guillaume Tourniaire of Ayomi over a Betacooks lunch; the equity "
+            "crowdfunding round raised €100,000.",
+        ),
     ),
     Story(
-        "Data.be hires Stan Jagiello",
+        "Data.be hires a web developer",  # Stan's profile is for members only
         "toon@betacowork.test",
         R.EMPLOYER,
         K.HIRE,
@@ -124,8 +133,13 @@ STORIES = [
         origin=Origin.EVENT,
         event_kind="betacooks",
         event_index=1,
-        description="On a coworker's advice at a Betacooks, Data.be hired Stan, a web "
-        "developer who then became a member.",
+        description="On a coworker's advice at a Betacooks, Data.be hired a web developer who "
+        "then became a member.",
+        former_titles=("Data.be hires Stan Jagiello",),
+        former_descriptions=(
+            "On a coworker's advice at a Betacooks, Data.be hired Stan, a web "
+            "developer who then became a member.",
+        ),
     ),
     Story(
         "Corporate coaching programme",
@@ -163,8 +177,13 @@ STORIES = [
         event_kind="it-day",
         event_index=0,
         value=3_500,
-        description="Philippe Chevremont met Norman Lambert at the first Switch IT day; "
-        "Norman rebuilt the website of Heracles, the business centre Philippe runs.",
+        # Philippe's profile is for members only: a public story does not name him.
+        description="Met at the first Switch IT day: Norman Lambert rebuilt the website of the "
+        "Heracles business centre.",
+        former_descriptions=(
+            "Philippe Chevremont met Norman Lambert at the first Switch IT day; "
+            "Norman rebuilt the website of Heracles, the business centre Philippe runs.",
+        ),
     ),
     Story(
         "Mobile app subcontracted to a Charleroi developer",
@@ -212,6 +231,8 @@ ROLES = {
 VALUES = [None, None, 600, 1200, 2500, 4000, 8000, 15000, 30000, 50000]
 INTRODUCERS = [STAFF_EMAIL, STAFF_EMAIL, "ramon@betacowork.test", "julie@betagroup.test"]
 GENERATED_COUNT = 30
+# How a generated title calls a partner whose profile is not public (it fits every phrase).
+UNNAMED_PARTNER = "a member's start-up"
 
 
 def _past_events(kind: str) -> list[Event]:
@@ -370,10 +391,21 @@ def _write(
     return True
 
 
+def _story_rename(story: Story) -> None:
+    """A row an earlier version seeded for `story` takes its current title and description."""
+    if not (story.former_titles or story.former_descriptions):
+        return
+    rows = Collaboration.objects.filter(title__in=[story.title, *story.former_titles])
+    rows.filter(description__in=story.former_descriptions).update(description=story.description)
+    if not Collaboration.objects.filter(title=story.title).exists():
+        rows.filter(title__in=story.former_titles).update(title=story.title)
+
+
 def _stories(world, users: dict[str, User], staff: User | None) -> int:
     made = 0
     today = timezone.localdate()
     for story in STORIES:
+        _story_rename(story)
         author = users.get(story.author)
         if author is None:
             continue
@@ -436,6 +468,11 @@ def _natural_title(kind: str, phrase: str, partner: str, start: date, taken: set
     The rng's phrase first, then the kind's other phrases, then the month it began: no
     random draw here, so the rng sequence (and what an older database holds) stays the same.
     """
+    return _unique_title(kind, phrase, partner, start, taken)
+
+
+def _unique_title(kind: str, phrase: str, partner: str, start: date, taken: set[str]) -> str:
+    """`_natural_title()`'s rule, also used to recompute the titles earlier versions gave."""
     phrases = GENERATED_TITLES[kind]
     start_at = phrases.index(phrase)
     rotated = phrases[start_at:] + phrases[:start_at]
@@ -470,6 +507,7 @@ def _generated(world, users: dict[str, User], staff: User | None) -> int:
     kinds, weights = zip(*KIND_WEIGHTS, strict=True)
     made = 0
     taken: set[str] = set()
+    taken_before: set[str] = set()  # the titles earlier versions gave, to rename them
     for n in range(1, GENERATED_COUNT + 1):
         kind = rng.choices(kinds, weights)[0]
         roll = rng.random()
@@ -505,20 +543,34 @@ def _generated(world, users: dict[str, User], staff: User | None) -> int:
         parties: list[tuple[object, str]] = [(partner, second)]
         if rng.random() < 0.25 and companies:
             parties.append((rng.choice(companies), R.PARTNER if kind == K.PARTNERSHIP else second))
-        partner_label = (
+        # Earlier versions labelled the partner by company or name whoever they were.
+        old_label = (
             partner.profile.company.name
             if getattr(partner.profile, "company", None)
             else partner.name
         )
+        # A title is read by everyone who may open the collaboration, and its parties are
+        # named only as their profile allows: a partner whose profile is not public is not
+        # named, nor tied to their company, by a title.
+        partner_label = (
+            old_label if partner.profile.visibility == Visibility.PUBLIC else UNNAMED_PARTNER
+        )
         phrase = rng.choice(GENERATED_TITLES[kind])
-        # Earlier versions keyed generated rows on "<phrase> <partner> (#n)": such a row is this
-        # one under its old name, so it is renamed rather than duplicated.
-        legacy = f"{phrase} {partner_label} (#{n})"
         title = _natural_title(kind, phrase, partner_label, start, taken)
         taken.add(title)
+        old_title = _unique_title(kind, phrase, old_label, start, taken_before)
+        taken_before.add(old_title)
         value = rng.choice(VALUES)  # drawn before any `continue`: the sequence must not shift
-        if Collaboration.objects.filter(title=legacy).update(title=title):
-            continue
+        # Earlier versions keyed generated rows on "<phrase> <partner> (#n)", then on the title
+        # with the old label: such a row is this one under its old name, so it is renamed
+        # rather than duplicated.
+        numbered = {f"{phrase} {label} (#{n})" for label in (old_label, partner_label)}
+        legacy = [t for t in (*sorted(numbered), old_title) if t != title]
+        if not Collaboration.objects.filter(title=title).exists():
+            former = Collaboration.objects.filter(title__in=legacy).order_by("pk").first()
+            if former is not None:
+                Collaboration.objects.filter(pk=former.pk).update(title=title)
+                continue
         status = S.CONFIRMED
         if n % 13 == 0:
             status = S.PROPOSED

@@ -136,15 +136,26 @@ def collaborations_of_user(*, viewer, user_id: int, limit: int = 10) -> list[Col
 
 
 def collaborations_of_company(*, viewer, company: Company, limit: int = 20) -> list[Collaboration]:
-    """A company's confirmed collaborations: as a party, or through its members' profiles."""
-    members = Profile.objects.filter(company=company).values("user_id")
+    """A company's confirmed collaborations that `viewer` may see, where the company is linked
+    in a way `viewer` may see: the company itself as a party, or a member — one of its people,
+    or one who took part for it — whose profile `viewer` may see (`Profile.visible_to`). A
+    member the viewer may not see is "a member" on the collaboration's page: listing their
+    collaborations here would tell whose person they are. A former member who took part for it
+    counts only for those who may read the collaboration's history (their name is kept there).
+    """
+    visible = Profile.objects.visible_to(viewer)
+    linked = Participant.objects.annotate(former_named=view_history_sql(viewer)).filter(
+        Q(company=company, user__isnull=True, former_member=False)
+        | Q(user_id__in=visible.filter(company=company).values("user_id"))
+        | Q(company=company, user_id__in=visible.values("user_id"))
+        | Q(company=company, former_member=True, former_named=True)
+    )
     return list(
         Collaboration.objects.listed_for(viewer)
-        .filter(Q(participants__company=company) | Q(participants__user_id__in=members))
+        .filter(pk__in=linked.values("collaboration_id"))
         .select_related("origin_event__kind")
         .prefetch_related(participants_prefetch(viewer))
-        .order_by("-start_date", "-pk")
-        .distinct()[:limit]
+        .order_by("-start_date", "-pk")[:limit]
     )
 
 
