@@ -7,10 +7,12 @@ location, a polyglot payload, an animated GIF) only the pixels survive, as a pla
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -29,6 +31,14 @@ class ProcessedAvatar:
     thumb: bytes
 
 
+def _megabytes(size: int, *, decimals: int = 0) -> str:
+    """`size` bytes in MB, written the reader's way (5.6 in English, 5,6 in French), rounded
+    up: a file just over the limit never reads as the limit itself."""
+    scale = 10**decimals
+    megabytes = math.ceil(size * scale / 1024 / 1024) / scale
+    return number_format(megabytes, decimal_pos=decimals, use_l10n=True)
+
+
 def _square(img: Image.Image, size: int) -> bytes:
     out = ImageOps.fit(img, (size, size), method=Image.Resampling.LANCZOS)
     buf = io.BytesIO()
@@ -44,8 +54,8 @@ def avatar_process(upload) -> ProcessedAvatar:
     size = getattr(upload, "size", None) or 0
     if size > MAX_BYTES:
         raise ValidationError(
-            _("This picture is %(size).1f MB; the limit is %(limit)d MB.")
-            % {"size": size / 1024 / 1024, "limit": MAX_BYTES // 1024 // 1024},
+            _("This picture is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": _megabytes(size, decimals=1), "limit": _megabytes(MAX_BYTES)},
             code="too_large",
         )
     if size == 0:

@@ -102,6 +102,18 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request through the test client leaves
+    the language it activated (a member's "nl") active on the thread, and a later test
+    comparing a lazy label with its English text failed or passed by the order tests ran."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fail_on_logged_errors(caplog):
     """Like ephios: any ERROR logged during a test fails it (500s log one)."""
     yield

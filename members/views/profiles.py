@@ -87,13 +87,16 @@ class ProfileEditView(LoginRequiredMixin, UpdateView):
         return profile
 
     def post(self, request, *args, **kwargs):
-        # Refuse an oversized upload before parsing it.
+        # A body far over the picture limit is refused (413) without opening the picture.
+        # Only the file is refused: the other fields came in the same body (the CSRF and
+        # bad-input middlewares have read it already), so the form comes back bound to what
+        # was typed, with the error on the picture, as the normal validation path does.
         length = request.META.get("CONTENT_LENGTH") or "0"
         if (parse_int(length) or 0) > MAX_BYTES + 1_048_576:
             self.object = self.get_object()
-            form = self.get_form_class()(instance=self.object)
-            messages.error(
-                request,
+            form = self.get_form_class()(**{**self.get_form_kwargs(), "files": None})
+            form.add_error(
+                "avatar_upload",
                 _("That upload is too large: pictures are limited to %(mb)d MB.")
                 % {"mb": MAX_BYTES // 1024 // 1024},
             )

@@ -100,4 +100,4 @@ def test_log_confirm_and_see_it_on_the_dashboard(page, live_server, lunch):
     expect(graph.locator(".graph-node")).to_have_count(2)
     expect(graph).to_contain_text("Guillaume Tourniaire")
     expect(graph.locator(".graph-edges line")).to_have_count(1)
-    expect(page.locator("#top-events + table")).to_contain_text("Betacooks lunch")
+    expect(page.locator("#top-events + .table-wrap table")).to_contain_text("Betacooks lunch")

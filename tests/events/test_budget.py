@@ -198,7 +198,7 @@ def test_report_shows_hand_computed_figures_per_event_and_in_total(client, organ
     assert rows[0][:3] == ["Date", "Event", "Registrations"]
     body = [row[1:] for row in rows[1:-1]]  # without the date column
     assert body == EXPECTED_LINES
-    assert rows[1][0] == f"03/05/{YEAR}"
+    assert rows[1][0] == f"05/03/{YEAR}"  # 5 March: day first, in English too
     assert rows[-1] == ["Total: 3 events", *EXPECTED_TOTAL]
     page = response.content.decode()
     for absent in ("Cancelled", "Draft", "Old IT day", "Kortrijk kick-off"):

@@ -1,0 +1,13 @@
+"""English: "Sun 6 Dec" (see betacowork/formats/__init__.py)."""
+
+ABBR_DAY_MONTH_FORMAT = "j M"  # 6 Dec
+ABBR_DATE_FORMAT = "j M Y"  # 6 Dec 2026
+ABBR_DATETIME_FORMAT = "j M Y, H:i"  # 6 Dec 2026, 07:50
+ABBR_MONTH_YEAR_FORMAT = "M Y"  # Dec 2026
+ABBR_WEEKDAY_DAY_MONTH_TIME_FORMAT = "D j M, H:i"  # Sun 6 Dec, 07:50
+ABBR_WEEKDAY_DATETIME_FORMAT = "D j M Y, H:i"  # Sun 6 Dec 2026, 07:50
+
+# Django's English writes short dates month first ("12/06/2026 6:24 a.m." for 6 December),
+# which a reader in Belgium takes for 12 June: day first, as British English writes them.
+SHORT_DATE_FORMAT = "d/m/Y"  # 06/12/2026
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"  # 06/12/2026 07:50

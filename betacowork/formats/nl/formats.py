@@ -1,0 +1,8 @@
+"""Dutch: "zo 6 dec" (see betacowork/formats/__init__.py)."""
+
+ABBR_DAY_MONTH_FORMAT = "j b"  # 6 dec
+ABBR_DATE_FORMAT = "j b Y"  # 6 dec 2026
+ABBR_DATETIME_FORMAT = "j b Y, H:i"  # 6 dec 2026, 07:50
+ABBR_MONTH_YEAR_FORMAT = "b Y"  # dec 2026
+ABBR_WEEKDAY_DAY_MONTH_TIME_FORMAT = "D j b, H:i"  # zo 6 dec, 07:50
+ABBR_WEEKDAY_DATETIME_FORMAT = "D j b Y, H:i"  # zo 6 dec 2026, 07:50

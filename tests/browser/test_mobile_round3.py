@@ -1,0 +1,168 @@
+"""A phone (375 px wide) in every language: no page scrolls sideways, a wide table scrolls in
+its own labelled, focusable region, the budget's amounts stay in their card; and with
+JavaScript on, the language form's fallback button is no invisible tab stop (testers,
+round 3)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from api.services import token_create
+from events.models import Budget, Event, EventCost
+from tests.browser.conftest import login
+from tests.collaborations.conftest import attend, log, make_past_event
+from tests.events.factories import EventFactory
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 812}
+TZ = ZoneInfo("Europe/Brussels")
+
+# How far the page reaches past the viewport, and what sticks out (for the failure message).
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('main *, header *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > width + 1 && !el.closest('.table-wrap')) {
+      out.push(el.nodeName + '.' + el.className + ' → ' + Math.round(r.right));
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, width, out: out.slice(0, 5)};
+}"""
+
+
+def _phone(page, live_server, language: str):
+    page.set_viewport_size(PHONE)
+    page.context.add_cookies(
+        [{"name": "betacowork_language", "value": language, "url": live_server.url}]
+    )
+
+
+def _assert_no_sideways_scroll(page, path: str) -> None:
+    page.goto(path)
+    measured = page.evaluate(OVERFLOW_JS)
+    assert measured["scroll"] <= measured["width"], f"{path} scrolls sideways: {measured}"
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
+def test_heading_rows_with_a_button_wrap_on_a_phone(page, live_server, member, language):
+    EventFactory(title="Betacooks", start=timezone.now() + timedelta(days=2))
+    login(page, live_server, member)
+    _phone(page, live_server, language)
+    for path in ("/events/", "/collaborations/mine/"):
+        _assert_no_sideways_scroll(page, path)
+
+
+@pytest.fixture
+def business_events(transactional_db):
+    """Two past events with long titles where confirmed, valued collaborations began."""
+    author, client_a, client_b = (UserFactory(name=n) for n in ("Léa", "Tom", "Anna"))
+    for title in ("Speed Networking de printemps à Charleroi", "Betacooks du jeudi midi"):
+        event = make_past_event(kind_slug="speed-networking", title=title)
+        attend(event, author)
+        for other in (client_a, client_b):
+            log(
+                author,
+                other,
+                confirm=True,
+                origin_type="event",
+                origin_event=event,
+                value_eur=Decimal("123456.50"),
+            )
+    return author
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
+def test_the_dashboard_table_scrolls_in_its_own_region(
+    page, live_server, business_events, language
+):
+    login(page, live_server, business_events)
+    _phone(page, live_server, language)
+    _assert_no_sideways_scroll(page, "/collaborations/dashboard/")
+    region = page.locator("[aria-labelledby=top-events] .table-wrap")
+    expect(region).to_have_count(1)
+    # A keyboard can reach the region to scroll it; a screen reader hears what it holds.
+    expect(region).to_have_attribute("tabindex", "0")
+    expect(region).to_have_attribute("role", "region")
+    label = page.locator(f"#{region.get_attribute('aria-labelledby')}")
+    expect(label).to_have_count(1)
+    region.focus()
+    expect(region).to_be_focused()
+
+
+@pytest.fixture
+def budget_year(transactional_db):
+    """Last year's community budget, an event held with costs and one not held yet."""
+    year = timezone.localdate().year - 1
+    Budget.objects.create(year=year, chapter=None, amount=Decimal(120000), subsidy=Decimal(60000))
+    start = datetime(year, 5, 1, 12, tzinfo=TZ)
+    held = EventFactory(
+        title="IT day", start=start, end=start + timedelta(hours=3), status=Event.Status.PUBLISHED
+    )
+    EventCost.objects.create(event=held, category="food", amount=Decimal("465.00"))
+    draft = EventFactory(start=start + timedelta(days=30), status=Event.Status.DRAFT)
+    EventCost.objects.create(event=draft, category="food", amount=Decimal("200.00"))
+    return year
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
+def test_the_budget_page_fits_a_phone(page, live_server, staff, budget_year, language):
+    login(page, live_server, staff)
+    _phone(page, live_server, language)
+    _assert_no_sideways_scroll(page, f"/budget/{budget_year}/")
+    card = page.locator("section[aria-labelledby='budget-vs-spend']").bounding_box()
+    for cell in page.locator("[aria-labelledby='budget-vs-spend'] dd").all():
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= card["x"] + card["width"], cell.inner_text()
+    region = page.locator(".table-wrap:has(table.budget-overview)")
+    expect(region).to_have_attribute("tabindex", "0")
+    expect(region).to_have_attribute("role", "region")
+
+
+def test_the_language_button_is_no_tab_stop_with_javascript(page, live_server):
+    page.goto("/events/")
+    select = page.locator("#language-select")
+    select.focus()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.hasAttribute('data-autosubmit-fallback')")
+    assert not focused, "Tab after the language select lands on the hidden 'Change' button"
+    expect(page.locator("[data-autosubmit-fallback]")).to_be_hidden()
+
+
+def test_the_language_button_works_without_javascript(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/events/")
+    button = page.locator("[data-autosubmit-fallback]")
+    expect(button).to_be_visible()
+    page.locator("#language-select").focus()
+    page.keyboard.press("Tab")
+    expect(button).to_be_focused()
+    page.select_option("#language-select", "fr")
+    with page.expect_navigation():
+        button.click()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_api_tokens_table_scrolls_in_its_own_region(page, live_server, member, language):
+    # The revoke buttons' hidden names are absolutely positioned: they must not stretch the
+    # page from where the wide table puts them.
+    token_create(user=member, name="My integration script for the website")
+    login(page, live_server, member)
+    _phone(page, live_server, language)
+    _assert_no_sideways_scroll(page, "/me/api-tokens/")
+    region = page.locator(".table-wrap")
+    expect(region).to_have_attribute("tabindex", "0")
+    expect(region).to_have_attribute("role", "region")
+    expect(region).to_have_attribute("aria-label", re.compile(r"\w"))
