@@ -8,6 +8,7 @@ on the filesystem (no server needed), console email, DEBUG on.
 Django settings reference: https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -67,6 +68,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # DATABASES
 # ------------------------------------------------------------------------------
 # DATABASE_URL switches between the embedded SQLite file and PostgreSQL.
+# `manage.py runserver`: a development server, a new thread for each request.
+_RUNSERVER = sys.argv[1:2] == ["runserver"]
 _DB_ENGINES = {
     "sqlite": "django.db.backends.sqlite3",
     "postgres": "django.db.backends.postgresql",
@@ -101,7 +104,10 @@ def _database_from_url(url: str) -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     else:
-        config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+        # runserver (`make run`) answers each request on a new thread, and a persistent
+        # connection belongs to its thread: each request would leave one open until
+        # PostgreSQL refuses clients. It closes them after each request unless told otherwise.
+        config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if _RUNSERVER else 60)
         config["CONN_HEALTH_CHECKS"] = True
         config.setdefault("OPTIONS", {})["connect_timeout"] = 5
     return config

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import PersonNameField
 from members.models import Chapter, Space
 
 from .models import EventKind
@@ -92,7 +93,9 @@ class RegistrationForm(forms.Form):
 
 
 class GuestRegistrationForm(RegistrationForm):
-    name = forms.CharField(label=_("Your name"), max_length=150)
+    # Cleaned as a member's name is (no control or direction-override characters): it is
+    # shown to organisers and greets the address in the confirmation email.
+    name = PersonNameField(label=_("Your name"), max_length=150)
     email = forms.EmailField(
         label=_("Your email"),
         max_length=254,  # the column's size (EmailValidator alone lets 320 characters in)

@@ -100,17 +100,8 @@ class Supervisor:
         python = sys.executable
         address = f"{self.host}:{self.port}"
         self.children.append(
-            Child("web", [python, "manage.py", "runserver", address], self.web_environment())
+            Child("web", [python, "manage.py", "runserver", address], self.environment())
         )
-
-    def web_environment(self) -> dict[str, str]:
-        """runserver answers each request on a new thread, and a persistent connection
-        belongs to its thread: on PostgreSQL every request would leave one open until the
-        server refuses more ("too many clients"). The web closes its connection after each
-        request unless CONN_MAX_AGE says otherwise (production's gunicorn keeps them)."""
-        env = self.environment()
-        env.setdefault("CONN_MAX_AGE", "0")
-        return env
 
     def start_celery(self) -> None:
         """Worker and beat, once the web answers: on a busy machine the first page comes

@@ -16,7 +16,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
-from ..console.services import capacity_error
 from ..forms import capacity_bounds
 from ..models import (
     EVENT_TIME_FIELDS,
@@ -31,8 +30,19 @@ from .deletion import EventDeleteMixin
 from .event_actions import EventActionsMixin
 
 
+class EventKindAdminForm(forms.ModelForm):
+    """A kind's default capacity fills in an event's left empty: the same bounds as an
+    event's own (a default of 0 would waitlist everyone)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "default_capacity" in self.fields:
+            capacity_bounds(self.fields["default_capacity"])
+
+
 @admin.register(EventKind)
 class EventKindAdmin(admin.ModelAdmin):
+    form = EventKindAdminForm
     list_display = [
         "name_en",
         "slug",
@@ -82,9 +92,6 @@ class EventAdminForm(forms.ModelForm):
     confirmed count, and a status change the services refuse (out of cancelled; cancelling
     an event that has started)."""
 
-    # The staff member saving (set by `EventAdmin.get_form`): the chapter capacity rule asks it.
-    user = None
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in EVENT_TIME_FIELDS:
@@ -118,18 +125,12 @@ class EventAdminForm(forms.ModelForm):
         status = cleaned.get("status")
         if status and "status" not in self.errors:
             try:
-                services.event_status_check(event=self.instance, status=status, start=start)
+                services.event_status_check(
+                    event=self.instance, status=status, start=start, title=cleaned.get("title")
+                )
             except ValidationError as exc:
                 self.add_error(None, exc)
         capacity = cleaned.get("capacity")
-        if "capacity" not in self.errors and "chapter" not in self.errors and self.user:
-            unchanged = bool(self.instance.pk) and capacity == self.instance.capacity
-            chapter = cleaned.get("chapter")
-            error = capacity_error(
-                user=self.user, chapter=chapter, capacity=capacity, unchanged=unchanged
-            )
-            if error:
-                self.add_error("capacity", error)
         if self.instance.pk and capacity is not None and "capacity" not in self.errors:
             confirmed = self.instance.registrations.confirmed().count()
             if capacity < confirmed:
@@ -238,11 +239,6 @@ class EventAdmin(EventDeleteMixin, EventActionsMixin, admin.ModelAdmin):
         ),
         (_("History"), {"fields": ["history"]}),
     ]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.user = request.user  # a class made for this request: not shared with others
-        return form
 
     def get_queryset(self, request):
         confirmed = Q(registrations__status=Registration.Status.CONFIRMED)

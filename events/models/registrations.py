@@ -104,7 +104,7 @@ class Registration(models.Model):
         """What an email to them says after "Hello": the first word of the name they
         registered with, as emails to members use the first word of theirs
         (`User.get_short_name`)."""
-        return (self.name or self.email).split(" ")[0]
+        return ((self.name or "").split() or [self.email])[0]
 
     @property
     def is_guest(self) -> bool:

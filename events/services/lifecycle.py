@@ -185,9 +185,12 @@ def event_cancel(*, event: Event, actor=None) -> int:
         return _notify_cancelled(event)
 
 
-def event_status_check(*, event: Event, status: str, start: datetime | None = None) -> None:
+def event_status_check(
+    *, event: Event, status: str, start: datetime | None = None, title: str | None = None
+) -> None:
     """Raise ValidationError (on "status") when an edit may not move the stored `event` to
-    `status` (with `start`, its new start, if the same edit moves it).
+    `status` (with `start` and `title`, its new start and title, if the same edit sets them:
+    a new event's form has not set them on the instance yet).
 
     Cancelling is final: registrants were told it will not happen (their seats stay as the
     history of who was coming), so a cancelled event goes back to no other status — a copy
@@ -210,7 +213,7 @@ def event_status_check(*, event: Event, status: str, start: datetime | None = No
     )
     if status == Event.Status.CANCELLED and started:
         message = _("“%(title)s” has already started: it can no longer be cancelled.") % {
-            "title": event.title
+            "title": title or event.title
         }
         raise ValidationError({"status": ValidationError(message, code="started")})
 

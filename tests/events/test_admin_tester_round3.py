@@ -323,3 +323,56 @@ def test_the_admin_accepts_the_console_maximum_and_checks_series_too(admin_clien
     form = response.context["adminform"].form
     with pytest.raises(ValidationError, match="at least one seat"):
         form.fields["capacity"].clean(0)
+
+
+def _add_data(kind, **overrides):
+    data = {
+        "title": "Extra lunch",
+        "slug": "extra-lunch",
+        "kind": kind.pk,
+        "status": "published",
+        "visibility": "public",
+        "start_0": "2030-03-05",
+        "start_1": "12:30:00",
+        "end_0": "",
+        "end_1": "",
+        "capacity": "",
+        "reminder_offsets_minutes": "null",
+        "speakers-TOTAL_FORMS": "0",
+        "speakers-INITIAL_FORMS": "0",
+        "costs-TOTAL_FORMS": "0",
+        "costs-INITIAL_FORMS": "0",
+        "registrations-TOTAL_FORMS": "0",
+        "registrations-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_new_event_cancelled_in_the_past_is_refused_by_its_title(admin_client):
+    from .factories import kind
+
+    response = admin_client.post(
+        reverse("admin:events_event_add"),
+        _add_data(kind("betacooks"), status="cancelled", start_0="2020-03-05"),
+    )
+    assert response.status_code == 200
+    assert "“Extra lunch” has already started" in response.content.decode()
+    assert not Event.objects.filter(slug="extra-lunch").exists()
+
+
+@pytest.mark.parametrize(("default", "ok"), [("0", False), ("5001", False), ("5000", True)])
+def test_a_kinds_default_capacity_keeps_the_events_bounds(admin_client, default, ok):
+    """An event left without a capacity takes its kind's: a default of 0 would have put
+    every registrant on the waitlist."""
+    from .factories import kind
+
+    betacooks = kind("betacooks")
+    url = reverse("admin:events_eventkind_change", args=[betacooks.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["default_capacity"] = default
+    response = admin_client.post(url, data)
+    betacooks.refresh_from_db()
+    assert (response.status_code == 302) is ok, response.content.decode()[:2000]
+    assert (betacooks.default_capacity == int(default)) is ok
