@@ -27,13 +27,15 @@ class Outbox(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    dedup_key = models.CharField(_("de-duplication key"), max_length=200, unique=True)
+    # Unique by a constraint, not `unique=True`: on PostgreSQL that would add a second,
+    # `varchar_pattern_ops` index for LIKE 'prefix%' queries nothing runs, which every INSERT,
+    # claim and "sent" UPDATE of the outbox would maintain (likewise `topic`'s, below).
+    dedup_key = models.CharField(_("de-duplication key"), max_length=200)
     kind = models.CharField(_("kind"), max_length=60)
     topic = models.CharField(
         _("topic"),
         max_length=80,
         blank=True,
-        db_index=True,
         help_text=_("What the message is about, e.g. event:42 (used for delivery logs)."),
     )
     recipient = models.ForeignKey(
@@ -82,12 +84,16 @@ class Outbox(models.Model):
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outbox")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["dedup_key"], name="members_outbox_dedup_key_uniq")
+        ]
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
                 name="members_outbox_due_idx",
                 condition=Q(status="pending"),
-            )
+            ),
+            models.Index(fields=["topic"], name="members_outbox_topic_idx"),
         ]
 
     def __str__(self) -> str:

@@ -212,3 +212,33 @@ def test_a_deleted_accounts_messages_are_never_sent_again(scripted):
     statuses = dict(Outbox.objects.values_list("dedup_key", "status"))
     assert statuses["to-be-cancelled"] == Outbox.Status.CANCELLED
     assert statuses["sent-before"] == Outbox.Status.SENT
+
+
+@pytest.mark.postgres
+def test_the_outbox_keeps_only_the_indexes_something_reads():
+    """Every INSERT, claim and "sent" UPDATE maintains each index of the outbox: the key's
+    and the topic's `varchar_pattern_ops` copies (for LIKE 'prefix%', which nothing runs) are
+    gone; the key stays unique for the writers' ON CONFLICT, the topic indexed."""
+    from django.db import IntegrityError, connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s", [Outbox._meta.db_table]
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert not [d for d in definitions if "pattern_ops" in d]
+    assert any("UNIQUE" in d and "(dedup_key)" in d for d in definitions)
+    assert any("(topic)" in d for d in definitions)
+    fields = {"kind": "k", "to_email": "a@example.org", "language": "en", "subject": "s"}
+    Outbox.objects.create(dedup_key="same", body_text="1", **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Outbox.objects.create(dedup_key="same", body_text="2", **fields)
+    written = outbox_write(
+        dedup_key="same",
+        kind="k",
+        to_email="a@example.org",
+        language="en",
+        message=RenderedMessage(subject="s", text="3"),
+    )
+    assert written[1] is False
+    assert Outbox.objects.get(dedup_key="same").body_text == "1"
