@@ -10,12 +10,13 @@ Django settings reference: https://docs.djangoproject.com/en/5.2/ref/settings/
 
 import sys
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
 
 from betacowork.log import logging_config
+from betacowork.mail_url import filemail_path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -250,24 +251,9 @@ EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
 
 
-def _filemail_path(url: str) -> str:
-    """The folder of `filemail://`: `filemail:///srv/mail` is /srv/mail, `filemail://var/mail`
-    is var/mail in the project directory (whatever directory the process started in), and a
-    bare `filemail://` is var/mail. django-environ drops the leading slash of the path
-    (/srv/mail would become srv/mail, under the current directory), and the first segment of a
-    relative one (var/mail would become mail): read the URL here instead."""
-    parts = urlsplit(url)
-    path = unquote(parts.netloc + parts.path)
-    if not path.strip("/"):
-        return str(VAR_DIR / "mail")
-    if path.startswith("/"):
-        return "/" + path.lstrip("/")
-    return str(BASE_DIR / path)
-
-
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
-    EMAIL_FILE_PATH = _filemail_path(EMAIL_URL)
+    EMAIL_FILE_PATH = filemail_path(EMAIL_URL, base_dir=BASE_DIR, default=VAR_DIR / "mail")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Betacowork <community@betacowork.test>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)

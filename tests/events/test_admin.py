@@ -32,6 +32,31 @@ def _action(admin_client, action, events, **extra):
     )
 
 
+def _add_data(kind, **overrides):
+    """The admin's add form for a new "Extra lunch" of `kind`, capacity and end left empty."""
+    data = {
+        "title": "Extra lunch",
+        "slug": "extra-lunch",
+        "kind": kind.pk,
+        "status": "published",
+        "visibility": "public",
+        "start_0": "2030-03-05",
+        "start_1": "12:30:00",
+        "end_0": "",
+        "end_1": "",
+        "capacity": "",
+        "reminder_offsets_minutes": "null",
+        "speakers-TOTAL_FORMS": "0",
+        "speakers-INITIAL_FORMS": "0",
+        "costs-TOTAL_FORMS": "0",
+        "costs-INITIAL_FORMS": "0",
+        "registrations-TOTAL_FORMS": "0",
+        "registrations-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
 def _change_data(event, **overrides):
     local_start = timezone.localtime(event.start)
     local_end = timezone.localtime(event.end)
@@ -246,25 +271,7 @@ def test_adding_an_event_uses_the_kind_defaults(admin_client):
     betacooks = kind("betacooks")
     betacooks.default_capacity, betacooks.default_duration_minutes = 50, 90
     betacooks.save()
-    data = {
-        "title": "Extra lunch",
-        "slug": "extra-lunch",
-        "kind": betacooks.pk,
-        "status": "published",
-        "visibility": "public",
-        "start_0": "2030-03-05",
-        "start_1": "12:30:00",
-        "end_0": "",
-        "end_1": "",
-        "capacity": "",
-        "reminder_offsets_minutes": "null",
-        "speakers-TOTAL_FORMS": "0",
-        "speakers-INITIAL_FORMS": "0",
-        "costs-TOTAL_FORMS": "0",
-        "costs-INITIAL_FORMS": "0",
-        "registrations-TOTAL_FORMS": "0",
-        "registrations-INITIAL_FORMS": "0",
-    }
+    data = _add_data(betacooks)
     response = admin_client.post(reverse("admin:events_event_add"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     event = Event.objects.get(slug="extra-lunch")

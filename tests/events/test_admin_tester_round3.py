@@ -17,7 +17,7 @@ from events.models import Event, Registration
 from tests.factories import UserFactory
 
 from .factories import EventFactory, EventSeriesFactory, RegistrationFactory
-from .test_admin import _action, _change_data
+from .test_admin import _action, _add_data, _change_data
 
 pytestmark = pytest.mark.django_db
 
@@ -323,30 +323,6 @@ def test_the_admin_accepts_the_console_maximum_and_checks_series_too(admin_clien
     form = response.context["adminform"].form
     with pytest.raises(ValidationError, match="at least one seat"):
         form.fields["capacity"].clean(0)
-
-
-def _add_data(kind, **overrides):
-    data = {
-        "title": "Extra lunch",
-        "slug": "extra-lunch",
-        "kind": kind.pk,
-        "status": "published",
-        "visibility": "public",
-        "start_0": "2030-03-05",
-        "start_1": "12:30:00",
-        "end_0": "",
-        "end_1": "",
-        "capacity": "",
-        "reminder_offsets_minutes": "null",
-        "speakers-TOTAL_FORMS": "0",
-        "speakers-INITIAL_FORMS": "0",
-        "costs-TOTAL_FORMS": "0",
-        "costs-INITIAL_FORMS": "0",
-        "registrations-TOTAL_FORMS": "0",
-        "registrations-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_a_new_event_cancelled_in_the_past_is_refused_by_its_title(admin_client):
