@@ -21,8 +21,8 @@ from .selectors import chapter_diaspora, chapter_next_event
 
 def _invitees(*, chapter: Chapter, event: Event, actor) -> list[User]:
     """The chapter's diaspora as members see it (never a hidden profile, whoever asks), less
-    those who already know: registered for the event, or following the chapter (its
-    announcement told them)."""
+    those who already know: registered for the event, following the chapter (its
+    announcement told them), or organising it (the one asking included)."""
     cards, _total = chapter_diaspora(chapter=chapter, viewer=actor, limit=None)
     registered = Registration.objects.active().filter(event=event, user__isnull=False)
     return list(
@@ -30,6 +30,8 @@ def _invitees(*, chapter: Chapter, event: Event, actor) -> list[User]:
         .exclude(profile__visibility=Visibility.HIDDEN)
         .exclude(pk__in=registered.values("user_id"))
         .exclude(followed_chapters=chapter)
+        .exclude(organised_chapters=chapter)
+        .exclude(pk=actor.pk)
         .order_by("pk")
     )
 

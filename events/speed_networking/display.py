@@ -95,10 +95,10 @@ def note_text(note: dict, names: dict[int, Person]) -> str:
         )
     if code == "left":
         person = names.get(p.get("user"))
-        return _("%(name)s left after round %(round)s.") % {
-            "name": person.name if person else _("a member"),
-            "round": p.get("after_round", 0),
-        }
+        name = person.name if person else _("a member")
+        if not p.get("after_round"):  # left before round 1 started: there is no round 0
+            return _("%(name)s left before the first round.") % {"name": name}
+        return _("%(name)s left after round %(round)s.") % {"name": name, "round": p["after_round"]}
     return str(code)
 
 
@@ -148,6 +148,10 @@ def current_rounds(rounds: list, session):
 
 def room_state(event: Event) -> dict:
     """What the projector shows: the current round's tables with the names the room may see."""
+    if event.is_cancelled:
+        # Rounds planned before the event was cancelled will not be played.
+        heading = _("This event is cancelled.")
+        return {"round": 0, "heading": heading, "tables": [], "remaining": None}
     session = selectors.session_of(event)
     rounds = selectors.rounds_view(session, viewer=selectors.ROOM)
     current, _upcoming = current_rounds(rounds, session)
@@ -179,7 +183,14 @@ def _with(companions: list) -> str:
 def my_round_state(event: Event, user) -> dict:
     """My seat as a sentence and data: "Round 3 · table 5 · with Léa Dubois — …"."""
     mine = selectors.my_round(event=event, user=user)
-    if mine.status == "seated":
+    if mine.status == "cancelled":
+        text = _("This event is cancelled.")
+    elif mine.status in ("seated", "upcoming") and not mine.companions:
+        # Alone at a table: their partner's check-in was undone with nobody left to re-seat.
+        text = _(
+            "Round %(n)s · table %(table)s · nobody else is at your table: see an organiser."
+        ) % {"n": mine.number, "table": mine.table}
+    elif mine.status == "seated":
         text = _("Round %(n)s · table %(table)s · with %(people)s") % {
             "n": mine.number,
             "table": mine.table,

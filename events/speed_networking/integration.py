@@ -65,7 +65,8 @@ def event_panel_context(request, *, event) -> dict | None:
         "event": event,
         "can_run": can_run,
         "registered": registered,
-        "ended": event.has_ended(),
+        # A cancelled evening, like one that ended, has no round or wish left to offer.
+        "ended": event.has_ended() or event.is_cancelled,
         "met": met,
     }
 

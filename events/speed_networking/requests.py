@@ -27,6 +27,8 @@ def meeting_request_set(
     now = now or timezone.now()
     if not selectors.is_speed_networking(event):
         raise ValidationError(_("This is not a Speed Networking event."), code="wrong_kind")
+    if event.is_cancelled:
+        raise ValidationError(_("This event is cancelled."), code="cancelled")
     if (
         event.has_ended(now)
         or NetworkingSession.objects.filter(event=event, finished_at__isnull=False).exists()

@@ -89,7 +89,7 @@ def test_someone_the_organiser_marks_as_gone_stays_out_of_the_next_plan(evening,
     services.networking_plan(event=evening, actor=organiser, rounds=3)
     assert seated(evening, 1) == sorted(u.pk for u in people[1:])
     notes = display.note_texts(NetworkingSession.objects.get(), viewer=organiser)
-    assert "left after round 0" in " ".join(notes)
+    assert "left before the first round" in " ".join(notes)
 
 
 def test_undoing_a_check_in_unseats_them_and_they_meet_nobody(client, evening, organiser):

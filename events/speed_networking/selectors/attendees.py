@@ -24,7 +24,7 @@ from .rounds import Person, people
 
 @dataclass
 class MyRound:
-    status: str  # "unplanned" | "upcoming" | "seated" | "not_seated" | "finished"
+    status: str  # "unplanned" | "upcoming" | "seated" | "not_seated" | "finished" | "cancelled"
     number: int = 0
     total: int = 0
     table: int | None = None
@@ -35,6 +35,8 @@ class MyRound:
 
 def my_round(*, event: Event, user) -> MyRound:
     """Where `user` sits now (or first, before the evening starts): four queries at most."""
+    if event.is_cancelled:
+        return MyRound("cancelled")  # rounds planned before it was cancelled are not played
     session = session_of(event)
     if session is None or session.generated_at is None:
         return MyRound("unplanned")
