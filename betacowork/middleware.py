@@ -6,7 +6,7 @@ import logging
 import sys
 
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
@@ -30,8 +30,9 @@ def _has_nul(data) -> bool:
 
 
 class BadInputMiddleware:
-    """Refuse NUL characters anywhere in the input, and answer 400 to the admin's own crashes
-    on malformed query strings and action selections.
+    """Refuse NUL characters anywhere in the input and oversized input (too many fields, a
+    body over the limit), and answer 400 to the admin's own crashes on malformed query
+    strings and action selections.
 
     PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"), so a `%00` that
     reaches any lookup would be a 500; no form of ours accepts one, so it is refused here once.
@@ -44,18 +45,31 @@ class BadInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or _has_nul(request.GET):
-            if request.path.startswith("/api/"):  # the API answers in JSON, even here
-                return JsonResponse({"detail": _("NUL characters are not allowed.")}, status=400)
-            return bad_request(request, exception=None)
-        # An unparseable multipart body raises MultiPartParserError here: Django answers 400.
-        if (
-            request.method == "POST"
-            and request.content_type in _FORM_TYPES
-            and _has_nul(request.POST)
-        ):
-            return bad_request(request, exception=None)
-        return self.get_response(request)
+        api = request.path.startswith("/api/")  # the API answers in JSON, even here
+        try:
+            nul = "\x00" in request.path or _has_nul(request.GET)
+            # An unparseable multipart body raises MultiPartParserError here: Django answers
+            # 400.
+            nul = nul or (
+                request.method == "POST"
+                and request.content_type in _FORM_TYPES
+                and _has_nul(request.POST)
+            )
+        except SuspiciousOperation as exc:
+            # Too many fields, a body over the limit: a 400 as Django's own, but a warning in
+            # the log (anyone can send one), and JSON for the API.
+            logging.getLogger(f"django.security.{type(exc).__name__}").warning(
+                "%s: %s", request.path, exc
+            )
+            if not api:
+                return bad_request(request, exception=exc)
+            detail = _("The request has too many parameters or is too large.")
+            return JsonResponse({"detail": detail}, status=400)
+        if not nul:
+            return self.get_response(request)
+        if api:
+            return JsonResponse({"detail": _("NUL characters are not allowed.")}, status=400)
+        return bad_request(request, exception=None)
 
     def process_exception(self, request, exception):
         if not request.path.startswith("/admin/"):

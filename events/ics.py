@@ -12,6 +12,7 @@ A feed (`events_ics`) also names itself and says how often to fetch it again: `N
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -31,6 +32,15 @@ PRODID = "-//Betacowork//Events//EN"
 # times a day; a personal feed should show a new registration or a cancellation soon.
 PUBLIC_FEED_REFRESH = timedelta(hours=6)
 PERSONAL_FEED_REFRESH = timedelta(hours=1)
+# RFC 5545 §3.3.11: a TEXT value holds no control character but the tab (line breaks are
+# written escaped by icalendar). Any other one — a word processor's soft line break (U+000B)
+# pasted into a title, a form feed, an escape — would make the whole calendar invalid.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value: str) -> str:
+    """`value` as a calendar may hold it: each control character becomes a space."""
+    return CONTROL_CHARACTERS.sub(" ", value)
 
 
 def site_host() -> str:
@@ -70,6 +80,7 @@ def _calendar(name: str | None = None, *, refresh: timedelta | None = None) -> C
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     if name:
+        name = _text(name)
         cal.add("name", name)
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", TZID)
@@ -96,13 +107,13 @@ def _vevent(event: Event, *, stamp: datetime, waitlisted: bool = False) -> VEven
     # in the title.
     waitlisted = waitlisted or getattr(event, "waitlisted", False)
     title = _("%(title)s (waitlist)") % {"title": event.title} if waitlisted else event.title
-    vevent.add("summary", title)
+    vevent.add("summary", _text(title))
     if event.description:
-        vevent.add("description", event.description)
+        vevent.add("description", _text(event.description))
     if event.place:
-        vevent.add("location", event.place)
+        vevent.add("location", _text(event.place))
     vevent.add("url", f"{settings.SITE_URL}{event.get_absolute_url()}")
-    vevent.add("categories", [event.kind.name_en])
+    vevent.add("categories", [_text(event.kind.name_en)])
     if event.status == Event.Status.CANCELLED:
         vevent.add("status", "CANCELLED")
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.http import JsonResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -35,18 +36,30 @@ def reject_unknown_params(request, allowed) -> None:
             raise ValidationError({name: [_("This value is not allowed.")]})
 
 
-def with_etag(request, response):
-    """An ETag on a successful GET (a digest of the body), and a 304 when the caller already
-    has it. The body depends on who asks, so it varies on the credentials and is private."""
+def _private(response):
+    """The body depends on who asks: it varies on the credentials and is private."""
     patch_vary_headers(response, ["Authorization", "Cookie", "Accept-Language"])
     patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def with_etag(request, response):
+    """An ETag on a successful GET (a digest of the body), a 304 when the caller already has
+    it, and a JSON 412 when its If-Match names another version."""
+    _private(response)
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
     if not response.is_rendered:
         response.render()
     digest = hashlib.blake2b(response.content, digest_size=16).hexdigest()
     response["ETag"] = f'"{digest}"'
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    conditional = get_conditional_response(request, etag=response["ETag"], response=response)
+    if conditional.status_code == 412:  # Django's answer has no body: ours is JSON
+        detail = _("This resource has changed: its ETag no longer matches If-Match.")
+        failed = _private(JsonResponse({"detail": detail}, status=412))
+        failed["ETag"] = response["ETag"]
+        return failed
+    return conditional
 
 
 class ApiView(GenericAPIView):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 
@@ -25,8 +26,9 @@ class DocsView(SpectacularSwaggerSplitView):
     throttle_classes = []
 
 
+@csrf_exempt  # as the API's own views: a script's POST gets this 404, not the CSRF page
 def not_found(request, path: str = ""):
-    """Any other path under /api/: a JSON 404, never the site's HTML page."""
+    """Any other path under /api/, with any method: a JSON 404, never the site's HTML page."""
     detail = _("There is no such API endpoint. The list is at /api/v1/docs/.")
     if request.path and not request.path.endswith("/"):
         try:

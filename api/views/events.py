@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.shortcuts import get_object_or_404
@@ -20,6 +21,8 @@ from ..serializers.events import EventSerializer, EventSeriesSerializer
 from .base import ApiView, error_responses
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+# YYYY-MM-DD only: date.fromisoformat() also reads ten-character week dates ("2026-W01-1").
+DAY_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_day(request, name: str) -> date | None:
@@ -27,7 +30,7 @@ def parse_day(request, name: str) -> date | None:
     if raw in (None, ""):
         return None
     try:
-        day = date.fromisoformat(raw) if len(raw) == 10 else None
+        day = date.fromisoformat(raw) if DAY_RE.fullmatch(raw) else None
     except ValueError:
         day = None
     if day is None:
