@@ -62,9 +62,13 @@ class PersonalFeedView(View):
             raise Http404(_("This calendar address is not valid (any more)."))
         events = selectors.personal_feed_events(user=owner.user)
         # Calendar apps send no useful Accept-Language: the feed speaks its owner's language.
-        with translation.override(owner.user.preferred_language or get_language()):
+        language = owner.user.preferred_language or get_language()
+        with translation.override(language):
             content = events_ics(events, name=personal_feed_title(), refresh=PERSONAL_FEED_REFRESH)
-        return _ics_response(content, "my-betacowork-events.ics")
+            response = _ics_response(content, "my-betacowork-events.ics")
+            # And says so (LocaleMiddleware would name the visitor's language).
+            response["Content-Language"] = translation.get_language()
+        return response
 
 
 class CalendarTokenCreateView(LoginRequiredMixin, View):

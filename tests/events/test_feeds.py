@@ -127,6 +127,7 @@ def test_the_personal_feed_is_named_refreshed_hourly_and_speaks_its_owner_langua
     cal = _parse(response)
     _assert_feed_properties(cal, name="Mes événements Betacowork", refresh=timedelta(hours=1))
     assert _titles(cal) == {"Déjeuner"}
+    assert response["Content-Language"] == "fr"  # not the visitor's "en"
 
 
 def test_a_waitlist_place_is_tentative_in_the_personal_feed_and_a_seat_confirmed(client):
