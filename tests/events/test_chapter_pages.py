@@ -286,9 +286,13 @@ def test_the_next_event_is_one_the_viewer_may_see(client, world):
     member = client.get(reverse("chapters:list")).content.decode()
     assert "Members evening" in member
     assert "Secret draft" not in member
+    assert "badge-warning" not in member
     client.force_login(world["norman"])
     organiser = client.get(reverse("chapters:list")).content.decode()
-    assert "Secret draft" in organiser
+    # Shown to its organiser as what it is: a draft, not yet announced.
+    assert re.search(
+        r"Secret draft</a> <span class=\"badge badge-warning\">Draft</span>", organiser
+    )
 
 
 def test_a_cancelled_event_is_not_the_next_one(client, world):
