@@ -44,7 +44,8 @@ def euros(value) -> str:
     """Short euro amounts for chart labels in the active language's number format: €950,
     €2.5k, €80k, €1.2M in English, €2,5k and €1,2M in French and Dutch."""
     value = int(value or 0)
-    if value >= 1_000_000:
+    # From €999,500 "k" would round to "€1,000k": that is "€1M".
+    if value >= 999_500:
         return f"€{_short(value / 1_000_000)}M"
     if value >= 10_000:
         return f"€{_number(round(value / 1000))}k"

@@ -185,7 +185,8 @@ class CollaborationForm(forms.ModelForm):
             "origin_type": forms.RadioSelect,
             "visibility": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 4}),
-            "value_eur": forms.NumberInput(attrs={"step": "1", "min": "0"}),
+            # Cents are stored and shown: the browser must accept them too.
+            "value_eur": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
         }
         help_texts = {
             "space": _("Where the collaboration belongs on the dashboard (an event sets it)."),

@@ -3,7 +3,7 @@ verify the parties no member speaks for."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,11 +26,22 @@ def _own_participant(*, participant: Participant, user: User) -> Participant:
     return locked
 
 
-def _answer(participant: Participant, *, user: User, state: str, action: str) -> Participant:
+def _answer(
+    participant: Participant, *, user: User, state: str, action: str, revision: int | None = None
+) -> Participant:
     participant = _own_participant(participant=participant, user=user)
+    collab = participant.collaboration
+    if revision is not None and revision != collab.revision:
+        # Checked under the lock: an edit committed after the page was drawn is seen here.
+        raise ValidationError(
+            _(
+                "This collaboration changed since you opened it (its value, its participants "
+                "or who can see it): check it again before you answer."
+            ),
+            code="stale",
+        )
     if participant.state == state:
         return participant
-    collab = participant.collaboration
     with summary_tracking([collab.pk]):
         participant.state = state
         participant.confirmed_at = timezone.now() if state == Participant.State.CONFIRMED else None
@@ -46,13 +57,18 @@ def _answer(participant: Participant, *, user: User, state: str, action: str) ->
 
 
 @transaction.atomic
-def participant_confirm(*, participant: Participant, user: User) -> Participant:
-    """`user` confirms their own participation. Nobody confirms for someone else."""
+def participant_confirm(
+    *, participant: Participant, user: User, revision: int | None = None
+) -> Participant:
+    """`user` confirms their own participation. Nobody confirms for someone else. With
+    `revision` (the one the page showed them), a collaboration changed since then is not
+    confirmed: a ValidationError asks them to look again."""
     return _answer(
         participant,
         user=user,
         state=Participant.State.CONFIRMED,
         action=CollaborationHistory.Action.CONFIRMED,
+        revision=revision,
     )
 
 

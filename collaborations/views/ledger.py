@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from betacowork.numbers import parse_id
+from betacowork.numbers import parse_id, parse_int
 from betacowork.submissions.services import submit_once
 from members.models import Profile
 from members.selectors import people_autocomplete
@@ -304,16 +304,30 @@ class _ParticipantAnswerView(LoginRequiredMixin, View):
     service = None
     message = ""
 
+    # Whether the answer holds only for the version the page showed (its `revision` input).
+    checks_revision = False
+
     def post(self, request, pk):
         # Only my own participation is found: answering for someone else is a 404.
         participant = get_object_or_404(Participant, pk=pk, user_id=request.user.pk)
-        type(self).service(participant=participant, user=request.user)
-        messages.success(request, self.message)
+        kwargs = {}
+        if self.checks_revision and "revision" in request.POST:
+            # A version that is no number is none the collaboration ever had (they start at 1).
+            kwargs["revision"] = parse_int(request.POST["revision"]) or 0
+        try:
+            type(self).service(participant=participant, user=request.user, **kwargs)
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.warning(request, text)
+        else:
+            messages.success(request, self.message)
         return HttpResponseRedirect(participant.collaboration.get_absolute_url())
 
 
 class ParticipantConfirmView(_ParticipantAnswerView):
     service = staticmethod(participant_confirm)
+    # A page opened before the value, the parties or the audience changed confirms nothing.
+    checks_revision = True
     # Lazy: a class attribute is evaluated once, at import, before any request's language.
     message = gettext_lazy("Thank you: you confirmed this collaboration.")
 

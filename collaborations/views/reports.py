@@ -132,7 +132,8 @@ class CollaborationExportView(StaffRequiredMixin, View):
                     c.origin_type,
                     event.title if event else "",
                     event.kind.slug if event else "",
-                    event.start.date().isoformat() if event else "",
+                    # The day in Brussels, as the event's page says: not the UTC date.
+                    timezone.localdate(event.start).isoformat() if event else "",
                     c.introduced_by.name if c.introduced_by else "",
                     c.space.name if c.space else "",
                     c.chapter.name if c.chapter else "",

@@ -10,6 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from betacowork.submissions.forms import NonceField
+from betacowork.submissions.services import nonce_new
+
 from ..models import EventCost
 from .services import MAX_BUDGET, parse_euros
 
@@ -51,6 +54,13 @@ class EventCostForm(forms.Form):
         max_length=200,
         help_text=_("Optional, e.g. “Beers and pizzas”."),
     )
+    # Adding only: a double tap or a resent form records the line once (`submit_once`).
+    nonce = NonceField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("nonce", nonce_new())
 
 
 COMMUNITY = "community"

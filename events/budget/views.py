@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from betacowork.submissions.services import submit_once
 from members.models import Chapter
 
 from ..forms import add_service_errors
@@ -57,18 +58,30 @@ class EventCostsView(EventPermissionMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = EventCostForm(request.POST)
         if form.is_valid():
+            data = form.cleaned_data
             try:
-                services.event_cost_add(
-                    event=self.event,
-                    actor=request.user,
-                    category=form.cleaned_data["category"],
-                    amount=form.cleaned_data["amount"],
-                    description=form.cleaned_data["description"],
+                done = submit_once(
+                    user=request.user,
+                    purpose=f"budget.cost_add:{self.event.pk}",
+                    nonce=data["nonce"],
+                    make=lambda: services.event_cost_add(
+                        event=self.event,
+                        actor=request.user,
+                        category=data["category"],
+                        amount=data["amount"],
+                        description=data["description"],
+                    ),
+                    find=lambda pk: EventCost.objects.filter(pk=pk).first(),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("Cost line added."))
+                if done.repeated:
+                    messages.info(
+                        request, _("This form was already sent: the cost is recorded once.")
+                    )
+                else:
+                    messages.success(request, _("Cost line added."))
                 return redirect("budget:event_costs", slug=self.event.slug)
         return self.render(form, status=400)
 
@@ -120,7 +133,13 @@ class EventCostUpdateView(EventCostMixin, TemplateView):
         form = EventCostForm(request.POST)
         if form.is_valid():
             try:
-                services.event_cost_update(cost=cost, actor=request.user, **form.cleaned_data)
+                services.event_cost_update(
+                    cost=cost,
+                    actor=request.user,
+                    category=form.cleaned_data["category"],
+                    amount=form.cleaned_data["amount"],
+                    description=form.cleaned_data["description"],
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:

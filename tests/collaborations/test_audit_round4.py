@@ -1,0 +1,194 @@
+"""Audit, round 4: defects a member, an organiser or staff would notice in the ledger."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from decimal import Decimal
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from collaborations.models import Collaboration, Participant
+from collaborations.services import collaboration_update
+
+from .conftest import attend, log, make_past_event
+
+pytestmark = pytest.mark.django_db
+
+
+class _Forms(HTMLParser):
+    """Every form of a page: {action: {name: value}} of its inputs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: dict[str, dict[str, str]] = {}
+        self._action: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._action = attrs.get("action") or ""
+            self.forms.setdefault(self._action, {})
+        elif tag == "input" and self._action is not None and attrs.get("name"):
+            self.forms[self._action][attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._action = None
+
+
+def forms_of(response) -> dict[str, dict[str, str]]:
+    parser = _Forms()
+    parser.feed(response.content.decode())
+    return parser.forms
+
+
+# --- A confirmation sent from a page opened before the collaboration changed -------------------
+
+
+@pytest.mark.parametrize("page", ["detail", "mine", "home"])
+def test_a_stale_confirm_button_does_not_confirm_a_changed_value(
+    client, member, other_member, page
+):
+    """Léa opens the page while the deal is worth €1,000; Katia changes it to €1,000,000; Léa
+    clicks "Confirm" on the page she has open: she never saw that value, so nothing is
+    confirmed and she is asked to look again."""
+    collab = log(member, other_member, value_eur=Decimal("1000"))
+    row = collab.participants.get(user=other_member)
+    client.force_login(other_member)
+    url = {"detail": collab.get_absolute_url(), "mine": reverse("collaborations:mine")}.get(
+        page, "/"
+    )
+    action = reverse("collaborations:confirm", args=[row.pk])
+    sent = forms_of(client.get(url))[action]
+
+    collaboration_update(collaboration=collab, actor=member, value_eur=Decimal("1000000"))
+    response = client.post(action, sent, follow=True)
+
+    row.refresh_from_db()
+    collab.refresh_from_db()
+    assert row.state == Participant.State.PENDING
+    assert collab.status == Collaboration.Status.PROPOSED
+    assert "changed since you opened" in response.content.decode()
+    # The page as it is now confirms.
+    sent = forms_of(client.get(url))[action]
+    client.post(action, sent)
+    collab.refresh_from_db()
+    assert collab.is_confirmed
+
+
+def test_a_confirm_button_of_the_current_version_confirms(client, member, other_member):
+    collab = log(member, other_member, value_eur=Decimal("1000"))
+    row = collab.participants.get(user=other_member)
+    client.force_login(other_member)
+    action = reverse("collaborations:confirm", args=[row.pk])
+    sent = forms_of(client.get(collab.get_absolute_url()))[action]
+    assert client.post(action, sent).status_code == 302
+    collab.refresh_from_db()
+    assert collab.is_confirmed
+
+
+# --- Cents in the form --------------------------------------------------------------------------
+
+
+class _Input(HTMLParser):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name, self.attrs = name, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input" and dict(attrs).get("name") == self.name:
+            self.attrs = dict(attrs)
+
+
+def _value_input(response) -> dict:
+    parser = _Input("value_eur")
+    parser.feed(response.content.decode())
+    return parser.attrs
+
+
+def test_a_value_with_cents_can_be_typed_and_edited_in_a_browser(client, member, other_member):
+    """The value is stored with cents and shown with them; the browser's number input must
+    accept them too: with step="1" it refused €1,500.50, and an edit form holding such a
+    value could not be sent at all, whatever was changed."""
+    collab = log(member, other_member, value_eur=Decimal("1500.50"))
+    client.force_login(member)
+    for url in (
+        reverse("collaborations:create"),
+        reverse("collaborations:update", args=[collab.pk]),
+    ):
+        attrs = _value_input(client.get(url))
+        step = attrs.get("step", "any")
+        assert step == "any" or Decimal("1500.50") % Decimal(step) == 0, url
+    assert (
+        _value_input(client.get(reverse("collaborations:update", args=[collab.pk])))["value"]
+        == "1500.50"
+    )
+
+
+# --- The staff export ----------------------------------------------------------------------------
+
+
+def test_the_export_dates_an_event_as_brussels_does(client, member, other_member, staff):
+    """An event at 00:30 in Brussels on 1 June is on 1 June in the export (it read 31 May,
+    the UTC date)."""
+    event = make_past_event(title="Late Betacooks")
+    event.start = datetime(2025, 6, 1, 0, 30, tzinfo=ZoneInfo("Europe/Brussels"))
+    event.end = datetime(2025, 6, 1, 2, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+    event.save()
+    attend(event, member)
+    log(member, other_member, origin_type="event", origin_event=event)
+    client.force_login(staff)
+    response = client.get(reverse("collaborations:export"))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["origin_event_date"] == "2025-06-01"
+
+
+# --- The dashboard and the collaboration page agree on a value --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "€1,500.50"), ("fr", "€1\u00a0500,50"), ("nl", "€1.500,50")],
+)
+def test_the_dashboard_shows_the_value_the_collaboration_page_shows(
+    client, member, other_member, settings, language, shown
+):
+    """One confirmed collaboration worth €1,500.50: the page says €1,500.50, the dashboard's
+    total and its "events that created the most business" said €1,501."""
+    settings.COLLABORATIONS_DASHBOARD_CACHE = 0
+    event = make_past_event(title="Betacooks")
+    attend(event, member)
+    collab = log(
+        member,
+        other_member,
+        confirm=True,
+        value_eur=Decimal("1500.50"),
+        origin_type="event",
+        origin_event=event,
+    )
+    member.preferred_language = language
+    member.save(update_fields=["preferred_language"])
+    client.force_login(member)
+    assert shown in client.get(collab.get_absolute_url()).content.decode()
+    page = client.get(reverse("collaborations:dashboard")).content.decode()
+    assert page.count(shown) >= 2  # the total, the event's line
+
+
+# --- Chart labels --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(999_499, "€999k"), (999_500, "€1M"), (999_999, "€1M"), (1_000_000, "€1M")],
+)
+def test_a_chart_label_just_under_a_million_reads_one_million(value, shown):
+    """€999,999 was labelled "€1,000k" on the dashboard's value charts."""
+    from collaborations.charts import euros
+
+    assert euros(value) == shown

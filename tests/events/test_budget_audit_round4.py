@@ -1,0 +1,76 @@
+"""Audit, round 4: the event budget as an organiser on a phone and staff see it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from events.models import EventCost
+from tests.factories import ChapterFactory
+
+from .factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def charleroi(organiser):
+    chapter = ChapterFactory(name="BetaGroup Charleroi", slug="charleroi")
+    chapter.organisers.add(organiser)
+    return chapter
+
+
+@pytest.fixture
+def it_day(charleroi):
+    return EventFactory(title="Switch IT day", slug="switch-it-day", chapter=charleroi)
+
+
+class _AddForm(HTMLParser):
+    """The inputs of the "Add a cost" form as the page drew them."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action, self.inside, self.values = action, False, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action") == self.action
+        elif self.inside and tag == "input" and attrs.get("name"):
+            self.values[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def add_form(client, event) -> tuple[str, dict]:
+    url = reverse("budget:event_costs", kwargs={"slug": event.slug})
+    parser = _AddForm(url)
+    parser.feed(client.get(url).content.decode())
+    return url, parser.values
+
+
+def test_a_double_tap_on_add_records_the_cost_once(client, organiser, it_day):
+    """On a phone with a slow network the "Add" button is tapped twice (or the browser
+    resends the form): the beers cost €84.50 once, not €169."""
+    client.force_login(organiser)
+    url, sent = add_form(client, it_day)
+    data = {**sent, "category": "food", "amount": "84,50", "description": "Beers"}
+    first = client.post(url, data)
+    second = client.post(url, data, follow=True)
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert list(EventCost.objects.values_list("amount", flat=True)) == [Decimal("84.50")]
+    assert "data-cost-total>€84.50<" in second.content.decode()
+
+
+def test_a_new_form_after_adding_adds_another_line(client, organiser, it_day):
+    client.force_login(organiser)
+    for amount in ("10", "10"):
+        url, sent = add_form(client, it_day)
+        client.post(url, {**sent, "category": "food", "amount": amount})
+    assert EventCost.objects.count() == 2
