@@ -66,12 +66,36 @@ class _ScopedForm(forms.ModelForm):
         return cleaned
 
 
+class WallClockField(forms.DateTimeField):
+    """A local (Brussels) date and time. The one the form showed reads back as the stored
+    moment: on the night summer time ends 02:30 comes twice, and Django refuses to choose
+    ("may be ambiguous"), so an event ending then could not be saved at all, even to fix its
+    title. A new time in that hour is still refused: only the organiser knows which."""
+
+    stored: datetime | None = None  # set by the form: the instance's value
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            stored = self.stored
+            if exc.code != "ambiguous_timezone" or stored is None:
+                raise
+            shown = timezone.localtime(stored).replace(tzinfo=None, second=0, microsecond=0)
+            if exc.params["datetime"] != shown:
+                raise
+            return stored
+
+
 class EventForm(_ScopedForm):
     """Create or edit an event. On a new event an empty end means the kind's duration.
 
     A new event's form carries a `nonce` (see `console_event_create`): sent twice, it
     creates one event. An edit keeps the stored start and end when the form shows them
-    unchanged (the widget has no seconds: "18:00" for 18:00:30 is no new time).
+    unchanged (the widget has no seconds: "18:00" for 18:00:30 is no new time), and changes
+    only the fields the organiser changed: each field carries a hidden copy of the value it
+    showed, so a form opened before another organiser moved the event does not move it back
+    (nor tell its registrants again) when it is saved with a new description.
     """
 
     nonce = NonceField()
@@ -79,6 +103,7 @@ class EventForm(_ScopedForm):
     class Meta:
         model = Event
         fields = list(EVENT_EDIT_FIELDS)  # what the console's service lets it change
+        field_classes = {"start": WallClockField, "end": WallClockField}
         widgets = {
             "start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -89,6 +114,10 @@ class EventForm(_ScopedForm):
         super().__init__(*args, user=user, **kwargs)
         for name in ("start", "end"):  # before `clean()` computes a default end from it
             self.fields[name].validators.append(validate_event_time)
+            self.fields[name].stored = getattr(self.instance, name) if self.instance.pk else None
+        if self.instance.pk:
+            for name in self.Meta.fields:
+                self.fields[name].show_hidden_initial = True
         self.fields["space"].help_text = _("Empty: the chapter's host space.")
         if not self.instance.pk:
             self.fields["end"].required = False
@@ -121,7 +150,16 @@ class EventForm(_ScopedForm):
         return cleaned
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        names = self.Meta.fields
+        if self.instance.pk:
+            # What the organiser left as the form showed it stays as it is now. A field sent
+            # without its shown value (a client that does not send them) is taken as sent.
+            names = [
+                name
+                for name in names
+                if name in self.changed_data or self.add_initial_prefix(name) not in self.data
+            ]
+        return {name: self.cleaned_data[name] for name in names}
 
 
 class SeriesForm(_ScopedForm):
@@ -195,7 +233,8 @@ class SeriesForm(_ScopedForm):
         try:
             rule = services.series_rule(candidate)
         except ValidationError as exc:
-            self.add_error("rrule", exc.message_dict.get("rrule", exc.messages))
+            for name, messages in exc.message_dict.items():
+                self.add_error(name if name in self.fields else "rrule", messages)
             return cleaned
         # A series whose dates are all in the past would generate nothing either.
         today = timezone.localdate()

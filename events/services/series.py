@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Event, EventSeries
+from ..models import Event, EventSeries, validate_event_time
 from .common import TZ, logger
 from .lifecycle import SERIES_FIELDS, _whitelisted, event_announce, event_insert
 
@@ -21,12 +21,18 @@ from .lifecycle import SERIES_FIELDS, _whitelisted, event_announce, event_insert
 def series_rule(series: EventSeries):
     """The dateutil rule for a series, anchored at its first date in local wall-clock time.
 
-    Raises ValidationError for a malformed rule or one that generates no date at all.
+    Raises ValidationError for a malformed rule, one that generates no date at all, or a
+    first date an event could not have (`validate_event_time`: before 2000, or more than ten
+    years ahead — from year 1, each generation would walk the rule over centuries).
     """
     text = (series.rrule or "").strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]
     dtstart = datetime.combine(series.starts_on, series.start_time)  # naive local wall clock
+    try:
+        validate_event_time(dtstart.replace(tzinfo=TZ))
+    except ValidationError as exc:
+        raise ValidationError({"starts_on": exc.messages}) from exc
     try:
         rule = du_rrule.rrulestr(f"RRULE:{text}", dtstart=dtstart, forceset=False)
     except (ValueError, TypeError) as exc:
@@ -81,7 +87,9 @@ def series_generate(*, series: EventSeries, until: date | None = None) -> list[E
 
     Idempotent: an occurrence is keyed on its series date and is never recreated, nor
     touched once it exists (edited, cancelled or deleted ones stay as staff left them).
+    Today's occurrence is created only if it has not started yet.
     """
+    now = timezone.now()
     today = timezone.localdate()
     until = until or today + timedelta(weeks=series.weeks_ahead)
     if series.ends_on:
@@ -112,6 +120,10 @@ def series_generate(*, series: EventSeries, until: date | None = None) -> list[E
             if day in existing:
                 continue
             start, end = series_occurrence_times(series, day)
+            if start <= now:
+                # Today's, already begun (a series created in the afternoon of its lunch):
+                # nobody could register for it, and it would be listed as held, by nobody.
+                continue
             event = Event(
                 title=series.title,
                 kind=series.kind,
