@@ -164,6 +164,9 @@ class CollaborationForm(forms.ModelForm):
     )
     # Logging only: the form's token, so that sending it twice logs it once (`submit_once`).
     nonce = NonceField(required=True)
+    # Editing only: the version the form showed (its `updated_at`), so that saving a form
+    # opened before someone else's edit does not silently undo it (`collaboration_update`).
+    edited = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     class Meta:
         model = Collaboration
@@ -197,8 +200,11 @@ class CollaborationForm(forms.ModelForm):
         self.user = user
         if self.instance.pk:
             del self.fields["nonce"]  # an edit may be saved again: it changes, never adds
-        elif not self.is_bound:
-            self.initial["nonce"] = nonce_new()
+            self.initial.setdefault("edited", self.instance.updated_at.isoformat())
+        else:
+            del self.fields["edited"]
+            if not self.is_bound:
+                self.initial["nonce"] = nonce_new()
         events = events_attended_by(user=user)
         if self.instance.origin_event_id:
             # A participant editing keeps the event the author chose, attended or not.
@@ -249,6 +255,14 @@ class CollaborationForm(forms.ModelForm):
         if data.get("introduced_by") is not None and data["introduced_by"].pk == self.user.pk:
             self.add_error("introduced_by", _("The introducer is someone else than you."))
         return data
+
+    def edited_seen(self) -> dt.datetime | None:
+        """The version the edit form showed; None if it sent none (or nothing readable)."""
+        try:
+            seen = dt.datetime.fromisoformat(self.cleaned_data.get("edited") or "")
+        except ValueError:
+            return None
+        return seen if seen.tzinfo else None
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

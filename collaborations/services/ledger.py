@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import rules
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -214,11 +214,18 @@ def collaboration_update(
     actor: User,
     participants: list[ParticipantSpec] | None = None,
     actor_role: str | None = None,
+    seen: dt.datetime | None = None,
     **fields,
 ) -> Collaboration:
     """Edit a collaboration. A change of value or participants, or showing it to more people
     (participants only → members → public), asks the others to confirm again: until they do,
-    it is shown to its parties only. Showing it to fewer people asks nobody."""
+    it is shown to its parties only. Showing it to fewer people asks nobody.
+
+    `seen`, the version (`updated_at`) the editor's form showed: if the collaboration was
+    saved since (another participant's edit, a confirmation) and this edit would change it,
+    nothing is changed and a ValidationError (code "edited") says so — saving a form opened
+    before would undo the other change. The same form sent twice changes nothing the second
+    time, and is no conflict."""
     collab = Collaboration.objects.select_for_update().get(pk=collaboration.pk)
     if not can_edit(collab, actor):
         raise PermissionDenied(_("You cannot edit this collaboration."))
@@ -232,7 +239,15 @@ def collaboration_update(
             if snapshots is not None:
                 changes["participants"] = snapshots
         if not changes:
-            return collab
+            return collab  # the same form sent twice (a double click) changes nothing
+        if seen is not None and seen != collab.updated_at:
+            stale = _(
+                "This collaboration was changed since you opened this form (by another "
+                "participant, or an answer to it). Check its page; saving this form again "
+                "keeps your version."
+            )
+            # Raised inside the transaction: what was applied above is rolled back.
+            raise ValidationError({NON_FIELD_ERRORS: ValidationError(stale, code="edited")})
         reopen = (
             snapshots is not None
             or any(f in changes for f in RECONFIRM_FIELDS)

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    BadRequest,
+    PermissionDenied,
+    ValidationError,
+)
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -281,10 +286,17 @@ class CollaborationUpdateView(_CollaborationFormMixin, View):
                 actor=request.user,
                 participants=formset.specs,
                 actor_role=form.cleaned_data["my_role"],
+                seen=form.edited_seen(),
                 **form.service_kwargs(),
             )
         except ValidationError as exc:
             self._apply_errors(form, formset, exc)
+            general = getattr(exc, "error_dict", {}).get(NON_FIELD_ERRORS, [])
+            if any(error.code == "edited" for error in general):
+                # What they typed comes back, now against the current version: saving it
+                # again is a choice made knowing someone else changed it.
+                form.data = form.data.copy()
+                form.data["edited"] = Collaboration.objects.get(pk=pk).updated_at.isoformat()
             return self.render(form, formset, status=400)
         if collab.status == Collaboration.Status.PROPOSED and original.is_confirmed:
             messages.warning(
@@ -342,7 +354,10 @@ class CollaborationVerifyView(StaffRequiredMixin, View):
 
     def post(self, request, pk):
         collab = get_object_or_404(Collaboration, pk=pk)
-        approve = request.POST.get("decision", "approve") != "reject"
+        decision = request.POST.get("decision", "approve")
+        if decision not in ("approve", "reject"):  # only a hand-made request sends another
+            raise BadRequest(_("Choose Verify or Reject."))
+        approve = decision == "approve"
         collaboration_verify(collaboration=collab, staff=request.user, approve=approve)
         messages.success(
             request,

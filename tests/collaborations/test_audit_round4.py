@@ -192,3 +192,83 @@ def test_a_chart_label_just_under_a_million_reads_one_million(value, shown):
     from collaborations.charts import euros
 
     assert euros(value) == shown
+
+
+def test_a_verification_with_an_unknown_decision_is_refused_and_changes_nothing(
+    client, member, company, staff
+):
+    """Only "approve" and "reject" are decisions: anything else (a hand-made request) was
+    taken as an approval."""
+    from collaborations.services import ParticipantSpec
+
+    collab = log(member, ParticipantSpec(role="investor", company=company))
+    party = collab.participants.get(user__isnull=True)
+    url = reverse("collaborations:verify", args=[collab.pk])
+    client.force_login(staff)
+    assert client.post(url, {"decision": "maybe"}).status_code == 400
+    party.refresh_from_db()
+    assert party.state == Participant.State.PENDING
+    assert client.post(url, {"decision": "reject"}).status_code == 302
+    party.refresh_from_db()
+    assert party.state == Participant.State.DECLINED
+
+
+# --- An edit form opened before someone else's edit ----------------------------------------
+
+
+def _edited_shown(page) -> str:
+    import re
+    from html import unescape
+
+    return unescape(re.search(r'name="edited" value="([^"]+)"', page.content.decode())[1])
+
+
+def test_an_edit_form_opened_before_another_edit_does_not_undo_it(client, member, other_member):
+    """Katia opens the edit form; Léa renames the collaboration; Katia, on the page she has
+    open, fixes the description and saves: Léa's title came back silently. Now she is told,
+    her text comes back, and saving again (knowingly) keeps her version."""
+    from .test_views import form_data
+
+    collab = log(member, other_member, confirm=True)  # both parties may edit it
+    url = reverse("collaborations:update", args=[collab.pk])
+    client.force_login(member)
+    katia_seen = _edited_shown(client.get(url))
+    both = {"participants-0-member": other_member.profile.slug, "participants-0-role": "client"}
+
+    client.force_login(other_member)
+    lea = form_data(
+        title="Website redesign, by Léa",
+        my_role="client",
+        edited=_edited_shown(client.get(url)),
+        **{"participants-0-member": member.profile.slug, "participants-0-role": "supplier"},
+    )
+    assert client.post(url, lea).status_code == 302
+
+    client.force_login(member)
+    katia = form_data(title="Website redesign", description="Two pages.", edited=katia_seen, **both)
+    response = client.post(url, katia)
+    assert response.status_code == 400
+    assert "was changed since you opened this form" in response.content.decode()
+    collab.refresh_from_db()
+    assert (collab.title, collab.description) == ("Website redesign, by Léa", "")
+    # The page she gets back holds her text and the current version: saving it is a choice.
+    assert "Two pages." in response.content.decode()
+    katia["edited"] = _edited_shown(response)
+    assert katia["edited"] != katia_seen
+    assert client.post(url, katia).status_code == 302
+    collab.refresh_from_db()
+    assert (collab.title, collab.description) == ("Website redesign", "Two pages.")
+
+
+def test_an_edit_without_the_version_it_showed_saves_as_before(client, member, other_member):
+    from .test_views import form_data
+
+    collab = log(member, other_member)
+    client.force_login(member)
+    post = form_data(
+        title="Renamed",
+        **{"participants-0-member": other_member.profile.slug, "participants-0-role": "client"},
+    )
+    assert client.post(reverse("collaborations:update", args=[collab.pk]), post).status_code == 302
+    collab.refresh_from_db()
+    assert collab.title == "Renamed"
