@@ -86,6 +86,12 @@ class WallClockField(forms.DateTimeField):
                 raise
             return stored
 
+    def has_changed(self, initial, data):
+        # The widget shows minutes: an event stored at 18:00:30, shown "18:00", is unchanged.
+        if isinstance(initial, datetime):
+            initial = initial.replace(second=0, microsecond=0)
+        return super().has_changed(initial, data)
+
 
 class EventForm(_ScopedForm):
     """Create or edit an event. On a new event an empty end means the kind's duration.
@@ -159,7 +165,24 @@ class EventForm(_ScopedForm):
                 for name in names
                 if name in self.changed_data or self.add_initial_prefix(name) not in self.data
             ]
+            if "chapter" in names and "space" not in names and not self.data.get("space"):
+                names.append("space")  # left empty for a new chapter: that chapter's space
         return {name: self.cleaned_data[name] for name in names}
+
+    def changed_elsewhere(self) -> list[str]:
+        """The labels of the fields someone else changed since this edit form was drawn:
+        the value it showed (its hidden copy) is no longer the stored one."""
+        if not self.instance.pk:
+            return []
+        labels = []
+        for name in self.Meta.fields:
+            field, shown_name = self.fields[name], self.add_initial_prefix(name)
+            if shown_name not in self.data:
+                continue
+            shown = field.hidden_widget().value_from_datadict(self.data, self.files, shown_name)
+            if field.has_changed(self.get_initial_for_field(field, name), shown):
+                labels.append(str(field.label))
+        return labels
 
 
 class SeriesForm(_ScopedForm):

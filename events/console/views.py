@@ -145,6 +145,18 @@ class EventEditView(EventPermissionMixin, _EventFormView):
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
+            elsewhere = form.changed_elsewhere()
+            if elsewhere:
+                # What they left alone was changed meanwhile, and what they sent does not fit
+                # with it (e.g. a new end before the new start): say why.
+                form.add_error(
+                    None,
+                    _(
+                        "Someone changed this event since you opened this form (%(fields)s): "
+                        "open it again to see it as it is now."
+                    )
+                    % {"fields": ", ".join(elsewhere)},
+                )
             return self.render_form(form, status=400)
         messages.success(request, _("“%(title)s” is saved.") % {"title": event.title})
         return redirect("organise:index")

@@ -169,6 +169,19 @@ class EventSeries(EventBasics):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        """A first date an event could have (`validate_event_time`): from year 1 every
+        generation would walk the rule over centuries, from 5026 create nothing. Checked
+        where a series is saved (`series_save`, the console and the admin), not when one is
+        generated: a series saved before keeps generating."""
+        super().clean()
+        if self.starts_on and self.start_time:
+            first = datetime.combine(self.starts_on, self.start_time)
+            try:
+                validate_event_time(first.replace(tzinfo=timezone.get_default_timezone()))
+            except ValidationError as exc:
+                raise ValidationError({"starts_on": exc.messages}) from exc
+
 
 class EventQuerySet(models.QuerySet):
     def published(self) -> EventQuerySet:

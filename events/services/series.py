@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Event, EventSeries, validate_event_time
+from ..models import Event, EventSeries
 from .common import TZ, logger
 from .lifecycle import SERIES_FIELDS, _whitelisted, event_announce, event_insert
 
@@ -21,18 +21,13 @@ from .lifecycle import SERIES_FIELDS, _whitelisted, event_announce, event_insert
 def series_rule(series: EventSeries):
     """The dateutil rule for a series, anchored at its first date in local wall-clock time.
 
-    Raises ValidationError for a malformed rule, one that generates no date at all, or a
-    first date an event could not have (`validate_event_time`: before 2000, or more than ten
-    years ahead — from year 1, each generation would walk the rule over centuries).
+    Raises ValidationError for a malformed rule or one that generates no date at all. (A
+    first date an event could not have is refused where a series is saved: `EventSeries.clean`.)
     """
     text = (series.rrule or "").strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]
     dtstart = datetime.combine(series.starts_on, series.start_time)  # naive local wall clock
-    try:
-        validate_event_time(dtstart.replace(tzinfo=TZ))
-    except ValidationError as exc:
-        raise ValidationError({"starts_on": exc.messages}) from exc
     try:
         rule = du_rrule.rrulestr(f"RRULE:{text}", dtstart=dtstart, forceset=False)
     except (ValueError, TypeError) as exc:

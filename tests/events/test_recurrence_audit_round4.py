@@ -144,3 +144,15 @@ def test_the_admin_refuses_a_series_from_year_one_too(client, staff):
     assert response.status_code == 200
     assert "An event cannot be dated before 2000." in response.content.decode()
     assert not EventSeries.objects.exists()
+
+
+def test_a_series_saved_before_with_a_first_date_long_ago_still_generates():
+    """The first date's bounds are checked where a series is saved, not at generation: a
+    series saved before the check keeps creating its occurrences."""
+    series = EventSeriesFactory(rrule="FREQ=WEEKLY;BYDAY=TU", starts_on=date(1990, 1, 2))
+    created = services.series_generate(series=series)
+    assert created
+    assert all(event.start > timezone.now() for event in created)
+    with pytest.raises(ValidationError) as refused:
+        series.full_clean(exclude=["generated_until"])
+    assert "starts_on" in refused.value.message_dict
