@@ -252,6 +252,11 @@ def test_the_outbox_bodies_are_compressed_with_lz4():
 
     with connection.cursor() as cursor:
         cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        if not (cursor.fetchone() or [False])[0]:  # PostgreSQL < 14, or built without lz4
+            pytest.skip("this PostgreSQL has no lz4: the migration leaves pglz")
+        cursor.execute(
             "SELECT attname, attcompression FROM pg_attribute "
             "WHERE attrelid = %s::regclass AND attname IN ('body_text', 'body_html', 'subject')",
             [Outbox._meta.db_table],
