@@ -4,7 +4,6 @@ logs a collaboration through the service."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.utils import timezone
@@ -15,6 +14,7 @@ from events.models import Registration
 from members.models import Visibility
 from tests.events.factories import EventFactory, RegistrationFactory, kind
 from tests.factories import CompanyFactory, UserFactory
+from tests.html_forms import form_values
 
 
 @pytest.fixture
@@ -82,52 +82,6 @@ def hidden(db):
     return Visibility.HIDDEN
 
 
-class _FormValues(HTMLParser):
-    """The values a browser sends for the collaboration form as it was rendered, unchanged."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[str, str] = {}
-        self._in_form = False
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._in_form = "collab-form" in (attrs.get("class") or "")
-        if not self._in_form:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind not in ("checkbox", "radio") or "checked" in attrs:
-                self.values[name] = attrs.get("value") or ""
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select:
-            # The selected option, else the first one.
-            if "selected" in attrs or self._select not in self.values:
-                self.values[self._select] = attrs.get("value") or ""
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.values[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._in_form = False
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.values[self._textarea] += data.removeprefix("\n")
-
-
 def form_as_sent(html: str, **changes) -> dict[str, str]:
     """The collaboration form of `html` as a browser would send it, with `changes` typed in."""
-    parser = _FormValues()
-    parser.feed(html)
-    return {**parser.values, **changes}
+    return form_values(html, css_class="collab-form", **changes)

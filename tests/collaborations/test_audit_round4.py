@@ -14,37 +14,11 @@ from django.urls import reverse
 
 from collaborations.models import Collaboration, Participant
 from collaborations.services import collaboration_update
+from tests.html_forms import form_values
 
 from .conftest import attend, log, make_past_event
 
 pytestmark = pytest.mark.django_db
-
-
-class _Forms(HTMLParser):
-    """Every form of a page: {action: {name: value}} of its inputs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: dict[str, dict[str, str]] = {}
-        self._action: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._action = attrs.get("action") or ""
-            self.forms.setdefault(self._action, {})
-        elif tag == "input" and self._action is not None and attrs.get("name"):
-            self.forms[self._action][attrs["name"]] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._action = None
-
-
-def forms_of(response) -> dict[str, dict[str, str]]:
-    parser = _Forms()
-    parser.feed(response.content.decode())
-    return parser.forms
 
 
 # --- A confirmation sent from a page opened before the collaboration changed -------------------
@@ -64,7 +38,7 @@ def test_a_stale_confirm_button_does_not_confirm_a_changed_value(
         page, "/"
     )
     action = reverse("collaborations:confirm", args=[row.pk])
-    sent = forms_of(client.get(url))[action]
+    sent = form_values(client.get(url).content.decode(), action=action)
 
     collaboration_update(collaboration=collab, actor=member, value_eur=Decimal("1000000"))
     response = client.post(action, sent, follow=True)
@@ -75,7 +49,7 @@ def test_a_stale_confirm_button_does_not_confirm_a_changed_value(
     assert collab.status == Collaboration.Status.PROPOSED
     assert "changed since you opened" in response.content.decode()
     # The page as it is now confirms.
-    sent = forms_of(client.get(url))[action]
+    sent = form_values(client.get(url).content.decode(), action=action)
     client.post(action, sent)
     collab.refresh_from_db()
     assert collab.is_confirmed
@@ -86,7 +60,7 @@ def test_a_confirm_button_of_the_current_version_confirms(client, member, other_
     row = collab.participants.get(user=other_member)
     client.force_login(other_member)
     action = reverse("collaborations:confirm", args=[row.pk])
-    sent = forms_of(client.get(collab.get_absolute_url()))[action]
+    sent = form_values(client.get(collab.get_absolute_url()).content.decode(), action=action)
     assert client.post(action, sent).status_code == 302
     collab.refresh_from_db()
     assert collab.is_confirmed
@@ -217,10 +191,7 @@ def test_a_verification_with_an_unknown_decision_is_refused_and_changes_nothing(
 
 
 def _edited_shown(page) -> str:
-    import re
-    from html import unescape
-
-    return unescape(re.search(r'name="edited" value="([^"]+)"', page.content.decode())[1])
+    return form_values(page.content.decode(), css_class="collab-form")["edited"]
 
 
 def test_an_edit_form_opened_before_another_edit_does_not_undo_it(client, member, other_member):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 
 from events.models import EventCost
 from tests.factories import ChapterFactory
+from tests.html_forms import form_values
 
 from .factories import EventFactory
 
@@ -28,30 +28,9 @@ def it_day(charleroi):
     return EventFactory(title="Switch IT day", slug="switch-it-day", chapter=charleroi)
 
 
-class _AddForm(HTMLParser):
-    """The inputs of the "Add a cost" form as the page drew them."""
-
-    def __init__(self, action: str) -> None:
-        super().__init__()
-        self.action, self.inside, self.values = action, False, {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("action") == self.action
-        elif self.inside and tag == "input" and attrs.get("name"):
-            self.values[attrs["name"]] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-
-
 def add_form(client, event) -> tuple[str, dict]:
     url = reverse("budget:event_costs", kwargs={"slug": event.slug})
-    parser = _AddForm(url)
-    parser.feed(client.get(url).content.decode())
-    return url, parser.values
+    return url, form_values(client.get(url).content.decode(), action=url)
 
 
 def test_a_double_tap_on_add_records_the_cost_once(client, organiser, it_day):

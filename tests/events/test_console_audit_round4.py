@@ -11,6 +11,7 @@ from django.utils import timezone
 from betacowork.messaging.models import Outbox
 from events.models import Event
 from tests.factories import ChapterFactory, SpaceFactory
+from tests.html_forms import form_values
 
 from .factories import EventFactory, RegistrationFactory
 
@@ -39,23 +40,8 @@ def _local(dt) -> str:
 
 def _shown(client, slug: str) -> dict:
     """The edit form's fields as the page sends them back (hidden inputs included)."""
-    import re
-    from html import unescape
-
     page = client.get(f"/organise/{slug}/edit/").content.decode()
-    data = {}
-    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", page):
-        name = re.search(r'\bname="([^"]+)"', tag)
-        if name is None or name[1] == "csrfmiddlewaretoken":
-            continue
-        value = re.search(r'\bvalue="([^"]*)"', tag)
-        data[name[1]] = unescape(value[1]) if value else ""
-    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
-        data[name] = unescape(body.strip("\n"))
-    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
-        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
-        data[name] = unescape(chosen[1]) if chosen else ""
-    return data
+    return form_values(page, css_class="console-form")
 
 
 # An ambiguous local time ----------------------------------------------------------------
