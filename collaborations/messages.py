@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 
 from betacowork.messaging import MessageKind, register_kind
+
+from .models import Participant
+
+
+def unverified_reasons(rows: list) -> dict[int, str]:
+    """Optional messages go only to verified member addresses, like reminders and chapter
+    announcements: {row id: reason} for the rows whose address is not verified. One query."""
+    from allauth.account.models import EmailAddress
+
+    verified = {
+        (user_id, email.lower())
+        for user_id, email in EmailAddress.objects.filter(
+            user_id__in={row.recipient_id for row in rows if row.recipient_id}, verified=True
+        ).values_list("user_id", "email")
+    }
+    return {
+        row.pk: "Recipient address is not verified."
+        for row in rows
+        if row.recipient_id and (row.recipient_id, row.to_email.lower()) not in verified
+    }
+
+
+# collab-request:<collaboration id>:<participant id>:r<revision> (services/common.py)
+_REQUEST_KEY = re.compile(r"^collab-request:\d+:(?P<participant>\d+):r(?P<revision>\d+)$")
 
 
 @register_kind
@@ -16,6 +42,38 @@ class CollaborationRequest(MessageKind):
     preference = "collaboration_request"
     preference_label = _("Requests to confirm a collaboration")
 
+    def obsolete_reasons(self, rows: list) -> dict[int, str]:
+        """A request that asks for nothing any more is not sent (late, or sent again from
+        the delivery log): the participant answered already, or was removed, or the
+        collaboration was deleted or changed since (a newer request asks again); nor one to
+        an address that is not verified. Two queries for the batch."""
+        parsed = {}
+        for row in rows:
+            match = _REQUEST_KEY.match(row.dedup_key)
+            if match:
+                parsed[row.pk] = (int(match["participant"]), int(match["revision"]))
+        participants = Participant.objects.select_related("collaboration").in_bulk(
+            {participant for participant, _revision in parsed.values()}
+        )
+        recipients = {row.pk: row.recipient_id for row in rows}
+        reasons = unverified_reasons(rows)
+        for pk, (participant_id, revision) in parsed.items():
+            participant = participants.get(participant_id)
+            if pk in reasons:
+                continue
+            if participant is None:
+                reasons[pk] = "Participant removed or collaboration deleted."
+            elif participant.user_id != recipients[pk]:
+                reasons[pk] = "The participant is someone else now."
+            elif participant.state != Participant.State.PENDING:
+                reasons[pk] = f"Already answered: {participant.state}."
+            elif participant.collaboration.revision != revision:
+                reasons[pk] = (
+                    f"Collaboration changed since (revision {revision} → "
+                    f"{participant.collaboration.revision}): a newer request asks again."
+                )
+        return reasons
+
 
 @register_kind
 class EventFollowup(MessageKind):
@@ -25,3 +83,7 @@ class EventFollowup(MessageKind):
     template_prefix = "collaborations/email/event_followup"
     preference = "event_followup"
     preference_label = _("Follow-ups after events I attended")
+
+    def obsolete_reasons(self, rows: list) -> dict[int, str]:
+        """A follow-up to an address that is not verified is not sent."""
+        return unverified_reasons(rows)

@@ -21,11 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from betacowork.messaging import MessageKind, register_kind
 from betacowork.messaging.rendering import message_render
+from members.models import Chapter
 
 from .models import Event, Registration
 
 _REMINDER_KEY = re.compile(r"^reminder-(?P<offset>\d+)m:reg(?P<reg>\d+):v(?P<version>\d+)$")
 _ANNOUNCE_KEY = re.compile(r"^chapter-announce:(?P<event>\d+):(?P<user>\d+)$")
+_CHANGED_KEY = re.compile(r"^event-changed:(?P<event>\d+):v(?P<version>\d+):(?P<reg>\d+)$")
 
 
 def reminder_key(*, offset: int, registration_id: int, version: int) -> str:
@@ -78,11 +80,13 @@ class _RegistrationKind(MessageKind):
 
     def obsolete_reasons(self, rows) -> dict[int, str]:
         """A confirmation for a seat cancelled since, a waitlist place promoted or given up
-        since, anything about a registration deleted or an event cancelled, is not sent
-        (the promotion's or the cancellation's own message tells what is true). One pass
-        for the batch: two queries."""
+        since, anything about a registration deleted, an event cancelled or over (a message
+        sent again from the delivery log), is not sent (the promotion's or the
+        cancellation's own message tells what is true). One pass for the batch: two
+        queries."""
         ids = {row.pk: row.payload.get("registration") for row in rows}
         registrations = _registrations_with_events(i for i in ids.values() if i)
+        now = timezone.now()
         reasons = {}
         for pk, registration_id in ids.items():
             reg = registrations.get(registration_id)
@@ -92,6 +96,8 @@ class _RegistrationKind(MessageKind):
                 reasons[pk] = "Event is cancelled."
             elif reg.status != self.status:
                 reasons[pk] = f"Registration is {reg.status} now."
+            elif now >= reg.event.end:
+                reasons[pk] = "Event is over."
         return reasons
 
     def render(self, row) -> tuple:
@@ -187,8 +193,31 @@ class ChapterAnnouncement(MessageKind):
     preference_label = _("New events in the chapters I follow")
 
     def obsolete_reasons(self, rows) -> dict[int, str]:
-        """An announcement for a cancelled or past event is not sent."""
-        return upcoming_event_reasons(rows, _ANNOUNCE_KEY)
+        """An announcement for a cancelled or past event is not sent, nor one to someone
+        who no longer follows the event's chapter (it says "you receive this because you
+        follow …"): unfollowed since, or the event moved to another chapter."""
+        reasons = upcoming_event_reasons(rows, _ANNOUNCE_KEY)
+        wanted = {}
+        for row in rows:
+            match = _ANNOUNCE_KEY.match(row.dedup_key)
+            if match and row.pk not in reasons:
+                wanted[row.pk] = (int(match["event"]), int(match["user"]))
+        if not wanted:
+            return reasons
+        chapters = dict(
+            Event.objects.filter(pk__in={e for e, _u in wanted.values()}).values_list(
+                "pk", "chapter_id"
+            )
+        )
+        follows = set(
+            Chapter.followers.through.objects.filter(
+                chapter_id__in=set(chapters.values()), user_id__in={u for _e, u in wanted.values()}
+            ).values_list("chapter_id", "user_id")
+        )
+        for pk, (event_id, user_id) in wanted.items():
+            if (chapters.get(event_id), user_id) not in follows:
+                reasons[pk] = "Recipient no longer follows the event's chapter."
+        return reasons
 
 
 @register_kind
@@ -197,6 +226,36 @@ class EventChanged(MessageKind):
 
     key = "events.event_changed"
     template_prefix = "events/email/event_changed"
+
+    def obsolete_reasons(self, rows) -> dict[int, str]:
+        """A "new time or place" email that is no longer true is not sent (late, or sent
+        again from the delivery log): the event moved again since (the newer email tells
+        the time it has now), was cancelled (its own email says so) or is over, or the
+        registration was cancelled or deleted. Two queries for the batch."""
+        parsed = {}
+        for row in rows:
+            match = _CHANGED_KEY.match(row.dedup_key)
+            if match:
+                parsed[row.pk] = (int(match["reg"]), int(match["version"]))
+        registrations = _registrations_with_events(reg for reg, _version in parsed.values())
+        now = timezone.now()
+        reasons = {}
+        for pk, (registration_id, version) in parsed.items():
+            reg = registrations.get(registration_id)
+            if reg is None:
+                reasons[pk] = "Registration deleted."
+            elif reg.status == Registration.Status.CANCELLED:
+                reasons[pk] = "Registration is cancelled."
+            elif reg.event.status != Event.Status.PUBLISHED:
+                reasons[pk] = f"Event is {reg.event.status}."
+            elif reg.event.version != version:
+                reasons[pk] = (
+                    f"Event moved again (version {version} → {reg.event.version}): "
+                    "the newer email tells the time it has now."
+                )
+            elif now >= reg.event.end:
+                reasons[pk] = "Event is over."
+        return reasons
 
 
 @register_kind

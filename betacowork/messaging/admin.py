@@ -4,8 +4,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .kinds import kind_for
 from .models import Outbox
 from .outbox import outbox_resend
+
+# A secret kind's body (a confirmation or reset link, a sign-in code) is for the mailbox it
+# went to alone (MessageKind.secret): the delivery log shows these fields in its place.
+_BODY_FIELDS = {"body_text": "shown_body_text", "body_html": "shown_body_html"}
 
 
 class OutboxTopicFilter(admin.SimpleListFilter):
@@ -49,13 +54,32 @@ class OutboxAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "kind", OutboxTopicFilter, "language"]
     search_fields = ["to_email", "subject", "dedup_key", "topic"]
-    readonly_fields = [f.name for f in Outbox._meta.fields]
+    readonly_fields = [_BODY_FIELDS.get(f.name, f.name) for f in Outbox._meta.fields]
+    exclude = list(_BODY_FIELDS)  # not editable either: shown by the fields above
     date_hierarchy = "created_at"
     list_per_page = 100
     actions = ["resend"]
 
     def has_add_permission(self, request):
         return False
+
+    @staticmethod
+    def _body(obj: Outbox, field_name: str) -> str:
+        kind = kind_for(obj.kind)
+        if kind is None or kind.secret:
+            return _(
+                "Not shown: this message holds a one-time link or code that only the mailbox "
+                "it was sent to may see."
+            )
+        return getattr(obj, field_name)
+
+    @admin.display(description=_("plain text"))
+    def shown_body_text(self, obj: Outbox) -> str:
+        return self._body(obj, "body_text")
+
+    @admin.display(description=_("HTML"))
+    def shown_body_html(self, obj: Outbox) -> str:
+        return self._body(obj, "body_html")
 
     @admin.display(description=_("last error"))
     def short_error(self, obj: Outbox) -> str:

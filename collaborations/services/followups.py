@@ -53,7 +53,7 @@ def event_followups_write(*, now: dt.datetime | None = None) -> int:
         )
         for registration in attendees:
             user = registration.user
-            if not wants_email(user, FOLLOW_UP_KIND):
+            if not wants_email(user, EventFollowup.preference):
                 continue
             written += _followup_write(event=event, user=user)
     return written
