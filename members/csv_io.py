@@ -18,6 +18,7 @@ from allauth.account.models import EmailAddress
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from betacowork.csv_cells import csv_unquote
@@ -210,6 +211,7 @@ class _Known:
     languages: dict
     plans: dict
     existing: dict
+    claimed: set  # confirmed addresses of accounts whose login is another address
 
     @classmethod
     def load(cls) -> _Known:
@@ -221,6 +223,12 @@ class _Known:
             languages=dict(SPOKEN_LANGUAGES),
             plans=dict(Membership.Plan.choices),
             existing={e.lower(): pk for e, pk in User.objects.values_list("email", "pk")},
+            claimed={
+                e.lower()
+                for e in EmailAddress.objects.filter(verified=True)
+                .exclude(email__iexact=F("user__email"))
+                .values_list("email", flat=True)
+            },
         )
 
 
@@ -249,6 +257,8 @@ def _row_check(line: int, cells, header, known: _Known, seen: dict[str, int]) ->
             )
         else:
             seen[email] = line
+        if email not in known.existing and email in known.claimed:
+            result.errors.append(_("email: this address is already confirmed by another account."))
     for column in ("skills", "offers", "seeks"):
         data[column] = _terms_check(column, values.get(column, ""), known, result)
     data["languages"] = _languages_check(values.get("languages", ""), known, result)

@@ -35,13 +35,22 @@ CARD_SKILLS = 4
 CARD_OFFERS = 3
 
 _NON_WORD = re.compile(r"[^\w]+|_+")
+# Latin letters no Unicode decomposition takes apart, spelt as a plain keyboard types them
+# ("Lætitia" is "Laetitia", "cœur" "coeur"); "ß" needs nothing here: it casefolds to "ss".
+LATIN_SPELT = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"}
+    | {"đ": "d", "Đ": "D"}
+)
+# The letters `fold()` writes longer: a folded name is longer than the name by one per letter.
+FOLDED_LONGER = "ßẞœŒæÆ"
 
 
 def fold(text: str) -> str:
-    """Lower-case, accent-free words separated by single spaces ("Développeur" → "developpeur")."""
+    """Lower-case, accent-free words separated by single spaces ("Développeur" → "developpeur",
+    "Lætitia" → "laetitia")."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NON_WORD.sub(" ", stripped.casefold()).split())
+    return " ".join(_NON_WORD.sub(" ", stripped.casefold().translate(LATIN_SPELT)).split())
 
 
 def query_words(raw: str) -> list[str]:
@@ -393,12 +402,13 @@ def profiles_of_terms(term_ids: Iterable[int]) -> set[int]:
 
 
 def search_filter(qs: QuerySet[Profile], words: list[str]) -> QuerySet[Profile]:
-    """Profiles whose folded document contains every word: the search on SQLite.
+    """Profiles whose folded document has a word starting with each word: the search on
+    SQLite, the same prefix match as PostgreSQL's ("ian" finds Ian, not Christian).
 
     On PostgreSQL the directory searches `ProfileSearch` instead
     (`members.selectors.directory_search_page()`); this stays valid there too.
     """
     cond = Q()
     for word in words:
-        cond &= Q(search_document__contains=word)
+        cond &= Q(search_document__startswith=word) | Q(search_document__contains=f" {word}")
     return qs.filter(cond)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.db.models import F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Length, Substr
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
 from .directory import (  # noqa: F401 - re-exported: the directory's older names
@@ -35,7 +35,11 @@ from .directory.postgres import (  # noqa: F401
 )
 from .directory.postgres_count import space_people_kept, visible_total
 from .directory.postgres_places import space_people_rows
-from .directory.sqlite import directory_profiles, space_members_filter  # noqa: F401
+from .directory.sqlite import (  # noqa: F401
+    directory_profiles,
+    folded_name,
+    space_members_filter,
+)
 from .models import Membership, Profile, Space, Term, Visibility
 from .rules import viewer_class
 from .search import fold
@@ -147,12 +151,12 @@ def people_autocomplete(*, user, q: str, limit: int = 10) -> list[dict]:
         return []
     # The directory's folded document starts with the folded name (`search.profile_document`),
     # which is as long as the name itself for names of letters, spaces, hyphens and
-    # apostrophes: that prefix is the name as the directory searches it, on SQLite and
-    # PostgreSQL alike. The plain match covers the rare name whose folding changes its length.
-    folded_name = Substr("search_document", 1, Length("display_name"))
+    # apostrophes, one longer per letter folded into two (`folded_name()`): that prefix is
+    # the name as the directory searches it, on SQLite and PostgreSQL alike. The plain match
+    # covers the rare name whose folding changes its length otherwise.
     rows = (
         Profile.objects.visible_to(user)
-        .annotate(folded_name=folded_name)
+        .annotate(folded_name=folded_name())
         .filter(Q(folded_name__contains=folded) | Q(display_name__icontains=q))
         .select_related("company")
         .only("slug", "display_name", "headline", "company__name")

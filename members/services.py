@@ -20,7 +20,13 @@ from .avatars import ProcessedAvatar
 from .directory.cache import directory_invalidate
 from .hooks import account_delete_steps
 from .models import Company, Profile, Term, User, Visibility
-from .search import fold, profile_search_refresh, profiles_of_terms, search_refresh_batch
+from .search import (
+    LATIN_SPELT,
+    fold,
+    profile_search_refresh,
+    profiles_of_terms,
+    search_refresh_batch,
+)
 from .search_counts import search_changes_prune
 
 logger = logging.getLogger(__name__)
@@ -31,13 +37,14 @@ MAX_NEW_TERMS_PER_EDIT = 5
 
 
 def _unaccented(text: str) -> str:
-    """`text` with the accents of Latin (and Greek) letters dropped ("Équipe" → "Equipe"),
+    """`text` with the accents of Latin (and Greek) letters dropped ("Équipe" → "Equipe",
+    "Œnologie" → "Oenologie"),
     whatever else it holds kept as it is: a mark on a letter of another script is part of the
     letter (Russian "й" is not "и", Japanese "が" not "か"). Compatibility forms are unfolded
     (full-width "C#" is "C#")."""
     kept: list[str] = []
     strip = False
-    for ch in unicodedata.normalize("NFKD", text or ""):
+    for ch in unicodedata.normalize("NFKD", (text or "").translate(LATIN_SPELT)):
         if not unicodedata.combining(ch):
             strip = ch.isascii() or unicodedata.name(ch, "").startswith(("LATIN ", "GREEK "))
         elif strip:

@@ -14,11 +14,11 @@ from datetime import timedelta
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.expressions import RowRange
-from django.db.models.functions import Concat, Length, Substr
+from django.db.models.functions import Concat, Length, Replace, Substr
 from django.utils import timezone
 
 from ..models import Membership, Profile
-from ..search import fold, search_filter
+from ..search import FOLDED_LONGER, fold, search_filter
 from .cards import CARD_FIELDS, profile_cards
 from .query import JOINED_CHOICES, DirectoryQuery
 
@@ -43,8 +43,11 @@ def space_members_filter(space_id: int | OuterRef) -> Q:
 def folded_name():
     """The profile's folded name: the start of its `search_document`, which begins with it
     (`members.search.profile_document`) and is as long as the name for names of letters,
-    spaces, hyphens and apostrophes."""
-    return Substr("search_document", 1, Length("display_name"))
+    spaces, hyphens and apostrophes — one more for each letter folded into two ("ß", "æ"…)."""
+    name = F("display_name")
+    for letter in FOLDED_LONGER:
+        name = Replace(name, Value(letter), Value(fold(letter)))
+    return Substr("search_document", 1, Length(name))
 
 
 def name_tier(words: list[str]) -> tuple[Concat, Case]:
