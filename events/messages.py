@@ -231,7 +231,8 @@ class EventChanged(MessageKind):
         """A "new time or place" email that is no longer true is not sent (late, or sent
         again from the delivery log): the event moved again since (the newer email tells
         the time it has now), was cancelled (its own email says so) or is over, or the
-        registration was cancelled or deleted. Two queries for the batch."""
+        registration was cancelled or deleted. (Unpublished for a while, it is still sent:
+        the move was true.) Two queries for the batch."""
         parsed = {}
         for row in rows:
             match = _CHANGED_KEY.match(row.dedup_key)
@@ -246,8 +247,8 @@ class EventChanged(MessageKind):
                 reasons[pk] = "Registration deleted."
             elif reg.status == Registration.Status.CANCELLED:
                 reasons[pk] = "Registration is cancelled."
-            elif reg.event.status != Event.Status.PUBLISHED:
-                reasons[pk] = f"Event is {reg.event.status}."
+            elif reg.event.status == Event.Status.CANCELLED:
+                reasons[pk] = "Event is cancelled."  # its own email says so
             elif reg.event.version != version:
                 reasons[pk] = (
                     f"Event moved again (version {version} → {reg.event.version}): "

@@ -242,9 +242,9 @@ def collaboration_update(
             return collab  # the same form sent twice (a double click) changes nothing
         if seen is not None and seen != collab.updated_at:
             stale = _(
-                "This collaboration was changed since you opened this form (by another "
-                "participant, or an answer to it). Check its page; saving this form again "
-                "keeps your version."
+                "This collaboration was changed since this form was opened (by another "
+                "participant, an answer, or an earlier save). Check its page; saving this "
+                "form again keeps your version."
             )
             # Raised inside the transaction: what was applied above is rolled back.
             raise ValidationError({NON_FIELD_ERRORS: ValidationError(stale, code="edited")})

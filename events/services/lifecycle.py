@@ -292,7 +292,11 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
         )
         # Published with a past date (a typo), then corrected: only now can it be announced.
         now_upcoming = before.start <= timezone.now() < locked.start
-        if just_published or (locked.status == Event.Status.PUBLISHED and now_upcoming):
+        # Moved to another chapter: its followers hear of it (the old one's are not told of
+        # an event that is no longer their chapter's: see ChapterAnnouncement's check).
+        moved_chapter = before.chapter_id != locked.chapter_id
+        published = locked.status == Event.Status.PUBLISHED
+        if just_published or (published and (now_upcoming or moved_chapter)):
             event_announce(event=locked)
     event.refresh_from_db()
     return event

@@ -219,7 +219,7 @@ def test_an_edit_form_opened_before_another_edit_does_not_undo_it(client, member
     katia = form_data(title="Website redesign", description="Two pages.", edited=katia_seen, **both)
     response = client.post(url, katia)
     assert response.status_code == 400
-    assert "was changed since you opened this form" in response.content.decode()
+    assert "was changed since this form was opened" in response.content.decode()
     collab.refresh_from_db()
     assert (collab.title, collab.description) == ("Website redesign, by Léa", "")
     # The page she gets back holds her text and the current version: saving it is a choice.
@@ -243,3 +243,19 @@ def test_an_edit_without_the_version_it_showed_saves_as_before(client, member, o
     assert client.post(reverse("collaborations:update", args=[collab.pk]), post).status_code == 302
     collab.refresh_from_db()
     assert collab.title == "Renamed"
+
+
+def test_the_same_edit_form_sent_twice_is_no_conflict(client, member, other_member):
+    """A double click on Save (or the browser sending it again): the second save finds the
+    version the first one wrote, but changes nothing, so it is no conflict."""
+    collab = log(member, other_member, confirm=True)
+    url = reverse("collaborations:update", args=[collab.pk])
+    client.force_login(member)
+    sent = form_values(
+        client.get(url).content.decode(), css_class="collab-form", title="Website, phase 2"
+    )
+    assert sent["edited"]
+    assert client.post(url, sent).status_code == 302
+    assert client.post(url, sent).status_code == 302
+    collab.refresh_from_db()
+    assert collab.title == "Website, phase 2"

@@ -17,7 +17,7 @@ from betacowork.messaging.sender import outbox_send_due
 from collaborations.models import Participant
 from collaborations.services import participant_confirm
 from collaborations.tasks import event_followups_send
-from events.models import Registration
+from events.models import Event, Registration
 from events.services.announcements import chapter_announcement_write
 from events.services.lifecycle import event_cancel, event_update
 from events.services.registration import event_register
@@ -206,3 +206,31 @@ def test_a_follow_up_goes_only_to_a_verified_address(scripted):
     event_followups_send()
     outbox_send_due()
     assert [m.to for m in scripted.sent] == [[verified.email]]
+
+
+def test_a_new_time_email_still_goes_when_the_event_was_unpublished_for_a_while(scripted, member):
+    """Moved, then set back to draft before the worker ran (to be published again): the
+    move was true and nothing newer tells it, so the email goes (only a cancellation, or a
+    newer move, makes it obsolete; a cancelled row is never sent later)."""
+    event = _event(title="Apéro")
+    event_register(event=event, user=member)
+    Outbox.objects.update(status=Outbox.Status.SENT)
+    _move(event, 1)
+    event_update(event=event, data={"status": Event.Status.DRAFT})
+    outbox_send_due()
+    changed = Outbox.objects.get(kind="events.event_changed")
+    assert changed.status == Outbox.Status.SENT
+    assert len(scripted.sent) == 1
+
+
+def test_an_event_moved_to_another_chapter_is_announced_to_that_chapters_followers(scripted):
+    old_follower, new_follower = UserFactory(), UserFactory()
+    old, new = ChapterFactory(), ChapterFactory()
+    old.followers.add(old_follower)
+    new.followers.add(new_follower)
+    event = _event(chapter=old)
+    assert chapter_announcement_write(event=event) == 1
+    event_update(event=event, data={"chapter": new})  # before the worker got to the announcement
+    outbox_send_due()
+    assert [m.to for m in scripted.sent] == [[new_follower.email]]
+    assert Outbox.objects.get(recipient=old_follower).status == Outbox.Status.CANCELLED
