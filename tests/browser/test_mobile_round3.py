@@ -166,3 +166,16 @@ def test_the_api_tokens_table_scrolls_in_its_own_region(page, live_server, membe
     expect(region).to_have_attribute("tabindex", "0")
     expect(region).to_have_attribute("role", "region")
     expect(region).to_have_attribute("aria-label", re.compile(r"\w"))
+
+
+def test_the_month_grid_scrolls_in_a_focusable_region(page, live_server):
+    """At 375 px the month's seven columns scroll inside their wrapper: a keyboard can reach
+    it to scroll it, and a screen reader hears what it holds (the grid's caption)."""
+    _phone(page, live_server, "en")
+    _assert_no_sideways_scroll(page, "/events/month/")
+    region = page.locator(".table-wrap:has(table.month-grid)")
+    expect(region).to_have_attribute("role", "region")
+    expect(region).to_have_attribute("tabindex", "0")
+    expect(page.locator(f"#{region.get_attribute('aria-labelledby')}")).to_contain_text("Events in")
+    region.focus()
+    expect(region).to_be_focused()
