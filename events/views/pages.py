@@ -6,7 +6,7 @@ import calendar
 from datetime import date, timedelta
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -36,12 +36,9 @@ class EventListView(TemplateView):
         if request.GET and not form.is_valid():
             status = 400
         events = selectors.event_list(user=request.user, **form.filters())
-        page_number = request.GET.get("page") or 1
-        paginator = Paginator(events, self.paginate_by)
-        try:
-            page = paginator.page(page_number)
-        except (InvalidPage, ValueError):
-            page = paginator.page(1)
+        # A page past the end (an old link, a list that got shorter) shows the last one; a
+        # page that is no number shows the first.
+        page = Paginator(events, self.paginate_by).get_page(request.GET.get("page"))
         today = timezone.localdate()
         ctx = self.get_context_data(
             form=form,
@@ -144,6 +141,9 @@ class EventDetailView(TemplateView):
             event=event,
             registration=registration,
             position=services.waitlist_position(registration) if registration else None,
+            # Once it has started a seat can no longer be given back (registration_cancel):
+            # no button that could only answer an error.
+            can_cancel=not event.is_cancelled and not event.has_started(),
             refusal=services.registration_refusal(event=event, user=user),
             form=form,
             errors=errors or [],
@@ -190,7 +190,8 @@ class MyEventsView(LoginRequiredMixin, TemplateView):
         ctx.update(
             upcoming=upcoming,
             past=past,
-            attended=sum(1 for r in past if r.checked_in_at),
+            # As attendance_by_kind counts: a check-in at an event cancelled since is none.
+            attended=sum(1 for r in past if r.checked_in_at and not r.event.is_cancelled),
             attendance=selectors.attendance_by_kind(user=self.request.user),
             personal_feed=personal_feed_link(self.request, token.token) if token else None,
             all_feed=public_feed_link(self.request),

@@ -80,7 +80,11 @@ class EventCancelRegistrationView(LoginRequiredMixin, View):
         event = get_object_or_404(Event.objects.visible_to(request.user), slug=slug)
         registration = selectors.registration_for(event=event, user=request.user)
         if registration is None:
-            messages.info(request, _("You were not registered for this event."))
+            # A second click on "Cancel" (or a second tab): the seat was given back already.
+            if event.registrations.filter(user=request.user).exists():
+                messages.info(request, _("Your registration was already cancelled."))
+            else:
+                messages.info(request, _("You were not registered for this event."))
             return redirect(event)
         was_waitlisted = registration.status == Registration.Status.WAITLISTED
         try:
@@ -110,7 +114,15 @@ class GuestCancelView(TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(registration=self.registration))
+        event = self.registration.event
+        return self.render_to_response(
+            self.get_context_data(
+                registration=self.registration,
+                # registration_cancel refuses once the event has started (unless cancelled):
+                # say so rather than offer a button that can only fail.
+                started=event.has_started() and not event.is_cancelled,
+            )
+        )
 
     def post(self, request, *args, **kwargs):
         registration = self.registration
