@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
 from events.models import Event, Registration
 from members.demo import GENERATED_DOMAIN, MEMBER_EMAIL, ORGANISER_EMAIL, STAFF_EMAIL
-from members.models import Chapter, Company, User, Visibility
+from members.models import Chapter, Company, Membership, Profile, User, Visibility
 
 from .models import Collaboration, CollaborationHistory, Participant
 
@@ -47,6 +47,8 @@ class Story:
     status: str = S.CONFIRMED
     description: str = ""
     pending_for: list[str] = field(default_factory=list)  # emails still to confirm
+    # Parties who joined Betacowork because of it: their membership starts when it began.
+    joined_after: tuple[str, ...] = ()
     # What earlier versions seeded, renamed in a database seeded by them (not duplicated); a
     # description is replaced only if it still reads as seeded.
     former_titles: tuple[str, ...] = ()
@@ -135,6 +137,7 @@ STORIES = [
         event_index=1,
         description="On a coworker's advice at a Betacooks, Data.be hired a web developer who "
         "then became a member.",
+        joined_after=("stan@betacowork.test",),
         former_titles=("Data.be hires Stan Jagiello",),
         former_descriptions=(
             "On a coworker's advice at a Betacooks, Data.be hired Stan, a web "
@@ -295,10 +298,16 @@ def _write(
     description: str,
     pending_users: set[int],
     staff: User | None,
+    generated: int | None = None,
 ) -> bool:
     if Collaboration.objects.filter(title=title).exists():
         return False
-    now = timezone.now()
+    # Logged and confirmed a week after it began (or today): the home page lists the latest
+    # confirmed first, and a whole demo confirmed at the same instant had no "latest".
+    now = min(
+        timezone.make_aware(datetime.combine(start + timedelta(days=7), time(12, 0))),
+        timezone.now(),
+    )
     space = event.space if event else getattr(author.profile, "home_space", None)
     # As the service does: an event's chapter, or the chapter its space hosts.
     chapter = event.chapter if event else Chapter.objects.filter(space=space).first()
@@ -374,7 +383,9 @@ def _write(
             actor=author,
             actor_name=author.name,
             action=CollaborationHistory.Action.CREATED,
-            changes={"seeded": True},
+            changes={"seeded": True}
+            if generated is None
+            else {"seeded": True, "generated": generated},
         )
     ]
     if status != S.PROPOSED:
@@ -388,6 +399,8 @@ def _write(
             )
         )
     CollaborationHistory.objects.bulk_create(entries)
+    Collaboration.objects.filter(pk=collab.pk).update(created_at=now, updated_at=now)
+    CollaborationHistory.objects.filter(collaboration=collab).update(created_at=now)
     return True
 
 
@@ -459,7 +472,19 @@ def _stories(world, users: dict[str, User], staff: User | None) -> int:
             pending_users={users[e].pk for e in story.pending_for if e in users},
             staff=staff,
         )
+        began = (
+            Collaboration.objects.filter(title=story.title).values_list("start_date", flat=True)
+        ).first()
+        for email in story.joined_after:
+            if email in users and began is not None:
+                _member_from(users[email], began)
     return made
+
+
+def _member_from(user: User, day: date) -> None:
+    """`user` became a member on `day` (the members seeder dates everyone from 2014)."""
+    Profile.objects.filter(user=user, member_since__lt=day).update(member_since=day)
+    Membership.objects.filter(user=user, start__lt=day).update(start=day)
 
 
 def _natural_title(kind: str, phrase: str, partner: str, start: date, taken: set[str]) -> str:
@@ -566,11 +591,29 @@ def _generated(world, users: dict[str, User], staff: User | None) -> int:
         # rather than duplicated.
         numbered = {f"{phrase} {label} (#{n})" for label in (old_label, partner_label)}
         legacy = [t for t in (*sorted(numbered), old_title) if t != title]
+        seeded = CollaborationHistory.objects.filter(
+            action=CollaborationHistory.Action.CREATED, changes__seeded=True
+        )
+        # (Not a row another n was written as: its title is free to match by chance.)
+        others = seeded.filter(changes__has_key="generated").exclude(changes__generated=n)
         if not Collaboration.objects.filter(title=title).exists():
-            former = Collaboration.objects.filter(title__in=legacy).order_by("pk").first()
+            former = (
+                Collaboration.objects.filter(title__in=legacy)
+                .exclude(pk__in=others.values("collaboration_id"))
+                .order_by("pk")
+                .first()
+            )
             if former is not None:
                 Collaboration.objects.filter(pk=former.pk).update(title=title)
                 continue
+        if seeded.filter(changes__generated=n).exists():
+            # Written by an earlier run: the draws above follow the world's past events, which
+            # move on every week, so the same n may now read differently. It stays as written.
+            continue
+        # A row an earlier version wrote under this title gets its number (once).
+        unnumbered = seeded.filter(collaboration__title=title).exclude(changes__has_key="generated")
+        if unnumbered.update(changes={"seeded": True, "generated": n}):
+            continue
         status = S.CONFIRMED
         if n % 13 == 0:
             status = S.PROPOSED
@@ -593,6 +636,7 @@ def _generated(world, users: dict[str, User], staff: User | None) -> int:
             description="",
             pending_users=set(),
             staff=staff,
+            generated=n,
         )
     return made
 

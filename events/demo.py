@@ -281,8 +281,10 @@ def seed_events(world) -> None:
         event=talk,
         name="Adrien Ramy",
         defaults={
-            "affiliation": "BetaGroup",
-            "bio": "Free-software advocate and organiser at BetaGroup.",
+            # The article: "Carolo d'origine et expert reconnu dans le monde du logiciel
+            # libre" (the chapter's organisers are Norman and Anton).
+            "affiliation": "Free-software expert, from Charleroi",
+            "bio": "Born in Charleroi, known in the free-software world.",
             "member": User.objects.filter(email="adrien@betagroup.test").first(),
         },
     )

@@ -9,7 +9,10 @@ the community) like the directory's own lists; "people you should meet" per memb
 count themselves).
 """
 
+from django.db.models import Q
+
 from .directory.cache import cache_get, cache_seconds, cache_set, directory_version
+from .models import Profile
 from .panels import register_home_panel
 from .rules import viewer_class
 from .selectors import community_figures
@@ -37,7 +40,16 @@ def _community(request) -> dict:
 def _suggestions(request) -> dict | None:
     if not request.user.is_authenticated:
         return None
-    return {"suggestions": suggestions_for(user=request.user, limit=HOME_SUGGESTIONS)}
+    suggestions = suggestions_for(user=request.user, limit=HOME_SUGGESTIONS)
+    ctx = {"suggestions": suggestions}
+    if not suggestions:
+        # The empty panel asks for offers and seeks only from someone who gave none.
+        ctx["has_terms"] = (
+            Profile.objects.filter(user=request.user)
+            .filter(Q(skills__isnull=False) | Q(offers__isnull=False) | Q(seeks__isnull=False))
+            .exists()
+        )
+    return ctx
 
 
 register_home_panel(order=5, template="members/_home_suggestions.html", context=_suggestions)
