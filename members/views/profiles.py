@@ -26,7 +26,7 @@ from ..selectors import (
     profile_detail,
     space_members,
 )
-from ..services import profile_update
+from ..services import profile_create_for_user, profile_update
 from ..suggestions import suggestions_for
 from .directory import page_of_request
 
@@ -137,7 +137,12 @@ class ProfileEditView(LoginRequiredMixin, UpdateView):
 
 class MyProfileEditView(LoginRequiredMixin, View):
     def get(self, request):
-        return redirect("members:profile_edit", slug=request.user.profile.slug)
+        # Every account has a profile from its first save; one loaded raw (a fixture, a
+        # restore) may not: it gets one here rather than a 500.
+        profile = Profile.objects.filter(user=request.user).only("slug").first()
+        if profile is None:
+            profile = profile_create_for_user(user=request.user)
+        return redirect("members:profile_edit", slug=profile.slug)
 
 
 class AvatarView(View):

@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from collaborations.models import Collaboration
@@ -109,3 +110,18 @@ def test_home_suggestions_do_not_ask_for_offers_and_seeks_already_given(client):
     newcomer = make_member("Newcomer").user
     client.force_login(newcomer)
     assert "Tell us what you" in client.get("/").content.decode()
+
+
+def test_my_profile_edit_gives_an_account_without_a_profile_one(db, client):
+    """An account loaded raw (a fixture, a restore) has no profile: the home page's "offer
+    and seek" link answered 500. It gets one, and its edit page."""
+    from tests.factories import UserFactory
+
+    user = UserFactory(name="Zoé Martin")
+    Profile.objects.filter(user=user).delete()
+    client.force_login(user)
+    response = client.get(reverse("members:my_profile_edit"))
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=user)
+    assert response["Location"] == reverse("members:profile_edit", kwargs={"slug": profile.slug})
+    assert client.get(response["Location"]).status_code == 200
