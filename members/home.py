@@ -9,13 +9,10 @@ the community) like the directory's own lists; "people you should meet" per memb
 count themselves).
 """
 
-from django.db.models import Q
-
 from .directory.cache import cache_get, cache_seconds, cache_set, directory_version
-from .models import Profile
 from .panels import register_home_panel
 from .rules import viewer_class
-from .selectors import community_figures
+from .selectors import community_figures, profile_has_terms
 from .suggestions import suggestions_for
 
 HOME_SUGGESTIONS = 4
@@ -44,11 +41,7 @@ def _suggestions(request) -> dict | None:
     ctx = {"suggestions": suggestions}
     if not suggestions:
         # The empty panel asks for offers and seeks only from someone who gave none.
-        ctx["has_terms"] = (
-            Profile.objects.filter(user=request.user)
-            .filter(Q(skills__isnull=False) | Q(offers__isnull=False) | Q(seeks__isnull=False))
-            .exists()
-        )
+        ctx["has_terms"] = profile_has_terms(user=request.user)
     return ctx
 
 

@@ -223,3 +223,13 @@ def terms_autocomplete(*, user, q: str, limit: int = 10) -> list[dict]:
         }
         for _score, _key, term, matched in found[:limit]
     ]
+
+
+def profile_has_terms(*, user) -> bool:
+    """Whether `user` said what they can do, offer or seek: what suggestions are made of (an
+    empty list then means nobody matches yet, not that they should fill their profile in)."""
+    return (
+        Profile.objects.filter(user=user)
+        .filter(Q(skills__isnull=False) | Q(offers__isnull=False) | Q(seeks__isnull=False))
+        .exists()
+    )

@@ -24,6 +24,7 @@ from ..selectors import (
     company_members,
     profile_contact,
     profile_detail,
+    profile_has_terms,
     space_members,
 )
 from ..services import profile_create_for_user, profile_update
@@ -216,6 +217,8 @@ class SuggestionsView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["suggestions"] = suggestions_for(user=self.request.user, limit=30)
+        if not ctx["suggestions"]:  # the empty page asks only someone who said nothing yet
+            ctx["has_terms"] = profile_has_terms(user=self.request.user)
         return ctx
 
 

@@ -107,9 +107,13 @@ def test_home_suggestions_do_not_ask_for_offers_and_seeks_already_given(client):
     assert "People you should meet" in html
     assert "Tell us what you" not in html  # she did: nobody matches them yet
     assert "Nobody matches what you" in html
+    page = client.get(reverse("members:suggestions")).content.decode()  # the full list too
+    assert "Nobody matches what you" in page
+    assert "No suggestions yet" not in page
     newcomer = make_member("Newcomer").user
     client.force_login(newcomer)
     assert "Tell us what you" in client.get("/").content.decode()
+    assert "No suggestions yet" in client.get(reverse("members:suggestions")).content.decode()
 
 
 def test_my_profile_edit_gives_an_account_without_a_profile_one(db, client):
