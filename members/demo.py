@@ -643,7 +643,7 @@ def _seed_core(world: DemoWorld) -> None:
             languages,
             staff,
         ) = row
-        user, _ = User.objects.get_or_create(
+        user, user_created = User.objects.get_or_create(
             email=email,
             defaults={
                 "name": name,
@@ -676,7 +676,12 @@ def _seed_core(world: DemoWorld) -> None:
         profile.languages = languages
         profile.visibility = Visibility.PUBLIC if i % 3 else Visibility.MEMBERS
         profile.email_visibility = Visibility.MEMBERS
-        profile.member_since = MEMBER_SINCE.get(email, since + timedelta(days=97 * i))
+        if email in MEMBER_SINCE:
+            profile.member_since = MEMBER_SINCE[email]
+        elif user_created:
+            profile.member_since = since + timedelta(days=97 * i)
+        # Otherwise as seeded before: a story may have moved it (collaborations/demo.py,
+        # `joined_after`), and seeding again must change nothing.
         profile.bio = f"{headline}. {offers_text}."
         profile.save()
         profile.skills.set([terms[s] for s in skills])
