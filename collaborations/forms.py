@@ -12,136 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from betacowork.submissions.forms import NonceField
 from betacowork.submissions.services import nonce_new
 from events.models import Event
-from members.models import Company, Profile, Space
-from members.search import fold
+from members.models import Company, Space
 
+from .member_field import MemberField, kept_label, kept_token, member_input
 from .models import MAX_VALUE_EUR, Collaboration, Participant
 from .selectors import events_attended_by
 from .services import EARLIEST_START, MAX_DAYS_AHEAD, MAX_PARTICIPANTS, ParticipantSpec
-
-
-class MemberInput(forms.TextInput):
-    """The member's name in the visible input, the picked profile's slug in a hidden
-    `<name>_slug` input beside it (the script fills it when a suggestion is picked)."""
-
-    template_name = "collaborations/widgets/member_input.html"
-
-    def get_context(self, name, value, attrs):
-        text, slug = value if isinstance(value, (tuple, list)) else (value, "")
-        context = super().get_context(name, text, attrs)
-        context["widget"]["slug"] = slug or ""
-        return context
-
-    def value_from_datadict(self, data, files, name):
-        return (data.get(name, ""), data.get(f"{name}_slug", ""))
-
-    def value_omitted_from_data(self, data, files, name):
-        return name not in data and f"{name}_slug" not in data
-
-
-def _shows(text: str, profile: Profile) -> bool:
-    """Whether the visible input still shows `profile` as its suggestion put it: the name, or
-    the name followed by " · " and what tells namesakes apart."""
-    return fold(text.split(" · ")[0]) == fold(profile.display_name)
-
-
-def kept_label(participant: Participant) -> str:
-    """How an edit form shows an existing participant it cannot give again, as the detail page
-    does (`_participant.html`): "a member" for a member the editor may not see, the name kept
-    for a deleted account; "" for a party it can (a visible member, a company, an
-    organisation). `participant` comes from `selectors.participants_prefetch(editor)`."""
-    if participant.former_member:
-        return participant.name  # even one who took part for a company: not the company
-    if participant.user_id:
-        return "" if participant.profile_visible else str(_("a member"))
-    if participant.company_id or participant.organisation.strip():
-        return ""
-    return participant.name
-
-
-def kept_token(participant: Participant) -> str:
-    """What the hidden `_slug` input holds for a kept participant ("#" is in no slug)."""
-    return f"#{participant.pk}"
-
-
-class MemberField(forms.Field):
-    """A member: the suggestion picked (its slug, in the hidden input), or else what was typed,
-    a profile slug or an exact name (how it works without JavaScript).
-
-    Only profiles the person filling the form may see are found: a hidden member cannot be
-    guessed through this field. The one exception is `kept`, the existing participants an
-    edit form shows without naming them ({token: participant}, see `kept_label`): one of
-    them, still shown as the form showed it, is that participant, kept as it is.
-    """
-
-    viewer = None
-    kept = None
-    widget = MemberInput
-
-    def to_python(self, value):
-        text, slug = value if isinstance(value, (tuple, list)) else (value, "")
-        text, slug = str(text or "").strip(), str(slug or "").strip()[:180]
-        if not text:
-            return None
-        if len(text) > 180:
-            raise forms.ValidationError(_("That name is too long."))
-        kept = (self.kept or {}).get(slug)
-        # Without JavaScript the hidden token keeps its value: a changed name wins here too.
-        if kept is not None and fold(text) == fold(kept_label(kept)):
-            return kept
-        profiles = Profile.objects.visible_to(self.viewer).select_related("user", "company")
-        match = None
-        if slug:
-            picked = profiles.filter(slug=slug).first()
-            # Without JavaScript the hidden slug keeps its first value: a changed name wins.
-            if picked is not None and _shows(text, picked):
-                match = picked
-        if match is None:
-            match = profiles.filter(slug=text).first()
-        if match is None:
-            named = list(profiles.filter(display_name__iexact=text)[:2])
-            if len(named) > 1:
-                raise forms.ValidationError(
-                    _("Several members are called “%(name)s”: pick one from the suggestions."),
-                    params={"name": text},
-                )
-            match = named[0] if named else None
-        if match is None:
-            raise forms.ValidationError(
-                _("No member “%(name)s” in the directory: pick one from the suggestions."),
-                params={"name": text},
-            )
-        return match.user
-
-    def prepare_value(self, value):
-        """(name shown, slug submitted) for the widget."""
-        if hasattr(value, "profile"):
-            return (value.profile.display_name, value.profile.slug)
-        if isinstance(value, int):  # a model form's initial: the user's id
-            found = (
-                Profile.objects.visible_to(self.viewer)
-                .filter(user_id=value)
-                .values_list("display_name", "slug")
-                .first()
-            )
-            return found or ("", "")
-        return value
 
 
 class EventChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         when = formats.date_format(timezone.localtime(obj.start), "DATE_FORMAT")
         return f"{obj.kind.name} · {obj.title} · {when}"
-
-
-def _member_input(placeholder):
-    return MemberInput(
-        attrs={
-            "data-member-autocomplete": "",
-            "autocomplete": "off",
-            "placeholder": placeholder,
-        }
-    )
 
 
 class CollaborationForm(forms.ModelForm):
@@ -160,7 +42,7 @@ class CollaborationForm(forms.ModelForm):
     introduced_by = MemberField(
         label=_("Member who introduced you"),
         required=False,
-        widget=_member_input(_("Start typing a name")),
+        widget=member_input(_("Start typing a name")),
     )
     # Logging only: the form's token, so that sending it twice logs it once (`submit_once`).
     nonce = NonceField(required=True)
@@ -287,7 +169,7 @@ class CollaborationForm(forms.ModelForm):
 
 class ParticipantForm(forms.Form):
     member = MemberField(
-        label=_("Member"), required=False, widget=_member_input(_("Start typing a name"))
+        label=_("Member"), required=False, widget=member_input(_("Start typing a name"))
     )
     company = forms.ModelChoiceField(
         label=_("or a company"), queryset=Company.objects.order_by("name"), required=False
