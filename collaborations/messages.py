@@ -7,6 +7,7 @@ import re
 from django.utils.translation import gettext_lazy as _
 
 from betacowork.messaging import MessageKind, register_kind
+from events.services.common import verified_addresses
 
 from .models import Participant
 
@@ -14,14 +15,7 @@ from .models import Participant
 def unverified_reasons(rows: list) -> dict[int, str]:
     """Optional messages go only to verified member addresses, like reminders and chapter
     announcements: {row id: reason} for the rows whose address is not verified. One query."""
-    from allauth.account.models import EmailAddress
-
-    verified = {
-        (user_id, email.lower())
-        for user_id, email in EmailAddress.objects.filter(
-            user_id__in={row.recipient_id for row in rows if row.recipient_id}, verified=True
-        ).values_list("user_id", "email")
-    }
+    verified = verified_addresses({row.recipient_id for row in rows if row.recipient_id})
     return {
         row.pk: "Recipient address is not verified."
         for row in rows
