@@ -8,24 +8,14 @@ import pytest
 from django.urls import reverse
 
 from events.models import EventCost
-from tests.factories import ChapterFactory
 from tests.html_forms import form_values
 
-from .factories import EventFactory
+from . import test_budget_costs as shared
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def charleroi(organiser):
-    chapter = ChapterFactory(name="BetaGroup Charleroi", slug="charleroi")
-    chapter.organisers.add(organiser)
-    return chapter
-
-
-@pytest.fixture
-def it_day(charleroi):
-    return EventFactory(title="Switch IT day", slug="switch-it-day", chapter=charleroi)
+# The fixtures of test_budget_costs.py (charleroi, it_day).
+charleroi, it_day = shared.charleroi, shared.it_day
 
 
 def add_form(client, event) -> tuple[str, dict]:

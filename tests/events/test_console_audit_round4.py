@@ -13,25 +13,14 @@ from events.models import Event
 from tests.factories import ChapterFactory, SpaceFactory
 from tests.html_forms import form_values
 
+from . import test_console_forms as shared
 from .factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
+
+# The fixtures of test_console_forms.py (chapter, organiser_client).
+chapter, organiser_client = shared.chapter, shared.organiser_client
 BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-@pytest.fixture
-def chapter(organiser):
-    chapter = ChapterFactory(
-        name="Charleroi", space=SpaceFactory(name="Switch Coworking", city="Charleroi")
-    )
-    chapter.organisers.add(organiser)
-    return chapter
-
-
-@pytest.fixture
-def organiser_client(client, organiser, chapter):
-    client.force_login(organiser)
-    return client
 
 
 def _local(dt) -> str:

@@ -10,26 +10,14 @@ from django.utils import timezone
 
 from events import services
 from events.models import Event, EventSeries
-from tests.factories import ChapterFactory, SpaceFactory
 
+from . import test_console_forms as shared
 from .factories import EventSeriesFactory, kind
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def chapter(organiser):
-    chapter = ChapterFactory(
-        name="Charleroi", space=SpaceFactory(name="Switch Coworking", city="Charleroi")
-    )
-    chapter.organisers.add(organiser)
-    return chapter
-
-
-@pytest.fixture
-def organiser_client(client, organiser, chapter):
-    client.force_login(organiser)
-    return client
+# The fixtures of test_console_forms.py (chapter, organiser_client).
+chapter, organiser_client = shared.chapter, shared.organiser_client
 
 
 def _series(chapter, /, **overrides) -> dict:
