@@ -58,7 +58,8 @@ LIST_SEP = ";"
 
 @dataclass
 class RowResult:
-    line: int  # line number in the file (the header is line 1)
+    line: int  # the row as a spreadsheet numbers it (the header is row 1; a cell with line
+    # breaks is still one row)
     email: str
     action: str = ""  # "create" | "update"
     errors: list[str] = field(default_factory=list)
@@ -253,7 +254,7 @@ def _row_check(line: int, cells, header, known: _Known, seen: dict[str, int]) ->
         result.email = email
         if email in seen:
             result.errors.append(
-                _("Same email as line %(line)d: each person once per file.") % {"line": seen[email]}
+                _("Same email as row %(row)d: each person once per file.") % {"row": seen[email]}
             )
         else:
             seen[email] = line

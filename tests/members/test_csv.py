@@ -88,7 +88,7 @@ def test_every_bad_row_is_listed_and_nothing_is_written(world):
     assert not report.written
     bad = {r.line: " ".join(r.errors) for r in report.bad_rows}
     assert "valid email" in bad[3]
-    assert "Same email as line 2" in bad[4]
+    assert "Same email as row 2" in bad[4]
     assert "name" in bad[5]
     assert "unknown term(s) astrology" in bad[6]
     assert "unknown code(s) xx" in bad[7]
@@ -129,6 +129,9 @@ def test_admin_bad_file_lists_rows(client, world, staff):
     html = client.post(IMPORT_URL, {"file": upload}).content.decode()
     assert "nothing was imported" in html
     assert "valid email" in html
+    # The column names rows, as the spreadsheet the file came from numbers them.
+    assert "<th>Row</th>" in html
+    assert "<th>Line</th>" not in html
 
 
 def test_members_cannot_import_or_export(client, world):
@@ -171,3 +174,19 @@ def test_an_export_with_terms_slugged_without_their_symbols_imports_back(client,
     assert report.ok, (report.errors, [r.errors for r in report.rows])
     skills = [{t.slug for t in r.data.get("skills") or []} for r in report.rows]
     assert {"c", "net"} in skills
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them(world):
+    # A quoted cell with line breaks is one row in a spreadsheet, three lines in a text
+    # editor: the report (and its "Row" column) counts rows, the header being row 1.
+    content = (
+        b"email,name,headline\n"
+        b'multi@example.test,Multi Line,"first line\nsecond line\nthird line"\n'
+        b"not-an-email,Bad Email,\n"
+        b"multi@example.test,Again,\n"
+    )
+    report = members_import_check(content)
+    bad = {r.line: " ".join(r.errors) for r in report.bad_rows}
+    assert set(bad) == {3, 4}
+    assert "valid email" in bad[3]
+    assert "Same email as row 2" in bad[4]
