@@ -134,6 +134,8 @@ class SeriesSaved:
     series: EventSeries | None  # None: the form was sent before and its series is gone
     created: list[Event] = field(default_factory=list)  # the occurrences created now
     repeated: bool = False  # the same form was sent before: nothing new
+    # What the change did to the upcoming occurrences (None: a new series, or repeated).
+    followed: services.SeriesFollowed | None = None
 
 
 def console_series_save(
@@ -158,18 +160,23 @@ def console_series_save(
         unchanged_capacity=series is not None and capacity == series.capacity,
     )
     created: list[Event] = []
+    followed: list[services.SeriesFollowed] = []
 
     def save() -> EventSeries:
-        saved = services.series_save(actor=actor, series=series, **fields)
-        created.extend(services.series_generate(series=saved))
+        result = services.series_save(actor=actor, series=series, **fields)
+        if result.followed is not None:
+            followed.append(result.followed)
+            created.extend(result.followed.created)
+        created.extend(services.series_generate(series=result.series))
         for event in created:
             if event.status == Event.Status.PUBLISHED:
                 services.event_announce(event=event)
-        return saved
+        return result.series
 
     if series is not None:
         with transaction.atomic():
-            return SeriesSaved(series=save(), created=created)
+            saved = save()
+            return SeriesSaved(series=saved, created=created, followed=followed[0])
     done = submit_once(
         user=actor,
         purpose="events.series",

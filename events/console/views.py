@@ -421,7 +421,60 @@ class _SeriesFormView(View):
             )
             % {"title": series.title, "repeats": rrule_describe(series.rrule), "n": len(created)},
         )
+        if result.followed is not None:
+            _followed_messages(request, result.followed)
         return redirect("organise:index")
+
+
+def _followed_messages(request, followed: event_services.SeriesFollowed) -> None:
+    """Tell the organiser what a series' change did to its upcoming occurrences."""
+    if followed.changed:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s upcoming occurrence follows the change (its registrants are told of a "
+                "new time or place).",
+                "%(n)s upcoming occurrences follow the change (their registrants are told of a "
+                "new time or place).",
+                len(followed.changed),
+            )
+            % {"n": len(followed.changed)},
+        )
+    if followed.removed:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s upcoming occurrence the series no longer has, with nobody registered, "
+                "is removed: %(dates)s.",
+                "%(n)s upcoming occurrences the series no longer has, with nobody registered, "
+                "are removed: %(dates)s.",
+                len(followed.removed),
+            )
+            % {
+                "n": len(followed.removed),
+                "dates": ", ".join(date_format(day, "DATE_FORMAT") for day in followed.removed),
+            },
+        )
+    for event, reason in followed.kept:
+        messages.warning(
+            request,
+            _("%(title)s, %(date)s, is left as it was: %(reason)s")
+            % {
+                "title": event.title,
+                "date": date_format(timezone.localtime(event.start), "DATE_FORMAT"),
+                "reason": reason,
+            },
+        )
+    if followed.apart:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s upcoming occurrence edited on its own keeps its edits.",
+                "%(n)s upcoming occurrences edited on their own keep their edits.",
+                followed.apart,
+            )
+            % {"n": followed.apart},
+        )
 
 
 class SeriesCreateView(ConsoleAccessMixin, _SeriesFormView):

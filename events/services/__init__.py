@@ -68,6 +68,9 @@ from .registration import (  # noqa: F401
     registrations_claim_for_user,
 )
 from .series import (  # noqa: F401
+    SeriesFollowed,
+    SeriesResult,
+    series_follow,
     series_generate,
     series_generate_all,
     series_occurrence_times,

@@ -145,7 +145,12 @@ def event_publish(*, event: Event, actor=None) -> bool:
             status=Event.Status.PUBLISHED
         )
         if updated:
-            event_announce(event=Event.objects.get(pk=event.pk))
+            # The UPDATE holds the row's lock: read it under the lock the queue takes.
+            published = _lock_event(event)
+            # Seats freed while it was unpublished (a cancel link, a higher capacity) go to
+            # the waitlist now, in order — before a newcomer could take them.
+            _promote_waitlisted(published)
+            event_announce(event=published)
             event_history_add(event=event, actor=actor, action=EventChange.Action.PUBLISHED)
     return bool(updated)
 
@@ -232,7 +237,7 @@ def _notify_cancelled(event: Event) -> int:
     return told
 
 
-def event_update(*, event: Event, actor=None, data: dict) -> Event:
+def event_update(*, event: Event, actor=None, data: dict, follows_series: bool = False) -> Event:
     """Apply changed fields to an event under its lock.
 
     When the time or place changes, `version` increases (the calendar SEQUENCE, and the
@@ -240,7 +245,8 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
     email with the updated .ics. A status change obeys `event_status_check` (no way out of
     cancelled; no cancelling once started). Lowering the capacity below the confirmed count
     is refused; raising it promotes people from the waitlist. An occurrence of a series that
-    is edited is detached from it, so regenerating the series leaves it alone.
+    is edited is detached from it, so regenerating the series leaves it alone — unless the
+    change is its series' own (`follows_series`, `series_follow`): it still follows it.
     """
     unknown = set(data) - set(EVENT_UPDATE_FIELDS)
     if unknown:
@@ -258,11 +264,15 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
         schedule_changed = _schedule(before) != _schedule(locked)
         if schedule_changed:
             locked.version = before.version + 1
-        if locked.series_id and (
-            schedule_changed
-            or any(
-                getattr(before, f) != getattr(locked, f)
-                for f in ("title", "description", "capacity", "status")
+        if (
+            locked.series_id
+            and not follows_series
+            and (
+                schedule_changed
+                or any(
+                    getattr(before, f) != getattr(locked, f)
+                    for f in ("title", "description", "capacity", "status")
+                )
             )
         ):
             locked.detached = True
@@ -279,19 +289,22 @@ def event_update(*, event: Event, actor=None, data: dict) -> Event:
             _notify_cancelled(locked)
             event.refresh_from_db()
             return event
-        if before.capacity is not None and (
-            locked.capacity is None or locked.capacity > before.capacity
-        ):
-            # Before the change is told: someone promoted now is told of a seat, not of a
-            # place on the waitlist.
-            _promote_waitlisted(locked)
-        if schedule_changed and locked.status == Event.Status.PUBLISHED:
-            _notify_changed(before, locked)
         just_published = (
             before.status != Event.Status.PUBLISHED and locked.status == Event.Status.PUBLISHED
         )
         # Published with a past date (a typo), then corrected: only now can it be announced.
         now_upcoming = before.start <= timezone.now() < locked.start
+        capacity_raised = before.capacity is not None and (
+            locked.capacity is None or locked.capacity > before.capacity
+        )
+        if capacity_raised or just_published or now_upcoming:
+            # Free seats go to the waitlist: more seats, or seats freed while nothing moved
+            # up (unpublished, or started — cancel links still work in a draft). Before the
+            # change is told: someone promoted now is told of a seat, not of a place on the
+            # waitlist.
+            _promote_waitlisted(locked)
+        if schedule_changed and locked.status == Event.Status.PUBLISHED:
+            _notify_changed(before, locked)
         # Moved to another chapter: its followers hear of it (the old one's are not told of
         # an event that is no longer their chapter's: see ChapterAnnouncement's check).
         moved_chapter = before.chapter_id != locked.chapter_id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Event, EventSeries
 from .common import TZ, logger
-from .lifecycle import SERIES_FIELDS, _whitelisted, event_announce, event_insert
+from .lifecycle import SERIES_FIELDS, _whitelisted, event_announce, event_insert, event_update
 
 # Series ------------------------------------------------------------------------------------
 
@@ -47,24 +49,202 @@ def series_rule(series: EventSeries):
     return rule
 
 
-def series_save(*, actor, series: EventSeries | None = None, **fields) -> EventSeries:
+@dataclass(frozen=True)
+class SeriesFollowed:
+    """What a change of a series did to its upcoming occurrences (`series_follow`)."""
+
+    changed: list[Event] = field(default_factory=list)  # now as the series says
+    created: list[Event] = field(default_factory=list)  # dates the new rule adds
+    removed: list[date] = field(default_factory=list)  # off the new rule, nothing on them
+    kept: list[tuple[Event, str]] = field(default_factory=list)  # left as they were: why
+    apart: int = 0  # edited on their own (`Event.detached`): left alone
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    series: EventSeries
+    followed: SeriesFollowed | None = None  # None: a new series
+
+
+def series_save(*, actor, series: EventSeries | None = None, **fields) -> SeriesResult:
     """Create a series (`series` None) or change one, from `SERIES_FIELDS` only.
 
     Refuses (ValidationError) a series that is not valid or whose rule generates no date.
-    Occurrences already generated are left as they are (see `series_generate`).
+    A change is carried, in the same transaction, to the upcoming occurrences that still
+    follow the series (`series_follow`); past, cancelled and separately edited ones stay.
     """
     fields = _whitelisted(fields, SERIES_FIELDS)
     with transaction.atomic():
+        before = None
         if series is None:
             series = EventSeries(**fields)
         else:
             series = EventSeries.objects.select_for_update().get(pk=series.pk)
+            before = copy.copy(series)
             for name, value in fields.items():
                 setattr(series, name, value)
         series.full_clean(exclude=["generated_until"])
         series_rule(series)
         series.save()
-    return series
+        if before is None:
+            return SeriesResult(series=series)
+        return SeriesResult(
+            series=series, followed=series_follow(before=before, series=series, actor=actor)
+        )
+
+
+# What an occurrence takes from its series as it is (the times are drawn from the series'
+# start time and duration on the occurrence's date).
+FOLLOWED_FIELDS = (
+    "title",
+    "kind",
+    "description",
+    "space",
+    "room",
+    "chapter",
+    "capacity",
+    "visibility",
+)
+
+
+def series_follow(*, before: EventSeries, series: EventSeries, actor=None) -> SeriesFollowed:
+    """Carry a change of `series` (`before`: as it was) to its upcoming occurrences.
+
+    An occurrence follows its series field by field: a field still as the old series made it
+    takes the new value (through `event_update`: registrants of a moved occurrence are told
+    the new time or place, a raised capacity seats the waitlist), a field set differently on
+    the occurrence itself stays. Occurrences edited on their own (`detached`), cancelled or
+    already started are left alone. With a new rule or new first/last dates, an occurrence
+    the series no longer has is removed if nothing hangs on it (registrations, speakers,
+    costs), else kept for the organiser to cancel; the dates the new rule adds up to where
+    the series was generated are created (later ones come with the usual generation).
+    A change an occurrence cannot take (a capacity under its confirmed seats) keeps that
+    occurrence as it was, with the reason. Runs inside the caller's transaction, with the
+    series locked.
+    """
+    now = timezone.now()
+    upcoming = list(
+        Event.objects.filter(series=series, start__gt=now)
+        .exclude(status=Event.Status.CANCELLED)
+        .order_by("start")
+    )
+    apart = sum(1 for event in upcoming if event.detached)
+    upcoming = [event for event in upcoming if not event.detached]
+    changed, removed, kept = [], [], []
+    dates_changed = any(
+        getattr(before, name) != getattr(series, name) for name in ("rrule", "starts_on", "ends_on")
+    )
+    on_rule = _rule_days(series, [e.series_date for e in upcoming]) if dates_changed else None
+    for event in upcoming:
+        if on_rule is not None and event.series_date not in on_rule:
+            if _holds_something(event):
+                kept.append((event, _off_rule_reason()))
+            else:
+                removed.append(event.series_date)
+                event.delete()
+            continue
+        data = _followed_data(before, series, event)
+        if not data:
+            continue
+        if "start" in data and data["start"] <= now:
+            kept.append((event, _("at the new time it would already have started.")))
+            continue
+        try:
+            with transaction.atomic():
+                changed.append(
+                    event_update(event=event, actor=actor, data=data, follows_series=True)
+                )
+        except ValidationError as exc:
+            kept.append((event, " ".join(exc.messages)))
+    created = _rule_days_added(before, series, now) if dates_changed else []
+    return SeriesFollowed(changed=changed, created=created, removed=removed, kept=kept, apart=apart)
+
+
+def _followed_data(before: EventSeries, series: EventSeries, event: Event) -> dict:
+    """The fields of `event` to change: those the series changed and the occurrence still
+    has as the old series made them."""
+    data = {}
+    for name in FOLLOWED_FIELDS:
+        attname = Event._meta.get_field(name).attname
+        old, new = getattr(before, attname), getattr(series, attname)
+        if old != new and getattr(event, attname) == old:
+            data[name] = getattr(series, name)
+    if (before.start_time, before.duration_minutes) != (
+        series.start_time,
+        series.duration_minutes,
+    ):
+        old_start, old_end = series_occurrence_times(before, event.series_date)
+        if _to_the_minute(event.start) == old_start and _to_the_minute(event.end) == old_end:
+            data["start"], data["end"] = series_occurrence_times(series, event.series_date)
+    return data
+
+
+def _to_the_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def _rule_days(series: EventSeries, days: list[date]) -> set[date]:
+    """Which of `days` the series' rule (and its first and last dates) has."""
+    if not days:
+        return set()
+    rule = series_rule(series)
+    found = rule.between(
+        datetime.combine(min(days), datetime.min.time()),
+        datetime.combine(max(days), datetime.max.time()),
+        inc=True,
+    )
+    return {
+        d.date()
+        for d in found
+        if d.date() >= series.starts_on and (not series.ends_on or d.date() <= series.ends_on)
+    }
+
+
+def _holds_something(event: Event) -> bool:
+    """Registrations (even cancelled: their history), speakers or costs: not removed."""
+    return event.registrations.exists() or event.speakers.exists() or event.costs.exists()
+
+
+def _off_rule_reason() -> str:
+    return _(
+        "the series no longer has this date, but people registered or something was added "
+        "to it: cancel it from its page if it no longer takes place."
+    )
+
+
+def _rule_days_added(before: EventSeries, series: EventSeries, now: datetime) -> list[Event]:
+    """Create the occurrences of the dates the new rule has and the old one had not, up to
+    where the series was generated (`generated_until`); from there on, generation as usual."""
+    if not before.generated_until:
+        return []
+    start_from = max(series.starts_on, timezone.localdate())
+    until = before.generated_until
+    if series.ends_on:
+        until = min(until, series.ends_on)
+    if start_from > until:
+        return []
+    new_days = _days_between(series, start_from, until)
+    old_days = set(_days_between(before, start_from, until))
+    existing = set(
+        Event.objects.filter(series=series, series_date__in=new_days).values_list(
+            "series_date", flat=True
+        )
+    )
+    days = [d for d in new_days if d not in old_days and d not in existing]
+    return _occurrences_create(series, days, now)
+
+
+def _days_between(series: EventSeries, start_from: date, until: date) -> list[date]:
+    """The local dates of the series' rule from `start_from` to `until`, both included."""
+    return [
+        d.date()
+        for d in series_rule(series).between(
+            datetime.combine(start_from, datetime.min.time()),
+            datetime.combine(until, datetime.max.time()),
+            inc=True,
+        )
+        if d.date() >= series.starts_on and (not series.ends_on or d.date() <= series.ends_on)
+    ]
 
 
 def series_occurrence_times(series: EventSeries, day: date) -> tuple[datetime, datetime]:
@@ -89,21 +269,12 @@ def series_generate(*, series: EventSeries, until: date | None = None) -> list[E
     until = until or today + timedelta(weeks=series.weeks_ahead)
     if series.ends_on:
         until = min(until, series.ends_on)
-    rule = series_rule(series)
     start_from = max(series.starts_on, today)
     if series.generated_until:
         start_from = max(start_from, series.generated_until + timedelta(days=1))
     if start_from > until:
         return []
-    days = [
-        d.date()
-        for d in rule.between(
-            datetime.combine(start_from, datetime.min.time()),
-            datetime.combine(until, datetime.max.time()),
-            inc=True,
-        )
-    ]
-    created = []
+    days = _days_between(series, start_from, until)
     with transaction.atomic():
         series = EventSeries.objects.select_for_update().get(pk=series.pk)
         existing = set(
@@ -111,38 +282,44 @@ def series_generate(*, series: EventSeries, until: date | None = None) -> list[E
                 "series_date", flat=True
             )
         )
-        for day in days:
-            if day in existing:
-                continue
-            start, end = series_occurrence_times(series, day)
-            if start <= now:
-                # Today's, already begun (a series created in the afternoon of its lunch):
-                # nobody could register for it, and it would be listed as held, by nobody.
-                continue
-            event = Event(
-                title=series.title,
-                kind=series.kind,
-                description=series.description,
-                start=start,
-                end=end,
-                space=series.space,
-                room=series.room,
-                chapter=series.chapter,
-                capacity=series.capacity,
-                visibility=series.visibility,
-                status=Event.Status.PUBLISHED if series.publish else Event.Status.DRAFT,
-                series=series,
-                series_date=day,
-            )
-            event_insert(event, day=day)  # a free slug, even against a concurrent insert
-            if event.status == Event.Status.PUBLISHED:
-                # A published occurrence is news for the chapter's followers, whichever path
-                # generated it (the console, the admin, the periodic task); announced once.
-                event_announce(event=event)
-            created.append(event)
+        created = _occurrences_create(series, [d for d in days if d not in existing], now)
         if series.generated_until is None or until > series.generated_until:
             series.generated_until = until
             series.save(update_fields=["generated_until"])
+    return created
+
+
+def _occurrences_create(series: EventSeries, days: list[date], now: datetime) -> list[Event]:
+    """Create the series' occurrences on `days` (none of which has one yet), published and
+    announced if the series publishes them. Inside the caller's transaction."""
+    created = []
+    for day in days:
+        start, end = series_occurrence_times(series, day)
+        if start <= now:
+            # Today's, already begun (a series created in the afternoon of its lunch):
+            # nobody could register for it, and it would be listed as held, by nobody.
+            continue
+        event = Event(
+            title=series.title,
+            kind=series.kind,
+            description=series.description,
+            start=start,
+            end=end,
+            space=series.space,
+            room=series.room,
+            chapter=series.chapter,
+            capacity=series.capacity,
+            visibility=series.visibility,
+            status=Event.Status.PUBLISHED if series.publish else Event.Status.DRAFT,
+            series=series,
+            series_date=day,
+        )
+        event_insert(event, day=day)  # a free slug, even against a concurrent insert
+        if event.status == Event.Status.PUBLISHED:
+            # A published occurrence is news for the chapter's followers, whichever path
+            # generated it (the console, the admin, the periodic task); announced once.
+            event_announce(event=event)
+        created.append(event)
     return created
 
 

@@ -1,0 +1,204 @@
+"""A series' change carried to its upcoming occurrences (`series_follow`): field by field,
+those edited on their own, cancelled or past left alone, registrants told of a move."""
+
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from betacowork.messaging.models import Outbox
+from events import services
+from events.models import Event, EventSeries, Registration
+
+from .factories import EventSeriesFactory, RegistrationFactory, SpeakerFactory
+
+pytestmark = pytest.mark.django_db
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+MONDAY = date(2027, 3, 1)  # the series' first date; "today" for generation (see `pinned`)
+TUESDAYS = [date(2027, 3, d) for d in (2, 9, 16, 23, 30)]
+
+
+@pytest.fixture
+def pinned(monkeypatch):
+    """Generation starts from 'today': Monday 1 March 2027 (the real now stays earlier, so
+    every occurrence is upcoming)."""
+    monkeypatch.setattr("events.services.series.timezone.localdate", lambda *a, **k: MONDAY)
+
+
+@pytest.fixture
+def series(pinned):
+    series = EventSeriesFactory(starts_on=MONDAY, start_time=time(12, 30), capacity=20)
+    services.series_generate(series=series, until=date(2027, 3, 31))
+    return series
+
+
+def occurrences(series) -> dict[date, Event]:
+    return {e.series_date: e for e in Event.objects.filter(series=series)}
+
+
+def fields(series, **changes) -> dict:
+    values = {name: getattr(series, name) for name in services.SERIES_FIELDS}
+    return {**values, **changes}
+
+
+def local(moment) -> time:
+    return moment.astimezone(BRUSSELS).time()
+
+
+def test_upcoming_occurrences_take_the_new_title_and_time_and_registrants_are_told(
+    series, organiser
+):
+    first = occurrences(series)[TUESDAYS[0]]
+    seat = RegistrationFactory(event=first)
+    result = services.series_save(
+        actor=organiser, series=series, **fields(series, title="Tuesday lunch", start_time=time(13))
+    )
+    assert len(result.followed.changed) == 5
+    for event in occurrences(series).values():
+        assert event.title == "Tuesday lunch"
+        assert (local(event.start), local(event.end)) == (time(13), time(14, 30))
+        assert not event.detached  # still follows: the next change reaches it too
+    first.refresh_from_db()
+    assert first.version == 2
+    told = Outbox.objects.get(kind="events.event_changed")
+    assert told.dedup_key == f"event-changed:{first.pk}:v2:{seat.pk}"
+
+
+def test_an_occurrence_edited_on_its_own_a_cancelled_one_and_a_set_field_stay(series, organiser):
+    days = occurrences(series)
+    edited, cancelled, private = days[TUESDAYS[0]], days[TUESDAYS[1]], days[TUESDAYS[2]]
+    services.event_update(event=edited, data={"title": "Special lunch"})
+    services.event_cancel(event=cancelled)
+    # Visibility set on one occurrence does not detach it: its other fields still follow.
+    services.event_update(event=private, data={"visibility": Event.Visibility.MEMBERS})
+    result = services.series_save(
+        actor=organiser,
+        series=series,
+        **fields(series, title="Tuesday lunch", visibility=Event.Visibility.MEMBERS, room="Loft"),
+    )
+    assert result.followed.apart == 1
+    edited.refresh_from_db()
+    cancelled.refresh_from_db()
+    private.refresh_from_db()
+    assert (edited.title, edited.room) == ("Special lunch", "")
+    assert (cancelled.title, cancelled.status) == ("Betacooks", Event.Status.CANCELLED)
+    assert (private.title, private.room) == ("Tuesday lunch", "Loft")
+    assert private.visibility == Event.Visibility.MEMBERS
+    untouched = days[TUESDAYS[3]]
+    untouched.refresh_from_db()
+    assert untouched.visibility == Event.Visibility.MEMBERS
+
+
+def test_a_past_occurrence_keeps_what_it_was(series, organiser):
+    past = occurrences(series)[TUESDAYS[0]]
+    Event.objects.filter(pk=past.pk).update(
+        start=timezone.now() - timedelta(days=1), end=timezone.now() - timedelta(hours=22)
+    )
+    services.series_save(actor=organiser, series=series, **fields(series, title="Renamed"))
+    past.refresh_from_db()
+    assert past.title == "Betacooks"
+
+
+def test_a_capacity_under_an_occurrences_confirmed_seats_keeps_that_one_with_the_reason(
+    series, organiser
+):
+    full = occurrences(series)[TUESDAYS[1]]
+    RegistrationFactory.create_batch(3, event=full)
+    result = services.series_save(actor=organiser, series=series, **fields(series, capacity=2))
+    assert [event.pk for event, _reason in result.followed.kept] == [full.pk]
+    assert "already confirmed" in result.followed.kept[0][1]
+    full.refresh_from_db()
+    assert full.capacity == 20
+    assert {e.capacity for e in occurrences(series).values() if e.pk != full.pk} == {2}
+
+
+def test_a_raised_capacity_seats_the_waitlist(series, organiser):
+    event = occurrences(series)[TUESDAYS[0]]
+    services.series_save(actor=organiser, series=series, **fields(series, capacity=1))
+    RegistrationFactory(event=event)
+    waiting = RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
+    services.series_save(actor=organiser, series=series, **fields(series, capacity=2))
+    waiting.refresh_from_db()
+    assert waiting.status == Registration.Status.CONFIRMED
+
+
+def test_a_new_rule_removes_empty_dates_keeps_busy_ones_and_adds_its_own(series, organiser):
+    days = occurrences(series)
+    busy, spoken = days[TUESDAYS[1]], days[TUESDAYS[2]]
+    RegistrationFactory(event=busy)
+    SpeakerFactory(event=spoken)
+    result = services.series_save(
+        actor=organiser, series=series, **fields(series, rrule="FREQ=WEEKLY;BYDAY=WE")
+    )
+    followed = result.followed
+    assert sorted(followed.removed) == [TUESDAYS[0], TUESDAYS[3], TUESDAYS[4]]
+    assert {event.pk for event, _reason in followed.kept} == {busy.pk, spoken.pk}
+    assert "no longer has this date" in followed.kept[0][1]
+    wednesdays = [date(2027, 3, d) for d in (3, 10, 17, 24, 31)]
+    assert [e.series_date for e in followed.created] == wednesdays
+    assert sorted(occurrences(series)) == sorted([TUESDAYS[1], TUESDAYS[2], *wednesdays])
+    # Generation goes on from where it was, on Wednesdays, nothing twice.
+    later = services.series_generate(series=result.series, until=date(2027, 4, 14))
+    assert [e.series_date for e in later] == [date(2027, 4, 7), date(2027, 4, 14)]
+
+
+def test_a_time_that_would_already_have_started_keeps_todays_occurrence(series, organiser):
+    soon = occurrences(series)[TUESDAYS[0]]
+    # Made today's lunch, an hour from now, as the series makes it; the series is then moved
+    # three hours earlier, which would put it in the past.
+    start = timezone.localtime(timezone.now() + timedelta(hours=1)).replace(second=0, microsecond=0)
+    earlier = (start - timedelta(hours=3)).time()
+    if earlier > start.time():
+        pytest.skip("three hours before was yesterday")
+    series.start_time = start.time()
+    series.save()
+    Event.objects.filter(pk=soon.pk).update(
+        start=start, end=start + timedelta(minutes=90), series_date=start.date()
+    )
+    result = services.series_save(
+        actor=organiser, series=series, **fields(series, start_time=earlier)
+    )
+    assert [event.pk for event, _reason in result.followed.kept] == [soon.pk]
+    assert "already have started" in result.followed.kept[0][1]
+
+
+def test_a_new_series_follows_nothing(pinned, organiser):
+    series = EventSeriesFactory.build(starts_on=MONDAY)
+    values = {name: getattr(series, name) for name in services.SERIES_FIELDS}
+    values["space"] = None
+    result = services.series_save(actor=organiser, **values)
+    assert result.followed is None
+    assert result.series.pk
+
+
+# The organiser console: the page says what the change did.
+
+from . import test_console_forms as shared  # noqa: E402
+
+chapter = shared.chapter
+organiser_client = shared.organiser_client
+
+
+def test_the_console_tells_the_organiser_what_followed(organiser_client, chapter):
+    weekly = {"rrule_pattern": "weekly", "rrule_weekday": "TH"}
+    created = organiser_client.post("/organise/series/new/", shared._series(chapter, **weekly))
+    assert created.status_code == 302
+    series = EventSeries.objects.get()
+    upcoming = list(Event.objects.filter(series=series).order_by("start"))
+    assert len(upcoming) >= 2
+    services.event_update(event=upcoming[0], data={"title": "Special edition"})
+    page = organiser_client.get(f"/organise/series/{series.pk}/edit/").content.decode()
+    assert "Upcoming occurrences follow what you change here" in page
+    response = organiser_client.post(
+        f"/organise/series/{series.pk}/edit/",
+        shared._series(chapter, title="Switch IT evening", start_time="19:00", **weekly),
+        follow=True,
+    )
+    text = response.content.decode()
+    n = len(upcoming) - 1
+    assert f"{n} upcoming occurrence{'s' if n > 1 else ''} follow" in text
+    assert "1 upcoming occurrence edited on its own keeps its edits." in text
+    titles = set(Event.objects.filter(series=series).values_list("title", flat=True))
+    assert titles == {"Special edition", "Switch IT evening"}
