@@ -184,7 +184,15 @@ class MyEventsView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        upcoming, past = selectors.my_registrations(user=self.request.user)
+        user = self.request.user
+        upcoming, past = selectors.my_registrations(user=user)
+        for registration in (*upcoming, *past):
+            # An event unpublished since (back to draft) is a 404 to them: no dead link. Only
+            # drafts are asked (rarely any), so the page's queries do not grow with the list.
+            event = registration.event
+            registration.event_unlinked = event.status == Event.Status.DRAFT and not (
+                user.has_perm("events.view_event", event)
+            )
         # Read only: the address is created by a POST ("Create my calendar link").
         token = selectors.calendar_token_of(user=self.request.user)
         ctx.update(

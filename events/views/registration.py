@@ -87,6 +87,18 @@ class EventCancelRegistrationView(LoginRequiredMixin, View):
                 messages.info(request, _("You were not registered for this event."))
             return redirect(event)
         was_waitlisted = registration.status == Registration.Status.WAITLISTED
+        if request.POST.get("expected") == Registration.Status.WAITLISTED and not was_waitlisted:
+            # "Leave the waitlist" from a page shown before a seat freed up for them: giving
+            # up a place in a queue is not giving up the seat they got since (and the next
+            # person would take it). They are told, and may cancel it knowingly.
+            messages.info(
+                request,
+                _(
+                    "A seat freed up in the meantime: you are registered now. If you cannot "
+                    "come, cancel your registration."
+                ),
+            )
+            return redirect(event)
         try:
             services.registration_cancel(registration=registration, actor=request.user)
         except ValidationError as exc:
@@ -113,23 +125,50 @@ class GuestCancelView(TemplateView):
             return self.render_to_response(self.get_context_data(invalid=True), status=400)
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request, *args, **kwargs):
-        event = self.registration.event
-        return self.render_to_response(
-            self.get_context_data(
-                registration=self.registration,
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        registration = getattr(self, "registration", None)
+        if registration is not None:
+            event = registration.event
+            ctx.update(
+                registration=registration,
+                # A cancelled event: nothing to give back (the seats stay as the history of
+                # who was coming), and no button that asks as if it will take place.
+                event_cancelled=event.is_cancelled,
                 # registration_cancel refuses once the event has started (unless cancelled):
                 # say so rather than offer a button that can only fail.
                 started=event.has_started() and not event.is_cancelled,
             )
-        )
+        return ctx
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data())
 
     def post(self, request, *args, **kwargs):
         registration = self.registration
+        if registration.event.is_cancelled:
+            # A page opened before the event was cancelled: nothing to do, and nothing done.
+            return self.render_to_response(self.get_context_data())
+        if (
+            request.POST.get("expected") == Registration.Status.WAITLISTED
+            and registration.status == Registration.Status.CONFIRMED
+        ):
+            # Asked to leave the waitlist from a page shown before a seat freed up for them:
+            # that is not giving up the seat they got since. The page asks again.
+            ctx = self.get_context_data(
+                notice=_(
+                    "A seat freed up in the meantime: you are registered now. If you cannot "
+                    "come, cancel your registration."
+                )
+            )
+            return self.render_to_response(ctx, status=409)
         try:
             services.registration_cancel(registration=registration, actor=None)
         except ValidationError as exc:
-            ctx = self.get_context_data(registration=registration, errors=exc.messages)
+            # E.g. the event started since the page was shown: the page now says so, without
+            # the button (read again: it may have started since this request began).
+            registration.event.refresh_from_db()
+            ctx = self.get_context_data(errors=exc.messages)
             return self.render_to_response(ctx, status=400)
         registration.refresh_from_db()
-        return self.render_to_response(self.get_context_data(registration=registration, done=True))
+        return self.render_to_response(self.get_context_data(done=True))
