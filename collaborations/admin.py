@@ -58,7 +58,7 @@ class CollaborationAdmin(admin.ModelAdmin):
     raw_id_fields = ["origin_event", "introduced_by"]
     actions = ["verify_parties"]
 
-    @admin.action(description=_("Verify the parties no member speaks for"))
+    @admin.action(permissions=["change"], description=_("Verify the parties no member speaks for"))
     def verify_parties(self, request, queryset):
         done = 0
         for collab in queryset.filter(status=Collaboration.Status.PROPOSED):

@@ -57,6 +57,27 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
+    # The rights an account holds: `is_staff` is the staff role of the permission layer
+    # (members/rules.py: hidden profiles, every registrant's address…), the others Django's.
+    RIGHTS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    # Only a superuser hands out rights or touches a superuser's account (its password, its
+    # address, its deletion): "may edit accounts" is no way to become one, or to take one over.
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [name for name in self.RIGHTS if name not in readonly]
+        return readonly
+
+    @staticmethod
+    def _above(request, obj) -> bool:
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return not self._above(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._above(request, obj) and super().has_delete_permission(request, obj)
 
     # Deleting here is deleting the account: the one service, with every app's steps.
     def delete_model(self, request, obj):
@@ -99,7 +120,7 @@ class TermAdmin(admin.ModelAdmin):
     autocomplete_fields = ["proposed_by"]
     actions = ["approve", "merge"]
 
-    @admin.action(description=_("Approve the selected proposed terms"))
+    @admin.action(permissions=["change"], description=_("Approve the selected proposed terms"))
     def approve(self, request, queryset):
         count = term_approve(terms=queryset)
         self.message_user(
@@ -108,7 +129,10 @@ class TermAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Merge the selected terms into one"))
+    # Merging deletes the other terms.
+    @admin.action(
+        permissions=["change", "delete"], description=_("Merge the selected terms into one")
+    )
     def merge(self, request, queryset):
         terms = list(queryset.order_by("status", "pk"))
         if len(terms) < 2:

@@ -85,7 +85,7 @@ class OutboxAdmin(admin.ModelAdmin):
     def short_error(self, obj: Outbox) -> str:
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
-    @admin.action(description=_("Send again"))
+    @admin.action(permissions=["change"], description=_("Send again"))
     def resend(self, request, queryset):
         pending = queryset.filter(status=Outbox.Status.PENDING).count()
         ids = list(queryset.values_list("pk", flat=True))

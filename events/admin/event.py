@@ -27,7 +27,7 @@ from ..models import (
     validate_event_time,
 )
 from .deletion import EventDeleteMixin
-from .event_actions import EventActionsMixin
+from .event_actions import EventActionsMixin, may_read_delivery_log
 
 
 class EventKindAdminForm(forms.ModelForm):
@@ -130,6 +130,8 @@ class EventAdminForm(forms.ModelForm):
                 )
             except ValidationError as exc:
                 self.add_error(None, exc)
+            else:
+                self._refuse_cancelling_a_draft(status)
         capacity = cleaned.get("capacity")
         if self.instance.pk and capacity is not None and "capacity" not in self.errors:
             confirmed = self.instance.registrations.confirmed().count()
@@ -143,6 +145,19 @@ class EventAdminForm(forms.ModelForm):
                     % {"confirmed": confirmed},
                 )
         return cleaned
+
+    def _refuse_cancelling_a_draft(self, status: str) -> None:
+        """A cancelled event is listed for everyone (`events.view_event`): a draft, never
+        announced, is deleted or left a draft, not cancelled (the list's action says so too)."""
+        draft = self.instance.pk and self.instance.status == Event.Status.DRAFT
+        if draft and status == Event.Status.CANCELLED:
+            self.add_error(
+                "status",
+                _(
+                    "A draft was never announced: delete it, or leave it a draft. Cancelling "
+                    "it would list it for everyone."
+                ),
+            )
 
 
 class UpcomingFilter(admin.SimpleListFilter):
@@ -239,6 +254,19 @@ class EventAdmin(EventDeleteMixin, EventActionsMixin, admin.ModelAdmin):
         ),
         (_("History"), {"fields": ["history"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if may_read_delivery_log(request):
+            return fieldsets
+        # No link to a page that would answer 403.
+        return [
+            (
+                name,
+                {**options, "fields": [f for f in options["fields"] if f != "delivery_log_link"]},
+            )
+            for name, options in fieldsets
+        ]
 
     def get_queryset(self, request):
         confirmed = Q(registrations__status=Registration.Status.CONFIRMED)

@@ -28,6 +28,11 @@ from ..models import (
 )
 
 
+def may_read_delivery_log(request) -> bool:
+    """The delivery log lists outbox rows: Django's permission to view the outbox."""
+    return request.user.has_perm("messaging.view_outbox")
+
+
 class EventActionsMixin:
     def get_urls(self):
         return [
@@ -42,14 +47,13 @@ class EventActionsMixin:
     def delivery_view(self, request, pk: int):
         """Every outbox row about this event (sent, failed, pending), with resend."""
         event = get_object_or_404(Event, pk=pk)
-        if not self.has_view_permission(request, event):
+        # The rows are the outbox's (every recipient's address): its own permissions.
+        if not (self.has_view_permission(request, event) and may_read_delivery_log(request)):
             raise PermissionDenied
         rows = Outbox.objects.filter(topic=f"event:{event.pk}").order_by("-created_at")
+        can_resend = request.user.has_perm("messaging.change_outbox")
         if request.method == "POST":
-            if (
-                not request.user.has_perm("messaging.change_outbox")
-                and not request.user.is_superuser
-            ):
+            if not can_resend:
                 raise PermissionDenied
             ids = parse_ids(request.POST.getlist("ids"))
             ids = list(rows.filter(pk__in=ids).values_list("pk", flat=True))
@@ -85,11 +89,12 @@ class EventActionsMixin:
             "counts": counts,
             "statuses": [(v, label, counts.get(v, 0)) for v, label in Outbox.Status.choices],
             "status": status,
+            "can_resend": can_resend,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/events/event/delivery_log.html", context)
 
-    @admin.action(description=_("Publish the selected events"))
+    @admin.action(permissions=["change"], description=_("Publish the selected events"))
     def action_publish(self, request, queryset):
         done = sum(services.event_publish(event=e, actor=request.user) for e in queryset)
         self.message_user(
@@ -97,11 +102,13 @@ class EventActionsMixin:
             ngettext("%(n)s event published.", "%(n)s events published.", done) % {"n": done},
         )
 
-    @admin.action(description=_("Cancel the selected events (registrants are told)"))
+    @admin.action(
+        permissions=["change"], description=_("Cancel the selected events (registrants are told)")
+    )
     def action_cancel(self, request, queryset):
         if request.POST.get("post") != "yes":
             # Confirm first, saying how many people will be emailed (like delete_selected).
-            events = list(queryset.exclude(status=Event.Status.CANCELLED))
+            events = list(queryset.filter(status=Event.Status.PUBLISHED))
             context = {
                 **self.admin_site.each_context(request),
                 "title": _("Cancel these events?"),
@@ -116,7 +123,23 @@ class EventActionsMixin:
             )
         told = 0
         events = []
-        for event in queryset:
+        # A draft is not cancelled: a cancelled event is listed for everyone, and a draft was
+        # never announced. Delete it, or leave it a draft.
+        drafts = list(queryset.filter(status=Event.Status.DRAFT).order_by("start", "pk"))
+        if drafts:
+            self.message_user(
+                request,
+                ngettext(
+                    "Not cancelled, a draft nobody was told about (cancelling would list it "
+                    "for everyone): %(events)s.",
+                    "Not cancelled, drafts nobody was told about (cancelling would list them "
+                    "for everyone): %(events)s.",
+                    len(drafts),
+                )
+                % {"events": _titles(drafts)},
+                messages.WARNING,
+            )
+        for event in queryset.exclude(status=Event.Status.DRAFT):
             try:
                 told += services.event_cancel(event=event, actor=request.user)
             except ValidationError as exc:
@@ -140,7 +163,10 @@ class EventActionsMixin:
         )
         return None
 
-    @admin.action(description=_("Duplicate the selected events (as drafts, one week later)"))
+    @admin.action(
+        permissions=["add"],
+        description=_("Duplicate the selected events (as drafts, one week later)"),
+    )
     def action_duplicate(self, request, queryset):
         copies = []
         for event in queryset:
@@ -187,7 +213,9 @@ class EventActionsMixin:
         response.write("".join(csv_lines(rows)))  # starts with the BOM spreadsheets need
         return response
 
-    @admin.action(description=_("Mark every confirmed registrant as attended"))
+    @admin.action(
+        permissions=["change"], description=_("Mark every confirmed registrant as attended")
+    )
     def action_mark_attended(self, request, queryset):
         """Check in every confirmed registrant of each selected event that has started and
         is not cancelled (`registration_check_in`), all or nothing per event; the other

@@ -45,7 +45,7 @@ class RegistrationAdmin(RegistrationDeleteMixin, admin.ModelAdmin):
         # Seats are taken through the registration service (lock, waitlist, emails).
         return False
 
-    @admin.action(description=_("Mark as attended (check in)"))
+    @admin.action(permissions=["change"], description=_("Mark as attended (check in)"))
     def action_check_in(self, request, queryset):
         done, refused = 0, 0
         for registration in queryset:
@@ -62,7 +62,10 @@ class RegistrationAdmin(RegistrationDeleteMixin, admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Cancel the selected registrations (the waitlist moves up)"))
+    @admin.action(
+        permissions=["change"],
+        description=_("Cancel the selected registrations (the waitlist moves up)"),
+    )
     def action_cancel(self, request, queryset):
         done = 0
         # Already cancelled ones change nothing: they are not counted.
@@ -131,7 +134,7 @@ class EventSeriesAdmin(admin.ModelAdmin):
     def repeats(self, obj):
         return rrule_describe(obj.rrule)
 
-    @admin.action(description=_("Generate the next occurrences"))
+    @admin.action(permissions=["change"], description=_("Generate the next occurrences"))
     def action_generate(self, request, queryset):
         for series in queryset:
             try:

@@ -34,6 +34,7 @@ from ..forms import add_service_errors
 from ..models import Event, EventSeries
 from ..recurrence import rrule_describe
 from ..views import EventPermissionMixin
+from ..views.common import series_followed_messages
 from . import selectors, services
 from .forms import EventForm, MessageForm, SeriesForm
 
@@ -191,6 +192,11 @@ class EventCancelView(EventPermissionMixin, TemplateView):
     permission_required = "events.change_event"
     template_name = "console/cancel_confirm.html"
 
+    def get(self, request, *args, **kwargs):
+        if self.event.status == Event.Status.DRAFT:
+            return _draft_not_cancelled(request, self.event)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.update(
@@ -204,6 +210,8 @@ class EventCancelView(EventPermissionMixin, TemplateView):
         if self.event.is_cancelled:
             messages.info(request, _("This event was already cancelled."))
             return redirect("organise:index")
+        if self.event.status == Event.Status.DRAFT:
+            return _draft_not_cancelled(request, self.event)
         try:
             told = event_services.event_cancel(event=self.event, actor=request.user)
         except ValidationError as exc:
@@ -220,6 +228,21 @@ class EventCancelView(EventPermissionMixin, TemplateView):
             % {"title": self.event.title, "n": told},
         )
         return redirect("organise:index")
+
+
+def _draft_not_cancelled(request, event: Event):
+    """A draft is not cancelled: a cancelled event is listed for everyone, and a draft was
+    never announced (its followers were not told, nobody could register)."""
+    messages.info(
+        request,
+        _(
+            "“%(title)s” is a draft: nobody was told about it and nobody could register, so "
+            "there is nothing to cancel. It stays a draft, seen only by its organisers and "
+            "the staff."
+        )
+        % {"title": event.title},
+    )
+    return redirect("organise:index")
 
 
 class EventDuplicateView(EventPermissionMixin, View):
@@ -422,59 +445,8 @@ class _SeriesFormView(View):
             % {"title": series.title, "repeats": rrule_describe(series.rrule), "n": len(created)},
         )
         if result.followed is not None:
-            _followed_messages(request, result.followed)
+            series_followed_messages(request, result.followed)
         return redirect("organise:index")
-
-
-def _followed_messages(request, followed: event_services.SeriesFollowed) -> None:
-    """Tell the organiser what a series' change did to its upcoming occurrences."""
-    if followed.changed:
-        messages.info(
-            request,
-            ngettext(
-                "%(n)s upcoming occurrence follows the change (its registrants are told of a "
-                "new time or place).",
-                "%(n)s upcoming occurrences follow the change (their registrants are told of a "
-                "new time or place).",
-                len(followed.changed),
-            )
-            % {"n": len(followed.changed)},
-        )
-    if followed.removed:
-        messages.info(
-            request,
-            ngettext(
-                "%(n)s upcoming occurrence the series no longer has, with nobody registered, "
-                "is removed: %(dates)s.",
-                "%(n)s upcoming occurrences the series no longer has, with nobody registered, "
-                "are removed: %(dates)s.",
-                len(followed.removed),
-            )
-            % {
-                "n": len(followed.removed),
-                "dates": ", ".join(date_format(day, "DATE_FORMAT") for day in followed.removed),
-            },
-        )
-    for event, reason in followed.kept:
-        messages.warning(
-            request,
-            _("%(title)s, %(date)s, is left as it was: %(reason)s")
-            % {
-                "title": event.title,
-                "date": date_format(timezone.localtime(event.start), "DATE_FORMAT"),
-                "reason": reason,
-            },
-        )
-    if followed.apart:
-        messages.info(
-            request,
-            ngettext(
-                "%(n)s upcoming occurrence edited on its own keeps its edits.",
-                "%(n)s upcoming occurrences edited on their own keep their edits.",
-                followed.apart,
-            )
-            % {"n": followed.apart},
-        )
 
 
 class SeriesCreateView(ConsoleAccessMixin, _SeriesFormView):
