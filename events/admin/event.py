@@ -130,8 +130,6 @@ class EventAdminForm(forms.ModelForm):
                 )
             except ValidationError as exc:
                 self.add_error(None, exc)
-            else:
-                self._refuse_cancelling_a_draft(status)
         capacity = cleaned.get("capacity")
         if self.instance.pk and capacity is not None and "capacity" not in self.errors:
             confirmed = self.instance.registrations.confirmed().count()
@@ -145,19 +143,6 @@ class EventAdminForm(forms.ModelForm):
                     % {"confirmed": confirmed},
                 )
         return cleaned
-
-    def _refuse_cancelling_a_draft(self, status: str) -> None:
-        """A cancelled event is listed for everyone (`events.view_event`): a draft, never
-        announced, is deleted or left a draft, not cancelled (the list's action says so too)."""
-        draft = self.instance.pk and self.instance.status == Event.Status.DRAFT
-        if draft and status == Event.Status.CANCELLED:
-            self.add_error(
-                "status",
-                _(
-                    "A draft was never announced: delete it, or leave it a draft. Cancelling "
-                    "it would list it for everyone."
-                ),
-            )
 
 
 class UpcomingFilter(admin.SimpleListFilter):

@@ -108,7 +108,11 @@ class EventActionsMixin:
     def action_cancel(self, request, queryset):
         if request.POST.get("post") != "yes":
             # Confirm first, saying how many people will be emailed (like delete_selected).
-            events = list(queryset.filter(status=Event.Status.PUBLISHED))
+            events = [
+                e
+                for e in queryset.exclude(status=Event.Status.CANCELLED)
+                if not services.draft_never_held(e)
+            ]
             context = {
                 **self.admin_site.each_context(request),
                 "title": _("Cancel these events?"),
@@ -123,9 +127,10 @@ class EventActionsMixin:
             )
         told = 0
         events = []
-        # A draft is not cancelled: a cancelled event is listed for everyone, and a draft was
-        # never announced. Delete it, or leave it a draft.
-        drafts = list(queryset.filter(status=Event.Status.DRAFT).order_by("start", "pk"))
+        # A draft nobody registered for is not cancelled (`draft_never_held`): a cancelled
+        # event is listed for everyone, and nobody is there to be told. Delete it, or leave it.
+        selected = list(queryset.order_by("start", "pk"))
+        drafts = [e for e in selected if services.draft_never_held(e)]
         if drafts:
             self.message_user(
                 request,
@@ -139,7 +144,9 @@ class EventActionsMixin:
                 % {"events": _titles(drafts)},
                 messages.WARNING,
             )
-        for event in queryset.exclude(status=Event.Status.DRAFT):
+        for event in selected:
+            if event in drafts:
+                continue
             try:
                 told += services.event_cancel(event=event, actor=request.user)
             except ValidationError as exc:

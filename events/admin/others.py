@@ -47,18 +47,20 @@ class RegistrationAdmin(RegistrationDeleteMixin, admin.ModelAdmin):
 
     @admin.action(permissions=["change"], description=_("Mark as attended (check in)"))
     def action_check_in(self, request, queryset):
-        done, refused = 0, 0
+        done, refused = 0, {}
         for registration in queryset:
             try:
                 services.registration_check_in(registration=registration, actor=request.user)
                 done += 1
-            except ValidationError:
-                refused += 1
+            except ValidationError as exc:
+                # The service's own reason (not confirmed; the event cancelled…), once each.
+                reason = " ".join(exc.messages)
+                refused[reason] = refused.get(reason, 0) + 1
         self.message_user(request, _("%(done)s checked in.") % {"done": done})
-        if refused:
+        for reason, n in refused.items():
             self.message_user(
                 request,
-                _("%(n)s not checked in: only confirmed registrations can be.") % {"n": refused},
+                _("%(n)s not checked in: %(reason)s") % {"n": n, "reason": reason},
                 messages.WARNING,
             )
 

@@ -193,7 +193,7 @@ class EventCancelView(EventPermissionMixin, TemplateView):
     template_name = "console/cancel_confirm.html"
 
     def get(self, request, *args, **kwargs):
-        if self.event.status == Event.Status.DRAFT:
+        if event_services.draft_never_held(self.event):
             return _draft_not_cancelled(request, self.event)
         return super().get(request, *args, **kwargs)
 
@@ -210,7 +210,7 @@ class EventCancelView(EventPermissionMixin, TemplateView):
         if self.event.is_cancelled:
             messages.info(request, _("This event was already cancelled."))
             return redirect("organise:index")
-        if self.event.status == Event.Status.DRAFT:
+        if event_services.draft_never_held(self.event):
             return _draft_not_cancelled(request, self.event)
         try:
             told = event_services.event_cancel(event=self.event, actor=request.user)

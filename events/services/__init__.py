@@ -46,6 +46,7 @@ from .lifecycle import (  # noqa: F401
     SERIES_FIELDS,
     _notify_cancelled,
     _whitelisted,
+    draft_never_held,
     event_announce,
     event_cancel,
     event_create,

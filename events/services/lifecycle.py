@@ -177,6 +177,8 @@ def event_cancel(*, event: Event, actor=None) -> int:
         event = _lock_event(event)
         if event.status == Event.Status.CANCELLED:
             return 0
+        if draft_never_held(event):
+            raise _draft_not_cancelled()
         if event.has_started():
             raise ValidationError(
                 _("“%(title)s” has already started: it can no longer be cancelled.")
@@ -190,6 +192,25 @@ def event_cancel(*, event: Event, actor=None) -> int:
         return _notify_cancelled(event)
 
 
+def draft_never_held(event: Event) -> bool:
+    """A draft nobody holds a seat or a waitlist place at: it is deleted or left a draft, not
+    cancelled (a cancelled event is listed for everyone, and nobody is there to be told). A
+    draft unpublished with people registered may be cancelled: they are told."""
+    return event.status == Event.Status.DRAFT and (
+        event.pk is None or not event.registrations.active().exists()
+    )
+
+
+def _draft_not_cancelled() -> ValidationError:
+    return ValidationError(
+        _(
+            "A draft was never announced: delete it, or leave it a draft. Cancelling it "
+            "would list it for everyone."
+        ),
+        code="draft",
+    )
+
+
 def event_status_check(
     *, event: Event, status: str, start: datetime | None = None, title: str | None = None
 ) -> None:
@@ -199,8 +220,9 @@ def event_status_check(
 
     Cancelling is final: registrants were told it will not happen (their seats stay as the
     history of who was coming), so a cancelled event goes back to no other status — a copy
-    (`event_duplicate`) holds it again. And an event that has started cannot be cancelled,
-    as with `event_cancel`. The edit forms call it to show the error on the field;
+    (`event_duplicate`) holds it again. A draft nobody registered for is not cancelled
+    (`draft_never_held`), and an event that has started cannot be
+    cancelled, as with `event_cancel`. The edit forms call it to show the error on the field;
     `event_update` calls it again under the lock.
     """
     if event.status == status:
@@ -211,6 +233,8 @@ def event_status_check(
             "Duplicate the event to hold it again."
         )
         raise ValidationError({"status": ValidationError(message, code="cancelled_is_final")})
+    if status == Event.Status.CANCELLED and draft_never_held(event):
+        raise ValidationError({"status": _draft_not_cancelled()})
     now = timezone.now()
     # A new event (the admin's add form) has no stored start yet.
     started = (event.start is not None and event.has_started(now)) or (

@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from betacowork.messaging.models import Outbox
@@ -264,3 +265,28 @@ def test_the_delivery_log_needs_the_outbox_view_permission_not_only_the_events(c
     assert page.status_code == 200
     assert "katia.private@example.test" in page.content.decode()
     assert log in client.get(change).content.decode()
+    # Reading is not sending again: no button the server would refuse.
+    assert "Send the selected messages again" not in page.content.decode()
+    client.force_login(_staff("view_event", "view_outbox", "change_outbox"))
+    assert "Send the selected messages again" in client.get(log).content.decode()
+
+
+def test_the_check_in_action_gives_the_services_reason(client):
+    cancelled = EventFactory(status=Event.Status.CANCELLED)
+    at_cancelled = RegistrationFactory(event=cancelled)
+    waiting = RegistrationFactory(status=Registration.Status.WAITLISTED)
+    client.force_login(_staff("view_registration", "change_registration"))
+    response = _run(
+        client,
+        "admin:events_registration_changelist",
+        "action_check_in",
+        [at_cancelled.pk, waiting.pk],
+    )
+    told = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "1 not checked in: Only confirmed registrations can be checked in." in told
+    # The cancelled event's own reason, not "only confirmed registrations can be".
+    refused = [m for m in told if m.startswith("1 not checked in:")]
+    assert len(refused) == 2
+    assert all("only confirmed registrations can be." not in m for m in told)
+    at_cancelled.refresh_from_db()
+    assert at_cancelled.checked_in_at is None

@@ -7,11 +7,13 @@ before."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from events import services
 from events.models import Event
-from tests.events.factories import EventFactory
+from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import ChapterFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +108,21 @@ def test_the_admin_form_does_not_cancel_a_draft_but_cancels_a_published_event(cl
     assert response.status_code == 302
     published.refresh_from_db()
     assert published.status == Event.Status.CANCELLED
+
+
+def test_a_draft_with_people_registered_is_cancelled_and_they_are_told(db):
+    """Unpublished after people registered: they hold seats, so calling it off cancels it
+    (they are told) rather than leave them holding seats at an event that will not be."""
+    event = EventFactory(status=Event.Status.PUBLISHED)
+    RegistrationFactory(event=event)
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.DRAFT)
+    event.refresh_from_db()
+    assert services.event_cancel(event=event) == 1
+    event.refresh_from_db()
+    assert event.status == Event.Status.CANCELLED
+    # Nobody at all: refused, and it stays a draft.
+    empty = EventFactory(status=Event.Status.DRAFT)
+    with pytest.raises(ValidationError, match="A draft was never announced"):
+        services.event_cancel(event=empty)
+    empty.refresh_from_db()
+    assert empty.status == Event.Status.DRAFT
