@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -17,6 +18,7 @@ from ..models import (
     Registration,
 )
 from ..recurrence import RecurrenceField, rrule_describe
+from ..views.common import series_followed_messages
 from .deletion import RegistrationDeleteMixin
 
 
@@ -135,6 +137,18 @@ class EventSeriesAdmin(admin.ModelAdmin):
     @admin.display(description=_("repeats"), ordering="rrule")
     def repeats(self, obj):
         return rrule_describe(obj.rrule)
+
+    def save_model(self, request, obj, form, change):
+        """A change reaches the upcoming occurrences that still follow the series, as from
+        the console (`series_follow`), in the same transaction; the page says what it did."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        with transaction.atomic():
+            before = EventSeries.objects.select_for_update().get(pk=obj.pk)
+            super().save_model(request, obj, form, change)
+            followed = services.series_follow(before=before, series=obj, actor=request.user)
+        series_followed_messages(request, followed)
 
     @admin.action(permissions=["change"], description=_("Generate the next occurrences"))
     def action_generate(self, request, queryset):

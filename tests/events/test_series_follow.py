@@ -202,3 +202,37 @@ def test_the_console_tells_the_organiser_what_followed(organiser_client, chapter
     assert "1 upcoming occurrence edited on its own keeps its edits." in text
     titles = set(Event.objects.filter(series=series).values_list("title", flat=True))
     assert titles == {"Special edition", "Switch IT evening"}
+
+
+def test_the_admins_change_form_carries_the_change_too(series, client, staff):
+    first = occurrences(series)[TUESDAYS[0]]
+    services.event_update(event=first, data={"title": "Special lunch"})  # on its own
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/events/eventseries/{series.pk}/change/",
+        {
+            "title": "Tuesday lunch",
+            "kind": series.kind_id,
+            "description": "",
+            "start_time": "12:30",
+            "duration_minutes": 90,
+            "rrule_pattern": "weekly",
+            "rrule_weekday": "TU",
+            "starts_on": MONDAY.isoformat(),
+            "ends_on": "",
+            "space": series.space_id,
+            "room": "",
+            "capacity": 20,
+            "visibility": "public",
+            "publish": "on",
+            "weeks_ahead": 8,
+            "active": "on",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    titles = sorted(e.title for e in occurrences(series).values())
+    assert titles == ["Special lunch"] + ["Tuesday lunch"] * 4
+    page = response.content.decode()
+    assert "4 upcoming occurrences follow the change" in page
+    assert "1 upcoming occurrence edited on its own keeps its edits." in page
