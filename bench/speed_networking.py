@@ -9,7 +9,9 @@ Pure Python, no Django and no database. Prints
     promise (n - 1 rounds of pairs, zero repeats) at 40 and 41 people;
 (b) timings, median of --runs: 50 attendees x 8 rounds of pairs with a history built from
     100 simulated weekly sessions among a pool of 150 members; 200 x 10 rounds, tables of 4;
-    200 x 10 rounds of pairs (history from a pool of 600).
+    200 x 10 rounds of pairs (history from a pool of 600); 500 and 1,000 x 12 rounds of pairs
+    (history of 100 sessions of 500-1,000 among a pool of 1,500: the largest room an organiser
+    may plan, which must stay well within a web request).
 """
 
 from __future__ import annotations
@@ -152,14 +154,17 @@ def timed(request: PlanRequest, runs: int) -> tuple[float, Plan]:
 def timings(runs: int) -> None:
     small = simulated_history(150, 100, (25, 45), seed=1)
     large = simulated_history(600, 100, (120, 180), seed=2)
+    huge = simulated_history(1500, 100, (500, 1000), seed=4)
     print(
         f"(b) timings, median of {runs} runs; history of 100 weekly sessions: {len(small)} "
-        f"pairs (pool of 150), {len(large)} pairs (pool of 600)"
+        f"pairs (pool of 150), {len(large)} pairs (pool of 600), {len(huge)} (pool of 1,500)"
     )
     cases = [
         ("50 x 8 pairs", small, 150, 50, 8, 2, "< 1 s"),
         ("200 x 10 tables of 4", large, 600, 200, 10, 4, "< 5 s"),
         ("200 x 10 pairs", large, 600, 200, 10, 2, ""),
+        ("500 x 12 pairs", huge, 1500, 500, 12, 2, ""),
+        ("1000 x 12 pairs", huge, 1500, 1000, 12, 2, "< 3 s"),
     ]
     for label, history, pool, n, rounds, k, target in cases:
         request = evening(history, pool, n, rounds, k, seed=3)

@@ -10,27 +10,33 @@ Algorithms
   repeat (the cheapest pair otherwise) → exactly one trio per round. The first R rounds of
   the schedule are repeat-free for R <= (n - 1)/2 when n >= 9 (1 for n <= 5, 2 for n = 7); for
   more rounds the matching planner below is tried too and the better plan kept.
-* **Pairs otherwise**: round by round, a maximum-weight matching (Edmonds' blossom,
-  ``networkx.max_weight_matching(G, maxcardinality=True)``) with integer weights BIG - cost
-  (costs: tables.Costs). Colleague and repeat edges stay in the graph with their huge costs:
-  among maximum-cardinality matchings that is the same as trying without them first. Above
-  40 people the graph is sparsified to each person's 10 cheapest partners plus every
-  request/match edge (pure-Python blossom is O(n³): 2.3 s for one dense 200-person round,
-  0.25 s sparse); if that graph has no perfect matching, the round is re-run dense. An odd n
-  adds a ghost vertex whose edges favour people not yet in a trio; its partner joins the pair
-  where they cost least. The session is then polished by ``tables.improve``. Rounds chosen
-  greedily can corner later ones (6 people: after 3 rounds the unmet pairs may be two
-  triangles), so when that plan repeats a pair and nothing was played yet, the circle
-  schedule is relabelled by local search (exchanging two people's whole schedules never
-  creates a repeat) and the better session wins: fewer colleague meetings, then fewer
-  repeats, then lower cost. Hence, without colleagues or played rounds, whatever the history
-  and requests, an even n gets zero repeats for any R <= n - 1, an odd n for R up to the
-  circle figure above.
+* **Pairs otherwise** (pairs.py): round by round, a cheapest set of pairs (costs:
+  tables.Costs). Only wished-for pairs can cost less than nothing, so a round first takes a
+  maximum-weight matching of the wished-for pairs alone (Edmonds' blossom, per connected
+  component), then pairs everybody else with someone they cost nothing with (no history, no
+  wish, not met tonight, not a colleague); no round can be cheaper, and it takes milliseconds
+  even for 1,000 people (12 rounds of pairs for 1,000 in about a second, see
+  bench/speed_networking.py). When that second step fails (small rooms, dense history, many
+  colleagues), the round is a maximum-weight matching of everybody
+  (``networkx.max_weight_matching(G, maxcardinality=True)``, weights BIG - cost; colleague and
+  repeat edges stay in with their huge costs: among maximum-cardinality matchings that is the
+  same as trying without them first). Above 40 people that graph is sparsified to each
+  person's 10 cheapest partners plus every request/match edge (pure-Python blossom is O(n³):
+  2.3 s for one dense 200-person round, 0.25 s sparse); if it has no perfect matching, the
+  round is re-run dense. An odd n seats someone not yet in a trio (if possible) with a ghost;
+  they join the pair where they cost least. The session is then polished by
+  ``tables.improve``. Rounds chosen greedily can corner later ones (6 people: after 3 rounds
+  the unmet pairs may be two triangles), so when that plan repeats a pair and nothing was
+  played yet, the circle schedule is relabelled by local search (exchanging two people's
+  whole schedules never creates a repeat) and the better session wins: fewer colleague
+  meetings, then fewer repeats, then lower cost. Hence, without colleagues or played rounds,
+  whatever the history and requests, an even n gets zero repeats for any R <= n - 1, an odd
+  n for R up to the circle figure above.
 * **Tables of k >= 3**: ``tables.seat_tables``: greedy seating then tabu search (the social
   golfer problem; see tables.py); when that repeats a pair and nothing was played, also the
   affine construction relabelled by local search, the better session kept. Hence, without
   colleagues or played rounds, tables repeat nobody for R <= ``affine.affine_repeat_free``
-  (e.g. 9 people in threes: 4 rounds; 40 in sixes: 7; 200 in fours: 25).
+  (e.g. 9 people in threes: 4 rounds; 32 in fours: 8; 40 in sixes: 7; 200 in fours: 25).
 
 Everything is deterministic for a given ``seed`` (``random.Random(seed)`` breaks ties).
 
@@ -171,7 +177,7 @@ def plan_rounds(request: PlanRequest) -> Plan:
         rounds = circle.rounds
     else:
         rounds = _plan(costs, people, played, request.table_size, rng)
-    return _finish(rounds, request, len(played), ordered=True)
+    return _finish(rounds, request, len(played), ordered=True, costs=costs if free else None)
 
 
 def circle_rounds(people: Sequence[int], rounds: int) -> Rounds:
@@ -210,11 +216,14 @@ def score_plan(rounds: Sequence[Sequence[Sequence[int]]], request: PlanRequest) 
     share a table and have a history weight > 0; requests count per direction; colleague_pairs
     counts every colleague meeting. Entries naming people not seated anywhere count nothing.
     """
+    return _score(rounds, request, _costs(request, _seated(rounds), len(rounds)))
+
+
+def _score(rounds: Sequence[Sequence[Sequence[int]]], request: PlanRequest, costs: Costs) -> Score:
     meets: Counter[tuple[int, int]] = Counter()
     for rnd in rounds:
         for table in rnd:
             meets.update(key(a, b) for a, b in combinations(table, 2))
-    costs = _costs(request, _seated(rounds), len(rounds))
     return (
         sum(c - 1 for c in meets.values()),
         sum(1 for pair in meets if pair in costs.history),
@@ -272,11 +281,12 @@ def _seated(rounds: Sequence[Sequence[Sequence[int]]]) -> set[int]:
 
 def _costs(request: PlanRequest, present: set[int], rounds: int) -> Costs:
     """The cost model restricted to `present` people (everything else is ignored)."""
-    weights = {
-        key(*pair): w
-        for pair, w in ((frozenset(pair), w) for pair, w in request.history.items())
-        if len(pair) == 2 and w > 0 and pair <= present
-    }
+    weights: dict[tuple[int, int], float] = {}
+    for pair, w in request.history.items():  # may hold tens of thousands of pairs
+        if w > 0 and len(pair) == 2:
+            a, b = pair
+            if a in present and b in present:
+                weights[key(a, b)] = w
     top = max(weights.values(), default=1)
     history = {pair: round(HISTORY_WEIGHT * w / top) for pair, w in weights.items()}
     wanted = {(a, b) for a, b in request.requests if a != b and {a, b} <= present}
@@ -300,10 +310,18 @@ def _rank(session: Session) -> tuple[int, int, int]:
     return colleagues, repeats, session.total()
 
 
-def _finish(rounds: Rounds, request: PlanRequest, first_free: int, *, ordered: bool) -> Plan:
+def _finish(
+    rounds: Rounds,
+    request: PlanRequest,
+    first_free: int,
+    *,
+    ordered: bool,
+    costs: Costs | None = None,
+) -> Plan:
     """Freeze `rounds` into a Plan: tables as sorted tuples, unplayed rounds' tables ordered
-    by request/match priority then smallest id when `ordered`; score and warnings."""
-    costs = _costs(request, _seated(rounds), len(rounds))
+    by request/match priority then smallest id when `ordered`; score and warnings. `costs`,
+    when given, must be `_costs` of everybody seated in `rounds` (saves recomputing it)."""
+    costs = costs or _costs(request, _seated(rounds), len(rounds))
 
     def priority(table: tuple[int, ...]) -> int:
         return max(
@@ -314,7 +332,7 @@ def _finish(rounds: Rounds, request: PlanRequest, first_free: int, *, ordered: b
     for rnd in rounds[first_free:]:
         tables = [tuple(sorted(t)) for t in rnd]
         out.append(sorted(tables, key=lambda t: (-priority(t), t)) if ordered else tables)
-    score = score_plan(out, request)
+    score = _score(out, request, costs)
     warnings: list[Warning] = []
     n = len(_seated(out[-1:]))
     if first_free < len(out) and n < request.table_size:
