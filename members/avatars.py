@@ -20,7 +20,9 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # 40 megapixels: any real camera, no decompression bomb
 MAX_SIDE = 10_000
 MIN_SIDE = 32
-FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+# "MPO" is a JPEG holding more than one picture (phones, 3D and some compact cameras): a JPEG
+# to whoever took it; the first picture is the photo.
+FORMATS = {"JPEG", "MPO", "PNG", "GIF", "WEBP"}
 SIZE = 512
 THUMB_SIZE = 128
 
@@ -99,8 +101,13 @@ def avatar_process(upload) -> ProcessedAvatar:
         with Image.open(upload) as img:
             img.load()
             img = ImageOps.exif_transpose(img)
-            if img.mode not in ("RGB", "L"):
-                # Transparent pictures land on white rather than black.
+            if img.mode == "I" or img.mode.startswith("I;16"):
+                # 16-bit greyscale (0-65535): scaled to 8 bits. Converted as it is, every
+                # shade above the 256 darkest would come out white.
+                img = img.convert("I").point(lambda v: v / 256).convert("L")
+            if img.mode not in ("RGB", "L") or "transparency" in img.info:
+                # Transparent pictures (an alpha channel, a transparent palette entry or a
+                # transparent colour key) land on white rather than black.
                 rgba = img.convert("RGBA")
                 background = Image.new("RGB", rgba.size, (255, 255, 255))
                 background.paste(rgba, mask=rgba.getchannel("A"))

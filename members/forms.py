@@ -37,14 +37,24 @@ def person_name_clean(value: str) -> str:
     one; a name where nothing visible is left comes back empty, so a required field says
     "This field is required". Accents, any script, emoji, hyphens and apostrophes stay.
     """
+    return shown_text_clean(
+        value,
+        message=_(
+            "Enter a name without line breaks, control characters or text-direction overrides."
+        ),
+    )
+
+
+def shown_text_clean(value: str, *, message) -> str:
+    """`person_name_clean()`'s rule for any one-line text others see as a name: a company's,
+    the labels of the shared vocabulary. What shows is what is stored, so two spellings
+    that look the same are the same company or term, never a look-alike; `message` says
+    what was refused."""
     if any(
         unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS or ch in "\u2028\u2029"
         for ch in value
     ):
-        raise ValidationError(
-            _("Enter a name without line breaks, control characters or text-direction overrides."),
-            code="invalid",
-        )
+        raise ValidationError(message, code="invalid")
     value = " ".join("".join(ch for ch in value if ch not in _INVISIBLE).split())
     value = " ".join(value.strip(_EDGES).split())
     return value if any(_shows(ch) for ch in value) else ""
@@ -56,6 +66,24 @@ class PersonNameField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return person_name_clean(value) if value not in self.empty_values else value
+
+
+_TAG_BREAKS = re.compile("[\r\n\u2028\u2029]+")
+
+
+class TagsField(forms.CharField):
+    """Comma-separated labels of the shared vocabulary, cleaned as names are (a list pasted
+    one label a line is split at its line breaks; a tab is a space)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        value = _TAG_BREAKS.sub(",", value).replace("\t", " ")
+        return shown_text_clean(
+            value,
+            message=_("Enter tags without control characters or text-direction overrides."),
+        )
 
 
 class SignupForm(forms.Form):
@@ -95,25 +123,25 @@ class ProfileForm(forms.ModelForm):
         ),
     )
     avatar_clear = forms.BooleanField(label=_("Remove my picture"), required=False)
-    company_name = forms.CharField(
+    company_name = PersonNameField(  # a company's name: cleaned as a person's is
         label=_("Company"),
         max_length=160,
         required=False,
         help_text=_("Pick an existing company or type a new name."),
         widget=forms.TextInput(attrs={"list": "company-options", "autocomplete": "off"}),
     )
-    skills_tags = forms.CharField(
+    skills_tags = TagsField(
         label=_("Skills"),
         required=False,
         help_text=_("Separated by commas, e.g. translation, web design."),
         widget=forms.TextInput(attrs={"data-tags": "skills", "autocomplete": "off"}),
     )
-    offers_tags = forms.CharField(
+    offers_tags = TagsField(
         label=_("I can help with"),
         required=False,
         widget=forms.TextInput(attrs={"data-tags": "offers", "autocomplete": "off"}),
     )
-    seeks_tags = forms.CharField(
+    seeks_tags = TagsField(
         label=_("I am looking for"),
         required=False,
         widget=forms.TextInput(attrs={"data-tags": "seeks", "autocomplete": "off"}),

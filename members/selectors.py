@@ -8,7 +8,7 @@ are re-exported here.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
@@ -40,7 +40,7 @@ from .directory.sqlite import (  # noqa: F401
     folded_name,
     space_members_filter,
 )
-from .models import Membership, Profile, Space, Term, Visibility
+from .models import Company, Membership, Profile, Space, Term, Visibility
 from .rules import viewer_class
 from .search import fold
 
@@ -140,6 +140,16 @@ def company_members(*, user, company) -> QuerySet[Profile]:
 
 def space_members(*, user, space) -> QuerySet[Profile]:
     return profile_cards(space_people(user=user, space=space).order_by("display_name", "pk"))
+
+
+def companies_to_suggest(*, user) -> QuerySet[Company]:
+    """The companies `user` may be offered when typing one (the profile form): those with
+    someone `user` may see — a company named after a hidden member alone would say they are
+    a member —, and those staff described (a website, a description), by name."""
+    someone_seen = Exists(Profile.objects.visible_to(user).filter(company_id=OuterRef("pk")))
+    return Company.objects.filter(someone_seen | ~Q(website="") | ~Q(description="")).order_by(
+        "name", "pk"
+    )
 
 
 def people_autocomplete(*, user, q: str, limit: int = 10) -> list[dict]:

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
@@ -102,13 +103,29 @@ def profile_create_for_user(*, user: User, **fields) -> Profile:
 
 
 def company_resolve(*, name: str) -> Company | None:
-    """The company called `name` (case-insensitive), created if nobody used that name yet."""
+    """The company called `name`, created if nobody used that name yet.
+
+    The same name up to case, accents on Latin letters and spacing (`vocabulary_key()`):
+    "élan studio" and "Elan-Studio" are "Élan Studio". Compared in Python, not with the
+    database's `iexact`, which on SQLite ignores the case of ASCII letters only; among the
+    names of the same length (a letter with or without its accent is one character), so an
+    import does not read every company for each row."""
     name = " ".join((name or "").split())[:160]
     if not name:
         return None
     existing = Company.objects.filter(name__iexact=name).order_by("pk").first()
     if existing:
         return existing
+    key = vocabulary_key(name)
+    same_length = (
+        Company.objects.annotate(name_length=Length("name"))
+        .filter(name_length=len(name))
+        .order_by("pk")
+        .values_list("pk", "name")
+    )
+    for pk, other in same_length:
+        if vocabulary_key(other) == key:
+            return Company.objects.get(pk=pk)
     # The fallback is a URL's word, the same whoever types the name: not translated.
     return Company.objects.create(name=name, slug=unique_slug(Company, name, fallback="company"))
 
@@ -171,31 +188,59 @@ def tags_parse(raw: str) -> list[str]:
     return labels
 
 
+def vocabulary_for_proposals() -> dict[str, Term]:
+    """The index new tags are resolved with: every term, approved or still proposed.
+
+    Approved terms win; a word nobody approved yet is the first proposal of it, whoever made
+    it: a second member typing the same word (up to case, accents and spacing) joins that
+    proposal instead of making another one that staff would have to review again. (The
+    autocomplete still shows a member only the approved terms and their own proposals.)"""
+    return vocabulary_index(Term.objects.all())
+
+
 def terms_resolve(
     *, labels: Sequence[str], proposer: User | None, index: dict[str, Term] | None = None
 ) -> list[Term]:
-    """Terms for these labels; a label no term knows becomes a *proposed* term.
+    """Terms for these labels; a label no term knows becomes a *proposed* term, a label
+    someone already proposed joins that proposal (`vocabulary_for_proposals()`).
 
     Staff approve or merge proposals in the admin; until then only the proposer sees them in
     the autocomplete.
     """
     if index is None:
-        index = vocabulary_index(Term.objects.visible_to(proposer))
+        index = vocabulary_for_proposals()
     terms: list[Term] = []
     for label in labels:
         key = vocabulary_key(label)
         term = index.get(key)
         if term is None:
-            term = Term.objects.create(
-                slug=unique_slug(Term, label, fallback="term"),
-                name_en=label[:MAX_TAG_CHARS],
-                status=Term.Status.PROPOSED,
-                proposed_by=proposer,
-            )
+            term = _term_propose(label=label, key=key, proposer=proposer)
             index[key] = term
         if term not in terms:
             terms.append(term)
     return terms
+
+
+def _term_propose(*, label: str, key: str, proposer: User | None) -> Term:
+    """A new proposed term for `label`, unless someone's proposal of it was committed since
+    the caller read the vocabulary (two members saving the same new word at once): that
+    proposal then. The insert runs in a savepoint: a concurrent insert of the same slug
+    fails it alone, and the word is looked up again."""
+    for _attempt in range(3):
+        found = vocabulary_for_proposals().get(key)
+        if found is not None:
+            return found
+        try:
+            with transaction.atomic():
+                return Term.objects.create(
+                    slug=unique_slug(Term, label, fallback="term"),
+                    name_en=label[:MAX_TAG_CHARS],
+                    status=Term.Status.PROPOSED,
+                    proposed_by=proposer,
+                )
+        except IntegrityError:
+            continue
+    raise ValidationError(_("Please try again: the vocabulary changed while you saved."))
 
 
 def tags_validate(raw: str) -> list[str]:
@@ -215,8 +260,8 @@ def tags_validate(raw: str) -> list[str]:
 
 
 def new_labels(*, labels: Iterable[str], user: User) -> list[str]:
-    """The labels that would become new proposed terms."""
-    index = vocabulary_index(Term.objects.visible_to(user))
+    """The labels that would become new proposed terms (not those joining a proposal)."""
+    index = vocabulary_for_proposals()
     return [label for label in labels if vocabulary_key(label) not in index]
 
 
@@ -266,6 +311,47 @@ def term_merge(*, survivor: Term, others: Iterable[Term]) -> int:
         Term.objects.filter(pk__in=other_ids).delete()
     profile_search_refresh(profile_ids=affected | profiles_of_terms([survivor.pk]))
     return len(affected)
+
+
+def company_forget_if_unused(*, company_id: int | None) -> bool:
+    """Delete the company if nothing is left of it: nobody's company any more, nothing staff
+    wrote about it (website, description), nothing else pointing at it (a collaboration…).
+
+    Called when a member leaves it (another company, none, their account deleted): a typo
+    or a one-person company must not stay in everyone's suggestions, nor on a public page,
+    once its last member has gone. Returns whether it was deleted."""
+    if company_id is None:
+        return False
+    company = (
+        Company.objects.select_for_update()
+        .filter(pk=company_id, website="", description="")
+        .first()
+    )
+    if company is None:
+        return False
+    for relation in Company._meta.related_objects:
+        related = relation.related_model._base_manager
+        if related.filter(**{relation.field.name: company}).exists():
+            return False
+    company.delete()
+    return True
+
+
+def proposals_forget_unused(*, term_ids: Iterable[int]) -> int:
+    """Withdraw those of these terms that are still proposals and that no profile uses any
+    more (a typo fixed, a word dropped, its proposer's account deleted): staff do not review
+    a word nobody uses. Approved terms stay. Returns how many went."""
+    unused = Term.objects.filter(
+        pk__in=list(term_ids),
+        status=Term.Status.PROPOSED,
+        skilled_profiles__isnull=True,
+        offering_profiles__isnull=True,
+        seeking_profiles__isnull=True,
+    )
+    ids = list(unused.values_list("pk", flat=True))
+    if ids:
+        Term.objects.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 # --- profiles --------------------------------------------------------------------------------
@@ -348,6 +434,15 @@ def profile_update(
         for name in PROFILE_FIELDS:
             if name in fields:
                 setattr(profile, name, fields[name])
+        left_company_id = profile.company_id
+        dropped = set()  # their proposals on the profile before: those nobody uses then go
+        for field, tag_labels in (("skills", skills), ("offers", offers), ("seeks", seeks)):
+            if tag_labels is not None and profile.pk:
+                dropped.update(
+                    getattr(profile, field)
+                    .filter(status=Term.Status.PROPOSED, proposed_by=actor)
+                    .values_list("pk", flat=True)
+                )
         if company_name is not None:
             profile.company = company_resolve(name=company_name)
         if avatar is not None:
@@ -356,12 +451,15 @@ def profile_update(
             _avatar_clear(profile)
         profile.hidden_until_login = False
         profile.save()
-        index = vocabulary_index(Term.objects.visible_to(actor))
+        index = vocabulary_for_proposals()
         for field, tag_labels in (("skills", skills), ("offers", offers), ("seeks", seeks)):
             if tag_labels is not None:
                 getattr(profile, field).set(
                     terms_resolve(labels=tag_labels, proposer=actor, index=index)
                 )
+        if left_company_id != profile.company_id:
+            company_forget_if_unused(company_id=left_company_id)
+        proposals_forget_unused(term_ids=dropped)
     return profile
 
 
@@ -417,16 +515,24 @@ def account_delete(*, user: User) -> None:
         step.run(user=user)
     files: list[str] = []
     storage = None
+    company_id = None
     profile = Profile.objects.filter(user=user).first()
     if profile is not None:
         storage = profile.avatar.storage
         files = [f.name for f in (profile.avatar, profile.avatar_thumb) if f]
+        company_id = profile.company_id
+    proposals = list(
+        user.proposed_terms.filter(status=Term.Status.PROPOSED).values_list("pk", flat=True)
+    )
     # Deleting memberships asks for the profile's search row to be rebuilt; rebuilt in the
     # middle of the cascade it would outlive the profile. Refresh once the profile is gone.
     user_id = user.pk  # None once deleted
     with search_refresh_batch():
         user.delete()
+        # Their words nobody else uses go with them; a proposal others joined stays.
+        proposals_forget_unused(term_ids=proposals)
     search_changes_prune(user_id=user_id)  # their search rows' old images go too
+    company_forget_if_unused(company_id=company_id)  # a one-person company goes with them
     if storage is not None:
         _files_delete_on_commit(storage, files)
 

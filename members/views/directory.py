@@ -26,11 +26,11 @@ from ..directory import directory_query, directory_search
 from ..directory.cache import cache_get, cache_key, cache_set
 from ..directory.cards import cards_html
 from ..directory.sqlite import profile_page_fetch
-from ..models import Company
 from ..rules import has_staff_tools
 from ..selectors import (
     MAX_PAGE,
     PER_PAGE,
+    companies_to_suggest,
     directory_choices,
     directory_notice_page,
     people_autocomplete,
@@ -263,13 +263,15 @@ class PeopleAutocompleteView(View):
 
 
 class CompanyAutocompleteView(View):
+    """Companies by name, among those the visitor may be offered (`companies_to_suggest`)."""
+
     def get(self, request):
         q = " ".join(_q(request).split())[:60]
         names = []
         if q:
             names = list(
-                Company.objects.filter(Q(name__icontains=q))
-                .order_by("name")
+                companies_to_suggest(user=request.user)
+                .filter(Q(name__icontains=q))
                 .values_list("name", flat=True)[:10]
             )
         return JsonResponse({"results": names})

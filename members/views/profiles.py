@@ -21,6 +21,7 @@ from ..forms import ProfileForm
 from ..models import Company, Profile, Space
 from ..panels import company_panels, profile_panels
 from ..selectors import (
+    companies_to_suggest,
     company_members,
     profile_contact,
     profile_detail,
@@ -131,7 +132,7 @@ class ProfileEditView(LoginRequiredMixin, UpdateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["companies"] = list(
-            Company.objects.order_by("name").values_list("name", flat=True)[:500]
+            companies_to_suggest(user=self.request.user).values_list("name", flat=True)[:500]
         )
         return ctx
 
