@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.contrib.admin.models import LogEntry
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from betacowork.messaging import kind_for
@@ -63,7 +64,9 @@ def _profile(user: User) -> dict | None:
         "display_name": profile.display_name,
         "headline": profile.headline,
         "bio": profile.bio,
-        "avatar": profile.avatar.name or None,
+        # The picture itself, where the member can download it (the stored file's path
+        # means nothing outside the server).
+        "avatar": reverse("members:avatar", args=[profile.slug]) if profile.avatar else None,
         "company": profile.company.name if profile.company else None,
         "job_title": profile.job_title,
         "skills": _terms(profile.skills.all()),

@@ -59,7 +59,9 @@ class AccountDeleteView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         user = self.request.user
-        logout(self.request)
+        # Deleted first, then logged out: a deletion that fails leaves the member signed in
+        # with their account, not signed out of an account that still exists.
         account_delete(user=user)
+        logout(self.request)
         messages.success(self.request, _("Your account and your profile are deleted. Goodbye!"))
         return redirect(reverse("home"))

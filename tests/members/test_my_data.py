@@ -134,3 +134,34 @@ def test_staff_sees_the_same_page_kinds(client, db):
     user = UserFactory()
     client.force_login(user)
     assert client.get(reverse("members:my_data")).status_code == 200
+
+
+def test_my_picture_is_in_my_data_where_i_can_download_it(client, katia, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from tests.members.test_profile_edit import jpeg_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    katia.avatar.save("a.jpg", ContentFile(jpeg_bytes()), save=True)
+    client.force_login(katia.user)
+    data = json.loads(client.get(reverse("members:my_data_download")).content)
+    link = data["sections"]["profile"]["avatar"]
+    assert link == reverse("members:avatar", kwargs={"slug": katia.slug})  # not a file path
+    picture = client.get(link)
+    assert picture.status_code == 200
+    assert picture["Content-Type"] == "image/jpeg"
+
+
+def test_a_deletion_that_fails_leaves_me_signed_in_with_my_account(
+    client, katia, monkeypatch, expect_logged_errors
+):
+    def broken(*, user):
+        raise RuntimeError("a deletion step failed")
+
+    monkeypatch.setattr("members.views.account.account_delete", broken)
+    client.force_login(katia.user)
+    client.raise_request_exception = False
+    response = client.post(reverse("members:account_delete"), {"email": katia.user.email})
+    assert response.status_code == 500
+    assert User.objects.filter(pk=katia.user.pk).exists()
+    assert client.get(reverse("members:my_data")).status_code == 200  # still signed in
