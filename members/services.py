@@ -113,6 +113,25 @@ def company_resolve(*, name: str) -> Company | None:
     name = " ".join((name or "").split())[:160]
     if not name:
         return None
+    for _attempt in range(3):
+        existing = _company_find(name)
+        if existing is not None:
+            return existing
+        try:
+            # In a savepoint: a member creating the same company at the same moment takes
+            # the slug first and this insert fails alone; the name is then looked up again.
+            with transaction.atomic():
+                # The fallback is a URL's word, the same whoever types the name.
+                return Company.objects.create(
+                    name=name, slug=unique_slug(Company, name, fallback="company")
+                )
+        except IntegrityError:
+            continue
+    raise ValidationError(_("Please try again: the company list changed while you saved."))
+
+
+def _company_find(name: str) -> Company | None:
+    """The company whose name is `name` up to case, accents and spacing (oldest first)."""
     existing = Company.objects.filter(name__iexact=name).order_by("pk").first()
     if existing:
         return existing
@@ -126,8 +145,7 @@ def company_resolve(*, name: str) -> Company | None:
     for pk, other in same_length:
         if vocabulary_key(other) == key:
             return Company.objects.get(pk=pk)
-    # The fallback is a URL's word, the same whoever types the name: not translated.
-    return Company.objects.create(name=name, slug=unique_slug(Company, name, fallback="company"))
+    return None
 
 
 _TAG_SPACING = re.compile(r"[\s_\-\u2010-\u2015]+")
