@@ -135,9 +135,9 @@ class EventActionsMixin:
             self.message_user(
                 request,
                 ngettext(
-                    "Not cancelled, a draft nobody was told about (cancelling would list it "
+                    "Not cancelled, a draft nobody holds a place at (cancelling would list it "
                     "for everyone): %(events)s.",
-                    "Not cancelled, drafts nobody was told about (cancelling would list them "
+                    "Not cancelled, drafts nobody holds a place at (cancelling would list them "
                     "for everyone): %(events)s.",
                     len(drafts),
                 )

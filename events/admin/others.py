@@ -148,7 +148,7 @@ class EventSeriesAdmin(admin.ModelAdmin):
             before = EventSeries.objects.select_for_update().get(pk=obj.pk)
             super().save_model(request, obj, form, change)
             followed = services.series_follow(before=before, series=obj, actor=request.user)
-        series_followed_messages(request, followed)
+        series_followed_messages(request, followed, created=True)
 
     @admin.action(permissions=["change"], description=_("Generate the next occurrences"))
     def action_generate(self, request, queryset):

@@ -231,14 +231,13 @@ class EventCancelView(EventPermissionMixin, TemplateView):
 
 
 def _draft_not_cancelled(request, event: Event):
-    """A draft is not cancelled: a cancelled event is listed for everyone, and a draft was
-    never announced (its followers were not told, nobody could register)."""
+    """A draft nobody holds a place at is not cancelled (`draft_never_held`): a cancelled
+    event is listed for everyone, and nobody is there to be told."""
     messages.info(
         request,
         _(
-            "“%(title)s” is a draft: nobody was told about it and nobody could register, so "
-            "there is nothing to cancel. It stays a draft, seen only by its organisers and "
-            "the staff."
+            "“%(title)s” is a draft and nobody holds a place at it: there is nothing to "
+            "cancel. It stays a draft, seen only by its organisers and the staff."
         )
         % {"title": event.title},
     )

@@ -204,8 +204,8 @@ def draft_never_held(event: Event) -> bool:
 def _draft_not_cancelled() -> ValidationError:
     return ValidationError(
         _(
-            "A draft was never announced: delete it, or leave it a draft. Cancelling it "
-            "would list it for everyone."
+            "Nobody holds a place at this draft: delete it, or leave it a draft. Cancelling "
+            "it would list it for everyone."
         ),
         code="draft",
     )

@@ -56,8 +56,9 @@ class SeriesFollowed:
     changed: list[Event] = field(default_factory=list)  # now as the series says
     created: list[Event] = field(default_factory=list)  # dates the new rule adds
     removed: list[date] = field(default_factory=list)  # off the new rule, nothing on them
-    kept: list[tuple[Event, str]] = field(default_factory=list)  # left as they were: why
+    kept: list[tuple[Event, str]] = field(default_factory=list)  # what stayed, and why
     apart: int = 0  # edited on their own (`Event.detached`): left alone
+    moved: int = 0  # of `changed`, published ones moved in time or place: registrants told
 
 
 @dataclass(frozen=True)
@@ -118,19 +119,23 @@ def series_follow(*, before: EventSeries, series: EventSeries, actor=None) -> Se
     the series no longer has is removed if nothing hangs on it (registrations, speakers,
     costs), else kept for the organiser to cancel; the dates the new rule adds up to where
     the series was generated are created (later ones come with the usual generation).
-    A change an occurrence cannot take (a capacity under its confirmed seats) keeps that
-    occurrence as it was, with the reason. Runs inside the caller's transaction, with the
-    series locked.
+    A field an occurrence cannot take (a capacity under its confirmed seats, a time already
+    past) stays as it was, with the reason; its other fields follow. The occurrences are
+    locked while this runs, inside the caller's transaction, with the series locked.
     """
     now = timezone.now()
+    # Locked, in start order: a registration taking a seat now (it locks its event) waits
+    # for this change rather than land on an occurrence being removed, and an organiser's
+    # edit of one occurrence is read as it is before deciding whether it still follows.
     upcoming = list(
-        Event.objects.filter(series=series, start__gt=now)
+        Event.objects.select_for_update()
+        .filter(series=series, start__gt=now)
         .exclude(status=Event.Status.CANCELLED)
-        .order_by("start")
+        .order_by("start", "pk")
     )
     apart = sum(1 for event in upcoming if event.detached)
     upcoming = [event for event in upcoming if not event.detached]
-    changed, removed, kept = [], [], []
+    changed, removed, kept, moved = [], [], [], 0
     dates_changed = any(
         getattr(before, name) != getattr(series, name) for name in ("rrule", "starts_on", "ends_on")
     )
@@ -144,20 +149,59 @@ def series_follow(*, before: EventSeries, series: EventSeries, actor=None) -> Se
                 event.delete()
             continue
         data = _followed_data(before, series, event)
-        if not data:
-            continue
         if "start" in data and data["start"] <= now:
-            kept.append((event, _("at the new time it would already have started.")))
-            continue
+            del data["start"], data["end"]
+            kept.append(
+                (event, _("its time stays: at the new time it would already have started."))
+            )
+        version = event.version  # `event_update` refreshes the instance it is given
+        updated, refusals = _follow_fields(event, data, actor)
+        kept += [(event, reason) for reason in refusals]
+        if updated is not None:
+            changed.append(updated)
+            if updated.version > version and updated.status == Event.Status.PUBLISHED:
+                moved += 1  # its registrants are told the new time or place
+    # An inactive series makes no new occurrence (as its generation would not).
+    created = _rule_days_added(before, series, now) if dates_changed and series.active else []
+    return SeriesFollowed(
+        changed=changed, created=created, removed=removed, kept=kept, apart=apart, moved=moved
+    )
+
+
+def _follow_fields(event: Event, data: dict, actor) -> tuple[Event | None, list[str]]:
+    """Apply `data` to the occurrence (`event_update`, as its series' own change); a field
+    the edit refuses (a capacity under the confirmed seats…) stays as it was and the others
+    are applied. Returns (the updated event or None, a reason for each field that stays)."""
+    refusals: list[str] = []
+    for _attempt in range(2):
+        if not data:
+            return None, refusals
         try:
             with transaction.atomic():
-                changed.append(
-                    event_update(event=event, actor=actor, data=data, follows_series=True)
-                )
+                return event_update(
+                    event=event, actor=actor, data=data, follows_series=True
+                ), refusals
         except ValidationError as exc:
-            kept.append((event, " ".join(exc.messages)))
-    created = _rule_days_added(before, series, now) if dates_changed else []
-    return SeriesFollowed(changed=changed, created=created, removed=removed, kept=kept, apart=apart)
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+            fields = [name for name in errors if name in data]
+            if not fields:
+                return None, [
+                    *refusals,
+                    _("it stays as it was: %(reason)s") % {"reason": " ".join(exc.messages)},
+                ]
+            for name in fields:
+                if name in ("start", "end"):  # a time is moved whole
+                    data.pop("start", None), data.pop("end", None)
+                else:
+                    data.pop(name)
+                refusals.append(
+                    _("its %(field)s stays: %(reason)s")
+                    % {
+                        "field": Event._meta.get_field(name).verbose_name,
+                        "reason": " ".join(errors[name]),
+                    }
+                )
+    return None, refusals
 
 
 def _followed_data(before: EventSeries, series: EventSeries, event: Event) -> dict:
@@ -207,8 +251,8 @@ def _holds_something(event: Event) -> bool:
 
 def _off_rule_reason() -> str:
     return _(
-        "the series no longer has this date, but people registered or something was added "
-        "to it: cancel it from its page if it no longer takes place."
+        "it stays: the series no longer has this date, but people registered or something "
+        "was added to it. Cancel it from its page if it no longer takes place."
     )
 
 

@@ -28,20 +28,44 @@ def _validation_messages(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
 
-def series_followed_messages(request, followed: SeriesFollowed) -> None:
+def series_followed_messages(request, followed: SeriesFollowed, *, created: bool = False) -> None:
     """Tell the organiser what a series' change did to its upcoming occurrences (the
-    console's series form and the admin's)."""
+    console's series form, which counts the occurrences created itself, and the admin's,
+    which asks for them: `created`)."""
     if followed.changed:
         messages.info(
             request,
             ngettext(
-                "%(n)s upcoming occurrence follows the change (its registrants are told of a "
-                "new time or place).",
-                "%(n)s upcoming occurrences follow the change (their registrants are told of a "
-                "new time or place).",
+                "%(n)s upcoming occurrence follows the change.",
+                "%(n)s upcoming occurrences follow the change.",
                 len(followed.changed),
             )
             % {"n": len(followed.changed)},
+        )
+    if followed.moved:
+        messages.info(
+            request,
+            ngettext(
+                "The registrants of %(n)s moved occurrence are told its new time or place.",
+                "The registrants of %(n)s moved occurrences are told their new time or place.",
+                followed.moved,
+            )
+            % {"n": followed.moved},
+        )
+    if created and followed.created:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s occurrence is added on the new rule's dates: %(dates)s.",
+                "%(n)s occurrences are added on the new rule's dates: %(dates)s.",
+                len(followed.created),
+            )
+            % {
+                "n": len(followed.created),
+                "dates": ", ".join(
+                    date_format(event.series_date, "DATE_FORMAT") for event in followed.created
+                ),
+            },
         )
     if followed.removed:
         messages.info(
@@ -61,7 +85,7 @@ def series_followed_messages(request, followed: SeriesFollowed) -> None:
     for event, reason in followed.kept:
         messages.warning(
             request,
-            _("%(title)s, %(date)s, is left as it was: %(reason)s")
+            _("%(title)s, %(date)s: %(reason)s")
             % {
                 "title": event.title,
                 "date": date_format(timezone.localtime(event.start), "DATE_FORMAT"),

@@ -114,6 +114,33 @@ def test_a_capacity_under_an_occurrences_confirmed_seats_keeps_that_one_with_the
     assert {e.capacity for e in occurrences(series).values() if e.pk != full.pk} == {2}
 
 
+def test_a_refused_field_stays_and_the_others_still_follow(series, organiser):
+    full = occurrences(series)[TUESDAYS[1]]
+    RegistrationFactory.create_batch(3, event=full)
+    result = services.series_save(
+        actor=organiser, series=series, **fields(series, title="Lunch", capacity=2)
+    )
+    full.refresh_from_db()
+    assert (full.title, full.capacity) == ("Lunch", 20)  # the title followed
+    assert "its capacity stays" in result.followed.kept[0][1]
+    # It still follows: the next change reaches it too.
+    services.series_save(
+        actor=organiser, series=result.series, **fields(result.series, title="Tuesday lunch")
+    )
+    full.refresh_from_db()
+    assert full.title == "Tuesday lunch"
+
+
+def test_an_inactive_series_gains_no_occurrence_from_a_new_rule(series, organiser):
+    EventSeries.objects.filter(pk=series.pk).update(active=False)
+    series.refresh_from_db()
+    result = services.series_save(
+        actor=organiser, series=series, **fields(series, rrule="FREQ=WEEKLY;BYDAY=WE")
+    )
+    assert result.followed.created == []
+    assert not Event.objects.filter(series=series, series_date__week_day=4).exists()
+
+
 def test_a_raised_capacity_seats_the_waitlist(series, organiser):
     event = occurrences(series)[TUESDAYS[0]]
     services.series_save(actor=organiser, series=series, **fields(series, capacity=1))
@@ -189,6 +216,7 @@ def test_the_console_tells_the_organiser_what_followed(organiser_client, chapter
     upcoming = list(Event.objects.filter(series=series).order_by("start"))
     assert len(upcoming) >= 2
     services.event_update(event=upcoming[0], data={"title": "Special edition"})
+    Event.objects.filter(series=series).update(status=Event.Status.PUBLISHED)
     page = organiser_client.get(f"/organise/series/{series.pk}/edit/").content.decode()
     assert "Upcoming occurrences follow what you change here" in page
     response = organiser_client.post(
@@ -200,8 +228,18 @@ def test_the_console_tells_the_organiser_what_followed(organiser_client, chapter
     n = len(upcoming) - 1
     assert f"{n} upcoming occurrence{'s' if n > 1 else ''} follow" in text
     assert "1 upcoming occurrence edited on its own keeps its edits." in text
+    # Moved (19:00), published: their registrants are told, and the page says so.
+    assert f"The registrants of {n} moved occurrence" in text
+    # A title alone moves nothing: nobody is told, and the page does not say they are.
+    text = organiser_client.post(
+        f"/organise/series/{series.pk}/edit/",
+        shared._series(chapter, title="Switch IT night", start_time="19:00", **weekly),
+        follow=True,
+    ).content.decode()
+    assert f"{n} upcoming occurrence{'s' if n > 1 else ''} follow" in text
+    assert "moved occurrence" not in text
     titles = set(Event.objects.filter(series=series).values_list("title", flat=True))
-    assert titles == {"Special edition", "Switch IT evening"}
+    assert titles == {"Special edition", "Switch IT night"}
 
 
 def test_the_admins_change_form_carries_the_change_too(series, client, staff):
@@ -236,3 +274,32 @@ def test_the_admins_change_form_carries_the_change_too(series, client, staff):
     page = response.content.decode()
     assert "4 upcoming occurrences follow the change" in page
     assert "1 upcoming occurrence edited on its own keeps its edits." in page
+
+
+def test_the_admin_names_the_dates_a_new_rule_adds(series, client, staff):
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/events/eventseries/{series.pk}/change/",
+        {
+            "title": series.title,
+            "kind": series.kind_id,
+            "description": "",
+            "start_time": "12:30",
+            "duration_minutes": 90,
+            "rrule_pattern": "weekly",
+            "rrule_weekday": "WE",
+            "starts_on": MONDAY.isoformat(),
+            "ends_on": "",
+            "space": series.space_id,
+            "room": "",
+            "capacity": 20,
+            "visibility": "public",
+            "publish": "on",
+            "weeks_ahead": 8,
+            "active": "on",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "5 occurrences are added on the new rule&#x27;s dates" in page
+    assert "5 upcoming occurrences the series no longer has" in page

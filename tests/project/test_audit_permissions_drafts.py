@@ -97,7 +97,7 @@ def test_the_admin_form_does_not_cancel_a_draft_but_cancels_a_published_event(cl
         _change_data(draft, status="cancelled"),
     )
     assert response.status_code == 200  # the form again, with the error
-    assert "A draft was never announced" in response.content.decode()
+    assert "Nobody holds a place at this draft" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Event.Status.DRAFT
     published = EventFactory(title="Open lunch")
@@ -122,7 +122,7 @@ def test_a_draft_with_people_registered_is_cancelled_and_they_are_told(db):
     assert event.status == Event.Status.CANCELLED
     # Nobody at all: refused, and it stays a draft.
     empty = EventFactory(status=Event.Status.DRAFT)
-    with pytest.raises(ValidationError, match="A draft was never announced"):
+    with pytest.raises(ValidationError, match="Nobody holds a place at this draft"):
         services.event_cancel(event=empty)
     empty.refresh_from_db()
     assert empty.status == Event.Status.DRAFT
