@@ -12,6 +12,8 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from betacowork.formats import euro_amount
+
 from .graph_chart import graph_layout, graph_svg, graph_table
 
 __all__ = [
@@ -41,17 +43,18 @@ def _short(amount: float) -> str:
 
 
 def euros(value) -> str:
-    """Short euro amounts for chart labels in the active language's number format: €950,
-    €2.5k, €80k, €1.2M in English, €2,5k and €1,2M in French and Dutch."""
+    """Short euro amounts for chart labels in the active language's number format, the sign
+    where the language puts it (`EURO_FORMAT`): €950, €2.5k, €80k, €1.2M in English; 2,5 k€
+    and 1,2 M€ in French; € 2,5k and € 1,2M in Dutch."""
     value = int(value or 0)
     # From €999,500 "k" would round to "€1,000k": that is "€1M".
     if value >= 999_500:
-        return f"€{_short(value / 1_000_000)}M"
+        return euro_amount(_short(value / 1_000_000), "M")
     if value >= 10_000:
-        return f"€{_number(round(value / 1000))}k"
+        return euro_amount(_number(round(value / 1000)), "k")
     if value >= 1_000:
-        return f"€{_short(value / 1000)}k"
-    return f"€{_number(value)}"
+        return euro_amount(_short(value / 1000), "k")
+    return euro_amount(_number(value))
 
 
 def quantity(value) -> str:

@@ -128,7 +128,7 @@ def test_the_export_dates_an_event_as_brussels_does(client, member, other_member
 
 @pytest.mark.parametrize(
     ("language", "shown"),
-    [("en", "€1,500.50"), ("fr", "€1\u00a0500,50"), ("nl", "€1.500,50")],
+    [("en", "€1,500.50"), ("fr", "1\u00a0500,50\u00a0€"), ("nl", "€\u00a01.500,50")],
 )
 def test_the_dashboard_shows_the_value_the_collaboration_page_shows(
     client, member, other_member, settings, language, shown

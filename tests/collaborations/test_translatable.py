@@ -84,8 +84,30 @@ def test_makemessages_finds_every_string_of_the_ledger():
     ("language", "labels"),
     [
         ("en", ["€950", "€7.8k", "€8k", "€80k", "€327k", "€1.2M", "1,234"]),
-        ("fr", ["€950", "€7,8k", "€8k", "€80k", "€327k", "€1,2M", "1\u00a0234"]),
-        ("nl", ["€950", "€7,8k", "€8k", "€80k", "€327k", "€1,2M", "1.234"]),
+        (
+            "fr",
+            [
+                "950\u00a0€",
+                "7,8\u00a0k€",
+                "8\u00a0k€",
+                "80\u00a0k€",
+                "327\u00a0k€",
+                "1,2\u00a0M€",
+                "1\u00a0234",
+            ],
+        ),
+        (
+            "nl",
+            [
+                "€\u00a0950",
+                "€\u00a07,8k",
+                "€\u00a08k",
+                "€\u00a080k",
+                "€\u00a0327k",
+                "€\u00a01,2M",
+                "1.234",
+            ],
+        ),
     ],
 )
 def test_chart_labels_are_written_as_the_language_writes_numbers(language, labels):
@@ -99,8 +121,8 @@ def test_chart_labels_are_written_as_the_language_writes_numbers(language, label
 def test_the_dashboard_in_french_has_decimal_commas(client, member, other_member):
     log(member, other_member, confirm=True, title="IT-dag", value_eur=Decimal("7800"))
     body = client.get("/collaborations/dashboard/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "€7,8k" in body
-    assert not re.search(r"€\d+\.\d+k", body)
+    assert "7,8\u00a0k€" in body
+    assert not re.search(r"\d+\.\d+\s*k", body)
     figures = [Figure("it", "IT", 1, Decimal("7800"))]
     with translation.override("fr"):
-        assert charts.hbars(figures, attr="volume")["rows"][0]["display"] == "€7,8k"
+        assert charts.hbars(figures, attr="volume")["rows"][0]["display"] == "7,8\u00a0k€"

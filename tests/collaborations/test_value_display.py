@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
     ("language", "value", "shown"),
     [
         ("en", "1500.50", "€1,500.50"),
-        ("fr", "1500.50", "€1\u00a0500,50"),
-        ("nl", "1500.50", "€1.500,50"),
+        ("fr", "1500.50", "1\u00a0500,50\u00a0€"),
+        ("nl", "1500.50", "€\u00a01.500,50"),
         ("en", "1500.00", "€1,500"),
-        ("fr", "1500.00", "€1\u00a0500"),
+        ("fr", "1500.00", "1\u00a0500\u00a0€"),
     ],
 )
 def test_the_value_is_shown_as_stored(client, member, other_member, language, value, shown):

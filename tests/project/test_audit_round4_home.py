@@ -95,7 +95,7 @@ def test_home_community_panel_lists_no_space_without_a_visible_coworker(client):
     SpaceFactory(name="Le Beffroi", city="Mons")
     make_member("Public Pia", visibility="public", home_space=brussels)
     html = client.get("/").content.decode()
-    assert "coworkers at Betacowork, Brussels" in html
+    assert "coworker at Betacowork, Brussels" in html  # one: not "1 coworkers"
     assert "Le Beffroi" not in html  # not "0 coworkers at Le Beffroi, Mons"
 
 

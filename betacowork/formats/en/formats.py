@@ -11,3 +11,6 @@ ABBR_WEEKDAY_DATETIME_FORMAT = "D j M Y, H:i"  # Sun 6 Dec 2026, 07:50
 # which a reader in Belgium takes for 12 June: day first, as British English writes them.
 SHORT_DATE_FORMAT = "d/m/Y"  # 06/12/2026
 SHORT_DATETIME_FORMAT = "d/m/Y H:i"  # 06/12/2026 07:50
+
+# Amounts of money: the sign before the number, no space ("€1,500.50", "€7.8k").
+EURO_FORMAT = "€%(amount)s%(unit)s"  # €1,500.50

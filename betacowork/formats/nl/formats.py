@@ -6,3 +6,7 @@ ABBR_DATETIME_FORMAT = "j b Y, H:i"  # 6 dec 2026, 07:50
 ABBR_MONTH_YEAR_FORMAT = "b Y"  # dec 2026
 ABBR_WEEKDAY_DAY_MONTH_TIME_FORMAT = "D j b, H:i"  # zo 6 dec, 07:50
 ABBR_WEEKDAY_DATETIME_FORMAT = "D j b Y, H:i"  # zo 6 dec 2026, 07:50
+
+# Amounts of money: the sign, a no-break space, then the number ("€ 1.500,50", "€ 7,8k"),
+# as the Dutch catalogue writes them.
+EURO_FORMAT = "€\u00a0%(amount)s%(unit)s"  # € 1.500,50
