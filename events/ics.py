@@ -113,7 +113,7 @@ def _vevent(event: Event, *, stamp: datetime, waitlisted: bool = False) -> VEven
     if event.place:
         vevent.add("location", _text(event.place))
     vevent.add("url", f"{settings.SITE_URL}{event.get_absolute_url()}")
-    vevent.add("categories", [_text(event.kind.name_en)])
+    vevent.add("categories", [_text(event.kind.name)])  # in the calendar's language
     if event.status == Event.Status.CANCELLED:
         vevent.add("status", "CANCELLED")
     else:

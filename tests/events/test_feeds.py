@@ -119,6 +119,8 @@ def test_an_unknown_kind_chapter_or_space_is_a_400_not_a_500(client, programme, 
 def test_the_personal_feed_is_named_refreshed_hourly_and_speaks_its_owner_language(client):
     owner = UserFactory(preferred_language="fr")
     event = EventFactory(title="Déjeuner")
+    event.kind.name_fr = "Déjeuner communautaire"
+    event.kind.save(update_fields=["name_fr"])
     services.event_register(event=event, user=owner)
     token = services.calendar_token_create(user=owner).token
     response = client.get(
@@ -128,6 +130,9 @@ def test_the_personal_feed_is_named_refreshed_hourly_and_speaks_its_owner_langua
     _assert_feed_properties(cal, name="Mes événements Betacowork", refresh=timedelta(hours=1))
     assert _titles(cal) == {"Déjeuner"}
     assert response["Content-Language"] == "fr"  # not the visitor's "en"
+    # The event's kind too: "Betacooks" in French is the kind's French name, not English.
+    categories = {str(c) for e in cal.walk("VEVENT") for c in e.get("categories").cats}
+    assert categories == {"Déjeuner communautaire"}
 
 
 def test_a_waitlist_place_is_tentative_in_the_personal_feed_and_a_seat_confirmed(client):
