@@ -25,3 +25,8 @@ timeout = 30
 # Behind one TLS-terminating reverse proxy that sets X-Forwarded-Proto (README, Deploy).
 forwarded_allow_ips = "*"
 accesslog = "-"
+# Gunicorn's default line, plus the request id the app sent back (X-Request-ID: the same id
+# is on the app's own log lines for that request) and the duration in milliseconds.
+access_log_format = (
+    '%(h)s - - %(t)s "%(r)s" %(s)s %(B)s "%(f)s" "%(a)s" rid=%({x-request-id}o)s ms=%(M)s'
+)

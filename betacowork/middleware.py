@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
+import uuid
 
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import SuspiciousOperation, ValidationError
@@ -15,7 +17,35 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.defaults import bad_request
 
+from .log import request_id
+
 logger = logging.getLogger(__name__)
+
+# A request id from the proxy is kept only if it is a plain token: it is written into every
+# log line of the request, so nothing that could forge a line (a newline) or run in a log
+# viewer gets through.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class RequestIdMiddleware:
+    """First of all middleware: the request's id (the proxy's X-Request-ID, else a new one) is
+    set for the log lines of this request (betacowork.log.RequestIdFilter) and sent back in
+    the response's X-Request-ID, which gunicorn's access line shows too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        rid = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request.request_id = rid
+        # Not reset on the way out: Django logs a 4xx/5xx response ("Not Found: /x") after
+        # the last middleware returned it. The thread's next request sets its own.
+        request_id.set(rid)
+        response = self.get_response(request)
+        response["X-Request-ID"] = rid
+        return response
+
 
 # What a client is told to wait before retrying while the database is out of reach: about
 # the time PostgreSQL takes to restart, and the health check's period in docker-compose.yml.

@@ -131,6 +131,25 @@ class Supervisor:
         self.children.append(Child("worker", worker, worker_env))
         self.children.append(Child("beat", [*celery, "beat", "--loglevel", "INFO"], env))
 
+    def port_taken(self) -> str | None:
+        """Why the web server could not listen on (host, port), or None if it can. Checked
+        before anything starts: runserver would fail only after its system checks, while
+        whatever holds the port answered `web_answers` - so a second worker and beat started
+        and the banner announced a site that was not this one."""
+        try:
+            infos = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            return f"cannot use host {self.host!r} ({exc.strerror or exc})"
+        family, kind, proto, _name, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            # As runserver binds: a port in TIME_WAIT after the previous run is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                return exc.strerror or str(exc)
+        return None
+
     def web_answers(self) -> bool:
         with contextlib.suppress(OSError), socket.create_connection((self.host, self.port), 0.5):
             return True
@@ -205,6 +224,16 @@ class Supervisor:
     def run(self) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
             signal.signal(signum, self._on_signal)
+        taken = self.port_taken()
+        if taken is not None:
+            print(
+                f"run_embedded: port {self.port} on {self.host} cannot be used ({taken}); "
+                "is another `make run` running? Stop it, or choose another port: "
+                f"make run PORT={self.port + 1}",
+                file=sys.stderr,
+                flush=True,
+            )
+            return 1
         try:
             self.start_web()
             status = self.watch()
