@@ -19,7 +19,16 @@ from django.core.exceptions import PermissionDenied
 from rest_framework.throttling import BaseThrottle
 
 DEFAULT_RATES = {"anonymous": "60/minute", "token": "600/minute", "session": "600/minute"}
-PERIODS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400}
+PERIODS = {
+    "s": 1,
+    "second": 1,
+    "m": 60,
+    "minute": 60,
+    "h": 3600,
+    "hour": 3600,
+    "d": 86400,
+    "day": 86400,
+}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:

@@ -453,7 +453,7 @@ REST_FRAMEWORK = {
 }
 # Requests per caller (a token, a logged-in session, or an address for anonymous callers).
 # What api.throttling.parse_rate reads: checked here, or every API call would be a 500.
-_RATE_PERIODS = ("s", "second", "m", "minute", "h", "hour", "d")
+_RATE_PERIODS = ("s", "second", "m", "minute", "h", "hour", "d", "day")
 
 
 def _api_rate(var: str, default: str) -> str:

@@ -43,3 +43,13 @@ def test_the_count_lives_in_the_shared_cache(db, tight_limits):
     ApiClient().get("/api/v1/spaces/")
     keys = [k for k in cache._cache if ":api:rl:anonymous:" in k]  # locmem's own store
     assert len(keys) == 1
+
+
+@pytest.mark.parametrize(
+    ("rate", "expected"),
+    [("60/minute", (60, 60)), ("1000/day", (1000, 86400)), ("5/d", (5, 86400))],
+)
+def test_a_rate_per_day_is_read_like_the_others(rate, expected):
+    from api.throttling import parse_rate
+
+    assert parse_rate(rate) == expected
