@@ -61,8 +61,9 @@ class UserAdmin(DjangoUserAdmin):
     # (members/rules.py: hidden profiles, every registrant's address…), the others Django's.
     RIGHTS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
-    # Only a superuser hands out rights or touches a superuser's account (its password, its
-    # address, its deletion): "may edit accounts" is no way to become one, or to take one over.
+    # Only a superuser hands out rights or touches an account that holds some (its password,
+    # its address, its deletion): "may edit accounts" is no way to gain rights, or to take
+    # over an account that has them.
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
@@ -71,7 +72,14 @@ class UserAdmin(DjangoUserAdmin):
 
     @staticmethod
     def _above(request, obj) -> bool:
-        return obj is not None and obj.is_superuser and not request.user.is_superuser
+        """An account holding rights (superuser, staff, groups, permissions) that someone
+        other than a superuser may not change: resetting its password or address would hand
+        them those rights. Their own account excepted (its rights stay read-only)."""
+        if obj is None or request.user.is_superuser or obj.pk == request.user.pk:
+            return False
+        return (
+            obj.is_superuser or obj.is_staff or obj.groups.exists() or obj.user_permissions.exists()
+        )
 
     def has_change_permission(self, request, obj=None):
         return not self._above(request, obj) and super().has_change_permission(request, obj)

@@ -233,8 +233,6 @@ def event_status_check(
             "Duplicate the event to hold it again."
         )
         raise ValidationError({"status": ValidationError(message, code="cancelled_is_final")})
-    if status == Event.Status.CANCELLED and draft_never_held(event):
-        raise ValidationError({"status": _draft_not_cancelled()})
     now = timezone.now()
     # A new event (the admin's add form) has no stored start yet.
     started = (event.start is not None and event.has_started(now)) or (
@@ -245,6 +243,11 @@ def event_status_check(
             "title": title or event.title
         }
         raise ValidationError({"status": ValidationError(message, code="started")})
+    if status == Event.Status.CANCELLED and event.pk is None:
+        message = _("A new event is not created cancelled: save it as a draft, or not at all.")
+        raise ValidationError({"status": ValidationError(message, code="new")})
+    if status == Event.Status.CANCELLED and draft_never_held(event):
+        raise ValidationError({"status": _draft_not_cancelled()})
 
 
 def _notify_cancelled(event: Event) -> int:

@@ -124,14 +124,17 @@ def _split_round(
         return None
     tables += pairs
     if spare is not None:  # joins the cheapest pair; jitter, so not always the same pair
-        best = min(
-            tables,
-            key=lambda t: (
-                session.marginal(key(spare, t[0]), r)
-                + session.marginal(key(spare, t[1]), r)
-                + rng.randrange(JITTER)
-            ),
-        )
+
+        def joining(table: list[int]) -> int:
+            return session.marginal(key(spare, table[0]), r) + session.marginal(
+                key(spare, table[1]), r
+            )
+
+        best = min(tables, key=lambda t: joining(t) + rng.randrange(JITTER))
+        if joining(best) > 0:
+            # Every pair would seat them with someone they met or work with: not the cheapest
+            # round there is, so the full matching (and its ghost) decides.
+            return None
         best.append(spare)
         trios[spare] += 1
     return tables

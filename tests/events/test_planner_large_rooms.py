@@ -135,3 +135,20 @@ def test_affine_skeletons_repeat_nobody_for_as_many_rounds_as_promised(k) -> Non
         assert max(meetings(skeleton).values()) == 1, n
         for rnd in skeleton:
             assert sorted(map(len, rnd), reverse=True) == table_sizes(n, k)
+
+
+def test_an_odd_room_whose_spare_has_met_everyone_goes_to_the_full_matching() -> None:
+    """Five people, the one left over (who has sat in a trio least) met all four before: the
+    quick round would seat them with two people they met; the full matching decides instead
+    (the review of the two-step round: it seated a history pair in the trio)."""
+    request = PlanRequest(
+        people=(1, 2, 3, 4, 5),
+        rounds=1,
+        history={frozenset((5, other)): 1.0 for other in (1, 2, 3, 4)},
+        seed=3,
+    )
+    people = sorted(request.people)
+    session = Session(_costs(request, set(people), 1), [[]], 0)
+    conflicts = _conflicts(session, people)
+    trios = Counter({1: 1, 2: 1, 3: 1, 4: 1})  # 5 is the one least often in a trio
+    assert _split_round(session, 0, people, trios, conflicts, random.Random(0)) is None

@@ -227,6 +227,23 @@ def test_staff_who_may_edit_accounts_cannot_take_over_a_superuser(client):
     assert type(boss).objects.filter(pk=boss.pk).exists()
 
 
+def test_staff_who_may_edit_accounts_cannot_take_over_another_staff_account(client):
+    colleague = UserFactory(name="Organiser Olga", is_staff=True)
+    colleague.user_permissions.add(*Permission.objects.filter(codename="change_event"))
+    member = UserFactory(name="Plain Paul")
+    client.force_login(_staff("view_user", "change_user"))
+    # Another staff account: its password is no way into its rights.
+    url = reverse("admin:auth_user_password_change", args=[colleague.pk])
+    response = client.post(url, {"password1": "x-Yz-12345!", "password2": "x-Yz-12345!"})
+    assert response.status_code == 403
+    # A member's account without rights is still theirs to help with.
+    url = reverse("admin:auth_user_password_change", args=[member.pk])
+    response = client.post(url, {"password1": "x-Yz-12345!", "password2": "x-Yz-12345!"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password("x-Yz-12345!")
+
+
 def test_a_superuser_still_grants_rights_in_the_admin(client):
     member = UserFactory(name="Member Max")
     client.force_login(UserFactory(name="Root Rita", is_staff=True, is_superuser=True))

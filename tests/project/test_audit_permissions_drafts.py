@@ -126,3 +126,18 @@ def test_a_draft_with_people_registered_is_cancelled_and_they_are_told(db):
         services.event_cancel(event=empty)
     empty.refresh_from_db()
     assert empty.status == Event.Status.DRAFT
+
+
+def test_the_admin_does_not_create_an_event_cancelled(client, db):
+    """Created cancelled, an event nobody ever heard of would be listed for everyone."""
+    from tests.events.factories import kind
+    from tests.events.test_admin_tester_round3 import _add_data
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:events_event_add"),
+        _add_data(kind("betacooks"), status="cancelled", start_0="2030-03-05"),
+    )
+    assert response.status_code == 200
+    assert "A new event is not created cancelled" in response.content.decode()
+    assert not Event.objects.exists()
