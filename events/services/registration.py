@@ -375,16 +375,29 @@ def _promote_waitlisted(event: Event) -> list[Registration]:
     return promoted
 
 
-def registration_cancel(*, registration: Registration, actor=None) -> Registration | None:
+def registration_cancel(
+    *, registration: Registration, actor=None, leaving_waitlist: bool = False
+) -> Registration | None:
     """Cancel a seat or a waitlist place; return the registration promoted in its place.
 
     Cancelling twice is harmless (the second call changes nothing and returns None).
+    `leaving_waitlist`: the person asked to leave the waitlist (a page showing their place
+    in it); if a seat came to them since, it is not given up — read under the event's lock,
+    so a promotion committing meanwhile is seen (ValidationError, code "seat_obtained").
     """
     with transaction.atomic():
         event = _lock_event(registration.event)
         registration = Registration.objects.select_related("user").get(pk=registration.pk)
         if registration.status == Registration.Status.CANCELLED:
             return None
+        if leaving_waitlist and registration.status == Registration.Status.CONFIRMED:
+            raise ValidationError(
+                _(
+                    "A seat freed up in the meantime: you are registered now. If you cannot "
+                    "come, cancel your registration."
+                ),
+                code="seat_obtained",
+            )
         if event.has_started() and event.status != Event.Status.CANCELLED:
             raise ValidationError(
                 _("This event has already started: the registration can no longer be cancelled."),

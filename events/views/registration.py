@@ -87,23 +87,20 @@ class EventCancelRegistrationView(LoginRequiredMixin, View):
                 messages.info(request, _("You were not registered for this event."))
             return redirect(event)
         was_waitlisted = registration.status == Registration.Status.WAITLISTED
-        if request.POST.get("expected") == Registration.Status.WAITLISTED and not was_waitlisted:
+        try:
             # "Leave the waitlist" from a page shown before a seat freed up for them: giving
             # up a place in a queue is not giving up the seat they got since (and the next
-            # person would take it). They are told, and may cancel it knowingly.
-            messages.info(
-                request,
-                _(
-                    "A seat freed up in the meantime: you are registered now. If you cannot "
-                    "come, cancel your registration."
-                ),
+            # person would take it). The service checks it under the lock; they are told,
+            # and may cancel the seat knowingly.
+            services.registration_cancel(
+                registration=registration,
+                actor=request.user,
+                leaving_waitlist=request.POST.get("expected") == Registration.Status.WAITLISTED,
             )
-            return redirect(event)
-        try:
-            services.registration_cancel(registration=registration, actor=request.user)
         except ValidationError as exc:
+            say = messages.info if getattr(exc, "code", None) == "seat_obtained" else messages.error
             for message in _validation_messages(exc):
-                messages.error(request, message)
+                say(request, message)
             return redirect(event)
         if was_waitlisted:
             messages.success(request, _("You left the waitlist."))
@@ -149,22 +146,19 @@ class GuestCancelView(TemplateView):
         if registration.event.is_cancelled:
             # A page opened before the event was cancelled: nothing to do, and nothing done.
             return self.render_to_response(self.get_context_data())
-        if (
-            request.POST.get("expected") == Registration.Status.WAITLISTED
-            and registration.status == Registration.Status.CONFIRMED
-        ):
-            # Asked to leave the waitlist from a page shown before a seat freed up for them:
-            # that is not giving up the seat they got since. The page asks again.
-            ctx = self.get_context_data(
-                notice=_(
-                    "A seat freed up in the meantime: you are registered now. If you cannot "
-                    "come, cancel your registration."
-                )
-            )
-            return self.render_to_response(ctx, status=409)
         try:
-            services.registration_cancel(registration=registration, actor=None)
+            services.registration_cancel(
+                registration=registration,
+                actor=None,
+                leaving_waitlist=request.POST.get("expected") == Registration.Status.WAITLISTED,
+            )
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "seat_obtained":
+                # Asked to leave the waitlist from a page shown before a seat freed up for
+                # them: that is not giving up the seat they got since. The page asks again.
+                registration.refresh_from_db()
+                ctx = self.get_context_data(notice=" ".join(exc.messages))
+                return self.render_to_response(ctx, status=409)
             # E.g. the event started since the page was shown: the page now says so, without
             # the button (read again: it may have started since this request began).
             registration.event.refresh_from_db()

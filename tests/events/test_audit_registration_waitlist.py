@@ -92,3 +92,26 @@ def test_seats_added_once_started_go_to_the_waitlist_when_the_event_is_postponed
     later = now + timedelta(days=7)
     services.event_update(event=event, data={"start": later, "end": later + timedelta(hours=1)})
     assert _status(waiting) == Registration.Status.CONFIRMED
+
+
+def test_leaving_the_waitlist_is_decided_under_the_lock():
+    """The view no longer reads the status before the service locks the event: a promotion
+    committed between the two is seen, and the seat it gave is kept."""
+    from django.core.exceptions import ValidationError
+
+    from events import services
+    from events.models import Registration
+    from tests.events.factories import EventFactory, RegistrationFactory
+
+    event = EventFactory(capacity=1)
+    shown = RegistrationFactory(event=event, status=Registration.Status.WAITLISTED)
+    Registration.objects.filter(pk=shown.pk).update(status=Registration.Status.CONFIRMED)
+    with pytest.raises(ValidationError) as refused:
+        services.registration_cancel(registration=shown, leaving_waitlist=True)
+    assert refused.value.code == "seat_obtained"
+    shown.refresh_from_db()
+    assert shown.status == Registration.Status.CONFIRMED
+    # Cancelling the seat itself (its own button) still works.
+    services.registration_cancel(registration=shown)
+    shown.refresh_from_db()
+    assert shown.status == Registration.Status.CANCELLED
