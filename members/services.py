@@ -110,7 +110,8 @@ def company_resolve(*, name: str) -> Company | None:
     database's `iexact`, which on SQLite ignores the case of ASCII letters only; among the
     names of the same length (a letter with or without its accent is one character), so an
     import does not read every company for each row."""
-    name = " ".join((name or "").split())[:160]
+    # NFC: an "É" typed as E and a combining accent is the same letter as a precomposed one.
+    name = " ".join(unicodedata.normalize("NFC", name or "").split())[:160]
     if not name:
         return None
     for _attempt in range(3):

@@ -140,3 +140,11 @@ def test_two_members_creating_the_same_company_at_once_get_one(monkeypatch):
     monkeypatch.setattr(services, "unique_slug", lambda *args, **kwargs: "acme-studio")
     assert services.company_resolve(name="Acme Studio") == first
     assert Company.objects.count() == 1
+
+
+def test_a_company_typed_with_a_combining_accent_is_the_company_already_there():
+    from members.services import company_resolve
+
+    elan = Company.objects.create(name="Élan Studio", slug="elan-studio")
+    assert company_resolve(name="E\u0301lan Studio") == elan  # "E" then U+0301
+    assert Company.objects.count() == 1
