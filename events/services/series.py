@@ -173,9 +173,7 @@ def _follow_fields(event: Event, data: dict, actor) -> tuple[Event | None, list[
     the edit refuses (a capacity under the confirmed seats…) stays as it was and the others
     are applied. Returns (the updated event or None, a reason for each field that stays)."""
     refusals: list[str] = []
-    for _attempt in range(2):
-        if not data:
-            return None, refusals
+    while data:  # each refusal takes at least one field out, or ends here
         try:
             with transaction.atomic():
                 return event_update(
