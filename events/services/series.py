@@ -94,8 +94,8 @@ def series_save(*, actor, series: EventSeries | None = None, **fields) -> Series
         )
 
 
-# What an occurrence takes from its series as it is (the times are drawn from the series'
-# start time and duration on the occurrence's date).
+# What an occurrence takes from its series as it is, when it is created and when the series
+# changes (the times are drawn from the series' start time and duration on its date).
 FOLLOWED_FIELDS = (
     "title",
     "kind",
@@ -342,16 +342,9 @@ def _occurrences_create(series: EventSeries, days: list[date], now: datetime) ->
             # nobody could register for it, and it would be listed as held, by nobody.
             continue
         event = Event(
-            title=series.title,
-            kind=series.kind,
-            description=series.description,
+            **{name: getattr(series, name) for name in FOLLOWED_FIELDS},
             start=start,
             end=end,
-            space=series.space,
-            room=series.room,
-            chapter=series.chapter,
-            capacity=series.capacity,
-            visibility=series.visibility,
             status=Event.Status.PUBLISHED if series.publish else Event.Status.DRAFT,
             series=series,
             series_date=day,

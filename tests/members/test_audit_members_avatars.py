@@ -10,21 +10,13 @@ from PIL import Image
 
 from tests.factories import make_member
 
+from .test_tags import profile_form_data
+
 pytestmark = pytest.mark.django_db
 
 
 def _data(profile, **extra):
-    return {
-        "display_name": profile.display_name,
-        "headline": "Changed headline",
-        "visibility": "members",
-        "email_visibility": "hidden",
-        "phone_visibility": "hidden",
-        "skills_tags": "",
-        "offers_tags": "",
-        "seeks_tags": "",
-        **extra,
-    }
+    return profile_form_data(profile, headline="Changed headline", **extra)
 
 
 def _upload(client, profile, content: bytes, name="me.jpg", content_type="image/jpeg"):

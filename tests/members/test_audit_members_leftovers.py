@@ -9,24 +9,15 @@ from members.models import Company, Term
 from members.services import account_delete
 from tests.factories import CompanyFactory, make_member
 
+from .test_tags import edit
+
 pytestmark = pytest.mark.django_db
 
 
 def _edit(profile, **extra):
     client = Client()
     client.force_login(profile.user)
-    data = {
-        "display_name": profile.display_name,
-        "visibility": profile.visibility,
-        "email_visibility": "hidden",
-        "phone_visibility": "hidden",
-        "skills_tags": "",
-        "offers_tags": "",
-        "seeks_tags": "",
-        **extra,
-    }
-    response = client.post(reverse("members:profile_edit", args=[profile.slug]), data)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    edit(client, profile, visibility=profile.visibility, **extra)
 
 
 def _companies_suggested(client, q: str) -> list[str]:

@@ -8,20 +8,12 @@ from django.urls import reverse
 from members.models import Company, Term
 from tests.factories import CompanyFactory, make_member
 
+from .test_tags import profile_form_data
+
 pytestmark = pytest.mark.django_db
 
 
-def _data(profile, **extra):
-    return {
-        "display_name": profile.display_name,
-        "visibility": "members",
-        "email_visibility": "hidden",
-        "phone_visibility": "hidden",
-        "skills_tags": "",
-        "offers_tags": "",
-        "seeks_tags": "",
-        **extra,
-    }
+_data = profile_form_data
 
 
 def _post(profile, **extra):

@@ -2,10 +2,11 @@
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from members.models import Term
 from tests.factories import make_member
+
+from .test_tags import edit
 
 pytestmark = pytest.mark.django_db
 
@@ -13,18 +14,7 @@ pytestmark = pytest.mark.django_db
 def _edit(profile, **tags):
     client = Client()
     client.force_login(profile.user)
-    data = {
-        "display_name": profile.display_name,
-        "visibility": "members",
-        "email_visibility": "hidden",
-        "phone_visibility": "hidden",
-        "skills_tags": "",
-        "offers_tags": "",
-        "seeks_tags": "",
-        **tags,
-    }
-    response = client.post(reverse("members:profile_edit", args=[profile.slug]), data)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    edit(client, profile, **tags)
     return client
 
 

@@ -25,9 +25,9 @@ from tests.factories import TermFactory, UserFactory, make_member
 pytestmark = pytest.mark.django_db
 
 
-def edit(client: Client, profile, **tags) -> None:
-    """The profile form as its owner sends it, with these tags."""
-    data = {
+def profile_form_data(profile, **fields) -> dict:
+    """The profile form's fields as its owner sends them, with these changed."""
+    return {
         "display_name": profile.display_name,
         "visibility": "members",
         "email_visibility": "hidden",
@@ -35,8 +35,13 @@ def edit(client: Client, profile, **tags) -> None:
         "skills_tags": "",
         "offers_tags": "",
         "seeks_tags": "",
-        **tags,
+        **fields,
     }
+
+
+def edit(client: Client, profile, **tags) -> None:
+    """The profile form as its owner sends it, with these tags."""
+    data = profile_form_data(profile, **tags)
     response = client.post(reverse("members:profile_edit", args=[profile.slug]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
 
