@@ -9,12 +9,14 @@ would be printed as a format string (tests/events/test_formats_round3.py checks)
 
 `EURO_FORMAT` places the euro sign around an amount already written in the language's number
 format: "€1,500.50", "1 500,50 €", "€ 1.500,50" (`euro_amount`, used by the `euros` filter and
-the dashboard's chart labels).
+the dashboard's chart labels); `PERCENT_FORMAT` the percent sign: "12.5%", "12,5 %",
+"12,5%" (`percent_amount`, the `percent` filter).
 """
 
 from django.utils.formats import get_format
 
 _ENGLISH_EURO_FORMAT = "€%(amount)s%(unit)s"
+_ENGLISH_PERCENT_FORMAT = "%(amount)s%%"
 
 
 def euro_amount(amount: str, unit: str = "") -> str:
@@ -25,3 +27,12 @@ def euro_amount(amount: str, unit: str = "") -> str:
     if "%(amount)s" not in pattern:  # a language without the name gets its name back
         pattern = _ENGLISH_EURO_FORMAT
     return pattern % {"amount": amount, "unit": unit}
+
+
+def percent_amount(amount: str) -> str:
+    """`amount` (a number already written in the active language's format) as a percentage in
+    that language: "12.5%", "12,5 %" (a no-break space before the sign in French), "12,5%"."""
+    pattern = get_format("PERCENT_FORMAT")
+    if "%(amount)s" not in pattern:
+        pattern = _ENGLISH_PERCENT_FORMAT
+    return pattern % {"amount": amount}

@@ -164,7 +164,12 @@ def room_state(event: Event) -> dict:
     else:
         heading = _("Round %(n)s of %(total)s") % {"n": session.current_round, "total": len(rounds)}
     tables = [
-        {"table": t.number, "names": [p.name for p in t.people]}
+        {
+            "table": t.number,
+            # Whole in the catalogue: a language may put the number before the word.
+            "label": _("Table %(n)s") % {"n": t.number},
+            "names": [p.name for p in t.people],
+        }
         for t in (current.tables if current else [])
     ]
     return {

@@ -50,7 +50,7 @@
       var li = document.createElement("li");
       var number = document.createElement("span");
       number.className = "sn-table-number";
-      number.textContent = list.dataset.tableLabel + " " + table.table;
+      number.textContent = table.label;
       var names = document.createElement("span");
       names.className = "sn-names";
       names.textContent = table.names.join(" · ");

@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -182,12 +183,12 @@ def report_url(chapter, year=YEAR, csv_export=False):
 
 EXPECTED_LINES = [
     # title, registrations, checked in, no-show rate, cost, per attendee, collabs, value, per €
-    ["March IT day", "12", "9", "25.0 %", "€250.00", "€27.78", "2", "€4,500.00", "€18.00"],
-    ["June IT day", "3", "0", "100.0 %", "€0.00", "—", "1", "€0.00", "—"],
-    ["Free software talk", "4", "4", "0.0 %", "€80.50", "€20.13", "0", "€0.00", "€0.00"],
+    ["March IT day", "12", "9", "25.0%", "€250.00", "€27.78", "2", "€4,500.00", "€18.00"],
+    ["June IT day", "3", "0", "100.0%", "€0.00", "—", "1", "€0.00", "—"],
+    ["Free software talk", "4", "4", "0.0%", "€80.50", "€20.13", "0", "€0.00", "€0.00"],
 ]
 # 19 confirmed, 13 in: 6/19 = 31.6 %; 330.50 / 13 = 25.42; 4500 / 330.50 = 13.62.
-EXPECTED_TOTAL = ["19", "13", "31.6 %", "€330.50", "€25.42", "3", "€4,500.00", "€13.62"]
+EXPECTED_TOTAL = ["19", "13", "31.6%", "€330.50", "€25.42", "3", "€4,500.00", "€13.62"]
 
 
 def test_report_shows_hand_computed_figures_per_event_and_in_total(client, organiser, world):
@@ -270,12 +271,12 @@ def test_overview_puts_chapters_side_by_side_against_the_budget(client, staff, w
     rows = table_rows(response)
     assert rows[1] == ["BetaGroup Charleroi", "3", *EXPECTED_TOTAL, "€2,000.00"]
     assert rows[2] == [
-        "BetaGroup Kortrijk", "1", "2", "2", "0.0 %", "€20.00", "€10.00", "0", "€0.00", "€0.00", "—"
+        "BetaGroup Kortrijk", "1", "2", "2", "0.0%", "€20.00", "€10.00", "0", "€0.00", "€0.00", "—"
     ]  # fmt: skip
     assert rows[3][:2] == ["No chapter (Betacowork)", "1"]
     # 19+2+0 confirmed, 13+2 in: 6/21 = 28.6 %; 355.50 / 15 = 23.70; 4500 / 355.50 = 12.66.
     assert rows[-1] == [
-        "Total", "5", "21", "15", "28.6 %", "€355.50", "€23.70", "3", "€4,500.00", "€12.66", ""
+        "Total", "5", "21", "15", "28.6%", "€355.50", "€23.70", "3", "€4,500.00", "€12.66", ""
     ]  # fmt: skip
     page = response.content.decode()
     # Spent: 330.50 + 20 + 5 held, 40 cancelled + 10 draft not held = 405.50.
@@ -523,3 +524,18 @@ def test_demo_events_have_cost_lines_with_the_old_totals_once():
     assert Decimal("65.00") in total(title="Switch IT Day")
     past_sn = Event.objects.get(slug="speed-networking-autumn")
     assert {c.category for c in past_sn.costs.all()} == {"food", "other"}
+
+
+@pytest.mark.parametrize(
+    ("language", "rate", "amount"),
+    [("fr", "25,0\u00a0%", "250,00\u00a0€"), ("nl", "25,0%", "€\u00a0250,00")],
+)
+def test_report_writes_rates_the_readers_way(client, organiser, world, language, rate, amount):
+    """A no-show rate reads as the language writes a percentage: "25,0 %" with a no-break
+    space in French, "25,0%" in Dutch — not the English decimal point nor a space in Dutch."""
+    client.force_login(organiser)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(report_url(world["march"].chapter))
+    march = next(row for row in table_rows(response) if "March IT day" in row)
+    assert march[4:6] == [rate.replace("\u00a0", " "), amount.replace("\u00a0", " ")]
+    assert f"<td>{rate}</td>" in response.content.decode()  # the space does not break

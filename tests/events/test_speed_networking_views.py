@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -522,3 +523,15 @@ def test_garbage_in_the_next_round_form_starts_nothing(client, planned, evening,
     assert response.status_code == 400
     assert "Reload the page" in response.content.decode()
     assert NetworkingSession.objects.get().current_round == 0
+
+
+def test_the_projector_names_a_table_whole_in_the_rooms_language(client, planned, evening, staff):
+    """The table's label comes from the catalogue whole ("Tafel 2"), not "Table" and a number
+    joined by the page or its script (a language may order them otherwise)."""
+    services.networking_round_start(event=evening, actor=staff)
+    client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    page = client.get(url("projector", evening)).content.decode()
+    assert ">Tafel 1</span>" in page
+    state = client.get(url("projector_state", evening)).json()
+    assert [t["label"] for t in state["tables"]] == ["Tafel 1", "Tafel 2", "Tafel 3"]

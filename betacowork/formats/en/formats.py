@@ -14,3 +14,6 @@ SHORT_DATETIME_FORMAT = "d/m/Y H:i"  # 06/12/2026 07:50
 
 # Amounts of money: the sign before the number, no space ("€1,500.50", "€7.8k").
 EURO_FORMAT = "€%(amount)s%(unit)s"  # €1,500.50
+
+# A share in percent: the number, then the sign ("12.5%").
+PERCENT_FORMAT = "%(amount)s%%"  # 12.5%

@@ -10,3 +10,6 @@ ABBR_WEEKDAY_DATETIME_FORMAT = "D. j N Y, H:i"  # dim. 6 déc. 2026, 07:50
 # Amounts of money: the number, a no-break space, then the sign, a unit of thousands or
 # millions before it ("1 500,50 €", "7,8 k€"), as the French catalogue writes them.
 EURO_FORMAT = "%(amount)s\u00a0%(unit)s€"  # 1 500,50 €
+
+# A share in percent: the number, then the sign ("12,5 %").
+PERCENT_FORMAT = "%(amount)s\u00a0%%"  # 12,5 %

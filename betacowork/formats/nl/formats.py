@@ -10,3 +10,6 @@ ABBR_WEEKDAY_DATETIME_FORMAT = "D j b Y, H:i"  # zo 6 dec 2026, 07:50
 # Amounts of money: the sign, a no-break space, then the number ("€ 1.500,50", "€ 7,8k"),
 # as the Dutch catalogue writes them.
 EURO_FORMAT = "€\u00a0%(amount)s%(unit)s"  # € 1.500,50
+
+# A share in percent: the number, then the sign ("12,5%").
+PERCENT_FORMAT = "%(amount)s%%"  # 12,5%
