@@ -1,5 +1,6 @@
-"""Rate limits for anonymous callers (per address) and token callers (per token), counted in
-the shared Django cache (Redis in production) so every web process sees the same count.
+"""Rate limits for anonymous callers (per address) and members (per account, whatever token
+they use), counted in the shared Django cache (Redis in production) so every web process sees
+the same count.
 
 A fixed window: one atomic `incr` per request on a key named after the window, which expires
 with it. Past the limit the caller gets a 429 with `Retry-After` (the seconds left in the
@@ -46,7 +47,8 @@ def client_address(request) -> str:
 
 
 class ApiRateThrottle(BaseThrottle):
-    """One limit per caller: their token, their session's account, or their address."""
+    """One limit per caller: their account (through any of their tokens, or their session),
+    or their address."""
 
     def __init__(self) -> None:
         self._wait = 0.0
@@ -54,7 +56,10 @@ class ApiRateThrottle(BaseThrottle):
     def caller(self, request) -> tuple[str, str]:
         """(scope, identity) of the caller."""
         if request.auth is not None and getattr(request.auth, "pk", None):
-            return "token", f"t{request.auth.pk}"
+            # Counted per account, not per token: a member holds up to 20 active tokens and
+            # may revoke one and create another at any time, so a count per token would let
+            # anyone multiply their allowance at will.
+            return "token", f"u{request.user.pk}"
         if request.user is not None and request.user.is_authenticated:
             return "session", f"u{request.user.pk}"
         return "anonymous", client_address(request)

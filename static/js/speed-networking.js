@@ -69,7 +69,7 @@
       var li = document.createElement("li");
       var link = document.createElement("a");
       link.href = person.url;
-      link.textContent = list.dataset.profileLabel.replace("%(name)s", person.name);
+      link.textContent = list.dataset.profileLabel.replace("%(name)s", function () { return person.name; });  // a name with "$&" stays as written
       li.appendChild(link);
       list.appendChild(li);
     });

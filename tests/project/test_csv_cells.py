@@ -30,3 +30,21 @@ def test_a_formula_like_cell_is_neutralised_and_an_import_reads_it_back(cell):
 def test_plain_values_are_left_alone(value, cell):
     assert safe_cell(value) == cell
     assert csv_unquote(cell) == cell
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("vegan;=cmd|' /C calc'!A0;", "vegan;'=cmd|' /C calc'!A0;"),
+        ("+32 470 12 34 56; +32 471 00 00 00", "'+32 470 12 34 56;' +32 471 00 00 00"),
+        ("a;b;-1", "a;b;'-1"),
+    ],
+)
+def test_text_after_a_semicolon_starts_no_formula_and_an_import_reads_it_back(value, cell):
+    """Excel in a Belgian locale splits on ";": each piece is neutralised as a whole cell is."""
+    assert safe_cell(value) == cell
+    assert csv_unquote(cell) == value
+
+
+def test_a_semicolon_before_ordinary_text_is_left_alone():
+    assert safe_cell("lunch; vegetarian") == "lunch; vegetarian"
