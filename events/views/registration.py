@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 from .. import selectors, services
 from ..forms import GuestRegistrationForm, RegistrationForm, add_service_errors
 from ..models import Event, Registration
+from ..services.registration import guest_registered_again
 from .common import _validation_messages
 from .pages import EventDetailView
 
@@ -45,6 +46,13 @@ class EventRegisterView(EventDetailView):
             )
         except ValidationError as exc:
             if getattr(exc, "code", None) == "already_registered":
+                if user is None:
+                    # A visitor may not learn whether an address attends: answered as a new
+                    # address is, and the address's owner gets their registration's email.
+                    email = form.cleaned_data["email"].strip().lower()  # as a new one is written
+                    told = guest_registered_again(event=event, email=email)
+                    _tell_registered(request, told.status, told.position, guest_email=email)
+                    return redirect(event)
                 # A double click, or a second try: nothing changed, and that is fine.
                 messages.info(request, _("You are already registered for this event."))
                 return redirect(event)
@@ -56,19 +64,26 @@ class EventRegisterView(EventDetailView):
                     self.get_event(), form=form, errors=_validation_messages(exc)
                 )
             return self.render_to_response(ctx, status=400)
-        if registration.status == Registration.Status.CONFIRMED:
-            messages.success(request, _("You're registered: see you there!"))
-        else:
-            messages.info(
-                request,
-                _("The event is full: you are number %(position)s on the waitlist.")
-                % {"position": registration.position},
-            )
-        if user is None:
-            messages.info(
-                request, _("We sent a confirmation to %(email)s.") % {"email": registration.email}
-            )
+        _tell_registered(
+            request,
+            registration.status,
+            registration.position,
+            guest_email=registration.email if user is None else None,
+        )
         return redirect(event)
+
+
+def _tell_registered(request, status: str, position: int | None, *, guest_email=None) -> None:
+    if status == Registration.Status.CONFIRMED:
+        messages.success(request, _("You're registered: see you there!"))
+    else:
+        messages.info(
+            request,
+            _("The event is full: you are number %(position)s on the waitlist.")
+            % {"position": position},
+        )
+    if guest_email is not None:
+        messages.info(request, _("We sent a confirmation to %(email)s.") % {"email": guest_email})
 
 
 class EventCancelRegistrationView(LoginRequiredMixin, View):
