@@ -14,18 +14,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Event, EventSeries
+from ..recurrence import rrule_parts
 from .common import TZ, logger
 from .lifecycle import SERIES_FIELDS, _whitelisted, event_announce, event_insert, event_update
 
 # Series ------------------------------------------------------------------------------------
 
+SUB_DAILY = ("HOURLY", "MINUTELY", "SECONDLY")
+
 
 def series_rule(series: EventSeries):
     """The dateutil rule for a series, anchored at its first date in local wall-clock time.
 
-    Raises ValidationError for a malformed rule or one that generates no date at all. (A
-    first date an event could not have is refused where a series is saved: `EventSeries.clean`.)
+    Raises ValidationError for a malformed rule, one repeating within a day, one that
+    generates no date at all, or a duration of 0 minutes (checked here, where every form and
+    generation reads the series: its occurrences would end as they start, which the
+    database refuses, and the periodic generation of every series stopped there). (A first
+    date an event could not have is refused where a series is saved: `EventSeries.clean`.)
     """
+    if series.duration_minutes is not None and series.duration_minutes <= 0:
+        raise ValidationError({"duration_minutes": _("An event must end after it starts.")})
     text = (series.rrule or "").strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]
@@ -36,6 +44,12 @@ def series_rule(series: EventSeries):
         raise ValidationError(
             {"rrule": _("This recurrence rule is not valid: %(error)s") % {"error": exc}}
         ) from exc
+    if rrule_parts(text).get("FREQ") in SUB_DAILY:  # a rule typed by hand
+        # An occurrence is one date at the series' start time: a rule repeating within a
+        # day would walk thousands of times (each minute for weeks) for the same dates.
+        raise ValidationError(
+            {"rrule": _("A series repeats at most once a day: choose a daily or longer rule.")}
+        )
     try:
         first = rule.after(dtstart - timedelta(seconds=1))
     except TypeError as exc:  # e.g. UNTIL given in UTC ("Z") against a local wall clock
@@ -108,6 +122,11 @@ FOLLOWED_FIELDS = (
 )
 
 
+# The fields `event_update` detaches an occurrence for when it is edited on its own (with
+# its time): one that still follows its series has them as the series gave them.
+DETACHING_FIELDS = ("title", "description", "capacity", "space", "room")
+
+
 def series_follow(*, before: EventSeries, series: EventSeries, actor=None) -> SeriesFollowed:
     """Carry a change of `series` (`before`: as it was) to its upcoming occurrences.
 
@@ -120,8 +139,11 @@ def series_follow(*, before: EventSeries, series: EventSeries, actor=None) -> Se
     costs), else kept for the organiser to cancel; the dates the new rule adds up to where
     the series was generated are created (later ones come with the usual generation).
     A field an occurrence cannot take (a capacity under its confirmed seats, a time already
-    past) stays as it was, with the reason; its other fields follow. The occurrences are
-    locked while this runs, inside the caller's transaction, with the series locked.
+    past) stays as it was, with the reason; its other fields follow, and the next change of
+    that field tries again. An occurrence `actor` may not change (moved on its own to
+    another chapter) stays, with the reason. An inactive series creates no occurrence: its
+    generation, once reactivated, makes the new rule's dates. The occurrences are locked
+    while this runs, inside the caller's transaction, with the series locked.
     """
     now = timezone.now()
     # Locked, in start order: a registration taking a seat now (it locks its event) waits
@@ -141,14 +163,18 @@ def series_follow(*, before: EventSeries, series: EventSeries, actor=None) -> Se
     )
     on_rule = _rule_days(series, [e.series_date for e in upcoming]) if dates_changed else None
     for event in upcoming:
-        if on_rule is not None and event.series_date not in on_rule:
+        off_rule = on_rule is not None and event.series_date not in on_rule
+        data = {} if off_rule else _followed_data(before, series, event)
+        if (off_rule or data) and not _may_change(actor, before, event):
+            kept.append((event, _not_yours_reason()))
+            continue
+        if off_rule:
             if _holds_something(event):
                 kept.append((event, _off_rule_reason()))
             else:
                 removed.append(event.series_date)
                 event.delete()
             continue
-        data = _followed_data(before, series, event)
         if "start" in data and data["start"] <= now:
             del data["start"], data["end"]
             kept.append(
@@ -161,8 +187,17 @@ def series_follow(*, before: EventSeries, series: EventSeries, actor=None) -> Se
             changed.append(updated)
             if updated.version > version and updated.status == Event.Status.PUBLISHED:
                 moved += 1  # its registrants are told the new time or place
-    # An inactive series makes no new occurrence (as its generation would not).
-    created = _rule_days_added(before, series, now) if dates_changed and series.active else []
+    created = []
+    if dates_changed:
+        added = _rule_days_added(before, series)
+        if series.active:
+            created = _occurrences_create(series, added, now)
+        elif added:
+            # An inactive series makes no new occurrence (as its generation would not), but
+            # its generation goes back to them: reactivated, it makes them then, instead of
+            # going on after where the old rule was generated (weeks without an occurrence).
+            series.generated_until = min(added) - timedelta(days=1)
+            EventSeries.objects.filter(pk=series.pk).update(generated_until=series.generated_until)
     return SeriesFollowed(
         changed=changed, created=created, removed=removed, kept=kept, apart=apart, moved=moved
     )
@@ -209,7 +244,14 @@ def _followed_data(before: EventSeries, series: EventSeries, event: Event) -> di
     for name in FOLLOWED_FIELDS:
         attname = Event._meta.get_field(name).attname
         old, new = getattr(before, attname), getattr(series, attname)
-        if old != new and getattr(event, attname) == old:
+        has = getattr(event, attname)
+        if old == new or has == new:
+            continue
+        # A field whose own edit detaches the occurrence (`DETACHING_FIELDS`) was never set
+        # on this one, which still follows: a value other than the old series' is one an
+        # earlier change could not give it (a capacity under its confirmed seats then),
+        # and this change tries again.
+        if has == old or name in DETACHING_FIELDS:
             data[name] = getattr(series, name)
     if (before.start_time, before.duration_minutes) != (
         series.start_time,
@@ -247,6 +289,19 @@ def _holds_something(event: Event) -> bool:
     return event.registrations.exists() or event.speakers.exists() or event.costs.exists()
 
 
+def _may_change(actor, before: EventSeries, event: Event) -> bool:
+    """Whether `actor` may carry the series' change to `event`. Who may change the series is
+    the caller's check; an occurrence moved on its own to another chapter (which does not
+    detach it) is that chapter's: the series' organiser changes it only if they run it too."""
+    if actor is None or event.chapter_id == before.chapter_id:
+        return True
+    return actor.has_perm("events.change_event", event)
+
+
+def _not_yours_reason() -> str:
+    return _("it stays as it is: it is now an event of a chapter you do not organise.")
+
+
 def _off_rule_reason() -> str:
     return _(
         "it stays: the series no longer has this date, but people registered or something "
@@ -254,9 +309,10 @@ def _off_rule_reason() -> str:
     )
 
 
-def _rule_days_added(before: EventSeries, series: EventSeries, now: datetime) -> list[Event]:
-    """Create the occurrences of the dates the new rule has and the old one had not, up to
-    where the series was generated (`generated_until`); from there on, generation as usual."""
+def _rule_days_added(before: EventSeries, series: EventSeries) -> list[date]:
+    """The dates the new rule has and the old one had not, without an occurrence yet, up to
+    where the series was generated (`generated_until`); from there on, generation as usual.
+    An old rule that cannot be read (typed by hand, being corrected now) made none of them."""
     if not before.generated_until:
         return []
     start_from = max(series.starts_on, timezone.localdate())
@@ -266,27 +322,35 @@ def _rule_days_added(before: EventSeries, series: EventSeries, now: datetime) ->
     if start_from > until:
         return []
     new_days = _days_between(series, start_from, until)
-    old_days = set(_days_between(before, start_from, until))
+    try:
+        old_days = set(_days_between(before, start_from, until))
+    except ValidationError:
+        old_days = set()
     existing = set(
         Event.objects.filter(series=series, series_date__in=new_days).values_list(
             "series_date", flat=True
         )
     )
-    days = [d for d in new_days if d not in old_days and d not in existing]
-    return _occurrences_create(series, days, now)
+    return [d for d in new_days if d not in old_days and d not in existing]
 
 
 def _days_between(series: EventSeries, start_from: date, until: date) -> list[date]:
-    """The local dates of the series' rule from `start_from` to `until`, both included."""
-    return [
+    """The local dates of the series' rule from `start_from` to `until`, both included, each
+    once: a series has one occurrence a date (a rule typed by hand with several hours a day,
+    BYHOUR=12,18, gives that date's occurrence at the series' start time, not an error)."""
+    days = (
         d.date()
         for d in series_rule(series).between(
             datetime.combine(start_from, datetime.min.time()),
             datetime.combine(until, datetime.max.time()),
             inc=True,
         )
-        if d.date() >= series.starts_on and (not series.ends_on or d.date() <= series.ends_on)
-    ]
+    )
+    return list(
+        dict.fromkeys(
+            d for d in days if d >= series.starts_on and (not series.ends_on or d <= series.ends_on)
+        )
+    )
 
 
 def series_occurrence_times(series: EventSeries, day: date) -> tuple[datetime, datetime]:
@@ -304,7 +368,8 @@ def series_generate(*, series: EventSeries, until: date | None = None) -> list[E
 
     Idempotent: an occurrence is keyed on its series date and is never recreated, nor
     touched once it exists (edited, cancelled or deleted ones stay as staff left them).
-    Today's occurrence is created only if it has not started yet.
+    Today's occurrence is created only if it has not started yet. An inactive series
+    (stopped by staff) makes none, whichever path asks (the console's save of its form too).
     """
     now = timezone.now()
     today = timezone.localdate()
@@ -319,6 +384,8 @@ def series_generate(*, series: EventSeries, until: date | None = None) -> list[E
     days = _days_between(series, start_from, until)
     with transaction.atomic():
         series = EventSeries.objects.select_for_update().get(pk=series.pk)
+        if not series.active:
+            return []
         existing = set(
             Event.objects.filter(series=series, series_date__in=days).values_list(
                 "series_date", flat=True
