@@ -140,19 +140,43 @@ class EventSeriesAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """A change reaches the upcoming occurrences that still follow the series, as from
-        the console (`series_follow`), in the same transaction; the page says what it did."""
-        if not change:
-            super().save_model(request, obj, form, change)
-            return
+        the console (`series_follow`), in the same transaction; then, as the console does,
+        an active series generates its next weeks at once (a new series, a later last date,
+        more weeks ahead, a reactivation: not an hour later by the periodic task). The page
+        says what it did."""
+        followed = None
         with transaction.atomic():
-            before = EventSeries.objects.select_for_update().get(pk=obj.pk)
-            super().save_model(request, obj, form, change)
-            followed = services.series_follow(before=before, series=obj, actor=request.user)
-        series_followed_messages(request, followed, created=True)
+            if change:
+                before = EventSeries.objects.select_for_update().get(pk=obj.pk)
+                super().save_model(request, obj, form, change)
+                followed = services.series_follow(before=before, series=obj, actor=request.user)
+            else:
+                super().save_model(request, obj, form, change)
+            generated = services.series_generate(series=obj) if obj.active else []
+        if followed is not None:
+            series_followed_messages(request, followed, created=True)
+        if generated:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)s new occurrence is generated.",
+                    "%(n)s new occurrences are generated.",
+                    len(generated),
+                )
+                % {"n": len(generated)},
+            )
 
     @admin.action(permissions=["change"], description=_("Generate the next occurrences"))
     def action_generate(self, request, queryset):
         for series in queryset:
+            if not series.active:
+                self.message_user(
+                    request,
+                    _("%(series)s: stopped (not active), so nothing is generated.")
+                    % {"series": series},
+                    messages.WARNING,
+                )
+                continue
             try:
                 created = services.series_generate(series=series)
             except ValidationError as exc:

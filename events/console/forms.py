@@ -229,6 +229,13 @@ class SeriesForm(_ScopedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["rrule"].keep_current(self.instance.rrule if self.instance.pk else "")
+        if self.instance.pk:
+            # As on an event's form: each field carries the value it showed, and only what
+            # the organiser changed is saved — a form opened before a colleague moved the
+            # lunch to 13:00 and saved with a new description does not move every occurrence
+            # back (nor tell their registrants again). The picker's shown value is the rule.
+            for name in self.Meta.fields:
+                self.fields[name].show_hidden_initial = True
         duration = self.fields["duration_minutes"]
         duration.widget.attrs.update(min=15, max=24 * 60, step=15)
         field_bounds(
@@ -271,7 +278,16 @@ class SeriesForm(_ScopedForm):
         return cleaned
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        names = self.Meta.fields
+        if self.instance.pk:
+            names = [
+                name
+                for name in names
+                if name in self.changed_data or self.add_initial_prefix(name) not in self.data
+            ]
+            if "chapter" in names and "space" not in names and not self.data.get("space"):
+                names.append("space")  # left empty for a new chapter: that chapter's space
+        return {name: self.cleaned_data[name] for name in names}
 
 
 class MessageForm(forms.Form):

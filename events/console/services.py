@@ -152,10 +152,12 @@ def console_series_save(
             raise PermissionDenied
     elif not actor.has_perm("events.change_eventseries", series):
         raise PermissionDenied
-    capacity = fields.get("capacity")
+    # A change names only the fields the organiser changed: the others are the series' own.
+    chapter = fields.get("chapter", series.chapter if series is not None else None)
+    capacity = fields.get("capacity", series.capacity if series is not None else None)
     _check_scope(
         actor=actor,
-        chapter=fields.get("chapter"),
+        chapter=chapter,
         capacity=capacity,
         unchanged_capacity=series is not None and capacity == series.capacity,
     )

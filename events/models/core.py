@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -124,7 +125,11 @@ class EventSeries(EventBasics):
     start_time = models.TimeField(
         _("local start time"), help_text=_("Wall-clock time in Brussels, e.g. 12:30.")
     )
-    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=90)
+    duration_minutes = models.PositiveIntegerField(
+        _("duration (minutes)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+    )
     rrule = models.CharField(
         _("recurrence rule"),
         max_length=500,
@@ -156,7 +161,10 @@ class EventSeries(EventBasics):
         default=True,
         help_text=_("Generated occurrences are published at once (otherwise left as drafts)."),
     )
-    weeks_ahead = models.PositiveSmallIntegerField(_("weeks generated ahead"), default=8)
+    # A year at most: a typo of 80 would create (and announce) 80 occurrences at once.
+    weeks_ahead = models.PositiveSmallIntegerField(
+        _("weeks generated ahead"), default=8, validators=[MaxValueValidator(52)]
+    )
     active = models.BooleanField(_("active"), default=True)
     generated_until = models.DateField(_("generated until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

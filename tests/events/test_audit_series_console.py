@@ -46,12 +46,6 @@ def _shown(client, series) -> dict:
     return form_values(page, css_class="console-form")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="events/console/forms.py SeriesForm sends every field back: a form opened before "
-    "another organiser's change undoes it (and moves the occurrences back, telling their "
-    "registrants twice). Needs the EventForm's show_hidden_initial + changed-only fields.",
-)
 def test_a_form_opened_before_another_organisers_change_does_not_undo_it(
     client, organiser, chapter, lunch
 ):
