@@ -27,7 +27,17 @@ from .contacts import vcf_download
 from .csv_io import COLUMNS, members_export_queryset, members_export_rows
 from .csv_staging import members_import_commit, members_import_stage
 from .forms import MemberImportForm
-from .models import SPOKEN_LANGUAGES, Chapter, Company, Membership, Profile, Space, Term, User
+from .models import (
+    SPOKEN_LANGUAGES,
+    Chapter,
+    Company,
+    Membership,
+    Profile,
+    Space,
+    Term,
+    User,
+    Visibility,
+)
 from .services import account_delete, term_approve, term_merge
 from .vcard import vcard_queryset
 
@@ -273,10 +283,17 @@ class ProfileAdmin(admin.ModelAdmin):
         "seeks__name_en",
     ]
     autocomplete_fields = ["user", "company", "skills", "offers", "seeks", "home_space"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["visibility_on_reactivation", "created_at", "updated_at"]
     date_hierarchy = "member_since"
     list_per_page = 50
     actions = ["export_vcards"]
+
+    def save_model(self, request, obj, form, change):
+        # A deactivated account's profile stays hidden: the visibility chosen here is the
+        # one it has once the account is reactivated.
+        if obj.visibility_on_reactivation and "visibility" in form.changed_data:
+            obj.visibility_on_reactivation, obj.visibility = obj.visibility, Visibility.HIDDEN
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("email"), ordering="user__email")
     def email(self, obj):

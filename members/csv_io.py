@@ -26,7 +26,13 @@ from betacowork.csv_cells import csv_unquote
 from .forms import PersonNameField
 from .models import SPOKEN_LANGUAGES, Membership, Profile, Space, Term, User, Visibility
 from .search import fold, search_refresh_batch
-from .services import company_resolve, tags_parse, vocabulary_index, vocabulary_key
+from .services import (
+    company_forget_if_unused,
+    company_resolve,
+    tags_parse,
+    vocabulary_index,
+    vocabulary_key,
+)
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -322,13 +328,17 @@ def members_import_apply(raw: bytes) -> ImportReport:
     if not report.ok:
         return report
     with transaction.atomic(), search_refresh_batch():
-        for row in report.rows:
-            _row_apply(row)
+        left = {_row_apply(row) for row in report.rows}
+        # A company someone left is forgotten if nobody uses it any more, as the profile form
+        # does — once every row is written: a later row may name it.
+        for company_id in sorted(left - {None}):
+            company_forget_if_unused(company_id=company_id)
     report.written = True
     return report
 
 
-def _row_apply(row: RowResult) -> None:
+def _row_apply(row: RowResult) -> int | None:
+    """Write one row; the id of the company the person left, if they changed company."""
     data = row.data
     email = data["email"].lower()
     user = User.objects.filter(email__iexact=email).first()
@@ -347,6 +357,7 @@ def _row_apply(row: RowResult) -> None:
     for name in ("headline", "job_title", "city", "region", "phone", "website", "linkedin"):
         if data.get(name):
             setattr(profile, name, data[name])
+    left_company_id = profile.company_id
     if data.get("company"):
         profile.company = company_resolve(name=data["company"])
     if data.get("languages") is not None:
@@ -375,6 +386,7 @@ def _row_apply(row: RowResult) -> None:
         elif membership.plan != data["plan"]:
             membership.plan = data["plan"]
             membership.save(update_fields=["plan"])
+    return left_company_id if left_company_id != profile.company_id else None
 
 
 def members_export_rows(profiles: Iterable[Profile]) -> Iterable[list[str]]:

@@ -34,7 +34,10 @@ is_member = rules.is_authenticated
 
 def profile_visibility_q(user, *, prefix: str = "") -> Q | None:
     """The profiles `user` may see, as a filter on rows with `visibility` and `user_id`
-    columns (a profile, or a directory search row); None means "everything" (staff)."""
+    columns (a profile, or a directory search row); None means "everything" (staff).
+
+    A deactivated account's profile is HIDDEN while it is (`members.services.
+    profile_follow_account`): the rule, in each of its forms, needs no join to accounts."""
     if user is None or not user.is_authenticated:
         return Q(**{f"{prefix}visibility": Visibility.PUBLIC})
     if user.is_staff:

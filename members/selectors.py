@@ -132,6 +132,12 @@ def profile_contact(*, profile: Profile, viewer) -> dict:
     return contact
 
 
+def profile_renamed(*, user, slug: str) -> Profile | None:
+    """The profile whose address was `slug` before its owner renamed themselves, if `user`
+    may see it (else None, as for an address nobody had)."""
+    return Profile.objects.visible_to(user).filter(old_slugs__slug=slug).only("slug").first()
+
+
 def company_members(*, user, company) -> QuerySet[Profile]:
     return profile_cards(
         Profile.objects.visible_to(user).filter(company=company).order_by("display_name", "pk")
@@ -142,14 +148,32 @@ def space_members(*, user, space) -> QuerySet[Profile]:
     return profile_cards(space_people(user=user, space=space).order_by("display_name", "pk"))
 
 
+def companies_visible_to(*, user, with_page: bool = False) -> QuerySet[Company]:
+    """The companies `user` may see in the company autocomplete: those with someone `user`
+    may see — a company named after a hidden (or deactivated) member alone would say they
+    are a member —, and those staff described (a website, a description). Staff see every
+    company, as they see every profile.
+
+    `with_page`: the companies whose page `user` may open — the same, and those another
+    app's rows point at (a party to a collaboration: its panel shows what `user` may see of
+    it), as `members.services.company_forget_if_unused` keeps them."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        return Company.objects.all()
+    shown = Exists(Profile.objects.visible_to(user).filter(company_id=OuterRef("pk")))
+    shown |= ~Q(website="") | ~Q(description="")
+    if with_page:
+        for relation in Company._meta.related_objects:
+            if relation.related_model is not Profile:
+                rows = relation.related_model._base_manager.filter(
+                    **{relation.field.name: OuterRef("pk")}
+                )
+                shown |= Exists(rows)
+    return Company.objects.filter(shown)
+
+
 def companies_to_suggest(*, user) -> QuerySet[Company]:
-    """The companies `user` may be offered when typing one (the profile form): those with
-    someone `user` may see — a company named after a hidden member alone would say they are
-    a member —, and those staff described (a website, a description), by name."""
-    someone_seen = Exists(Profile.objects.visible_to(user).filter(company_id=OuterRef("pk")))
-    return Company.objects.filter(someone_seen | ~Q(website="") | ~Q(description="")).order_by(
-        "name", "pk"
-    )
+    """The companies `user` may be offered when typing one (the profile form), by name."""
+    return companies_visible_to(user=user).order_by("name", "pk")
 
 
 def people_autocomplete(*, user, q: str, limit: int = 10) -> list[dict]:

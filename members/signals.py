@@ -22,6 +22,24 @@ def user_profile_ensure(sender, instance: User, created: bool, raw: bool = False
         profile_create_for_user(user=instance)
 
 
+@receiver(post_save, sender=User)
+def profile_follows_account(
+    sender, instance: User, created: bool, raw: bool = False, update_fields=None, **kwargs
+):
+    """Staff deactivated or reactivated the account (in the admin): its profile is hidden or
+    shown again in the same transaction. After `user_profile_ensure`, so an account created
+    inactive has its profile already. Only when `is_active` changed since the account was
+    read (`User.from_db`): a sign-in's last_login costs nothing."""
+    if raw or (update_fields is not None and "is_active" not in update_fields):
+        return
+    saved = instance.__dict__.get("_is_active_saved", True if created else None)
+    instance._is_active_saved = instance.is_active
+    if saved is None or saved != instance.is_active:
+        from .services import profile_follow_account
+
+        profile_follow_account(user=instance)
+
+
 @receiver(user_signed_up)
 def signed_up(sender, request, user, **kwargs):
     """An account made by allauth's sign-up (only there: accounts made by staff, imports,

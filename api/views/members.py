@@ -6,8 +6,8 @@ from django.db.models import F, Func, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
 
-from members.models import Company, Profile, Space
-from members.selectors import spaces_with_member_counts
+from members.models import Profile, Space
+from members.selectors import companies_visible_to, spaces_with_member_counts
 
 from ..pagination import KeysetPagination
 from ..selectors import api_chapters
@@ -71,4 +71,7 @@ class CompanyListView(_ListView):
             .order_by()
             .values(n=Func(F("pk"), function="COUNT"))
         )
-        return Company.objects.annotate(member_count=Coalesce(Subquery(people), 0))
+        # The companies whose page the caller may open: not one whose people are all hidden
+        # from them (a one-person company would say its hidden person is a member).
+        visible = companies_visible_to(user=self.request.user, with_page=True)
+        return visible.annotate(member_count=Coalesce(Subquery(people), 0))

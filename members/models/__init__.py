@@ -1,24 +1,23 @@
 """members' models, by concern: accounts (who logs in), spaces (where people work and the
-chapters those spaces host), profiles (who they are, their companies, the shared vocabulary,
-the directory's search rows). The outbox row lives in betacowork.messaging."""
+chapters those spaces host), profiles (who they are, their companies, the shared vocabulary)
+and search (the directory's search rows and the counts kept beside them). The outbox row
+lives in betacowork.messaging."""
 
 from .accounts import SPOKEN_LANGUAGES, Language, User, UserManager
 from .profiles import (
     Card,
     CardCompany,
     Company,
-    FacetCount,
     Profile,
-    ProfileCount,
     ProfileQuerySet,
-    ProfileSearch,
-    SearchChange,
+    ProfileSlug,
     Term,
     TermQuerySet,
     Visibility,
     avatar_version_of,
     initials_of,
 )
+from .search import FacetCount, ProfileCount, ProfileSearch, SearchChange
 from .spaces import Chapter, ChapterQuerySet, Membership, Space
 
 __all__ = [
@@ -35,6 +34,7 @@ __all__ = [
     "ProfileCount",
     "ProfileQuerySet",
     "ProfileSearch",
+    "ProfileSlug",
     "SearchChange",
     "Space",
     "Term",

@@ -98,6 +98,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.name or self.email
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        # What `members.signals` compares with once the account is saved: deactivating or
+        # reactivating it hides or shows its profile, and nothing else costs a query.
+        user._is_active_saved = user.__dict__.get("is_active")
+        return user
+
     def get_full_name(self) -> str:
         return self.name or self.email
 

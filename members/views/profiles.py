@@ -8,7 +8,7 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -22,10 +22,12 @@ from ..models import Company, Profile, Space
 from ..panels import company_panels, profile_panels
 from ..selectors import (
     companies_to_suggest,
+    companies_visible_to,
     company_members,
     profile_contact,
     profile_detail,
     profile_has_terms,
+    profile_renamed,
     space_members,
 )
 from ..services import profile_create_for_user, profile_update
@@ -46,6 +48,12 @@ class ProfileDetailView(DetailView):
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
+            # An address the profile had before its owner renamed themselves: old links
+            # keep working (for whoever may see the profile). Not a 301: a browser keeps
+            # those, and a member who takes their former name back would send it in a loop.
+            renamed = profile_renamed(user=request.user, slug=kwargs["slug"])
+            if renamed is not None:
+                return HttpResponseRedirect(renamed.get_absolute_url())
             if request.user.is_authenticated:
                 raise
             # An anonymous visitor gets one page for a members-only profile, a hidden one and
@@ -193,6 +201,12 @@ class CompanyDetailView(_MembersPage):
     context_object_name = "company"
     template_name = "members/company_detail.html"
     members_selector = staticmethod(company_members)
+
+    def get_queryset(self):
+        # A company whose people are all hidden from this viewer (or deactivated) is none of
+        # their business unless staff described it or it takes part in something (a
+        # collaboration): a 404, as the autocomplete leaves it out.
+        return companies_visible_to(user=self.request.user, with_page=True)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -53,7 +53,8 @@ def test_an_event_added_meanwhile_does_not_shift_the_next_page(many_events):
 
 def test_companies_pages_are_stable_by_name(db):
     for n in range(7):
-        CompanyFactory(name=f"Same name {n % 2}", slug=f"same-{n}")
+        # Described by staff: listed for anyone (a company without anyone seen is not).
+        CompanyFactory(name=f"Same name {n % 2}", slug=f"same-{n}", description="A studio.")
     items = walk(ApiClient(), "/api/v1/companies/", {"page_size": 2})
     assert sorted(c["slug"] for c in items) == sorted(f"same-{n}" for n in range(7))
     assert len(items) == 7

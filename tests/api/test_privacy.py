@@ -152,3 +152,23 @@ def test_the_dashboard_names_a_members_only_profile_to_members_only(world, calle
     }
     assert member_name not in anonymous
     assert member_name in members
+
+
+def test_a_company_whose_only_person_is_hidden_is_not_listed_but_to_staff(db, member, staff):
+    """Its name would say its hidden person is a member: the company list leaves it out, as
+    its page (a 404) and the autocomplete do; staff see it."""
+    from tests.factories import CompanyFactory, make_member
+
+    alone = CompanyFactory(name="Hush Studio", slug="hush-studio")
+    make_member("Quiet One", visibility=Visibility.HIDDEN, company=alone)
+    described = CompanyFactory(name="Open Studio", slug="open-studio", website="https://o.test")
+
+    def slugs(client) -> set[str]:
+        response = client.get("/api/v1/companies/")
+        assert response.status_code == 200, response.content
+        return {c["slug"] for c in response.json()["results"]}
+
+    for client in (ApiClient(), ApiClient(token_for(member))):
+        assert "hush-studio" not in slugs(client)
+        assert described.slug in slugs(client)
+    assert {"hush-studio", "open-studio"} <= slugs(ApiClient(token_for(staff)))

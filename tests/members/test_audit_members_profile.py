@@ -118,19 +118,19 @@ def test_two_members_creating_the_same_company_at_once_get_one(monkeypatch):
     """Two saves at the same moment: the second read the companies before the first's insert
     was committed, so it takes the same slug and its insert fails; it finds the company the
     first created (where it answered a 500)."""
-    from members import services
+    from members.services import companies
 
     first = Company.objects.create(name="Acme Studio", slug="acme-studio")
     looked_up = []
-    real_find = services._company_find
+    real_find = companies._company_find
 
     def before_the_commit(name):
         looked_up.append(name)
         return None if len(looked_up) == 1 else real_find(name)
 
-    monkeypatch.setattr(services, "_company_find", before_the_commit)
-    monkeypatch.setattr(services, "unique_slug", lambda *args, **kwargs: "acme-studio")
-    assert services.company_resolve(name="Acme Studio") == first
+    monkeypatch.setattr(companies, "_company_find", before_the_commit)
+    monkeypatch.setattr(companies, "unique_slug", lambda *args, **kwargs: "acme-studio")
+    assert companies.company_resolve(name="Acme Studio") == first
     assert Company.objects.count() == 1
 
 

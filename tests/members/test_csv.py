@@ -190,3 +190,36 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_them(world):
     assert set(bad) == {3, 4}
     assert "valid email" in bad[3]
     assert "Same email as row 2" in bad[4]
+
+
+def test_an_import_moving_someone_to_another_company_forgets_the_one_nobody_uses(world):
+    """As the profile form does: a one-person company (a typo) does not stay in everyone's
+    suggestions once its last member moved; a company someone else still has, or one a
+    later row of the same file names again, stays."""
+    from members.models import Company
+
+    typo = make_member("Typo Person", company="Acmee", user_kwargs={"email": "typo@example.test"})
+    shared = make_member(
+        "Shared Person", company="Shared Ltd", user_kwargs={"email": "shared@example.test"}
+    )
+    make_member("Colleague", company="Shared Ltd")
+    named_again = make_member(
+        "Mover Person", company="Moving Co", user_kwargs={"email": "mover@example.test"}
+    )
+    csv = (
+        "email,name,company\n"
+        "typo@example.test,Typo Person,Acme\n"
+        "shared@example.test,Shared Person,Acme\n"
+        "mover@example.test,Mover Person,Acme\n"
+        "existing@example.test,Existing Person,Moving Co\n"
+    )
+    report = members_import_apply(csv.encode())
+    assert report.written, [r.errors for r in report.rows]
+    assert not Company.objects.filter(pk=typo.company_id).exists()
+    assert Company.objects.filter(pk=shared.company_id).exists()
+    assert Company.objects.filter(pk=named_again.company_id).exists()
+    assert set(Company.objects.values_list("name", flat=True)) == {
+        "Acme",
+        "Shared Ltd",
+        "Moving Co",
+    }

@@ -161,8 +161,11 @@ def test_no_term_nor_company_is_slugged_member(lea):
     assert terms_resolve(labels=["🙂 fans"], proposer=None)[0].slug == "fans"
     assert terms_resolve(labels=["C++"], proposer=None)[0].slug == "c-plus-plus"
     assert not Term.objects.filter(slug__startswith="member").exists()
-    _profile, client = lea
-    # A company page is found at its slug.
+    profile, client = lea
+    # A company page is found at its slug (a company with someone in it: an empty one is
+    # nobody's business).
+    profile.company = Company.objects.get(slug="company")
+    profile.save()
     response = client.get(reverse("members:company", args=["company"]))
     assert response.status_code == 200
     assert "🙂🙂" in response.content.decode()
