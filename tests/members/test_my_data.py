@@ -93,7 +93,11 @@ def test_account_deletion_needs_the_right_email(client, katia):
     url = reverse("members:account_delete")
     assert client.get(url).status_code == 302
     client.force_login(katia.user)
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    # Before deciding, what goes and what stays (attendance lists, collaborations) is told.
+    assert "Your places at upcoming events are given back" in page.content.decode()
+    assert "your name on the attendance lists of the events you went to" in page.content.decode()
     wrong = client.post(url, {"email": "someone@example.test"})
     assert wrong.status_code == 400
     assert "not the email address of your account" in wrong.content.decode()
