@@ -12,8 +12,8 @@ Every message about an event uses the topic ``event:<pk>``.
 
 The services are split by concern and re-exported here (callers keep writing
 `from events import services`): `common` (helpers), `registration` (the seat queue, the
-waitlist, cancelling), `checkin` (the door), `lifecycle` (create, publish, edit, cancel,
-duplicate), `series`, `calendar`.
+waitlist, cancelling), `checkin` (the door), `creation` (create, duplicate), `lifecycle`
+(publish, edit, cancel), `status` (which status an event may take), `series`, `calendar`.
 """
 
 from .calendar import (  # noqa: F401
@@ -40,20 +40,20 @@ from .common import (  # noqa: F401
     registration_language,
     waitlist_position,
 )
-from .lifecycle import (  # noqa: F401
+from .creation import (  # noqa: F401
     EVENT_CREATE_FIELDS,
     EVENT_UPDATE_FIELDS,
     SERIES_FIELDS,
-    _notify_cancelled,
     _whitelisted,
-    draft_never_held,
-    event_announce,
-    event_cancel,
     event_create,
     event_duplicate,
-    event_publish,
-    event_status_check,
     event_unique_slug,
+)
+from .lifecycle import (  # noqa: F401
+    _notify_cancelled,
+    event_announce,
+    event_cancel,
+    event_publish,
     event_update,
 )
 from .registration import (  # noqa: F401
@@ -77,4 +77,8 @@ from .series import (  # noqa: F401
     series_occurrence_times,
     series_rule,
     series_save,
+)
+from .status import (  # noqa: F401
+    draft_never_held,
+    event_status_check,
 )

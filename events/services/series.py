@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from ..models import Event, EventSeries
 from ..recurrence import rrule_parts
 from .common import TZ, logger
-from .lifecycle import SERIES_FIELDS, _whitelisted, event_announce, event_insert, event_update
+from .creation import SERIES_FIELDS, _whitelisted, event_insert
+from .lifecycle import event_announce, event_update
 
 # Series ------------------------------------------------------------------------------------
 

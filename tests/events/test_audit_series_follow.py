@@ -92,7 +92,8 @@ def test_a_broken_stored_rule_can_be_replaced_in_the_admin(broken, client, staff
     assert response.status_code == 200
     broken.refresh_from_db()
     assert broken.rrule == "FREQ=WEEKLY;BYDAY=WE"
-    assert sorted(occurrences(broken)) == WEDNESDAYS
+    # The month's Wednesdays, then those up to `weeks_ahead` (8), generated at the save.
+    assert sorted(occurrences(broken)) == [*WEDNESDAYS, *(date(2027, 4, d) for d in (7, 14, 21))]
 
 
 # An inactive series whose rule changes ------------------------------------------------------

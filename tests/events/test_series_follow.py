@@ -273,9 +273,12 @@ def test_the_admins_change_form_carries_the_change_too(series, client, staff):
     response = _admin_change(client, series, title="Tuesday lunch")
     assert response.status_code == 200
     titles = sorted(e.title for e in occurrences(series).values())
-    assert titles == ["Special lunch"] + ["Tuesday lunch"] * 4
+    # The four that follow, and the three weeks up to `weeks_ahead` (8) the save generates
+    # at once (6, 13 and 20 April), with the new title.
+    assert titles == ["Special lunch"] + ["Tuesday lunch"] * 7
     page = response.content.decode()
     assert "4 upcoming occurrences follow the change" in page
+    assert "3 new occurrences are generated." in page
     assert "1 upcoming occurrence edited on its own keeps its edits." in page
 
 

@@ -1,0 +1,119 @@
+"""An event's registrations: the list, its CSV, a message to the registrants."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.generic import TemplateView
+
+from betacowork.csv_cells import csv_lines
+from betacowork.submissions.services import nonce_new
+
+from ... import selectors as event_selectors
+from ...models import Event
+from ...views import EventPermissionMixin
+from .. import selectors, services
+from ..forms import MessageForm
+
+
+class RegistrationsView(EventPermissionMixin, TemplateView):
+    """Confirmed, waitlist (in order), cancelled count, check-ins; links to the door list."""
+
+    permission_required = "events.view_registrations"
+    template_name = "console/registrations.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        viewer = self.request.user
+        ctx.update(
+            event=self.event,
+            overview=selectors.registrations_overview(event=self.event, viewer=viewer),
+            show_emails=viewer.has_perm("events.see_all_registrants"),
+            can_message=viewer.has_perm("events.message_registrants", self.event),
+        )
+        return ctx
+
+
+class RegistrationsCsvView(EventPermissionMixin, View):
+    """The registrations as CSV: what the page shows (emails for staff only; people with a
+    private profile counted in their row, not named). Cells are neutralised against
+    spreadsheet formulas by `csv_lines`."""
+
+    permission_required = "events.view_registrations"
+
+    def get(self, request, slug):
+        viewer = request.user
+        show_emails = viewer.has_perm("events.see_all_registrants")
+        overview = selectors.registrations_overview(event=self.event, viewer=viewer)
+        header = ["name", *(["email"] if show_emails else []), "status", "waitlist_position"]
+        header += ["member", "note", "registered_at", "checked_in_at"]
+        rows = [header]
+        private = _("Private profile")
+        for registration in [*overview.confirmed, *overview.waitlist]:
+            shown = registration.shown
+            row = [registration.name if shown else private]
+            if show_emails:
+                row.append(registration.email)
+            row += [
+                registration.status,
+                getattr(registration, "position", "") or "",
+                "no" if registration.is_guest else "yes",
+                registration.note if shown else "",
+                _iso(registration.created_at),
+                _iso(registration.checked_in_at),
+            ]
+            rows.append(row)
+        response = HttpResponse("".join(csv_lines(rows)), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{self.event.slug}-registrations.csv"'
+        )
+        return response
+
+
+def _iso(value) -> str:
+    return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
+
+
+class MessageView(EventPermissionMixin, View):
+    """A short message to the registrants, through the outbox, each in their language."""
+
+    permission_required = "events.message_registrants"
+    template_name = "console/message.html"
+
+    def render_form(self, form, *, status: int = 200):
+        counts = event_selectors.with_counts(Event.objects.filter(pk=self.event.pk)).get()
+        ctx = {"form": form, "event": self.event, "counts": counts}
+        return render(self.request, self.template_name, ctx, status=status)
+
+    def get(self, request, slug):
+        return self.render_form(
+            MessageForm(initial={"nonce": nonce_new()}, reply_to=request.user.email)
+        )
+
+    def post(self, request, slug):
+        form = MessageForm(request.POST, reply_to=request.user.email)
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        data = form.cleaned_data
+        result = services.organiser_note_send(
+            actor=request.user,
+            event=self.event,
+            subject=data["subject"],
+            body=data["body"],
+            include_waitlist=data["include_waitlist"],
+            nonce=data["nonce"],
+        )
+        if result.already_sent:
+            messages.info(request, _("This message was already sent: it is not sent twice."))
+        else:
+            messages.success(
+                request,
+                ngettext("Sent to %(n)s person.", "Sent to %(n)s people.", result.sent)
+                % {"n": result.sent},
+            )
+        return redirect("organise:registrations", slug=self.event.slug)
