@@ -69,15 +69,14 @@ from .registration import (  # noqa: F401
     registrations_claim_for_user,
 )
 from .series import (  # noqa: F401
-    SeriesFollowed,
     SeriesResult,
-    series_follow,
     series_generate,
     series_generate_all,
     series_occurrence_times,
     series_rule,
     series_save,
 )
+from .series_follow import SeriesFollowed, series_follow  # noqa: F401
 from .status import (  # noqa: F401
     draft_never_held,
     event_status_check,

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from .. import selectors, services
 from ..forms import GuestRegistrationForm, RegistrationForm, add_service_errors
 from ..models import Event, Registration
-from ..services.registration import guest_registered_again
+from ..services.guests import guest_registered_again
 from .common import _validation_messages
 from .pages import EventDetailView
 
