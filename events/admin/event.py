@@ -26,6 +26,7 @@ from ..models import (
     Speaker,
     validate_event_time,
 )
+from ..services.lifecycle import capacity_below_confirmed
 from .deletion import EventDeleteMixin
 from .event_actions import EventActionsMixin, may_read_delivery_log
 
@@ -134,14 +135,7 @@ class EventAdminForm(forms.ModelForm):
         if self.instance.pk and capacity is not None and "capacity" not in self.errors:
             confirmed = self.instance.registrations.confirmed().count()
             if capacity < confirmed:
-                self.add_error(
-                    "capacity",
-                    _(
-                        "%(confirmed)s people are already confirmed: the capacity cannot be "
-                        "lower. Cancel registrations first, or keep at least %(confirmed)s seats."
-                    )
-                    % {"confirmed": confirmed},
-                )
+                self.add_error("capacity", capacity_below_confirmed(confirmed))
         return cleaned
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..messages import EventCancelled, EventChanged
 from ..models import Event, EventChange
@@ -184,15 +185,19 @@ def _update_check(locked: Event) -> None:
         raise ValidationError({"end": _("An event must end after it starts.")})
     confirmed = locked.registrations.confirmed().count()
     if locked.capacity is not None and locked.capacity < confirmed:
-        raise ValidationError(
-            {
-                "capacity": _(
-                    "%(confirmed)s people are already confirmed: the capacity cannot be "
-                    "lower. Cancel registrations first, or keep at least %(confirmed)s seats."
-                )
-                % {"confirmed": confirmed}
-            }
-        )
+        raise ValidationError({"capacity": capacity_below_confirmed(confirmed)})
+
+
+def capacity_below_confirmed(confirmed: int) -> str:
+    """Why a capacity under the confirmed seats is refused (an event's form, the admin's, a
+    series' change reaching an occurrence)."""
+    return ngettext(
+        "%(confirmed)s person is already confirmed: the capacity cannot be lower. Cancel "
+        "the registration first, or keep at least %(confirmed)s seat.",
+        "%(confirmed)s people are already confirmed: the capacity cannot be lower. Cancel "
+        "registrations first, or keep at least %(confirmed)s seats.",
+        confirmed,
+    ) % {"confirmed": confirmed}
 
 
 def _notify_changed(before: Event, after: Event) -> None:

@@ -407,3 +407,21 @@ def test_an_organiser_of_two_chapters_chooses_one(organiser_client, organiser, c
     page = response.content.decode()
     assert '<option value="" selected>Choose the chapter</option>' in page
     assert page.count("<option value=", page.index('name="chapter"')) >= 3
+
+
+def test_one_confirmed_person_is_said_in_the_singular(chapter):
+    """The forms refuse a capacity of 0 first; a service caller (a series' change reaching an
+    occurrence, the API) gets the sentence in the singular."""
+    from django.core.exceptions import ValidationError
+
+    from events import services
+
+    from .factories import RegistrationFactory
+
+    event = EventFactory(chapter=chapter, capacity=10, slug="it-day")
+    RegistrationFactory(event=event)
+    with pytest.raises(ValidationError) as refused:
+        services.event_update(event=event, data={"capacity": 0})
+    (said,) = refused.value.message_dict["capacity"]
+    assert said.startswith("1 person is already confirmed")
+    assert said.endswith("keep at least 1 seat.")
