@@ -2,8 +2,9 @@
 
 Times are written in Europe/Brussels with a VTIMEZONE (standard DST rules), so calendars
 show the right wall-clock time on both sides of a DST change. UIDs are stable
-(`event-<pk>@<site host>`) and SEQUENCE is `Event.version`, so a calendar that imported the
-event updates it in place when the time or place changes.
+(`event-<pk>@<site host>`) and SEQUENCE is `Event.version` (one more once cancelled), so a
+calendar that imported the event updates it in place when the time or place changes or when
+it is cancelled. The second 02:00-03:00 of the night summer time ends is written in UTC.
 
 A feed (`events_ics`) also names itself and says how often to fetch it again: `NAME` and
 `REFRESH-INTERVAL;VALUE=DURATION` (RFC 7986) with their widely read forerunners
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -91,17 +92,34 @@ def _calendar(name: str | None = None, *, refresh: timedelta | None = None) -> C
     return cal
 
 
+def sequence(event: Event) -> int:
+    """The event's SEQUENCE: its `version` (bumped when the time or place changes), one more
+    once it is cancelled. A calendar keeps the copy it has when a file says the same
+    SEQUENCE, so a cancellation must count as a revision (RFC 5546 §2.1.4) — and a cancelled
+    event never comes back, so the number still only grows."""
+    return event.version + (1 if event.status == Event.Status.CANCELLED else 0)
+
+
+def _add_time(vevent: VEvent, name: str, moment: datetime, tz: ZoneInfo) -> None:
+    """DTSTART/DTEND as Brussels wall-clock time with TZID=Europe/Brussels, defined by the
+    VTIMEZONE above — except in the hour that comes twice when summer time ends: RFC 5545
+    §3.3.5 reads a repeated local time as its *first* occurrence, so 02:30 of the second
+    pass (CET) would be shown an hour early. That one is written in UTC ("…Z")."""
+    local = moment.astimezone(tz)
+    if local.fold and local.utcoffset() != local.replace(fold=0).utcoffset():
+        vevent.add(name, moment.astimezone(UTC))
+        return
+    vevent.add(name, local.replace(tzinfo=None), parameters={"TZID": TZID})
+
+
 def _vevent(event: Event, *, stamp: datetime, waitlisted: bool = False) -> VEvent:
     tz = ZoneInfo(TZID)
     vevent = VEvent()
     vevent.add("uid", event_uid(event))
-    vevent.add("sequence", event.version)
+    vevent.add("sequence", sequence(event))
     vevent.add("dtstamp", stamp)
-    # Local times carry TZID=Europe/Brussels, defined by the VTIMEZONE above.
-    vevent.add(
-        "dtstart", event.start.astimezone(tz).replace(tzinfo=None), parameters={"TZID": TZID}
-    )
-    vevent.add("dtend", event.end.astimezone(tz).replace(tzinfo=None), parameters={"TZID": TZID})
+    _add_time(vevent, "dtstart", event.start, tz)
+    _add_time(vevent, "dtend", event.end, tz)
     # In a member's own feed, a place on the waitlist is no seat (`waitlisted`, annotated
     # by `personal_feed_events`, or given for one person's attachment): tentative, and said
     # in the title.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
 
@@ -96,7 +97,8 @@ def dashboard_dict(data: dict, *, absolute) -> dict:
         "top_events": [
             {
                 "title": e["title"],
-                "start": e["start"].isoformat(),
+                # In Brussels time, as /api/v1/events/ writes it (not the database's UTC).
+                "start": timezone.localtime(e["start"]).isoformat(),
                 "kind": str(e["kind"]),
                 "count": e["count"],
                 "volume": money(e["volume"]),

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -71,7 +72,10 @@ def registration_refusal(*, event: Event, user=None, now: datetime | None = None
     if now >= event.start:
         return _("This event has already started: registration is closed.")
     if event.registration_opens_at and now < event.registration_opens_at:
-        opens = timezone.localtime(event.registration_opens_at).strftime("%d/%m/%Y %H:%M")
+        # In the reader's date format (06/12/2026 18:00, 6-12-2026 18:00), Brussels time.
+        opens = date_format(
+            timezone.localtime(event.registration_opens_at), "SHORT_DATETIME_FORMAT"
+        )
         return _("Registration opens on %(when)s.") % {"when": opens}
     if event.registration_closes_at and now >= event.registration_closes_at:
         return _("Registration for this event is closed.")

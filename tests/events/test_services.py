@@ -381,3 +381,23 @@ def test_event_update_sets_only_editable_fields(event):
         services.event_update(event=event, data={"titel": "Typo"})
     event.refresh_from_db()
     assert event.version == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [("en", "Registration opens on 05/03/2027 18:00."), ("nl", "5-3-2027 18:00")],
+)
+def test_when_registration_opens_is_written_the_readers_way(event, language, written):
+    """Brussels time, in the reader's short date format (Dutch writes 5-3-2027)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import translation
+
+    event.registration_opens_at = datetime(2027, 3, 5, 18, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+    event.start = event.registration_opens_at + timedelta(days=7)
+    event.end = event.start + timedelta(hours=2)
+    event.save()
+    with translation.override(language):
+        refusal = services.registration_refusal(event=event)
+    assert written in refusal
