@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,11 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
         raise ValidationError({"name": _("Give the token a name, e.g. “my calendar script”.")})
     if len(name) > 80:
         raise ValidationError({"name": _("A token's name has at most 80 characters.")})
+    # The member's row, locked: two tokens created at once (two tabs) are counted one after
+    # the other, so the second sees the first and the limit holds.
+    owner = get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if owner is None:
+        raise PermissionDenied(_("This account no longer exists."))
     if ApiToken.objects.active().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
         raise ValidationError(
             _("You already have %(n)d tokens: revoke one first.") % {"n": MAX_ACTIVE_TOKENS}

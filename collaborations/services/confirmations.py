@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,5 +125,17 @@ def participants_keep_for_deleted_user(*, user: User) -> int:
     """Before an account is deleted (an account deletion step, members/hooks.py): its
     participant rows become a former member's, with the name kept and the answer given (a
     confirmation stays a confirmation, a pending row stays pending). They are not handed to
-    staff to verify, as a party without a member would be. The number of rows."""
+    staff to verify, as a party without a member would be. The number of rows.
+
+    Their collaborations are locked first, in pk order, as every ledger service locks a
+    collaboration before its participants: an answer or an edit of one of them at the same
+    moment is either committed before (and counted by the dashboard's tallies when the user
+    row goes) or made after, on the former member's rows — never a deadlock between this
+    deletion (participant rows, then the collaboration it authored) and an answer
+    (collaboration, then participant row)."""
+    mine = Participant.objects.filter(user_id=user.pk).values("collaboration_id")
+    theirs = Collaboration.objects.filter(
+        Q(pk__in=mine) | Q(author_id=user.pk) | Q(introduced_by_id=user.pk)
+    )
+    list(theirs.select_for_update().order_by("pk").values_list("pk", flat=True))
     return Participant.objects.filter(user_id=user.pk).update(former_member=True)

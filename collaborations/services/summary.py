@@ -222,21 +222,32 @@ def summary_rebuild() -> int:
 
 
 def _affected(sender, pk) -> set[int]:
-    """Confirmed collaborations whose tallies change when this row is saved or deleted."""
+    """Confirmed collaborations whose tallies change when this row is saved or deleted.
+
+    For a deleted event, place, company or member, the collaborations pointing at it are
+    locked first (whatever their status, in pk order), then read: one being confirmed at
+    this moment is read once its answer is committed. Read without the lock, it was still
+    "proposed", its contribution was not subtracted, the confirmation added it under the
+    id this deletion then sets to NULL, and the tallies no longer equalled a recount."""
     from events.models import Event
     from members.models import Chapter, Company, Space, User
 
     if sender is Collaboration:
         return {pk}
-    confirmed = Collaboration.objects.confirmed()
+    parties = Participant.objects.order_by()
     condition = {
         Event: Q(origin_event_id=pk),
         Space: Q(space_id=pk),
         Chapter: Q(chapter_id=pk),
-        Company: Q(participants__company_id=pk),
-        User: Q(introduced_by_id=pk) | Q(participants__user_id=pk),
+        Company: Q(pk__in=parties.filter(company_id=pk).values("collaboration_id")),
+        User: Q(introduced_by_id=pk)
+        | Q(pk__in=parties.filter(user_id=pk).values("collaboration_id")),
     }[sender]
-    return set(confirmed.filter(condition).values_list("pk", flat=True).distinct())
+    pointing = Collaboration.objects.filter(condition).order_by("pk")
+    if transaction.get_connection().in_atomic_block:  # a deletion: always (Collector.delete)
+        ids = list(pointing.select_for_update().values_list("pk", flat=True))
+        pointing = Collaboration.objects.filter(pk__in=ids)  # read again, after the wait
+    return set(pointing.filter(status=Collaboration.Status.CONFIRMED).values_list("pk", flat=True))
 
 
 def _before_change(sender, instance, **kwargs) -> None:

@@ -34,7 +34,11 @@ def meeting_request_set(
         or NetworkingSession.objects.filter(event=event, finished_at__isnull=False).exists()
     ):
         raise ValidationError(_("This evening is over."), code="over")
-    if not event.registrations.active().filter(user=requester).exists():
+    # The requester's registration, locked: the same form sent twice (a double click) or
+    # from two tabs is written one after the other — the second replaces the first's
+    # requests instead of adding to them (a duplicate row, or more than 5).
+    mine = event.registrations.active().filter(user=requester).order_by("pk")
+    if not list(mine.select_for_update(of=("self",))):
         raise ValidationError(
             _("Register for the evening first: requests are for the people coming."),
             code="not_registered",

@@ -189,6 +189,11 @@ def networking_plan(
     """
     _check_may_run(event, actor)
     _validate_numbers(rounds=rounds, table_size=table_size, round_minutes=round_minutes)
+    # The event first, then the session: the order of every writer of a registration (a
+    # check-in undone, a cancellation — which unseat the person from the evening). Without
+    # it, the first plan's session is not yet committed when such a writer looks for it: it
+    # finds none, unseats nobody, and the plan seats someone who is no longer in the room.
+    list(Event.objects.select_for_update(of=("self",)).filter(pk=event.pk).values_list("pk"))
     session = _session_locked(event, create=True)
     _refuse_if_finished(session)
     played = _played_count(session, rounds)
