@@ -11,7 +11,10 @@ OFF)` of both alternately, `--runs` times each (the first three of each discarde
 generated member of the benchmark database sees them, and prints the median execution
 times and their ratio. Both versions must build the same members: the cards are compared.
 Only the statement's shape differs between them; parsing, the filter options and the
-visibility rule are this checkout's. Nothing here is part of the test suite.
+visibility rule are this checkout's — and so are the statement's fragments in
+`postgres_parts.py` (split out of `postgres.py` on 2026-12-06): against a commit from after
+that split, only the assembly in `postgres.py` is the old one's. Nothing here is part of the
+test suite.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 - The past Speed Networking evening (`speed-networking-autumn`, from events/demo.py): its
   checked-in members played six rounds planned by the real planner, so its meetings are
-  remembered; the collaborations that began there (collaborations/demo.py, seeded before) are
+  remembered; the collaborations that began there (collaborations/demo/, seeded before) are
   between people who sat together — they had asked to meet, and the planner honours mutual
   requests first.
 - The upcoming one (`speed-networking-winter`): a few "I'd like to meet" requests among the

@@ -9,8 +9,9 @@ Public entry points (keep their names and signatures stable: the directory page 
 
 - `query.py`    the filters read from a query string (`DirectoryQuery`), their choices;
 - `postgres.py` PostgreSQL: one statement on the full-text search rows, bounded work
-                (`postgres_count.py`: its count up to the cap, or kept and
-                brought up to date; `postgres_places.py`: people by place and space);
+                (its fragments in `postgres_parts.py`; `postgres_count.py`: its count up
+                to the cap, or kept and brought up to date; `postgres_places.py`: people
+                by place and space);
 - `sqlite.py`   SQLite (the embedded default): querysets on the folded search document;
 - `cards.py`    what a member card reads and shows (`members/_member_cards.html`);
 - `cache.py`    the shared results cache and the per-process options, under one version.

@@ -13,7 +13,7 @@ from betacowork.db import fetchall_prepared
 from ..models import Card, ProfileSearch
 from ..rules import profile_visibility_q, profile_visibility_sql
 from ..search import FACET_PLACE, FACET_SPACE, facets_tsquery
-from .postgres import cards_sql
+from .postgres_parts import cards_sql
 
 
 def profiles_in_places(

@@ -49,7 +49,7 @@ def test_generated_titles_read_naturally_and_are_unique():
 
 
 def test_a_database_seeded_with_the_old_numbered_titles_gets_no_duplicates(monkeypatch):
-    from collaborations import demo
+    from collaborations.demo import generated as demo
 
     calls = iter(range(1, demo.GENERATED_COUNT + 1))
 

@@ -1,65 +1,27 @@
-"""Members as CSV: staff import (create or update by email) and export of a filtered list.
-
-Import is all-or-nothing. `members_import_check()` reads the whole file and reports every
-bad row with its reason (the dry run); `members_import_apply()` checks again and writes
-inside one transaction only when no row is bad. New people stay hidden until their first
-login. The export writes the same columns, so an exported file imports back unchanged.
-"""
+"""Reading and checking an import file: every bad row with every reason, nothing written."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 from allauth.account.models import EmailAddress
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from betacowork.csv_cells import csv_unquote
 
-from .forms import PersonNameField
-from .models import SPOKEN_LANGUAGES, Membership, Profile, Space, Term, User, Visibility
-from .search import fold, search_refresh_batch
-from .services import (
-    company_forget_if_unused,
-    company_resolve,
-    tags_parse,
-    vocabulary_index,
-    vocabulary_key,
-)
+from ..forms import PersonNameField
+from ..models import SPOKEN_LANGUAGES, Membership, Space, Term, User
+from ..search import fold
+from ..services import tags_parse, vocabulary_index, vocabulary_key
+from .columns import COLUMNS, EXPORT_ONLY, LIST_SEP, REQUIRED
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_ROWS = 20_000
-
-REQUIRED = ("email", "name")
-COLUMNS = (
-    "email",
-    "name",
-    "headline",
-    "job_title",
-    "company",
-    "city",
-    "region",
-    "phone",
-    "website",
-    "linkedin",
-    "languages",
-    "skills",
-    "offers",
-    "seeks",
-    "home_space",
-    "plan",
-    "member_since",
-)
-# Written by the export for information; accepted and ignored by the import.
-EXPORT_ONLY = ("visibility", "date_joined", "last_login")
-LIST_SEP = ";"
 
 
 @dataclass
@@ -320,106 +282,3 @@ def _place_check(values: dict, known: _Known, result: RowResult):
     if plan and not space_slug:
         result.errors.append(_("plan: a plan needs a home_space."))
     return known.spaces.get(space_slug), plan
-
-
-def members_import_apply(raw: bytes) -> ImportReport:
-    """Check the file again, then write every row in one transaction, or nothing."""
-    report = members_import_check(raw)
-    if not report.ok:
-        return report
-    with transaction.atomic(), search_refresh_batch():
-        left = {_row_apply(row) for row in report.rows}
-        # A company someone left is forgotten if nobody uses it any more, as the profile form
-        # does — once every row is written: a later row may name it.
-        for company_id in sorted(left - {None}):
-            company_forget_if_unused(company_id=company_id)
-    report.written = True
-    return report
-
-
-def _row_apply(row: RowResult) -> int | None:
-    """Write one row; the id of the company the person left, if they changed company."""
-    data = row.data
-    email = data["email"].lower()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, password=None, name=data["name"])
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-        profile = user.profile
-        profile.visibility = Visibility.HIDDEN
-        profile.hidden_until_login = True
-    else:
-        if data["name"] and user.name != data["name"]:
-            user.name = data["name"]
-            user.save(update_fields=["name"])
-        profile = user.profile
-    profile.display_name = data["name"] or profile.display_name
-    for name in ("headline", "job_title", "city", "region", "phone", "website", "linkedin"):
-        if data.get(name):
-            setattr(profile, name, data[name])
-    left_company_id = profile.company_id
-    if data.get("company"):
-        profile.company = company_resolve(name=data["company"])
-    if data.get("languages") is not None:
-        profile.languages = data["languages"]
-    if data.get("home_space") is not None:
-        profile.home_space = data["home_space"]
-    if data.get("member_since"):
-        profile.member_since = data["member_since"]
-    profile.save()
-    for column in ("skills", "offers", "seeks"):
-        if data.get(column) is not None:
-            getattr(profile, column).set(data[column])
-    if data.get("plan"):
-        start = data.get("member_since") or date.today()
-        membership = (
-            Membership.objects.filter(
-                user=user, space=data["home_space"], status=Membership.Status.ACTIVE
-            )
-            .order_by("-start")
-            .first()
-        )
-        if membership is None:
-            Membership.objects.create(
-                user=user, space=data["home_space"], plan=data["plan"], start=start
-            )
-        elif membership.plan != data["plan"]:
-            membership.plan = data["plan"]
-            membership.save(update_fields=["plan"])
-    return left_company_id if left_company_id != profile.company_id else None
-
-
-def members_export_rows(profiles: Iterable[Profile]) -> Iterable[list[str]]:
-    """Header then one row per profile, in the import's columns (plus EXPORT_ONLY)."""
-    yield [*COLUMNS, *EXPORT_ONLY]
-    for p in profiles:
-        active = [m for m in p.user.memberships.all() if m.status == Membership.Status.ACTIVE]
-        plan = active[0].plan if active and p.home_space_id == active[0].space_id else ""
-        yield [
-            p.user.email,
-            p.display_name,
-            p.headline,
-            p.job_title,
-            p.company.name if p.company else "",
-            p.city,
-            p.region,
-            p.phone,
-            p.website,
-            p.linkedin,
-            LIST_SEP.join(p.languages or []),
-            LIST_SEP.join(t.slug for t in p.skills.all()),
-            LIST_SEP.join(t.slug for t in p.offers.all()),
-            LIST_SEP.join(t.slug for t in p.seeks.all()),
-            p.home_space.slug if p.home_space else "",
-            plan,
-            p.member_since.isoformat() if p.member_since else "",
-            p.visibility,
-            p.user.date_joined.date().isoformat(),
-            p.user.last_login.date().isoformat() if p.user.last_login else "",
-        ]
-
-
-def members_export_queryset(qs):
-    return qs.select_related("user", "company", "home_space").prefetch_related(
-        "skills", "offers", "seeks", "user__memberships"
-    )

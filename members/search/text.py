@@ -1,0 +1,175 @@
+"""Search text: folding, the words of a query, a profile's weighted document, its term and
+facet lexemes, the tsqueries that reach them, and its card."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from ..models import Profile, Term
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 8
+CARD_SKILLS = 4
+CARD_OFFERS = 3
+
+_NON_WORD = re.compile(r"[^\w]+|_+")
+# Latin letters no Unicode decomposition takes apart, spelt as a plain keyboard types them
+# ("Lætitia" is "Laetitia", "cœur" "coeur"); "ß" needs nothing here: it casefolds to "ss".
+LATIN_SPELT = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"}
+    | {"đ": "d", "Đ": "D"}
+)
+# The letters `fold()` writes longer: a folded name is longer than the name by one per letter.
+FOLDED_LONGER = "ßẞœŒæÆ"
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free words separated by single spaces ("Développeur" → "developpeur",
+    "Lætitia" → "laetitia")."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", stripped.casefold().translate(LATIN_SPELT)).split())
+
+
+def query_words(raw: str) -> list[str]:
+    """The words of a search string, folded, de-duplicated, at most MAX_QUERY_WORDS."""
+    words: list[str] = []
+    for word in fold(raw[:MAX_QUERY_CHARS]).split():
+        if word not in words:
+            words.append(word)
+    return words[:MAX_QUERY_WORDS]
+
+
+def _term_words(term: Term) -> list[str]:
+    return [term.name_en, term.name_fr, term.name_nl, *term.synonym_list]
+
+
+def _term_card(term: Term) -> dict:
+    return {"s": term.slug, "en": term.name_en, "fr": term.name_fr, "nl": term.name_nl}
+
+
+def _profile_terms(profile: Profile) -> list[Term]:
+    """Its skills, offers and seeks, each term once (prefetched)."""
+    seen: dict[int, Term] = {}
+    for term in [*profile.skills.all(), *profile.offers.all(), *profile.seeks.all()]:
+        seen.setdefault(term.pk, term)
+    return list(seen.values())
+
+
+def profile_document(profile: Profile) -> tuple[str, str, str]:
+    """(A, B, C) weighted parts of its own words: name; headline, job and company; the rest.
+
+    `profile` must have `company` loaded. Its terms are not in here (see `lexemes()`).
+    """
+    a = fold(profile.display_name)
+    b_parts = [profile.headline, profile.job_title]
+    if profile.company_id and profile.company:
+        b_parts.append(profile.company.name)
+    b = fold(" ".join(b_parts))
+    c = fold(
+        " ".join(
+            [profile.offers_text, profile.seeks_text, profile.bio, profile.city, profile.region]
+        )
+    )
+    return a, b, c
+
+
+# --- lexemes no typed word can produce ------------------------------------------------------
+# `fold()` keeps letters and digits only, so a search word never starts with "_": these
+# lexemes are reached only through `words_tsquery()` (terms) and `facets_tsquery()`.
+
+TERM = "_t"
+FACET_SKILL = "_s"
+FACET_OFFER = "_o"
+FACET_SEEK = "_k"
+FACET_SPACE = "_sp"
+FACET_PLAN = "_p"
+FACET_LANGUAGE = "_l"
+FACET_PLACE = "_c"
+
+
+def _literal(lexeme: str, weight: str = "") -> str:
+    """A tsvector/tsquery literal: quoted, with a position and weight when given."""
+    # Lexemes are built from ids, choice codes and folded words (letters, digits, spaces):
+    # no quote nor backslash to escape.
+    return f"'{lexeme}'" + (f":1{weight}" if weight else "")
+
+
+def lexemes(profile: Profile, memberships: Iterable[tuple[int, str]]) -> str:
+    """The profile's term and facet lexemes, as a tsvector literal.
+
+    Terms (`_t<id>`, weight B: they rank like the headline), skills, offers and seeks by
+    term, the spaces (home space and active memberships), active plans, languages and the
+    city and region. `memberships` are its active (space id, plan) pairs.
+    """
+    out = [_literal(f"{TERM}{t.pk}", "B") for t in _profile_terms(profile)]
+    for prefix, field in ((FACET_SKILL, "skills"), (FACET_OFFER, "offers"), (FACET_SEEK, "seeks")):
+        out.extend(_literal(f"{prefix}{t.pk}") for t in getattr(profile, field).all())
+    if profile.home_space_id:
+        out.append(_literal(f"{FACET_SPACE}{profile.home_space_id}"))
+    for space_id, plan in memberships:
+        out.append(_literal(f"{FACET_SPACE}{space_id}"))
+        out.append(_literal(f"{FACET_PLAN}{fold(plan)}"))
+    for code in profile.languages or []:
+        if isinstance(code, str) and fold(code):
+            out.append(_literal(f"{FACET_LANGUAGE}{fold(code)}"))
+    for place in (profile.city, profile.region):
+        if fold(place):
+            out.append(_literal(f"{FACET_PLACE}{fold(place)}"))
+    return " ".join(out)
+
+
+def term_words(terms: Iterable[Term]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """Each term's folded words (every name and synonym), for `words_tsquery()`."""
+    return tuple((t.pk, tuple(sorted(set(fold(" ".join(_term_words(t))).split())))) for t in terms)
+
+
+def words_tsquery(words: list[str], index: Iterable[tuple[int, tuple[str, ...]]]) -> str:
+    """A tsquery matching every word, as a prefix of the profile's own words or of a name
+    or synonym of one of its terms ("vertal" → `'vertal':* | '_t1'`, term 1 being
+    translation)."""
+    index = tuple(index)
+    parts = []
+    for word in words:
+        alternatives = [f"'{word}':*"]
+        alternatives += [
+            _literal(f"{TERM}{pk}") for pk, names in index if any(n.startswith(word) for n in names)
+        ]
+        parts.append("(" + " | ".join(alternatives) + ")")
+    return " & ".join(parts)
+
+
+def facets_tsquery(facets: Iterable[tuple[str, object]]) -> str:
+    """A tsquery requiring every (prefix, value) facet, e.g. (FACET_SKILL, 3)."""
+    return " & ".join(_literal(f"{prefix}{value}") for prefix, value in facets)
+
+
+def profile_card(profile: Profile) -> dict:
+    skills = list(profile.skills.all())
+    offers = list(profile.offers.all())
+    return {
+        "skills": [_term_card(t) for t in skills[:CARD_SKILLS]],
+        "more_skills": max(0, len(skills) - CARD_SKILLS),
+        "offers": [_term_card(t) for t in offers[:CARD_OFFERS]],
+        "more_offers": max(0, len(offers) - CARD_OFFERS),
+    }
+
+
+# --- querying --------------------------------------------------------------------------------
+
+
+def search_filter(qs: QuerySet[Profile], words: list[str]) -> QuerySet[Profile]:
+    """Profiles whose folded document has a word starting with each word: the search on
+    SQLite, the same prefix match as PostgreSQL's ("ian" finds Ian, not Christian).
+
+    On PostgreSQL the directory searches `ProfileSearch` instead
+    (`members.selectors.directory_search_page()`); this stays valid there too.
+    """
+    cond = Q()
+    for word in words:
+        cond &= Q(search_document__startswith=word) | Q(search_document__contains=f" {word}")
+    return qs.filter(cond)
