@@ -5,7 +5,7 @@ local SMTP sink (aiosmtpd), against a plain smtplib sender to the same sink, alt
     CELERY_BROKER_URL=redis://127.0.0.1:6379/<n> \\
     .venv/bin/python bench/reminders.py [--reminders 7000] [--rounds 2] [--concurrency 2]
                                         [--reference-connections K] [--warmup 600]
-                                        [--send-only]
+                                        [--send-only] [--in-process]
 
 Each round runs, in alternating order (ABBA: reminders, reference, reference, reminders…):
 - **reminders**: an event 20 hours ahead with N confirmed registrants (verified members) is
@@ -22,6 +22,13 @@ Each round runs, in alternating order (ABBA: reminders, reference, reference, re
   processes (each sends over its own connection), unless --reference-connections says
   otherwise: the sink answers one connection's commands one at a time, so two connections
   get ~1.8x the messages of one through it and only like compares with like.
+
+With --in-process, no worker and no reference run: the CPU time (`time.process_time`, robust
+to what else the machine runs) of N reminders' two halves in ONE process configured as the
+worker is (DEBUG off, CONN_MAX_AGE=60), after a warm-up of 100: the sweep (writing the rows,
+its send tasks not asked for), the sending (`outbox_claim` / `outbox_send_claimed` in batches
+of OUTBOX_BATCH_SIZE to an aiosmtpd sink in another process), and smtplib sending the same
+bytes over one connection to the same sink; --rounds times, alternate them with another tree.
 
 It prints msg/s of each run, the ratio reminders/reference of each pair and their median,
 the worker's CPU per reminder and the load average. Goal (issue 14): ratio >= 0.9 and N =
@@ -64,7 +71,7 @@ from django.conf import settings  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.procs import Processes, SmtpSink, purge_queues  # noqa: E402
+from bench.procs import Processes, SmtpSink, process_env, purge_queues  # noqa: E402
 from betacowork.messaging.mime import MessageBuilder  # noqa: E402
 from betacowork.messaging.models import Outbox  # noqa: E402
 from betacowork.messaging.tasks import outbox_sweep  # noqa: E402
@@ -274,6 +281,83 @@ def run_reference(n: int, sample: Path, connections: int) -> float:
     return rate
 
 
+IN_PROCESS_SMTP_PORT = 8154
+
+
+def in_process(n: int, rounds: int) -> int:
+    """--in-process: an aiosmtpd sink in a process of its own, and this bench again in a
+    process configured as the worker is (the settings are read at start-up)."""
+    env = process_env(
+        smtp_port=IN_PROCESS_SMTP_PORT,
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        CONN_MAX_AGE="60",
+        LOG_LEVEL="WARNING",
+    )
+    listen = f"127.0.0.1:{IN_PROCESS_SMTP_PORT}"
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", listen, "-c", "aiosmtpd.handlers.Sink"]
+    )
+    try:
+        time.sleep(1)
+        print(f"{n} reminders in one process, {rounds} rounds, load {load()}", flush=True)
+        child = [sys.executable, __file__, "--in-process-child"]
+        return subprocess.call([*child, "--reminders", str(n), "--rounds", str(rounds)], env=env)
+    finally:
+        sink.terminate()
+        sink.wait()
+
+
+def in_process_child(n: int, rounds: int) -> int:
+    import smtplib
+
+    from betacowork.messaging.sender import outbox_claim, outbox_send_claimed
+
+    def cycle(count: int, round_no: int) -> dict[str, float]:
+        event = setup(count, round_no)
+        topic = f"event:{event.pk}"
+        cpu = {}
+        try:
+            with mock.patch("betacowork.messaging.outbox.outbox_send_on_commit"):
+                started = time.process_time()
+                reminder_sweep_run()
+                cpu["sweep"] = time.process_time() - started
+            ids = list(
+                Outbox.objects.filter(topic=topic).order_by("pk").values_list("pk", flat=True)
+            )
+            size = settings.OUTBOX_BATCH_SIZE
+            started = time.process_time()
+            sent = sum(
+                outbox_send_claimed(outbox_claim(ids=ids[i : i + size]))
+                for i in range(0, len(ids), size)
+            )
+            cpu["sending"] = time.process_time() - started
+            if sent != count or len(ids) != count:
+                raise SystemExit(f"NOT OK: {len(ids)} rows, {sent} sent for {count}")
+            data = MessageBuilder().envelope(Outbox.objects.filter(topic=topic).first())[2]
+            started = time.process_time()
+            with smtplib.SMTP("127.0.0.1", IN_PROCESS_SMTP_PORT, timeout=30) as smtp:
+                for i in range(count):
+                    smtp.sendmail("community@betacowork.test", [f"ref-{i}@bench.test"], data)
+            cpu["smtplib"] = time.process_time() - started
+        finally:
+            cleanup(event)
+        return cpu
+
+    cleanup(None)
+    cycle(100, -1)  # warm-up: the URLconf imported, templates compiled, connections open
+    for round_no in range(rounds):
+        cpu = cycle(n, round_no)
+        print(
+            "  CPU ms per reminder: "
+            + ", ".join(f"{name} {seconds / n * 1000:.3f}" for name, seconds in cpu.items())
+            + f" (sweep + sending {(cpu['sweep'] + cpu['sending']) / n * 1000:.3f}); "
+            f"load {load()}",
+            flush=True,
+        )
+    return 0
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reminders", type=int, default=7000)
@@ -291,6 +375,12 @@ def parse_args() -> argparse.Namespace:
         "clock starts at the outbox sweep's trigger",
     )
     parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="CPU per reminder of the sweep, the sending and smtplib, in one process",
+    )
+    parser.add_argument("--in-process-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
         "--reference-connections",
         type=int,
         help="smtplib senders at once in the reference (default: --concurrency, like for like)",
@@ -302,6 +392,10 @@ def main() -> int:
     args = parse_args()
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         sys.exit("Set DATABASE_URL=postgres://... (the worker process shares the database).")
+    if args.in_process_child:
+        return in_process_child(args.reminders, args.rounds)
+    if args.in_process:
+        return in_process(args.reminders, args.rounds)
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         sys.exit("Set CELERY_BROKER_URL=redis://...")
     n = args.reminders

@@ -172,12 +172,27 @@ class Reminder(MessageKind):
             match = _REMINDER_KEY.match(row.dedup_key)
             if match:
                 parsed[row.pk] = {k: int(v) for k, v in match.groupdict().items()}
-        registrations = _registrations_with_events([p["reg"] for p in parsed.values()])
+        # Each registration's status and event as plain values, each event read once: a
+        # batch of 200 reminders of one event builds one Event, not 200 Registrations.
+        registrations = {
+            pk: (status, event_id)
+            for pk, status, event_id in Registration.objects.filter(
+                pk__in={p["reg"] for p in parsed.values()}
+            ).values_list("pk", "status", "event_id")
+        }
+        events = Event.objects.select_related("kind").in_bulk(
+            {event_id for _status, event_id in registrations.values()}
+        )
         now = timezone.now()
+        nearest = {pk: reminder_offset_due(event, now) for pk, event in events.items()}
         reasons = {}
         for pk, p in parsed.items():
-            reg = registrations.get(p["reg"])
-            reason = _reminder_reason(reg, p, now) if reg else "Registration deleted."
+            found = registrations.get(p["reg"])
+            if found is None:
+                reasons[pk] = "Registration deleted."
+                continue
+            status, event_id = found
+            reason = _reminder_reason(status, events[event_id], p, now, nearest[event_id])
             if reason:
                 reasons[pk] = reason
         return reasons
@@ -280,10 +295,13 @@ def _registrations_with_events(ids) -> dict[int, Registration]:
     return registrations
 
 
-def _reminder_reason(reg: Registration, parsed: dict, now: datetime) -> str:
-    event = reg.event
-    if reg.status != Registration.Status.CONFIRMED:
-        return f"Registration is {reg.status}."
+def _reminder_reason(
+    status: str, event: Event, parsed: dict, now: datetime, nearest: int | None
+) -> str:
+    """Why a reminder (its key `parsed`) for a registration of `status` at `event` must not
+    go; `nearest`: the nearest reminder offset due now for the event."""
+    if status != Registration.Status.CONFIRMED:
+        return f"Registration is {status}."
     if event.status != Event.Status.PUBLISHED:
         return f"Event is {event.status}."
     if event.version != parsed["version"]:
@@ -293,7 +311,6 @@ def _reminder_reason(reg: Registration, parsed: dict, now: datetime) -> str:
         )
     if now >= event.start:
         return "Event has already started."
-    nearest = reminder_offset_due(event, now)
     if nearest is not None and nearest < parsed["offset"]:
         return f"Superseded by the {nearest}-minute reminder."
     return ""

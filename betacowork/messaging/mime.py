@@ -14,12 +14,14 @@ other row goes through Django's `message()` and the standard generator.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import random
 import re
 import smtplib
 import sys
+import time
 from email._policybase import compat32
 from email.generator import BytesGenerator
 from email.mime.base import MIMEBase
@@ -45,8 +47,12 @@ def message_id_for(row: Outbox) -> str:
     """
     resend = str(row.headers.get("X-Betacowork-Resend", "0"))
     digest = hashlib.sha256(f"{row.dedup_key}|{resend}".encode()).hexdigest()[:32]
-    host = urlsplit(settings.SITE_URL).hostname or "betacowork.local"
-    return f"<{digest}@{host}>"
+    return f"<{digest}@{_host(settings.SITE_URL)}>"
+
+
+@functools.lru_cache(maxsize=8)
+def _host(site_url: str) -> str:
+    return urlsplit(site_url).hostname or "betacowork.local"
 
 
 def _extra_headers(row: Outbox) -> dict:
@@ -211,12 +217,18 @@ _BOUNDARY_STAND_IN = "=" * 15 + "9" * 19 + "=="
 class _Wire:
     """The bytes of an ordinary row written directly, as Django's `message()` flattened by
     the standard generator would write them (see the module's docstring); `envelope()`
-    returns None for any row it does not cover."""
+    returns None for any row it does not cover.
+
+    A part is held as (its header lines, the pieces of its content) and the message joined
+    once at the end: no part is copied into its parent's bytes, nor the top part split again
+    to put the message's headers after its own."""
 
     def __init__(self, builder: MessageBuilder) -> None:
         self.builder = builder
         self.multipart_heads: dict[str, bytes] = {}
-        self.lines: dict[tuple[str, str], bytes] = {}  # header lines, once per batch
+        self.lines: dict[tuple[str, str], bytes] = {}  # shared header lines, once per batch
+        self.attachments: dict[bytes, tuple[bytes, list[bytes]]] = {}
+        self.date: tuple[int, str] = (-1, "")
 
     def envelope(self, row: Outbox) -> tuple[str, list[str], bytes] | None:
         if (
@@ -229,73 +241,123 @@ class _Wire:
             or not PLAIN_ADDRESS.fullmatch(row.to_email)
         ):
             return None
-        body = self.text_part("plain", row.body_text)
-        if body is None:
+        part = self.text_part("plain", row.body_text)
+        if part is None:
             return None
         if row.body_html:
             html = self.text_part("html", row.body_html)
             if html is None:
                 return None
-            body = self.multipart("alternative", [body, html])
+            part = self.multipart("alternative", [part, html])
         if row.attachments:
-            parts = [self.builder.attachment_bytes(item) for item in row.attachments]
-            body = self.multipart("mixed", [body, *parts])
-        head, content = body.split(b"\r\n\r\n", 1)
+            parts = [self.attachment(item) for item in row.attachments]
+            part = self.multipart("mixed", [part, *parts])
+        head, content = part
         from_email = row.from_email or settings.DEFAULT_FROM_EMAIL
-        headers = {
-            "Subject": row.subject,
-            "From": from_email,
-            "To": row.to_email,
-            "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
-            **_extra_headers(row),
-        }
-        lines = [head, b"\r\n"]
-        for name, value in headers.items():
-            line = self.lines.get((name, value))
-            if line is None:  # encoded as Django's SafeMIME classes do, then folded
-                line = self.lines[(name, value)] = _fold(
-                    *forbid_multi_line_headers(name, value, "utf-8")
-                )
-            lines.append(line)
-        lines += [b"\r\n", content]
+        lines = [
+            head,
+            self.shared_line("Subject", row.subject),
+            self.shared_line("From", from_email),
+            self.line("To", row.to_email),
+            self.shared_line("Date", self.now()),
+        ]
+        for name, value in row.headers.items():
+            lines.append(self.line(name, value))
+        lines.append(self.line("Message-ID", message_id_for(row)))
+        lines.append(self.line("X-Betacowork-Message", row.dedup_key[:200]))
+        lines.append(b"\r\n")
+        lines += content
         return self.builder.sender(from_email, "utf-8"), [row.to_email], b"".join(lines)
 
+    def now(self) -> str:
+        """The Date header's value, formatted once a second."""
+        second = int(time.time())
+        if self.date[0] != second:
+            self.date = (second, formatdate(second, localtime=settings.EMAIL_USE_LOCALTIME))
+        return self.date[1]
+
+    def shared_line(self, name: str, value: str) -> bytes:
+        """A header line the batch's messages share (subject, sender, date), once a batch:
+        encoded as Django's SafeMIME classes encode it, then folded."""
+        line = self.lines.get((name, value))
+        if line is None:
+            line = self.lines[(name, value)] = _fold(
+                *forbid_multi_line_headers(name, value, "utf-8")
+            )
+        return line
+
+    def line(self, name: str, value: str) -> bytes:
+        """A header line of this message alone. Printable ASCII (the rule: an address, an
+        id, a link) is what `forbid_multi_line_headers` leaves as it is, but for a subject."""
+        if value.isascii() and value.isprintable() and name.lower() != "subject":
+            return _fold(name, value)
+        return self.shared_line(name, value)
+
     @staticmethod
-    def text_part(subtype: str, text: str) -> bytes | None:
+    def text_part(subtype: str, text: str) -> tuple[bytes, list[bytes]] | None:
         """A text part as SafeMIMEText writes it: UTF-8, 7bit or 8bit; None when a line is
         too long (Django then uses quoted-printable) or the text cannot be encoded."""
         try:
-            data = _NEWLINES.sub("\r\n", text).encode("utf-8")
+            if "\r" in text:
+                data = _NEWLINES.sub("\r\n", text).encode("utf-8")
+            else:
+                data = text.replace("\n", "\r\n").encode("utf-8")
         except UnicodeEncodeError:
             return None
         limit = RFC5322_EMAIL_LINE_LENGTH_LIMIT
         if len(data) > limit and max(map(len, data.split(b"\r\n"))) > limit:
             return None
-        encoding = "7bit" if data.isascii() else "8bit"
-        return (
-            f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
-            f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
-        ).encode("ascii") + data
+        return _TEXT_HEADS[(subtype, data.isascii())], [data]
 
-    def multipart(self, subtype: str, parts: list[bytes]) -> bytes:
-        boundary = _FoldingMemo._make_boundary(b"\r\n".join(parts)).encode("ascii")
+    def attachment(self, item: dict) -> tuple[bytes, list[bytes]]:
+        """An attachment part (flattened once per batch), as (header lines, content)."""
+        data = self.builder.attachment_bytes(item)
+        part = self.attachments.get(data)
+        if part is None:
+            head, content = data.split(b"\r\n\r\n", 1)
+            part = self.attachments[data] = (head + b"\r\n", [content])
+        return part
+
+    def multipart(
+        self, subtype: str, parts: list[tuple[bytes, list[bytes]]]
+    ) -> tuple[bytes, list[bytes]]:
+        """A multipart part of `parts`; its boundary is drawn as `_FoldingMemo` draws it for
+        the flattened parts (each piece is searched: the boundary holds no line break, so
+        it cannot straddle two pieces, every piece but a content's starting or ending one)."""
+        while True:
+            boundary = _FoldingMemo._make_boundary()
+            needle = boundary.encode("ascii")
+            if not any(needle in head or any(needle in p for p in body) for head, body in parts):
+                break
         head = self.multipart_heads.get(subtype)
         if head is None:
             head = self.multipart_heads[subtype] = (
                 _POLICY.fold_binary(
                     "Content-Type", f'multipart/{subtype}; boundary="{_BOUNDARY_STAND_IN}"'
                 )
-                + b"MIME-Version: 1.0\r\n\r\n"
+                + b"MIME-Version: 1.0\r\n"
             )
-        separator = b"\r\n--" + boundary + b"\r\n"
-        return b"".join(
-            [
-                head.replace(_BOUNDARY_STAND_IN.encode("ascii"), boundary),
-                b"--" + boundary + b"\r\n",
-                separator.join(parts),
-                b"\r\n--" + boundary + b"--\r\n",
-            ]
-        )
+        separator = b"\r\n--" + needle + b"\r\n"
+        pieces = [b"--" + needle + b"\r\n"]
+        for index, (part_head, body) in enumerate(parts):
+            if index:
+                pieces.append(separator)
+            pieces.append(part_head)
+            pieces.append(b"\r\n")
+            pieces += body
+        pieces.append(b"\r\n--" + needle + b"--\r\n")
+        return head.replace(_BOUNDARY_STAND_IN.encode("ascii"), needle), pieces
+
+
+# A text part's header lines, as SafeMIMEText writes them: by subtype and whether it is ASCII.
+_TEXT_HEADS = {
+    (subtype, ascii_only): (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+        f"Content-Transfer-Encoding: {'7bit' if ascii_only else '8bit'}\r\n"
+    ).encode("ascii")
+    for subtype in ("plain", "html")
+    for ascii_only in (True, False)
+}
 
 
 def smtp_error_is_permanent(exc: BaseException) -> bool:

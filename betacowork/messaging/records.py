@@ -6,11 +6,15 @@ single-row UPDATE per message right after the server's reply (see the guarantee 
 betacowork/messaging/sender.py); failures and cancellations go through the ORM (they are
 rare, and losing one duplicates nothing: the row is tried again).
 
-A batch's "sent" UPDATEs run on a thread of their own with its own connection (PostgreSQL,
-outside any transaction): each one is handed over the moment the server accepts a message,
-and runs while the next message's envelope (MAIL, RCPT) goes out; the sender waits for it
-(`Recorder.settle()`) before the next DATA. The database's round trip overlaps the mail
-server's instead of following it, and still no two accepted messages are ever unrecorded.
+A batch's "sent" UPDATEs go over a connection of their own (PostgreSQL, outside any
+transaction) in psycopg2's asynchronous mode: each one is sent the moment the server accepts a
+message, and runs while the next message's envelope (MAIL, RCPT) goes out; the sender reads
+its answer (`Recorder.settle()`) before the next DATA. The database's round trip overlaps the
+mail server's instead of following it, and still no two accepted messages are ever
+unrecorded. (A thread of its own did the same at three times the CPU: the hand-over, and
+the two threads waking each other for every message.) An UPDATE whose answer does not come
+(the connection broke) is written again on the sender's own connection, retried for a few
+seconds, before the next DATA.
 """
 
 from __future__ import annotations
@@ -18,16 +22,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import select
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
-from betacowork.db import execute_prepared
+from betacowork.db import _shape, execute_prepared
 
 from .models import Outbox
 
@@ -38,8 +42,11 @@ logger = logging.getLogger(__name__)
 _SENT_SQL = (
     f"UPDATE {Outbox._meta.db_table} SET status = %(status)s, "  # noqa: S608
     "attempts = attempts + 1, sent_at = %(now)s, claimed_until = NULL, last_error = '' "
-    "WHERE id = %(id)s AND claim_token = %(token)s"
+    "WHERE id = %(id)s AND claim_token = %(token)s AND status = 'pending'"
 )
+# `status = 'pending'`: written twice (an answer lost with its connection: committed or not,
+# the sender cannot tell, and writes it again), a record counts its attempt once. Every other
+# change of a held row's status clears its claim token; "sent" alone keeps it.
 
 
 def _retrying(write):
@@ -70,8 +77,9 @@ class Recorder:
 
     With `fast` (a batch, on PostgreSQL), the outcomes commit with `synchronous_commit =
     off` while the batch is sent (no WAL flush per message; see sender.py's guarantee), and
-    outside a transaction they are written by the recorder thread (`sent()` returns at once;
-    `settle()` waits for the last one). Otherwise on this thread's connection, one cursor.
+    outside a transaction they are sent over this process's asynchronous connection
+    (`sent()` returns at once; `settle()` reads the answer). Otherwise on this thread's
+    connection, one cursor.
     """
 
     def __init__(self, *, fast: bool = False):
@@ -80,7 +88,8 @@ class Recorder:
         # rows: then the UPDATEs run here.
         self.overlap = self.fast and not connection.in_atomic_block
         self.statement = _SentStatement()
-        self.pending: Future | None = None
+        # The UPDATE sent and not yet answered: (its connection, its parameters).
+        self.pending: tuple[_Pipe, dict] | None = None
 
     def __enter__(self) -> Recorder:
         if self.fast and not self.overlap:
@@ -90,7 +99,7 @@ class Recorder:
 
     def __exit__(self, exc_type, *exc) -> None:
         try:
-            self.settle()
+            self._answered()
         except RecordFailed:
             if exc_type is None:
                 raise
@@ -102,8 +111,8 @@ class Recorder:
                     cursor.execute("RESET synchronous_commit")
 
     def sent(self, row: Outbox) -> None:
-        """Record `row` sent (the server has just accepted it). With the recorder thread,
-        the UPDATE is handed over and runs while the caller goes on; `settle()` waits."""
+        """Record `row` sent (the server has just accepted it). With the asynchronous
+        connection the UPDATE is sent and runs while the caller goes on; `settle()` waits."""
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         params = {
             "status": Outbox.Status.SENT.value,
@@ -113,8 +122,15 @@ class Recorder:
         }
         try:
             if self.overlap:
-                self.settle()  # never two in flight
-                self.pending = _recorder_thread().submit(_write_sent_on_thread, params)
+                self._answered()  # never two in flight
+                try:
+                    pipe = _pipe()
+                    pipe.send(params)
+                    self.pending = (pipe, params)
+                except Exception:
+                    logger.warning("Could not send a record; writing it here.", exc_info=True)
+                    _pipe_drop()
+                    self._write_here(params)
             else:
                 _retrying(lambda: self.statement.run(params))
         finally:
@@ -122,11 +138,24 @@ class Recorder:
 
     def settle(self) -> None:
         """Wait until the last "sent" is written; raise RecordFailed if it could not be."""
+        self._answered()
+
+    def _answered(self) -> None:
         pending, self.pending = self.pending, None
         if pending is None:
             return
+        pipe, params = pending
         try:
-            pending.result()
+            pipe.answer()  # on the connection it went over (a closed one raises)
+        except Exception:
+            # Committed or not, we cannot tell: written again (it is the same UPDATE).
+            logger.warning("A record got no answer; writing it again here.", exc_info=True)
+            _pipe_drop()
+            self._write_here(params)
+
+    def _write_here(self, params: dict) -> None:
+        try:
+            _retrying(lambda: self.statement.run(params))
         except Exception as exc:
             raise RecordFailed(f"Could not record a sent message: {exc}") from exc
 
@@ -157,45 +186,99 @@ class _SentStatement:
         self.cursor = None
 
 
-# The recorder thread: one per process (a forked Celery pool process makes its own), with its
-# own database connection kept between batches and `synchronous_commit = off` on it.
-_thread_lock = threading.Lock()
-_thread: tuple[int, ThreadPoolExecutor] | None = None
-_thread_state = threading.local()
+# The asynchronous connection: one per process and thread (a forked Celery pool process opens
+# its own), kept between batches, with `synchronous_commit = off`.
+_pipes_lock = threading.Lock()
+_pipes: list[_Pipe] = []  # every one opened, for recorder_connection_close()
+_local = threading.local()
 
 
-def _recorder_thread() -> ThreadPoolExecutor:
-    global _thread
-    with _thread_lock:
-        if _thread is None or _thread[0] != os.getpid():
-            _thread = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="outbox-recorder"))
-        return _thread[1]
+class _Pipe:
+    """A psycopg2 connection in asynchronous mode: `send()` sends the "sent" UPDATE (a
+    prepared statement) and returns; `answer()` waits for its answer. One statement at a
+    time."""
+
+    def __init__(self) -> None:
+        import psycopg2
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        self.pid = os.getpid()
+        self.conn = psycopg2.connect(async_=True, **params)
+        self._wait()
+        self.cursor = self.conn.cursor()
+        self.cursor.execute("SET synchronous_commit TO OFF")
+        self._wait()
+        self.sql = _SENT_SQL
+        name, positional, self.order = _shape(self.sql)
+        self.execute = f"EXECUTE {name}({', '.join(['%s'] * len(self.order))})"
+        self.prepare = f"PREPARE {name} AS {positional}; {self.execute}"
+        # As betacowork.db does: no prepared statement behind a transaction-pooling pooler.
+        self.prepared = None if getattr(settings, "PREPARED_STATEMENTS", True) else False
+
+    def send(self, params: dict) -> None:
+        if self.prepared is False:
+            self.cursor.execute(self.sql, params)
+            return
+        self.cursor.execute(
+            self.execute if self.prepared else self.prepare, [params[k] for k in self.order]
+        )
+        self.prepared = True
+
+    def answer(self) -> int:
+        self._wait()
+        return self.cursor.rowcount
+
+    def _wait(self) -> None:
+        from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE
+
+        while True:
+            state = self.conn.poll()
+            if state == POLL_OK:
+                return
+            if state == POLL_READ:
+                select.select([self.conn.fileno()], [], [])
+            elif state == POLL_WRITE:
+                select.select([], [self.conn.fileno()], [])
+
+    def close(self) -> None:
+        if self.pid == os.getpid():  # never a parent's: it would end the parent's session
+            with contextlib.suppress(Exception):
+                self.conn.close()
+
+
+def _pipe() -> _Pipe:
+    pipe = getattr(_local, "pipe", None)
+    if pipe is None or pipe.pid != os.getpid() or pipe.conn.closed:
+        pipe = _local.pipe = _Pipe()
+        with _pipes_lock:
+            _pipes.append(pipe)  # an inherited one stays referenced: never finalised here
+    return pipe
+
+
+def _pipe_drop() -> None:
+    """Close this thread's asynchronous connection (after an error): the next record opens
+    a new one."""
+    pipe = getattr(_local, "pipe", None)
+    _local.pipe = None
+    if pipe is not None and pipe.pid == os.getpid():  # a parent's stays referenced
+        pipe.close()
+        with _pipes_lock, contextlib.suppress(ValueError):
+            _pipes.remove(pipe)
 
 
 def recorder_connection_close() -> None:
-    """Close the recorder thread's database connection, if it has one (the next record
-    opens a new one): for the test suite, whose test database is dropped at the end."""
-    with _thread_lock:
-        running = _thread[1] if _thread is not None and _thread[0] == os.getpid() else None
-    if running is not None:
-        running.submit(_close_on_thread).result()
-
-
-def _close_on_thread() -> None:
-    _thread_statement().close()
-    connection.close()
-
-
-def _thread_statement() -> _SentStatement:
-    statement = getattr(_thread_state, "statement", None)
-    if statement is None:
-        statement = _thread_state.statement = _SentStatement("SET synchronous_commit TO OFF")
-    return statement
-
-
-def _write_sent_on_thread(params: dict) -> int:
-    statement = _thread_statement()
-    return _retrying(lambda: statement.run(params))
+    """Close this process's asynchronous connections (the next record opens a new one): for
+    the test suite, whose test database is dropped at the end. (A connection inherited from
+    a parent process is left alone and referenced: closing or freeing it would end the
+    parent's session, whose socket it shares.)"""
+    with _pipes_lock:
+        mine = [p for p in _pipes if p.pid == os.getpid()]
+        for pipe in mine:
+            _pipes.remove(pipe)
+    for pipe in mine:
+        pipe.close()
+    _local.pipe = None
 
 
 def failure(row: Outbox, exc: BaseException, *, permanent: bool = False) -> None:

@@ -7,10 +7,13 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
+from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,45 @@ def token_path(name: str, token: str) -> str:
         get_urlconf() or settings.ROOT_URLCONF,
     )
     return f"{prefix}{token}{suffix}"
+
+
+def token_paths(name: str):
+    """`token_path` for the many tokens of a sweep: a function of the token, the context
+    (language, script prefix, URLconf) read once, when it is made."""
+    prefix, suffix = _token_path_parts(
+        name,
+        translation.get_language(),
+        get_script_prefix(),
+        get_urlconf() or settings.ROOT_URLCONF,
+    )
+
+    def path(token: str) -> str:
+        if not _URL_SAFE_TOKEN.fullmatch(token):
+            return reverse(name, kwargs={"token": token})
+        return f"{prefix}{token}{suffix}"
+
+    return path
+
+
+class KeptKeySigner(signing.Signer):
+    """`signing.Signer` whose HMAC key (derived from the salt and SECRET_KEY at every
+    signature by Django) is derived once: the same signatures, for a sweep's thousands.
+    Verifying with a fallback key (`key` given) is Django's own."""
+
+    def signature(self, value, key=None):
+        if key is not None:
+            return super().signature(value, key)
+        mac = getattr(self, "_mac", None)
+        if mac is None:
+            salt = self.salt + "signer"
+            mac = self._mac = salted_hmac(salt, b"", self.key, algorithm=self.algorithm)
+        mac = mac.copy()
+        mac.update(force_bytes(value))
+        return signing.b64_encode(mac.digest()).decode()
+
+
+class KeptKeyTimestampSigner(KeptKeySigner, signing.TimestampSigner):
+    """`signing.dumps()`'s signer (a timestamp in each value) with the key derived once."""
 
 
 @functools.lru_cache(maxsize=64)

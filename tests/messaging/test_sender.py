@@ -81,6 +81,59 @@ def test_expired_lease_is_claimable_again_and_the_old_holder_cannot_send(scripte
     assert Outbox.objects.get().status == Outbox.Status.SENT
 
 
+def test_a_claimed_row_carries_the_row_s_values_and_its_recipient_s_preferences():
+    """A claim reads the rows' values, not model instances; they are the row's own (the
+    JSON fields decoded), and the recipient's two fields the delivery check reads."""
+    member = UserFactory(email_opt_outs=["reminder"])
+    ics = {"filename": "e.ics", "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR", "mimetype": "x"}
+    written = [
+        write(
+            f"v{i}",
+            recipient=member if i else None,
+            to=f"p{i}@example.test",
+            headers={"List-Unsubscribe": f"<https://x.test/u/{i}>"},
+            attachments=[ics],
+        )[0]
+        for i in range(3)
+    ]
+    Outbox.objects.filter(pk=written[2].pk).update(payload={"registration": 7})
+    claimed = outbox_claim()
+    assert [r.pk for r in claimed] == [r.pk for r in written]
+    for row, mine in zip(claimed, Outbox.objects.order_by("pk"), strict=True):
+        assert not isinstance(row, Outbox)
+        for field in Outbox._meta.concrete_fields:
+            assert getattr(row, field.attname) == getattr(mine, field.attname), field.name
+        assert row.payload == mine.payload
+    assert claimed[0].recipient is None
+    assert (claimed[1].recipient.pk, claimed[1].recipient.is_active) == (member.pk, True)
+    assert claimed[1].recipient.email_opt_outs == ["reminder"]
+    assert claimed[1].attachments is claimed[2].attachments  # the same JSON decoded once
+
+
+def test_a_batch_is_sent_without_a_model_instance_per_row(scripted):
+    """Claiming, checking, sending and recording a batch builds no outbox row and no
+    recipient account (a batch of 200 built 400 of them)."""
+    from django.db.models.signals import post_init
+
+    member = UserFactory()
+    for i in range(5):
+        write(f"n{i}", recipient=member, to=f"p{i}@example.test")
+    built: list[type] = []
+
+    def note(sender, **kwargs):
+        built.append(sender)
+
+    post_init.connect(note)
+    try:
+        assert outbox_send_due() == 5
+    finally:
+        post_init.disconnect(note)
+    assert len(scripted.sent) == 5
+    assert Outbox not in built
+    assert type(member) not in built
+    assert set(Outbox.objects.values_list("status", flat=True)) == {Outbox.Status.SENT}
+
+
 def test_sent_row_is_recorded_with_a_deterministic_message_id(scripted):
     row, _ = write(headers={"List-Unsubscribe": "<https://x.test/u>"})
     assert outbox_send_due() == 1
@@ -272,38 +325,97 @@ class _Server(smtplib.SMTP):
 def test_no_message_goes_out_while_the_one_before_is_unrecorded(
     transactional_db, monkeypatch, waits
 ):
-    """The "sent" UPDATE runs on the recorder thread while the next envelope goes out (the
-    overlap is real: the next MAIL starts before it ends), and the next DATA waits for it:
-    at most one accepted message is ever unrecorded. Without the wait (negative control),
-    messages go out while the one before is still unrecorded."""
+    """The "sent" UPDATE is sent over the recorder's asynchronous connection and runs while
+    the next envelope goes out (the overlap is real: the next MAIL starts before the record
+    can have ended), and the next DATA waits for its answer: at most one accepted message
+    is ever unrecorded. Without the wait (negative control), messages go out while the one
+    before is still unrecorded."""
     from betacowork.messaging import records, sender
 
     server = _Server()
-    recorded_at: list[float] = []
-    write_sent = records._write_sent_on_thread
+    handed: list[float] = []
+    send = records._Pipe.send
 
-    def slow_write(params):  # a database that takes 50 ms to answer
-        time.sleep(0.05)
-        result = write_sent(params)
-        recorded_at.append(time.monotonic())
-        return result
+    def noted_send(self, params):
+        handed.append(time.monotonic())
+        return send(self, params)
 
-    monkeypatch.setattr(records, "_write_sent_on_thread", slow_write)
+    # A database that takes 50 ms to write each record (prepared by a new connection).
+    slow = records._SENT_SQL + " AND pg_sleep(0.05) IS NOT NULL"
+    monkeypatch.setattr(records, "_SENT_SQL", slow)
+    monkeypatch.setattr(records._Pipe, "send", noted_send)
     monkeypatch.setattr(sender, "get_connection", lambda **kwargs: _backend(server))
     if not waits:
         monkeypatch.setattr(records.Recorder, "settle", lambda self: None)
-    rows = [write(f"k{i}")[0] for i in range(5)]
-    assert outbox_send_due() == 5
+    records.recorder_connection_close()
+    try:
+        rows = [write(f"k{i}")[0] for i in range(5)]
+        assert outbox_send_due() == 5
+    finally:
+        records.recorder_connection_close()  # the slow statement goes with its connection
     assert server.accepted == [row.dedup_key for row in rows]
-    deadline = time.monotonic() + 5  # without the wait, the records may still be coming
-    while len(recorded_at) < 5 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert len(handed) == 5
     assert Outbox.objects.filter(status=Outbox.Status.SENT).count() == 5
-    assert server.mail_at[1] < recorded_at[0]  # the overlap
+    assert server.mail_at[1] - handed[0] < 0.05  # the overlap
     if waits:
         assert server.unrecorded_at_data == [[]] * 5
     else:
         assert any(server.unrecorded_at_data)
+
+
+@pytest.mark.postgres
+def test_a_record_whose_answer_is_lost_is_written_again_before_the_next_data(
+    transactional_db, monkeypatch
+):
+    """The recorder's connection breaks after a record was sent: the record is written
+    again on the sender's own connection, before the next message's DATA."""
+    from betacowork.messaging import records, sender
+
+    server = _Server()
+    answer = records._Pipe.answer
+    broken: list[int] = []
+
+    def break_once(self):
+        if not broken:
+            broken.append(1)
+            self.conn.close()  # the answer never comes
+        return answer(self)
+
+    monkeypatch.setattr(records._Pipe, "answer", break_once)
+    monkeypatch.setattr(sender, "get_connection", lambda **kwargs: _backend(server))
+    rows = [write(f"b{i}")[0] for i in range(3)]
+    try:
+        assert outbox_send_due() == 3
+    finally:
+        records.recorder_connection_close()
+    assert broken
+    assert server.unrecorded_at_data == [[]] * 3
+    assert Outbox.objects.filter(status=Outbox.Status.SENT).count() == 3
+    assert list(Outbox.objects.order_by("pk").values_list("attempts", flat=True)) == [1, 1, 1]
+    assert [r.dedup_key for r in rows] == server.accepted
+
+
+@pytest.mark.postgres
+def test_records_go_out_unprepared_behind_a_transaction_pooler(
+    transactional_db, monkeypatch, settings
+):
+    """PREPARED_STATEMENTS=0 (a transaction-pooling PgBouncer): the recorder's connection
+    sends the plain UPDATE, and every message is recorded before the next DATA."""
+    from betacowork.messaging import records, sender
+
+    settings.PREPARED_STATEMENTS = False
+    server = _Server()
+    monkeypatch.setattr(sender, "get_connection", lambda **kwargs: _backend(server))
+    records.recorder_connection_close()
+    try:
+        for i in range(3):
+            write(f"u{i}")
+        assert outbox_send_due() == 3
+        assert records._pipe().prepared is False
+    finally:
+        records.recorder_connection_close()
+    assert server.unrecorded_at_data == [[]] * 3
+    assert Outbox.objects.filter(status=Outbox.Status.SENT).count() == 3
 
 
 class _Scripted(smtplib.SMTP):
