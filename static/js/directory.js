@@ -15,12 +15,13 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("[data-directory]");
     var results = document.querySelector("[data-directory-results]");
+    var status = document.querySelector("[data-directory-status]");
     if (!form || !results || !window.fetch) { return; }
     var timer = null;
     var controller = null;
     var last = queryOf(form);
 
-    function load(qs, push) {
+    function load(qs, push, focusResults) {
       if (controller) { controller.abort(); }
       controller = window.AbortController ? new AbortController() : null;
       results.classList.add("is-loading");
@@ -37,6 +38,14 @@
         results.innerHTML = html;
         results.classList.remove("is-loading");
         results.removeAttribute("aria-busy");
+        // One short sentence for screen readers: the count, not the whole list.
+        var count = results.querySelector("[data-directory-count]");
+        if (status && count) { status.textContent = count.textContent.replace(/\s+/g, " ").trim(); }
+        if (focusResults) {
+          // The page link that was followed is gone: the focus goes to the new page's heading.
+          var heading = results.querySelector("h2");
+          if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: true }); }
+        }
         var state = window.location.pathname + (qs ? "?" + qs : "");
         if (push) { window.history.pushState({ qs: qs }, "", state); }
         else { window.history.replaceState({ qs: qs }, "", state); }
@@ -61,7 +70,7 @@
       if (event.target.matches("input")) { schedule(DELAY); }
     });
     form.addEventListener("change", function (event) {
-      if (event.target.matches("select")) { schedule(0); }
+      if (event.target.matches("select")) { schedule(DELAY); }  // arrows through a closed select: one load
     });
     form.addEventListener("submit", function (event) {
       // Staff's "export as contacts" submits the same filters to its own address: let it go.
@@ -76,8 +85,9 @@
       if (!link) { return; }
       event.preventDefault();
       var qs = link.getAttribute("href").replace(/^\?/, "");
-      load(qs, true);
-      results.scrollIntoView({ behavior: "smooth", block: "start" });
+      load(qs, true, true);
+      var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      results.scrollIntoView({ behavior: still ? "auto" : "smooth", block: "start" });
     });
     window.addEventListener("popstate", function () {
       window.location.reload();

@@ -39,7 +39,10 @@
       var isIn = result.data.checked_in;
       row.classList.toggle("is-in", isIn);
       action.value = isIn ? "undo" : "in";
-      button.textContent = isIn ? "✓ " + labels.dataset.undo : labels.dataset.in;
+      // Only the visible words change: the hidden name keeps "Check in · Léa" apart from the
+      // other rows' buttons for a screen reader.
+      var label = button.querySelector("[data-label]") || button;
+      label.textContent = isIn ? "✓ " + labels.dataset.undo : labels.dataset.in;
       button.classList.toggle("button-secondary", isIn);
       if (inCount) { inCount.textContent = result.data.checked_in_count; }
     }).catch(function () {

@@ -1,4 +1,5 @@
-// Site-wide behaviour: mobile navigation toggle and auto-submitting selects.
+// Site-wide behaviour: mobile navigation toggle, auto-submitting selects, and focus on a form's
+// errors when the server sends the form back with them.
 // Everything works without JavaScript; this only saves a click. The layout never waits for
 // this script: site.css collapses the menu with `@media (scripting: enabled)` from the first
 // paint, and moves the language form's fallback button out of sight the same way. The `js`
@@ -16,6 +17,13 @@
         toggle.setAttribute("aria-expanded", String(!open));
         nav.classList.toggle("is-open", !open);
       });
+      // Escape closes the open menu and gives the focus back to its button.
+      document.addEventListener("keydown", function (event) {
+        if (event.key !== "Escape" || toggle.getAttribute("aria-expanded") !== "true") { return; }
+        toggle.setAttribute("aria-expanded", "false");
+        nav.classList.remove("is-open");
+        toggle.focus();
+      });
     }
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       var fallback = select.form && select.form.querySelector("[data-autosubmit-fallback]");
@@ -26,7 +34,39 @@
         fallback.classList.add("visually-hidden");
         fallback.hidden = true;
       }
-      select.addEventListener("change", function () { select.form.submit(); });
+      // A keyboard changes a closed select with its arrow keys, one option at a time: leaving
+      // the page then would make every option but the next one unreachable (WCAG 3.2.2). So a
+      // change made with keys waits for Enter, or for the button, shown again, that Tab reaches.
+      var byKeys = false;
+      var initial = select.value;
+      select.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          if (select.value !== initial) { event.preventDefault(); select.form.submit(); }
+          return;
+        }
+        if (event.key !== "Tab" && event.key !== "Shift") { byKeys = true; }
+      });
+      select.addEventListener("mousedown", function () { byKeys = false; });
+      select.addEventListener("change", function () {
+        if (!byKeys) { select.form.submit(); return; }
+        if (fallback) {
+          fallback.hidden = false;
+          fallback.classList.remove("visually-hidden");
+          fallback.removeAttribute("data-autosubmit-fallback");
+        }
+      });
     });
+
+    // A form sent back with errors: the focus goes to its error summary, else to the first
+    // field in error (whose description now reads the error), not to the top of the page.
+    var error = document.querySelector(
+      "main .form-errors, main form .message-error, main [aria-invalid='true']"
+    );
+    if (error && (document.activeElement === document.body || document.activeElement === null)) {
+      if (!error.matches("input, select, textarea, button, a[href]")) {
+        error.setAttribute("tabindex", "-1");
+      }
+      error.focus();
+    }
   });
 })();
