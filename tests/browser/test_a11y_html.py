@@ -62,3 +62,21 @@ def test_the_printed_plan_names_each_table_and_its_wide_grid_scrolls_by_keyboard
         '<div class="table-wrap" role="region" aria-labelledby="by-person" tabindex="0">'
         '<table class="table" aria-labelledby="by-person">'
     ) in html
+
+
+
+def test_the_languages_a_member_speaks_are_one_named_group(client):
+    """A screen reader names each checkbox ("French") with its group ("Languages"): a
+    fieldset and its legend, not a label-looking span beside the boxes."""
+    from members.forms import ProfileForm
+
+    profile = make_member("Ann Speaks")
+    client.force_login(profile.user)
+    page = client.get(reverse("members:profile_edit", args=[profile.slug])).content.decode()
+    legend = re.search(
+        r'<fieldset class="field field-group"><legend class="label">([^<]+)</legend>'
+        r'<div class="checks"><div id="id_languages"',
+        page,
+    )
+    assert legend is not None
+    assert legend.group(1) == str(ProfileForm.base_fields["languages"].label)
