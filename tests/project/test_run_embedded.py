@@ -215,5 +215,7 @@ def test_runserver_on_postgresql_does_not_keep_a_connection_per_request(tmp_path
     env.pop("CONN_MAX_AGE", None)
     assert _runserver_connections_after(env, tmp_path, requests=30) <= 1
     # What it prevents, and a value set explicitly wins: with 60 s the requests leave their
-    # connections open (as many as the garbage collector has not yet reclaimed: 9 of 20 here).
-    assert _runserver_connections_after({**env, "CONN_MAX_AGE": "60"}, tmp_path, 30) >= 5
+    # connections open — as many as the garbage collector has not yet reclaimed with their
+    # threads, which depends on the machine's load (9 of 30 on a quiet one, 3 on a busy
+    # one): more than the one the closing keeps at most.
+    assert _runserver_connections_after({**env, "CONN_MAX_AGE": "60"}, tmp_path, 30) >= 2
