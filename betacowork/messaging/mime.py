@@ -56,12 +56,23 @@ def _host(site_url: str) -> str:
 
 
 def _extra_headers(row: Outbox) -> dict:
-    """The row's own headers, then the two every message carries."""
+    """The row's own headers, then those every message carries (`_common_headers`)."""
     return {
         **row.headers,
         "Message-ID": message_id_for(row),
         "X-Betacowork-Message": row.dedup_key[:200],
+        **_common_headers(row),
     }
+
+
+def _common_headers(row: Outbox) -> dict:
+    """Every message is written by the site, not typed by a person (RFC 3834: no vacation
+    or out-of-office reply to it, and filters may tell it apart), in the recipient's
+    language (RFC 3282: screen readers and translation offers go by it)."""
+    headers = {"Auto-Submitted": "auto-generated"}
+    if row.language:
+        headers["Content-Language"] = row.language
+    return headers
 
 
 class _FoldingMemo(BytesGenerator):
@@ -265,6 +276,8 @@ class _Wire:
             lines.append(self.line(name, value))
         lines.append(self.line("Message-ID", message_id_for(row)))
         lines.append(self.line("X-Betacowork-Message", row.dedup_key[:200]))
+        for name, value in _common_headers(row).items():
+            lines.append(self.shared_line(name, value))
         lines.append(b"\r\n")
         lines += content
         return self.builder.sender(from_email, "utf-8"), [row.to_email], b"".join(lines)

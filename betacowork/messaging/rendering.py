@@ -23,10 +23,27 @@ class RenderedMessage:
     html: str = ""
 
 
+# The outbox keeps this much of a subject (`Outbox.subject`).
+SUBJECT_MAX_LENGTH = 255
+
+
+def subject_fit(subject: str, limit: int = SUBJECT_MAX_LENGTH) -> str:
+    """`subject` on one line, its spaces single; one longer than `limit` (an event's and an
+    organiser's long titles together) is cut after its last whole word and ends with "…",
+    where the outbox would cut it in the middle of a word."""
+    subject = " ".join(subject.split())
+    if len(subject) <= limit:
+        return subject
+    cut = subject[: limit - 1]
+    if subject[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:\u00b7\u2013\u2014-") + "…"
+
+
 def message_render(*, template_prefix: str, context: dict, language: str) -> RenderedMessage:
     """Render `<prefix>_subject.txt`, `<prefix>.txt` and (optional) `<prefix>.html`."""
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
+        subject = subject_fit(render_to_string(f"{template_prefix}_subject.txt", context))
         text = render_to_string(f"{template_prefix}.txt", context)
         try:
             html = render_to_string(f"{template_prefix}.html", context)

@@ -84,6 +84,9 @@ def _notify_cancelled(event: Event) -> int:
             registration=registration,
             kind=EventCancelled.key,
             dedup_key=f"event-cancelled:{event.pk}:{registration.pk}",
+            # The cancelled event's .ics (STATUS:CANCELLED, a higher SEQUENCE): opened, it
+            # marks cancelled the copy the confirmation's file put in their calendar.
+            with_ics=True,
         )
         told += 1
     return told

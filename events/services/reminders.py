@@ -123,7 +123,7 @@ def _personal_values(
     registration: Registration, user, unsubscribe: str, cancel_url: str | None = None
 ) -> dict[str, str]:
     return {
-        "name": (user.get_short_name() if user else "") or registration.name,
+        "name": (user.get_short_name() if user else "") or registration.greeting_name,
         "cancel_url": guest_cancel_url(registration) if cancel_url is None else cancel_url,
         "unsubscribe_url": unsubscribe,
     }
