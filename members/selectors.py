@@ -8,8 +8,18 @@ are re-exported here.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Replace
 from django.utils.translation import get_language
 
 from .directory import (  # noqa: F401 - re-exported: the directory's older names
@@ -183,15 +193,25 @@ def people_autocomplete(*, user, q: str, limit: int = 10) -> list[dict]:
     folded = fold(q)
     if len(folded) < 2:
         return []
+    compact = folded.replace(" ", "")
     # The directory's folded document starts with the folded name (`search.profile_document`),
     # which is as long as the name itself for names of letters, spaces, hyphens and
     # apostrophes, one longer per letter folded into two (`folded_name()`): that prefix is
     # the name as the directory searches it, on SQLite and PostgreSQL alike. The plain match
-    # covers the rare name whose folding changes its length otherwise.
+    # covers the rare name whose folding changes its length otherwise; the name without its
+    # spaces, one typed run together ("vanderberg", "jeanluc", "obrien"), as the directory.
     rows = (
         Profile.objects.visible_to(user)
-        .annotate(folded_name=folded_name())
-        .filter(Q(folded_name__contains=folded) | Q(display_name__icontains=q))
+        .annotate(
+            folded_name=folded_name(),
+            compact_name=Replace(folded_name(), Value(" "), Value("")),
+        )
+        .filter(
+            Q(folded_name__contains=folded)
+            | Q(display_name__icontains=q)
+            # Not for a few letters: "ad" would find "Léa Dubois" across her two names.
+            | (Q(compact_name__contains=compact) if len(compact) >= 5 else Q(pk__in=[]))
+        )
         .select_related("company")
         .only("slug", "display_name", "headline", "company__name")
         .order_by("display_name", "pk")[:limit]

@@ -32,7 +32,7 @@ from members.directory import (
 )
 from members.directory.cache import cache_get, cache_key, cache_set
 from members.directory.query import MAX_PLACE_CHARS
-from members.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from members.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, all_query_words
 from members.selectors import profile_contact, profile_detail
 
 from ..pagination import (
@@ -63,7 +63,7 @@ def _refusals(name: str, value: str) -> list[str]:
             refusals.append(
                 _("The search is too long: at most %(n)d characters.") % {"n": MAX_QUERY_CHARS}
             )
-        if len(set(words.split())) > MAX_QUERY_WORDS:
+        if len(all_query_words(words)) > MAX_QUERY_WORDS:  # as searched: "Jean-Luc" is two
             refusals.append(
                 _("The search has too many words: at most %(n)d.") % {"n": MAX_QUERY_WORDS}
             )

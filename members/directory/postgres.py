@@ -10,7 +10,8 @@ The work is bounded whatever the number of matches (`count_cap()`, 2,000 by defa
 - the matches are read at most cap + 1 times: an exact count up to the cap, "2,000+" above;
 - up to the cap, the matches are ordered as they always were (best match: name matches first —
   the whole name, then every word a word of the name, then every word the start of one —,
-  then `ts_rank`, name A; headline, job, company and terms B; the rest C);
+  then `ts_rank`, name A; headline, job, company and terms B; the rest C; the name's
+  other spellings D, weighed 0);
 - above it (a broad search), nothing is ranked in full: best match takes the name matches
   first (found by the GIN index on the names alone, `members_profilesearch_name_gin`), then
   the rest by walking the name index; name and newest-first orders walk their own index
@@ -35,6 +36,7 @@ from .postgres_count import (
 from .postgres_parts import (  # noqa: F401 - WALK_EXPECTED, facet_lexemes: public here too
     _NAME_TIER,
     _ORDER,
+    RANK,
     WALK_EXPECTED,
     _broad_ids,
     _conditions,
@@ -86,10 +88,7 @@ def directory_search_sql(
     sort = query.sort if query.sort in _ORDER else "name"
     if ranked:
         params["words"] = words
-        order = (
-            f"{_NAME_TIER.format(v='search_vector')}, ts_rank(search_vector, %(words)s::tsquery)"
-            " DESC, display_name, profile_id"
-        )
+        order = f"{_NAME_TIER.format(v='search_vector')}, {RANK} DESC, display_name, profile_id"
     else:
         order = _ORDER[sort].format(id="profile_id")
     conditions = " AND ".join([*where, match] if match else where) or "TRUE"

@@ -34,7 +34,7 @@ _ORDER = {
 # `name_lexemes`: the name's lexemes, counted when the vector is written (migration 0011),
 # compared first: most names have more words than the search, and then no vector is read.
 _NAME_TIER = """CASE
-    WHEN NOT {v} @@ %(name_prefix)s::tsquery THEN 3
+    WHEN NOT {v} @@ %(name_start)s::tsquery THEN 3
     WHEN name_lexemes = %(name_words)s AND {v} @@ %(name_phrase)s::tsquery THEN 0
     WHEN {v} @@ %(name_whole)s::tsquery THEN 1
     ELSE 2 END"""
@@ -44,6 +44,12 @@ _NAME_TIER = """CASE
 _WHOLE_TIER = (
     "CASE WHEN name_lexemes = %(name_words)s AND {v} @@ %(name_phrase)s::tsquery THEN 0 ELSE 1 END"
 )
+
+
+# Best match's rank within a tier: `ts_rank` with its default weights (A 1, B 0.4, C 0.2)
+# but D 0: the name's other spellings (`members.search.profile_variants()`) find a person,
+# they do not move them up.
+RANK = "ts_rank('{0, 0.2, 0.4, 1.0}', search_vector, %(words)s::tsquery)"
 
 
 def cards_sql(page: str, visible: str, *, seen: bool = False) -> str:
@@ -107,6 +113,7 @@ def name_tsqueries(words: list[str]) -> dict:
     """The parameters of the name tiers for a search's (folded) words."""
     return {
         "name_prefix": " & ".join(f"'{w}':*" for w in words),
+        "name_start": " & ".join(f"'{w}':*A" for w in words),
         "name_plain": " & ".join(f"'{w}'" for w in words),
         "name_whole": " & ".join(f"'{w}':A" for w in words),
         "name_phrase": " <-> ".join(f"'{w}':A" for w in words),
@@ -175,7 +182,7 @@ def _broad_ids(
         return f"""
             SELECT profile_id FROM (
                 SELECT profile_id, display_name, {tier} AS tier,
-                       ts_rank(search_vector, %(words)s::tsquery) AS rank
+                       {RANK} AS rank
                 FROM members_profilesearch WHERE {" AND ".join([*base, *conditions])}
                 ORDER BY tier, rank DESC, display_name, profile_id LIMIT {int(rows)}
             ) n

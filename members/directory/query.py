@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from betacowork.numbers import parse_int
 
 from ..models import SPOKEN_LANGUAGES, Membership, Space, Term
-from ..search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, query_words, term_words
+from ..search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, all_query_words, term_words
 
 JOINED_CHOICES = {"30": 30, "90": 90, "365": 365}
 SORTS = ("name", "recent", "relevance")
@@ -66,6 +66,12 @@ class DirectoryQuery:
             or self.plan
             or self.joined
         )
+
+    @property
+    def blank_search(self) -> bool:
+        """A search with nothing to look for ("!!!", "-"): everyone is listed. The page
+        says so (`blank_search_notice()`); the API lists everyone, as without `q`."""
+        return bool(self.q) and not self.words
 
     def params(self, **override) -> dict[str, str]:
         """The canonical query string, for shareable links and pagination."""
@@ -129,8 +135,9 @@ def _parse_words(query: DirectoryQuery, params) -> None:
         )
         raw_q = raw_q[:MAX_QUERY_CHARS]
     query.q = raw_q
-    query.words = query_words(raw_q)
-    if len(set(raw_q.split())) > MAX_QUERY_WORDS and query.words:
+    words = all_query_words(raw_q)  # as searched: "Jean-Luc" is two words, "Web web" one
+    query.words = words[:MAX_QUERY_WORDS]
+    if len(words) > MAX_QUERY_WORDS:
         query.notices.append(
             _("Only the first %(n)d words of your search are used.") % {"n": MAX_QUERY_WORDS}
         )
@@ -226,6 +233,12 @@ def directory_parse(params, *, options: dict) -> DirectoryQuery:
     _parse_choices(query, params, options)
     _parse_order(query, params)
     return query
+
+
+def blank_search_notice(query: DirectoryQuery) -> str:
+    return _("Your search “%(value)s” has no letters or digits: showing everyone.") % {
+        "value": query.q[:20]
+    }
 
 
 def directory_notice_page(requested: int, last: int) -> str:

@@ -10,7 +10,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import Profile
-from .text import _profile_terms, _term_words, fold, lexemes, profile_card, profile_document
+from .text import (
+    _profile_terms,
+    _term_words,
+    fold,
+    lexemes,
+    profile_card,
+    profile_document,
+    profile_variants,
+)
 
 REFRESH_CHUNK = 500
 
@@ -98,6 +106,7 @@ def _search_rows(profiles: list[Profile], memberships: dict[int, list]) -> list[
     rows = []
     for p in profiles:
         a, b, c = profile_document(p)
+        d = profile_variants(p)  # other spellings of the name: found, never a name match
         terms = " ".join(w for t in _profile_terms(p) for w in _term_words(t))
         rows.append(
             {
@@ -105,9 +114,10 @@ def _search_rows(profiles: list[Profile], memberships: dict[int, list]) -> list[
                 "a": a,
                 "b": b,
                 "c": c,
+                "d": d,
                 "lexemes": lexemes(p, memberships.get(p.user_id, [])),
                 "created_on": timezone.localdate(p.created_at) if p.created_at else None,
-                "document": " ".join(x for x in (a, b, fold(terms), c) if x),
+                "document": " ".join(x for x in (a, b, fold(terms), c, d) if x),
                 "card": profile_card(p),
             }
         )
@@ -155,7 +165,7 @@ def _write_postgres(rows: list[dict]) -> None:
     """
     import json
 
-    values = ", ".join(["(%s::bigint, %s, %s, %s, %s, %s::date, %s::jsonb, %s)"] * len(rows))
+    values = ", ".join(["(%s::bigint, %s, %s, %s, %s, %s, %s::date, %s::jsonb, %s)"] * len(rows))
     params: list = []
     for r in rows:
         params.extend(
@@ -164,6 +174,7 @@ def _write_postgres(rows: list[dict]) -> None:
                 r["a"],
                 r["b"],
                 r["c"],
+                r["d"],
                 r["lexemes"],
                 r["created_on"],
                 json.dumps(r["card"]),
@@ -171,7 +182,7 @@ def _write_postgres(rows: list[dict]) -> None:
             ]
         )
     sql = f"""
-        WITH v (id, a, b, c, lexemes, created_on, card, document) AS (VALUES {values}),
+        WITH v (id, a, b, c, d, lexemes, created_on, card, document) AS (VALUES {values}),
         u AS (
             UPDATE members_profile AS p SET search_document = v.document, card = v.card
             FROM v WHERE p.id = v.id
@@ -184,6 +195,7 @@ def _write_postgres(rows: list[dict]) -> None:
                setweight(to_tsvector('simple', v.a), 'A')
                || setweight(to_tsvector('simple', v.b), 'B')
                || setweight(to_tsvector('simple', v.c), 'C')
+               || setweight(to_tsvector('simple', v.d), 'D')
                || v.lexemes::tsvector
         FROM u JOIN v ON v.id = u.id
         ON CONFLICT (profile_id) DO UPDATE SET

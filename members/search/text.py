@@ -25,6 +25,18 @@ LATIN_SPELT = str.maketrans(
 )
 # The letters `fold()` writes longer: a folded name is longer than the name by one per letter.
 FOLDED_LONGER = "ßẞœŒæÆ"
+# The other way a keyboard spells some letters: "Müller" typed "mueller", "Ørsted" "oersted".
+# A name's and a company's words spelt so are in its document too (`profile_variants()`).
+LATIN_SPELT_OTHERWISE = str.maketrans(
+    {"ä": "ae", "Ä": "AE", "ö": "oe", "Ö": "OE", "ü": "ue", "Ü": "UE", "ø": "oe", "Ø": "OE"}
+)
+# A name's words run together in its document ("vanderberg", "jeanluc", "obrien"): runs of
+# up to VARIANT_RUN words, among its first VARIANT_WORDS.
+VARIANT_RUN = 4
+VARIANT_WORDS = 6
+# A search word ending in "s" of at least PLURAL_CHARS letters is also its singular, as a
+# whole word ("translations", "développeurs": the terms "translation", "développeur").
+PLURAL_CHARS = 4
 
 
 def fold(text: str) -> str:
@@ -37,11 +49,20 @@ def fold(text: str) -> str:
 
 def query_words(raw: str) -> list[str]:
     """The words of a search string, folded, de-duplicated, at most MAX_QUERY_WORDS."""
-    words: list[str] = []
-    for word in fold(raw[:MAX_QUERY_CHARS]).split():
-        if word not in words:
-            words.append(word)
-    return words[:MAX_QUERY_WORDS]
+    return all_query_words(raw)[:MAX_QUERY_WORDS]
+
+
+def all_query_words(raw: str) -> list[str]:
+    """The words of a search string, folded, de-duplicated, however many there are."""
+    return list(dict.fromkeys(fold(raw[:MAX_QUERY_CHARS]).split()))
+
+
+def singular(word: str) -> str:
+    """The singular a folded search word may be the plural of ("developers" → "developer"),
+    or "" (a short word, or no plural "s")."""
+    if len(word) >= PLURAL_CHARS and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return ""
 
 
 def _term_words(term: Term) -> list[str]:
@@ -76,6 +97,32 @@ def profile_document(profile: Profile) -> tuple[str, str, str]:
         )
     )
     return a, b, c
+
+
+def _variants(text: str) -> list[str]:
+    words = fold(text).split()
+    head = words[:VARIANT_WORDS]
+    out = [
+        "".join(head[i:j])
+        for i in range(len(head))
+        for j in range(i + 2, min(len(head), i + VARIANT_RUN) + 1)
+    ]
+    spelt = unicodedata.normalize("NFC", text or "").translate(LATIN_SPELT_OTHERWISE)
+    if spelt != unicodedata.normalize("NFC", text or ""):
+        out += _variants(spelt) + fold(spelt).split()
+    return [w for w in out if w not in words]
+
+
+def profile_variants(profile: Profile) -> str:
+    """Other ways to type its name and its company's: their words run together ("Van der
+    Berg" as "vanderberg", "Jean-Luc" "jeanluc", "O'Brien" "obrien", "l'Atelier"
+    "latelier") and spelt as a keyboard without umlauts does ("Müller" as "mueller"):
+    found by a search (weight D on PostgreSQL, the end of the document on SQLite), never a
+    name match. `profile` must have `company` loaded."""
+    texts = [profile.display_name]
+    if profile.company_id and profile.company:
+        texts.append(profile.company.name)
+    return " ".join(dict.fromkeys(w for text in texts for w in _variants(text)))
 
 
 # --- lexemes no typed word can produce ------------------------------------------------------
@@ -135,9 +182,12 @@ def words_tsquery(words: list[str], index: Iterable[tuple[int, tuple[str, ...]]]
     index = tuple(index)
     parts = []
     for word in words:
-        alternatives = [f"'{word}':*"]
+        one = singular(word)  # "translations": the word "translation", the term named so
+        alternatives = [f"'{word}':*", *([_literal(one)] if one else [])]
         alternatives += [
-            _literal(f"{TERM}{pk}") for pk, names in index if any(n.startswith(word) for n in names)
+            _literal(f"{TERM}{pk}")
+            for pk, names in index
+            if any(n.startswith(word) or n == one for n in names)
         ]
         parts.append("(" + " | ".join(alternatives) + ")")
     return " & ".join(parts)
@@ -171,5 +221,14 @@ def search_filter(qs: QuerySet[Profile], words: list[str]) -> QuerySet[Profile]:
     """
     cond = Q()
     for word in words:
-        cond &= Q(search_document__startswith=word) | Q(search_document__contains=f" {word}")
+        either = Q(search_document__startswith=word) | Q(search_document__contains=f" {word}")
+        one = singular(word)  # its singular, as a whole word ("translations": "translation")
+        if one:
+            either |= (
+                Q(search_document=one)
+                | Q(search_document__startswith=f"{one} ")
+                | Q(search_document__contains=f" {one} ")
+                | Q(search_document__endswith=f" {one}")
+            )
+        cond &= either
     return qs.filter(cond)

@@ -25,6 +25,7 @@ from betacowork.numbers import parse_int
 from ..directory import directory_query, directory_search
 from ..directory.cache import cache_get, cache_key, cache_set
 from ..directory.cards import cards_html
+from ..directory.query import blank_search_notice
 from ..directory.sqlite import profile_page_fetch
 from ..rules import has_staff_tools
 from ..selectors import (
@@ -220,6 +221,8 @@ class DirectoryView(View):
 
     def get(self, request):
         query = directory_query(params=request.GET)
+        if query.blank_search:  # "!!!": say why everyone is listed
+            query.notices.append(blank_search_notice(query))
         canonical = urlencode(sorted((k, v) for k, vs in request.GET.lists() for v in vs))
         results_key = cache_key(
             "results", user=request.user, query_string=canonical, options=query.options
