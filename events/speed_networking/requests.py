@@ -34,9 +34,12 @@ def meeting_request_set(
         or NetworkingSession.objects.filter(event=event, finished_at__isnull=False).exists()
     ):
         raise ValidationError(_("This evening is over."), code="over")
-    # The requester's registration, locked: the same form sent twice (a double click) or
-    # from two tabs is written one after the other — the second replaces the first's
-    # requests instead of adding to them (a duplicate row, or more than 5).
+    # The event, then the requester's registration, locked — the order of every writer of a
+    # registration (a cancellation locks the event, then updates the registration; the other
+    # order deadlocked with it): the same form sent twice (a double click) or from two tabs
+    # is written one after the other, the second replacing the first's requests instead of
+    # adding to them (a duplicate row, or more than 5).
+    list(Event.objects.select_for_update(of=("self",)).filter(pk=event.pk).values_list("pk"))
     mine = event.registrations.active().filter(user=requester).order_by("pk")
     if not list(mine.select_for_update(of=("self",))):
         raise ValidationError(

@@ -203,3 +203,33 @@ def test_a_check_in_undone_while_the_first_rounds_are_planned(started, organiser
     gone.refresh_from_db()
     assert gone.checked_in_at is None
     assert not Seat.objects.filter(round__session__event=started, user_id=gone.user_id).exists()
+
+
+def test_requests_saved_while_the_registration_is_cancelled_is_no_deadlock(upcoming, monkeypatch):
+    """Saving "I'd like to meet" while the same registration is being cancelled (another
+    tab, an organiser): both lock the event, then the registration — locked the other way
+    round, PostgreSQL aborted one of them ("deadlock detected", a 500)."""
+    from events.services import registration_cancel
+    from events.speed_networking import requests
+
+    event, (me, *others) = upcoming
+    registration = event.registrations.get(user=me)
+    slow = requests.selectors.profiles_of
+
+    def profiles_of_slowly(*args, **kwargs):
+        time.sleep(0.5)  # after its locks, before its INSERTs
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(requests.selectors, "profiles_of", profiles_of_slowly)
+
+    def cancel_a_moment_later():
+        time.sleep(0.2)
+        return registration_cancel(registration=registration, actor=None)
+
+    _results, errors = together(
+        lambda: services.meeting_request_set(event=event, requester=me, targets=others[:2]),
+        cancel_a_moment_later,
+    )
+    assert not [e for e in errors if "deadlock" in str(e)], errors
+    registration.refresh_from_db()
+    assert registration.status == registration.Status.CANCELLED
