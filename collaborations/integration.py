@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
 from events.models import Event, EventKind, Round
@@ -162,6 +163,21 @@ def _shown_changed(sender, instance, update_fields=None, **kwargs) -> None:
     dashboard_invalidate()
 
 
+def companies_as_parties(user):
+    """The party rows that open a company's page to `user` (`members.selectors.
+    companies_visible_to`): the company itself a party (no member speaks for it), a member
+    `user` may see taking part for it, or a former member's row in a collaboration `user`
+    took part in (who may read their kept name). Not a member hidden from `user`."""
+    rows = Participant.objects.filter(company__isnull=False)
+    shown = Q(user__isnull=True, former_member=False) | Q(
+        user__in=Profile.objects.visible_to(user).values("user_id")
+    )
+    if user is not None and user.is_authenticated:
+        took_part = Participant.objects.filter(user=user).values("collaboration_id")
+        shown |= Q(former_member=True, collaboration_id__in=took_part)
+    return rows.filter(shown)
+
+
 def register() -> None:
     from .demo import seed_collaborations
 
@@ -188,6 +204,7 @@ def register() -> None:
         models=[Collaboration, Participant, CollaborationHistory],
     )
     register_demo_seeder(order=50, name="collaborations: the ledger", seed=seed_collaborations)
+    panels.register_company_party_source(companies_as_parties)
     from events.speed_networking.selectors import register_history_source
 
     register_history_source(collaboration_pairs)

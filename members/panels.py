@@ -80,6 +80,22 @@ def suggestion_exclusions(user) -> list:
     return [qs for exclude in _suggestion_exclusions for qs in exclude(user)]
 
 
+_company_parties: list[Callable] = []
+
+
+def register_company_party_source(rows: Callable) -> None:
+    """`rows(user) -> QuerySet` with a `company_id`: the rows of another app that open a
+    company's page to `user` (`members.selectors.companies_visible_to`) — a collaboration's
+    party that is the company itself, or one naming a member `user` may see for it. Never a
+    row naming a member hidden from `user`: the page would say they work there."""
+    if rows not in _company_parties:
+        _company_parties.append(rows)
+
+
+def company_party_sources(user) -> list:
+    return [rows(user) for rows in _company_parties]
+
+
 def _render(panels: list[Panel], request, **kwargs) -> list[dict]:
     out = []
     for panel in panels:

@@ -51,6 +51,7 @@ from .directory.sqlite import (  # noqa: F401
     space_members_filter,
 )
 from .models import Company, Membership, Profile, Space, Term, Visibility
+from .panels import company_party_sources
 from .rules import viewer_class
 from .search import fold
 
@@ -165,19 +166,17 @@ def companies_visible_to(*, user, with_page: bool = False) -> QuerySet[Company]:
     company, as they see every profile.
 
     `with_page`: the companies whose page `user` may open — the same, and those another
-    app's rows point at (a party to a collaboration: its panel shows what `user` may see of
-    it), as `members.services.company_forget_if_unused` keeps them."""
+    app's rows name for `user` (`members.panels.register_company_party_source`: a
+    collaboration's party that is the company itself, or a member `user` may see taking part
+    for it). A row naming a member hidden from `user` does not open it: the page would say
+    they work there."""
     if user is not None and user.is_authenticated and user.is_staff:
         return Company.objects.all()
     shown = Exists(Profile.objects.visible_to(user).filter(company_id=OuterRef("pk")))
     shown |= ~Q(website="") | ~Q(description="")
     if with_page:
-        for relation in Company._meta.related_objects:
-            if relation.related_model is not Profile:
-                rows = relation.related_model._base_manager.filter(
-                    **{relation.field.name: OuterRef("pk")}
-                )
-                shown |= Exists(rows)
+        for rows in company_party_sources(user):
+            shown |= Exists(rows.filter(company_id=OuterRef("pk")))
     return Company.objects.filter(shown)
 
 

@@ -193,3 +193,21 @@ def test_a_demo_world_seeded_with_the_old_titles_is_renamed_not_duplicated():
     _seed()
     assert Collaboration.objects.count() == count
     assert _leaks() == []
+
+
+def test_a_hidden_member_who_logged_for_the_company_does_not_open_its_page(
+    client, pixelwerk, lea, katia, staff
+):
+    """Léa logged a collaboration for Pixelwerk (her row names the company), then hid her
+    profile: the company page and the API's list would say a hidden member works there."""
+    log(lea, katia, title=TITLE, author_company=pixelwerk)  # proposed: not even confirmed
+    set_visibility(lea, Visibility.HIDDEN)
+    for viewer in (None, katia):
+        client.logout()
+        if viewer is not None:
+            client.force_login(viewer)
+        assert client.get(reverse("members:company", args=[pixelwerk.slug])).status_code == 404
+        listed = client.get("/api/v1/companies/").json()["results"]
+        assert pixelwerk.slug not in {c["slug"] for c in listed}
+    client.force_login(staff)
+    assert client.get(reverse("members:company", args=[pixelwerk.slug])).status_code == 200
