@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ..models import Profile
 from .text import (
+    VARIANT_MARK,
     _profile_terms,
     _term_words,
     fold,
@@ -107,6 +108,7 @@ def _search_rows(profiles: list[Profile], memberships: dict[int, list]) -> list[
     for p in profiles:
         a, b, c = profile_document(p)
         d = profile_variants(p)  # other spellings of the name: found, never a name match
+        marked = " ".join(VARIANT_MARK + w for w in d.split())  # SQLite: whole or long words
         terms = " ".join(w for t in _profile_terms(p) for w in _term_words(t))
         rows.append(
             {
@@ -117,7 +119,7 @@ def _search_rows(profiles: list[Profile], memberships: dict[int, list]) -> list[
                 "d": d,
                 "lexemes": lexemes(p, memberships.get(p.user_id, [])),
                 "created_on": timezone.localdate(p.created_at) if p.created_at else None,
-                "document": " ".join(x for x in (a, b, fold(terms), c, d) if x),
+                "document": " ".join(x for x in (a, b, fold(terms), c, marked) if x),
                 "card": profile_card(p),
             }
         )

@@ -34,6 +34,12 @@ LATIN_SPELT_OTHERWISE = str.maketrans(
 # up to VARIANT_RUN words, among its first VARIANT_WORDS.
 VARIANT_RUN = 4
 VARIANT_WORDS = 6
+# A search word finds another spelling whole ("leadubois"), or as its start only from
+# VARIANT_PREFIX_CHARS letters ("vanderb"): a shorter word would find a name across its
+# words ("lead" Léa Dubois, "evan" Eva Nowak). In the document (SQLite) each one is written
+# after VARIANT_MARK, which no search word holds, so the ordinary prefix match passes them by.
+VARIANT_PREFIX_CHARS = 7
+VARIANT_MARK = "~"
 # A search word ending in "s" of at least PLURAL_CHARS letters is also its singular, as a
 # whole word ("translations", "développeurs": the terms "translation", "développeur").
 PLURAL_CHARS = 4
@@ -183,7 +189,10 @@ def words_tsquery(words: list[str], index: Iterable[tuple[int, tuple[str, ...]]]
     parts = []
     for word in words:
         one = singular(word)  # "translations": the word "translation", the term named so
-        alternatives = [f"'{word}':*", *([_literal(one)] if one else [])]
+        # The profile's own words (weights A to C) by their start; its other spellings (D)
+        # whole, or by their start for a long word (VARIANT_PREFIX_CHARS).
+        other = f"'{word}':*D" if len(word) >= VARIANT_PREFIX_CHARS else f"'{word}':D"
+        alternatives = [f"'{word}':*ABC", other, *([_literal(one)] if one else [])]
         alternatives += [
             _literal(f"{TERM}{pk}")
             for pk, names in index
@@ -222,6 +231,11 @@ def search_filter(qs: QuerySet[Profile], words: list[str]) -> QuerySet[Profile]:
     cond = Q()
     for word in words:
         either = Q(search_document__startswith=word) | Q(search_document__contains=f" {word}")
+        other = f" {VARIANT_MARK}{word}"  # another spelling of the name (`profile_variants`)
+        if len(word) >= VARIANT_PREFIX_CHARS:
+            either |= Q(search_document__contains=other)
+        else:
+            either |= Q(search_document__contains=f"{other} ") | Q(search_document__endswith=other)
         one = singular(word)  # its singular, as a whole word ("translations": "translation")
         if one:
             either |= (

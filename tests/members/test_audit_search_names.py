@@ -129,6 +129,16 @@ def test_a_plural_is_a_whole_word_not_a_shorter_prefix(member_client, people):
     assert names(member_client.get(URL, {"q": "strauss"})) == ["Anna Strauß"]
 
 
+@pytest.mark.parametrize("q", ["lead", "evan", "jeanl", "vand"])
+def test_a_short_word_does_not_find_a_name_across_its_words(member_client, people, q):
+    """ "lead" is a word of its own, not the start of "Léa Dubois" typed run together; the
+    other spellings are found whole, or by their start from seven letters ("vanderb")."""
+    make_member("Léa Dubois")
+    make_member("Eva Nowak")
+    found = names(member_client.get(URL, {"q": q}))
+    assert not {"Léa Dubois", "Eva Nowak", "Jean-Luc Dupont", "Pieter Van der Berg"} & set(found)
+
+
 def test_a_hidden_profile_is_not_found_by_its_other_spellings(client, people):
     assert names(client.get(URL, {"q": "vanderberg"})) == []  # anonymous: public only
     member = UserFactory(name="Some Member")
