@@ -70,7 +70,9 @@ class ApiRateThrottle(BaseThrottle):
         limit, period = parse_rate(rates[scope])
         now = time.time()
         window = int(now // period)
-        key = f"api:rl:{scope}:{ident}:{period}:{window}"
+        # A member's calls are one count, by token or by session (the ident is their account).
+        counted = "member" if scope in ("token", "session") else scope
+        key = f"api:rl:{counted}:{ident}:{period}:{window}"
         try:
             cache.add(key, 0, period + 1)
             count = cache.incr(key)

@@ -288,10 +288,23 @@ class ProfileAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ["export_vcards"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = super().get_form(request, obj, change=change, **kwargs)
+
+        class ProfileForm(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if self.instance.pk and self.instance.visibility_on_reactivation:
+                    # A deactivated account: the form shows (and changes) the visibility it
+                    # gets once reactivated, so "Hidden" picked there is a choice too.
+                    self.initial["visibility"] = self.instance.visibility_on_reactivation
+
+        return ProfileForm
+
     def save_model(self, request, obj, form, change):
         # A deactivated account's profile stays hidden: the visibility chosen here is the
         # one it has once the account is reactivated.
-        if obj.visibility_on_reactivation and "visibility" in form.changed_data:
+        if obj.visibility_on_reactivation:
             obj.visibility_on_reactivation, obj.visibility = obj.visibility, Visibility.HIDDEN
         super().save_model(request, obj, form, change)
 

@@ -56,7 +56,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _recorder_connection_closed():
-    """The outbox's recorder thread keeps a database connection between batches: closed
+    """The outbox's recorder keeps an asynchronous database connection between batches: closed
     after each test, so the test database can be dropped at the end."""
     yield
     from betacowork.messaging.records import recorder_connection_close

@@ -186,6 +186,10 @@ class _SentStatement:
         self.cursor = None
 
 
+# How long the asynchronous connection may take to connect or to answer one UPDATE (usually
+# a millisecond) before the record is written on the sender's own connection instead.
+PIPE_TIMEOUT = 10.0
+
 # The asynchronous connection: one per process and thread (a forked Celery pool process opens
 # its own), kept between batches, with `synchronous_commit = off`.
 _pipes_lock = threading.Lock()
@@ -229,17 +233,26 @@ class _Pipe:
         self._wait()
         return self.cursor.rowcount
 
-    def _wait(self) -> None:
-        from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE
+    def _wait(self, timeout: float | None = None) -> None:
+        """Until the connection is ready, or OperationalError after `timeout` seconds (a
+        database that drops packets: the caller writes the record on its own connection)."""
+        from psycopg2 import OperationalError
+        from psycopg2.extensions import POLL_OK, POLL_READ
 
+        timeout = PIPE_TIMEOUT if timeout is None else timeout
+        deadline = time.monotonic() + timeout
         while True:
             state = self.conn.poll()
             if state == POLL_OK:
                 return
-            if state == POLL_READ:
-                select.select([self.conn.fileno()], [], [])
-            elif state == POLL_WRITE:
-                select.select([], [self.conn.fileno()], [])
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise OperationalError(f"No answer from the database in {timeout:g} s.")
+            poller = select.poll()  # not select(): any descriptor number
+            poller.register(
+                self.conn.fileno(), select.POLLIN if state == POLL_READ else select.POLLOUT
+            )
+            poller.poll(left * 1000)
 
     def close(self) -> None:
         if self.pid == os.getpid():  # never a parent's: it would end the parent's session

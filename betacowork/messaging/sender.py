@@ -32,7 +32,7 @@ Failed rows are listed in the admin with a "send again" action (`outbox_resend`)
 
 THE GUARANTEE, AND THE ONE UNAVOIDABLE WINDOW. A message is recorded "sent" before the next
 message of the batch is handed to the server (its envelope, MAIL and RCPT, may go out while
-the record is written on the recorder thread; its DATA waits for the record, see
+the record is written over the asynchronous connection; its DATA waits for its answer, see
 records.py). So if the worker dies, or the database is unreachable, at any moment, at most
 ONE message — the one the server has just accepted (250 to the end of DATA) and whose UPDATE
 has not yet committed — is still pending under an expiring lease, and is sent a second time
@@ -330,9 +330,9 @@ class _Batch:
         return envelope
 
     def send(self, row: Row, recorder: records.Recorder, following: Row | None) -> bool:
-        """Send one row; its outcome is recorded (or, on the recorder thread, being recorded:
-        `recorder.settle()` waits) before this returns. True if sent. `following`, the row
-        sent next, has its bytes built while the server reads this one's."""
+        """Send one row; its outcome is recorded (or, over the asynchronous connection, being
+        recorded: `recorder.settle()` waits) before this returns. True if sent. `following`,
+        the row sent next, has its bytes built while the server reads this one's."""
         try:
             if self.smtp:
                 if self.connection.connection is None:

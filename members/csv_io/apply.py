@@ -9,7 +9,7 @@ from django.db import transaction
 
 from ..models import Membership, User, Visibility
 from ..search import search_refresh_batch
-from ..services import company_forget_if_unused, company_resolve
+from ..services import company_forget_if_unused, company_resolve, profile_slug_follow_name
 from .check import ImportReport, RowResult, members_import_check
 
 
@@ -44,7 +44,10 @@ def _row_apply(row: RowResult) -> int | None:
             user.name = data["name"]
             user.save(update_fields=["name"])
         profile = user.profile
+    renamed = bool(profile.pk and data["name"] and data["name"] != profile.display_name)
     profile.display_name = data["name"] or profile.display_name
+    if renamed:
+        profile_slug_follow_name(profile)  # its new address, the old one redirecting to it
     for name in ("headline", "job_title", "city", "region", "phone", "website", "linkedin"):
         if data.get(name):
             setattr(profile, name, data[name])

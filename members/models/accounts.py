@@ -106,6 +106,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         user._is_active_saved = user.__dict__.get("is_active")
         return user
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or "is_active" in fields:
+            self._is_active_saved = self.__dict__.get("is_active")  # as read now
+
     def get_full_name(self) -> str:
         return self.name or self.email
 

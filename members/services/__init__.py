@@ -11,6 +11,7 @@ from .profiles import (
     profile_create_for_user,
     profile_follow_account,
     profile_hide_until_first_login,
+    profile_slug_follow_name,
     profile_unhide_on_first_login,
     profile_update,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "profile_create_for_user",
     "profile_follow_account",
     "profile_hide_until_first_login",
+    "profile_slug_follow_name",
     "profile_unhide_on_first_login",
     "profile_update",
     "proposals_forget_unused",

@@ -40,7 +40,7 @@ def _profile_slug(name: str, *, profile_pk: int | None = None) -> str:
     )
 
 
-def _profile_slug_follow_name(profile: Profile) -> None:
+def profile_slug_follow_name(profile: Profile) -> None:
     """A renamed profile gets the slug of its new name; its former address is kept and
     redirects to it (`members.views.ProfileDetailView`). Back to a name it had, it takes that
     name's address again."""
@@ -150,7 +150,7 @@ def profile_update(
             if name in fields:
                 setattr(profile, name, fields[name])
         if profile.pk and profile.display_name != former_name:
-            _profile_slug_follow_name(profile)
+            profile_slug_follow_name(profile)
         left_company_id = profile.company_id
         dropped = set()  # their proposals on the profile before: those nobody uses then go
         for field, tag_labels in (("skills", skills), ("offers", offers), ("seeks", seeks)):

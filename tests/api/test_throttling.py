@@ -1,4 +1,5 @@
-"""Rate limits: per address for anonymous callers, per token otherwise, in the shared cache."""
+"""Rate limits: per address for anonymous callers, per member otherwise (all their tokens and
+their session together), in the shared cache."""
 
 from __future__ import annotations
 
@@ -53,3 +54,12 @@ def test_a_rate_per_day_is_read_like_the_others(rate, expected):
     from api.throttling import parse_rate
 
     assert parse_rate(rate) == expected
+
+
+def test_a_member_has_one_allowance_by_token_and_by_session(client, member, tight_limits):
+    """Calls made with a token and from the signed-in browser are one member's: five in
+    all, not five each."""
+    by_token = ApiClient(token_for(member))
+    assert [by_token.get("/api/v1/spaces/").status_code for _ in range(5)] == [200] * 5
+    client.force_login(member)
+    assert client.get("/api/v1/spaces/").status_code == 429

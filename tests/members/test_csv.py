@@ -223,3 +223,19 @@ def test_an_import_moving_someone_to_another_company_forgets_the_one_nobody_uses
         "Shared Ltd",
         "Moving Co",
     }
+
+
+def test_an_import_renaming_someone_gives_them_the_new_address_and_keeps_the_old(world, client):
+    """As a rename through the profile form: the address follows the new name, and links to
+    the old one still reach the profile."""
+    from members.models import Profile
+
+    person = make_member("Old Name", visibility="public", user_kwargs={"email": "rn@example.test"})
+    old_url = person.get_absolute_url()
+    report = members_import_apply(b"email,name\nrn@example.test,New Name\n")
+    assert report.written, [r.errors for r in report.rows]
+    renamed = Profile.objects.get(pk=person.pk)
+    assert renamed.slug == "new-name"
+    response = client.get(old_url)
+    assert response.status_code == 302
+    assert response["Location"] == renamed.get_absolute_url()

@@ -221,3 +221,40 @@ def test_a_company_with_someone_in_sight_or_described_by_staff_has_its_page(db):
     member = Client()
     member.force_login(UserFactory())
     assert _company_status(member, members_only.company) == 200
+
+
+def test_staff_may_choose_hidden_for_a_deactivated_profile_once_reactivated(zelda, admin_client):
+    """The form shows the visibility the profile gets back (zelda chose "members"): picking
+    "Hidden" there is a choice that sticks — it was the form's initial value (the profile's
+    current, forced one), so nothing changed and zelda came back visible."""
+    before = zelda.visibility
+    _set_active(zelda.user, False)
+    url = reverse("admin:members_profile_change", args=[zelda.pk])
+    form = admin_client.get(url).context["adminform"].form
+    assert form.initial["visibility"] == before
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields
+    }
+    for name in ("skills", "offers", "seeks", "languages", "avatar"):
+        data.pop(name, None)
+    data["visibility"] = "hidden"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    _set_active(zelda.user, True)
+    assert Profile.objects.get(pk=zelda.pk).visibility == "hidden"
+
+
+def test_an_account_read_again_and_reactivated_shows_its_profile_again(zelda):
+    """An instance read while active, then read again after another request deactivated
+    the account: reactivating it through that instance shows the profile again (the signal
+    compares with the state read last)."""
+    from members.models import User
+
+    user = User.objects.get(pk=zelda.user_id)
+    _set_active(zelda.user, False)  # another request
+    user.refresh_from_db()
+    user.is_active = True
+    user.save()
+    assert Profile.objects.get(pk=zelda.pk).visibility == "public"

@@ -285,8 +285,8 @@ def _backend(session):
 
 class _Server(smtplib.SMTP):
     """An SMTP session without a socket that, at each DATA command, notes which messages the
-    database already shows sent (read on this test's own connection: committed by the
-    recorder thread)."""
+    database already shows sent (read on this test's own connection: committed over the
+    recorder's asynchronous connection)."""
 
     def __init__(self):
         super().__init__()  # no host: nothing is connected
@@ -367,8 +367,11 @@ def test_no_message_goes_out_while_the_one_before_is_unrecorded(
 def test_a_record_whose_answer_is_lost_is_written_again_before_the_next_data(
     transactional_db, monkeypatch
 ):
-    """The recorder's connection breaks after a record was sent: the record is written
-    again on the sender's own connection, before the next message's DATA."""
+    """The recorder's connection breaks after a record committed, before its answer came:
+    the record is written again on the sender's own connection, before the next message's
+    DATA — and counts its attempt once (the UPDATE asks for a pending row)."""
+    import psycopg2
+
     from betacowork.messaging import records, sender
 
     server = _Server()
@@ -378,7 +381,9 @@ def test_a_record_whose_answer_is_lost_is_written_again_before_the_next_data(
     def break_once(self):
         if not broken:
             broken.append(1)
-            self.conn.close()  # the answer never comes
+            answer(self)  # the UPDATE has committed…
+            self.conn.close()
+            raise psycopg2.OperationalError("the answer was lost")  # …which the sender cannot know
         return answer(self)
 
     monkeypatch.setattr(records._Pipe, "answer", break_once)
@@ -392,6 +397,29 @@ def test_a_record_whose_answer_is_lost_is_written_again_before_the_next_data(
     assert server.unrecorded_at_data == [[]] * 3
     assert Outbox.objects.filter(status=Outbox.Status.SENT).count() == 3
     assert list(Outbox.objects.order_by("pk").values_list("attempts", flat=True)) == [1, 1, 1]
+    assert [r.dedup_key for r in rows] == server.accepted
+
+
+@pytest.mark.postgres
+def test_a_database_that_does_not_answer_the_recorder_in_time_records_here(
+    transactional_db, monkeypatch
+):
+    """The recorder's connection gets no answer in PIPE_TIMEOUT (a database dropping
+    packets; 0 here): each record is written on the sender's own connection instead, before
+    the next DATA — the batch neither hangs nor leaves a message unrecorded."""
+    from betacowork.messaging import records, sender
+
+    server = _Server()
+    monkeypatch.setattr(records, "PIPE_TIMEOUT", 0.0)
+    monkeypatch.setattr(sender, "get_connection", lambda **kwargs: _backend(server))
+    records.recorder_connection_close()
+    rows = [write(f"t{i}")[0] for i in range(3)]
+    try:
+        assert outbox_send_due() == 3
+    finally:
+        records.recorder_connection_close()
+    assert server.unrecorded_at_data == [[]] * 3
+    assert Outbox.objects.filter(status=Outbox.Status.SENT).count() == 3
     assert [r.dedup_key for r in rows] == server.accepted
 
 

@@ -78,7 +78,7 @@ def test_a_task_runs_in_a_real_worker_against_real_redis(transactional_db, procs
         assert sink.wait_for(1, timeout=20), worker.output()[-2000:]
         assert sink.counts() == Counter({"katia@example.test": 1})
         assert "messaging.tasks.outbox_send" in worker.output()
-        # Recorded right after the server's reply (on the worker's recorder thread): a
+        # Recorded right after the server's reply (over the worker's asynchronous connection): a
         # moment after the sink counted it.
         sent = Outbox.objects.filter(pk=row.pk, status=Outbox.Status.SENT)
         assert _wait(sent.exists, timeout=5)
