@@ -64,7 +64,6 @@ def test_the_printed_plan_names_each_table_and_its_wide_grid_scrolls_by_keyboard
     ) in html
 
 
-
 def test_the_languages_a_member_speaks_are_one_named_group(client):
     """A screen reader names each checkbox ("French") with its group ("Languages"): a
     fieldset and its legend, not a label-looking span beside the boxes."""
