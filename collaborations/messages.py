@@ -69,6 +69,9 @@ class CollaborationRequest(MessageKind):
         return reasons
 
 
+_FOLLOWUP_KEY = re.compile(r"^event-followup:(?P<event>\d+):\d+$")
+
+
 @register_kind
 class EventFollowup(MessageKind):
     """After an event you attended: did you meet someone? Log what came of it."""
@@ -79,5 +82,18 @@ class EventFollowup(MessageKind):
     preference_label = _("Follow-ups after events I attended")
 
     def obsolete_reasons(self, rows: list) -> dict[int, str]:
-        """A follow-up to an address that is not verified is not sent."""
-        return unverified_reasons(rows)
+        """A follow-up to an address that is not verified is not sent, nor one about an event
+        deleted since (staff removed it: its link would be a 404)."""
+        from events.models import Event
+
+        reasons = unverified_reasons(rows)
+        about = {}
+        for row in rows:
+            match = _FOLLOWUP_KEY.match(row.dedup_key or "")
+            if match and row.pk not in reasons:
+                about[row.pk] = int(match["event"])
+        there = set(Event.objects.filter(pk__in=set(about.values())).values_list("pk", flat=True))
+        for pk, event_id in about.items():
+            if event_id not in there:
+                reasons[pk] = "Event deleted."
+        return reasons

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
@@ -287,6 +288,30 @@ class ProfileAdmin(admin.ModelAdmin):
     date_hierarchy = "member_since"
     list_per_page = 50
     actions = ["export_vcards"]
+
+    # A profile goes with its account (the account's deletion, with every app's steps):
+    # deleted alone, it would leave an account every page expects a profile of. Its delete
+    # page leads to the account's; the list has no "Delete selected". (The delete permission
+    # stays: deleting an account deletes its profile.)
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return super().delete_view(request, object_id, extra_context)
+        self.message_user(
+            request,
+            _(
+                "A profile is deleted with its account: deleting the account “%(account)s” "
+                "below deletes the profile too, with everything only theirs."
+            )
+            % {"account": obj.user},
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(reverse("admin:members_user_delete", args=[obj.user_id]))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         base = super().get_form(request, obj, change=change, **kwargs)

@@ -163,6 +163,19 @@ def membership_search_on_change(sender, instance: Membership, raw: bool = False,
         directory_invalidate()
 
 
+@receiver(pre_delete, sender=Space)
+def space_search_before_delete(sender, instance: Space, **kwargs):
+    """Its members' home space becomes NULL (an UPDATE without signals): remember them."""
+    instance._search_profiles = set(
+        Profile.objects.filter(home_space_id=instance.pk).values_list("pk", flat=True)
+    )
+
+
+@receiver(post_delete, sender=Space)
+def space_search_after_delete(sender, instance: Space, **kwargs):
+    profile_search_refresh_later(getattr(instance, "_search_profiles", set()))
+
+
 @receiver(post_delete, sender=Profile)
 @receiver(post_save, sender=Space)
 @receiver(post_delete, sender=Space)
