@@ -300,7 +300,8 @@ class ProfileAdmin(admin.ModelAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
-        if obj is None:
+        if obj is None or not self.has_delete_permission(request, obj):
+            # Django's own answer: "not found", or a refusal that names no account.
             return super().delete_view(request, object_id, extra_context)
         self.message_user(
             request,
