@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -78,6 +80,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if loaded is None:
         return render(request, "messaging/invalid.html", status=400)
     user, preference = loaded
+    # The page reads in the language the email came in — the member's, as for a signed-in
+    # page — unless this browser picked another with the language switcher.
+    language = getattr(user, "preferred_language", "")
+    if language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     context = {
         "kind_label": optional_preferences()[preference],
         "token": token,

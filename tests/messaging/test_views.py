@@ -100,3 +100,16 @@ def test_other_views_keep_their_csrf_protection(member):
     client.force_login(member)
     response = client.post(reverse("notifications:preferences"), {"kinds": []})
     assert response.status_code == 403
+
+
+def test_the_unsubscribe_page_speaks_the_members_language(client, member, settings):
+    """The link comes from an email in the member's language: the page answers in it, not in
+    the browser's — unless this browser picked a language with the switcher."""
+    member.preferred_language = "nl"
+    member.save(update_fields=["preferred_language"])
+    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(member, "reminder")])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert '<html lang="nl"' in page.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert '<html lang="fr"' in client.get(url).content.decode()
