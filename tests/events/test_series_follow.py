@@ -288,3 +288,17 @@ def test_the_admin_names_the_dates_a_new_rule_adds(series, client, staff):
     page = response.content.decode()
     assert "5 occurrences are added on the new rule&#x27;s dates" in page
     assert "5 upcoming occurrences the series no longer has" in page
+
+
+def test_a_new_time_saved_in_the_admin_tells_each_registrant_once(series, client, staff):
+    """Registrants of the moved occurrences get one "new time" email each — not one more
+    when the same form is saved again unchanged, nor for the weeks the save generates."""
+    first, second = (occurrences(series)[day] for day in TUESDAYS[:2])
+    seats = [RegistrationFactory(event=first), RegistrationFactory(event=second)]
+    client.force_login(staff)
+    assert _admin_change(client, series, start_time="13:00").status_code == 200
+    told = Outbox.objects.filter(kind="events.event_changed")
+    assert sorted(told.values_list("to_email", flat=True)) == sorted(s.email for s in seats)
+    assert _admin_change(client, series, start_time="13:00").status_code == 200
+    assert told.count() == 2
+    assert {local(e.start) for e in occurrences(series).values()} == {time(13)}
