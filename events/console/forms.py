@@ -48,6 +48,28 @@ class _ScopedForm(forms.ModelForm):
             capacity.help_text = _("At most %(limit)s seats for a chapter event.") % {
                 "limit": CHAPTER_CAPACITY_LIMIT
             }
+        if self.instance.pk:
+            # An edit: each field carries the value it showed (a hidden copy), so that only
+            # what the organiser changed is saved (`service_fields`) — a form opened before a
+            # colleague moved the event (or the weekly lunch) does not move it back, nor tell
+            # its registrants again. A series' picker shows its rule.
+            for name in self.Meta.fields:
+                self.fields[name].show_hidden_initial = True
+
+    def service_fields(self) -> dict:
+        """The fields to save: all for a new one; for an edit, what the organiser changed
+        (what they left as the form showed it stays as it is now; a field sent without its
+        shown value — a client that does not send them — is taken as sent)."""
+        names = self.Meta.fields
+        if self.instance.pk:
+            names = [
+                name
+                for name in names
+                if name in self.changed_data or self.add_initial_prefix(name) not in self.data
+            ]
+            if "chapter" in names and "space" not in names and not self.data.get("space"):
+                names.append("space")  # left empty for a new chapter: that chapter's space
+        return {name: self.cleaned_data[name] for name in names}
 
     def clean(self):
         cleaned = super().clean()
@@ -121,9 +143,6 @@ class EventForm(_ScopedForm):
         for name in ("start", "end"):  # before `clean()` computes a default end from it
             self.fields[name].validators.append(validate_event_time)
             self.fields[name].stored = getattr(self.instance, name) if self.instance.pk else None
-        if self.instance.pk:
-            for name in self.Meta.fields:
-                self.fields[name].show_hidden_initial = True
         self.fields["space"].help_text = _("Empty: the chapter's host space.")
         if not self.instance.pk:
             self.fields["end"].required = False
@@ -154,20 +173,6 @@ class EventForm(_ScopedForm):
             # A new event in the past is a typo (it could not be announced, nor attended).
             self.add_error("start", _("This date is past: a new event needs a date to come."))
         return cleaned
-
-    def service_fields(self) -> dict:
-        names = self.Meta.fields
-        if self.instance.pk:
-            # What the organiser left as the form showed it stays as it is now. A field sent
-            # without its shown value (a client that does not send them) is taken as sent.
-            names = [
-                name
-                for name in names
-                if name in self.changed_data or self.add_initial_prefix(name) not in self.data
-            ]
-            if "chapter" in names and "space" not in names and not self.data.get("space"):
-                names.append("space")  # left empty for a new chapter: that chapter's space
-        return {name: self.cleaned_data[name] for name in names}
 
     def changed_elsewhere(self) -> list[str]:
         """The labels of the fields someone else changed since this edit form was drawn:
@@ -229,13 +234,6 @@ class SeriesForm(_ScopedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["rrule"].keep_current(self.instance.rrule if self.instance.pk else "")
-        if self.instance.pk:
-            # As on an event's form: each field carries the value it showed, and only what
-            # the organiser changed is saved — a form opened before a colleague moved the
-            # lunch to 13:00 and saved with a new description does not move every occurrence
-            # back (nor tell their registrants again). The picker's shown value is the rule.
-            for name in self.Meta.fields:
-                self.fields[name].show_hidden_initial = True
         duration = self.fields["duration_minutes"]
         duration.widget.attrs.update(min=15, max=24 * 60, step=15)
         field_bounds(
@@ -276,18 +274,6 @@ class SeriesForm(_ScopedForm):
                 _("This repeats on no date from today to the last date: check the dates."),
             )
         return cleaned
-
-    def service_fields(self) -> dict:
-        names = self.Meta.fields
-        if self.instance.pk:
-            names = [
-                name
-                for name in names
-                if name in self.changed_data or self.add_initial_prefix(name) not in self.data
-            ]
-            if "chapter" in names and "space" not in names and not self.data.get("space"):
-                names.append("space")  # left empty for a new chapter: that chapter's space
-        return {name: self.cleaned_data[name] for name in names}
 
 
 class MessageForm(forms.Form):
