@@ -30,6 +30,19 @@ def _set_active(user, active: bool) -> None:
     account.save()
 
 
+def _admin_form_data(admin_client, url: str) -> dict:
+    """The admin change form's values as it shows them, ready to post back."""
+    form = admin_client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields
+    }
+    for name in ("skills", "offers", "seeks", "languages", "avatar"):
+        data.pop(name, None)
+    return data
+
+
 @pytest.fixture
 def zelda(db, vocab):
     make_member("Someone Else", visibility="public")
@@ -100,14 +113,7 @@ def test_staff_choosing_a_visibility_for_a_deactivated_profile_keep_it_for_react
 ):
     _set_active(zelda.user, False)
     url = reverse("admin:members_profile_change", args=[zelda.pk])
-    form = admin_client.get(url).context["adminform"].form
-    data = {
-        name: value
-        for name, value in form.initial.items()
-        if value is not None and name in form.fields
-    }
-    for name in ("skills", "offers", "seeks", "languages", "avatar"):
-        data.pop(name, None)
+    data = _admin_form_data(admin_client, url)
     data["visibility"] = "members"
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -224,21 +230,14 @@ def test_a_company_with_someone_in_sight_or_described_by_staff_has_its_page(db):
 
 
 def test_staff_may_choose_hidden_for_a_deactivated_profile_once_reactivated(zelda, admin_client):
-    """The form shows the visibility the profile gets back (zelda chose "members"): picking
+    """The form shows the visibility the profile gets back (zelda chose "public"): picking
     "Hidden" there is a choice that sticks — it was the form's initial value (the profile's
     current, forced one), so nothing changed and zelda came back visible."""
     before = zelda.visibility
     _set_active(zelda.user, False)
     url = reverse("admin:members_profile_change", args=[zelda.pk])
-    form = admin_client.get(url).context["adminform"].form
-    assert form.initial["visibility"] == before
-    data = {
-        name: value
-        for name, value in form.initial.items()
-        if value is not None and name in form.fields
-    }
-    for name in ("skills", "offers", "seeks", "languages", "avatar"):
-        data.pop(name, None)
+    data = _admin_form_data(admin_client, url)
+    assert data["visibility"] == before
     data["visibility"] = "hidden"
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
