@@ -17,7 +17,7 @@ from .factories import EventSeriesFactory, kind
 pytestmark = pytest.mark.django_db
 
 
-def _data(**overrides) -> dict:
+def series_form_data(**overrides) -> dict:
     tomorrow = timezone.localdate() + timedelta(days=1)
     data = {
         "title": "Betacooks",
@@ -43,7 +43,7 @@ def _said(response) -> list[str]:
 
 
 def test_a_series_added_in_the_admin_has_its_next_weeks_at_once(admin_client):
-    response = admin_client.post(reverse("admin:events_eventseries_add"), _data())
+    response = admin_client.post(reverse("admin:events_eventseries_add"), series_form_data())
     assert response.status_code == 302
     series = EventSeries.objects.get()
     occurrences = Event.objects.filter(series=series)
@@ -52,7 +52,7 @@ def test_a_series_added_in_the_admin_has_its_next_weeks_at_once(admin_client):
 
 
 def test_a_stopped_series_added_in_the_admin_generates_nothing(admin_client):
-    data = _data()
+    data = series_form_data()
     del data["active"]
     response = admin_client.post(reverse("admin:events_eventseries_add"), data)
     assert response.status_code == 302
@@ -61,12 +61,11 @@ def test_a_stopped_series_added_in_the_admin_generates_nothing(admin_client):
 
 
 def test_more_weeks_ahead_in_the_admin_generate_them_at_once(admin_client):
-    admin_client.post(reverse("admin:events_eventseries_add"), _data())
+    admin_client.post(reverse("admin:events_eventseries_add"), series_form_data())
     series = EventSeries.objects.get()
     before = Event.objects.filter(series=series).count()
-    response = admin_client.post(
-        reverse("admin:events_eventseries_change", args=[series.pk]), _data(weeks_ahead=8)
-    )
+    url = reverse("admin:events_eventseries_change", args=[series.pk])
+    response = admin_client.post(url, series_form_data(weeks_ahead=8))
     assert response.status_code == 302
     assert Event.objects.filter(series=series).count() >= before + 4
 
@@ -91,7 +90,8 @@ def test_the_generate_action_says_a_stopped_series_makes_nothing(admin_client):
 def test_the_admin_refuses_a_year_and_more_ahead_or_a_day_and_more_long(
     admin_client, field, value, message
 ):
-    response = admin_client.post(reverse("admin:events_eventseries_add"), _data(**{field: value}))
+    data = series_form_data(**{field: value})
+    response = admin_client.post(reverse("admin:events_eventseries_add"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not EventSeries.objects.exists()

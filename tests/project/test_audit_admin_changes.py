@@ -4,18 +4,15 @@ saved in the admin."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.admin import helpers
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from events.models import Event, EventSeries
 from members.models import Profile, User
-from tests.events.factories import kind
+from tests.events.test_admin_series_generation import series_form_data
 from tests.factories import UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
@@ -129,27 +126,6 @@ def test_deactivating_then_reactivating_through_the_user_admin_shows_the_profile
         assert Profile.objects.get(pk=zelda.pk).visibility == expected
 
 
-def _series_data(**overrides) -> dict:
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    data = {
-        "title": "Betacooks",
-        "kind": kind("betacooks").pk,
-        "start_time": "12:30",
-        "duration_minutes": 90,
-        "rrule_pattern": "weekly",
-        "rrule_weekday": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][tomorrow.weekday()],
-        "rrule_ordinal": "1",
-        "rrule_monthday": "",
-        "starts_on": tomorrow.isoformat(),
-        "visibility": "public",
-        "weeks_ahead": 4,
-        "active": "on",
-        "publish": "on",
-    }
-    data.update(overrides)
-    return data
-
-
 @pytest.mark.parametrize(
     "bad",
     [
@@ -160,7 +136,7 @@ def _series_data(**overrides) -> dict:
     ],
 )
 def test_a_series_with_an_invalid_rule_is_refused_in_the_admin(admin_client, bad):
-    response = admin_client.post(reverse("admin:events_eventseries_add"), _series_data(**bad))
+    response = admin_client.post(reverse("admin:events_eventseries_add"), series_form_data(**bad))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors
     assert not EventSeries.objects.exists()
@@ -169,11 +145,10 @@ def test_a_series_with_an_invalid_rule_is_refused_in_the_admin(admin_client, bad
 
 def test_series_admin_permissions_both_sides(admin_client):
     add = reverse("admin:events_eventseries_add")
-    assert (
-        staff_with("view_eventseries", "change_event").post(add, _series_data()).status_code == 403
-    )
+    refused = staff_with("view_eventseries", "change_event").post(add, series_form_data())
+    assert refused.status_code == 403
     assert not EventSeries.objects.exists()
-    response = staff_with("add_eventseries", "view_eventseries").post(add, _series_data())
+    response = staff_with("add_eventseries", "view_eventseries").post(add, series_form_data())
     assert response.status_code == 302
     assert Event.objects.filter(series__isnull=False).count() >= 4
 
@@ -183,16 +158,16 @@ def test_more_weeks_ahead_generates_the_new_weeks_once_and_says_how_many(admin_c
         return [str(m) for m in response.context["messages"]]
 
     add = reverse("admin:events_eventseries_add")
-    response = admin_client.post(add, _series_data(), follow=True)
+    response = admin_client.post(add, series_form_data(), follow=True)
     series = EventSeries.objects.get()
     before = Event.objects.filter(series=series).count()
     assert f"{before} new occurrences are generated." in said(response)
     url = reverse("admin:events_eventseries_change", args=[series.pk])
-    response = admin_client.post(url, _series_data(weeks_ahead=6), follow=True)
+    response = admin_client.post(url, series_form_data(weeks_ahead=6), follow=True)
     after = Event.objects.filter(series=series).count()
     assert after == before + 2
     assert "2 new occurrences are generated." in said(response), said(response)
     # Saved again unchanged: nothing more, and no message counting anything.
-    response = admin_client.post(url, _series_data(weeks_ahead=6), follow=True)
+    response = admin_client.post(url, series_form_data(weeks_ahead=6), follow=True)
     assert Event.objects.filter(series=series).count() == after
     assert not [m for m in said(response) if "generated" in m or "follow" in m], said(response)
