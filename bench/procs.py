@@ -40,8 +40,14 @@ class SinkHandler:
         refuse: list[str] | None = None,
         stall_on: int | None = None,
         stall_seconds: float = 0.0,
+        pipelining: bool = True,
     ):
         self.delay = delay
+        # Offer PIPELINING (RFC 2920) in the EHLO reply, as production servers do (Postfix,
+        # Exim, Amazon SES, Gmail): aiosmtpd reads each command from a buffered stream and
+        # answers in order, so a group of commands written at once is served as RFC 2920
+        # asks; it only does not say so. False: the EHLO reply aiosmtpd writes by itself.
+        self.pipelining = pipelining
         # Hold the `stall_on`-th DATA (1-based) this long before answering: a test kills the
         # sender while it waits for our reply, deterministically.
         self.stall_on, self.stall_seconds = stall_on, stall_seconds
@@ -56,6 +62,12 @@ class SinkHandler:
         self.target: int | None = None
         self.reached = threading.Event()
         self.first_at: float | None = None  # time.monotonic() of the first accepted message
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname  # what aiosmtpd does when no hook answers EHLO
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")  # before the last line, "250 HELP"
+        return responses
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
@@ -96,20 +108,42 @@ class SinkHandler:
 
 
 class SmtpSink:
-    """A local SMTP server; `counts()` tells how many messages each address got."""
+    """A local SMTP server; `counts()` tells how many messages each address got.
 
-    def __init__(self, port: int, **handler_options):
+    With `rtt_ms`, clients reach it on `port` through a proxy that holds every chunk half of
+    that each way (bench/latency_proxy.py), as if the server were that far away; the sink
+    itself listens on `port + 1`."""
+
+    def __init__(self, port: int, *, rtt_ms: float = 0.0, **handler_options):
         self.port = port
+        self.rtt_ms = rtt_ms
+        self.proxy: subprocess.Popen | None = None
         self.handler = SinkHandler(**handler_options)
         self.controller = Controller(
-            self.handler, hostname="127.0.0.1", port=port, ready_timeout=10
+            self.handler, hostname="127.0.0.1", port=port + 1 if rtt_ms else port, ready_timeout=10
         )
 
     def __enter__(self) -> SmtpSink:
         self.controller.start()
+        if self.rtt_ms:
+            self.proxy = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(BASE_DIR / "bench" / "latency_proxy.py"),
+                    str(self.port),
+                    str(self.port + 1),
+                    str(self.rtt_ms / 2),
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            self.proxy.stdout.readline()  # "ready"
         return self
 
     def __exit__(self, *exc) -> None:
+        if self.proxy is not None:
+            self.proxy.terminate()
+            self.proxy.wait(10)
         self.controller.stop()
 
     @property

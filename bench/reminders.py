@@ -194,7 +194,9 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def run_reminders(n: int, round_no: int, worker, sample: Path, send_only: bool = False) -> float:
+def run_reminders(
+    n: int, round_no: int, worker, sample: Path, send_only: bool = False, **sink_options
+) -> float:
     """One reminders run; returns msg/s (sweep trigger → last message accepted). With
     `send_only`, the sweep runs first, untimed, in this process (its send tasks not asked
     for), and the clock runs from the outbox sweep's trigger: the sending alone."""
@@ -203,7 +205,7 @@ def run_reminders(n: int, round_no: int, worker, sample: Path, send_only: bool =
         if send_only:
             with mock.patch("betacowork.messaging.outbox.outbox_send_on_commit"):
                 reminder_sweep_run()
-        with SmtpSink(SMTP_PORT) as sink:
+        with SmtpSink(SMTP_PORT, **sink_options) as sink:
             account = CpuAccount([worker.pid, *worker.children()])
             started = time.monotonic()
             sweep_at = timezone.now()
@@ -250,10 +252,11 @@ def run_reminders(n: int, round_no: int, worker, sample: Path, send_only: bool =
         cleanup(event)
 
 
-def run_reference(n: int, sample: Path, connections: int) -> float:
+def run_reference(n: int, sample: Path, connections: int, **sink_options) -> float:
     """`connections` plain smtplib senders at once (n between them), each over one
-    connection: as many as the worker's pool processes, each of which sends over its own."""
-    with SmtpSink(SMTP_PORT) as sink:
+    connection: as many as the worker's pool processes, each of which sends over its own.
+    smtplib never pipelines: the sink offering PIPELINING or not changes nothing here."""
+    with SmtpSink(SMTP_PORT, **sink_options) as sink:
         account = CpuAccount()
         senders = [
             subprocess.Popen(
@@ -381,6 +384,19 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--in-process-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
+        "--rtt-ms",
+        type=float,
+        default=0.0,
+        help="the sink this many milliseconds away (a proxy holds each chunk half of it each "
+        "way), as a mail provider across the internet is; the database stays local",
+    )
+    parser.add_argument(
+        "--no-pipelining",
+        action="store_true",
+        help="the sink does not offer PIPELINING (aiosmtpd's own EHLO reply): the worker "
+        "waits for each command's reply, as smtplib does",
+    )
+    parser.add_argument(
         "--reference-connections",
         type=int,
         help="smtplib senders at once in the reference (default: --concurrency, like for like)",
@@ -400,9 +416,12 @@ def main() -> int:
         sys.exit("Set CELERY_BROKER_URL=redis://...")
     n = args.reminders
     connections = args.reference_connections or args.concurrency
+    sink = {"pipelining": not args.no_pipelining, "rtt_ms": args.rtt_ms}
     print(
         f"{n} reminders, {args.rounds} rounds, one worker (concurrency {args.concurrency}) "
-        f"against {connections} smtplib connection(s), "
+        f"against {connections} smtplib connection(s), the sink "
+        f"{'without' if args.no_pipelining else 'offering'} PIPELINING"
+        f"{f' {args.rtt_ms:g} ms away' if args.rtt_ms else ''}, "
         f"{os.cpu_count()} cores, load {load()}"
     )
     cleanup(None)
@@ -418,15 +437,15 @@ def main() -> int:
             # A long-lived worker has its templates compiled and its connections open: a
             # first, untimed sweep puts this fresh one (each of its pool processes) there.
             print(f"warm-up ({args.warmup} reminders, not counted)")
-            run_reminders(args.warmup, -1, worker, sample, args.send_only)
+            run_reminders(args.warmup, -1, worker, sample, args.send_only, **sink)
         for round_no in range(args.rounds):
             print(f"round {round_no + 1}")
             if round_no % 2 == 0 or not sample.exists():
-                mine = run_reminders(n, round_no, worker, sample, args.send_only)
-                ref = run_reference(n, sample, connections)
+                mine = run_reminders(n, round_no, worker, sample, args.send_only, **sink)
+                ref = run_reference(n, sample, connections, **sink)
             else:
-                ref = run_reference(n, sample, connections)
-                mine = run_reminders(n, round_no, worker, sample, args.send_only)
+                ref = run_reference(n, sample, connections, **sink)
+                mine = run_reminders(n, round_no, worker, sample, args.send_only, **sink)
             pairs.append((mine, ref))
             print(f"  ratio reminders/reference: {mine / ref:.2f}")
     finally:

@@ -72,7 +72,7 @@ from .checks import obsolete_reasons
 from .kinds import kind_for
 from .mime import MessageBuilder, connection_broken, smtp_error_is_permanent
 from .models import Outbox
-from .smtp import sendmail
+from .smtp import PENDING, sendmail
 
 logger = logging.getLogger(__name__)
 
@@ -310,15 +310,19 @@ class _Batch:
         # (row id, envelope, the exception building it raised).
         self.prepared: tuple[int, tuple | None, Exception | None] | None = None
 
-    def prepare(self, row: Row | None) -> None:
+    def prepare(self, row: Row | None) -> tuple | None:
         """Build `row`'s bytes now (while the server is busy with the previous message's
-        DATA); an error is kept and raised when the row is sent, as if built then."""
+        DATA); an error is kept and raised when the row is sent, as if built then. Returns
+        the envelope when its group may go out now, behind the previous message (smtp.py,
+        PIPELINING): built, and its lease fresh, so that `_send_batch` sends it next."""
         if row is None or not self.smtp:
-            return
+            return None
         try:
             self.prepared = (row.pk, self.builder.envelope(row), None)
         except Exception as exc:
             self.prepared = (row.pk, None, exc)
+            return None
+        return self.prepared[1] if _lease_fresh(row) else None
 
     def envelope(self, row: Row) -> tuple:
         prepared, self.prepared = self.prepared, None
@@ -328,6 +332,16 @@ class _Batch:
         if error is not None:
             raise error
         return envelope
+
+    def drop_pending(self) -> None:
+        """A row whose envelope went out behind the previous message is not sent after all:
+        the server waits for its content, so the connection is closed (nothing delivered;
+        the next row opens a new one)."""
+        session = getattr(self.connection, "connection", None) if self.smtp else None
+        if session is not None and getattr(session, PENDING, None) is not None:
+            session.close()  # the socket first: a QUIT now would be read as content
+            with contextlib.suppress(Exception):
+                self.connection.close()
 
     def send(self, row: Row, recorder: records.Recorder, following: Row | None) -> bool:
         """Send one row; its outcome is recorded (or, over the asynchronous connection, being
@@ -401,6 +415,7 @@ def _send_batch(sendable: list[Row], batch: _Batch, recorder) -> int:
     for index, row in enumerate(sendable):
         if not _lease_fresh(row) and row.pk not in _leases_keep(sendable[index:]):
             logger.warning("Outbox row %s: lease lost before sending; left to its holder.", row.pk)
+            batch.drop_pending()
             continue
         if getattr(batch.connection, "connection", True) is None:
             # The backend closed its connection after an error: open a new one for the rest
