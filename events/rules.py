@@ -4,14 +4,17 @@ The predicates build on `members/rules.py` (read its docstring first). One rule 
 every question about running an event — editing, publishing, cancelling, checking people
 in, exporting the list, writing to registrants, planning speed-networking rounds: staff,
 or an organiser of the event's chapter (`may_run_event`). Lists use its `Q` form,
-`EventQuerySet.run_by(user)`; an event without a chapter is run by staff alone.
+`EventQuerySet.run_by(user)`; an event without a chapter is run by staff alone. "Staff" here
+includes an active superuser (`acts_as_staff`): Django's `has_perm` lets them do everything,
+so the lists show them everything too.
 """
 
 from __future__ import annotations
 
 import rules
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from members.models import Chapter
 from members.rules import (
     about_an_object,
     chapter_organiser_q,
@@ -26,9 +29,27 @@ from .models import Event, EventVisibility
 CHAPTER_CAPACITY_LIMIT = 50
 
 
+@rules.predicate
+def acts_as_staff(user) -> bool:
+    """Staff, or an active superuser. Django grants a superuser every permission
+    (`user.has_perm`), staff box ticked or not: the list forms below answer for them as
+    `has_perm` does for one event, so they never get a member's lists of what they may run."""
+    if is_staff(user):
+        return True
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+
+
+def chapters_run_by(user) -> QuerySet[Chapter]:
+    """The chapters `user` may create and run events in (`members.organise_chapter`): the
+    ones they organise; every one for staff and superusers."""
+    if acts_as_staff(user):
+        return Chapter.objects.all()
+    return Chapter.objects.organised_by(user)
+
+
 def event_visibility_q(user) -> Q | None:
     """The events `user` may see; None means every one (staff, drafts included)."""
-    if is_staff(user):
+    if acts_as_staff(user):
         return None
     published = Q(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
     if user is None or not user.is_authenticated:
@@ -39,7 +60,7 @@ def event_visibility_q(user) -> Q | None:
 
 def run_by_q(user) -> Q | None:
     """The events `user` may run (the list form of `may_run_event`); None: all (staff)."""
-    if is_staff(user):
+    if acts_as_staff(user):
         return None
     return chapter_organiser_q(user, field="chapter_id")
 
@@ -48,7 +69,7 @@ def run_by_q(user) -> Q | None:
 def event_visible(user, event) -> bool:
     if event is None:
         return False
-    if is_staff(user) or is_event_organiser(user, event):
+    if acts_as_staff(user) or is_event_organiser(user, event):
         return True
     if event.status not in (Event.Status.PUBLISHED, Event.Status.CANCELLED):
         return False
@@ -63,7 +84,7 @@ def is_event_organiser(user, event) -> bool:
     return is_chapter_organiser(user, event.chapter)
 
 
-may_run_event = about_an_object & (is_staff | is_event_organiser)
+may_run_event = about_an_object & (acts_as_staff | is_event_organiser)
 
 rules.add_perm("events.view_event", event_visible)
 rules.add_perm("events.register_as_member", is_member)
@@ -75,7 +96,7 @@ rules.add_perm("events.message_registrants", may_run_event)
 rules.add_perm("events.run_speed_networking", may_run_event)
 rules.add_perm("events.change_eventseries", may_run_event)
 # At the door only staff see email addresses and hidden profiles' names.
-rules.add_perm("events.see_all_registrants", is_staff)
+rules.add_perm("events.see_all_registrants", acts_as_staff)
 # A chapter event above CHAPTER_CAPACITY_LIMIT seats, or an event outside any chapter.
-rules.add_perm("events.exceed_chapter_capacity", is_staff)
-rules.add_perm("events.add_event_without_chapter", is_staff)
+rules.add_perm("events.exceed_chapter_capacity", acts_as_staff)
+rules.add_perm("events.add_event_without_chapter", acts_as_staff)

@@ -14,10 +14,12 @@ Services do not call this module directly: they call `notify()` / `notify_addres
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -252,10 +254,27 @@ def outbox_send_on_commit(ids: Iterable[int]) -> None:
     One task per row for a single message; rows written together go in tasks of
     `OUTBOX_BATCH_SIZE` ids, so each task sends its batch over one SMTP connection. A broker
     error never reaches the caller: the rows are in the database and the sweep sends them.
+    Inside `outbox_quiet()`, nothing is asked.
     """
     ids = list(ids)
-    if ids:
+    if ids and not _quiet.get():
         transaction.on_commit(lambda: _enqueue(ids))
+
+
+_quiet: ContextVar[bool] = ContextVar("outbox_quiet", default=False)
+
+
+@contextlib.contextmanager
+def outbox_quiet():
+    """Rows written inside are written as ever, but no worker is asked to send them: the
+    outbox sweep (beat, every minute) finds those still pending. For a writer that settles
+    the rows itself right after — the demo world marks its past announcements sent — so no
+    task is queued for a row that is no longer due."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 def _enqueue(ids: list[int]) -> None:

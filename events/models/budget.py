@@ -59,10 +59,13 @@ class Budget(models.Model):
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
+    # PROTECT: a budget is a financial record. Deleting a chapter that has budgets is
+    # refused (the admin's delete page lists them) rather than erasing its history with it;
+    # SET_NULL cannot keep it either, a budget without a chapter being the community's.
     chapter = models.ForeignKey(
         "members.Chapter",
         verbose_name=_("chapter"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="budgets",

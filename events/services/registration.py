@@ -410,7 +410,15 @@ def registration_cancel(
         was_confirmed = registration.status == Registration.Status.CONFIRMED
         registration.status = Registration.Status.CANCELLED
         registration.cancelled_at = timezone.now()
-        registration.save(update_fields=["status", "cancelled_at"])
+        # A cancelled seat is nobody at the door: a check-in made before (the door opens
+        # before the start) goes with it, so no list, count, report or round counts them.
+        # Written whatever was read: a check-in committing meanwhile is undone too (and one
+        # after this commit is refused: `registration_check_in` re-reads the row locked).
+        registration.checked_in_at = None
+        registration.checked_in_by = None
+        registration.save(
+            update_fields=["status", "cancelled_at", "checked_in_at", "checked_in_by"]
+        )
         if not was_confirmed:
             return None
         if registration.user_id:  # seated at a Speed Networking evening planned already?

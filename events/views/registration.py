@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -17,6 +18,13 @@ from ..models import Event, Registration
 from ..services.guests import guest_registered_again
 from .common import _validation_messages
 from .pages import EventDetailView
+
+# Guest registrations one visitor may send, counted per address as the login limits count
+# (allauth's, behind ALLAUTH_TRUSTED_PROXY_COUNT proxies). Each one takes a seat or sends an
+# address's owner their registration's email again (`guest_registered_again`): without a
+# limit, anyone could make the site email address after address. Twenty an hour leaves room
+# for a group registering from one office or a coworking space's Wi-Fi.
+GUEST_RATE_LIMITS = {"guest_register": "20/h/ip"}
 
 
 class EventRegisterView(EventDetailView):
@@ -35,6 +43,20 @@ class EventRegisterView(EventDetailView):
         if not form.is_valid():
             ctx = self.build_context(self.get_event(), form=form)
             return self.render_to_response(ctx, status=400)
+        if user is None and not _guest_registration_allowed(request):
+            ctx = self.build_context(
+                self.get_event(),
+                form=form,
+                errors=[
+                    _(
+                        "Too many registrations have been sent from your connection. Please "
+                        "try again later; members can log in to register."
+                    )
+                ],
+            )
+            response = self.render_to_response(ctx, status=429)
+            response["Retry-After"] = str(_guest_rate_period())
+            return response
         try:
             registration = services.event_register(
                 event=event,
@@ -71,6 +93,24 @@ class EventRegisterView(EventDetailView):
             guest_email=registration.email if user is None else None,
         )
         return redirect(event)
+
+
+def _guest_registration_allowed(request) -> bool:
+    """Count one guest registration sent by this visitor; False once over the limit.
+
+    Only forms that passed validation count: they are what writes or emails. Counted in the
+    cache under allauth's `allauth:rl:` keys, which keep counting in the process's memory
+    while Redis is down (betacowork/cache.py), as the login limits do."""
+    usage = ratelimit.consume(
+        request, app="events", action="guest_register", config=GUEST_RATE_LIMITS
+    )
+    return usage is not None
+
+
+def _guest_rate_period() -> int:
+    """Seconds until a refused visitor may certainly register again (the longest window)."""
+    rates = ratelimit.parse_rates(GUEST_RATE_LIMITS["guest_register"])
+    return int(max(rate.duration for rate in rates))
 
 
 def _tell_registered(request, status: str, position: int | None, *, guest_email=None) -> None:

@@ -12,6 +12,7 @@ from betacowork.messaging.mime import message_id_for
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.outbox import (
     OutboxMessage,
+    outbox_quiet,
     outbox_resend,
     outbox_send_on_commit,
     outbox_write,
@@ -52,6 +53,37 @@ def test_a_rolled_back_change_writes_and_sends_nothing(django_capture_on_commit_
         change()
     assert not Outbox.objects.exists()
     assert callbacks == []
+
+
+def test_rows_written_quietly_ask_no_worker_and_are_left_to_the_sweep(
+    scripted, django_capture_on_commit_callbacks
+):
+    """`outbox_quiet()` (the demo world, which marks its past announcements sent right
+    after writing them): the rows are written, no send task is asked for; a row still
+    pending is sent by the sweep. Outside it, the same write asks once."""
+
+    def write_one(key):
+        return outbox_write(
+            dedup_key=key,
+            kind="test",
+            to_email="a@example.test",
+            language="en",
+            message=RenderedMessage(subject="s", text="t"),
+        )[0]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        with outbox_quiet():
+            quiet = write_one("quiet")
+    assert callbacks == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        write_one("told")
+    assert len(callbacks) == 1
+    assert quiet.status == Outbox.Status.PENDING
+    assert outbox_send_due() == 2
+    assert {email.extra_headers["X-Betacowork-Message"] for email in scripted.sent} == {
+        "quiet",
+        "told",
+    }
 
 
 def test_resend_requeues_failed_rows_with_a_new_message_id(scripted):
