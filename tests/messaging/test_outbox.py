@@ -71,9 +71,8 @@ def test_rows_written_quietly_ask_no_worker_and_are_left_to_the_sweep(
             message=RenderedMessage(subject="s", text="t"),
         )[0]
 
-    with django_capture_on_commit_callbacks() as callbacks:
-        with outbox_quiet():
-            quiet = write_one("quiet")
+    with django_capture_on_commit_callbacks() as callbacks, outbox_quiet():
+        quiet = write_one("quiet")
     assert callbacks == []
     with django_capture_on_commit_callbacks() as callbacks:
         write_one("told")
