@@ -243,6 +243,12 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
+# allauth's forms with the site's sentence-case labels ("Remember me", "Current password").
+ACCOUNT_FORMS = {
+    "login": "members.account_forms.LoginForm",
+    "change_password": "members.account_forms.ChangePasswordForm",
+    "reset_password_from_key": "members.account_forms.ResetPasswordKeyForm",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Betacowork] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 # Behind the reverse proxy every request comes from the proxy's address: the rate limits read

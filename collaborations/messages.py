@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from betacowork.messaging import MessageKind, register_kind
 from events.services.common import verified_addresses
 
-from .models import Participant
+from .models import Collaboration, Participant
 
 
 def unverified_reasons(rows: list) -> dict[int, str]:
@@ -39,8 +39,8 @@ class CollaborationRequest(MessageKind):
     def obsolete_reasons(self, rows: list) -> dict[int, str]:
         """A request that asks for nothing any more is not sent (late, or sent again from
         the delivery log): the participant answered already, or was removed, or the
-        collaboration was deleted or changed since (a newer request asks again); nor one to
-        an address that is not verified. Two queries for the batch."""
+        collaboration was declined, deleted or changed since (a newer request asks again);
+        nor one to an address that is not verified. Two queries for the batch."""
         parsed = {}
         for row in rows:
             match = _REQUEST_KEY.match(row.dedup_key)
@@ -61,6 +61,9 @@ class CollaborationRequest(MessageKind):
                 reasons[pk] = "The participant is someone else now."
             elif participant.state != Participant.State.PENDING:
                 reasons[pk] = f"Already answered: {participant.state}."
+            elif participant.collaboration.status == Collaboration.Status.DECLINED:
+                # Another party declined, or left before answering: nothing to confirm.
+                reasons[pk] = "Collaboration declined meanwhile."
             elif participant.collaboration.revision != revision:
                 reasons[pk] = (
                     f"Collaboration changed since (revision {revision} → "

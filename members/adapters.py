@@ -3,7 +3,7 @@ kinds are registered in members/messages.py)."""
 
 import uuid
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -26,6 +26,18 @@ from .messages import account_kind_key
 class _Site:
     name: str
     domain: str
+
+
+def on_site(url: str) -> str:
+    """`url` (absolute, or a path) on the site's canonical address, settings.SITE_URL.
+
+    allauth builds the links of its emails from the request (`request.build_absolute_uri`):
+    a request that came in through another host ALLOWED_HOSTS lets in (an alias, the proxy's
+    internal name, a spoofed Host header where a wildcard is allowed) would send links to that
+    host, and over the request's scheme. Every link of an account email goes through here.
+    """
+    parts = urlsplit(url)
+    return f"{settings.SITE_URL}{urlunsplit(('', '', parts.path, parts.query, parts.fragment))}"
 
 
 def _login_of(credentials: dict) -> str:
@@ -83,19 +95,28 @@ class AccountAdapter(DefaultAccountAdapter):
             key=_login_of(credentials),
         )
 
+    # The links of account emails (allauth's documented hooks for the two that carry a key).
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return on_site(super().get_email_confirmation_url(request, emailconfirmation))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return on_site(super().get_reset_password_from_key_url(key))
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # The same context allauth's own send_mail builds; the site is named "Betacowork"
-        # (there is no django.contrib.sites), its domain is the one the person used.
+        # (there is no django.contrib.sites), its domain is SITE_URL's, not the request's.
         request = allauth_context.request
         ctx = {
             "request": request,
             "email": email,
-            "current_site": _Site(
-                name="Betacowork",
-                domain=request.get_host() if request else urlsplit(settings.SITE_URL).netloc,
-            ),
+            "current_site": _Site(name="Betacowork", domain=urlsplit(settings.SITE_URL).netloc),
         }
         ctx.update(context)
+        # The links allauth builds without a hook (the sign-up and password-reset links of
+        # "account already exists" and "unknown account"): every `*_url` of the context.
+        for name, value in context.items():
+            if name.endswith("_url") and isinstance(value, str) and value:
+                ctx[name] = on_site(value)
         user = context.get("user")
         notify_address(
             kind=account_kind_key(template_prefix),  # rendered by allauth's render_mail

@@ -12,7 +12,9 @@ its `AppConfig.ready()`; members runs them in `order` (then name):
                               as cancelled (no sweep may send one to the address later)
     20 events.registrations   upcoming seats are cancelled; the waitlist moves up (emails)
     30 collaborations.participants   their rows in collaborations are marked a former
-                              member's (kept as they were: not a party staff must verify)
+                              member's (kept as they were: not a party staff must verify);
+                              a collaboration they left unanswered is declined (it could
+                              never be confirmed)
     90 messaging.outbox       messages not yet sent to this person are cancelled
   then the user row is deleted: what others keep (past registrations, collaborations, sent
   messages) is SET_NULL with a name snapshot; what is only theirs (profile, memberships,

@@ -1,16 +1,138 @@
 """The delivery log in the admin: every message with its status, attempts and last error."""
 
+import re
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from .kinds import kind_for
 from .models import Outbox
-from .outbox import outbox_resend
+from .outbox import RECIPIENT_DELETED, outbox_resend
 
 # A secret kind's body (a confirmation or reset link, a sign-in code) is for the mailbox it
-# went to alone (MessageKind.secret): the delivery log shows these fields in its place.
+# went to alone (MessageKind.secret): the delivery log shows these fields in its place. The
+# last error is shown in the staff member's language (`reason_shown`).
 _BODY_FIELDS = {"body_text": "shown_body_text", "body_html": "shown_body_html"}
+_SHOWN_FIELDS = {**_BODY_FIELDS, "last_error": "shown_last_error"}
+
+# Why a message was not sent, as the delivery log shows it ----------------------------------
+# A row's last error is stored as written when it was cancelled: English text, the same for
+# every staff member and every language (the delivery checks: betacowork/messaging/checks.py
+# and each kind's `obsolete_reasons` in events/ and collaborations/; the outbox's own marks,
+# outbox.py; a rendering that failed, sender.py). The log shows the ones known here in the
+# staff member's language, by their stored text. Not translated, shown as stored: a mail
+# server's answer or an exception's message (records.failure: "SMTPRecipientsRefused: …",
+# the part after "Could not be rendered:"), and a reason added elsewhere and not listed here
+# (tests/project/test_round7_project.py finds the reasons written in the code).
+_REASONS = {
+    "Recipient account is inactive.": _("Recipient account is inactive."),
+    "Recipient unsubscribed from this kind of message.": _(
+        "Recipient unsubscribed from this kind of message."
+    ),
+    "Recipient address is not verified.": _("Recipient address is not verified."),
+    "No email address.": _("No email address."),
+    "Event deleted.": _("Event deleted."),
+    "Event has already started.": _("Event has already started."),
+    "Event is over.": _("Event is over."),
+    "Registration deleted.": _("Registration deleted."),
+    "Registration cancelled since the message was written.": _(
+        "Registration cancelled since the message was written."
+    ),
+    "Recipient no longer follows the event's chapter.": _(
+        "Recipient no longer follows the event's chapter."
+    ),
+    "Participant removed or collaboration deleted.": _(
+        "Participant removed or collaboration deleted."
+    ),
+    "The participant is someone else now.": _("The participant is someone else now."),
+    "Collaboration declined meanwhile.": _("Collaboration declined meanwhile."),
+}
+# Stored status codes in those reasons ("Event is cancelled.", "Already answered: declined.").
+_STATES = {
+    "event": {
+        "draft": pgettext_lazy("event is", "a draft"),
+        "published": pgettext_lazy("event is", "published"),
+        "cancelled": pgettext_lazy("event is", "cancelled"),
+    },
+    "registration": {
+        "confirmed": pgettext_lazy("registration is", "confirmed"),
+        "waitlisted": pgettext_lazy("registration is", "on the waitlist"),
+        "cancelled": pgettext_lazy("registration is", "cancelled"),
+    },
+    "answer": {
+        "pending": pgettext_lazy("already answered", "pending"),
+        "confirmed": pgettext_lazy("already answered", "confirmed"),
+        "declined": pgettext_lazy("already answered", "declined"),
+    },
+}
+# (pattern of the stored text, its translatable form, which codes its "state" names).
+_PATTERNS = [
+    (r"Event is (?P<state>\w+)\.", _("Event is %(state)s."), "event"),
+    (r"Registration is (?P<state>\w+)\.", _("Registration is %(state)s."), "registration"),
+    (r"Registration is (?P<state>\w+) now\.", _("Registration is %(state)s now."), "registration"),
+    (r"Already answered: (?P<state>\w+)\.", _("Already answered: %(state)s."), "answer"),
+    (
+        r"Event moved \(version (?P<old>\d+) → (?P<new>\d+)\): the reminders of the new time "
+        r"replace this one\.",
+        _(
+            "Event moved (version %(old)s → %(new)s): the reminders of the new time replace "
+            "this one."
+        ),
+        None,
+    ),
+    (
+        r"Event moved again \(version (?P<old>\d+) → (?P<new>\d+)\): the newer email tells the "
+        r"time it has now\.",
+        _(
+            "Event moved again (version %(old)s → %(new)s): the newer email tells the time it "
+            "has now."
+        ),
+        None,
+    ),
+    (
+        r"Collaboration changed since \(revision (?P<old>\d+) → (?P<new>\d+)\): a newer "
+        r"request asks again\.",
+        _("Collaboration changed since (revision %(old)s → %(new)s): a newer request asks again."),
+        None,
+    ),
+    (
+        r"Superseded by the (?P<minutes>\d+)-minute reminder\.",
+        _("Superseded by the %(minutes)s-minute reminder."),
+        None,
+    ),
+    (r"Unknown message kind (?P<kind>.+)\.", _("Unknown message kind %(kind)s."), None),
+    (r"Could not be rendered: (?P<error>.*)", _("Could not be rendered: %(error)s"), None),
+]
+_COMPILED = [(re.compile(pattern, re.S), text, states) for pattern, text, states in _PATTERNS]
+
+
+def reason_shown(stored: str) -> str | None:
+    """A row's stored last error in the active language, or None when it is not a reason
+    known here (a server's answer, an exception): then it is shown as stored."""
+    if stored.startswith(RECIPIENT_DELETED):
+        # The mark of a deleted account, in front of what the row said before (outbox.py).
+        rest = stored[len(RECIPIENT_DELETED) :].strip()
+        shown = str(_("Recipient account deleted."))
+        return f"{shown} {reason_shown(rest) or rest}" if rest else shown
+    if stored in _REASONS:
+        return str(_REASONS[stored])
+    for pattern, text, states in _COMPILED:
+        match = pattern.fullmatch(stored)
+        if match is None:
+            continue
+        values = match.groupdict()
+        if states is not None:
+            state = _STATES[states].get(values["state"])
+            if state is None:
+                continue  # a state this list does not know: shown as stored
+            values["state"] = state
+        return str(text) % values
+    return None
+
+
+def _shown_error(obj: Outbox) -> str:
+    return reason_shown(obj.last_error) or obj.last_error
 
 
 class OutboxTopicFilter(admin.SimpleListFilter):
@@ -54,8 +176,8 @@ class OutboxAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "kind", OutboxTopicFilter, "language"]
     search_fields = ["to_email", "subject", "dedup_key", "topic"]
-    readonly_fields = [_BODY_FIELDS.get(f.name, f.name) for f in Outbox._meta.fields]
-    exclude = list(_BODY_FIELDS)  # not editable either: shown by the fields above
+    readonly_fields = [_SHOWN_FIELDS.get(f.name, f.name) for f in Outbox._meta.fields]
+    exclude = list(_SHOWN_FIELDS)  # not editable either: shown by the fields above
     date_hierarchy = "created_at"
     list_per_page = 100
     actions = ["resend"]
@@ -82,8 +204,13 @@ class OutboxAdmin(admin.ModelAdmin):
         return self._body(obj, "body_html")
 
     @admin.display(description=_("last error"))
+    def shown_last_error(self, obj: Outbox) -> str:
+        return _shown_error(obj)
+
+    @admin.display(description=_("last error"))
     def short_error(self, obj: Outbox) -> str:
-        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+        shown = _shown_error(obj)
+        return (shown[:80] + "…") if len(shown) > 80 else shown
 
     @admin.action(permissions=["change"], description=_("Send again"))
     def resend(self, request, queryset):

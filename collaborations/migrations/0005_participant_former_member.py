@@ -55,6 +55,28 @@ def former_members_mark(apps, schema_editor):
         )
 
 
+def former_members_unshare_companies(apps, schema_editor):
+    """Backwards, before the constraint of 0001 comes back ("a company once per
+    collaboration" over every row without a member): a former member's row that took part for
+    a company the collaboration already names on another memberless row gives up its company
+    (the company's own row keeps it, else the former member's first row). The name, role and
+    answer stay; forwards again, `former_members_mark` finds the row from the history."""
+    participant = apps.get_model("collaborations", "Participant")
+    rows = (
+        participant.objects.filter(user__isnull=True, company__isnull=False)
+        .order_by("former_member", "pk")  # the company's own row (not a former member) first
+        .values_list("pk", "collaboration_id", "company_id", "former_member")
+    )
+    seen = set()
+    clashing = []
+    for pk, collab_id, company_id, former in rows.iterator():
+        if (collab_id, company_id) in seen and former:
+            clashing.append(pk)
+        seen.add((collab_id, company_id))
+    for start in range(0, len(clashing), CHUNK):
+        participant.objects.filter(pk__in=clashing[start : start + CHUNK]).update(company=None)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("collaborations", "0004_dashboard_snapshot"),
@@ -86,5 +108,5 @@ class Migration(migrations.Migration):
                 violation_error_message="This company is already a participant.",
             ),
         ),
-        migrations.RunPython(former_members_mark, migrations.RunPython.noop),
+        migrations.RunPython(former_members_mark, former_members_unshare_companies),
     ]

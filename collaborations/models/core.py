@@ -317,6 +317,12 @@ class Participant(models.Model):
         return self.user_id is None and not self.former_member
 
     @property
+    def left_unanswered(self) -> bool:
+        """A former member who left before answering: the collaboration cannot be confirmed
+        with them in it (`services.common.status_recompute` declines it)."""
+        return self.former_member and self.state == self.State.PENDING
+
+    @property
     def party_key(self) -> tuple:
         """What makes two participant rows the same party."""
         if self.former_member:

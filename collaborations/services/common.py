@@ -78,10 +78,15 @@ def participants_snapshot(collab: Collaboration) -> list[dict]:
 
 
 def status_recompute(collab: Collaboration, *, actor: User | None) -> None:
-    """Proposed until every party confirmed; declined as soon as one declines."""
-    states = list(collab.participants.values_list("state", flat=True))
+    """Proposed until every party confirmed; declined as soon as one declines, or once a
+    party can never answer: a former member who left before answering (nobody may answer
+    for them, so it could never be confirmed; removing them, or naming their company
+    instead, asks everybody again)."""
+    rows = list(collab.participants.values_list("state", "former_member"))
+    states = [state for state, _former in rows]
     before = collab.status
-    if Participant.State.DECLINED in states:
+    unanswerable = any(former and state == Participant.State.PENDING for state, former in rows)
+    if Participant.State.DECLINED in states or unanswerable:
         collab.status = Collaboration.Status.DECLINED
         collab.confirmed_at = None
     elif states and all(s == Participant.State.CONFIRMED for s in states):

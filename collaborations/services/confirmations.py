@@ -127,6 +127,11 @@ def participants_keep_for_deleted_user(*, user: User) -> int:
     confirmation stays a confirmation, a pending row stays pending). They are not handed to
     staff to verify, as a party without a member would be. The number of rows.
 
+    A collaboration they had not answered yet can never be confirmed as it is (only
+    confirmed collaborations count, and nobody answers for them): it stops waiting and is
+    declined (`status_recompute`), with a history entry; its author can still remove them or
+    name their company instead, which asks everybody again.
+
     Their collaborations are locked first, in pk order, as every ledger service locks a
     collaboration before its participants: an answer or an edit of one of them at the same
     moment is either committed before (and counted by the dashboard's tallies when the user
@@ -138,4 +143,16 @@ def participants_keep_for_deleted_user(*, user: User) -> int:
         Q(pk__in=mine) | Q(author_id=user.pk) | Q(introduced_by_id=user.pk)
     )
     list(theirs.select_for_update().order_by("pk").values_list("pk", flat=True))
-    return Participant.objects.filter(user_id=user.pk).update(former_member=True)
+    unanswered = list(
+        Collaboration.objects.filter(
+            pk__in=Participant.objects.filter(
+                user_id=user.pk, state=Participant.State.PENDING
+            ).values("collaboration_id"),
+            status=Collaboration.Status.PROPOSED,
+        ).order_by("pk")
+    )
+    count = Participant.objects.filter(user_id=user.pk).update(former_member=True)
+    with summary_tracking([c.pk for c in unanswered]):
+        for collab in unanswered:
+            status_recompute(collab, actor=None)
+    return count

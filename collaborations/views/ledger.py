@@ -138,6 +138,7 @@ class CollaborationDetailView(DetailView):
             insider=insider,
             can_edit=can_edit(collab, user),
             needs_staff=[p for p in participants if p.needs_staff and p.state != "confirmed"],
+            left_unanswered=[p for p in participants if p.left_unanswered],
             history=history,
             introducer_visible=collab.introduced_by_id in named,
             author_visible=collab.author_id in named or (collab.author_id is None and insider),

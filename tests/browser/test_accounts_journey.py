@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/[^\s/]+/")
 
 
-def test_signup_verify_and_logout(page, live_server, mailoutbox):
+def test_signup_verify_and_logout(page, live_server, mailoutbox, settings):
+    settings.SITE_URL = live_server.url  # account emails link to the site's canonical address
     page.goto("/")
     page.locator("header.site-header").get_by_role("link", name="Join", exact=True).click()
     form = page.locator("main form")
