@@ -22,7 +22,7 @@ def collaboration_visibility_q(user) -> Q | None:
     None means every one (staff)."""
     if user is None or not user.is_authenticated:
         return Q(status=Collaboration.Status.CONFIRMED, visibility=Collaboration.Visibility.PUBLIC)
-    if user.is_staff:
+    if is_staff(user):
         return None
     mine = Q(author_id=user.pk) | Q(
         pk__in=Participant.objects.filter(user_id=user.pk).values("collaboration_id")

@@ -4,9 +4,9 @@ The predicates build on `members/rules.py` (read its docstring first). One rule 
 every question about running an event — editing, publishing, cancelling, checking people
 in, exporting the list, writing to registrants, planning speed-networking rounds: staff,
 or an organiser of the event's chapter (`may_run_event`). Lists use its `Q` form,
-`EventQuerySet.run_by(user)`; an event without a chapter is run by staff alone. "Staff" here
-includes an active superuser (`acts_as_staff`): Django's `has_perm` lets them do everything,
-so the lists show them everything too.
+`EventQuerySet.run_by(user)`; an event without a chapter is run by staff alone. "Staff" is
+`members.rules.is_staff` (named `acts_as_staff` here): the staff box, or an active superuser —
+Django's `has_perm` lets them do everything, so the lists show them everything too.
 """
 
 from __future__ import annotations
@@ -29,21 +29,13 @@ from .models import Event, EventVisibility
 CHAPTER_CAPACITY_LIMIT = 50
 
 
-@rules.predicate
-def acts_as_staff(user) -> bool:
-    """Staff, or an active superuser. Django grants a superuser every permission
-    (`user.has_perm`), staff box ticked or not: the list forms below answer for them as
-    `has_perm` does for one event, so they never get a member's lists of what they may run."""
-    if is_staff(user):
-        return True
-    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+# "Staff" is members' one rule: the staff box, or an active superuser (`members.rules.is_staff`).
+acts_as_staff = is_staff
 
 
 def chapters_run_by(user) -> QuerySet[Chapter]:
     """The chapters `user` may create and run events in (`members.organise_chapter`): the
-    ones they organise; every one for staff and superusers."""
-    if acts_as_staff(user):
-        return Chapter.objects.all()
+    ones they organise; every one for staff and superusers (`ChapterQuerySet.organised_by`)."""
     return Chapter.objects.organised_by(user)
 
 

@@ -13,7 +13,11 @@ drift apart: `profile_visibility_q()` is what `ProfileQuerySet.visible_to()` fil
 and `profile_visible` is the same rule for one object.
 
 The higher apps build on these predicates (`events/rules.py`, `collaborations/rules.py`).
-Superusers pass every permission (Django's own rule); `is_staff` is the staff role.
+Superusers pass every permission (Django's own rule). "Staff" is one predicate, `is_staff`:
+the staff box, or an active superuser without it — `has_perm` lets them do everything, so
+every list and object rule here and in the higher apps answers for them as for staff (and
+their lists are cached as staff's: `viewer_class()`). Only Django's admin site asks the staff
+box itself, to let someone in.
 """
 
 from __future__ import annotations
@@ -26,7 +30,14 @@ from .models import Visibility
 
 @rules.predicate
 def is_staff(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_staff)
+    """Staff: the staff box ticked, or an active superuser (whom Django's `has_perm` grants
+    every permission, staff box or not). The one definition: every rule, list and cache class
+    asks this, never `user.is_staff` (an inactive superuser is not staff)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if getattr(user, "is_staff", False):
+        return True
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
 
 
 is_member = rules.is_authenticated
@@ -40,7 +51,7 @@ def profile_visibility_q(user, *, prefix: str = "") -> Q | None:
     profile_follow_account`): the rule, in each of its forms, needs no join to accounts."""
     if user is None or not user.is_authenticated:
         return Q(**{f"{prefix}visibility": Visibility.PUBLIC})
-    if user.is_staff:
+    if is_staff(user):
         return None
     return Q(**{f"{prefix}visibility__in": [Visibility.PUBLIC, Visibility.MEMBERS]}) | Q(
         **{f"{prefix}user_id": user.pk}
@@ -51,7 +62,7 @@ def profile_visible_to(profile, user) -> bool:
     """`profile_visibility_q()` for one profile, in Python (no query)."""
     if user is None or not user.is_authenticated:
         return profile.visibility == Visibility.PUBLIC
-    if user.is_staff:
+    if is_staff(user):
         return True
     return profile.visibility != Visibility.HIDDEN or profile.user_id == user.pk
 
@@ -62,7 +73,7 @@ def profile_visibility_sql(user, params: dict) -> str:
     if user is None or not user.is_authenticated:
         params["public"] = Visibility.PUBLIC
         return "{t}visibility = %(public)s"
-    if user.is_staff:
+    if is_staff(user):
         return ""
     params.update(public=Visibility.PUBLIC, members=Visibility.MEMBERS, viewer=user.pk)
     return "({t}visibility IN (%(public)s, %(members)s) OR {t}user_id = %(viewer)s)"
@@ -71,10 +82,11 @@ def profile_visibility_sql(user, params: dict) -> str:
 def viewer_class(user) -> str | None:
     """What the visibility rule depends on for `user`: the same lists are shown to everyone
     of a class ("anonymous", "member", "staff"), so they may be cached per class. None when
-    the lists are personal: a member whose own profile is hidden also sees that profile."""
+    the lists are personal: a member whose own profile is hidden also sees that profile.
+    "staff" is `is_staff()`: an active superuser shares staff's lists, an inactive one not."""
     if user is None or not user.is_authenticated:
         return "anonymous"
-    if user.is_staff:
+    if is_staff(user):
         return "staff"
     profile = getattr(user, "profile", None)
     if profile is not None and profile.visibility == Visibility.HIDDEN:
@@ -162,6 +174,6 @@ rules.add_perm("members.view_budget_overview", is_staff)
 def has_staff_tools(user) -> bool:
     """`user.has_perm("members.staff_tools")` without its two queries, for pages that show
     a staff link beside what everyone sees: the permission is a rule, which Django's model
-    backend never grants (no such model permission exists), and active superusers pass every
-    permission."""
-    return bool(user.is_active and user.is_superuser) or rules.has_perm("members.staff_tools", user)
+    backend never grants (no such model permission exists); `is_staff` answers for active
+    superusers as `has_perm` does."""
+    return rules.has_perm("members.staff_tools", user)

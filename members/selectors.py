@@ -52,7 +52,7 @@ from .directory.sqlite import (  # noqa: F401
 )
 from .models import Company, Membership, Profile, Space, Term, Visibility
 from .panels import company_party_sources
-from .rules import viewer_class
+from .rules import is_staff, viewer_class
 from .search import fold
 
 
@@ -170,7 +170,7 @@ def companies_visible_to(*, user, with_page: bool = False) -> QuerySet[Company]:
     collaboration's party that is the company itself, or a member `user` may see taking part
     for it). A row naming a member hidden from `user` does not open it: the page would say
     they work there."""
-    if user is not None and user.is_authenticated and user.is_staff:
+    if is_staff(user):
         return Company.objects.all()
     shown = Exists(Profile.objects.visible_to(user).filter(company_id=OuterRef("pk")))
     shown |= ~Q(website="") | ~Q(description="")

@@ -14,6 +14,7 @@ from django.db.models.functions import Cast, Concat
 from betacowork.db import fetchall_prepared
 
 from ..models import FacetCount, Visibility
+from ..rules import is_staff
 from ..search import FACET_SPACE, TERM, fold
 from .query import DirectoryQuery, count_cap
 
@@ -122,7 +123,7 @@ def visible_total_sql(user, params: dict) -> str:
     if user is None or not user.is_authenticated:
         params["public"] = Visibility.PUBLIC
         return _SUM.format(where=" WHERE visibility = %(public)s")
-    if user.is_staff:
+    if is_staff(user):  # staff, or an active superuser
         return _SUM.format(where="")
     params.update(public=Visibility.PUBLIC, members=Visibility.MEMBERS, viewer=user.pk)
     seen = _SUM.format(where=" WHERE visibility IN (%(public)s, %(members)s)")

@@ -38,9 +38,11 @@ class Company(models.Model):
 class TermQuerySet(models.QuerySet):
     def visible_to(self, user) -> TermQuerySet:
         """Approved terms, plus the ones `user` proposed (staff see every proposal)."""
+        from ..rules import is_staff
+
+        if is_staff(user):
+            return self
         if user is not None and user.is_authenticated:
-            if user.is_staff:
-                return self
             return self.filter(Q(status=Term.Status.APPROVED) | Q(proposed_by_id=user.pk))
         return self.filter(status=Term.Status.APPROVED)
 

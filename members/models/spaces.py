@@ -82,7 +82,8 @@ class Membership(models.Model):
 
 class ChapterQuerySet(models.QuerySet):
     def organised_by(self, user) -> ChapterQuerySet:
-        """The chapters `user` runs (`members.organise_chapter`): all of them for staff."""
+        """The chapters `user` runs (`members.organise_chapter`): all of them for staff
+        (`members.rules.is_staff`: active superusers too)."""
         from ..rules import chapter_organiser_q, is_staff
 
         return self if is_staff(user) else self.filter(chapter_organiser_q(user))

@@ -274,12 +274,6 @@ def test_an_inactive_superuser_gets_nothing_from_the_rules(console_world):
     assert not Event.objects.run_by(gone).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="members/rules.py: profile_visibility_q() (and is_staff, profile_visible_to, "
-    "profile_visibility_sql, viewer_class, ChapterQuerySet.organised_by) read user.is_staff "
-    "only, while has_perm lets an active superuser see every profile",
-)
 def test_a_superuser_without_the_staff_box_lists_the_profiles_they_may_open(superuser):
     hidden = UserFactory(name="Hidden Person").profile
     Profile.objects.filter(pk=hidden.pk).update(visibility=Visibility.HIDDEN)
