@@ -287,9 +287,10 @@ def run_reference(n: int, sample: Path, connections: int, **sink_options) -> flo
 IN_PROCESS_SMTP_PORT = 8154
 
 
-def in_process(n: int, rounds: int) -> int:
-    """--in-process: an aiosmtpd sink in a process of its own, and this bench again in a
-    process configured as the worker is (the settings are read at start-up)."""
+def in_process(n: int, rounds: int, pipelining: bool = True) -> int:
+    """--in-process: an aiosmtpd sink in a process of its own (bench/procs.py's, offering
+    PIPELINING unless told not to), and this bench again in a process configured as the
+    worker is (the settings are read at start-up)."""
     env = process_env(
         smtp_port=IN_PROCESS_SMTP_PORT,
         DEBUG="0",
@@ -297,18 +298,24 @@ def in_process(n: int, rounds: int) -> int:
         CONN_MAX_AGE="60",
         LOG_LEVEL="WARNING",
     )
-    listen = f"127.0.0.1:{IN_PROCESS_SMTP_PORT}"
+    serve = (
+        f"import sys; sys.path.insert(0, {str(BASE_DIR)!r})\n"
+        "import logging; logging.getLogger('mail.log').setLevel(logging.WARNING)\n"
+        "from bench.procs import SmtpSink\n"
+        f"with SmtpSink({IN_PROCESS_SMTP_PORT}, pipelining={pipelining!r}):\n"
+        "    print('ready', flush=True); sys.stdin.read()\n"
+    )
     sink = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", listen, "-c", "aiosmtpd.handlers.Sink"]
+        [sys.executable, "-c", serve], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     try:
-        time.sleep(1)
+        sink.stdout.readline()  # "ready"
         print(f"{n} reminders in one process, {rounds} rounds, load {load()}", flush=True)
         child = [sys.executable, __file__, "--in-process-child"]
         return subprocess.call([*child, "--reminders", str(n), "--rounds", str(rounds)], env=env)
     finally:
-        sink.terminate()
-        sink.wait()
+        sink.stdin.close()  # the sink stops at the end of its input
+        sink.wait(30)
 
 
 def in_process_child(n: int, rounds: int) -> int:
@@ -411,7 +418,7 @@ def main() -> int:
     if args.in_process_child:
         return in_process_child(args.reminders, args.rounds)
     if args.in_process:
-        return in_process(args.reminders, args.rounds)
+        return in_process(args.reminders, args.rounds, pipelining=not args.no_pipelining)
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         sys.exit("Set CELERY_BROKER_URL=redis://...")
     n = args.reminders
