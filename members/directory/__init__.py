@@ -40,6 +40,7 @@ from .query import (
     directory_notice_page,
     directory_options,
     directory_parse,
+    parse_choices,
 )
 
 __all__ = [
@@ -93,7 +94,7 @@ def directory_query(*, params) -> DirectoryQuery:
     options it was read with (`query.options`): one read of the directory's version serves
     the whole request."""
     options = options_get()
-    query = directory_parse(params, options={**options, **directory_choices()})
+    query = directory_parse(params, options={**options, **parse_choices()})
     query.options = options
     return query
 

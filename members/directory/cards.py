@@ -156,39 +156,41 @@ _card_html = functools.lru_cache(maxsize=CARD_MEMO)(_render)
 _row_html: OrderedDict[tuple, str] = OrderedDict()
 
 
-def _row_key(profile, language: str, urls: tuple) -> tuple | None:
-    """The key a card read as a row is kept under; None for a `Profile` (or a row holding
-    something unhashable, such as JSON a driver decoded)."""
-    row = getattr(profile, "row", None)
-    if row is None:
-        return None
-    key = (row, language, urls)
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
-
-
 def cards_html(profiles) -> SafeString:
     """The `<li>` member cards of `profiles` (see `card_items()`), in order."""
     language = (get_language() or "en")[:2]
     if settings.DEBUG:
         html = "".join(_render(_frozen(item), language) for item in card_items(profiles))
         return mark_safe(html)  # rendered by the template engine, which escaped every value
-    profiles = list(profiles)
-    urls = (*_url_parts("members:profile"), *_url_parts("members:avatar_thumb"))
-    keys = [_row_key(p, language, urls) for p in profiles]
-    found = [_row_html.get(key) if key else None for key in keys]
-    missing = [p for p, html in zip(profiles, found, strict=True) if html is None]
-    rendered = iter(_card_html(_frozen(item), language) for item in card_items(missing))
-    parts = []
-    for key, html in zip(keys, found, strict=True):
+    urlconf, prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+    urls = (
+        *_url_parts_for("members:profile", urlconf, prefix),
+        *_url_parts_for("members:avatar_thumb", urlconf, prefix),
+    )
+    parts: list = []
+    missing: list[tuple[int, object, tuple | None]] = []  # (place, profile, key)
+    kept = _row_html
+    for profile in profiles:
+        # A card read as a row is kept under that row, the language and its URLs' parts;
+        # a `Profile` (no row) or a row holding something unhashable (JSON a driver
+        # decoded) is not. The key is hashed once, by the look-up.
+        row = getattr(profile, "row", None)
+        key = html = None
+        if row is not None:
+            key = (row, language, urls)
+            try:
+                html = kept.get(key)
+            except TypeError:
+                key = None
         if html is None:
-            html = next(rendered)
-            if key:
-                _row_html[key] = html
-                if len(_row_html) > CARD_MEMO:
-                    _row_html.popitem(last=False)
+            missing.append((len(parts), profile, key))
         parts.append(html)
+    if missing:
+        items = card_items([profile for _place, profile, _key in missing])
+        for (place, _profile, key), item in zip(missing, items, strict=True):
+            html = parts[place] = _card_html(_frozen(item), language)
+            if key:
+                kept[key] = html
+                if len(kept) > CARD_MEMO:
+                    kept.popitem(last=False)
     return mark_safe("".join(parts))  # rendered by the template engine, which escaped all

@@ -97,14 +97,41 @@ def _facet_pairs(query: DirectoryQuery) -> list[tuple[str, object]]:
         (FACET_PLAN, query.plan),
         (FACET_PLACE, query.place),
     ):
-        if fold(value):
-            facets.append((prefix, fold(value)))
+        folded = fold(value) if value else ""
+        if folded:
+            facets.append((prefix, folded))
     return facets
+
+
+# The words' tsqueries worked out with one term index (`directory_options()["term_words"]`,
+# a new tuple for every directory version): expanding a word to the terms it names reads
+# every term's words (~200 terms: 0.05-0.1 ms a search), the same for every request.
+# (the index, {words: tsquery}), replaced as one reference: threads never mix two indexes.
+_expanded: tuple = (None, {})
+EXPANDED_KEPT = 1000
+
+
+def _words_tsquery(words: list[str], term_index) -> str:
+    """`words_tsquery(words, term_index)`, kept per term index (a tuple: immutable) — at
+    most EXPANDED_KEPT searches."""
+    global _expanded
+    if not isinstance(term_index, tuple):
+        return words_tsquery(words, term_index)
+    index, kept = _expanded
+    if index is not term_index:
+        index, kept = _expanded = (term_index, {})
+    key = tuple(words)
+    found = kept.get(key)
+    if found is None:
+        if len(kept) >= EXPANDED_KEPT:
+            kept.clear()
+        found = kept[key] = words_tsquery(words, term_index)
+    return found
 
 
 def _match(query: DirectoryQuery, term_index) -> tuple[str, str]:
     """(the words' tsquery, the whole match: words and facets) — "" when there is none."""
-    words = words_tsquery(query.words, term_index) if query.words else ""
+    words = _words_tsquery(query.words, term_index) if query.words else ""
     match = " & ".join(x for x in (words and f"({words})", _facets(query)) if x)
     return words, match
 
@@ -205,8 +232,10 @@ def _broad_ids(
 # A list below the cap walks its order's index instead of sorting its matches when about
 # this many rows would give its page (and at most four times as many are read). Measured at
 # 10,000 members: `skill=seo` (905 matches, ~270 rows) 1.37 -> 0.79 ms; three facets (409
-# matches, ~590 rows, a longer tsquery tested on each) gained nothing, hence the bound.
-WALK_EXPECTED = 512
+# matches, ~590 rows, a longer tsquery tested on each) 0.70 -> 0.67 ms of wall time, within
+# the noise, with 512; in the backend's CPU (`bench/directory_cpu.py`, the statement alone,
+# 400 runs alternated) the walk is 0.19 ms cheaper (867 -> 679 µs), hence 1024.
+WALK_EXPECTED = 1024
 
 
 def _walk_bound(query: DirectoryQuery, needed: int, total: int | None, visible: int | None):

@@ -101,11 +101,24 @@ def directory_options(*, user=None) -> dict:
     Two queries; kept per directory version by `members.directory.cache.options_get()`."""
     every_term = list(Term.objects.order_by("name_en"))
     spaces = list(Space.objects.order_by("name").only("pk", "slug", "name", "city"))
+    terms = [t for t in every_term if t.status == Term.Status.APPROVED]
     return {
-        "terms": [t for t in every_term if t.status == Term.Status.APPROVED],
+        "terms": terms,
         "spaces": spaces,
         "term_words": term_words(every_term),
+        # The rows by slug, for `directory_parse()` (built once per version, not per request).
+        "terms_by_slug": {t.slug: t for t in terms},
+        "spaces_by_slug": {s.slug: s for s in spaces},
     }
+
+
+def parse_choices() -> dict:
+    """The fixed choices `directory_parse()` checks values against (their labels are not
+    read there): `directory_choices()` without translating anything, once per process."""
+    return _PARSE_CHOICES
+
+
+_PARSE_CHOICES = {"languages": SPOKEN_LANGUAGES, "plans": Membership.Plan.choices}
 
 
 def directory_choices() -> dict:
@@ -143,25 +156,37 @@ def _parse_words(query: DirectoryQuery, params) -> None:
         )
 
 
+def _by_slug(options: dict, key: str, rows: str) -> dict:
+    """`options[key]` (`directory_options()` builds it once per version), or built now from
+    `options[rows]` for callers whose options lack it."""
+    found = options.get(key)
+    return found if found is not None else {row.slug: row for row in options[rows]}
+
+
+def _row_label(param: str) -> str:
+    """The filter's name in a notice (translated only when a notice is written)."""
+    return {"skill": _("skill"), "offers": _("offer"), "seeks": _("seek")}[param]
+
+
 def _parse_rows(query: DirectoryQuery, params, options: dict) -> None:
     """Skill, offer, seek and space: slugs of known rows."""
-    terms = {t.slug: t for t in options["terms"]}
-    for param, attr, label in (
-        ("skill", "skill", _("skill")),
-        ("offers", "offer", _("offer")),
-        ("seeks", "seek", _("seek")),
-    ):
+    terms = None
+    for param, attr in (("skill", "skill"), ("offers", "offer"), ("seeks", "seek")):
         slug = _one(params, param).strip()[:80]
-        if slug and slug in terms:
+        if not slug:
+            continue
+        if terms is None:
+            terms = _by_slug(options, "terms_by_slug", "terms")
+        if slug in terms:
             setattr(query, attr, terms[slug])
-        elif slug:
+        else:
             query.notices.append(
                 _("There is no %(what)s called “%(value)s”: that filter was ignored.")
-                % {"what": label, "value": slug}
+                % {"what": _row_label(param), "value": slug}
             )
     space_slug = _one(params, "space").strip()[:120]
     if space_slug:
-        spaces = {s.slug: s for s in options["spaces"]}
+        spaces = _by_slug(options, "spaces_by_slug", "spaces")
         if space_slug in spaces:
             query.space = spaces[space_slug]
         else:
