@@ -8,14 +8,14 @@ rare, and losing one duplicates nothing: the row is tried again).
 
 A batch's "sent" UPDATEs go over a connection of their own (PostgreSQL, outside any
 transaction) in psycopg2's asynchronous mode: each one is sent the moment the server accepts a
-message, and runs while the next message's envelope (MAIL, RCPT) goes out; the sender reads
-its answer (`Recorder.settle()`) before the next DATA. The database's round trip overlaps the
-mail server's instead of following it, and still no two accepted messages are ever
-unrecorded. (A thread of its own did the same at three times the CPU: the hand-over, and
-the two threads waking each other for every message.) An UPDATE whose answer does not come
-(the connection broke) is written again on the sender's own connection, retried for a few
-seconds, before the next DATA.
-"""
+message, and runs while the next message's envelope (MAIL, RCPT) goes out; the sender reads its
+answer (`Recorder.settle()`) before the next message's content (its DATA command too, unless
+the server offers PIPELINING: then only the content waits). The database's round trip overlaps
+the mail server's instead of following it, and still no two accepted messages are ever
+unrecorded. (A thread of its own did the same at three times the CPU: the hand-over, and the
+two threads waking each other for every message.) An UPDATE whose answer does not come (the
+connection broke) is written again on the sender's own connection, retried for a few seconds,
+before the next message's content."""
 
 from __future__ import annotations
 

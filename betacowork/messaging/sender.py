@@ -31,23 +31,22 @@ and after `OUTBOX_MAX_ATTEMPTS` tries the row is `failed`. A permanent refusal (
 Failed rows are listed in the admin with a "send again" action (`outbox_resend`).
 
 THE GUARANTEE, AND THE ONE UNAVOIDABLE WINDOW. A message is recorded "sent" before the next
-message of the batch is handed to the server (its envelope, MAIL and RCPT, may go out while
-the record is written over the asynchronous connection; its DATA waits for its answer, see
-records.py). So if the worker dies, or the database is unreachable, at any moment, at most
-ONE message — the one the server has just accepted (250 to the end of DATA) and whose UPDATE
-has not yet committed — is still pending under an expiring lease, and is sent a second time
-after the lease expires. No design removes this window (SMTP has no two-phase commit);
-recording "sent" for several messages in one statement would widen it to all of them, so the
-batching stops short of that: the window stays one message and one single-row UPDATE long
-(retried for a few seconds if the database hiccups). Every copy carries the same
-deterministic Message-ID, so mail servers and clients that de-duplicate on it show one.
-While a batch is sent, outcomes commit with PostgreSQL's `synchronous_commit = off` (no WAL
-flush per message): visible to every session at once and kept through any crash of ours;
-only a crash of the database server itself within ~0.6 s (3 x wal_writer_delay) could forget
-an outcome, and that row would be sent again. Leases, which keep two senders apart, commit
-synchronously before. A crash anywhere else — before the lease commits, while sending, after
-recording — loses and duplicates nothing.
-"""
+message of the batch is handed to the server (its envelope, MAIL and RCPT — and DATA, where the
+server offers PIPELINING — may go out while the record is written over the asynchronous
+connection; its content waits for the record's answer, see records.py). So if the worker dies,
+or the database is unreachable, at any moment, at most ONE message — the one the server has
+just accepted (250 to the end of DATA) and whose UPDATE has not yet committed — is still
+pending under an expiring lease, and is sent a second time after the lease expires. No design
+removes this window (SMTP has no two-phase commit); recording "sent" for several messages in
+one statement would widen it to all of them, so the batching stops short of that: the window
+stays one message and one single-row UPDATE long (retried for a few seconds if the database
+hiccups). Every copy carries the same deterministic Message-ID, so mail servers and clients
+that de-duplicate on it show one. While a batch is sent, outcomes commit with PostgreSQL's
+`synchronous_commit = off` (no WAL flush per message): visible to every session at once and
+kept through any crash of ours; only a crash of the database server itself within ~0.6 s (3 x
+wal_writer_delay) could forget an outcome, and that row would be sent again. Leases, which keep
+two senders apart, commit synchronously before. A crash anywhere else — before the lease
+commits, while sending, after recording — loses and duplicates nothing."""
 
 from __future__ import annotations
 
@@ -333,6 +332,12 @@ class _Batch:
             raise error
         return envelope
 
+    def _session_closed(self) -> bool:
+        """The exchange closed its session's socket (a 421 to RCPT, a server that said 354
+        to a DATA it should have refused): the backend still holds the dead session."""
+        session = getattr(self.connection, "connection", None) if self.smtp else None
+        return session is not None and getattr(session, "sock", None) is None
+
     def drop_pending(self) -> None:
         """A row whose envelope went out behind the previous message is not sent after all:
         the server waits for its content, so the connection is closed (nothing delivered;
@@ -366,7 +371,7 @@ class _Batch:
             raise  # the previous message's record, not this row's delivery: the batch stops
         except Exception as exc:
             records.failure(row, exc, permanent=smtp_error_is_permanent(exc))
-            if connection_broken(exc):
+            if connection_broken(exc) or self._session_closed():
                 with contextlib.suppress(Exception):
                     self.connection.close()  # the next message opens a fresh connection
             return False

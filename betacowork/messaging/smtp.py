@@ -63,6 +63,9 @@ def sendmail(
         smtp.putcmd("data")
         code, reply = smtp.getreply()
         if code != 354:
+            # smtplib's own sendmail leaves the envelope open here; some servers keep it (a
+            # DATA refused by a policy), and the next message's MAIL would be "nested".
+            _abandon(smtp, closing=code == 421)
             raise smtplib.SMTPDataError(code, reply)
     if data.startswith(b".") or b"\n." in data:  # dot-stuffing, as smtplib's data() does
         data = re.sub(rb"(?m)^\.", b"..", data)
@@ -153,16 +156,17 @@ def _read_group(smtp: smtplib.SMTP, sender: str, recipients: list[str]) -> None:
             refused[recipient] = (code, reply)
     code, reply = smtp.getreply()  # DATA's
     if mail_refused or len(refused) == len(recipients):
-        if code == 354:  # a server that took DATA without a transaction: end it empty
-            smtp.send(b".\r\n")
-            smtp.getreply()
-        _abandon(smtp, closing=code == 421)
+        # A server that said 354 to DATA without a transaction of ours may hold one left
+        # open by a refusal before: ending it (even empty) could deliver it. The socket is
+        # closed without the end; the next message opens a new session.
+        _abandon(smtp, closing=code in (354, 421))
         if mail_refused:
             raise smtplib.SMTPSenderRefused(*mail_refused, sender)
         raise smtplib.SMTPRecipientsRefused(refused)
     if code != 354:
-        if code == 421:
-            smtp.close()
+        # Nothing is pipelined behind DATA: the envelope is reset (a server may keep it
+        # after refusing DATA, and the next MAIL would be "nested"), or closed on 421.
+        _abandon(smtp, closing=code == 421)
         raise smtplib.SMTPDataError(code, reply)
 
 

@@ -10,8 +10,10 @@ import smtplib
 import socket
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
-from bench.procs import SmtpSink
+from bench.procs import SinkHandler, SmtpSink
 from betacowork.messaging import sender as sender_module
 from betacowork.messaging import smtp as smtp_module
 from betacowork.messaging.models import Outbox
@@ -371,3 +373,82 @@ def test_pipelined_messages_never_go_out_while_the_one_before_is_unrecorded(
         assert server.unrecorded_at_content == [[]] * 5
     else:
         assert any(server.unrecorded_at_content)
+
+
+# Servers that refuse in the middle of a transaction -----------------------------------------
+
+
+class _KeepsEnvelopeOnRefusedData(SMTP):
+    """Refuses the first DATA of a transaction for bad@… with 451 and, as a policy service
+    behind Postfix may, keeps the envelope open: the next MAIL would be 'nested'."""
+
+    refused = 0
+
+    async def smtp_DATA(self, arg):
+        if any(r.startswith("bad") for r in self.envelope.rcpt_tos) and not self.refused:
+            type(self).refused += 1
+            await self.push("451 4.3.0 Try again later")
+            return
+        await super().smtp_DATA(arg)
+
+
+class _Recording(SinkHandler):
+    async def handle_DATA(self, server, session, envelope):
+        self.got.append((list(envelope.rcpt_tos), len(envelope.content or b"")))
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize("offered", [True, False], ids=["pipelining", "without"])
+def test_a_refused_data_command_resets_the_envelope_and_delivers_nothing_blank(
+    smtp_to_sink, offered
+):
+    """DATA refused (451) with the envelope kept by the server: the sender resets it, so
+    the next message starts a transaction of its own — no empty message delivered to both
+    recipients, the next message sent, the refused one tried again later."""
+    for key, to in [("d0", "d0@example.test"), ("d1", "bad@example.test"), ("d2", "d2@x.test")]:
+        write(key, to=to)
+    _KeepsEnvelopeOnRefusedData.refused = 0
+    handler = _Recording(pipelining=offered)
+    handler.got = []
+
+    class Server(Controller):
+        def factory(self):
+            return _KeepsEnvelopeOnRefusedData(self.handler, hostname="sink")
+
+    server = Server(handler, hostname="127.0.0.1", port=SINK_PORT, ready_timeout=10)
+    server.start()
+    try:
+        assert outbox_send_due() == 2
+    finally:
+        server.stop()
+    assert [rcpts for rcpts, _size in handler.got] == [["d0@example.test"], ["d2@x.test"]]
+    assert all(size > 0 for _rcpts, size in handler.got)
+    rows = {row.dedup_key: row for row in Outbox.objects.all()}
+    assert rows["d2"].status == Outbox.Status.SENT
+    assert rows["d1"].status == Outbox.Status.PENDING  # 451: tried again later
+    assert rows["d1"].attempts == 1
+
+
+class _ClosesOnBadRecipient(SinkHandler):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("bad"):
+            return "421 4.7.0 Closing"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.mark.parametrize("offered", [True, False], ids=["pipelining", "without"])
+def test_a_server_closing_at_a_recipient_costs_the_next_message_nothing(smtp_to_sink, offered):
+    """421 to RCPT: the session is closed, and the next message goes out over a new one —
+    not failed with "please run connect() first" and a backoff it did not earn."""
+    for key, to in [("e0", "e0@example.test"), ("e1", "bad@example.test"), ("e2", "e2@x.test")]:
+        write(key, to=to)
+    sink = SmtpSink(SINK_PORT, pipelining=offered)
+    sink.handler.__class__ = _ClosesOnBadRecipient
+    with sink:
+        assert outbox_send_due() == 2
+    assert _keys(sink) == ["e0", "e2"]
+    rows = {row.dedup_key: row for row in Outbox.objects.all()}
+    assert rows["e2"].status == Outbox.Status.SENT
+    assert rows["e2"].attempts == 1
+    assert rows["e1"].status == Outbox.Status.PENDING
