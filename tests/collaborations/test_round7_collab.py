@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import timezone
 
 from collaborations.models import Collaboration, CollaborationHistory, Participant
 from collaborations.services import (
@@ -287,6 +288,52 @@ def test_migration_0005_reverses_with_a_former_member_and_their_company_together
         (made["Two of Ayomi"], "Katia Xenophontos"): True,
         (made["Two of Ayomi"], "Léa Dubois"): True,
     }
+
+
+BEFORE_DECLINING = [("collaborations", "0006_dashboard_tally_organisation")]
+DECLINING = [("collaborations", "0007_decline_left_unanswered")]
+
+
+def test_migration_0007_declines_what_a_former_member_left_unanswered_before_the_rule(migrator):
+    """Accounts deleted before today's rule left collaborations waiting for an answer that
+    can never come: 0007 declines them, with the status entry the rule writes; one the
+    former member had answered, and one already declined, stay as they are."""
+    apps = migrator(BEFORE_DECLINING)
+    User = apps.get_model("members", "User")
+    Collab = apps.get_model("collaborations", "Collaboration")
+    Participant = apps.get_model("collaborations", "Participant")
+    stan = User.objects.create(email="stan@example.test", name="Stan Jagiello")
+    made = {}
+    for title, (status, former_state) in {
+        "Left unanswered": ("proposed", "pending"),
+        "Answered before leaving": ("proposed", "confirmed"),
+        "Declined already": ("declined", "pending"),
+    }.items():
+        collab = Collab.objects.create(
+            title=title, kind="service", start_date=date(2025, 3, 1), status=status, revision=2
+        )
+        Participant.objects.create(collaboration=collab, user=stan, name="Stan", state="pending")
+        Participant.objects.create(
+            collaboration=collab,
+            name="Katia",
+            former_member=True,
+            state=former_state,
+            confirmed_at=None if former_state == "pending" else timezone.now(),
+        )
+        made[title] = collab.pk
+
+    apps = migrator(DECLINING)
+    Collab = apps.get_model("collaborations", "Collaboration")
+    History = apps.get_model("collaborations", "CollaborationHistory")
+    assert dict(Collab.objects.values_list("title", "status")) == {
+        "Left unanswered": "declined",
+        "Answered before leaving": "proposed",
+        "Declined already": "declined",
+    }
+    entries = History.objects.values_list("collaboration_id", "action", "changes", "revision")
+    assert list(entries) == [
+        (made["Left unanswered"], "status", {"status": ["proposed", "declined"]}, 2)
+    ]
 
 
 @pytest.mark.django_db
