@@ -8,6 +8,7 @@ on the filesystem (no server needed), console email, DEBUG on.
 Django settings reference: https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -263,6 +264,14 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/15m/key",
     "login_failed_account": "50/h/key",
 }
+# Guest registrations one visitor (address) may send (events.views.registration): each takes a
+# seat or emails an address's owner their registration again. allauth's rate syntax.
+GUEST_REGISTRATION_RATE = env.str("GUEST_REGISTRATION_RATE", default="20/h/ip")
+if not re.fullmatch(r"[1-9]\d*/\d*[smhd]/ip(,[1-9]\d*/\d*[smhd]/ip)*", GUEST_REGISTRATION_RATE):
+    _refuse(
+        "GUEST_REGISTRATION_RATE must be registrations per period per address, e.g. 20/h/ip "
+        f"or 5/m/ip,20/h/ip, got {GUEST_REGISTRATION_RATE!r}."
+    )
 
 # EMAIL — every message goes through the outbox (betacowork.messaging); EMAIL_URL: transport.
 # ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.core.internal import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -19,12 +20,16 @@ from ..services.guests import guest_registered_again
 from .common import _validation_messages
 from .pages import EventDetailView
 
-# Guest registrations one visitor may send, counted per address as the login limits count
-# (allauth's, behind ALLAUTH_TRUSTED_PROXY_COUNT proxies). Each one takes a seat or sends an
-# address's owner their registration's email again (`guest_registered_again`): without a
-# limit, anyone could make the site email address after address. Twenty an hour leaves room
-# for a group registering from one office or a coworking space's Wi-Fi.
-GUEST_RATE_LIMITS = {"guest_register": "20/h/ip"}
+# Guest registrations one visitor may send (settings.GUEST_REGISTRATION_RATE), counted per
+# address as the login limits count (allauth's, behind ALLAUTH_TRUSTED_PROXY_COUNT proxies).
+# Each one takes a seat or sends an address's owner their registration's email again
+# (`guest_registered_again`): without a limit, anyone could make the site email address after
+# address. The default, twenty an hour, leaves room for a group registering from one office
+# or a coworking space's Wi-Fi.
+
+
+def _guest_rate_limits() -> dict[str, str]:
+    return {"guest_register": settings.GUEST_REGISTRATION_RATE}
 
 
 class EventRegisterView(EventDetailView):
@@ -102,14 +107,14 @@ def _guest_registration_allowed(request) -> bool:
     cache under allauth's `allauth:rl:` keys, which keep counting in the process's memory
     while Redis is down (betacowork/cache.py), as the login limits do."""
     usage = ratelimit.consume(
-        request, app="events", action="guest_register", config=GUEST_RATE_LIMITS
+        request, app="events", action="guest_register", config=_guest_rate_limits()
     )
     return usage is not None
 
 
 def _guest_rate_period() -> int:
     """Seconds until a refused visitor may certainly register again (the longest window)."""
-    rates = ratelimit.parse_rates(GUEST_RATE_LIMITS["guest_register"])
+    rates = ratelimit.parse_rates(settings.GUEST_REGISTRATION_RATE)
     return int(max(rate.duration for rate in rates))
 
 

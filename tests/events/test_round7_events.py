@@ -286,10 +286,8 @@ def test_a_superuser_without_the_staff_box_lists_the_profiles_they_may_open(supe
 
 
 @pytest.fixture
-def two_a_visitor(monkeypatch):
-    from events.views import registration
-
-    monkeypatch.setitem(registration.GUEST_RATE_LIMITS, "guest_register", "2/h/ip")
+def two_a_visitor(settings):
+    settings.GUEST_REGISTRATION_RATE = "2/h/ip"
 
 
 def _guest_post(client, event, email, *, address="203.0.113.7"):
@@ -348,12 +346,27 @@ def test_members_and_invalid_forms_do_not_use_up_the_guest_limit(
         assert response.status_code == 302
 
 
+@pytest.mark.parametrize("value", ["lots", "20/h", "0/h/ip", "20/hour/ip", "20/h/key", ""])
+def test_a_malformed_guest_rate_refuses_at_start(value):
+    from tests.project.test_audit_ops_settings import assert_refused, run
+
+    assert_refused(
+        run(["manage.py", "check"], GUEST_REGISTRATION_RATE=value), "GUEST_REGISTRATION_RATE"
+    )
+
+
+def test_a_stricter_guest_rate_is_accepted():
+    from tests.project.test_audit_ops_settings import run
+
+    result = run(["manage.py", "check"], GUEST_REGISTRATION_RATE="5/m/ip,20/h/ip")
+    assert result.returncode == 0, result.stderr
+
+
 def test_the_default_limit_leaves_room_for_a_group():
     from allauth.core.internal.ratelimit import parse_rates
+    from django.conf import settings
 
-    from events.views.registration import GUEST_RATE_LIMITS
-
-    (rate,) = parse_rates(GUEST_RATE_LIMITS["guest_register"])
+    (rate,) = parse_rates(settings.GUEST_REGISTRATION_RATE)
     assert (rate.amount, rate.duration, rate.per) == (20, 3600, "ip")
 
 
