@@ -20,15 +20,14 @@ from ..services.guests import guest_registered_again
 from .common import _validation_messages
 from .pages import EventDetailView
 
-# Guest registrations one visitor may send (settings.GUEST_REGISTRATION_RATE), counted per
-# address as the login limits count (allauth's, behind ALLAUTH_TRUSTED_PROXY_COUNT proxies).
-# Each one takes a seat or sends an address's owner their registration's email again
-# (`guest_registered_again`): without a limit, anyone could make the site email address after
-# address. The default, twenty an hour, leaves room for a group registering from one office
-# or a coworking space's Wi-Fi.
-
 
 def _guest_rate_limits() -> dict[str, str]:
+    """Guest registrations one visitor may send (settings.GUEST_REGISTRATION_RATE), counted
+    per address as the login limits count (allauth's, behind ALLAUTH_TRUSTED_PROXY_COUNT
+    proxies). Each one takes a seat or sends an address's owner their registration's email
+    again (`guest_registered_again`): without a limit, anyone could make the site email
+    address after address. The default, twenty an hour, leaves room for a group registering
+    from one office or a coworking space's Wi-Fi."""
     return {"guest_register": settings.GUEST_REGISTRATION_RATE}
 
 
