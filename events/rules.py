@@ -12,9 +12,8 @@ Django's `has_perm` lets them do everything, so the lists show them everything t
 from __future__ import annotations
 
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from members.models import Chapter
 from members.rules import (
     about_an_object,
     chapter_organiser_q,
@@ -31,12 +30,6 @@ CHAPTER_CAPACITY_LIMIT = 50
 
 # "Staff" is members' one rule: the staff box, or an active superuser (`members.rules.is_staff`).
 acts_as_staff = is_staff
-
-
-def chapters_run_by(user) -> QuerySet[Chapter]:
-    """The chapters `user` may create and run events in (`members.organise_chapter`): the
-    ones they organise; every one for staff and superusers (`ChapterQuerySet.organised_by`)."""
-    return Chapter.objects.organised_by(user)
 
 
 def event_visibility_q(user) -> Q | None:

@@ -1,7 +1,7 @@
 """The organiser console's forms: an event, a series, a message to the registrants.
 
 Scope is part of validation: the chapter choices are the chapters the user runs
-(`rules.chapters_run_by`: theirs; all for staff), so another chapter's id is an invalid
+(`Chapter.objects.organised_by`: theirs; all for staff), so another chapter's id is an invalid
 choice, and the capacity limit of chapter events (`CHAPTER_CAPACITY_LIMIT`) is checked against
 the user's `events.exceed_chapter_capacity` permission. The services check both again.
 """
@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from betacowork.submissions.forms import NonceField
+from members.models import Chapter
 
 from .. import services
 from ..forms import capacity_bounds, field_bounds
 from ..models import Event, EventSeries, validate_event_time
 from ..recurrence import RecurrenceField
-from ..rules import CHAPTER_CAPACITY_LIMIT, chapters_run_by
+from ..rules import CHAPTER_CAPACITY_LIMIT
 from .services import EVENT_EDIT_FIELDS, capacity_error
 
 
@@ -33,7 +34,7 @@ class _ScopedForm(forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
         chapter = self.fields["chapter"]
-        chapter.queryset = chapters_run_by(user).select_related("space")
+        chapter.queryset = Chapter.objects.organised_by(user).select_related("space")
         chapter.required = not user.has_perm("events.add_event_without_chapter")
         chapter.empty_label = (
             _("Choose the chapter") if chapter.required else _("No chapter (a Betacowork event)")

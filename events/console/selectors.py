@@ -12,7 +12,7 @@ from django.utils import timezone
 from members.models import Chapter, Profile
 
 from ..models import Event, EventChange, EventKind, EventSeries, Registration
-from ..rules import CHAPTER_CAPACITY_LIMIT, chapters_run_by, run_by_q
+from ..rules import CHAPTER_CAPACITY_LIMIT, run_by_q
 from ..selectors import with_counts
 
 PAST_SHOWN = 20
@@ -62,7 +62,7 @@ def new_event_defaults(*, user, today: date | None = None) -> dict:
     space, CHAPTER_CAPACITY_LIMIT seats, its usual kind, next month's first Thursday 18:00
     for the kind's duration."""
     today = today or timezone.localdate()
-    chapters = list(chapters_run_by(user).select_related("space")[:2])
+    chapters = list(Chapter.objects.organised_by(user).select_related("space")[:2])
     chapter = chapters[0] if len(chapters) == 1 else None
     kind = usual_kind(chapter)
     day = first_weekday_of_next_month(today)
