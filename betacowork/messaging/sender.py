@@ -332,17 +332,22 @@ class _Batch:
             raise error
         return envelope
 
+    @property
+    def _session(self):
+        """The backend's open smtplib session (None: none open, or not an SMTP backend)."""
+        return getattr(self.connection, "connection", None) if self.smtp else None
+
     def _session_closed(self) -> bool:
         """The exchange closed its session's socket (a 421 to RCPT, a server that said 354
         to a DATA it should have refused): the backend still holds the dead session."""
-        session = getattr(self.connection, "connection", None) if self.smtp else None
+        session = self._session
         return session is not None and getattr(session, "sock", None) is None
 
     def drop_pending(self) -> None:
         """A row whose envelope went out behind the previous message is not sent after all:
         the server waits for its content, so the connection is closed (nothing delivered;
         the next row opens a new one)."""
-        session = getattr(self.connection, "connection", None) if self.smtp else None
+        session = self._session
         if session is not None and getattr(session, PENDING, None) is not None:
             session.close()  # the socket first: a QUIT now would be read as content
             with contextlib.suppress(Exception):
