@@ -14,10 +14,10 @@ and `profile_visible` is the same rule for one object.
 
 The higher apps build on these predicates (`events/rules.py`, `collaborations/rules.py`).
 Superusers pass every permission (Django's own rule). "Staff" is one predicate, `is_staff`:
-the staff box, or an active superuser without it — `has_perm` lets them do everything, so
-every list and object rule here and in the higher apps answers for them as for staff (and
-their lists are cached as staff's: `viewer_class()`). Only Django's admin site asks the staff
-box itself, to let someone in.
+an active account with the staff box, or an active superuser without it — `has_perm` lets
+them do everything, so every list and object rule here and in the higher apps answers for
+them as for staff (and their lists are cached as staff's: `viewer_class()`). A deactivated
+account is never staff. Only Django's admin site asks the staff box itself, to let someone in.
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ from .models import Visibility
 
 @rules.predicate
 def is_staff(user) -> bool:
-    """Staff: the staff box ticked, or an active superuser (whom Django's `has_perm` grants
-    every permission, staff box or not). The one definition: every rule, list and cache class
-    asks this, never `user.is_staff` (an inactive superuser is not staff)."""
-    if user is None or not user.is_authenticated:
+    """Staff: an active account with the staff box ticked, or an active superuser (whom
+    Django's `has_perm` grants every permission, staff box or not). The one definition: every
+    rule, list and cache class asks this, never `user.is_staff`. A deactivated account is
+    never staff, whatever its boxes say: it cannot log in, but a user object read before it
+    was closed, a management command or a service given it as `actor` still asks the rules."""
+    if user is None or not user.is_authenticated or not getattr(user, "is_active", False):
         return False
-    if getattr(user, "is_staff", False):
-        return True
-    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
 
 
 is_member = rules.is_authenticated

@@ -38,9 +38,6 @@ from tests.factories import ChapterFactory, SpaceFactory, TermFactory, UserFacto
 
 pytestmark = pytest.mark.django_db
 
-# postgres_count.visible_total_sql() (members/directory/, another helper's files) still reads
-# `user.is_staff`: on PostgreSQL the unfiltered totals of a superuser are a member's.
-
 
 @pytest.fixture
 def root(db):
