@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # One cost line above this is a typing mistake, not a community event ("a few tens of euros").
 MAX_COST_LINE = Decimal("100000.00")
@@ -17,10 +18,12 @@ class EventCost(models.Model):
     """One line of what an event cost: the venue, food and drinks, a speaker, other."""
 
     class Category(models.TextChoices):
-        VENUE = "venue", _("Venue")
-        FOOD = "food", _("Food and drinks")
-        SPEAKER = "speaker", _("Speaker")
-        OTHER = "other", _("Other")
+        # A context of their own: "Speaker" is also the event page's plural heading, and one
+        # msgid cannot be both a singular and a plural in a catalogue.
+        VENUE = "venue", pgettext_lazy("budget category", "Venue")
+        FOOD = "food", pgettext_lazy("budget category", "Food and drinks")
+        SPEAKER = "speaker", pgettext_lazy("budget category", "Speaker")
+        OTHER = "other", pgettext_lazy("budget category", "Other")
 
     event = models.ForeignKey(
         "events.Event", verbose_name=_("event"), on_delete=models.CASCADE, related_name="costs"
