@@ -12,13 +12,18 @@ Every message about an event uses the topic ``event:<pk>``.
 
 The services are split by concern and re-exported here (callers keep writing
 `from events import services`): `common` (helpers), `registration` (the seat queue, the
-waitlist, cancelling), `checkin` (the door), `creation` (create, duplicate), `lifecycle`
-(publish, edit, cancel), `status` (which status an event may take), `series`, `calendar`.
+waitlist), `cancellation` (cancelling, the waitlist moving up), `checkin` (the door),
+`creation` (create, duplicate), `lifecycle` (publish, edit, cancel), `status` (which status
+an event may take), `series`, `calendar`.
 """
 
 from .calendar import (  # noqa: F401
     calendar_token_create,
     calendar_token_regenerate,
+)
+from .cancellation import (  # noqa: F401
+    _promote_waitlisted,
+    registration_cancel,
 )
 from .checkin import (  # noqa: F401
     registration_check_in,
@@ -62,9 +67,7 @@ from .registration import (  # noqa: F401
     REGISTRATION_RACE_PAUSE_SECONDS,
     _lock_event,
     _lock_event_lean,
-    _promote_waitlisted,
     event_register,
-    registration_cancel,
     registration_refusal,
     registrations_claim_for_user,
 )

@@ -2,7 +2,7 @@
 
 Refused at a cancelled event. Locks in the order every writer of a registration takes them
 — the event, the registration, then a Speed Networking evening's session — so two of them
-never wait for each other (`registration.registration_cancel` takes the event, then the
+never wait for each other (`cancellation.registration_cancel` takes the event, then the
 session; check-in locks only its registration row). A registration cancelled is checked in
 no more: `registration_cancel` clears its check-in."""
 

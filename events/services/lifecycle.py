@@ -14,10 +14,11 @@ from django.utils.translation import ngettext
 from ..messages import EventCancelled, EventChanged
 from ..models import Event, EventChange
 from .announcements import chapter_announcement_write
+from .cancellation import _promote_waitlisted
 from .common import SCHEDULE_FIELDS, _notify, waitlist_position
 from .creation import EVENT_UPDATE_FIELDS, _dates_check
 from .history import event_history_add
-from .registration import _lock_event, _promote_waitlisted
+from .registration import _lock_event
 from .status import _draft_not_cancelled, draft_never_held, event_status_check
 
 
