@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from directory import REFERENCE, SCENARIOS  # noqa: E402 - bench/ is no package
+from directory_shell import member_session_key  # noqa: E402
 
 
 def _env(args) -> None:
@@ -113,20 +114,10 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connection
 
-    from members import demo
-    from members.models import User
-
-    user = User.objects.get(email="member00042@" + demo.GENERATED_DOMAIN)
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
+    session_key = member_session_key()  # as `bench/directory.py` logs its member in
     handler = WSGIHandler()
 
     def request(path: str) -> int:
@@ -140,7 +131,7 @@ def main() -> None:
             "SERVER_PORT": "8121",
             "SERVER_PROTOCOL": "HTTP/1.1",
             "HTTP_HOST": "127.0.0.1:8121",
-            "HTTP_COOKIE": f"sessionid={session.session_key}",
+            "HTTP_COOKIE": f"sessionid={session_key}",
             "HTTP_ACCEPT_ENCODING": "gzip",
             "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(),

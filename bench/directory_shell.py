@@ -2,23 +2,40 @@
 benchmark database, a logged-in member's session, the searches' EXPLAIN, and timing every
 page in-process against the reference."""
 
-SESSION = """
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from members import demo
-from members.models import User
+from pathlib import Path
 
-user = User.objects.get(email="member00042@" + demo.GENERATED_DOMAIN)
-session = SessionStore()
-session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-session.create()
-print("SESSION", session.session_key)
+BENCH = Path(__file__).resolve().parent
+
+
+def member_session_key() -> str:
+    """Log the benchmark's member (member00042) in: a real session row; its key, for the
+    session cookie. Run where Django is set up (`bench/directory_cpu.py`, or `SESSION` in
+    `manage.py shell`)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from members import demo
+    from members.models import User
+
+    user = User.objects.get(email="member00042@" + demo.GENERATED_DOMAIN)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+# The shell imports the function from this folder, whichever checkout `--code` measures.
+SESSION = f"""
+import sys
+sys.path.insert(0, {str(BENCH)!r})
+from directory_shell import member_session_key
+print("SESSION", member_session_key())
 """
 
-# Seeding ends by logging the member in, as SESSION does (appended: SEED is formatted, and
-# SESSION holds no braces).
+# Seeding ends by logging the member in, as SESSION does (appended, its braces doubled: SEED
+# is formatted).
 SEED = """
 import time
 from members import demo
