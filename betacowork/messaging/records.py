@@ -42,11 +42,17 @@ logger = logging.getLogger(__name__)
 _SENT_SQL = (
     f"UPDATE {Outbox._meta.db_table} SET status = %(status)s, "  # noqa: S608
     "attempts = attempts + 1, sent_at = %(now)s, claimed_until = NULL, last_error = '' "
-    "WHERE id = %(id)s AND claim_token = %(token)s AND status = 'pending'"
+    "WHERE id = %(id)s AND claim_token = %(token)s "
+    "AND status NOT IN ('sent', 'failed', 'cancelled')"
 )
-# `status = 'pending'`: written twice (an answer lost with its connection: committed or not,
-# the sender cannot tell, and writes it again), a record counts its attempt once. Every other
+# Pending only: written twice (an answer lost with its connection: committed or not, the
+# sender cannot tell, and writes it again), a record counts its attempt once. Every other
 # change of a held row's status clears its claim token; "sent" alone keeps it.
+# Said as NOT IN, never `status = 'pending'`: that implies the due index's condition, and a
+# plan chosen while the statistics saw few pending rows (any quiet hour) then walks that
+# index — every pending row, 7,000 after a large event's sweep — for each message, instead
+# of the one row by primary key (tests/messaging/test_sent_plan.py). The claims avoid the
+# due filter for the same reason (sender.py).
 
 
 def _retrying(write):
