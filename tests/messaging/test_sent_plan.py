@@ -21,7 +21,7 @@ from betacowork.messaging.sender import outbox_claim
 
 from .factories import write
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 
 
 def _nodes(plan: dict):
@@ -30,6 +30,7 @@ def _nodes(plan: dict):
         yield from _nodes(child)
 
 
+@pytest.mark.postgres
 def test_the_sent_record_finds_its_row_by_primary_key_with_a_large_backlog():
     quiet, _ = write("quiet-hour")
     Outbox.objects.filter(pk=quiet.pk).update(status=Outbox.Status.SENT)
