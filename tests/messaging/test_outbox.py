@@ -182,6 +182,24 @@ def test_writing_many_stores_each_message_as_given_and_asks_to_send_them(
     assert rows[3].attachments == []
 
 
+@pytest.mark.parametrize("count", [1, 3])
+def test_writing_many_stores_values_the_rows_share_exactly_as_given(count):
+    """A value every row shares is quoted once for the lot: percent signs, quotes,
+    backslashes and placeholder-like text in it come back as written, alone or many."""
+    tricky = "100 % d'intérêt \\ %s %(name)s %% ''"
+    messages = _many([f"shared-{i}" for i in range(count)])
+    for msg in messages:
+        msg.message = RenderedMessage(subject=tricky, text=tricky, html=f"<p>{tricky}</p>")
+        msg.headers = {"X-Note": tricky}
+    outbox_write_many(messages, send_now=False)
+    rows = list(Outbox.objects.order_by("pk"))
+    assert [row.dedup_key for row in rows] == [f"shared-{i}" for i in range(count)]
+    for row in rows:
+        assert (row.subject, row.body_text, row.body_html) == (tricky, tricky, f"<p>{tricky}</p>")
+        assert row.headers == {"X-Note": tricky}
+        assert row.to_email == f"{row.dedup_key}@example.test"
+
+
 def test_writing_many_again_keeps_the_rows_and_returns_those_still_pending():
     ids = outbox_write_many(_many(["a", "b", "c"]), send_now=False)
     Outbox.objects.filter(dedup_key="b").update(status=Outbox.Status.SENT)
