@@ -67,6 +67,7 @@ from .common import (
 logger = logging.getLogger(__name__)
 
 WRITE_CHUNK = 500
+FIRST_CHUNK = 50  # the first chunk's reminders leave while the rest is written
 # The personal parts of a reminder: the templates are rendered once per language with these
 # tokens in their place, then each person's values are substituted (HTML-escaped in HTML).
 _PERSONAL = ("name", "cancel_url", "unsubscribe_url")
@@ -245,28 +246,39 @@ def _reminder_row(reg, key, recipient, renderer, attachment, links: _Links) -> O
 
 
 def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[int]]:
-    """Write the missing reminders of one (event, offset); return (written, pending ids)."""
-    registrations = list(
-        Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
-        .select_related("user")
-        .order_by("pk")
-    )
-    keys = {
-        reg.pk: reminder_key(offset=offset, registration_id=reg.pk, version=event.version)
-        for reg in registrations
-    }
-    existing = outbox_existing_keys(keys.values())
-    todo = [reg for reg in registrations if keys[reg.pk] not in existing]
-    if not todo:
-        return 0, []
-    verified = verified_addresses({reg.user_id for reg in todo if reg.user_id})
-    attachment = _ics_attachment(event)
-    renderer = _ReminderRenderer(event, offset)
-    links = _Links()
-    written, ids = 0, []
-    for start in range(0, len(todo), WRITE_CHUNK):
+    """Write the missing reminders of one (event, offset); return (written, pending ids).
+
+    Chunk by chunk from the first registration on: each chunk's rows are read, checked,
+    rendered and committed before the next is read, so its send tasks go out while the rest
+    is written — the first chunk small (`FIRST_CHUNK`), so that a large event's first
+    reminders leave at once rather than after every registration has been read."""
+    renderer = attachment = links = None  # made for the first reminder to write
+    confirmed = Registration.objects.filter(
+        event=event, status=Registration.Status.CONFIRMED
+    ).select_related("user")
+    written, ids, after, size = 0, [], 0, FIRST_CHUNK
+    while True:
+        chunk = list(confirmed.filter(pk__gt=after).order_by("pk")[:size])
+        if not chunk:
+            return written, ids
+        after, size = chunk[-1].pk, WRITE_CHUNK
+        keys = {
+            reg.pk: reminder_key(offset=offset, registration_id=reg.pk, version=event.version)
+            for reg in chunk
+        }
+        existing = outbox_existing_keys(keys.values())
+        todo = [reg for reg in chunk if keys[reg.pk] not in existing]
+        if not todo:
+            continue
+        verified = verified_addresses({reg.user_id for reg in todo if reg.user_id})
+        if renderer is None:
+            renderer, attachment, links = (
+                _ReminderRenderer(event, offset),
+                _ics_attachment(event),
+                _Links(),
+            )
         messages = []
-        for reg in todo[start : start + WRITE_CHUNK]:
+        for reg in todo:
             recipient = _recipient(reg, verified)
             if recipient is not None:
                 messages.append(
@@ -276,7 +288,6 @@ def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[i
         with transaction.atomic():
             ids.extend(outbox_write_many(messages))
         written += len(messages)
-    return written, ids
 
 
 def reminder_sweep_run(*, now: datetime | None = None) -> int:
