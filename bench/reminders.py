@@ -50,6 +50,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -138,20 +139,51 @@ def cpu_seconds(pids: list[int], *, children: bool = True) -> float:
 
 def service_pids() -> list[int]:
     """Redis's process and the PostgreSQL backends serving this database (the run's other
-    CPU). Not the backends of other databases, nor PostgreSQL's shared processes
-    (checkpointer, WAL writer…), which a test suite run beside the bench keeps busy: its
-    load still slows the run, but its CPU is not the run's."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-        pids = [pid for (pid,) in cursor.fetchall()]
+    CPU; a backend's command line names its database). Not the backends of other databases,
+    nor PostgreSQL's shared processes (checkpointer, WAL writer…), which a test suite run
+    beside the bench keeps busy: its load still slows the run, but its CPU is not the run's."""
+    backend = f" {settings.DATABASES['default']['NAME']} ".encode()
+    pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
-                if (entry / "comm").read_text().strip() == "redis-server":
+                comm = (entry / "comm").read_text().strip()
+                if comm == "redis-server" or (
+                    comm == "postgres" and backend in (entry / "cmdline").read_bytes()
+                ):
                     pids.append(int(entry.name))
     return pids
+
+
+class _ServiceCpu(threading.Thread):
+    """The CPU seconds of `service_pids()` over a run, read every 0.2 s: the worker's
+    database connections come and go (closed at the end of a task once older than
+    CONN_MAX_AGE), so reading the live ones at the start and at the end would miss those
+    that ended meanwhile. A process first seen during the run counts all its CPU."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.first = {pid: cpu_seconds([pid], children=False) for pid in service_pids()}
+        self.last = dict(self.first)
+        self.done = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            self._sample()
+
+    def _sample(self) -> None:
+        for pid in service_pids():
+            seconds = cpu_seconds([pid], children=False)
+            if seconds or pid not in self.last:
+                self.last[pid] = seconds
+                self.first.setdefault(pid, 0.0)
+
+    def stop(self) -> float:
+        self.done.set()
+        self.join()
+        self._sample()
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
 
 
 class CpuAccount:
@@ -162,21 +194,22 @@ class CpuAccount:
 
     def __init__(self, sender_pids=()):
         self.sender_pids = list(sender_pids)
+        self.services = _ServiceCpu()
         self.before = self._read()
 
-    def _read(self) -> tuple[float, float, float, float]:
+    def _read(self) -> tuple[float, float, float]:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         return (
             cpu_seconds(self.sender_pids) + children.ru_utime + children.ru_stime,
             time.process_time(),
-            cpu_seconds(service_pids(), children=False),
             time.monotonic(),
         )
 
     def report(self, n: int) -> str:
         """The line to print; `self.sender` keeps the sender's CPU seconds."""
         after = self._read()
-        sender, sink, services, wall = (b - a for a, b in zip(self.before, after, strict=True))
+        services = self.services.stop()
+        sender, sink, wall = (b - a for a, b in zip(self.before, after, strict=True))
         self.sender = sender
         total = sender + sink + services
         return (
