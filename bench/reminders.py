@@ -166,11 +166,13 @@ class _ServiceCpu(threading.Thread):
         self.first = {pid: cpu_seconds([pid], children=False) for pid in service_pids()}
         self.last = dict(self.first)
         self.done = threading.Event()
+        self.own = 0.0
         self.start()
 
     def run(self) -> None:
         while not self.done.wait(0.2):
             self._sample()
+        self.own = time.thread_time()  # this thread's CPU: not the sink's, in this process
 
     def _sample(self) -> None:
         for pid in service_pids():
@@ -210,6 +212,7 @@ class CpuAccount:
         after = self._read()
         services = self.services.stop()
         sender, sink, wall = (b - a for a, b in zip(self.before, after, strict=True))
+        sink -= self.services.own
         self.sender = sender
         total = sender + sink + services
         return (

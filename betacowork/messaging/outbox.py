@@ -214,8 +214,10 @@ def _insert_returning(messages: list[OutboxMessage]) -> list[int]:
             template, varying = _row_template(values, quote)
             rows = [quote(template, [row[i] for i in varying]) for row in values]
             # No parameters left to interpolate: through Django's cursor (query logging,
-            # execute wrappers) as one statement, which psycopg2 sends as it is.
-            cursor.execute(_INSERT_HEAD + b",".join(rows) + _INSERT_TAIL)
+            # execute wrappers) as one statement, which psycopg2 sends as it is — decoded
+            # only for execute wrappers, which Django promises a str.
+            sql = _INSERT_HEAD + b",".join(rows) + _INSERT_TAIL
+            cursor.execute(sql.decode() if connection.execute_wrappers else sql)
             ids.extend(pk for (pk,) in cursor.fetchall())
     return sorted(ids)
 

@@ -248,20 +248,18 @@ def _reminder_row(reg, key, recipient, renderer, attachment, links: _Links) -> O
 def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[int]]:
     """Write the missing reminders of one (event, offset); return (written, pending ids).
 
-    Chunk by chunk from the first registration on: each chunk's rows are read, checked,
-    rendered and committed before the next is read, so its send tasks go out while the rest
-    is written — the first chunk small (`FIRST_CHUNK`), so that a large event's first
-    reminders leave at once rather than after every registration has been read."""
+    Chunk by chunk: each chunk's registrations are read, checked, rendered and committed
+    before the next is read, so its send tasks go out while the rest is written — the first
+    chunk small (`FIRST_CHUNK`), so that a large event's first reminders leave at once
+    rather than after every registration has been read. The ids come first, in one read by
+    the event's index (a LIMIT in order of id could walk the primary key of every event's
+    registrations instead)."""
     renderer = attachment = links = None  # made for the first reminder to write
-    confirmed = Registration.objects.filter(
-        event=event, status=Registration.Status.CONFIRMED
-    ).select_related("user")
-    written, ids, after, size = 0, [], 0, FIRST_CHUNK
-    while True:
-        chunk = list(confirmed.filter(pk__gt=after).order_by("pk")[:size])
-        if not chunk:
-            return written, ids
-        after, size = chunk[-1].pk, WRITE_CHUNK
+    confirmed = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+    pks = sorted(confirmed.values_list("pk", flat=True))
+    written, ids = 0, []
+    for start, end in _chunks(len(pks)):
+        chunk = list(confirmed.filter(pk__in=pks[start:end]).select_related("user").order_by("pk"))
         keys = {
             reg.pk: reminder_key(offset=offset, registration_id=reg.pk, version=event.version)
             for reg in chunk
@@ -288,6 +286,15 @@ def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[i
         with transaction.atomic():
             ids.extend(outbox_write_many(messages))
         written += len(messages)
+    return written, ids
+
+
+def _chunks(count: int):
+    """(start, end) of the chunks of `count` registrations: FIRST_CHUNK, then WRITE_CHUNK."""
+    start, size = 0, FIRST_CHUNK
+    while start < count:
+        yield start, min(start + size, count)
+        start, size = start + size, WRITE_CHUNK
 
 
 def reminder_sweep_run(*, now: datetime | None = None) -> int:

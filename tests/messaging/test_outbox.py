@@ -4,7 +4,7 @@ publish and its broker back-off, resend, cancelling a deleted account's messages
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from betacowork.messaging import outbox as outbox_module
@@ -198,6 +198,23 @@ def test_writing_many_stores_values_the_rows_share_exactly_as_given(count):
         assert (row.subject, row.body_text, row.body_html) == (tricky, tricky, f"<p>{tricky}</p>")
         assert row.headers == {"X-Note": tricky}
         assert row.to_email == f"{row.dedup_key}@example.test"
+
+
+def test_execute_wrappers_see_the_insert_of_many_as_text():
+    """Django promises an execute wrapper the statement as a str (the INSERT of many is
+    otherwise sent as the bytes psycopg2 quoted)."""
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        outbox_write_many(_many(["w-1", "w-2"]), send_now=False)
+    inserts = [sql for sql in seen if sql.lstrip().upper().startswith("INSERT")]
+    assert inserts
+    assert all(isinstance(sql, str) for sql in seen)
+    assert Outbox.objects.count() == 2
 
 
 def test_writing_many_again_keeps_the_rows_and_returns_those_still_pending():
