@@ -334,7 +334,9 @@ def test_the_crawl_covers_enough(audit):
         f"\naudit crawl: {len(c.pages)} requests, {len(ok)} HTML pages, {c.seconds:.1f}s\n"
     )
     assert len(ok) > 150
-    assert c.seconds < 40
+    # Its cost bounded by what it does (MAX_PAGES a language), not by the clock: the seconds
+    # are printed, a busy machine must not fail it (814 requests when written).
+    assert len(c.pages) < 1200
 
 
 KINDS = (
