@@ -176,7 +176,8 @@ _INSERT_COLUMNS = (
     "subject", "body_text", "body_html", "headers", "attachments", "payload", "status",
     "attempts", "next_attempt_at", "claim_token", "last_error", "created_at",
 )  # fmt: skip
-# The statement as bytes around the rows (mogrify's output): never decoded, nor encoded again.
+# The statement as bytes around the rows (mogrify's output): not decoded and encoded again
+# (but for execute wrappers, promised a str).
 _INSERT_HEAD = (
     f"INSERT INTO {Outbox._meta.db_table} ({', '.join(_INSERT_COLUMNS)}) VALUES "  # noqa: S608
 ).encode()
