@@ -48,7 +48,7 @@ class OutboxMessage:
     to_email: str
     language: str
     message: RenderedMessage
-    recipient: object | None = None
+    recipient: object | None = None  # the User, or anything with its `pk`, or its id
     topic: str = ""
     headers: dict = field(default_factory=dict)
     attachments: list = field(default_factory=list)
@@ -161,7 +161,7 @@ def outbox_write_many(messages: Iterable[OutboxMessage], *, send_now: bool = Tru
         if connection.vendor == "postgresql":
             ids = _insert_returning(messages)
         else:
-            rows = [Outbox(dedup_key=m.dedup_key, **_row_fields(m)) for m in messages]
+            rows = [_outbox_row(m) for m in messages]
             Outbox.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
             ids = []
         if len(ids) != len(messages):  # some keys existed: their pending rows too
@@ -242,7 +242,7 @@ def _insert_values(msg: OutboxMessage, now, attachments: str) -> tuple:
     recipient = fields.pop("recipient")
     fields.update(
         dedup_key=msg.dedup_key,
-        recipient_id=getattr(recipient, "pk", recipient),
+        recipient_id=_recipient_id(recipient),
         headers=json.dumps(fields["headers"]),
         attachments=attachments,
         payload="{}",
@@ -254,6 +254,18 @@ def _insert_values(msg: OutboxMessage, now, attachments: str) -> tuple:
         created_at=now,
     )
     return tuple(fields[column] for column in _INSERT_COLUMNS)
+
+
+def _outbox_row(msg: OutboxMessage) -> Outbox:
+    fields = _row_fields(msg)
+    recipient = fields.pop("recipient")
+    return Outbox(dedup_key=msg.dedup_key, recipient_id=_recipient_id(recipient), **fields)
+
+
+def _recipient_id(recipient) -> int | None:
+    """A message's recipient as the row stores it: the account's id (`recipient` is the
+    User, anything with its `pk` — the reminder sweep's light account — or the id)."""
+    return getattr(recipient, "pk", recipient)
 
 
 def _pending_ids(keys: list[str]) -> list[int]:

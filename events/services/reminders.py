@@ -27,6 +27,7 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -87,7 +88,63 @@ def reminders_due(now: datetime | None = None) -> list[tuple[Event, int]]:
     return due
 
 
-def _recipient(registration: Registration, verified: set[tuple[int, str]]):
+class _Member:
+    """A member as the sweep reads them (a row of values, not a `User`): the attributes
+    `_recipient`, `wants_email`, `registration_language`, `_Links.unsubscribe` and the
+    outbox row (`recipient`: its `pk`) read, and the model's own `get_short_name` — the
+    same function, so the greeting cannot drift from `reminder_message()`'s. Slots: a
+    helper that comes to read another attribute fails loudly
+    (tests/events/test_reminder_values.py) instead of reading a wrong one."""
+
+    __slots__ = ("email", "email_opt_outs", "is_active", "name", "pk", "preferred_language")
+    get_short_name = get_user_model().get_short_name
+
+    def __init__(self, pk, email, name, is_active, email_opt_outs, preferred_language):
+        self.pk, self.email, self.name = pk, email, name
+        self.is_active, self.email_opt_outs = is_active, email_opt_outs
+        self.preferred_language = preferred_language
+
+
+class _Seat:
+    """A confirmed registration as the sweep reads it (a row of values, not a
+    `Registration`): the attributes `_recipient`, `registration_language`,
+    `_personal_values` and `_Links.cancel` read, its member a `_Member` (None for a guest),
+    and the model's own `greeting_name` property."""
+
+    __slots__ = ("email", "language", "name", "pk", "user", "user_id")
+    greeting_name = Registration.greeting_name
+
+    def __init__(
+        self, pk, email, name, language, user_id, user_email, user_name, is_active,
+        email_opt_outs, preferred_language,
+    ):  # fmt: skip
+        self.pk, self.email, self.name, self.language = pk, email, name, language
+        self.user_id = user_id
+        self.user = (
+            None
+            if user_id is None
+            else _Member(
+                user_id, user_email, user_name, is_active, email_opt_outs, preferred_language
+            )
+        )
+
+
+# A chunk's registrations and their members' columns, in the order of `_Seat.__init__`: one
+# query of values, no model instances (a `Registration` and a `User` per row cost
+# three times the CPU of these values and objects).
+_SEAT_COLUMNS = (
+    "pk", "email", "name", "language", "user_id",
+    "user__email", "user__name", "user__is_active", "user__email_opt_outs",
+    "user__preferred_language",
+)  # fmt: skip
+
+
+def _seats(registrations) -> list[_Seat]:
+    """`registrations` as `_Seat`s, in order of id."""
+    return [_Seat(*row) for row in registrations.order_by("pk").values_list(*_SEAT_COLUMNS)]
+
+
+def _recipient(registration: Registration | _Seat, verified: set[tuple[int, str]]):
     """(user or None, address) for a reminder, or None when the person gets none."""
     user = registration.user
     if registration.user_id is None:
@@ -121,7 +178,7 @@ def reminder_context(
 
 
 def _personal_values(
-    registration: Registration, user, unsubscribe: str, cancel_url: str | None = None
+    registration: Registration | _Seat, user, unsubscribe: str, cancel_url: str | None = None
 ) -> dict[str, str]:
     return {
         "name": (user.get_short_name() if user else "") or registration.greeting_name,
@@ -142,7 +199,7 @@ class _Links:
         self.cancel_path = token_paths("events:guest_cancel")
         self.unsubscribe_path = token_paths("notifications:unsubscribe")
 
-    def cancel(self, registration: Registration) -> str:
+    def cancel(self, registration: Registration | _Seat) -> str:
         # guest_cancel_token(): signing.dumps() of the same object, salt and serializer.
         token = self.cancel_signer.sign_object(
             {"r": registration.pk, "e": registration.email.lower()}
@@ -248,18 +305,18 @@ def _reminder_row(reg, key, recipient, renderer, attachment, links: _Links) -> O
 def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[int]]:
     """Write the missing reminders of one (event, offset); return (written, pending ids).
 
-    Chunk by chunk: each chunk's registrations are read, checked, rendered and committed
-    before the next is read, so its send tasks go out while the rest is written — the first
-    chunk small (`FIRST_CHUNK`), so that a large event's first reminders leave at once
-    rather than after every registration has been read. The ids come first, in one read by
-    the event's index (a LIMIT in order of id could walk the primary key of every event's
-    registrations instead)."""
+    Chunk by chunk: each chunk's registrations are read (as values: `_seats`), checked,
+    rendered and committed before the next is read, so its send tasks go out while the rest
+    is written — the first chunk small (`FIRST_CHUNK`), so that a large event's first
+    reminders leave at once rather than after every registration has been read. The ids
+    come first, in one read by the event's index (a LIMIT in order of id could walk the
+    primary key of every event's registrations instead)."""
     renderer = attachment = links = None  # made for the first reminder to write
     confirmed = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
     pks = sorted(confirmed.values_list("pk", flat=True))
     written, ids = 0, []
     for start, end in _chunks(len(pks)):
-        chunk = list(confirmed.filter(pk__in=pks[start:end]).select_related("user").order_by("pk"))
+        chunk = _seats(confirmed.filter(pk__in=pks[start:end]))
         keys = {
             reg.pk: reminder_key(offset=offset, registration_id=reg.pk, version=event.version)
             for reg in chunk
