@@ -1,7 +1,8 @@
 """The sender: claim due rows, check them, deliver each exactly once, record the outcome.
 
-Claiming. `outbox_claim()` leases due rows — `select_for_update(skip_locked=True)` on
-PostgreSQL (on SQLite the IMMEDIATE transaction serialises claimers) — and COMMITS the lease
+Claiming. `outbox_claim()` leases due rows — `FOR UPDATE SKIP LOCKED` on PostgreSQL, where a
+batch task's ids are locked, leased and read in one statement (`_claim_ids`; on SQLite the
+IMMEDIATE transaction serialises claimers) — and COMMITS the lease
 (`claimed_until`, a fresh `claim_token`) before anything talks to the mail server, so two
 workers never hold the same row. A worker killed while holding a lease leaves the row pending;
 once `claimed_until` passes, the sweep hands it to another worker. Redis redelivering the task
