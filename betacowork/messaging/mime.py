@@ -8,8 +8,9 @@ it: a batch repeats the subject, the sender and every part's headers).
 The bytes of an ordinary row (UTF-8, a plain-text body with an optional HTML alternative
 and attachments, no line over 998 bytes, none of the headers Django sets itself) are written
 directly (`_Wire`), without building Django's and `email`'s message objects: the same bytes,
-checked against Django's in tests/messaging/test_mime.py, for about a fifth of the CPU. Any
-other row goes through Django's `message()` and the standard generator.
+checked against Django's in tests/messaging/test_mime.py and test_mime_speed.py, for a few
+per cent of the CPU (a reminder of bench/reminders.py: some 16 µs against 700). Any other
+row goes through Django's `message()` and the standard generator.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from django.core.mail.message import (
     forbid_multi_line_headers,
     sanitize_address,
 )
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from .models import Outbox
 
@@ -47,12 +50,21 @@ def message_id_for(row: Outbox) -> str:
     """
     resend = str(row.headers.get("X-Betacowork-Resend", "0"))
     digest = hashlib.sha256(f"{row.dedup_key}|{resend}".encode()).hexdigest()[:32]
-    return f"<{digest}@{_host(settings.SITE_URL)}>"
+    return f"<{digest}@{_site()[1]}>"
 
 
-@functools.lru_cache(maxsize=8)
-def _host(site_url: str) -> str:
-    return urlsplit(site_url).hostname or "betacowork.local"
+@functools.cache
+def _site() -> tuple[bool, str]:
+    """(DEFAULT_CHARSET is UTF-8, the host of SITE_URL), read once: a setting read costs
+    about as much as writing a header line. Read again when a test changes either."""
+    host = urlsplit(settings.SITE_URL).hostname or "betacowork.local"
+    return settings.DEFAULT_CHARSET.lower() == "utf-8", host
+
+
+@receiver(setting_changed)
+def _site_setting_changed(*, setting: str, **kwargs) -> None:
+    if setting in ("DEFAULT_CHARSET", "SITE_URL"):
+        _site.cache_clear()
 
 
 def _extra_headers(row: Outbox) -> dict:
@@ -61,17 +73,17 @@ def _extra_headers(row: Outbox) -> dict:
         **row.headers,
         "Message-ID": message_id_for(row),
         "X-Betacowork-Message": row.dedup_key[:200],
-        **_common_headers(row),
+        **_common_headers(row.language),
     }
 
 
-def _common_headers(row: Outbox) -> dict:
+def _common_headers(language: str) -> dict:
     """Every message is written by the site, not typed by a person (RFC 3834: no vacation
     or out-of-office reply to it, and filters may tell it apart), in the recipient's
     language (RFC 3282: screen readers and translation offers go by it)."""
     headers = {"Auto-Submitted": "auto-generated"}
-    if row.language:
-        headers["Content-Language"] = row.language
+    if language:
+        headers["Content-Language"] = language
     return headers
 
 
@@ -199,16 +211,21 @@ def _fold(name: str, value: str) -> bytes:
     written directly: a line that fits as it is, a longer value with nowhere to fold it (no
     space, ";" or ",": an unsubscribe link) on a line of its own."""
     if value.isascii() and value.isprintable():
-        if len(name) + len(value) <= 76:
-            return f"{name}: {value}\r\n".encode("ascii")
-        if not _FOLD_POINTS.search(value):
-            return f"{name}: \r\n {value}\r\n".encode("ascii")
+        return _plain_fold(name, value)
     return _POLICY.fold_binary(name, value)
 
 
+def _plain_fold(name: str, value: str) -> bytes:
+    """`_fold` of a printable ASCII value (the caller has checked it)."""
+    if len(name) + len(value) <= 76:
+        return f"{name}: {value}\r\n".encode("ascii")
+    if " " in value or ";" in value or "," in value:  # where compat32 may fold
+        return _POLICY.fold_binary(name, value)
+    return f"{name}: \r\n {value}\r\n".encode("ascii")
+
+
 _POLICY = compat32.clone(linesep="\r\n")
-_NEWLINES = re.compile(r"\r\n|\r|\n")
-_FOLD_POINTS = re.compile(r"[ ;,]")  # where compat32 may fold printable ASCII
+_NEWLINES = re.compile(rb"\r\n|\r|\n")
 # A plain address is its own sanitised form (sanitize_address parses it to the same string):
 # a dot-atom local part, a domain of ASCII labels of 1 to 63 characters.
 PLAIN_ADDRESS = re.compile(
@@ -220,9 +237,57 @@ _OWN_HEADERS = frozenset(
     {"from", "to", "cc", "bcc", "reply-to", "date", "message-id", "subject", "mime-version",
      "content-type", "content-transfer-encoding", "x-betacowork-message"}
 )  # fmt: skip
-# A multipart Content-Type is folded once per subtype with a stand-in of the boundary's
-# length (every boundary is 15 "=", 19 digits, "=="), then the real boundary put in.
-_BOUNDARY_STAND_IN = "=" * 15 + "9" * 19 + "=="
+_LIMIT = RFC5322_EMAIL_LINE_LENGTH_LIMIT
+# Every boundary is 15 "=", 19 digits and "==" (email.generator's `_make_boundary`): a piece
+# of a message without 15 "=" in a row cannot hold one.
+_MARKER = b"=" * 15
+# `random.randrange(sys.maxsize)` as the standard library draws it (`_randbelow`): a number of
+# sys.maxsize's bits, drawn again until below it; the same numbers for the same seed.
+_TOKEN_BITS = sys.maxsize.bit_length()
+
+
+def _draw_boundary(check: tuple[bytes, ...]) -> bytes:
+    """A boundary as the standard generator draws it, drawn again while it occurs in one of
+    the pieces of `check`."""
+    while True:
+        token = random.getrandbits(_TOKEN_BITS)
+        if token >= sys.maxsize:
+            continue
+        boundary = b"===============%019d==" % token
+        for piece in check:
+            if piece.find(boundary) >= 0:
+                break
+        else:
+            return boundary
+
+
+def _multipart_head(subtype: str) -> tuple[bytes, bytes]:
+    """A multipart part's header lines, before and after its boundary: the Content-Type is
+    folded with a stand-in of the boundary's length (every boundary is 15 "=", 19 digits and
+    "=="), the real boundary put in its place."""
+    stand_in = b"=" * 15 + b"9" * 19 + b"=="
+    folded = _POLICY.fold_binary(
+        "Content-Type", f'multipart/{subtype}; boundary="{stand_in.decode()}"'
+    )
+    before, after = folded.split(stand_in)
+    return before, after + b"MIME-Version: 1.0\r\n"
+
+
+_MULTIPART_HEADS = {subtype: _multipart_head(subtype) for subtype in ("alternative", "mixed")}
+# A text part's header lines, as SafeMIMEText writes them: by subtype and whether it is ASCII.
+_TEXT_HEADS = {
+    (subtype, ascii_only): (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
+        f"Content-Transfer-Encoding: {'7bit' if ascii_only else '8bit'}\r\n"
+    ).encode("ascii")
+    for subtype in ("plain", "html")
+    for ascii_only in (True, False)
+}
+
+# A part: (its header lines, the pieces of its content, the pieces of both in which a
+# boundary drawn for a parent might occur: those holding 15 "=" in a row, and the part's own
+# boundaries, which a parent's boundary may only equal).
+_Part = tuple[tuple[bytes, ...], list[bytes], tuple[bytes, ...]]
 
 
 class _Wire:
@@ -230,27 +295,28 @@ class _Wire:
     the standard generator would write them (see the module's docstring); `envelope()`
     returns None for any row it does not cover.
 
-    A part is held as (its header lines, the pieces of its content) and the message joined
-    once at the end: no part is copied into its parent's bytes, nor the top part split again
-    to put the message's headers after its own."""
+    A part is held as pieces (`_Part`) and the message joined once at the end: no part is
+    copied into its parent's bytes, nor the top part split again to put the message's
+    headers after its own. What the rows of a batch share is built once: the header lines of
+    the subject, the sender, the date (once a second), the language; the attachments."""
 
     def __init__(self, builder: MessageBuilder) -> None:
         self.builder = builder
-        self.multipart_heads: dict[str, bytes] = {}
         self.lines: dict[tuple[str, str], bytes] = {}  # shared header lines, once per batch
-        self.attachments: dict[bytes, tuple[bytes, list[bytes]]] = {}
-        self.date: tuple[int, str] = (-1, "")
+        self.common: dict[str, bytes] = {}  # `_common_headers`' lines, by language
+        self.attachments: dict[bytes, _Part] = {}
+        self.last_attachments: tuple[list[dict], tuple[_Part, ...]] = ([], ())
+        self.date: tuple[int, bytes] = (-1, b"")
 
     def envelope(self, row: Outbox) -> tuple[str, list[str], bytes] | None:
-        if (
-            settings.DEFAULT_CHARSET.lower() != "utf-8"
-            or not row.body_text
-            or any(
-                name.lower() in _OWN_HEADERS or not isinstance(value, str)
-                for name, value in row.headers.items()
-            )
-            or not PLAIN_ADDRESS.fullmatch(row.to_email)
-        ):
+        if not _site()[0] or not row.body_text:
+            return None
+        headers = row.headers
+        for name, value in headers.items():
+            if name.lower() in _OWN_HEADERS or not isinstance(value, str):
+                return None
+        to_email = row.to_email
+        if not PLAIN_ADDRESS.fullmatch(to_email):
             return None
         part = self.text_part("plain", row.body_text)
         if part is None:
@@ -259,34 +325,39 @@ class _Wire:
             html = self.text_part("html", row.body_html)
             if html is None:
                 return None
-            part = self.multipart("alternative", [part, html])
+            part = self.multipart("alternative", (part, html))
         if row.attachments:
-            parts = [self.attachment(item) for item in row.attachments]
-            part = self.multipart("mixed", [part, *parts])
-        head, content = part
+            part = self.multipart("mixed", (part, *self.attachment_parts(row.attachments)))
+        head, content, _check = part
         from_email = row.from_email or settings.DEFAULT_FROM_EMAIL
         lines = [
-            head,
+            *head,
             self.shared_line("Subject", row.subject),
             self.shared_line("From", from_email),
-            self.line("To", row.to_email),
-            self.shared_line("Date", self.now()),
+            _plain_fold("To", to_email),  # a plain address is printable ASCII
+            self.date_line(),
         ]
-        for name, value in row.headers.items():
+        for name, value in headers.items():
             lines.append(self.line(name, value))
         lines.append(self.line("Message-ID", message_id_for(row)))
         lines.append(self.line("X-Betacowork-Message", row.dedup_key[:200]))
-        for name, value in _common_headers(row).items():
-            lines.append(self.shared_line(name, value))
+        language = row.language
+        common = self.common.get(language)
+        if common is None:
+            common = self.common[language] = b"".join(
+                [self.shared_line(*header) for header in _common_headers(language).items()]
+            )
+        lines.append(common)
         lines.append(b"\r\n")
         lines += content
-        return self.builder.sender(from_email, "utf-8"), [row.to_email], b"".join(lines)
+        return self.builder.sender(from_email, "utf-8"), [to_email], b"".join(lines)
 
-    def now(self) -> str:
-        """The Date header's value, formatted once a second."""
+    def date_line(self) -> bytes:
+        """The Date header's line, formatted once a second."""
         second = int(time.time())
         if self.date[0] != second:
-            self.date = (second, formatdate(second, localtime=settings.EMAIL_USE_LOCALTIME))
+            date = formatdate(second, localtime=settings.EMAIL_USE_LOCALTIME)
+            self.date = (second, self.shared_line("Date", date))
         return self.date[1]
 
     def shared_line(self, name: str, value: str) -> bytes:
@@ -300,77 +371,85 @@ class _Wire:
         return line
 
     def line(self, name: str, value: str) -> bytes:
-        """A header line of this message alone. Printable ASCII (the rule: an address, an
-        id, a link) is what `forbid_multi_line_headers` leaves as it is, but for a subject."""
-        if value.isascii() and value.isprintable() and name.lower() != "subject":
-            return _fold(name, value)
+        """A header line of this message alone, never its subject (the row's headers hold
+        none: `_OWN_HEADERS`). Printable ASCII (the rule: an id, a link) is what
+        `forbid_multi_line_headers` leaves as it is but for a subject."""
+        if value.isascii() and value.isprintable():
+            if len(name) + len(value) <= 76:
+                return f"{name}: {value}\r\n".encode("ascii")
+            return _plain_fold(name, value)
         return self.shared_line(name, value)
 
     @staticmethod
-    def text_part(subtype: str, text: str) -> tuple[bytes, list[bytes]] | None:
+    def text_part(subtype: str, text: str) -> _Part | None:
         """A text part as SafeMIMEText writes it: UTF-8, 7bit or 8bit; None when a line is
-        too long (Django then uses quoted-printable) or the text cannot be encoded."""
+        over 998 bytes (Django then uses quoted-printable) or the text cannot be encoded."""
         try:
-            if "\r" in text:
-                data = _NEWLINES.sub("\r\n", text).encode("utf-8")
-            else:
-                data = text.replace("\n", "\r\n").encode("utf-8")
+            data = text.encode("utf-8")
         except UnicodeEncodeError:
             return None
-        limit = RFC5322_EMAIL_LINE_LENGTH_LIMIT
-        if len(data) > limit and max(map(len, data.split(b"\r\n"))) > limit:
-            return None
-        return _TEXT_HEADS[(subtype, data.isascii())], [data]
+        # UTF-8 writes a line break as its one byte and no other character holds that byte.
+        data = _NEWLINES.sub(b"\r\n", data) if "\r" in text else data.replace(b"\n", b"\r\n")
+        # Each line ends with a CR now: from a line's start, the last CR within 999 bytes
+        # ends a line; the lines up to it are no longer than 998 bytes, the next starts
+        # after its LF. No CR there: the line is too long.
+        size, start = len(data), 0
+        while size - start > _LIMIT:
+            end = data.rfind(b"\r", start, start + _LIMIT + 1)
+            if end < 0:
+                return None
+            start = end + 2
+        head = _TEXT_HEADS[(subtype, data.isascii())]
+        return (head,), [data], (data,) if data.find(_MARKER) >= 0 else ()
 
-    def attachment(self, item: dict) -> tuple[bytes, list[bytes]]:
-        """An attachment part (flattened once per batch), as (header lines, content)."""
+    def attachment_parts(self, attachments: list[dict]) -> tuple[_Part, ...]:
+        """The parts of a row's attachments; a batch's rows carry the same, as a rule."""
+        last, parts = self.last_attachments
+        if attachments != last:
+            parts = tuple(map(self.attachment, attachments))
+            # A copy: what a row's attachments become after this is no business of the next.
+            self.last_attachments = ([{**item} for item in attachments], parts)
+        return parts
+
+    def attachment(self, item: dict) -> _Part:
+        """An attachment part (flattened once per batch)."""
         data = self.builder.attachment_bytes(item)
         part = self.attachments.get(data)
         if part is None:
             head, content = data.split(b"\r\n\r\n", 1)
-            part = self.attachments[data] = (head + b"\r\n", [content])
+            head += b"\r\n"
+            check = tuple(piece for piece in (head, content) if piece.find(_MARKER) >= 0)
+            part = self.attachments[data] = ((head,), [content], check)
         return part
 
-    def multipart(
-        self, subtype: str, parts: list[tuple[bytes, list[bytes]]]
-    ) -> tuple[bytes, list[bytes]]:
-        """A multipart part of `parts`; its boundary is drawn as `_FoldingMemo` draws it for
-        the flattened parts (each piece is searched: the boundary holds no line break, so
-        it cannot straddle two pieces, every piece but a content's starting or ending one)."""
-        while True:
-            boundary = _FoldingMemo._make_boundary()
-            needle = boundary.encode("ascii")
-            if not any(needle in head or any(needle in p for p in body) for head, body in parts):
-                break
-        head = self.multipart_heads.get(subtype)
-        if head is None:
-            head = self.multipart_heads[subtype] = (
-                _POLICY.fold_binary(
-                    "Content-Type", f'multipart/{subtype}; boundary="{_BOUNDARY_STAND_IN}"'
-                )
-                + b"MIME-Version: 1.0\r\n"
-            )
-        separator = b"\r\n--" + needle + b"\r\n"
-        pieces = [b"--" + needle + b"\r\n"]
-        for index, (part_head, body) in enumerate(parts):
-            if index:
-                pieces.append(separator)
-            pieces.append(part_head)
-            pieces.append(b"\r\n")
-            pieces += body
-        pieces.append(b"\r\n--" + needle + b"--\r\n")
-        return head.replace(_BOUNDARY_STAND_IN.encode("ascii"), needle), pieces
+    @staticmethod
+    def multipart(subtype: str, parts: tuple[_Part, ...]) -> _Part:
+        """A multipart part of `parts`; its boundary is drawn as the standard generator
+        draws it, again while it occurs in one of the parts.
 
-
-# A text part's header lines, as SafeMIMEText writes them: by subtype and whether it is ASCII.
-_TEXT_HEADS = {
-    (subtype, ascii_only): (
-        f'Content-Type: text/{subtype}; charset="utf-8"\r\nMIME-Version: 1.0\r\n'
-        f"Content-Transfer-Encoding: {'7bit' if ascii_only else '8bit'}\r\n"
-    ).encode("ascii")
-    for subtype in ("plain", "html")
-    for ascii_only in (True, False)
-}
+        Only the pieces that hold 15 "=" in a row (`_MARKER`) are searched, and the parts'
+        own boundaries compared: a boundary starts with 15 "=" and holds no line break.
+        Content and an attachment's header lines start and end at a line break, so that a
+        boundary is within such a piece or not in it. A part's own boundary is written
+        between "--" or a quote and a line break or a quote, and a text part's or a
+        multipart's header lines hold no other run of 15 "=": a boundary found there is
+        that boundary (tests/messaging/test_mime_speed.py)."""
+        check: tuple[bytes, ...] = ()
+        for part in parts:
+            check += part[2]
+        boundary = _draw_boundary(check)
+        before, after = _MULTIPART_HEADS[subtype]
+        body = [b"--", boundary, b"\r\n"]
+        first = True
+        for head, content, _check in parts:
+            if not first:
+                body += (b"\r\n--", boundary, b"\r\n")
+            first = False
+            body += head
+            body.append(b"\r\n")
+            body += content
+        body += (b"\r\n--", boundary, b"--\r\n")
+        return (before, boundary, after), body, (*check, boundary)
 
 
 def smtp_error_is_permanent(exc: BaseException) -> bool:
