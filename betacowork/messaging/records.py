@@ -233,7 +233,12 @@ class _Pipe:
         self.prepared = True
 
     def answer(self) -> int:
-        self._wait()
+        from psycopg2.extensions import POLL_OK
+
+        # The answer came while the sender worked, as a rule: read without a deadline. (Not
+        # in `_wait`, which also connects: libpq wants the socket waited for between polls.)
+        if self.conn.poll() != POLL_OK:
+            self._wait()
         return self.cursor.rowcount
 
     def _wait(self, timeout: float | None = None) -> None:
@@ -242,8 +247,6 @@ class _Pipe:
         from psycopg2 import OperationalError
         from psycopg2.extensions import POLL_OK, POLL_READ
 
-        if self.conn.poll() == POLL_OK:  # the answer came while the sender worked: the rule
-            return
         timeout = PIPE_TIMEOUT if timeout is None else timeout
         deadline = time.monotonic() + timeout
         while True:

@@ -129,18 +129,17 @@ def _claim_ids(ids: list[int], now, limit: int, token: str) -> list[ClaimedRow]:
     — a test's — with it), instead of a transaction of three (the lock, the lease, the
     read) and the ORM's work for each."""
     until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    ids = [int(pk) for pk in ids]  # as the ORM would take them ("5" from a hand-made task)
     params = {"ids": ids, "now": now, "limit": limit, "until": until, "token": token}
     with connection.cursor() as cursor:
         cursor.execute(_CLAIM_IDS_SQL, params)
         values = cursor.fetchall()
     decoded: dict[str, object] = {}
-    opt_outs: dict[str, object] = {}  # JSON text → the list (as the ORM decodes it)
-    rows = []
-    for *fields, raw_opt_outs in values:
-        if raw_opt_outs not in opt_outs:
-            opt_outs[raw_opt_outs] = None if raw_opt_outs is None else json.loads(raw_opt_outs)
-        rows.append(ClaimedRow((*fields, opt_outs[raw_opt_outs]), decoded))
-    return rows
+    return [
+        # Each row its own list of opt-outs, as the ORM decodes them.
+        ClaimedRow((*fields, None if opt_outs is None else json.loads(opt_outs)), decoded)
+        for *fields, opt_outs in values
+    ]
 
 
 # What a claim reads of each row: its own fields (the JSON ones as their text, decoded once

@@ -15,15 +15,18 @@ from django.db import migrations
 FILLFACTOR = 60
 
 
-def set_fillfactor(value: int | None):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
+def _set(apps, schema_editor, option: str) -> None:
+    if schema_editor.connection.vendor == "postgresql":
         table = schema_editor.quote_name(apps.get_model("messaging", "Outbox")._meta.db_table)
-        option = f"SET (fillfactor = {value})" if value else "RESET (fillfactor)"
         schema_editor.execute(f"ALTER TABLE {table} {option}")
 
-    return run
+
+def room_on_pages(apps, schema_editor):
+    _set(apps, schema_editor, f"SET (fillfactor = {FILLFACTOR})")
+
+
+def pages_full(apps, schema_editor):
+    _set(apps, schema_editor, "RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
@@ -33,5 +36,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(set_fillfactor(FILLFACTOR), set_fillfactor(None)),
+        migrations.RunPython(room_on_pages, pages_full),
     ]
