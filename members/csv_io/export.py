@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils import timezone
+
 from ..models import Membership, Profile
 from .columns import COLUMNS, EXPORT_ONLY, LIST_SEP
 
@@ -33,8 +35,9 @@ def members_export_rows(profiles: Iterable[Profile]) -> Iterable[list[str]]:
             plan,
             p.member_since.isoformat() if p.member_since else "",
             p.visibility,
-            p.user.date_joined.date().isoformat(),
-            p.user.last_login.date().isoformat() if p.user.last_login else "",
+            # Brussels dates (TIME_ZONE): 00:30 there is still the day before in UTC.
+            timezone.localdate(p.user.date_joined).isoformat(),
+            timezone.localdate(p.user.last_login).isoformat() if p.user.last_login else "",
         ]
 
 

@@ -1,5 +1,9 @@
 """Staff CSV import (dry run, all or nothing) and export of the filtered members list."""
 
+import io
+from csv import DictReader
+from datetime import UTC, datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -174,6 +178,25 @@ def test_an_export_with_terms_slugged_without_their_symbols_imports_back(client,
     assert report.ok, (report.errors, [r.errors for r in report.rows])
     skills = [{t.slug for t in r.data.get("skills") or []} for r in report.rows]
     assert {"c", "net"} in skills
+
+
+@pytest.mark.parametrize(
+    ("utc", "brussels_date"),
+    [
+        ("2024-03-04 23:30", "2024-03-05"),  # 00:30 in Brussels (winter, UTC+1)
+        ("2024-07-04 22:30", "2024-07-05"),  # 00:30 in Brussels (summer, UTC+2)
+        ("2024-03-04 12:00", "2024-03-04"),  # 13:00: the same day in both
+    ],
+)
+def test_the_export_dates_joining_and_last_login_as_in_brussels(
+    client, world, staff, utc, brussels_date
+):
+    moment = datetime.fromisoformat(utc).replace(tzinfo=UTC)
+    User.objects.filter(pk=world.user_id).update(date_joined=moment, last_login=moment)
+    client.force_login(staff)
+    body = b"".join(client.get(EXPORT_URL).streaming_content).decode("utf-8-sig")
+    (row,) = [r for r in DictReader(io.StringIO(body)) if r["email"] == world.user.email]
+    assert (row["date_joined"], row["last_login"]) == (brussels_date, brussels_date)
 
 
 def test_rows_are_numbered_as_a_spreadsheet_shows_them(world):
