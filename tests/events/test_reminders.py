@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.utils import timezone
 
 from betacowork.messaging.models import Outbox
@@ -155,10 +155,15 @@ def test_guest_reminder_in_their_language_without_unsubscribe():
     assert french[weekday] in row.body_text
 
 
-def test_sweep_rendering_matches_rendering_one_by_one():
+def test_sweep_rendering_matches_rendering_one_by_one(monkeypatch):
     """The sweep renders once per language and substitutes each person's values."""
     from events.services.reminders import reminder_message
 
+    # The cancel links carry the second they were signed in (signing.dumps() and the sweep's
+    # KeptKeyTimestampSigner both read TimestampSigner.timestamp): one second for both
+    # renderings, or they differ whenever a second ends between them.
+    stamp = signing.b62_encode(1_750_000_000)
+    monkeypatch.setattr(signing.TimestampSigner, "timestamp", lambda self: stamp)
     event = event_in(timedelta(hours=20))
     member = RegistrationFactory(event=event, user=UserFactory(name="Ann<&>Lee"))
     guest = RegistrationFactory(event=event, user=None, name="Zoé & Co", email="z@guest.test")
@@ -169,4 +174,5 @@ def test_sweep_rendering_matches_rendering_one_by_one():
             event=event, registration=registration, offset=1440, user=user, language="en"
         )
         assert (row.subject, row.body_text, row.body_html) == (one.subject, one.text, one.html)
+        assert f":{stamp}:" in row.body_text  # the cancel link took the frozen second
     assert "Hello Ann&lt;&amp;&gt;Lee," in Outbox.objects.get(recipient=member.user).body_html
