@@ -1,21 +1,26 @@
 """Fixtures for the messaging tests: a scripted mail backend (every test here), real Celery
-processes and an SMTP sink (bench/procs.py, shared with the benchmarks), and event data."""
+processes and an SMTP sink (bench/procs.py, shared with the benchmarks), event data, and a
+backlog planned for in a quiet hour (PostgreSQL)."""
 
 from __future__ import annotations
 
 import os
+import secrets
 from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.db import connection
 from django.utils import timezone
 
 from bench.procs import Processes, purge_queues
 from betacowork.messaging import outbox as outbox_module
+from betacowork.messaging.models import Outbox
 from events.models import Event, EventKind, Registration
 from members.models import Space, User
 
 from .backends import ScriptedBackend
+from .factories import write
 
 # This suite's ports: 8150-8159 for a serial run; each pytest-xdist worker (gw0, gw1, …)
 # moves up by ten, so real-worker tests on two workers never share a port.
@@ -56,6 +61,21 @@ def procs():
         for p in started:
             p.stop_all()
         purge_queues()
+
+
+@pytest.fixture
+def quiet_hour_backlog(db) -> list[Outbox]:
+    """A sweep's 300 pending rows written after PostgreSQL's statistics saw one sent row and
+    none pending (a quiet hour, or a new site). Each has a reminder's few KB of text (hex: it
+    compresses only to half), so that the table spans pages as a real backlog does."""
+    quiet, _ = write("quiet-hour")
+    Outbox.objects.filter(pk=quiet.pk).update(status=Outbox.Status.SENT)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Outbox._meta.db_table}")  # one row, none pending
+    backlog = [write(f"reminder-{i}")[0] for i in range(300)]
+    for row in backlog:
+        Outbox.objects.filter(pk=row.pk).update(body_text=secrets.token_hex(1500))
+    return backlog
 
 
 def event_with_registrants(

@@ -10,6 +10,8 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from betacowork.messaging.mime import message_id_for
@@ -81,9 +83,12 @@ def test_expired_lease_is_claimable_again_and_the_old_holder_cannot_send(scripte
     assert Outbox.objects.get().status == Outbox.Status.SENT
 
 
-def test_a_claimed_row_carries_the_row_s_values_and_its_recipient_s_preferences():
-    """A claim reads the rows' values, not model instances; they are the row's own (the
-    JSON fields decoded), and the recipient's two fields the delivery check reads."""
+@pytest.mark.parametrize("by_ids", [False, True], ids=["all-due", "by-ids"])
+def test_a_claimed_row_carries_the_row_s_values_and_its_recipient_s_preferences(by_ids):
+    """A claim, of all due rows or of a batch task's ids (on PostgreSQL one statement that
+    locks, leases and reads: sender.py `_claim_ids`), reads the rows' values, not model
+    instances; they are the row's own (the JSON fields decoded), and the recipient's two
+    fields the delivery check reads."""
     member = UserFactory(email_opt_outs=["reminder"])
     ics = {"filename": "e.ics", "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR", "mimetype": "x"}
     written = [
@@ -97,17 +102,24 @@ def test_a_claimed_row_carries_the_row_s_values_and_its_recipient_s_preferences(
         for i in range(3)
     ]
     Outbox.objects.filter(pk=written[2].pk).update(payload={"registration": 7})
-    claimed = outbox_claim()
-    assert [r.pk for r in claimed] == [r.pk for r in written]
+    ids = [row.pk for row in reversed(written)] if by_ids else None
+    with CaptureQueriesContext(connection) as queries:
+        claimed = outbox_claim(ids=ids)
+    if by_ids and connection.vendor == "postgresql":
+        assert len(queries) == 1  # locked, leased and read at once
+    assert [r.pk for r in claimed] == [r.pk for r in written]  # oldest first
     for row, mine in zip(claimed, Outbox.objects.order_by("pk"), strict=True):
         assert not isinstance(row, Outbox)
         for field in Outbox._meta.concrete_fields:
             assert getattr(row, field.attname) == getattr(mine, field.attname), field.name
         assert row.payload == mine.payload
+        assert mine.claim_token  # the lease is taken
+        assert mine.claimed_until > timezone.now()
     assert claimed[0].recipient is None
     assert (claimed[1].recipient.pk, claimed[1].recipient.is_active) == (member.pk, True)
     assert claimed[1].recipient.email_opt_outs == ["reminder"]
     assert claimed[1].attachments is claimed[2].attachments  # the same JSON decoded once
+    assert outbox_claim(ids=ids) == []  # held: nobody else gets them
 
 
 def test_a_batch_is_sent_without_a_model_instance_per_row(scripted):
