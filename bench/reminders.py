@@ -70,7 +70,7 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)  # the SMTP sink's per-c
 
 from allauth.account.models import EmailAddress  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.db.models import Max  # noqa: E402
+from django.db.models import Count, Max, Min  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.procs import Processes, SmtpSink, process_env, purge_queues  # noqa: E402
@@ -240,8 +240,35 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def print_timeline(event: Event, sweep_at) -> None:
+    """Each batch task's rows (one claim token each): when its first and last row were
+    recorded sent, from the sweep's trigger — where a run's time went."""
+    spans = (
+        Outbox.objects.filter(topic=f"event:{event.pk}")
+        .values("claim_token")
+        .annotate(
+            rows=Count("pk"), first=Min("sent_at"), last=Max("sent_at"), made=Max("created_at")
+        )
+        .order_by("first")
+    )
+    for span in spans:
+        first, last, made = (
+            (span[k] - sweep_at).total_seconds() for k in ("first", "last", "made")
+        )
+        print(
+            f"    task {span['claim_token'][:8]}: {span['rows']:4d} rows written by "
+            f"{made:5.2f}s, sent {first:5.2f}s → {last:5.2f}s"
+        )
+
+
 def run_reminders(
-    n: int, round_no: int, worker, sample: Path, send_only: bool = False, **sink_options
+    n: int,
+    round_no: int,
+    worker,
+    sample: Path,
+    send_only: bool = False,
+    timeline: bool = False,
+    **sink_options,
 ) -> float:
     """One reminders run; returns msg/s (sweep trigger → last message accepted). With
     `send_only`, the sweep runs first, untimed, in this process (its send tasks not asked
@@ -291,6 +318,8 @@ def run_reminders(
             f"{duplicates}, rows sent {sent}; load {load()}"
         )
         print(f"    {budget}")
+        if timeline:
+            print_timeline(event, sweep_at)
         if len(counts) != n or duplicates:
             raise SystemExit("NOT OK: a registrant got no reminder, or two")
         return rate
@@ -460,6 +489,11 @@ def parse_args() -> argparse.Namespace:
         "waits for each command's reply, as smtplib does",
     )
     parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="print each batch task's rows: when they were written and sent",
+    )
+    parser.add_argument(
         "--reference-connections",
         type=int,
         help="smtplib senders at once in the reference (default: --concurrency, like for like)",
@@ -504,11 +538,15 @@ def main() -> int:
         for round_no in range(args.rounds):
             print(f"round {round_no + 1}")
             if round_no % 2 == 0 or not sample.exists():
-                mine = run_reminders(n, round_no, worker, sample, args.send_only, **sink)
+                mine = run_reminders(
+                    n, round_no, worker, sample, args.send_only, args.timeline, **sink
+                )
                 ref = run_reference(n, sample, connections, **sink)
             else:
                 ref = run_reference(n, sample, connections, **sink)
-                mine = run_reminders(n, round_no, worker, sample, args.send_only, **sink)
+                mine = run_reminders(
+                    n, round_no, worker, sample, args.send_only, args.timeline, **sink
+                )
             pairs.append((mine, ref))
             print(f"  ratio reminders/reference: {mine / ref:.2f}")
     finally:
