@@ -396,7 +396,8 @@ def in_process(n: int, rounds: int, pipelining: bool = True) -> int:
 def in_process_child(n: int, rounds: int) -> int:
     import smtplib
 
-    from betacowork.messaging.sender import outbox_claim, outbox_send_claimed
+    from betacowork.messaging.claim import outbox_claim
+    from betacowork.messaging.sender import outbox_send_claimed
 
     def cycle(count: int, round_no: int) -> tuple[dict[str, float], dict[str, float]]:
         """CPU seconds of each phase: this process's, and PostgreSQL's + Redis's."""

@@ -23,7 +23,8 @@ The modules, each importing only those above it in this list:
   notify.py     notify(), notify_address()
   checks.py     the delivery checks (the recipient's choices, each kind's obsolete_reasons)
   mime.py, records.py  a row's bytes and SMTP errors; recording outcomes
-  sender.py     claim, lease, deliver, retry — and THE GUARANTEE (read its docstring)
+  claim.py      claiming due rows: the lease, ClaimedRow (a row as values)
+  sender.py     deliver, renew leases, retry — and THE GUARANTEE (read its docstring)
   tasks.py      outbox_send, outbox_send_batch, outbox_sweep (Celery)
   views.py, urls.py, admin.py  /notifications/ (preferences, one-click unsubscribe), the
                 delivery log in the admin

@@ -53,7 +53,7 @@ _SENT_SQL = (
 # plan chosen while the statistics saw few pending rows (any quiet hour) then walks that
 # index — every pending row, 7,000 after a large event's sweep — for each message, instead
 # of the one row by primary key (tests/messaging/test_sent_plan.py). The claims avoid the
-# due filter for the same reason (sender.py).
+# due filter for the same reason (claim.py).
 
 
 def _retrying(write):

@@ -16,7 +16,8 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from .sender import outbox_claim, outbox_due_count, outbox_send_claimed, outbox_send_due
+from .claim import outbox_claim, outbox_due_count
+from .sender import outbox_send_claimed, outbox_send_due
 
 logger = logging.getLogger(__name__)
 

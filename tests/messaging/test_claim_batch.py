@@ -1,5 +1,5 @@
 """A batch task's claim on PostgreSQL: one statement locks, leases and reads the rows
-(betacowork/messaging/sender.py `_claim_ids`), and the outbox's pages keep room for the lease
+(betacowork/messaging/claim.py `_claim_ids`), and the outbox's pages keep room for the lease
 so that it does not touch the indexes (migration messaging 0004). The values a claim reads,
 by ids or not, and its one statement: test_sender.py."""
 
@@ -15,11 +15,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from betacowork.messaging import records, sender
+from betacowork.messaging import claim, records
+from betacowork.messaging.claim import outbox_claim
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.outbox import outbox_write
 from betacowork.messaging.rendering import RenderedMessage
-from betacowork.messaging.sender import outbox_claim
 
 from .factories import write
 
@@ -44,7 +44,7 @@ def test_not_pending_is_said_as_every_other_status():
     """The claim and the "sent" record say pending as NOT IN the other statuses (a plan
     reason): a new status must be added there, or its rows would count as pending."""
     others = set(Outbox.Status.values) - {Outbox.Status.PENDING}
-    for sql in (sender._CLAIM_IDS_SQL, records._SENT_SQL):
+    for sql in (claim._CLAIM_IDS_SQL, records._SENT_SQL):
         (listed,) = re.findall(r"status NOT IN \(([^)]*)\)", sql)
         assert {value.strip(" '") for value in listed.split(",")} == others
 
@@ -105,7 +105,7 @@ def test_the_batch_claim_finds_its_rows_by_primary_key_whatever_the_statistics_s
     quiet_hour_backlog,
 ):
     """Planned while the statistics saw no pending row (a quiet hour), the claim must not
-    walk the due index — every pending row — to find 20 ids (sender.py `_claim_ids_sql`).
+    walk the due index — every pending row — to find 20 ids (claim.py `_claim_ids_sql`).
     (On a table this small a sequential scan is as good as the primary key.)"""
     backlog = quiet_hour_backlog
     now = timezone.now()
@@ -117,7 +117,7 @@ def test_the_batch_claim_finds_its_rows_by_primary_key_whatever_the_statistics_s
         "token": "explained",
     }
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sender._CLAIM_IDS_SQL, params)
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + claim._CLAIM_IDS_SQL, params)
         (raw,) = cursor.fetchone()
     plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
     scans = [

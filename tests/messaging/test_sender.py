@@ -14,9 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from betacowork.messaging.claim import outbox_claim
 from betacowork.messaging.mime import message_id_for
 from betacowork.messaging.models import Outbox
-from betacowork.messaging.sender import outbox_claim, outbox_deliver, outbox_send_due
+from betacowork.messaging.sender import outbox_deliver, outbox_send_due
 from tests.factories import UserFactory
 
 from .factories import write
@@ -59,11 +60,11 @@ def test_a_claim_by_ids_takes_only_those_still_due_oldest_first_up_to_the_limit(
 def test_a_row_leased_by_another_claimer_since_it_was_read_is_not_leased_again(monkeypatch):
     """Without row locks (SQLite), two claimers may read the same due row: the second's
     lease must not overwrite the first's, or both would send it."""
-    from betacowork.messaging import sender
+    from betacowork.messaging import claim
 
     row, _ = write()
     (first,) = outbox_claim()
-    monkeypatch.setattr(sender, "_claimable", lambda now, ids, limit: [row.pk])  # a stale read
+    monkeypatch.setattr(claim, "_claimable", lambda now, ids, limit: [row.pk])  # a stale read
     assert outbox_claim() == []
     row.refresh_from_db()
     assert row.claim_token == first.claim_token
@@ -86,7 +87,7 @@ def test_expired_lease_is_claimable_again_and_the_old_holder_cannot_send(scripte
 @pytest.mark.parametrize("by_ids", [False, True], ids=["all-due", "by-ids"])
 def test_a_claimed_row_carries_the_row_s_values_and_its_recipient_s_preferences(by_ids):
     """A claim, of all due rows or of a batch task's ids (on PostgreSQL one statement that
-    locks, leases and reads: sender.py `_claim_ids`), reads the rows' values, not model
+    locks, leases and reads: claim.py `_claim_ids`), reads the rows' values, not model
     instances; they are the row's own (the JSON fields decoded), and the recipient's two
     fields the delivery check reads."""
     member = UserFactory(email_opt_outs=["reminder"])

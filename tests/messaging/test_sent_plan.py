@@ -17,8 +17,8 @@ from django.utils import timezone
 from betacowork import db
 from betacowork.db import _shape, execute_prepared
 from betacowork.messaging import records
+from betacowork.messaging.claim import outbox_claim
 from betacowork.messaging.models import Outbox
-from betacowork.messaging.sender import outbox_claim
 
 from .factories import write
 
