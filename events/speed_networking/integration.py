@@ -9,6 +9,7 @@ from collections import Counter
 
 from ..models import MeetingRequest, Seat
 from . import selectors
+from .requests import meeting_requests_closed
 from .selectors import people, who_i_met
 
 
@@ -65,8 +66,9 @@ def event_panel_context(request, *, event) -> dict | None:
         "event": event,
         "can_run": can_run,
         "registered": registered,
-        # A cancelled evening, like one that ended, has no round or wish left to offer.
-        "ended": event.has_ended() or event.is_cancelled,
+        # A cancelled evening, like one that ended or was finished, has no round or wish
+        # left to offer (the rule `meeting_request_set` refuses them by).
+        "ended": meeting_requests_closed(event=event) is not None,
         "met": met,
     }
 

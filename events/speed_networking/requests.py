@@ -18,22 +18,30 @@ from ..models.speed_networking import MAX_REQUESTS
 from . import selectors
 
 
+def meeting_requests_closed(*, event: Event, now: datetime | None = None) -> ValidationError | None:
+    """Why `event` takes no more requests (cancelled, ended or finished), or None: the one
+    rule the form's page and `meeting_request_set` both ask."""
+    if event.is_cancelled:
+        return ValidationError(_("This event is cancelled."), code="cancelled")
+    if (
+        event.has_ended(now or timezone.now())
+        or NetworkingSession.objects.filter(event=event, finished_at__isnull=False).exists()
+    ):
+        return ValidationError(_("This evening is over."), code="over")
+    return None
+
+
 @transaction.atomic
 def meeting_request_set(
     *, event: Event, requester, targets: Collection, now: datetime | None = None
 ) -> list[MeetingRequest]:
     """`requester`'s requests for `event` become exactly `targets` (users, at most 5): people
     confirmed for the evening whose profile the requester may see."""
-    now = now or timezone.now()
     if not selectors.is_speed_networking(event):
         raise ValidationError(_("This is not a Speed Networking event."), code="wrong_kind")
-    if event.is_cancelled:
-        raise ValidationError(_("This event is cancelled."), code="cancelled")
-    if (
-        event.has_ended(now)
-        or NetworkingSession.objects.filter(event=event, finished_at__isnull=False).exists()
-    ):
-        raise ValidationError(_("This evening is over."), code="over")
+    closed = meeting_requests_closed(event=event, now=now)
+    if closed is not None:
+        raise closed
     # The event, then the requester's registration, locked — the order of every writer of a
     # registration (a cancellation locks the event, then updates the registration; the other
     # order deadlocked with it): the same form sent twice (a double click) or from two tabs

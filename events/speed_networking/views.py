@@ -30,6 +30,7 @@ from ..selectors import check_in_registrations
 from ..views import EventPermissionMixin
 from . import display, selectors, services
 from .forms import PersonForm, PlanForm, RequestsForm, RoundStartForm
+from .requests import meeting_requests_closed
 
 REFRESH_SECONDS = 15
 
@@ -97,6 +98,10 @@ class RunView(OrganiserMixin, TemplateView):
             leave_form=PersonForm(choices=leavers, auto_id="leave_%s"),
             timer=display.round_timer(session),
             finished=bool(session and session.finished_at),
+            # Every control would answer "This event is cancelled.": the page offers none.
+            cancelled=event.is_cancelled,
+            # Planning again would be refused ("every round has been played"): finish instead.
+            all_played=bool(rounds) and all(r.is_played for r in rounds),
         )
         return self.render_to_response(ctx, status=status)
 
@@ -301,6 +306,7 @@ class MyRoundView(RegistrantMixin, TemplateView):
             event=self.event,
             state=display.my_round_state(self.event, self.request.user),
             refresh=REFRESH_SECONDS,
+            wishes_open=meeting_requests_closed(event=self.event) is None,
             **kwargs,
         )
 
@@ -323,8 +329,11 @@ class RequestsView(RegistrantMixin, TemplateView):
             form = RequestsForm(choices=choices, initial={"targets": sorted(chosen)})
         selected = set(form["targets"].value() or []) if form.is_bound else chosen
         selected = set(parse_ids(str(v) for v in selected))
+        # Cancelled or over: say so rather than offer a form that can only be refused.
+        closed = meeting_requests_closed(event=self.event)
         ctx = self.get_context_data(
             event=self.event,
+            closed=closed.messages[0] if closed is not None else None,
             profiles=profiles,
             selected=selected,
             form=form,
