@@ -209,6 +209,10 @@ def my_round_state(event: Event, user) -> dict:
         }
     elif mine.status == "not_seated":
         text = _("You are not seated in round %(n)s: see an organiser.") % {"n": mine.number}
+    elif mine.status == "not_checked_in":
+        text = _("You are not checked in yet: check in with an organiser to be seated.")
+    elif mine.status == "waitlisted":
+        text = _("You are on the waitlist: the rounds seat only confirmed people who are here.")
     elif mine.status == "finished":
         text = _("The evening is over: thank you for coming!")
     else:

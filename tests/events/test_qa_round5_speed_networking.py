@@ -170,3 +170,46 @@ def test_the_event_page_offers_no_wishes_once_the_organiser_finished_the_evening
     assert not evening.has_ended()
     page = client.get(evening.get_absolute_url()).content.decode()
     assert url("requests", evening) not in page
+
+
+# --- someone without a seat in a planned evening is told what to do -----------------------
+
+
+@pytest.mark.parametrize(
+    ("registration", "status", "text"),
+    [
+        ({"checked_in_at": None}, "not_checked_in", "You are not checked in yet"),
+        ({"status": "waitlisted", "checked_in_at": None}, "waitlisted", "on the waitlist"),
+        ({"checked_in_at": "now"}, "not_seated", "You are not seated in round 1"),
+    ],
+    ids=["not-checked-in", "waitlisted", "checked-in-after-planning"],
+)
+def test_my_round_tells_someone_without_a_seat_why(
+    client, evening, people, registration, status, text
+):
+    """Registered after the rounds were planned: not at the door yet, on the waitlist, or
+    checked in but left out of the plan (the organiser has not recorded the arrival)."""
+    late = make_member("Zoé Late")
+    if registration.get("checked_in_at") == "now":
+        registration = {**registration, "checked_in_at": timezone.now()}
+    RegistrationFactory(event=evening, user=late.user, **registration)
+    client.force_login(late.user)
+    state = client.get(url("me_state", evening)).json()
+    assert state["status"] == status
+    assert text in state["text"]
+    assert text in client.get(url("me", evening)).content.decode()
+
+
+def test_the_run_page_counts_one_member_here_in_the_singular(client, evening, organiser):
+    (only,) = [make_member("Ann Alone")]
+    RegistrationFactory(event=evening, user=only.user, checked_in_at=timezone.now())
+    client.force_login(organiser)
+    page = client.get(url("run", evening)).content.decode()
+    assert "member here (checked in, not gone)" in page
+    assert "members here" not in page
+
+
+def test_the_run_page_counts_members_here_in_the_plural(client, evening, organiser, people):
+    client.force_login(organiser)
+    page = client.get(url("run", evening)).content.decode()
+    assert "members here (checked in, not gone)" in page

@@ -24,7 +24,10 @@ from .rounds import Person, people
 
 @dataclass
 class MyRound:
-    status: str  # "unplanned" | "upcoming" | "seated" | "not_seated" | "finished" | "cancelled"
+    # "unplanned" | "upcoming" | "seated" | "finished" | "cancelled", or, with no seat in a
+    # planned evening: "waitlisted", "not_checked_in" (confirmed, not at the door yet) or
+    # "not_seated" (checked in, left out of this round).
+    status: str
     number: int = 0
     total: int = 0
     table: int | None = None
@@ -59,13 +62,24 @@ def my_round(*, event: Event, user) -> MyRound:
         minutes=session.round_minutes,
     )
     if seat is None:
-        base.status = "not_seated" if total else "unplanned"
+        base.status = _unseated(event, user) if total else "unplanned"
         return base
     others = Seat.objects.filter(round=seat.round, table=seat.table).exclude(user=user)
     found = people(others.values_list("user_id", flat=True), viewer=user, details=True)
     base.table = seat.table
     base.companions = sorted(found.values(), key=lambda p: (p.name.casefold(), p.user_id))
     return base
+
+
+def _unseated(event: Event, user) -> str:
+    """Why a registrant has no seat in a planned round, as far as they can do something
+    about it: on the waitlist, not checked in yet, or (checked in) left out."""
+    registration = event.registrations.active().filter(user=user).first()
+    if registration is not None and registration.status == Registration.Status.WAITLISTED:
+        return "waitlisted"
+    if registration is not None and registration.checked_in_at is None:
+        return "not_checked_in"
+    return "not_seated"
 
 
 def is_registrant(event: Event, user) -> bool:
