@@ -114,8 +114,9 @@ def sees_all_contact_details(user, profile) -> bool:
 
 
 def organised_chapter_ids(user) -> frozenset[int]:
-    """The chapters `user` organises, read once per request (cached on the user object)."""
-    if user is None or not user.is_authenticated:
+    """The chapters `user` organises, read once per request (cached on the user object).
+    A deactivated account organises none (as it is never staff: `is_staff`)."""
+    if user is None or not user.is_authenticated or not getattr(user, "is_active", False):
         return frozenset()
     cached = getattr(user, "_organised_chapter_ids", None)
     if cached is None:
@@ -130,7 +131,7 @@ def chapter_organiser_q(user, *, field: str = "pk") -> Q:
     only lists events costs no extra query for it."""
     from .models import Chapter
 
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not getattr(user, "is_active", False):
         return Q(pk__in=[])
     organised = Chapter.organisers.through.objects.filter(user_id=user.pk)
     return Q(**{f"{field}__in": organised.values("chapter_id")})
