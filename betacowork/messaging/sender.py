@@ -1,4 +1,4 @@
-"""The sender: claim due rows, check them, deliver each exactly once, record the outcome.
+"""The sender: check claimed rows, deliver each exactly once, record the outcome.
 
 Claiming (claim.py). `outbox_claim()` leases due rows and COMMITS the lease before anything
 talks to the mail server, so two workers never hold the same row; a worker killed while

@@ -5,8 +5,8 @@ decides what is sent, so a duplicate delivery from Redis is a no-op and a lost t
 up by `outbox_sweep`. No task is scheduled with a long ETA/countdown (Redis would redeliver it
 after its visibility timeout): retries are dates in the outbox rows.
 
-This module imports the sender only; the writer (outbox.py) imports this module when it
-publishes, never the other way round.
+This module imports the claim and the sender only; the writer (outbox.py) imports this
+module when it publishes, never the other way round.
 """
 
 from __future__ import annotations

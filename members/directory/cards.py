@@ -100,7 +100,7 @@ def _labels(terms: list[dict], lang: str) -> list[str]:
 
 
 def card_items(profiles) -> list[dict]:
-    """One dict per card for `members/_member_cards.html`: its URL, avatar, name, headline,
+    """One dict per card for `members/_member_card.html`: its URL, avatar, name, headline,
     company, and its skills and offers named in the active language.
 
     Reads only the fields `profile_cards()` loads (or a `members.models.Card`) and `card`,
