@@ -129,14 +129,9 @@ def _validate_numbers(*, rounds: int, table_size: int, round_minutes: int) -> No
 
 
 def _played_count(session: NetworkingSession, rounds: int) -> int:
-    """Rounds already played; refused when every round is played or `rounds` keeps no new one."""
-    existing = list(session.rounds.values_list("started_at", flat=True))
-    played = sum(1 for started in existing if started is not None)
-    if existing and played == len(existing):
-        raise ValidationError(
-            _("Every round has been played: nothing is left to plan. Finish the evening."),
-            code="all_played",
-        )
+    """Rounds already played; refused when `rounds` keeps no new one. Once every round is
+    played, planning more adds rounds after them (an evening that goes well goes on)."""
+    played = session.rounds.filter(started_at__isnull=False).count()
     if rounds <= played:
         raise ValidationError(
             {
@@ -260,7 +255,8 @@ def networking_round_start(
     rnd = session.rounds.filter(number=number).first()
     if rnd is None:
         raise ValidationError(
-            _("That was the last round: finish the evening."), code="no_more_rounds"
+            _("That was the last round: add more rounds, or finish the evening."),
+            code="no_more_rounds",
         )
     now = now or timezone.now()
     rnd.started_at = now

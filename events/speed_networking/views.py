@@ -74,8 +74,10 @@ class RunView(OrganiserMixin, TemplateView):
         if form is None:
             initial = {}
             if session is not None and session.generated_at:
+                all_played = bool(rounds) and all(r.is_played for r in rounds)
                 initial = {
-                    "rounds": len(rounds) or None,
+                    # Every round played: one more is what "Add rounds" proposes.
+                    "rounds": (len(rounds) + all_played) or None,
                     "table_size": session.table_size,
                     "round_minutes": session.round_minutes,
                 }
@@ -100,7 +102,7 @@ class RunView(OrganiserMixin, TemplateView):
             finished=bool(session and session.finished_at),
             # Every control would answer "This event is cancelled.": the page offers none.
             cancelled=event.is_cancelled,
-            # Planning again would be refused ("every round has been played"): finish instead.
+            # Every round played: the plan form adds rounds after them.
             all_played=bool(rounds) and all(r.is_played for r in rounds),
         )
         return self.render_to_response(ctx, status=status)

@@ -146,16 +146,18 @@ def test_my_round_offers_wishes_while_the_evening_is_on(client, evening, people)
     assert url("requests", evening) in client.get(url("me", evening)).content.decode()
 
 
-def test_once_the_last_round_started_the_run_page_offers_finishing_not_planning(
+def test_once_the_last_round_started_the_run_page_offers_more_rounds_or_finishing(
     client, evening, organiser, people
 ):
-    """Planning again then can only be refused ("Every round has been played"): the page
-    offers the one thing left, finishing the evening."""
+    """Re-planning the rounds not played is over (none is left): the page offers adding
+    rounds after them, or finishing the evening."""
     for _ in range(3):
         services.networking_round_start(event=evening, actor=organiser)
     client.force_login(organiser)
     page = client.get(url("run", evening)).content.decode()
-    assert url("plan", evening) not in page
+    assert "Plan again (rounds not played)" not in page
+    assert "More rounds (after the ones played)" in page
+    assert url("plan", evening) in page
     assert url("finish", evening) in page
 
 

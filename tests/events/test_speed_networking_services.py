@@ -273,19 +273,24 @@ def test_starting_a_round_records_its_meetings_and_it_never_changes(evening, org
     assert len(later) == len(set(later))
 
 
-def test_regenerating_when_every_round_was_played_is_refused(evening, organiser):
+def test_once_every_round_was_played_more_rounds_come_after_them(evening, organiser):
+    """An evening that goes well goes on: planned again with more rounds, the played ones
+    stay as they were and the new ones seat nobody with someone they already met."""
     attend(evening, 4)
     services.networking_plan(event=evening, actor=organiser, rounds=2)
     services.networking_round_start(event=evening, actor=organiser)
     services.networking_round_start(event=evening, actor=organiser)
-    before = list(Seat.objects.order_by("pk").values_list("pk", "round_id", "table", "user_id"))
-    with pytest.raises(ValidationError, match="Every round has been played"):
-        services.networking_plan(event=evening, actor=organiser, rounds=4)
-    assert list(Seat.objects.order_by("pk").values_list("pk", "round_id", "table", "user_id")) == (
-        before
-    )
     with pytest.raises(ValidationError, match="last round"):
         services.networking_round_start(event=evening, actor=organiser)
+    before = list(Seat.objects.order_by("pk").values_list("pk", "round_id", "table", "user_id"))
+    with pytest.raises(ValidationError, match="2 rounds were already played"):
+        services.networking_plan(event=evening, actor=organiser, rounds=2)
+    services.networking_plan(event=evening, actor=organiser, rounds=3)
+    played = Seat.objects.filter(round__number__lte=2).order_by("pk")
+    assert list(played.values_list("pk", "round_id", "table", "user_id")) == before
+    assert not set(pairs(evening, (3,))) & set(pairs(evening, (1, 2)))  # 4 people: 3 rounds
+    services.networking_round_start(event=evening, actor=organiser)
+    assert NetworkingSession.objects.get().current_round == 3
 
 
 def test_asking_for_no_more_rounds_than_played_is_refused(evening, organiser):

@@ -152,15 +152,22 @@ def test_bad_plans_get_a_400_and_write_nothing(client, evening, organiser, prese
     assert not Round.objects.exists()
 
 
-def test_regenerating_after_every_round_was_played_is_a_400(client, evening, organiser):
+def test_more_rounds_after_every_round_was_played(client, evening, organiser):
     attend(evening, 4)
     services.networking_plan(event=evening, actor=organiser, rounds=1)
     services.networking_round_start(event=evening, actor=organiser)
     client.force_login(organiser)
-    response = client.post(url("plan", evening), {"rounds": 3, "table_size": 2, "round_minutes": 6})
+    page = client.get(url("run", evening)).content.decode()
+    assert "More rounds (after the ones played)" in page
+    assert 'name="rounds" value="2"' in page  # one more is what the form proposes
+    data = {"rounds": 1, "table_size": 2, "round_minutes": 6}
+    response = client.post(url("plan", evening), data)
     assert response.status_code == 400
-    assert "Every round has been played" in response.content.decode()
+    assert "1 round was already played: plan more than 1." in response.content.decode()
     assert Round.objects.count() == 1
+    response = client.post(url("plan", evening), {**data, "rounds": 3})
+    assert response.status_code == 302
+    assert list(Round.objects.order_by("number").values_list("number", flat=True)) == [1, 2, 3]
 
 
 def _present(page: str) -> int:
