@@ -109,6 +109,14 @@ def console_event_duplicate(*, actor, event: Event, nonce: str = "") -> Submitte
     )
 
 
+def cancelled_is_final() -> str:
+    """Why a cancelled event has no edit form (`console_event_update`)."""
+    return _(
+        "This event is cancelled and its registrants were told: it can no longer be changed. "
+        "Duplicate the event to hold it again."
+    )
+
+
 def _event(pk: int) -> Event | None:
     return Event.objects.filter(pk=pk).first()
 
@@ -118,6 +126,10 @@ def console_event_update(*, actor, event: Event, fields: dict) -> Event:
     of a new time or place there)."""
     if not actor.has_perm("events.change_event", event):
         raise PermissionDenied
+    if event.is_cancelled:
+        # Its registrants were told it will not happen: a new time or title would change the
+        # public page and the calendars, and tell nobody. A copy holds it again.
+        raise ValidationError(cancelled_is_final())
     data = {name: fields[name] for name in EVENT_EDIT_FIELDS if name in fields}
     capacity = data.get("capacity", event.capacity)
     _check_scope(

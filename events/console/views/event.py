@@ -81,12 +81,25 @@ class EventEditView(EventPermissionMixin, _EventFormView):
 
     def render_form(self, form, *, status: int = 200, **extra):
         history = selectors.event_history(event=self.event)
-        return super().render_form(form, status=status, event=self.event, history=history)
+        series = self.event.series  # one date of a series: the page says so
+        extra = {
+            "history": history,
+            "series": series,
+            "series_editable": series is not None
+            and self.request.user.has_perm("events.change_eventseries", series),
+            **extra,
+        }
+        if self.event.is_cancelled:
+            # Cancelling is final: no form, the reason and a copy instead.
+            extra.update(cancelled_is_final=services.cancelled_is_final(), nonce=nonce_new())
+        return super().render_form(form, status=status, event=self.event, **extra)
 
     def get(self, request, slug):
         return self.render_form(self.form())
 
     def post(self, request, slug):
+        if self.event.is_cancelled:
+            return self.render_form(self.form(), status=400)
         form = self.form(request.POST)
         if not form.is_valid():
             return self.render_form(form, status=400)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from betacowork.submissions.services import nonce_new
@@ -18,10 +19,13 @@ class ConsoleIndexView(ConsoleAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        upcoming, past = selectors.console_events(user=self.request.user)
+        now = timezone.now()
+        upcoming, past = selectors.console_events(user=self.request.user, now=now)
         for event in (*upcoming, *past):
             # Each "Duplicate" button makes one copy, however often it is sent.
             event.duplicate_nonce = nonce_new()
+            # Under way or past: no "Cancel" (its page could only say it is too late).
+            event.started = event.has_started(now)
         series = list(selectors.console_series(user=self.request.user))
         for one in series:
             one.repeats = rrule_describe(one.rrule)
