@@ -6,8 +6,10 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     OuterRef,
     Prefetch,
     Q,
@@ -110,12 +112,22 @@ def my_collaborations(*, user) -> QuerySet[Collaboration]:
 
 
 def pending_confirmations(*, user) -> QuerySet[Participant]:
-    """My participations still waiting for my answer."""
+    """My participations still waiting for my answer, with `author_named`: whether the list
+    may name who logged it (a profile I may see, or a deleted account's kept name, as the
+    collaboration's page does for its parties)."""
+    author = OuterRef("collaboration__author_id")
     return (
         Participant.objects.filter(
             user_id=user.pk,
             state=Participant.State.PENDING,
             collaboration__status=Collaboration.Status.PROPOSED,
+        )
+        .annotate(
+            author_named=ExpressionWrapper(
+                Q(collaboration__author_id__isnull=True)
+                | Q(Exists(Profile.objects.visible_to(user).filter(user_id=author))),
+                output_field=BooleanField(),
+            )
         )
         .select_related("collaboration")
         .order_by("-collaboration__created_at")

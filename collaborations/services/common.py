@@ -8,9 +8,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy
 
 from betacowork.messaging import notify
 from members.models import Chapter, Space, User
+from members.rules import profile_visible_to
 
 from ..messages import CollaborationRequest
 from ..models import Collaboration, CollaborationHistory, Participant
@@ -120,7 +123,11 @@ def request_confirmations(collab: Collaboration) -> int:
     pending = collab.participants.filter(
         state=Participant.State.PENDING, user__isnull=False, user__is_active=True
     ).select_related("user")
+    author = getattr(collab.author, "profile", None) if collab.author_id else None
     for participant in pending:
+        # Named as the collaboration's page names them to this reader: a profile they may
+        # not see (hidden) is "A member", translated when the message is drawn in their language.
+        named = author is None or profile_visible_to(author, participant.user)
         written += notify(
             kind=CollaborationRequest.key,
             recipient=participant.user,
@@ -128,7 +135,7 @@ def request_confirmations(collab: Collaboration) -> int:
                 "collaboration": collab,
                 "participant": participant,
                 "recipient": participant.user,
-                "author_name": collab.author_name,
+                "author_name": collab.author_name if named else capfirst(gettext_lazy("a member")),
                 "url": site_url(collab.get_absolute_url()),
             },
             dedup_key=f"collab-request:{collab.pk}:{participant.pk}:r{collab.revision}",

@@ -8,6 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     BadRequest,
+    FieldDoesNotExist,
     PermissionDenied,
     ValidationError,
 )
@@ -132,6 +133,7 @@ class CollaborationDetailView(DetailView):
         )
         for entry in history:
             entry.actor_named = entry.actor_id is None or entry.actor_id in named
+            entry.changed, entry.new_status = _history_labels(entry)
         ctx.update(
             participants=participants,
             mine=mine,
@@ -144,6 +146,28 @@ class CollaborationDetailView(DetailView):
             author_visible=collab.author_id in named or (collab.author_id is None and insider),
         )
         return ctx
+
+
+def _history_labels(entry) -> tuple[list[str], str]:
+    """What a history entry changed, as its reader says it: the fields' names in their
+    language (an edit), and the status it went to (a status change)."""
+    changed = []
+    if entry.action in ("updated", "reopened"):
+        for name in entry.changes:
+            if name == "participants":
+                changed.append(Participant._meta.verbose_name_plural)
+                continue
+            try:
+                field = Collaboration._meta.get_field(name.removesuffix("_id"))
+            except FieldDoesNotExist:
+                continue  # a field removed since: nothing to name
+            changed.append(field.verbose_name)
+    status = ""
+    if entry.action == "status":
+        after = (entry.changes.get("status") or [None, None])[-1]
+        if after in Collaboration.Status.values:
+            status = Collaboration.Status(after).label
+    return changed, status
 
 
 class _CollaborationFormMixin(LoginRequiredMixin):
@@ -299,7 +323,8 @@ class CollaborationUpdateView(_CollaborationFormMixin, View):
                 form.data = form.data.copy()
                 form.data["edited"] = Collaboration.objects.get(pk=pk).updated_at.isoformat()
             return self.render(form, formset, status=400)
-        if collab.status == Collaboration.Status.PROPOSED and original.is_confirmed:
+        # Asked again (a new revision): say so, whether it was confirmed or declined before.
+        if collab.revision != original.revision:
             messages.warning(
                 request,
                 _(
@@ -328,13 +353,16 @@ class _ParticipantAnswerView(LoginRequiredMixin, View):
             # A version that is no number is none the collaboration ever had (they start at 1).
             kwargs["revision"] = parse_int(request.POST["revision"]) or 0
         try:
-            type(self).service(participant=participant, user=request.user, **kwargs)
+            answered = type(self).service(participant=participant, user=request.user, **kwargs)
         except ValidationError as exc:
             for text in exc.messages:
                 messages.warning(request, text)
         else:
-            messages.success(request, self.message)
+            self.answered(answered)
         return HttpResponseRedirect(participant.collaboration.get_absolute_url())
+
+    def answered(self, participant: Participant) -> None:
+        messages.success(self.request, self.message)
 
 
 class ParticipantConfirmView(_ParticipantAnswerView):
@@ -343,6 +371,20 @@ class ParticipantConfirmView(_ParticipantAnswerView):
     checks_revision = True
     # Lazy: a class attribute is evaluated once, at import, before any request's language.
     message = gettext_lazy("Thank you: you confirmed this collaboration.")
+
+    def answered(self, participant: Participant) -> None:
+        # Another party declined it meanwhile (a page opened before): the answer is kept, but
+        # thanking them as if it counted would mislead.
+        if participant.collaboration.status == Collaboration.Status.DECLINED:
+            messages.warning(
+                self.request,
+                _(
+                    "Your answer is noted, but another party declined this collaboration "
+                    "meanwhile: it does not count."
+                ),
+            )
+        else:
+            super().answered(participant)
 
 
 class ParticipantDeclineView(_ParticipantAnswerView):
