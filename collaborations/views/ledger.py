@@ -401,11 +401,22 @@ class CollaborationVerifyView(StaffRequiredMixin, View):
         if decision not in ("approve", "reject"):  # only a hand-made request sends another
             raise BadRequest(_("Choose Verify or Reject."))
         approve = decision == "approve"
-        collaboration_verify(collaboration=collab, staff=request.user, approve=approve)
-        messages.success(
-            request,
-            _("Verified.") if approve else _("Rejected: this collaboration will not count."),
-        )
+        collab = collaboration_verify(collaboration=collab, staff=request.user, approve=approve)
+        if approve and collab.status == Collaboration.Status.DECLINED:
+            # From a page opened before a party declined: the verification is kept, but it
+            # does not make the collaboration count.
+            messages.warning(
+                request,
+                _(
+                    "Your answer is noted, but another party declined this collaboration "
+                    "meanwhile: it does not count."
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                _("Verified.") if approve else _("Rejected: this collaboration will not count."),
+            )
         return HttpResponseRedirect(collab.get_absolute_url())
 
 

@@ -239,3 +239,31 @@ def test_who_has_not_answered_is_offered_confirm_and_decline_not_withdraw(
     assert reverse("collaborations:decline", args=[row.pk]) in page
     client.force_login(member)  # the author confirmed by logging it: they may withdraw it
     assert "Withdraw my confirmation" in client.get(collab.get_absolute_url()).content.decode()
+
+
+# --- Staff verifying from a page opened before a party declined --------------------------------
+
+
+def test_verifying_what_a_party_declined_meanwhile_does_not_say_verified(
+    client, member, other_member, company, staff
+):
+    """Staff open the page, a member declines, staff click "Verify": not "Verified." as if the
+    collaboration counted now."""
+    collab = log(member, other_member, ParticipantSpec(role="investor", company=company))
+    participant_decline(participant=collab.participants.get(user=other_member), user=other_member)
+    client.force_login(staff)
+    url = reverse("collaborations:verify", args=[collab.pk])
+    text = _text(client.post(url, {"decision": "approve"}, follow=True))
+    assert "Verified." not in text
+    assert "another party declined this collaboration" in text
+    collab.refresh_from_db()
+    assert collab.status == Collaboration.Status.DECLINED
+
+
+def test_verifying_an_open_collaboration_says_verified(client, member, company, staff):
+    collab = log(member, ParticipantSpec(role="investor", company=company))
+    client.force_login(staff)
+    url = reverse("collaborations:verify", args=[collab.pk])
+    assert "Verified." in _text(client.post(url, {"decision": "approve"}, follow=True))
+    collab.refresh_from_db()
+    assert collab.is_confirmed
