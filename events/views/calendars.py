@@ -16,7 +16,7 @@ from .. import selectors, services
 from ..feeds import feed_title, personal_feed_title
 from ..forms import EventFilterForm
 from ..ics import PERSONAL_FEED_REFRESH, PUBLIC_FEED_REFRESH, event_ics, events_ics
-from ..models import CalendarToken, Event
+from ..models import CalendarToken, Event, Registration
 from .common import TOKEN_RE, _ics_response
 
 
@@ -25,7 +25,13 @@ class EventIcsView(View):
         event = get_object_or_404(
             Event.objects.visible_to(request.user).select_related("kind", "space"), slug=slug
         )
-        return _ics_response(event_ics(event), f"{event.slug}.ics")
+        # Someone on the waitlist gets what their email's attachment and their own feed say:
+        # TENTATIVE, "(waitlist)" in the title.
+        registration = selectors.registration_for(event=event, user=request.user)
+        waitlisted = (
+            registration is not None and registration.status == Registration.Status.WAITLISTED
+        )
+        return _ics_response(event_ics(event, waitlisted=waitlisted), f"{event.slug}.ics")
 
 
 class PublicFeedView(View):

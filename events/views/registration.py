@@ -194,6 +194,8 @@ class GuestCancelView(TemplateView):
                 # registration_cancel refuses once the event has started (unless cancelled):
                 # say so rather than offer a button that can only fail.
                 started=event.has_started() and not event.is_cancelled,
+                # Unpublished since (back to draft): a 404 to a guest, so no link to it.
+                event_url="" if event.status == Event.Status.DRAFT else event.get_absolute_url(),
             )
         return ctx
 
