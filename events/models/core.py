@@ -362,6 +362,19 @@ class Event(EventBasics):
     def has_ended(self, now=None) -> bool:
         return (now or timezone.now()) >= self.end
 
+    def registration_closed(self, now=None) -> bool:
+        """The event has started, or its registration window has closed (the cards' badge;
+        `registration_refusal` says why to someone who tries)."""
+        now = now or timezone.now()
+        return now >= self.start or bool(
+            self.registration_closes_at and now >= self.registration_closes_at
+        )
+
+    def registration_not_open_yet(self, now=None) -> bool:
+        return bool(
+            self.registration_opens_at and (now or timezone.now()) < self.registration_opens_at
+        )
+
 
 class Speaker(models.Model):
     event = models.ForeignKey(

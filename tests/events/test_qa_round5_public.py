@@ -216,3 +216,41 @@ def test_a_guest_cancel_link_of_a_published_event_links_back_to_it(client):
     html = client.post(url, {"expected": "confirmed"}).content.decode()
     assert "Back to the event" in html
     assert f'href="{event.get_absolute_url()}"' in html
+
+
+# The registration window, on the cards ----------------------------------------------------
+
+
+def test_a_card_says_registration_is_closed_once_its_window_closed(client):
+    """Registration closed before the event (`registration_closes_at`): the card says so
+    rather than "0 / 10 seats taken" in green."""
+    now = timezone.now()
+    EventFactory(title="Closed early", capacity=10, registration_closes_at=now - timedelta(hours=1))
+    card = _card(client.get(reverse("events:list")).content.decode(), "Closed early")
+    assert "Registration is closed." in card
+    assert "seats taken" not in card
+
+
+def test_a_card_says_when_registration_opens(client):
+    opens = timezone.now() + timedelta(days=2)
+    event = EventFactory(title="Opens later", capacity=10, registration_opens_at=opens)
+    assert event.start > opens
+    with translation.override("fr"):
+        html = client.get(reverse("events:list"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    card = _card(client.get(reverse("events:list")).content.decode(), "Opens later")
+    assert "Registration opens on" in card
+    assert timezone.localtime(opens).strftime("%H:%M") in card  # Brussels time
+    assert "seats taken" not in card
+    assert "Les inscriptions ouvrent le" in _card(html, "Opens later")
+
+
+def test_a_card_of_an_open_window_shows_its_seats(client):
+    now = timezone.now()
+    EventFactory(
+        title="Window open",
+        capacity=10,
+        registration_opens_at=now - timedelta(days=1),
+        registration_closes_at=now + timedelta(days=1),
+    )
+    card = _card(client.get(reverse("events:list")).content.decode(), "Window open")
+    assert "0 / 10 seats taken" in card
