@@ -71,13 +71,13 @@ def registration_refusal(*, event: Event, user=None, now: datetime | None = None
         return _("This event has been cancelled.")
     if now >= event.start:
         return _("This event has already started: registration is closed.")
-    if event.registration_opens_at and now < event.registration_opens_at:
+    if event.registration_not_open_yet(now):
         # In the reader's date format (06/12/2026 18:00, 6-12-2026 18:00), Brussels time.
         opens = date_format(
             timezone.localtime(event.registration_opens_at), "SHORT_DATETIME_FORMAT"
         )
         return _("Registration opens on %(when)s.") % {"when": opens}
-    if event.registration_closes_at and now >= event.registration_closes_at:
+    if event.registration_closed(now):  # the window closed (the start is said above)
         return _("Registration for this event is closed.")
     is_member = user is not None and getattr(user, "is_authenticated", False)
     if event.visibility == Event.Visibility.MEMBERS and not is_member:

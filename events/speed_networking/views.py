@@ -25,7 +25,7 @@ from members.models import User
 
 from ..forms import add_service_errors
 from ..models import Event
-from ..models.speed_networking import MAX_REQUESTS
+from ..models.speed_networking import MAX_REQUESTS, MAX_ROUNDS
 from ..selectors import check_in_registrations
 from ..views import EventPermissionMixin
 from . import display, selectors, services
@@ -102,8 +102,10 @@ class RunView(OrganiserMixin, TemplateView):
             finished=bool(session and session.finished_at),
             # Every control would answer "This event is cancelled.": the page offers none.
             cancelled=event.is_cancelled,
-            # Every round played: the plan form adds rounds after them.
+            # Every round played: the plan form adds rounds after them, up to the most an
+            # evening may have (beyond, only finishing is left).
             all_played=bool(rounds) and all(r.is_played for r in rounds),
+            more_rounds=len(rounds) < MAX_ROUNDS,
         )
         return self.render_to_response(ctx, status=status)
 

@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from .. import selectors, services
 from ..forms import GuestRegistrationForm, RegistrationForm, add_service_errors
 from ..models import Event, Registration
+from ..rules import event_visible
 from ..services.guests import guest_registered_again
 from .common import _validation_messages
 from .pages import EventDetailView
@@ -194,8 +195,11 @@ class GuestCancelView(TemplateView):
                 # registration_cancel refuses once the event has started (unless cancelled):
                 # say so rather than offer a button that can only fail.
                 started=event.has_started() and not event.is_cancelled,
-                # Unpublished since (back to draft): a 404 to a guest, so no link to it.
-                event_url="" if event.status == Event.Status.DRAFT else event.get_absolute_url(),
+                # No link to a page this reader cannot open (back to draft, or members-only
+                # since the guest registered): the list of events instead.
+                event_url=(
+                    event.get_absolute_url() if event_visible(self.request.user, event) else ""
+                ),
             )
         return ctx
 

@@ -1,5 +1,6 @@
-// Site-wide behaviour: mobile navigation toggle, auto-submitting selects, and focus on a form's
-// errors when the server sends the form back with them.
+// Site-wide behaviour: mobile navigation toggle, auto-submitting selects, a question before a
+// form marked `data-confirm` is sent, and focus on a form's errors when the server sends the
+// form back with them.
 // Everything works without JavaScript; this only saves a click. The layout never waits for
 // this script: site.css collapses the menu with `@media (scripting: enabled)` from the first
 // paint, and moves the language form's fallback button out of sight the same way. The `js`
@@ -25,6 +26,12 @@
         toggle.focus();
       });
     }
+    // Something that cannot be taken back asks first (without JavaScript it is sent at once).
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+      });
+    });
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       var fallback = select.form && select.form.querySelector("[data-autosubmit-fallback]");
       // Once a change submits the form, the button is out of the way for keyboards too

@@ -111,12 +111,6 @@
     update();
   });
 
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
-    });
-  });
-
   document.querySelectorAll("form[data-once]").forEach(function (form) {
     form.addEventListener("submit", function () {
       form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });

@@ -215,6 +215,9 @@ def test_a_member_who_confirmed_can_withdraw_from_the_page(client, member, other
     page = client.get(collab.get_absolute_url()).content.decode()
     assert f'action="{action}"' in page
     assert "Withdraw my confirmation" in page
+    # It cannot be taken back: the browser asks first (site.js, `data-confirm`).
+    form = page.split(f'action="{action}"', 1)[1].split(">", 1)[0]
+    assert 'data-confirm="Withdraw your confirmation?' in form
 
     response = client.post(action, follow=True)
 
@@ -237,8 +240,8 @@ def test_who_has_not_answered_is_offered_confirm_and_decline_not_withdraw(
     row = collab.participants.get(user=other_member)
     assert reverse("collaborations:confirm", args=[row.pk]) in page
     assert reverse("collaborations:decline", args=[row.pk]) in page
-    client.force_login(member)  # the author confirmed by logging it: they may withdraw it
-    assert "Withdraw my confirmation" in client.get(collab.get_absolute_url()).content.decode()
+    client.force_login(member)  # the author confirmed by logging it: they edit it instead
+    assert "Withdraw my confirmation" not in client.get(collab.get_absolute_url()).content.decode()
 
 
 # --- Staff verifying from a page opened before a party declined --------------------------------

@@ -182,13 +182,19 @@ def test_add_to_calendar_of_a_cancelled_event_is_cancelled_even_on_the_waitlist(
 # A guest's cancel link when the event went back to draft --------------------------------
 
 
-def test_a_guest_cancel_link_of_an_unpublished_event_links_to_no_dead_page(client):
-    """An event unpublished (back to draft) with people registered is a 404 to a guest: the
-    cancel page must not offer "Back to the event" or "No, keep it" to it (My events shows
-    such an event without a link, too). The guest may still give the place back."""
+@pytest.mark.parametrize(
+    "hidden",
+    [{"status": Event.Status.DRAFT}, {"visibility": Event.Visibility.MEMBERS}],
+    ids=["back-to-draft", "members-only-since"],
+)
+def test_a_guest_cancel_link_of_an_event_hidden_from_guests_links_to_no_dead_page(client, hidden):
+    """An event unpublished (back to draft), or made members-only, with guests registered is a
+    404 to a guest: the cancel page must not offer "Back to the event" or "No, keep it" to it
+    (My events shows such an event without a link, too). The guest may still give the place
+    back."""
     from events.services.common import guest_cancel_token
 
-    event = EventFactory(title="Lunch", status=Event.Status.DRAFT)
+    event = EventFactory(title="Lunch", **hidden)
     registration = RegistrationFactory(event=event, user=None, name="Gus", email="g@example.test")
     url = reverse("events:guest_cancel", args=[guest_cancel_token(registration)])
     assert client.get(event.get_absolute_url()).status_code == 404

@@ -215,3 +215,23 @@ def test_the_run_page_counts_members_here_in_the_plural(client, evening, organis
     client.force_login(organiser)
     page = client.get(url("run", evening)).content.decode()
     assert "members here (checked in, not gone)" in page
+
+
+def test_with_the_most_rounds_an_evening_may_have_played_only_finishing_is_offered(
+    client, evening, organiser
+):
+    """Twelve rounds played (MAX_ROUNDS): adding a thirteenth could only be refused, so the
+    page offers no plan form, only finishing the evening."""
+    from events.models.speed_networking import MAX_ROUNDS
+
+    people = [make_member(f"Person {i:02d}") for i in range(30)]
+    for profile in people:
+        RegistrationFactory(event=evening, user=profile.user, checked_in_at=timezone.now())
+    services.networking_plan(event=evening, actor=organiser, rounds=MAX_ROUNDS)
+    for _ in range(MAX_ROUNDS):
+        services.networking_round_start(event=evening, actor=organiser)
+    client.force_login(organiser)
+    page = client.get(url("run", evening)).content.decode()
+    assert "More rounds (after the ones played)" not in page
+    assert url("plan", evening) not in page
+    assert url("finish", evening) in page

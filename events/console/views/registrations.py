@@ -106,7 +106,7 @@ class MessageView(EventPermissionMixin, View):
         if not (counts.confirmed_count or counts.waitlisted_count):
             return self.render_form(form, status=400, counts=counts)
         if not form.is_valid():
-            return self.render_form(form, status=400)
+            return self.render_form(form, status=400, counts=counts)
         data = form.cleaned_data
         result = services.organiser_note_send(
             actor=request.user,
