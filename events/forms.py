@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import PersonNameField
+from members.forms import PersonNameField, json_list_checked
 from members.models import Chapter, Space
 
 from .models import EventKind
@@ -41,6 +41,26 @@ def capacity_bounds(field) -> None:
         MAX_CAPACITY,
         low=gettext("An event needs at least one seat."),
         high=gettext("At most %(limit)s seats.") % {"limit": MAX_CAPACITY},
+    )
+
+
+# Reminders go out at most this many minutes (30 days) before the start.
+MAX_REMINDER_OFFSET = 30 * 24 * 60
+
+
+def reminder_offsets_checked(form, *, when_empty) -> None:
+    """`reminder_offsets_minutes` typed in an admin form (a kind's, an event's): a list of
+    whole minutes before the start, each from 1 to MAX_REMINDER_OFFSET — what the reminder
+    sweep reads. Empty: [] (no reminders) for a kind, None (the kind's) for an event."""
+    json_list_checked(
+        form.fields,
+        "reminder_offsets_minutes",
+        item_ok=lambda o: type(o) is int and 1 <= o <= MAX_REMINDER_OFFSET,
+        message=gettext(
+            "Give a list of minutes before the start, each from 1 to %(max)s (e.g. [1440, 120])."
+        )
+        % {"max": MAX_REMINDER_OFFSET},
+        when_empty=when_empty,
     )
 
 

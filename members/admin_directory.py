@@ -23,11 +23,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from betacowork.csv_cells import csv_lines
+from betacowork.messaging.kinds import optional_preferences
 
 from .contacts import vcf_download
 from .csv_io import COLUMNS, members_export_queryset, members_export_rows
 from .csv_staging import members_import_commit, members_import_stage
-from .forms import MemberImportForm
+from .forms import MemberImportForm, json_list_checked
 from .models import (
     SPOKEN_LANGUAGES,
     Chapter,
@@ -80,6 +81,19 @@ class UserAdmin(DjangoUserAdmin):
         if not request.user.is_superuser:
             readonly += [name for name in self.RIGHTS if name not in readonly]
         return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        names = optional_preferences()
+        json_list_checked(
+            form.base_fields,
+            "email_opt_outs",
+            item_ok=lambda name: name in names,
+            message=_("Give a list of email preferences among: %(names)s.")
+            % {"names": ", ".join(f'"{n}"' for n in sorted(names))},
+            when_empty=[],
+        )
+        return form
 
     @staticmethod
     def _above(request, obj) -> bool:
@@ -320,6 +334,15 @@ class ProfileAdmin(admin.ModelAdmin):
         class ProfileForm(base):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
+                codes = dict(SPOKEN_LANGUAGES)
+                json_list_checked(
+                    self.fields,
+                    "languages",
+                    item_ok=lambda code: code in codes,
+                    message=_("Give a list of language codes among: %(codes)s.")
+                    % {"codes": ", ".join(f'"{c}"' for c in codes)},
+                    when_empty=[],
+                )
                 if self.instance.pk and self.instance.visibility_on_reactivation:
                     # A deactivated account: the form shows (and changes) the visibility it
                     # gets once reactivated, so "Hidden" picked there is a choice too.

@@ -86,6 +86,38 @@ class TagsField(forms.CharField):
         )
 
 
+class JSONListField(forms.JSONField):
+    """A JSON list typed in the admin's box, every item passing `item_ok` (else `message`).
+    A number alone, text, NaN or an empty box on a column without NULL were saved as typed
+    (or failed in the database); the code reading the column expects a list.
+    Empty is `when_empty`."""
+
+    def __init__(self, *, item_ok, message, when_empty=None, **kwargs):
+        super().__init__(**kwargs)
+        self.item_ok, self.message, self.when_empty = item_ok, message, when_empty
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not (
+            isinstance(value, list) and all(self.item_ok(item) for item in value)
+        ):
+            raise ValidationError(self.message, code="invalid_list")
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.when_empty if value is None else value
+
+
+def json_list_checked(form_fields: dict, name: str, **checks) -> None:
+    """Give the model form field `name` (a JSONField), if editable, the checks of
+    `JSONListField` (`item_ok`, `message`, `when_empty`)."""
+    field = form_fields.get(name)
+    if field is not None and not field.disabled:
+        form_fields[name] = JSONListField(
+            label=field.label, help_text=field.help_text, required=False, **checks
+        )
+
+
 class SignupForm(forms.Form):
     """Extra fields for allauth's sign-up form (email and passwords come from allauth)."""
 

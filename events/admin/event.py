@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
-from ..forms import capacity_bounds
+from ..forms import capacity_bounds, reminder_offsets_checked
 from ..models import (
     EVENT_TIME_FIELDS,
     Event,
@@ -39,6 +39,7 @@ class EventKindAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "default_capacity" in self.fields:
             capacity_bounds(self.fields["default_capacity"])
+        reminder_offsets_checked(self, when_empty=[])
 
 
 @admin.register(EventKind)
@@ -100,6 +101,7 @@ class EventAdminForm(forms.ModelForm):
                 self.fields[name].validators.append(validate_event_time)
         if "capacity" in self.fields:
             capacity_bounds(self.fields["capacity"])
+        reminder_offsets_checked(self, when_empty=None)
         if not self.instance.pk and "end" in self.fields:
             # A new event may leave these empty: the kind's defaults fill them in.
             self.fields["end"].required = False
