@@ -42,6 +42,11 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: o.user.email if o.user else "guest@example.test")
     status = Registration.Status.CONFIRMED
     confirmed_at = factory.LazyFunction(timezone.now)
+    # As the registration service sets it: the waitlist's order (a waitlisted row without it
+    # has no place in the queue: `waitlist_position`).
+    waitlisted_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == Registration.Status.WAITLISTED else None
+    )
 
 
 class SpeakerFactory(factory.django.DjangoModelFactory):

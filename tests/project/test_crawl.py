@@ -446,7 +446,7 @@ def fillings(route: Route, w: World) -> list[dict]:
         from betacowork.messaging.preferences import unsubscribe_token
 
         return [
-            {"token": unsubscribe_token(w.users["hidden_owner"], "reminders")},
+            {"token": unsubscribe_token(w.users["hidden_owner"], "reminder")},
             {"token": "garbage:token"},
         ]
     if name == "events:check_in_toggle":
