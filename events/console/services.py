@@ -215,9 +215,10 @@ def organiser_note_send(
 
     Members get it through `notify()` (their language; nothing to those who turned
     "organiser_messages" off); guests in the language they registered in, with their cancel
-    link. One de-duplication key per (event, form nonce, registration): a double submit of the
-    same form writes nothing the second time. The note names its writer and carries
-    `Reply-To: <their address>`: a person who answers writes to the organiser.
+    link while there is something to cancel. One de-duplication key per (event, form nonce,
+    registration): a double submit of the same form writes nothing the second time. The note
+    names its writer and carries `Reply-To: <their address>`: a person who answers writes to
+    the organiser.
     """
     if not actor.has_perm("events.message_registrants", event):
         raise PermissionDenied
@@ -262,7 +263,12 @@ def organiser_note_send(
                     context={
                         **context,
                         "name": registration.name,
-                        "cancel_url": services.guest_cancel_url(registration),
+                        # Cancelled or started, the guest's cancel page could only say so.
+                        "cancel_url": (
+                            ""
+                            if event.is_cancelled or event.has_started()
+                            else services.guest_cancel_url(registration)
+                        ),
                     },
                     dedup_key=key,
                     topic=services.event_topic(event),

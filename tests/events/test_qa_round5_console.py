@@ -203,3 +203,35 @@ def test_a_series_link_is_not_offered_to_who_may_not_change_the_series(client, o
     page = client.get(f"/organise/{occurrence.slug}/edit/").content.decode()
     assert "Thursday lunch" in page
     assert f"/organise/series/{occurrence.series_id}/edit/" not in page
+
+
+# --- an organiser's note to the guests of a cancelled event -------------------------------
+
+
+@pytest.mark.parametrize("cancelled", [False, True], ids=["on", "cancelled"])
+def test_a_note_to_guests_offers_to_cancel_only_what_can_be_cancelled(
+    organiser, chapter, cancelled
+):
+    """Writing to the registrants of a cancelled event ("we'll hold it again in May") is
+    allowed; the guest's copy then carries no "Cancel your registration" link, whose page
+    could only say the event is cancelled."""
+    from events.console.services import organiser_note_send
+
+    event = EventFactory(title="Switch IT day", chapter=chapter, space=chapter.space)
+    RegistrationFactory(event=event, user=None, name="Gert Gast", email="gert@example.test")
+    if cancelled:
+        services.event_cancel(event=event, actor=organiser)
+        event.refresh_from_db()
+    organiser_note_send(
+        actor=organiser,
+        event=event,
+        subject="Next time",
+        body="We hold it again in May.",
+        include_waitlist=False,
+        nonce=nonce_new(),
+    )
+    row = Outbox.objects.get(kind="events.organiser_note", to_email="gert@example.test")
+    assert "We hold it again in May." in row.body_text
+    offered = "Cancel your registration" in row.body_text
+    assert offered is not cancelled
+    assert ("/guest-cancel/" in row.body_html) is not cancelled
