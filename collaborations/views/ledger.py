@@ -365,6 +365,18 @@ class _ParticipantAnswerView(LoginRequiredMixin, View):
         messages.success(self.request, self.message)
 
 
+def _declined_meanwhile(request) -> None:
+    """An answer (a confirmation, a verification) given from a page opened before another
+    party declined: kept, but it does not make the collaboration count."""
+    messages.warning(
+        request,
+        _(
+            "Your answer is noted, but another party declined this collaboration meanwhile: "
+            "it does not count."
+        ),
+    )
+
+
 class ParticipantConfirmView(_ParticipantAnswerView):
     service = staticmethod(participant_confirm)
     # A page opened before the value, the parties or the audience changed confirms nothing.
@@ -376,13 +388,7 @@ class ParticipantConfirmView(_ParticipantAnswerView):
         # Another party declined it meanwhile (a page opened before): the answer is kept, but
         # thanking them as if it counted would mislead.
         if participant.collaboration.status == Collaboration.Status.DECLINED:
-            messages.warning(
-                self.request,
-                _(
-                    "Your answer is noted, but another party declined this collaboration "
-                    "meanwhile: it does not count."
-                ),
-            )
+            _declined_meanwhile(self.request)
         else:
             super().answered(participant)
 
@@ -405,13 +411,7 @@ class CollaborationVerifyView(StaffRequiredMixin, View):
         if approve and collab.status == Collaboration.Status.DECLINED:
             # From a page opened before a party declined: the verification is kept, but it
             # does not make the collaboration count.
-            messages.warning(
-                request,
-                _(
-                    "Your answer is noted, but another party declined this collaboration "
-                    "meanwhile: it does not count."
-                ),
-            )
+            _declined_meanwhile(request)
         else:
             messages.success(
                 request,

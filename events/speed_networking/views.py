@@ -71,10 +71,12 @@ class RunView(OrganiserMixin, TemplateView):
         leavers = sorted(
             ((p.user_id, p.name) for p in shown.values() if p.slug), key=lambda x: x[1]
         )
+        # Every round played: the plan form adds rounds after them, up to the most an evening
+        # may have (beyond, only finishing is left).
+        all_played = bool(rounds) and all(r.is_played for r in rounds)
         if form is None:
             initial = {}
             if session is not None and session.generated_at:
-                all_played = bool(rounds) and all(r.is_played for r in rounds)
                 initial = {
                     # Every round played: one more is what "Add rounds" proposes.
                     "rounds": (len(rounds) + all_played) or None,
@@ -102,10 +104,10 @@ class RunView(OrganiserMixin, TemplateView):
             finished=bool(session and session.finished_at),
             # Every control would answer "This event is cancelled.": the page offers none.
             cancelled=event.is_cancelled,
-            # Every round played: the plan form adds rounds after them, up to the most an
-            # evening may have (beyond, only finishing is left).
-            all_played=bool(rounds) and all(r.is_played for r in rounds),
-            more_rounds=len(rounds) < MAX_ROUNDS,
+            all_played=all_played,
+            planning=not (session and session.finished_at)
+            and not event.is_cancelled
+            and (not all_played or len(rounds) < MAX_ROUNDS),
         )
         return self.render_to_response(ctx, status=status)
 

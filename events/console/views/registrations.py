@@ -86,13 +86,14 @@ class MessageView(EventPermissionMixin, View):
     template_name = "console/message.html"
 
     def counts(self) -> Event:
-        return event_selectors.with_counts(Event.objects.filter(pk=self.event.pk)).get()
+        counts = event_selectors.with_counts(Event.objects.filter(pk=self.event.pk)).get()
+        # Nobody registered (or waiting): no form, which could only answer "Sent to 0 people".
+        counts.nobody = not (counts.confirmed_count or counts.waitlisted_count)
+        return counts
 
     def render_form(self, form, *, status: int = 200, counts: Event | None = None):
         counts = counts or self.counts()
-        # Nobody registered (or waiting): no form, which could only answer "Sent to 0 people".
-        nobody = not (counts.confirmed_count or counts.waitlisted_count)
-        ctx = {"form": form, "event": self.event, "counts": counts, "nobody": nobody}
+        ctx = {"form": form, "event": self.event, "counts": counts, "nobody": counts.nobody}
         return render(self.request, self.template_name, ctx, status=status)
 
     def get(self, request, slug):
@@ -103,7 +104,7 @@ class MessageView(EventPermissionMixin, View):
     def post(self, request, slug):
         form = MessageForm(request.POST, reply_to=request.user.email)
         counts = self.counts()
-        if not (counts.confirmed_count or counts.waitlisted_count):
+        if counts.nobody:
             return self.render_form(form, status=400, counts=counts)
         if not form.is_valid():
             return self.render_form(form, status=400, counts=counts)
