@@ -1,6 +1,5 @@
-"""Staff admin for people, companies, spaces, chapters and the vocabulary.
-
-`members/admin.py` imports this module (the outbox admin lives there). The members list is
+"""Staff admin for people, companies, spaces and chapters (the vocabulary:
+admin_vocabulary.py). `members/admin.py` imports this module. The members list is
 the Profile admin: search, filters, CSV import (dry run first, all-or-nothing) and CSV export
 of exactly the filtered list.
 """
@@ -9,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -20,7 +18,6 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from betacowork.csv_cells import csv_lines
 from betacowork.messaging.kinds import optional_preferences
@@ -36,11 +33,10 @@ from .models import (
     Membership,
     Profile,
     Space,
-    Term,
     User,
     Visibility,
 )
-from .services import account_delete, term_approve, term_merge
+from .services import account_delete
 from .vcard import vcard_queryset
 
 
@@ -133,81 +129,6 @@ class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "website"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ("name",)}
-
-
-class TermMergeForm(forms.Form):
-    survivor = forms.ModelChoiceField(
-        queryset=Term.objects.none(),
-        label=_("Keep this term"),
-        widget=forms.RadioSelect,
-        empty_label=None,
-    )
-
-
-@admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
-    list_display = ["name_en", "name_fr", "name_nl", "synonyms", "status", "proposed_by"]
-    list_filter = ["status"]
-    search_fields = ["name_en", "name_fr", "name_nl", "synonyms", "slug"]
-    prepopulated_fields = {"slug": ("name_en",)}
-    autocomplete_fields = ["proposed_by"]
-    actions = ["approve", "merge"]
-
-    @admin.action(permissions=["change"], description=_("Approve the selected proposed terms"))
-    def approve(self, request, queryset):
-        count = term_approve(terms=queryset)
-        self.message_user(
-            request,
-            ngettext("%(n)d term approved.", "%(n)d terms approved.", count) % {"n": count},
-            messages.SUCCESS,
-        )
-
-    # Merging deletes the other terms.
-    @admin.action(
-        permissions=["change", "delete"], description=_("Merge the selected terms into one")
-    )
-    def merge(self, request, queryset):
-        terms = list(queryset.order_by("status", "pk"))
-        if len(terms) < 2:
-            self.message_user(request, _("Select at least two terms to merge."), messages.WARNING)
-            return None
-        form = TermMergeForm(request.POST if "confirm" in request.POST else None)
-        form.fields["survivor"].queryset = queryset
-        if form.is_bound and form.is_valid():
-            survivor = form.cleaned_data["survivor"]
-            others = [t for t in terms if t.pk != survivor.pk]
-            touched = term_merge(survivor=survivor, others=others)
-            self.message_user(
-                request,
-                " ".join(
-                    (
-                        ngettext(
-                            "Merged %(n)d term into “%(term)s”.",
-                            "Merged %(n)d terms into “%(term)s”.",
-                            len(others),
-                        )
-                        % {"n": len(others), "term": survivor.name_en},
-                        ngettext("%(n)d profile repointed.", "%(n)d profiles repointed.", touched)
-                        % {"n": touched},
-                    )
-                ),
-                messages.SUCCESS,
-            )
-            return None
-        if not form.is_bound:
-            form.initial["survivor"] = terms[0].pk
-        return render(
-            request,
-            "admin/members/term/merge.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Merge terms"),
-                "opts": self.model._meta,
-                "terms": terms,
-                "form": form,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
 
 
 class PlanFilter(admin.SimpleListFilter):
