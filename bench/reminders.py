@@ -259,6 +259,17 @@ def print_timeline(event: Event, sweep_at) -> None:
             f"    task {span['claim_token'][:8]}: {span['rows']:4d} rows written by "
             f"{made:5.2f}s, sent {first:5.2f}s → {last:5.2f}s"
         )
+    # The sending's pace while the sweep still writes, and after (the two phases of a run).
+    rows = Outbox.objects.filter(topic=f"event:{event.pk}")
+    written = (rows.aggregate(last=Max("created_at"))["last"] - sweep_at).total_seconds()
+    sent = sorted((at - sweep_at).total_seconds() for at in rows.values_list("sent_at", flat=True))
+    during = sum(1 for at in sent if at <= written)
+    after = sent[-1] - written
+    print(
+        f"    while the sweep writes (0 → {written:.2f}s): {during} sent, "
+        f"{during / written:.0f} msg/s; after ({written:.2f} → {sent[-1]:.2f}s): "
+        f"{len(sent) - during} sent, {(len(sent) - during) / after:.0f} msg/s"
+    )
 
 
 def run_reminders(
