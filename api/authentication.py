@@ -21,7 +21,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
-        keyword, _sep, secret = header.strip().partition(" ")
+        # Any whitespace after the scheme: "Bearer\t<token>" is a token, not an anonymous call.
+        keyword, secret = [*header.split(None, 1), ""][:2]
         if keyword.lower() not in KEYWORDS:
             return None  # another scheme (e.g. Basic): not ours to judge
         secret = secret.strip()

@@ -78,10 +78,20 @@ class ApiRateThrottle(BaseThrottle):
             count = cache.incr(key)
         except ValueError:  # expired between add and incr, or the cache is unreachable
             return True
-        if count <= limit:
-            return True
         self._wait = (window + 1) * period - now
-        return False
+        request.rate_limit = {
+            "RateLimit-Limit": str(limit),
+            "RateLimit-Remaining": str(max(limit - count, 0)),
+            "RateLimit-Reset": str(max(1, math.ceil(self._wait))),
+        }
+        return count <= limit
 
     def wait(self) -> float:
         return float(max(1, math.ceil(self._wait)))
+
+
+def rate_limit_headers(request, response):
+    """The caller's standing (set by `ApiRateThrottle`), on any answer it was counted for."""
+    for name, value in getattr(request, "rate_limit", {}).items():
+        response[name] = value
+    return response

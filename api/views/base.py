@@ -8,8 +8,12 @@ import hashlib
 from django.http import JsonResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.generics import GenericAPIView
+
+from ..throttling import rate_limit_headers
 
 PAGINATION_PARAMS = frozenset({"cursor", "page_size"})
 
@@ -62,10 +66,32 @@ def with_etag(request, response):
     return conditional
 
 
+def _header(name: str, description: str, *, codes=None) -> OpenApiParameter:
+    return OpenApiParameter(
+        name, int, OpenApiParameter.HEADER, description=description, response=codes or True
+    )
+
+
+RESPONSE_HEADERS = [
+    _header("RateLimit-Limit", "Requests allowed per window to this caller."),
+    _header("RateLimit-Remaining", "Requests left in the current window."),
+    _header("RateLimit-Reset", "Seconds until the window ends."),
+    _header("Retry-After", "Seconds to wait before asking again.", codes=[429]),
+]
+
+
+class ApiSchema(AutoSchema):
+    """Every endpoint's answers document the rate-limit headers (`api.throttling`)."""
+
+    def get_override_parameters(self):
+        return [*super().get_override_parameters(), *RESPONSE_HEADERS]
+
+
 class ApiView(GenericAPIView):
     """A read-only endpoint: `filter_params` are its query parameters (pagination's too for
     a list); anything else is a 400."""
 
+    schema = ApiSchema()
     filter_params: tuple[str, ...] = ()
     paginated = False  # a list: `cursor` and `page_size` are known too
 
@@ -76,9 +102,18 @@ class ApiView(GenericAPIView):
         super().initial(request, *args, **kwargs)
         reject_unknown_params(request, self.allowed_params())
 
+    def perform_authentication(self, request):
+        """A refused token is an anonymous call for the limits: it counts against the
+        caller's address (a 429 past it), or guessing tokens would never be slowed down."""
+        try:
+            super().perform_authentication(request)
+        except AuthenticationFailed:
+            self.check_throttles(request)
+            raise
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        return with_etag(request._request, response)
+        return rate_limit_headers(request, with_etag(request._request, response))
 
 
 def error_responses(*codes: int) -> dict:

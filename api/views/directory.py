@@ -15,12 +15,11 @@ what is wrong and what is accepted: the page's notices describe what the page di
 from __future__ import annotations
 
 from django.http import QueryDict
-from django.shortcuts import get_object_or_404
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from members.directory import (
@@ -197,7 +196,11 @@ class ProfileDetailView(ApiView):
         responses={200: ProfileSerializer, **error_responses(404)},
     )
     def get(self, request, slug: str):
-        profile = get_object_or_404(profile_detail(user=request.user), slug=slug)
+        profile = profile_detail(user=request.user).filter(slug=slug).first()
+        if profile is None:  # unknown, or not shown to this caller: the same answer
+            raise NotFound(
+                _("There is no member profile “%(slug)s” that you may see.") % {"slug": slug[:80]}
+            )
         contact = profile_contact(profile=profile, viewer=request.user)
         card = CardWriter(request).card(profile)
         lang = (get_language() or "en")[:2]

@@ -7,15 +7,30 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.renderers import JSONRenderer
 
 
-class SchemaView(SpectacularAPIView):
-    """The OpenAPI 3 schema (YAML, or JSON with `?format=json` / `Accept: application/json`)."""
+class _Public:
+    """The schema and its docs are the same for everyone: no credentials are read (a stale
+    token in a client's settings must not hide the documentation), no limit applies (tools
+    fetch them often), and an error is JSON like every other API error — not YAML or a
+    plain-text page from the renderer the answer would have had."""
 
-    throttle_classes = []  # tools fetch it often; it is the same for everyone
+    authentication_classes = []
+    throttle_classes = []
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
-class DocsView(SpectacularSwaggerSplitView):
+class SchemaView(_Public, SpectacularAPIView):
+    """The OpenAPI 3 schema (YAML, or JSON with `Accept: application/json`)."""
+
+
+class DocsView(_Public, SpectacularSwaggerSplitView):
     """Swagger UI, served by the app from drf-spectacular-sidecar's files (no CDN). The
     split view loads its start-up code from a URL instead of an inline <script>, and our
     template has no inline style, so it runs under the site's strict Content-Security-Policy
@@ -23,7 +38,6 @@ class DocsView(SpectacularSwaggerSplitView):
 
     template_name = "api/swagger_ui.html"
     url_name = "api:schema"
-    throttle_classes = []
 
 
 @csrf_exempt  # as the API's own views: a script's POST gets this 404, not the CSRF page

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from events import selectors as event_selectors
@@ -40,6 +39,19 @@ def parse_day(request, name: str) -> date | None:
             {name: [_("A date between %(a)d and %(b)d.") % {"a": FIRST_YEAR, "b": LAST_YEAR}]}
         )
     return day
+
+
+def filter_refusal(name: str, value: str) -> str:
+    """Why the API refuses a kind, chapter or space slug, and where the existing ones are
+    (not the event page's "choose one from the list": an API caller has no list)."""
+    message = {
+        "kind": _(
+            "There is no event kind “%(value)s”: use a kind's slug, as in the events' “kind”."
+        ),
+        "chapter": _("There is no chapter “%(value)s”: use a slug from /api/v1/chapters/."),
+        "space": _("There is no space “%(value)s”: use a slug from /api/v1/spaces/."),
+    }[name]
+    return message % {"value": value.strip()[:40]}
 
 
 EVENT_FILTERS = [
@@ -75,7 +87,9 @@ class EventListView(ApiView):
             {k: request.query_params.get(k, "") for k in ("kind", "chapter", "space")}
         )
         if not form.is_valid():
-            raise ValidationError(form.errors)
+            raise ValidationError(
+                {name: [filter_refusal(name, request.query_params[name])] for name in form.errors}
+            )
         date_from, date_to = parse_day(request, "from"), parse_day(request, "to")
         if date_from and date_to and date_to < date_from:
             raise ValidationError({"to": [_("“to” comes before “from”.")]})
@@ -91,9 +105,11 @@ class EventDetailView(ApiView):
         operation_id="events_retrieve", responses={200: EventSerializer, **error_responses(404)}
     )
     def get(self, request, slug: str):
-        event = get_object_or_404(
-            event_selectors.event_detail_queryset(user=request.user), slug=slug
-        )
+        event = event_selectors.event_detail_queryset(user=request.user).filter(slug=slug).first()
+        if event is None:  # unknown, or not shown to this caller: the same answer
+            raise NotFound(
+                _("There is no event “%(slug)s” that you may see.") % {"slug": slug[:80]}
+            )
         return Response(self.get_serializer(event).data)
 
 
