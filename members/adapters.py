@@ -7,6 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from allauth.core.internal import ratelimit
 from django.conf import settings
@@ -42,6 +43,14 @@ def on_site(url: str) -> str:
 
 def _login_of(credentials: dict) -> str:
     return str(credentials.get("email", credentials.get("username", ""))).lower()
+
+
+def _deactivated_account_uses(email: str) -> bool:
+    """Whether `email` is an address of an account staff deactivated."""
+    return (
+        get_user_model().objects.filter(is_active=False, email__iexact=email).exists()
+        or EmailAddress.objects.filter(user__is_active=False, email__iexact=email).exists()
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -102,7 +111,25 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_reset_password_from_key_url(self, key: str) -> str:
         return on_site(super().get_reset_password_from_key_url(key))
 
+    def send_password_reset_mail(self, user, email: str, context: dict) -> None:
+        """A reset link only to an address that speaks for the account: a confirmed one, or
+        the account's own (a sign-up not confirmed yet may have lost its password).
+
+        allauth also sends it to an address a member added and never confirmed, a typo
+        that may be someone else's mailbox: that person's "forgot my password" would open
+        the member's account. Such a request gets nothing, like an unknown address would
+        from the page (it says the same for every address).
+        """
+        confirmed = EmailAddress.objects.filter(user=user, email__iexact=email, verified=True)
+        if email.casefold() == (user.email or "").casefold() or confirmed.exists():
+            super().send_password_reset_mail(user, email, context)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        if template_prefix == "account/email/unknown_account" and _deactivated_account_uses(email):
+            # allauth looks for active accounts only: the email would tell a deactivated
+            # member there is no record of them and invite a sign-up, which answers that
+            # the account exists. The pages send them to the front desk instead.
+            return
         # The same context allauth's own send_mail builds; the site is named "Betacowork"
         # (there is no django.contrib.sites), its domain is SITE_URL's, not the request's.
         request = allauth_context.request

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import Http404
 from django.utils import translation
 
 
@@ -74,6 +75,22 @@ class AccountRefusalStatusMiddleware:
 
     def __call__(self, request):
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A second "Confirm" on a confirmation link (two tabs, a double click): allauth's
+        POST answers 404 for a link it no longer finds; the link's own page instead — it no
+        longer works, and what to do (a 400, by `process_template_response`)."""
+        match = getattr(request, "resolver_match", None)
+        if not (
+            isinstance(exception, Http404)
+            and request.method == "POST"
+            and match is not None
+            and match.url_name == "account_confirm_email"
+            and _is_allauth_view(request)
+        ):
+            return None
+        request.method = "GET"  # the page a GET of the link shows; nothing is confirmed
+        return match.func(request, *match.args, **match.kwargs)
 
     def process_template_response(self, request, response):
         if response.status_code == 200 and _is_allauth_view(request):

@@ -66,17 +66,32 @@ def preferences_url() -> str:
     return f"{settings.SITE_URL}{reverse('notifications:preferences')}"
 
 
-def unsubscribe_token_load(token: str):
-    """(user, preference) named by a valid token, else None (tampered, unknown, stale)."""
+def unsubscribe_token_read(token: str) -> tuple[int, str] | None:
+    """(account id, preference) named by a token we signed, else None (tampered, cut, or of
+    a preference that is no longer optional). The account may have been deleted since."""
     try:
         data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
-        pk, preference = int(data["u"]), str(data["k"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+    except (signing.BadSignature, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    pk, preference = data.get("u"), data.get("k")
+    # Exactly the types unsubscribe_token() writes: int(True) or int(1.5) would name
+    # another account, int(inf) raises.
+    if type(pk) is not int or not isinstance(preference, str):
         return None
     if not is_optional_preference(preference):
         return None
-    user = get_user_model().objects.filter(pk=pk).first()
-    return (user, preference) if user is not None else None
+    return pk, preference
+
+
+def unsubscribe_token_load(token: str):
+    """(user, preference) named by a valid token, else None (tampered, unknown, stale)."""
+    named = unsubscribe_token_read(token)
+    if named is None:
+        return None
+    user = get_user_model().objects.filter(pk=named[0]).first()
+    return (user, named[1]) if user is not None else None
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -20,7 +21,7 @@ from .kinds import optional_preferences
 from .preferences import (
     email_preference_set,
     email_preferences_save,
-    unsubscribe_token_load,
+    unsubscribe_token_read,
     wants_email,
 )
 
@@ -73,13 +74,16 @@ class PreferencesView(LoginRequiredMixin, FormView):
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows what the link does; POST (one-click, or the page's button) applies it.
 
-    A GET never changes anything (link scanners follow links). A tampered or unknown token
-    gets a clear 400 page.
+    A GET never changes anything (link scanners follow links). A tampered token gets a clear
+    400 page; the link of a deleted account says so, with a 200 (no email goes there).
     """
-    loaded = unsubscribe_token_load(token)
-    if loaded is None:
+    named = unsubscribe_token_read(token)
+    if named is None:
         return render(request, "messaging/invalid.html", status=400)
-    user, preference = loaded
+    user_id, preference = named
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return render(request, "messaging/unsubscribe.html", {"account_deleted": True})
     # The page reads in the language the email came in — the member's, as for a signed-in
     # page — unless this browser picked another with the language switcher.
     language = getattr(user, "preferred_language", "")
