@@ -4,7 +4,8 @@ allauth chooses the template (`account/email/<name>`: sign-up confirmation, pass
 reset…); `members.adapters.AccountAdapter.send_mail` sends it with
 `notify_address(kind="account.<name>", …)`. Account emails are essential (no preference)
 and are rendered by allauth's own `render_mail` (its `_message.txt` / `_message.html`
-names and subject prefix), in the language of the request that caused them.
+names and subject prefix), in the language of the request that caused them. They greet
+by first name the account whose verified address they go to, else name the site.
 """
 
 from __future__ import annotations
@@ -52,12 +53,30 @@ class AccountEmail(MessageKind):
         from allauth.account.adapter import get_adapter
         from django.utils import translation
 
+        context = {**context, "greeting_name": _greeting_name(context)}
         with translation.override(language):
             mail = get_adapter().render_mail(self.template_prefix, context["email"], context)
         html = next(
             (body for body, mime in getattr(mail, "alternatives", []) if mime == "text/html"), ""
         )
         return RenderedMessage(subject=mail.subject, text=mail.body, html=html)
+
+
+def _greeting_name(context: dict) -> str:
+    """The first name an account email greets its reader with (templates/account/email/
+    base_message.txt): that of the account whose verified address it goes to (the context's
+    `user`, if named). Else none: the name typed at a sign-up is anyone's text, and must not
+    reach an address its owner never gave (the site greets instead)."""
+    from allauth.account.models import EmailAddress
+
+    email, user = context.get("email"), context.get("user")
+    if not email:
+        return ""
+    verified = EmailAddress.objects.filter(email__iexact=email, verified=True)
+    if getattr(user, "pk", None):
+        verified = verified.filter(user=user)
+    address = verified.select_related("user").first()
+    return address.user.get_short_name() if address is not None else ""
 
 
 def account_kind_key(template_prefix: str) -> str:

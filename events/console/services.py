@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from betacowork.messaging import notify, notify_address
 from betacowork.messaging.models import Outbox
 from betacowork.submissions.services import Submitted, submit_once
+from members.rules import is_chapter_organiser
 
 from .. import services
 from ..models import Event, EventSeries, Registration
@@ -232,7 +233,9 @@ def organiser_note_send(
     sender_name = actor.get_full_name()
     common = {
         "event": event,
-        "chapter": event.chapter,
+        # The note calls its writer an organiser of the chapter only when they are one
+        # (staff writing to a chapter's event are "organiser of this event").
+        "chapter": event.chapter if is_chapter_organiser(actor, event.chapter) else None,
         "subject": subject,
         "body": body,
         "event_url": services.absolute_url(event.get_absolute_url()),

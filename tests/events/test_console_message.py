@@ -181,3 +181,19 @@ def test_message_page_says_how_many_people_it_goes_to(organiser_client, people):
     assert "Goes by email to 4 confirmed people" in page
     assert "1 more is on the waitlist." in page
     assert "Members who turned these messages off do not get it." in page
+
+
+def test_the_note_names_its_writer_as_what_they_are(client, organiser, staff, event, people):
+    """A chapter's organiser writes as its organiser; staff who do not organise the chapter
+    are not presented as its organiser (the note says they organise this event)."""
+    client.force_login(organiser)
+    _post(client)
+    note = _recipients()[people["en"].user.email].body_text
+    assert "organiser of the Charleroi chapter, wrote" in note
+    Outbox.objects.all().delete()
+
+    client.force_login(staff)
+    _post(client)
+    note = _recipients()[people["en"].user.email].body_text
+    assert "Charleroi chapter" not in note
+    assert "Sofie Peeters, organiser of this event, wrote" in note
