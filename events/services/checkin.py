@@ -1,33 +1,59 @@
 """Check-in at the door: a confirmed registrant marked present, or not any more.
 
-Refused at a cancelled event. Locks in the order every writer of a registration takes them
-— the event, the registration, then a Speed Networking evening's session — so two of them
-never wait for each other (`cancellation.registration_cancel` takes the event, then the
-session; check-in locks only its registration row). A registration cancelled is checked in
-no more: `registration_cancel` clears its check-in."""
+Refused at a cancelled event, and before the event's day (`check_in_closed`: the door opens
+at 00:00 Brussels time on the day of its start, and stays open afterwards — an organiser may
+record attendance late). Undo is refused only at a cancelled event. Locks in the order every
+writer of a registration takes them — the event, the registration, then a Speed Networking
+evening's session — so two of them never wait for each other
+(`cancellation.registration_cancel` takes the event, then the session; check-in locks only its
+registration row). A registration cancelled is checked in no more: `registration_cancel`
+clears its check-in."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ..models import Event, Registration
 from .registration import _lock_event
 
 
-def _refuse_check_in_if_cancelled(event: Event) -> None:
+def _cancelled(event: Event) -> ValidationError | None:
     # People were told a cancelled event will not happen: nobody can attend it.
     if event.status == Event.Status.CANCELLED:
-        raise ValidationError(
+        return ValidationError(
             _("This event is cancelled: nobody can be checked in."), code="cancelled"
         )
+    return None
 
 
-def registration_check_in(*, registration: Registration, actor) -> Registration:
+def check_in_closed(*, event: Event, now: datetime | None = None) -> ValidationError | None:
+    """Why nobody can be checked in at `event` at `now`, or None: the one rule the door list
+    and `registration_check_in` both ask. Cancelled: never. Otherwise from 00:00 on the day of
+    the event's start (the site's time zone, Brussels), and any time after."""
+    cancelled = _cancelled(event)
+    if cancelled is not None:
+        return cancelled
+    day = timezone.localdate(event.start)
+    if timezone.localdate(now or timezone.now()) < day:
+        return ValidationError(
+            _("Check-in opens on %(date)s.") % {"date": date_format(day, "DATE_FORMAT")},
+            code="not_yet",
+        )
+    return None
+
+
+def registration_check_in(
+    *, registration: Registration, actor, now: datetime | None = None
+) -> Registration:
     """Mark a confirmed registrant as present (again: harmless). Refused at a cancelled
-    event."""
+    event and before the event's day (`check_in_closed`)."""
+    now = now or timezone.now()
     with transaction.atomic():
         # Only the registration's row is locked (`of`): locking the joined event row too, after
         # it, would be the reverse of the order cancelling and undoing take (event first).
@@ -36,13 +62,15 @@ def registration_check_in(*, registration: Registration, actor) -> Registration:
             .select_related("event")
             .get(pk=registration.pk)
         )
-        _refuse_check_in_if_cancelled(registration.event)
+        closed = check_in_closed(event=registration.event, now=now)
+        if closed is not None:
+            raise closed
         if registration.status != Registration.Status.CONFIRMED:
             raise ValidationError(
                 _("Only confirmed registrations can be checked in."), code="not_confirmed"
             )
         if registration.checked_in_at is None:
-            registration.checked_in_at = timezone.now()
+            registration.checked_in_at = now
             registration.checked_in_by = actor if getattr(actor, "pk", None) else None
             registration.save(update_fields=["checked_in_at", "checked_in_by"])
     return registration
@@ -63,7 +91,9 @@ def registration_check_in_undo(*, registration: Registration, actor) -> Registra
             .select_related("user")
             .get(pk=registration.pk)
         )
-        _refuse_check_in_if_cancelled(event)
+        cancelled = _cancelled(event)
+        if cancelled is not None:
+            raise cancelled
         if registration.checked_in_at is not None:
             registration.checked_in_at = None
             registration.checked_in_by = None

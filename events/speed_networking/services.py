@@ -11,24 +11,29 @@ command and the demo seeder.
 Rounds: `networking_plan` (re)writes only the rounds not yet played — a round is played once
 it started and never changes. **Meetings are recorded when a round starts**
 (`networking_round_start`): from then on the round is fixed, everyone at a table in it has met,
-and a departure mid-round does not undo a meeting. The session's `warnings` hold the
-planner's warnings and the evening's notes, as `{"code": ..., "params": {...}}`:
-`guests_left_out` (guests have no account, so cannot be seated) and `left` (someone who left:
-regenerating the rounds keeps them out). A cancelled registration or an undone check-in only
-unseats the person (`networking_unseat`): no note, since planning seats only people confirmed
-and checked in, and meetings are recorded only among them.
+and a departure mid-round does not undo a meeting. A round starts only during the evening,
+from 2 hours before the event's start until 6 hours after its end (`round_start_closed`);
+planning and late changes, which rewrite only rounds not played, are allowed any time.
+
+The session's `warnings` hold the planner's warnings and the evening's notes, as
+`{"code": ..., "params": {...}}`: `guests_left_out` (guests have no account, so cannot be
+seated) and `left` (someone who left: regenerating the rounds keeps them out). A cancelled
+registration or an undone check-in only unseats the person (`networking_unseat`): no note,
+since planning seats only people confirmed and checked in, and meetings are recorded only
+among them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import combinations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -49,6 +54,9 @@ from .requests import meeting_request_set  # noqa: F401 - “I'd like to meet”
 MIN_TABLE, MAX_TABLE = 2, 6
 MAX_MINUTES = 60
 NOTE_CODES = ("guests_left_out", "left")  # kept when the planner's warnings are replaced
+# Rounds start during the evening: from 2 hours before its start until 6 hours after its end.
+ROUNDS_OPEN_BEFORE_START = timedelta(hours=2)
+ROUNDS_CLOSE_AFTER_END = timedelta(hours=6)
 
 
 @dataclass
@@ -68,6 +76,29 @@ def _check_may_run(event: Event, actor) -> None:
         raise ValidationError(_("This is not a Speed Networking event."), code="wrong_kind")
     if event.status == Event.Status.CANCELLED:
         raise ValidationError(_("This event is cancelled."), code="cancelled")
+
+
+def round_start_closed(*, event: Event, now: datetime | None = None) -> ValidationError | None:
+    """Why no round of `event` can start at `now`, or None: the one rule the run page and
+    `networking_round_start` both ask. A round starts from 2 hours before the event's start
+    until 6 hours after its end — its meetings are then those of the evening, never of a
+    click a week before or a month after. Planning and late changes (rounds not played) are
+    not concerned: organisers plan ahead."""
+    now = now or timezone.now()
+    opens = event.start - ROUNDS_OPEN_BEFORE_START
+    if now < opens:
+        # In the reader's date format (06/12/2026 17:00, 6-12-2026 17:00), Brussels time.
+        when = date_format(timezone.localtime(opens), "SHORT_DATETIME_FORMAT")
+        return ValidationError(
+            _("Rounds can start from %(when)s.") % {"when": when}, code="too_early"
+        )
+    if now > event.end + ROUNDS_CLOSE_AFTER_END:
+        day = date_format(timezone.localtime(event.end), "DATE_FORMAT")
+        return ValidationError(
+            _("This evening ended on %(date)s: its rounds can no longer start.") % {"date": day},
+            code="over",
+        )
+    return None
 
 
 def _session_locked(event: Event, *, create: bool = False) -> NetworkingSession:
@@ -243,10 +274,15 @@ def networking_round_start(
 ) -> Round:
     """Start the next round: it is played from now on (never changes) and its tables become
     Meeting rows. `expected`: the round number the organiser saw as next — a second click
-    (or a second phone) on the same button is refused instead of skipping a round."""
+    (or a second phone) on the same button is refused instead of skipping a round. Refused
+    outside the evening (`round_start_closed`)."""
     _check_may_run(event, actor)
     session = _session_locked(event)
     _refuse_if_finished(session)
+    now = now or timezone.now()
+    closed = round_start_closed(event=event, now=now)
+    if closed is not None:
+        raise closed
     number = session.current_round + 1
     if expected is not None and expected != number:
         raise ValidationError(
@@ -258,7 +294,6 @@ def networking_round_start(
             _("That was the last round: add more rounds, or finish the evening."),
             code="no_more_rounds",
         )
-    now = now or timezone.now()
     rnd.started_at = now
     rnd.save(update_fields=["started_at"])
     session.current_round = number

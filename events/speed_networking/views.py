@@ -105,6 +105,9 @@ class RunView(OrganiserMixin, TemplateView):
             # Every control would answer "This event is cancelled.": the page offers none.
             cancelled=event.is_cancelled,
             all_played=all_played,
+            # Outside the evening the page says when rounds can start (or that it is over)
+            # instead of offering a button that can only be refused.
+            start_closed=_first_message(services.round_start_closed(event=event)),
             planning=not (session and session.finished_at)
             and not event.is_cancelled
             and (not all_played or len(rounds) < MAX_ROUNDS),
@@ -117,6 +120,10 @@ class RunView(OrganiserMixin, TemplateView):
 
 def _errors(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
+
+
+def _first_message(exc: ValidationError | None) -> str | None:
+    return exc.messages[0] if exc is not None else None
 
 
 class PlanView(RunView):

@@ -37,6 +37,7 @@
       if (!result.ok) { window.alert(result.data.error || labels.dataset.error); return; }
       var row = form.closest(".check-in-row");
       var isIn = result.data.checked_in;
+      if (!isIn && result.data.open === false) { form.remove(); return; }  // before the day
       row.classList.toggle("is-in", isIn);
       action.value = isIn ? "undo" : "in";
       // Only the visible words change: the hidden name keeps "Check in · Léa" apart from the

@@ -64,6 +64,8 @@ def test_organiser_checks_in_with_one_tap_and_undoes(page, live_server, lunch):
     chapter = Chapter.objects.create(name="Charleroi", slug="charleroi", space=lunch.space)
     chapter.organisers.add(organiser)
     lunch.chapter = chapter
+    # The day has come: check-in opens on the event's day.
+    lunch.start, lunch.end = timezone.now(), timezone.now() + timedelta(minutes=90)
     lunch.save()
     guest = Registration.objects.create(
         event=lunch,

@@ -144,7 +144,10 @@ def test_norman_runs_the_next_switch_it_day_from_his_phone(page, browser, live_s
     registration = Registration.objects.get(event=event, user=follower)
     assert registration.status == Registration.Status.CONFIRMED
 
-    # 5. At the door: Norman checks her in.
+    # 5. The evening has come (check-in opens on its day). At the door: Norman checks her in.
+    Event.objects.filter(pk=event.pk).update(
+        start=timezone.now(), end=timezone.now() + timedelta(hours=3)
+    )
     page.goto("/organise/")
     page.locator(f"#event-{event.slug}").get_by_role("link", name="Check-in").click()
     page.wait_for_url(f"**/events/{event.slug}/check-in/")

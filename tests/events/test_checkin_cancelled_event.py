@@ -4,7 +4,6 @@ profile counts as attended only events that took place: started, not cancelled."
 from datetime import timedelta
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -41,9 +40,9 @@ def test_check_in_at_a_cancelled_event_is_refused_with_and_without_javascript(
     assert response.status_code == 400
     assert response.json() == {"error": REFUSAL}
     response = client.post(toggle(registration), {"action": "in"})  # no JavaScript
-    assert response.status_code == 302
-    assert response["Location"] == door(event)
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [REFUSAL]
+    assert response.status_code == 400  # the door list, with the message
+    assert REFUSAL in response.content.decode()
+    assert "Check in</span>" not in response.content.decode()
     registration.refresh_from_db()
     assert registration.checked_in_at is None
 
@@ -65,7 +64,7 @@ def test_the_door_list_of_a_cancelled_event_says_so_and_offers_no_buttons(client
 
 
 def test_check_in_at_a_published_event_still_works(client, staff, member):
-    event = EventFactory(title="Lunch")
+    event = EventFactory(title="Lunch", start=timezone.now())  # check-in opens on its day
     registration = RegistrationFactory(event=event, user=member)
     client.force_login(staff)
     page = client.get(door(event)).content.decode()

@@ -1,9 +1,12 @@
 """Adversarial review of the event pages: bad input never 500s, and no page names a person
 with a hidden profile (or shows someone's email) to anyone but staff."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from events import services
 from events.models import Event
@@ -20,6 +23,12 @@ def _person(name: str, visibility: str = Visibility.MEMBERS, email: str | None =
     user.profile.visibility = visibility
     user.profile.save()
     return user
+
+
+def _starts_now(event) -> None:
+    """The event's day has come: it starts now (once people registered)."""
+    now = timezone.now()
+    Event.objects.filter(pk=event.pk).update(start=now, end=now + timedelta(hours=2))
 
 
 @pytest.fixture
@@ -109,6 +118,7 @@ def test_organiser_cannot_check_in_a_hidden_profile_by_guessing_its_id(
 
 def test_organiser_checks_in_a_visible_person_of_their_chapter(client, organiser, chapter_event):
     reg = services.event_register(event=chapter_event, user=_person("Shown Sam"))
+    _starts_now(chapter_event)  # check-in opens on the event's day
     client.force_login(organiser)
     toggle = reverse("events:check_in_toggle", kwargs={"slug": chapter_event.slug, "pk": reg.pk})
     response = client.post(toggle, {"action": "in"}, HTTP_ACCEPT="application/json")
@@ -178,6 +188,7 @@ def test_checking_in_someone_on_the_waitlist_says_why_it_cannot(client, staff, e
     event.capacity = 0
     event.save()
     reg = services.event_register(event=event, name="Wendy Wait", email="wendy@example.test")
+    _starts_now(event)  # check-in opens on the event's day
     client.force_login(staff)
     toggle = reverse("events:check_in_toggle", kwargs={"slug": event.slug, "pk": reg.pk})
     response = client.post(toggle, {"action": "in"}, HTTP_ACCEPT="application/json")

@@ -298,6 +298,10 @@ def test_event_ics_download(client, event):
 
 def test_check_in_page_for_staff(client, staff, event):
     reg = services.event_register(event=event, name="Zoë Guest", email="zoe@example.test")
+    # The day has come (check-in opens on the event's day): it starts now.
+    Event.objects.filter(pk=event.pk).update(
+        start=timezone.now(), end=timezone.now() + timedelta(hours=2)
+    )
     client.force_login(staff)
     url = reverse("events:check_in", kwargs={"slug": event.slug})
     body = client.get(url, {"q": "zoë"}).content.decode()

@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from betacowork.messaging.models import Outbox
 from collaborations.models import Collaboration
@@ -291,7 +292,10 @@ def test_the_delivery_log_needs_the_outbox_view_permission_not_only_the_events(c
 def test_the_check_in_action_gives_the_services_reason(client):
     cancelled = EventFactory(status=Event.Status.CANCELLED)
     at_cancelled = RegistrationFactory(event=cancelled)
-    waiting = RegistrationFactory(status=Registration.Status.WAITLISTED)
+    # Today: the door is open, the waitlist is the only reason (check-in opens on the day).
+    waiting = RegistrationFactory(
+        status=Registration.Status.WAITLISTED, event__start=timezone.now()
+    )
     client.force_login(_staff("view_registration", "change_registration"))
     response = _run(
         client,
