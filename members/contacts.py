@@ -11,10 +11,13 @@ filtered directory list as one .vcf. The cards are written by `members/vcard.py`
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 
 from .directory import count_cap, directory_query, directory_search
@@ -72,6 +75,13 @@ class DirectoryVCardView(PermissionRequiredMixin, View):
     permission_required = "members.staff_tools"
 
     def get(self, request):
-        return vcf_download(
-            request, directory_export_profiles(viewer=request.user, params=request.GET)
-        )
+        profiles = directory_export_profiles(viewer=request.user, params=request.GET)
+        if not profiles:
+            # An empty .vcf is a file an address book refuses without saying why: back to
+            # the same list, which says nobody matches, with the reason.
+            messages.warning(request, _("Nobody in this list: there is nothing to export."))
+            query = request.GET.urlencode()
+            return HttpResponseRedirect(
+                reverse("members:directory") + (f"?{query}" if query else "")
+            )
+        return vcf_download(request, profiles)

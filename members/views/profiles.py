@@ -18,7 +18,7 @@ from betacowork.numbers import parse_int
 
 from ..avatars import MAX_BYTES
 from ..forms import ProfileForm
-from ..models import Company, Profile, Space
+from ..models import SPOKEN_LANGUAGES, Company, Profile, Space
 from ..panels import company_panels, profile_panels
 from ..selectors import (
     companies_to_suggest,
@@ -77,6 +77,10 @@ class ProfileDetailView(DetailView):
             m for m in profile.user.memberships.all() if m.status != m.Status.ENDED
         ]
         ctx["panels"] = profile_panels(self.request, profile)
+        names = dict(SPOKEN_LANGUAGES)  # "Greek", "Grec", "Grieks" rather than "EL"
+        ctx["languages"] = [
+            str(names.get(code, str(code).upper())) for code in profile.languages or []
+        ]
         return ctx
 
 
@@ -88,10 +92,14 @@ class ProfileEditView(LoginRequiredMixin, UpdateView):
     context_object_name = "profile"
 
     def get_object(self, queryset=None):
-        profile = get_object_or_404(
-            Profile.objects.visible_to(self.request.user).select_related("company"),
-            slug=self.kwargs["slug"],
-        )
+        profiles = Profile.objects.visible_to(self.request.user).select_related("company")
+        slug = self.kwargs["slug"]
+        profile = profiles.filter(slug=slug).first()
+        if profile is None:
+            # The address before a rename (a second tab, a bookmark): the same profile, so a
+            # save sent there is not lost to a 404.
+            renamed = profile_renamed(user=self.request.user, slug=slug)
+            profile = get_object_or_404(profiles, pk=renamed.pk if renamed else None)
         if profile.user_id != self.request.user.pk:
             raise PermissionDenied(_("You can only edit your own profile."))
         return profile
@@ -134,8 +142,12 @@ class ProfileEditView(LoginRequiredMixin, UpdateView):
         return redirect(self.object.get_absolute_url())
 
     def form_invalid(self, form):
-        # A refused post is a 400, like the other forms; the page shows the errors.
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        # A refused post is a 400, like the other forms; the page shows the errors. A good
+        # picture sent with a mistake elsewhere is not kept (a browser never sends a file
+        # twice): the page asks for it again rather than dropping it without a word.
+        ctx = self.get_context_data(form=form)
+        ctx["avatar_again"] = bool(getattr(form, "cleaned_data", {}).get("avatar_upload"))
+        return self.render_to_response(ctx, status=400)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
