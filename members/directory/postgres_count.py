@@ -15,7 +15,7 @@ from betacowork.db import fetchall_prepared
 
 from ..models import FacetCount, Visibility
 from ..rules import is_staff
-from ..search import FACET_SPACE, TERM, fold
+from ..search import FACET_SPACE, TERM, fold, term_word
 from .query import DirectoryQuery, count_cap
 
 # The expression of the GIN index on names (migration 0009): a profile's name lexemes.
@@ -28,9 +28,11 @@ def _term_witness(query: DirectoryQuery, term_index) -> str:
     matches the whole (`words_tsquery()` offers each word's terms as alternatives)."""
     parts, named = [], False
     for word in query.words:
-        term = next(
-            (pk for pk, names in term_index if any(n.startswith(word) for n in names)), None
-        )
+        term = term_word(word)  # "C++": the term itself
+        if term is None:
+            term = next(
+                (pk for pk, names in term_index if any(n.startswith(word) for n in names)), None
+            )
         named = named or term is not None
         parts.append(f"'{TERM}{term}'" if term is not None else f"'{word}':*")
     return " & ".join(parts) if named else ""

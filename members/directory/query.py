@@ -15,7 +15,13 @@ from django.utils.translation import ngettext
 from betacowork.numbers import parse_int
 
 from ..models import SPOKEN_LANGUAGES, Membership, Space, Term
-from ..search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, all_query_words, term_words
+from ..search import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
+    all_query_words,
+    symbol_terms,
+    term_words,
+)
 
 JOINED_CHOICES = {"30": 30, "90": 90, "365": 365}
 SORTS = ("name", "recent", "relevance")
@@ -106,6 +112,8 @@ def directory_options(*, user=None) -> dict:
         "terms": terms,
         "spaces": spaces,
         "term_words": term_words(every_term),
+        # Names a search must take whole, not folded to a letter ("C++"): `_parse_words()`.
+        "symbol_terms": symbol_terms(every_term),
         # The rows by slug, for `directory_parse()` (built once per version, not per request).
         "terms_by_slug": {t.slug: t for t in terms},
         "spaces_by_slug": {s.slug: s for s in spaces},
@@ -140,7 +148,7 @@ def _one(params, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def _parse_words(query: DirectoryQuery, params) -> None:
+def _parse_words(query: DirectoryQuery, params, options: dict) -> None:
     raw_q = " ".join(_one(params, "q").split())
     if len(raw_q) > MAX_QUERY_CHARS:
         query.notices.append(
@@ -148,7 +156,8 @@ def _parse_words(query: DirectoryQuery, params) -> None:
         )
         raw_q = raw_q[:MAX_QUERY_CHARS]
     query.q = raw_q
-    words = all_query_words(raw_q)  # as searched: "Jean-Luc" is two words, "Web web" one
+    # As searched: "Jean-Luc" is two words, "Web web" one, "C++" the term so named.
+    words = all_query_words(raw_q, options.get("symbol_terms"))
     query.words = words[:MAX_QUERY_WORDS]
     if len(words) > MAX_QUERY_WORDS:
         query.notices.append(
@@ -253,7 +262,7 @@ def directory_parse(params, *, options: dict) -> DirectoryQuery:
     for each value it had to drop. `options`: `directory_options()` and
     `directory_choices()` merged."""
     query = DirectoryQuery()
-    _parse_words(query, params)
+    _parse_words(query, params, options)
     _parse_rows(query, params, options)
     _parse_choices(query, params, options)
     _parse_order(query, params)

@@ -49,6 +49,8 @@ from .text import (
     query_words,
     search_filter,
     singular,
+    symbol_terms,
+    term_word,
     term_words,
     words_tsquery,
 )
@@ -83,6 +85,8 @@ __all__ = [
     "search_filter",
     "search_refresh_batch",
     "singular",
+    "symbol_terms",
+    "term_word",
     "term_words",
     "words_tsquery",
 ]

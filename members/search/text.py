@@ -58,9 +58,40 @@ def query_words(raw: str) -> list[str]:
     return all_query_words(raw)[:MAX_QUERY_WORDS]
 
 
-def all_query_words(raw: str) -> list[str]:
-    """The words of a search string, folded, de-duplicated, however many there are."""
-    return list(dict.fromkeys(fold(raw[:MAX_QUERY_CHARS]).split()))
+def all_query_words(raw: str, symbol_terms: dict[str, int] | None = None) -> list[str]:
+    """The words of a search string, folded, de-duplicated, however many there are.
+
+    A word typed as a term's whole name that folding would reduce to a letter ("C++",
+    "C#", "F#": `symbol_terms()`) is that term's lexeme instead (`term_word()`): folded,
+    "c" would find everyone with a word starting with c."""
+    raw = raw[:MAX_QUERY_CHARS]
+    if not symbol_terms:
+        return list(dict.fromkeys(fold(raw).split()))
+    words = []
+    for token in raw.split():
+        term = symbol_terms.get(token.casefold())
+        words.extend([f"{TERM}{term}"] if term is not None else fold(token).split())
+    return list(dict.fromkeys(words))
+
+
+def symbol_terms(terms: Iterable[Term]) -> dict[str, int]:
+    """{name typed, case-folded: term id} for the terms' one-word names and synonyms that
+    folding reduces to a single character ("c++", "c#", "f#"), for `all_query_words()`."""
+    found = {}
+    for term in terms:
+        for name in _term_words(term):
+            typed = (name or "").strip().casefold()
+            if typed and " " not in typed and len(fold(typed)) <= 1 and fold(typed) != typed:
+                found.setdefault(typed, term.pk)
+    return found
+
+
+def term_word(word: str) -> int | None:
+    """The term id a query word stands for (`all_query_words()`), or None for a typed word
+    (`fold()` keeps letters and digits only: no typed word starts with "_")."""
+    if word.startswith(TERM) and word[len(TERM) :].isdigit():
+        return int(word[len(TERM) :])
+    return None
 
 
 def singular(word: str) -> str:
@@ -188,6 +219,9 @@ def words_tsquery(words: list[str], index: Iterable[tuple[int, tuple[str, ...]]]
     index = tuple(index)
     parts = []
     for word in words:
+        if term_word(word) is not None:  # "C++": the term itself, nothing else
+            parts.append(_literal(word))
+            continue
         one = singular(word)  # "translations": the word "translation", the term named so
         # The profile's own words (weights A to C) by their start; its other spellings (D)
         # whole, or by their start for a long word (VARIANT_PREFIX_CHARS).
@@ -230,6 +264,11 @@ def search_filter(qs: QuerySet[Profile], words: list[str]) -> QuerySet[Profile]:
     """
     cond = Q()
     for word in words:
+        term = term_word(word)
+        if term is not None:  # "C++": the profiles that have the term
+            with_term = Profile.objects.filter(Q(skills=term) | Q(offers=term) | Q(seeks=term))
+            cond &= Q(pk__in=with_term.values("pk"))
+            continue
         either = Q(search_document__startswith=word) | Q(search_document__contains=f" {word}")
         other = f" {VARIANT_MARK}{word}"  # another spelling of the name (`profile_variants`)
         if len(word) >= VARIANT_PREFIX_CHARS:
