@@ -44,7 +44,26 @@ class RequestIdMiddleware:
         request_id.set(rid)
         response = self.get_response(request)
         response["X-Request-ID"] = rid
+        # The browser features no page of the site uses, refused to it and to anything it
+        # embeds (Django's SecurityMiddleware sets the other security headers).
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
 
 
 # What a client is told to wait before retrying while the database is out of reach: about
