@@ -5,6 +5,7 @@ ACCOUNT_SIGNUP_FORM_CLASS, when they load.)"""
 
 from allauth.account import forms as allauth_forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 
 def _new_password_labels(form) -> None:
@@ -30,3 +31,13 @@ class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _new_password_labels(self)
+
+
+# Django 5.2's Dutch catalogue still has this validator's older wording ("%(min_length)d"),
+# so a Dutch sign-up or password page showed it in English: the sentence is in our
+# catalogues (which Django reads before its own), named here for makemessages to keep.
+PASSWORD_TOO_SHORT = ngettext_lazy(
+    "This password is too short. It must contain at least %d character.",
+    "This password is too short. It must contain at least %d characters.",
+    "min_length",
+)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..messages import EventCancelled, EventChanged
-from ..models import Event, EventChange
+from ..models import Event, EventChange, Registration
 from .announcements import chapter_announcement_write
 from .cancellation import _promote_waitlisted
 from .common import SCHEDULE_FIELDS, _notify, waitlist_position
@@ -86,8 +86,9 @@ def _notify_cancelled(event: Event) -> int:
             kind=EventCancelled.key,
             dedup_key=f"event-cancelled:{event.pk}:{registration.pk}",
             # The cancelled event's .ics (STATUS:CANCELLED, a higher SEQUENCE): opened, it
-            # marks cancelled the copy the confirmation's file put in their calendar.
-            with_ics=True,
+            # marks cancelled the copy the confirmation's file put in their calendar. The
+            # waitlist's email carried no file: nothing in their calendar to mark.
+            with_ics=registration.status != Registration.Status.WAITLISTED,
         )
         told += 1
     return told

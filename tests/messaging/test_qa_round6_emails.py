@@ -289,6 +289,10 @@ def test_unsubscribe_headers_only_on_the_kinds_one_may_turn_off(world):
 def test_the_calendar_file_comes_with_the_kinds_that_need_it(world):
     for mail in world.mails:
         calendars = [a for a in mail.attachments if a[1] == "text/calendar"]
+        if mail.kind == "events.event_cancelled" and not calendars:
+            # The guests, on the waitlist to the end, had no calendar entry to mark cancelled.
+            assert mail.to.startswith("guest-"), mail.to
+            continue
         if mail.kind in WITH_ICS:
             [(filename, _type, content)] = calendars
             assert filename.endswith(".ics")
