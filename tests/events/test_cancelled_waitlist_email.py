@@ -27,7 +27,8 @@ def test_the_cancellation_says_what_is_true_for_confirmed_and_waitlisted_people(
     rows = {row.to_email: row for row in Outbox.objects.filter(kind="events.event_cancelled")}
     confirmed, waitlisted = rows[seated.user.email], rows[waiting.user.email]
     assert "the attached calendar file marks it cancelled" in confirmed.body_text
-    assert confirmed.attachments and confirmed.attachments[0]["filename"].endswith(".ics")
+    assert confirmed.attachments
+    assert confirmed.attachments[0]["filename"].endswith(".ics")
 
     assert "attached calendar file" not in waitlisted.body_text
     assert "waitlist" in waitlisted.body_text
