@@ -241,6 +241,15 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# A signed-in session alone (a shared computer at the space) does not let anyone take the
+# account over: changing its addresses, deleting it (members.views.account) and creating an
+# API token (api.views.tokens) ask for the password again, good for
+# ACCOUNT_REAUTHENTICATION_TIMEOUT (allauth's default, 5 minutes). An account without a
+# usable password (imported, never set one) is not asked: allauth has nothing to ask.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# The owner is told by email (through the outbox, in their language) when the primary address
+# changes (at the old one), an address is removed, or the password is changed, set or reset.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"

@@ -124,6 +124,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if email.casefold() == (user.email or "").casefold() or confirmed.exists():
             super().send_password_reset_mail(user, email, context)
 
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        """allauth's security notices (an address added, changed or removed, a new password)
+        are the account's own emails: `user` in the context, so the outbox row names the
+        account (the delivery log, "my data", what goes when the account is deleted)."""
+        super().send_notification_mail(
+            template_prefix, user, {"user": user, **(context or {})}, email
+        )
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         if template_prefix == "account/email/unknown_account" and _deactivated_account_uses(email):
             # allauth looks for active accounts only: the email would tell a deactivated

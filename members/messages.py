@@ -16,6 +16,7 @@ from betacowork.messaging.rendering import RenderedMessage
 # Every email allauth's account app can send (its templates account/email/*_subject.txt).
 ACCOUNT_EMAILS = (
     "account_already_exists",
+    "email_added",  # ours: members.signals.email_added_notify
     "email_changed",
     "email_confirm",
     "email_confirmation",

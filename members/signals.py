@@ -3,10 +3,12 @@ signed itself up; logins and confirmed addresses handed to the ordered steps of
 members/hooks.py; and the search document kept in step with profiles, companies and
 vocabulary terms."""
 
-from allauth.account.signals import email_confirmed, user_signed_up
+from allauth.account.adapter import get_adapter
+from allauth.account.signals import email_added, email_confirmed, user_signed_up
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
+from django.urls import reverse
 
 from .directory.cache import directory_invalidate
 from .models import Company, Membership, Profile, Space, Term, User
@@ -182,3 +184,16 @@ def space_search_after_delete(sender, instance: Space, **kwargs):
 def directory_forget(sender, **kwargs):
     """Lists of people change: cached directory results are stale."""
     directory_invalidate()
+
+
+@receiver(email_added)
+def email_added_notify(sender, request, user, email_address, **kwargs):
+    """The owner hears that an address was added to their account (allauth tells of a new
+    primary address, a removed one and a new password, not of this): at their primary
+    address — still the old one — before the new one can be confirmed and made primary."""
+    get_adapter(request).send_notification_mail(
+        "account/email/email_added",
+        user,
+        # Made absolute on SITE_URL by the adapter's send_mail (every `*_url`).
+        {"added_email": email_address.email, "email_url": reverse("account_email")},
+    )

@@ -202,3 +202,28 @@ def staff(db):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def recently_authenticated():
+    """`recently_authenticated(client)`: the client's member typed their password a moment ago.
+
+    Changing the account's addresses, deleting it and creating an API token ask for the
+    password again (allauth's reauthentication, ACCOUNT_REAUTHENTICATION_TIMEOUT); a
+    `force_login` session has no such record. This writes the one allauth's own
+    "Confirm access" form writes. Call it after the last `force_login` of the client.
+    """
+    from allauth.account.internal.flows.reauthentication import reauthenticate_by_password
+    from django.contrib.auth import get_user
+    from django.test import RequestFactory
+
+    def _mark(client):
+        request = RequestFactory().get("/")
+        request.session = client.session
+        request.user = get_user(request)
+        assert request.user.is_authenticated, "log the client in first"
+        reauthenticate_by_password(request)
+        request.session.save()
+        return client
+
+    return _mark

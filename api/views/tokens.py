@@ -3,11 +3,13 @@ token was last used, revoke."""
 
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -37,6 +39,9 @@ class TokenListView(LoginRequiredMixin, View):
     def get(self, request):
         return self.render_page(request)
 
+    # A token outlives the session: creating one asks for the password again (allauth,
+    # ACCOUNT_REAUTHENTICATION_REQUIRED), then creates it. Listing and revoking do not.
+    @method_decorator(reauthentication_required(app="allauth.account"))
     def post(self, request):
         form = TokenCreateForm(request.POST)
         if form.is_valid():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -43,6 +45,9 @@ class MyDataDownloadView(LoginRequiredMixin, View):
         return response
 
 
+# A signed-in session alone does not delete the account: the post asks for the password again
+# (allauth, ACCOUNT_REAUTHENTICATION_REQUIRED), then carries on with what the member typed.
+@method_decorator(reauthentication_required(app="allauth.account"), name="post")
 class AccountDeleteView(LoginRequiredMixin, FormView):
     template_name = "members/account_delete.html"
     form_class = AccountDeleteForm

@@ -41,7 +41,10 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
     assert not ApiToken.objects.exists()
 
 
-def test_a_new_token_is_shown_once_and_stored_only_as_a_hash(member_client, member):
+def test_a_new_token_is_shown_once_and_stored_only_as_a_hash(
+    member_client, member, recently_authenticated
+):
+    recently_authenticated(member_client)  # creating a token asks for the password
     response = create(member_client)
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -58,7 +61,8 @@ def test_a_new_token_is_shown_once_and_stored_only_as_a_hash(member_client, memb
     assert ApiClient(secret).get("/api/v1/events/").status_code == 200
 
 
-def test_the_last_use_is_shown(member_client, member):
+def test_the_last_use_is_shown(member_client, member, recently_authenticated):
+    recently_authenticated(member_client)
     secret = secret_in(create(member_client))
     assert "Never" in member_client.get(PAGE).content.decode()
     ApiClient(secret).get("/api/v1/spaces/")
@@ -68,13 +72,15 @@ def test_the_last_use_is_shown(member_client, member):
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 81])
-def test_a_token_needs_a_sensible_name(member_client, name):
+def test_a_token_needs_a_sensible_name(member_client, name, recently_authenticated):
+    recently_authenticated(member_client)
     response = create(member_client, name)
     assert response.status_code == 400
     assert not ApiToken.objects.exists()
 
 
-def test_two_active_tokens_cannot_share_a_name(member_client):
+def test_two_active_tokens_cannot_share_a_name(member_client, recently_authenticated):
+    recently_authenticated(member_client)
     create(member_client, "laptop")
     response = create(member_client, "laptop")
     assert response.status_code == 400
@@ -82,7 +88,8 @@ def test_two_active_tokens_cannot_share_a_name(member_client):
     assert ApiToken.objects.count() == 1
 
 
-def test_revoking_stops_the_token_at_once(member_client, member):
+def test_revoking_stops_the_token_at_once(member_client, member, recently_authenticated):
+    recently_authenticated(member_client)
     secret = secret_in(create(member_client))
     token = ApiToken.objects.get(user=member)
     response = member_client.post(reverse("api_tokens:revoke", kwargs={"pk": token.pk}))

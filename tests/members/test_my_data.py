@@ -89,10 +89,11 @@ def test_the_forms_i_sent_are_in_my_data_and_nobody_elses(client, katia):
     assert [s["purpose"] for s in data["sections"]["form_submissions"]] == ["collaborations.create"]
 
 
-def test_account_deletion_needs_the_right_email(client, katia):
+def test_account_deletion_needs_the_right_email(client, katia, recently_authenticated):
     url = reverse("members:account_delete")
     assert client.get(url).status_code == 302
     client.force_login(katia.user)
+    recently_authenticated(client)  # deleting asks for the password (test_qa_round6_reauth)
     page = client.get(url)
     assert page.status_code == 200
     # Before deciding, what goes and what stays (attendance lists, collaborations) is told.
@@ -105,7 +106,7 @@ def test_account_deletion_needs_the_right_email(client, katia):
     assert client.get(reverse("members:my_data")).status_code == 200  # still logged in
 
 
-def test_account_deletion_keeps_others_records_consistent(client, katia):
+def test_account_deletion_keeps_others_records_consistent(client, katia, recently_authenticated):
     user = katia.user
     Outbox.objects.create(
         dedup_key="t1",
@@ -119,6 +120,7 @@ def test_account_deletion_keeps_others_records_consistent(client, katia):
     term = Term.objects.get(slug="zythology")
     chapter = Chapter.objects.get()
     client.force_login(user)
+    recently_authenticated(client)
     response = client.post(reverse("members:account_delete"), {"email": user.email.upper()})
     assert response.status_code == 302
     assert not User.objects.filter(pk=user.pk).exists()
@@ -157,13 +159,14 @@ def test_my_picture_is_in_my_data_where_i_can_download_it(client, katia, setting
 
 
 def test_a_deletion_that_fails_leaves_me_signed_in_with_my_account(
-    client, katia, monkeypatch, expect_logged_errors
+    client, katia, monkeypatch, expect_logged_errors, recently_authenticated
 ):
     def broken(*, user):
         raise RuntimeError("a deletion step failed")
 
     monkeypatch.setattr("members.views.account.account_delete", broken)
     client.force_login(katia.user)
+    recently_authenticated(client)
     client.raise_request_exception = False
     response = client.post(reverse("members:account_delete"), {"email": katia.user.email})
     assert response.status_code == 500

@@ -171,9 +171,10 @@ def test_a_sign_up_confirmation_link_is_on_the_canonical_site(client, canonical_
 
 
 def test_an_added_address_confirmation_link_is_on_the_canonical_site(
-    client, canonical_site, member
+    client, canonical_site, member, recently_authenticated
 ):
     client.force_login(member)
+    recently_authenticated(client)  # adding an address asks for the password
     client.post(
         reverse("account_email"),
         {"action_add": "", "email": "second@example.test"},

@@ -46,10 +46,11 @@ def vera_registered(db):
 
 
 def test_an_address_added_by_someone_else_cannot_be_confirmed_through_my_data(
-    client, vera_registered
+    client, vera_registered, recently_authenticated
 ):
     katia = UserFactory(name="Katia Xenophontos")
     client.force_login(katia)
+    recently_authenticated(client)  # adding an address asks for the password
     added = client.post(reverse("account_email"), {"email": "vera@example.org", "action_add": ""})
     assert added.status_code == 302
     # The confirmation goes to Vera's mailbox, with a live link (staff's delivery log has it).
@@ -126,9 +127,10 @@ def test_the_signup_confirmation_does_not_carry_the_name_typed(client):
     assert f"given for an account on {urlsplit(settings.SITE_URL).netloc}" in sent.body_text
 
 
-def test_adding_an_address_does_not_send_the_account_name_to_it(client):
+def test_adding_an_address_does_not_send_the_account_name_to_it(client, recently_authenticated):
     katia = UserFactory(name=SPAM_NAME)
     client.force_login(katia)
+    recently_authenticated(client)
     client.post(reverse("account_email"), {"email": "other@example.org", "action_add": ""})
     sent = Outbox.objects.get(kind="account.email_confirmation", to_email="other@example.org")
     assert CONFIRM_LINK.search(sent.body_text)
@@ -278,7 +280,10 @@ def test_a_dead_reset_link_is_400_and_a_live_one_works(client, member):
     assert client.get(link).status_code == 400
 
 
-def test_adding_a_bad_address_is_400_and_a_good_one_redirects(member_client, member):
+def test_adding_a_bad_address_is_400_and_a_good_one_redirects(
+    member_client, member, recently_authenticated
+):
+    recently_authenticated(member_client)  # else the good one is sent to the password page
     url = reverse("account_email")
     taken = member_client.post(url, {"email": member.email, "action_add": ""})
     assert taken.status_code == 400
@@ -286,6 +291,8 @@ def test_adding_a_bad_address_is_400_and_a_good_one_redirects(member_client, mem
     assert invalid.status_code == 400
     good = member_client.post(url, {"email": "second@example.org", "action_add": ""})
     assert good.status_code == 302
+    assert good["Location"] == url
+    assert EmailAddress.objects.filter(user=member, email="second@example.org").exists()
 
 
 def test_a_dead_confirmation_link_is_400_and_a_live_one_shows_the_page(client):

@@ -157,6 +157,8 @@ def _account_mails(client, people) -> None:
         # Signed in: their preferred language, whatever the browser says. (First: signing in
         # ends the validity of a password-reset link mailed before.)
         client.force_login(person)
+        # Adding an address asks for the password first (allauth's reauthentication).
+        client.post("/accounts/reauthenticate/", {"password": PASSWORD})
         client.post(
             "/accounts/email/",
             {"email": f"second-{lang}@example.test", "action_add": ""},
