@@ -69,6 +69,8 @@ def registration_refusal(*, event: Event, user=None, now: datetime | None = None
         return _("This event is not published yet.")
     if event.status == Event.Status.CANCELLED:
         return _("This event has been cancelled.")
+    if now >= event.end:
+        return _("This event is over: registration is closed.")
     if now >= event.start:
         return _("This event has already started: registration is closed.")
     if event.registration_not_open_yet(now):

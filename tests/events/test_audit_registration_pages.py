@@ -222,3 +222,17 @@ def test_nobody_is_invited_to_be_the_first_at_a_cancelled_or_past_event(client):
         body = _page(client, event)
         assert "be the first" not in body
         assert "Nobody registered." in body
+
+
+def test_an_event_that_is_over_says_so_not_that_it_started(client):
+    """Four days after, "has already started" reads as if it were still on."""
+    start = timezone.now() - timedelta(days=4)
+    over = EventFactory(start=start, end=start + timedelta(hours=2))
+    body = client.get(over.get_absolute_url()).content.decode()
+    assert "This event is over: registration is closed." in body
+    assert "has already started" not in body
+    start = timezone.now() - timedelta(minutes=30)
+    running = EventFactory(start=start, end=start + timedelta(hours=2))
+    assert (
+        "This event has already started" in client.get(running.get_absolute_url()).content.decode()
+    )

@@ -139,7 +139,7 @@ def test_register_for_past_event_is_refused(member_client):
     )
     response = member_client.post(reverse("events:register", kwargs={"slug": past.slug}), {})
     assert response.status_code == 400
-    assert "already started" in response.content.decode()
+    assert "This event is over: registration is closed." in response.content.decode()
 
 
 def test_guest_registers_with_name_and_email_in_the_request_language(client, event):
