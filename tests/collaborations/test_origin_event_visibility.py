@@ -18,9 +18,7 @@ pytestmark = pytest.mark.django_db
 def began_at_members_evening(member, other_member):
     event = make_past_event(title="Members-only supper", visibility=Event.Visibility.MEMBERS)
     attend(event, member)
-    collab = log(
-        member, other_member, confirm=True, origin_type="event", origin_event=event
-    )
+    collab = log(member, other_member, confirm=True, origin_type="event", origin_event=event)
     return collab, event
 
 

@@ -219,7 +219,8 @@ def test_password_change_needs_login(client):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-def test_email_management_lists_and_adds_addresses(member_client, member):
+def test_email_management_lists_and_adds_addresses(member_client, member, recently_authenticated):
+    recently_authenticated(member_client)  # adding an address asks for the password
     url = reverse("account_email")
     page = member_client.get(url)
     assert page.status_code == 200
@@ -254,7 +255,7 @@ def test_manage_pages_render_in_the_site_layout(member_client, name):
     response = member_client.get(reverse(name))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'class="site-header"' in html
+    assert 'class="site-header site-header-member"' in html  # the member's two-row header
     assert "<h1" in html
 
 
