@@ -194,7 +194,9 @@ def _register_in_one_statement(*, event: Event, user, owner, name, email, note, 
     if done.outcome == "missing":
         raise Event.DoesNotExist("Event matching query does not exist.")
     if done.outcome == "refused":
-        seen = Event(pk=event.pk, **done.event_fields)
+        # The fields the statement read under the lock; the end (not among them) is the
+        # event's own: only an event already over is told so ("is over").
+        seen = Event(pk=event.pk, **{"end": event.end, **done.event_fields})
         refusal = registration_refusal(event=seen, user=user, now=done.registered_at)
         raise ValidationError(
             refusal or _("Registration for this event is closed."), code="refused"
