@@ -38,6 +38,7 @@ LOCKED_FIELDS = (
     "pk",
     "status",
     "start",
+    "end",  # "is over" (registration_refusal): read with the row, not by a second query
     "capacity",
     "visibility",
     "registration_opens_at",
