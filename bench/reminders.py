@@ -5,17 +5,20 @@ local SMTP sink (aiosmtpd), against a plain smtplib sender to the same sink, alt
     CELERY_BROKER_URL=redis://127.0.0.1:6379/<n> \\
     .venv/bin/python bench/reminders.py [--reminders 7000] [--rounds 2] [--concurrency 2]
                                         [--reference-connections K] [--warmup 600]
-                                        [--send-only] [--in-process]
+                                        [--late] [--in-process] [--timeline]
 
 Each round runs, in alternating order (ABBA: reminders, reference, reference, reminders…):
-- **reminders**: an event 20 hours ahead with N confirmed registrants (verified members) is
-  created (not timed); the reminder sweep is triggered once (as beat would) on the worker,
-  and the clock runs until the sink has accepted N messages: the sweep renders and writes N
-  outbox rows (with the .ics) and fans out batch tasks; the worker sends each batch over one
-  SMTP connection. Every registrant must get exactly one reminder. With --send-only the
-  sweep runs first, untimed (in the bench's process, its send tasks not asked for), and the
-  clock starts at the outbox sweep's trigger (`messaging.tasks.outbox_sweep`, as beat runs
-  it): the sending alone, to tell the two parts' cost apart (the goal is the whole run).
+- **reminders**: an event with N confirmed registrants (verified members) is created (not
+  timed). On time (the default, what beat does for every reminder): the event starts in 24 h
+  and a few seconds, the worker's reminder sweep is triggered once (as beat would) and writes
+  the N reminders ahead of their time (REMINDER_WRITE_AHEAD_SECONDS), rendered, each with its
+  .ics — not timed, printed —; when their time comes the outbox sweep is triggered (as beat
+  would at its next tick) and the clock runs until the sink has accepted N messages: the
+  worker sends the due rows in batches, each over one SMTP connection. With --late the event
+  starts in 20 h, its 24 h reminders already due when the sweep runs (an event published or
+  registrations made inside the window, a sweep that was down): the clock runs from the
+  reminder sweep's trigger, which renders and writes the N rows and fans out batch tasks as
+  it goes. Every registrant must get exactly one reminder.
 - **reference** (bench/smtp_reference.py): plain smtplib senders, each in its own process
   over one connection, send N copies of one of those reminders (same bytes, .ics included)
   to the same sink — the ceiling on this machine. As many senders as the worker has pool
@@ -86,12 +89,12 @@ SMTP_PORT = 8152
 PREFIX = "bench-reminder"
 
 
-def setup(n: int, round_no: int) -> Event:
+def setup(n: int, round_no: int, start_in: timedelta = timedelta(hours=20)) -> Event:
     kind = EventKind.objects.get_or_create(slug="betacooks", defaults={"name_en": "Betacooks"})[0]
     space = Space.objects.get_or_create(
         slug="betacowork", defaults={"name": "Betacowork", "city": "Brussels"}
     )[0]
-    start = timezone.now() + timedelta(hours=20)
+    start = timezone.now() + start_in
     event = Event.objects.create(
         title="BetaGroup network drinks",
         slug=f"{PREFIX}-{round_no}-{start:%Y%m%d%H%M%S}",
@@ -263,6 +266,12 @@ def print_timeline(event: Event, sweep_at) -> None:
     rows = Outbox.objects.filter(topic=f"event:{event.pk}")
     written = (rows.aggregate(last=Max("created_at"))["last"] - sweep_at).total_seconds()
     sent = sorted((at - sweep_at).total_seconds() for at in rows.values_list("sent_at", flat=True))
+    if written <= 0:
+        print(
+            f"    all written {-written:.2f}s before the clock; sent 0 → {sent[-1]:.2f}s: "
+            f"{len(sent) / sent[-1]:.0f} msg/s"
+        )
+        return
     during = sum(1 for at in sent if at <= written)
     after = sent[-1] - written
     print(
@@ -272,28 +281,61 @@ def print_timeline(event: Event, sweep_at) -> None:
     )
 
 
+# How far ahead of a reminder's time the sweep writes it in an on-time run (REMINDER_WRITE_AHEAD_
+# SECONDS is 600): long enough for the worker to write them all before the clock starts.
+def lead_seconds(n: int) -> float:
+    return 5.0 + n / 1000
+
+
+def write_ahead(event: Event, n: int, lead: float) -> None:
+    """The on-time run's first half, not timed: the worker's reminder sweep (as beat runs it,
+    every REMINDER_SWEEP_SECONDS) writes the reminders that fall due within the write-ahead
+    window, and nothing is sent before their time; then wait for it."""
+    rows = Outbox.objects.filter(topic=f"event:{event.pk}")
+    started, triggered = time.monotonic(), timezone.now()
+    reminder_sweep.apply_async()
+    while rows.count() < n and time.monotonic() - started < lead:
+        time.sleep(0.2)
+    written = rows.aggregate(count=Count("pk"), last=Max("created_at"), due=Max("next_attempt_at"))
+    if written["count"] != n or rows.filter(status="sent").exists():
+        raise SystemExit(f"NOT OK: {written['count']} of {n} written ahead, or some sent early")
+    wait = (written["due"] - timezone.now()).total_seconds()
+    if wait <= 0:
+        raise SystemExit(f"NOT OK: the reminders were written {-wait:.1f}s after their time")
+    print(
+        f"  written ahead by the worker's reminder sweep in "
+        f"{(written['last'] - triggered).total_seconds():.1f}s (bench's poll: "
+        f"{time.monotonic() - started:.1f}s), {wait:.1f}s before their time; load {load()}"
+    )
+    time.sleep(wait)
+
+
 def run_reminders(
     n: int,
     round_no: int,
     worker,
     sample: Path,
-    send_only: bool = False,
+    mode: str = "on-time",
     timeline: bool = False,
     **sink_options,
 ) -> float:
-    """One reminders run; returns msg/s (sweep trigger → last message accepted). With
-    `send_only`, the sweep runs first, untimed, in this process (its send tasks not asked
-    for), and the clock runs from the outbox sweep's trigger: the sending alone."""
-    event = setup(n, round_no)
+    """One reminders run; returns msg/s. On time (the default: reminders written ahead by
+    the sweep, as it does every reminder due within REMINDER_WRITE_AHEAD_SECONDS), the clock
+    runs from the outbox sweep's trigger at the reminders' time (as beat runs it) to the last
+    message accepted. Late (`mode="late"`: the reminders due when the sweep runs — an event
+    published or registrations made inside the window, a sweep that was down), from the
+    reminder sweep's trigger: it writes and sends at once."""
+    late = mode == "late"
+    lead = lead_seconds(n)
+    event = setup(n, round_no, timedelta(hours=20) if late else timedelta(hours=24, seconds=lead))
     try:
-        if send_only:
-            with mock.patch("betacowork.messaging.outbox.outbox_send_on_commit"):
-                reminder_sweep_run()
+        if not late:
+            write_ahead(event, n, lead)
         with SmtpSink(SMTP_PORT, **sink_options) as sink:
             account = CpuAccount([worker.pid, *worker.children()])
             started = time.monotonic()
             sweep_at = timezone.now()
-            (outbox_sweep if send_only else reminder_sweep).apply_async()
+            (reminder_sweep if late else outbox_sweep).apply_async()
             # Blocks until the sink has them all: no poll of the sink or of the database
             # while the worker runs (the reference's run has none either).
             if not sink.wait_for(n, timeout=600):
@@ -317,12 +359,12 @@ def run_reminders(
         duplicates = sum(1 for c in counts.values() if c > 1)
         rate = sink.accepted / total
         written = (
-            "written before the clock"
-            if send_only
-            else f"the sweep's last rows at {written_at:.1f}s"
+            f"the sweep's last rows at {written_at:.1f}s"
+            if late
+            else "written before their time, the clock from the outbox sweep's trigger"
         )
         print(
-            f"  reminders{' (sending only)' if send_only else ''}: {rate:6.1f} msg/s, "
+            f"  reminders ({mode}): {rate:6.1f} msg/s, "
             f"{total:.1f}s for {n} ({written}, first accepted at "
             f"{(first_at or started) - started:.1f}s); worker CPU "
             f"{account.sender / n * 1000:.2f} ms/msg; distinct {len(counts)}, duplicates "
@@ -476,10 +518,10 @@ def parse_args() -> argparse.Namespace:
         "--concurrency", type=int, default=4, help="pool processes of the worker (compose: 4)"
     )
     parser.add_argument(
-        "--send-only",
+        "--late",
         action="store_true",
-        help="time the sending alone: the reminders are written first, untimed, and the "
-        "clock starts at the outbox sweep's trigger",
+        help="the reminders due when the sweep runs (it writes and sends them at once; the "
+        "clock from its trigger), instead of written ahead and sent when their time comes",
     )
     parser.add_argument(
         "--in-process",
@@ -524,10 +566,12 @@ def main() -> int:
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         sys.exit("Set CELERY_BROKER_URL=redis://...")
     n = args.reminders
+    mode = "late" if args.late else "on-time"
     connections = args.reference_connections or args.concurrency
     sink = {"pipelining": not args.no_pipelining, "rtt_ms": args.rtt_ms}
     print(
-        f"{n} reminders, {args.rounds} rounds, one worker (concurrency {args.concurrency}) "
+        f"{n} reminders ({mode}), {args.rounds} rounds, "
+        f"one worker (concurrency {args.concurrency}) "
         f"against {connections} smtplib connection(s), the sink "
         f"{'without' if args.no_pipelining else 'offering'} PIPELINING"
         f"{f' {args.rtt_ms:g} ms away' if args.rtt_ms else ''}, "
@@ -546,19 +590,15 @@ def main() -> int:
             # A long-lived worker has its templates compiled and its connections open: a
             # first, untimed sweep puts this fresh one (each of its pool processes) there.
             print(f"warm-up ({args.warmup} reminders, not counted)")
-            run_reminders(args.warmup, -1, worker, sample, args.send_only, **sink)
+            run_reminders(args.warmup, -1, worker, sample, mode, **sink)
         for round_no in range(args.rounds):
             print(f"round {round_no + 1}")
             if round_no % 2 == 0 or not sample.exists():
-                mine = run_reminders(
-                    n, round_no, worker, sample, args.send_only, args.timeline, **sink
-                )
+                mine = run_reminders(n, round_no, worker, sample, mode, args.timeline, **sink)
                 ref = run_reference(n, sample, connections, **sink)
             else:
                 ref = run_reference(n, sample, connections, **sink)
-                mine = run_reminders(
-                    n, round_no, worker, sample, args.send_only, args.timeline, **sink
-                )
+                mine = run_reminders(n, round_no, worker, sample, mode, args.timeline, **sink)
             pairs.append((mine, ref))
             print(f"  ratio reminders/reference: {mine / ref:.2f}")
     finally:

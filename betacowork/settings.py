@@ -318,6 +318,9 @@ OUTBOX_SWEEP_FANOUT = env.int("OUTBOX_SWEEP_FANOUT", default=4, minimum=1)
 # Beat periods (seconds) of the outbox sweep and of the reminder sweep.
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0, minimum=1)
 REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=180.0, minimum=1)
+# A reminder due within this many seconds is written now and sent when its time comes (0: only
+# when due). Above REMINDER_SWEEP_SECONDS, every reminder is written before its time.
+REMINDER_WRITE_AHEAD_SECONDS = env.float("REMINDER_WRITE_AHEAD_SECONDS", default=600.0, minimum=0)
 # How often beat deletes the directory search rows' changes no count needs (PostgreSQL).
 SEARCH_CHANGES_PRUNE_SECONDS = env.float("SEARCH_CHANGES_PRUNE_SECONDS", default=600.0, minimum=1)
 

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -52,6 +53,8 @@ class OutboxMessage:
     topic: str = ""
     headers: dict = field(default_factory=dict)
     attachments: list = field(default_factory=list)
+    # Not sent before this moment (a message written ahead of its time); None: at once.
+    not_before: datetime | None = None
 
 
 def _row_fields(msg: OutboxMessage) -> dict:
@@ -151,7 +154,8 @@ def outbox_write_many(messages: Iterable[OutboxMessage], *, send_now: bool = Tru
 
     Idempotent like `outbox_write()`: keys that exist are left alone, so two sweeps running
     at once write each message once. Returns the ids of the rows for these keys that are
-    pending (ours or a concurrent writer's); send tasks for them are enqueued on commit.
+    pending (ours or a concurrent writer's); send tasks for them are enqueued on commit
+    (`send_now`; messages written ahead of their time, `not_before`, wait for the sweep).
     """
     messages = [m for m in messages if m.to_email]
     if not messages:
@@ -248,7 +252,7 @@ def _insert_values(msg: OutboxMessage, now, attachments: str) -> tuple:
         payload="{}",
         status=Outbox.Status.PENDING.value,
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=msg.not_before or now,
         claim_token="",
         last_error="",
         created_at=now,
@@ -259,7 +263,12 @@ def _insert_values(msg: OutboxMessage, now, attachments: str) -> tuple:
 def _outbox_row(msg: OutboxMessage) -> Outbox:
     fields = _row_fields(msg)
     recipient = fields.pop("recipient")
-    return Outbox(dedup_key=msg.dedup_key, recipient_id=_recipient_id(recipient), **fields)
+    return Outbox(
+        dedup_key=msg.dedup_key,
+        recipient_id=_recipient_id(recipient),
+        next_attempt_at=msg.not_before or timezone.now(),
+        **fields,
+    )
 
 
 def _recipient_id(recipient) -> int | None:

@@ -2,13 +2,25 @@
 
 The reminder sweep (Celery beat, every `REMINDER_SWEEP_SECONDS`: `events.tasks.reminder_sweep`)
 finds confirmed registrations of published, upcoming events whose reminder is due — for an
-offset `o` in `event.effective_reminder_offsets`, due when `start - o <= now < start` — and
-writes one outbox row each, keyed `reminder-<o>m:reg<pk>:v<event version>`. The key makes the
-sweep idempotent (two sweeps at once write each reminder once) and gives a moved event (new
-version) fresh reminders. When several offsets are due at once (a late registration, or the
-sweep was down) only the nearest one is written: nobody gets the 24 h and the 2 h reminder in
-the same minute. The rows' send tasks are fanned out on commit, in batches that each use one
-SMTP connection; no task carries an ETA — the database decides what is due.
+offset `o` in `event.effective_reminder_offsets`, due when `start - o <= now < start` — or
+becomes due within `REMINDER_WRITE_AHEAD_SECONDS`, and writes one outbox row each, keyed
+`reminder-<o>m:reg<pk>:v<event version>`. The key makes the sweep idempotent (two sweeps at
+once write each reminder once) and gives a moved event (new version) fresh reminders. When
+several offsets are due at once (a late registration, or the sweep was down) only the nearest
+one is written: nobody gets the 24 h and the 2 h reminder in the same minute.
+
+Written ahead, sent on time. A reminder that becomes due before the next sweeps is written
+now, its row's `next_attempt_at` set to the moment it is due: no sender claims it before, and
+when it comes the outbox sweep (every `OUTBOX_SWEEP_SECONDS`) finds the rows due and sends them
+— the writing (reading the registrations, signing the links, rendering, 3 KB a row) is done
+beforehand, off the sending's path, and the reminders leave within a minute of their time
+rather than within a reminder sweep's period. What changes in between is caught when they go:
+the delivery checks (a seat cancelled, an event cancelled or moved — its new version's
+reminders are written by the next sweep —, an account deactivated, the preference turned
+off). A reminder due now (written late: a registration or an event published inside the
+window, a sweep that was down) is written and sent at once: its send tasks are fanned out on
+commit, in batches that each use one SMTP connection. No task carries an ETA — the database
+decides what is due.
 
 Who gets a reminder: a member, at their account address if it is verified (account emails go
 to unverified addresses, reminders never do) and unless they turned the kind's preference off;
@@ -24,7 +36,7 @@ per language and kind of recipient and substitutes each person's values
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -74,17 +86,27 @@ FIRST_CHUNK = 50  # the first chunk's reminders leave while the rest is written
 _PERSONAL = ("name", "cancel_url", "unsubscribe_url")
 
 
-def reminders_due(now: datetime | None = None) -> list[tuple[Event, int]]:
-    """Published upcoming events with a reminder due now, with that reminder's offset."""
+def reminders_due(
+    now: datetime | None = None, *, ahead: timedelta | None = None
+) -> list[tuple[Event, int, datetime | None]]:
+    """The reminders to write now: (event, offset, when it is due) for each published
+    upcoming event's reminder due now (when: None) — the nearest one, if several are — and
+    each that becomes due within `ahead` (default `REMINDER_WRITE_AHEAD_SECONDS`) of `now`."""
     now = now or timezone.now()
+    if ahead is None:
+        ahead = timedelta(seconds=settings.REMINDER_WRITE_AHEAD_SECONDS)
     events = Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=now).select_related(
         "kind", "space"
     )
-    due = []
+    due: list[tuple[Event, int, datetime | None]] = []
     for event in events.iterator(chunk_size=500):
         offset = reminder_offset_due(event, now)
         if offset is not None:
-            due.append((event, offset))
+            due.append((event, offset, None))
+        for later in sorted(event.effective_reminder_offsets, reverse=True):
+            at = event.start - timedelta(minutes=later)
+            if now < at <= now + ahead:
+                due.append((event, later, at))
     return due
 
 
@@ -274,7 +296,9 @@ class _ReminderRenderer:
         return RenderedMessage(subject=shared.subject, text=text, html=html)
 
 
-def _reminder_row(reg, key, recipient, renderer, attachment, links: _Links) -> OutboxMessage:
+def _reminder_row(
+    reg, key, recipient, renderer, attachment, links: _Links, due_at: datetime | None
+) -> OutboxMessage:
     user, address = recipient
     language = registration_language(reg)
     unsubscribe = links.unsubscribe(user) if user else ""
@@ -299,11 +323,16 @@ def _reminder_row(reg, key, recipient, renderer, attachment, links: _Links) -> O
             else {}
         ),
         attachments=[attachment],
+        not_before=due_at,
     )
 
 
-def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[int]]:
+def reminders_write_for_event(
+    *, event: Event, offset: int, due_at: datetime | None = None
+) -> tuple[int, list[int]]:
     """Write the missing reminders of one (event, offset); return (written, pending ids).
+    Due now (`due_at` None), their send tasks go out as each chunk commits; written ahead,
+    the rows wait for `due_at` (the outbox sweep sends them then).
 
     Chunk by chunk: each chunk's registrations are read (as values: `_seats`), checked,
     rendered and committed before the next is read, so its send tasks go out while the rest
@@ -337,11 +366,11 @@ def reminders_write_for_event(*, event: Event, offset: int) -> tuple[int, list[i
             recipient = _recipient(reg, verified)
             if recipient is not None:
                 messages.append(
-                    _reminder_row(reg, keys[reg.pk], recipient, renderer, attachment, links)
+                    _reminder_row(reg, keys[reg.pk], recipient, renderer, attachment, links, due_at)
                 )
         # One transaction per chunk: its send tasks go out as soon as it commits.
         with transaction.atomic():
-            ids.extend(outbox_write_many(messages))
+            ids.extend(outbox_write_many(messages, send_now=due_at is None))
         written += len(messages)
     return written, ids
 
@@ -358,8 +387,8 @@ def reminder_sweep_run(*, now: datetime | None = None) -> int:
     """Write every due reminder (idempotent); return how many rows this run wrote."""
     now = now or timezone.now()
     total = 0
-    for event, offset in reminders_due(now):
-        written, _ids = reminders_write_for_event(event=event, offset=offset)
+    for event, offset, due_at in reminders_due(now):
+        written, _ids = reminders_write_for_event(event=event, offset=offset, due_at=due_at)
         total += written
     if total:
         logger.info("Reminder sweep wrote %d reminders.", total)

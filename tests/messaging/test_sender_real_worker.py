@@ -122,6 +122,35 @@ def test_b_two_workers_two_concurrent_sweeps_200_registrants(transactional_db, p
     assert Outbox.objects.filter(kind="events.reminder", status=Outbox.Status.SENT).count() == 400
 
 
+def test_b_reminders_written_ahead_leave_on_time_once(transactional_db, procs):
+    """Beat's reminder sweep writes the 24 h reminders of 60 registrants seconds before they
+    are due; none leaves before its time, and once it has come beat's outbox sweep sends each
+    exactly once (nobody asked for a send task when the rows were written)."""
+    lead = 6.0
+    with SmtpSink(SMTP_PORT) as sink:
+        p = procs(OUTBOX_SWEEP_SECONDS=1, REMINDER_SWEEP_SECONDS=1)
+        p.worker("g1", concurrency=2)
+        p.beat()
+        # Beat sweeps every second: the event's 24 h reminders fall due `lead` seconds on.
+        event = event_with_registrants(
+            members=60, start_in=timedelta(hours=24, seconds=lead), offsets=[1440], prefix="ahead"
+        )
+        due_at = event.start - timedelta(hours=24)
+        rows = Outbox.objects.filter(topic=f"event:{event.pk}")
+        assert _wait(lambda: rows.count() == 60, timeout=lead)
+        assert timezone.now() < due_at  # written ahead…
+        assert set(rows.values_list("next_attempt_at", flat=True)) == {due_at}
+        assert sink.accepted == 0  # …and held
+        assert sink.wait_for(60, timeout=lead + 30)
+        first_at = timezone.now() - timedelta(seconds=time.monotonic() - sink.handler.first_at)
+        assert first_at >= due_at - timedelta(milliseconds=50)  # not before its time
+        time.sleep(1.5)  # room for any duplicate to show up
+    counts = sink.counts()
+    assert len(counts) == 60
+    assert set(counts.values()) == {1}
+    assert rows.filter(status=Outbox.Status.SENT).count() == 60
+
+
 @pytest.mark.parametrize("victim", ["pool-child", "whole-worker"])
 def test_c_worker_killed_mid_batch_nothing_lost_nothing_doubled(transactional_db, procs, victim):
     """SIGKILL during a batch: "pool-child" kills the prefork child executing the batch task

@@ -1,0 +1,152 @@
+"""Reminders written ahead of their time (events/services/reminders.py): a reminder that
+becomes due within REMINDER_WRITE_AHEAD_SECONDS is written by this sweep and waits in the
+outbox until its moment; what changes in between is caught when it goes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_send_due
+from events.models import Event, Registration
+from events.services.reminders import reminder_sweep_run, reminders_due
+from tests.events.factories import EventFactory, RegistrationFactory
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def event_at(start, **kwargs) -> Event:
+    return EventFactory(start=start, end=start + timedelta(minutes=90), **kwargs)
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    """The ids of the rows whose send tasks were asked for (on commit)."""
+    asked: list[int] = []
+    monkeypatch.setattr("betacowork.messaging.outbox._enqueue", lambda ids: asked.extend(ids))
+    return asked
+
+
+def test_a_reminder_due_in_five_minutes_is_written_now_for_its_time(
+    settings, enqueued, django_capture_on_commit_callbacks
+):
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 600
+    now = timezone.now()
+    event = event_at(now + timedelta(hours=24, minutes=5))
+    registration = RegistrationFactory(event=event)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminder_sweep_run(now=now) == 1
+    row = Outbox.objects.get()
+    assert row.dedup_key == f"reminder-1440m:reg{registration.pk}:v{event.version}"
+    assert row.status == Outbox.Status.PENDING
+    assert row.next_attempt_at == event.start - timedelta(hours=24)
+    assert row.subject.startswith("Reminder:")  # rendered now, off the sending's path
+    assert enqueued == []  # no send task: the outbox sweep sends it when it is due
+    assert outbox_send_due() == 0  # not before its time
+    assert mail.outbox == []
+
+
+def test_outside_the_window_nothing_is_written(settings):
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 600
+    now = timezone.now()
+    RegistrationFactory(event=event_at(now + timedelta(hours=24, minutes=11)))
+    assert reminder_sweep_run(now=now) == 0
+    assert not Outbox.objects.exists()
+
+
+def test_with_no_window_a_reminder_is_written_only_when_due(settings):
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 0
+    now = timezone.now()
+    event = event_at(now + timedelta(hours=24, minutes=1))
+    RegistrationFactory(event=event)
+    assert reminder_sweep_run(now=now) == 0
+    assert reminder_sweep_run(now=now + timedelta(minutes=1)) == 1
+
+
+def test_written_ahead_then_sent_once_when_its_time_comes(settings):
+    """The sweep ran five minutes before the reminder's time; the time has come (the sweep's
+    `now` is in the past): the row is due, sent once, and a later sweep writes nothing."""
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 600
+    real_now = timezone.now()
+    event = event_at(real_now + timedelta(hours=24) - timedelta(seconds=30))
+    member = RegistrationFactory(event=event).user
+    assert reminder_sweep_run(now=real_now - timedelta(minutes=5)) == 1
+    assert reminder_sweep_run() == 0  # due now, already written: one row
+    assert outbox_send_due() == 1
+    (email,) = mail.outbox
+    assert email.to == [member.email]
+    assert "Reminder:" in email.subject
+    assert Outbox.objects.get().status == Outbox.Status.SENT
+
+
+def test_the_due_and_the_coming_reminders_in_one_sweep(
+    settings, enqueued, django_capture_on_commit_callbacks
+):
+    """An event with 60- and 50-minute reminders, 58 minutes away: the 60-minute one is due
+    (sent at once), the 50-minute one is written for its time."""
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 600
+    now = timezone.now()
+    event = event_at(now + timedelta(minutes=58), reminder_offsets_minutes=[60, 50])
+    RegistrationFactory(event=event)
+    due = {(offset, at) for _event, offset, at in reminders_due(now)}
+    assert due == {(60, None), (50, event.start - timedelta(minutes=50))}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminder_sweep_run(now=now) == 2
+    sixty = Outbox.objects.get(dedup_key__startswith="reminder-60m:")
+    fifty = Outbox.objects.get(dedup_key__startswith="reminder-50m:")
+    assert enqueued == [sixty.pk]
+    assert fifty.next_attempt_at == event.start - timedelta(minutes=50)
+    assert outbox_send_due() == 1
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("change", ["cancel-seat", "cancel-event", "opt-out", "deactivate"])
+def test_what_changed_before_its_time_is_caught_when_it_goes(settings, change):
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 600
+    real_now = timezone.now()
+    event = event_at(real_now + timedelta(hours=24) - timedelta(seconds=30))
+    registration = RegistrationFactory(event=event, user=UserFactory())
+    assert reminder_sweep_run(now=real_now - timedelta(minutes=5)) == 1
+    user = registration.user
+    if change == "cancel-seat":
+        Registration.objects.filter(pk=registration.pk).update(status="cancelled")
+    elif change == "cancel-event":
+        Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
+    elif change == "opt-out":
+        user.email_opt_outs = ["reminder"]
+        user.save(update_fields=["email_opt_outs"])
+    else:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    assert outbox_send_due() == 0
+    row = Outbox.objects.get()
+    assert row.status == Outbox.Status.CANCELLED
+    assert row.last_error
+    assert mail.outbox == []
+
+
+def test_an_event_moved_after_its_reminders_were_written_gets_the_new_ones(settings):
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 600
+    real_now = timezone.now()
+    event = event_at(real_now + timedelta(hours=24) - timedelta(seconds=30))
+    RegistrationFactory(event=event)
+    assert reminder_sweep_run(now=real_now - timedelta(minutes=5)) == 1
+    # Moved an hour earlier (a new version): the written reminder is stale.
+    Event.objects.filter(pk=event.pk).update(
+        version=event.version + 1, start=event.start - timedelta(hours=1)
+    )
+    assert reminder_sweep_run() == 1  # the new time's reminder, due now
+    with mock.patch("betacowork.messaging.outbox._enqueue"):
+        assert outbox_send_due() == 1
+    statuses = dict(Outbox.objects.values_list("dedup_key", "status"))
+    assert statuses == {
+        next(k for k in statuses if k.endswith(":v1")): Outbox.Status.CANCELLED,
+        next(k for k in statuses if k.endswith(":v2")): Outbox.Status.SENT,
+    }
+    assert len(mail.outbox) == 1
