@@ -313,7 +313,9 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 # Rows a task sends over one SMTP connection: 200 spreads a batch's fixed cost (claim, checks,
 # task, connection): +12-15 % msg/s for 7,000 reminders against 50 (bench/README.md).
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200, minimum=1)
-# How many batch tasks one sweep starts (each continues itself while it finds full batches).
+# The due rows one outbox sweep hands out by id (in tasks of OUTBOX_BATCH_SIZE), and, for a
+# larger backlog, how many self-continuing batch tasks it starts besides for the rest.
+OUTBOX_SWEEP_ROWS = env.int("OUTBOX_SWEEP_ROWS", default=10_000, minimum=1)
 OUTBOX_SWEEP_FANOUT = env.int("OUTBOX_SWEEP_FANOUT", default=4, minimum=1)
 # Beat periods (seconds) of the outbox sweep and of the reminder sweep.
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0, minimum=1)

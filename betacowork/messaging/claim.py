@@ -32,9 +32,10 @@ def _due_filter(now) -> Q:
     )
 
 
-def outbox_due_count(now=None) -> int:
-    """How many rows are due and not held by a live lease."""
-    return Outbox.objects.filter(_due_filter(now or timezone.now())).count()
+def outbox_due_ids(*, limit: int, now=None) -> list[int]:
+    """The ids of up to `limit` rows due and not held by a live lease, oldest first."""
+    due = Outbox.objects.filter(_due_filter(now or timezone.now()))
+    return list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
 
 
 def outbox_claim(*, ids: Iterable[int] | None = None, limit: int | None = None) -> list[ClaimedRow]:
