@@ -6,7 +6,8 @@ filtered directory list as one .vcf. The cards are written by `members/vcard.py`
   contact details that viewer may see.
 - `/directory/contacts.vcf?<the directory's filters>`: staff only (`members.staff_tools`;
   anonymous visitors go to the login page, members get 403), the list the directory shows
-  for the same query string, at most `count_cap()` people.
+  for the same query string; a list longer than `count_cap()` (2,000) is refused with a
+  message (a file of its first 2,000 would look complete), as is an empty one.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -50,11 +52,19 @@ class ProfileVCardView(View):
         return _private(response, f"{profile.slug}.vcf")
 
 
+class TooManyToExport(Exception):
+    """The list has more profiles than one export carries (`count_cap()`)."""
+
+
 def directory_export_profiles(*, viewer, params) -> list[Profile]:
     """The profiles of the directory's list for `params` (its query string), in its order,
-    loaded for the cards: at most `count_cap()`."""
+    loaded for the cards. A list longer than `count_cap()` raises `TooManyToExport`: an
+    address book given its first 2,000 would look complete."""
     query = directory_query(params=params)
-    result = directory_search(viewer=viewer, query=query, page=1, per_page=count_cap(), clamp=False)
+    cap = count_cap()
+    result = directory_search(viewer=viewer, query=query, page=1, per_page=cap + 1, clamp=False)
+    if len(result.cards) > cap:
+        raise TooManyToExport
     ids = [card.pk for card in result.cards]
     loaded = vcard_queryset(Profile.objects.visible_to(viewer)).in_bulk(ids)
     return [loaded[pk] for pk in ids if pk in loaded]
@@ -75,11 +85,26 @@ class DirectoryVCardView(PermissionRequiredMixin, View):
     permission_required = "members.staff_tools"
 
     def get(self, request):
-        profiles = directory_export_profiles(viewer=request.user, params=request.GET)
+        try:
+            profiles = directory_export_profiles(viewer=request.user, params=request.GET)
+        except TooManyToExport:
+            # Back to the same list, which says how many match, with what to do instead.
+            profiles = None
+            messages.warning(
+                request,
+                _(
+                    "More than %(cap)s members in this list: one export carries at most "
+                    "%(cap)s. Narrow the list (a skill, a space, a language…), or export "
+                    "everyone from the members' list in the admin."
+                )
+                % {"cap": number_format(count_cap(), force_grouping=True)},
+            )
+        else:
+            if not profiles:
+                # An empty .vcf is a file an address book refuses without saying why: back
+                # to the same list, which says nobody matches, with the reason.
+                messages.warning(request, _("Nobody in this list: there is nothing to export."))
         if not profiles:
-            # An empty .vcf is a file an address book refuses without saying why: back to
-            # the same list, which says nobody matches, with the reason.
-            messages.warning(request, _("Nobody in this list: there is nothing to export."))
             query = request.GET.urlencode()
             return HttpResponseRedirect(
                 reverse("members:directory") + (f"?{query}" if query else "")

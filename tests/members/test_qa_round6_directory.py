@@ -39,6 +39,25 @@ def test_exporting_a_list_with_people_still_downloads_their_cards(client, staff)
     assert "FN:Katia Xenophontos" in response.content.decode()
 
 
+def test_a_list_longer_than_one_export_carries_is_refused_with_what_to_do(client, staff, settings):
+    """The export carries at most the directory's count cap; a longer list is not cut to its
+    first rows in silence (an address book would look complete): the list again, and why."""
+    settings.DIRECTORY_COUNT_CAP = 2
+    for name in ("Ann Translation", "Bob Translation", "Cleo Translation"):
+        make_member(name, visibility="public")
+    client.force_login(staff)
+    response = client.get(DIRECTORY_VCF, {"q": "translation"}, follow=True)
+    assert response.redirect_chain[0] == (f"{DIRECTORY}?q=translation", 302)
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "More than 2 members in this list: one export carries at most 2." in html
+    assert "export everyone from the members" in html
+    settings.DIRECTORY_COUNT_CAP = 3  # as many as the cap: the file, all three
+    response = client.get(DIRECTORY_VCF, {"q": "translation"})
+    assert response.status_code == 200
+    assert response.content.decode().count("BEGIN:VCARD") == 3
+
+
 def test_the_empty_export_is_still_refused_to_members_and_visitors(client, member):
     response = client.get(DIRECTORY_VCF, {"q": "zzzqqq"})
     assert response.status_code == 302
