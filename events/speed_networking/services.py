@@ -305,8 +305,17 @@ def networking_round_start(
 
 @transaction.atomic
 def networking_finish(*, event: Event, actor, now: datetime | None = None) -> NetworkingSession:
-    """End the evening: rounds not played are dropped (they will never happen)."""
+    """End the evening: rounds not played are dropped (they will never happen). Not before
+    its rounds can start (`round_start_closed`): a click a week ahead would throw the plan
+    away before anyone met."""
     _check_may_run(event, actor)
+    closed = round_start_closed(event=event, now=now)
+    if closed is not None and closed.code == "too_early":
+        raise ValidationError(
+            _("The evening has not begun: there is nothing to finish yet. %(when)s")
+            % {"when": closed.messages[0]},
+            code="too_early",
+        )
     session = _session_locked(event)
     _refuse_if_finished(session)
     Round.objects.filter(session=session, started_at__isnull=True).delete()

@@ -84,6 +84,7 @@ class RunView(OrganiserMixin, TemplateView):
                     "round_minutes": session.round_minutes,
                 }
             form = PlanForm(initial=initial or None)
+        closed = services.round_start_closed(event=event)
         ctx = self.get_context_data(
             event=event,
             session=session,
@@ -107,7 +108,9 @@ class RunView(OrganiserMixin, TemplateView):
             all_played=all_played,
             # Outside the evening the page says when rounds can start (or that it is over)
             # instead of offering a button that can only be refused.
-            start_closed=_first_message(services.round_start_closed(event=event)),
+            start_closed=_first_message(closed),
+            # Finishing before the evening would drop the whole plan: not offered then.
+            finish_closed=closed is not None and closed.code == "too_early",
             planning=not (session and session.finished_at)
             and not event.is_cancelled
             and (not all_played or len(rounds) < MAX_ROUNDS),

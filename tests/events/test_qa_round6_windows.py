@@ -202,6 +202,41 @@ def test_the_run_page_offers_the_start_button_during_the_evening(client, staff):
     assert NetworkingSession.objects.get(event=event).current_round == 1
 
 
+def finish(event):
+    return reverse("events:networking:finish", kwargs={"slug": event.slug})
+
+
+def test_the_evening_cannot_be_finished_before_it_begins(client, staff):
+    """ "Finish the evening" drops every round not played: a week ahead it would throw the
+    plan away before anyone met. Not offered, and refused, until rounds can start."""
+    start = timezone.now() + timedelta(days=3)
+    event = planned_evening(start)
+    client.force_login(staff)
+    page = client.get(run(event)).content.decode()
+    assert "Finish the evening" not in page
+    assert finish(event) not in page
+    response = client.post(finish(event))
+    assert response.status_code == 400
+    opens = date_format(timezone.localtime(start - timedelta(hours=2)), "SHORT_DATETIME_FORMAT")
+    assert (
+        f"The evening has not begun: there is nothing to finish yet. Rounds can start from "
+        f"{opens}." in response.content.decode()
+    )
+    session = NetworkingSession.objects.get(event=event)
+    assert session.finished_at is None
+    assert Round.objects.filter(session=session).count() == 3  # the plan is intact
+
+
+@pytest.mark.parametrize("when", ["during", "long after"])
+def test_the_evening_can_be_finished_during_it_and_after_it(client, staff, when):
+    start = timezone.now() + (timedelta(hours=1) if when == "during" else -timedelta(days=3))
+    event = planned_evening(start)
+    client.force_login(staff)
+    assert "Finish the evening" in client.get(run(event)).content.decode()
+    assert client.post(finish(event)).status_code == 302
+    assert NetworkingSession.objects.get(event=event).finished_at is not None
+
+
 # --- check-in: the service, at the day's edges --------------------------------------------------
 
 
