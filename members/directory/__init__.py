@@ -197,7 +197,9 @@ def directory_search(
     alike. With `clamp`, a page past the end shows the last page and says so in `notices`;
     without, it is empty. A constant number of queries whatever the number of matches.
     """
-    requested = number = max(1, min(page or query.page, MAX_PAGE))
+    # `requested` as asked (a number, or MAX_PAGE for "last"); served at most MAX_PAGE deep.
+    requested = max(1, page or query.page)
+    number = min(requested, MAX_PAGE)
     cap = count_cap() if query.filtered else None
     last_cap = -(-cap // per_page) if cap is not None else MAX_PAGE
     notices = list(query.notices)
@@ -212,7 +214,7 @@ def directory_search(
         cards, total = fetch(number)
     elif clamp and not cards and number > 1:
         number = 1  # nothing matches: there is only the (empty) first page
-    if clamp and number < requested < MAX_PAGE and total:
+    if clamp and number < requested and requested != MAX_PAGE and total:
         notices.append(directory_notice_page(requested, number))
     capped = cap is not None and total > cap
     return DirectoryResult(

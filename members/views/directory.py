@@ -54,7 +54,7 @@ def paginate(qs, number: int, *, per_page: int = PER_PAGE):
     last = paginator.num_pages
     notice = ""
     if number > last:
-        if number < MAX_PAGE:
+        if number != MAX_PAGE:  # MAX_PAGE: "last", asked for
             notice = directory_notice_page(number, last)
         number = last
     return paginator.get_page(number), notice

@@ -200,6 +200,23 @@ def test_bad_input_gives_a_notice_never_an_error(member_client, people, params, 
     assert notice in response.content.decode()
 
 
+@pytest.mark.parametrize("page", ["20000", "999999", "10001"])
+@pytest.mark.parametrize("params", [{}, {"q": "person"}], ids=["whole list", "search"])
+def test_a_page_number_past_the_deepest_page_says_it_shows_the_last(
+    member_client, db, page, params
+):
+    """Numbers above the deepest page served (10,000) were taken as "last" in silence."""
+    for n in range(30):
+        make_member(f"Person {n:02d}", visibility="members")
+    response = member_client.get(URL, {**params, "page": page})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 2
+    assert "There are only 2 pages: showing the last one." in response.content.decode()
+    last = member_client.get(URL, {**params, "page": "last"})  # asked for: no notice
+    assert last.context["page_obj"].number == 2
+    assert "There are only" not in last.content.decode()
+
+
 def test_absurd_page_number_shows_the_last_page(member_client, db):
     for n in range(30):
         make_member(f"Person {n:02d}", visibility="members")
