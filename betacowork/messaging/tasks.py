@@ -54,18 +54,18 @@ def outbox_sweep() -> int:
     while the broker was down, retries whose time has come, rows whose sender died holding a
     lease. Returns how many were due (at most `OUTBOX_SWEEP_ROWS`).
 
-    The due rows' ids are read once, oldest first, and handed out in tasks of
-    at most `OUTBOX_BATCH_SIZE` ids, each of which claims its rows by primary key in one
-    statement — as many tasks as a multiple of `OUTBOX_SWEEP_FANOUT` (the worker's pool
-    processes), of even sizes, so that the last round of batches keeps every process busy to
-    the end (35 batches of 200 for 7,000 rows left one of four idle for the last tenth). A
-    task without ids claims from the due index instead, and the rows written ahead of their
-    time share one `next_attempt_at`: each such claim read and sorted every due row to find
-    its 200 (22 ms a batch of 200 among 7,000 due, 30 to 50 with four claiming at once;
-    about 10 by ids, bench/README.md). Beyond
-    `OUTBOX_SWEEP_ROWS` due rows (a long outage's backlog), `OUTBOX_SWEEP_FANOUT`
-    self-continuing tasks without ids take the rest. A row handed out twice (the next sweep
-    runs while a task still waits in the queue) is sent once: the claim decides."""
+    The due rows' ids are read once, oldest first, and handed out in tasks of at most
+    `OUTBOX_BATCH_SIZE` ids, each of which claims its rows by primary key in one statement —
+    as many tasks as a multiple of `OUTBOX_SWEEP_FANOUT` (the worker's pool processes), of
+    even sizes, so that the last round of batches keeps every process busy to the end (35
+    batches of 200 for 7,000 rows left one of four idle for the last tenth). A task without
+    ids claims from the due index instead, and rows written ahead of their time share one
+    `next_attempt_at`: each such claim read and sorted every due row to find its 200 (22 ms
+    a batch among 7,000 due, 30 to 50 with four claiming at once; about 10 by ids,
+    bench/README.md). Beyond `OUTBOX_SWEEP_ROWS` due rows (a long outage's backlog),
+    `OUTBOX_SWEEP_FANOUT` self-continuing tasks without ids take the rest. A row handed out
+    twice (the next sweep runs while a task still waits in the queue) is sent once: the
+    claim decides."""
     ids = outbox_due_ids(limit=settings.OUTBOX_SWEEP_ROWS)
     for batch in _balanced(ids, settings.OUTBOX_BATCH_SIZE, settings.OUTBOX_SWEEP_FANOUT):
         outbox_send_batch.apply_async(args=(batch,), retry=False)
