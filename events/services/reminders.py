@@ -6,8 +6,9 @@ offset `o` in `event.effective_reminder_offsets`, due when `start - o <= now < s
 becomes due within `REMINDER_WRITE_AHEAD_SECONDS`, and writes one outbox row each, keyed
 `reminder-<o>m:reg<pk>:v<event version>`. The key makes the sweep idempotent (two sweeps at
 once write each reminder once) and gives a moved event (new version) fresh reminders. When
-several offsets are due at once (a late registration, or the sweep was down) only the nearest
-one is written: nobody gets the 24 h and the 2 h reminder in the same minute.
+several offsets are due at once or within the window (a late registration, or the sweep was
+down) only the nearest one is written: nobody gets the 24 h reminder minutes before the 2 h
+one.
 
 Written ahead, sent on time. A reminder that becomes due before the next sweeps is written
 now, its row's `next_attempt_at` set to the moment it is due: no sender claims it before, and
@@ -65,7 +66,7 @@ from betacowork.messaging.rendering import (
     token_paths,
 )
 
-from ..messages import Reminder, reminder_key, reminder_offset_due
+from ..messages import Reminder, reminder_key
 from ..models import Event, Registration
 from .common import (
     GUEST_CANCEL_SALT,
@@ -90,8 +91,8 @@ def reminders_due(
     now: datetime | None = None, *, ahead: timedelta | None = None
 ) -> list[tuple[Event, int, datetime | None]]:
     """The reminders to write now: (event, offset, when it is due) for each published
-    upcoming event's reminder due now (when: None) — the nearest one, if several are — and
-    each that becomes due within `ahead` (default `REMINDER_WRITE_AHEAD_SECONDS`) of `now`."""
+    upcoming event, its nearest reminder among those due now (when: None) or within `ahead`
+    (default `REMINDER_WRITE_AHEAD_SECONDS`) of `now`."""
     now = now or timezone.now()
     if ahead is None:
         ahead = timedelta(seconds=settings.REMINDER_WRITE_AHEAD_SECONDS)
@@ -100,13 +101,18 @@ def reminders_due(
     )
     due: list[tuple[Event, int, datetime | None]] = []
     for event in events.iterator(chunk_size=500):
-        offset = reminder_offset_due(event, now)
-        if offset is not None:
-            due.append((event, offset, None))
-        for later in sorted(event.effective_reminder_offsets, reverse=True):
-            at = event.start - timedelta(minutes=later)
-            if now < at <= now + ahead:
-                due.append((event, later, at))
+        # Of the reminders due now or within the window only the nearest is written: the
+        # 24 h reminder of someone who registers 2 h 5 min before the start is not sent five
+        # minutes before the 2 h one.
+        coming = [
+            o
+            for o in event.effective_reminder_offsets
+            if event.start - timedelta(minutes=o) <= now + ahead
+        ]
+        if coming:
+            offset = min(coming)
+            at = event.start - timedelta(minutes=offset)
+            due.append((event, offset, at if at > now else None))
     return due
 
 

@@ -85,25 +85,26 @@ def test_written_ahead_then_sent_once_when_its_time_comes(settings):
     assert Outbox.objects.get().status == Outbox.Status.SENT
 
 
-def test_the_due_and_the_coming_reminders_in_one_sweep(
+def test_of_a_due_and_a_coming_reminder_only_the_coming_one_is_written(
     settings, enqueued, django_capture_on_commit_callbacks
 ):
-    """An event with 60- and 50-minute reminders, 58 minutes away: the 60-minute one is due
-    (sent at once), the 50-minute one is written for its time."""
+    """Someone registers 2 h 5 min before the start: the 24 h reminder is due, the 2 h one
+    comes in five minutes — they get the 2 h one alone, not two reminders minutes apart."""
     settings.REMINDER_WRITE_AHEAD_SECONDS = 600
     now = timezone.now()
-    event = event_at(now + timedelta(minutes=58), reminder_offsets_minutes=[60, 50])
+    event = event_at(now + timedelta(hours=2, minutes=5), reminder_offsets_minutes=[1440, 120])
     RegistrationFactory(event=event)
-    due = {(offset, at) for _event, offset, at in reminders_due(now)}
-    assert due == {(60, None), (50, event.start - timedelta(minutes=50))}
+    due = [(offset, at) for _event, offset, at in reminders_due(now)]
+    assert due == [(120, event.start - timedelta(minutes=120))]
     with django_capture_on_commit_callbacks(execute=True):
-        assert reminder_sweep_run(now=now) == 2
-    sixty = Outbox.objects.get(dedup_key__startswith="reminder-60m:")
-    fifty = Outbox.objects.get(dedup_key__startswith="reminder-50m:")
-    assert enqueued == [sixty.pk]
-    assert fifty.next_attempt_at == event.start - timedelta(minutes=50)
-    assert outbox_send_due() == 1
-    assert len(mail.outbox) == 1
+        assert reminder_sweep_run(now=now) == 1
+    row = Outbox.objects.get()
+    assert row.dedup_key.startswith("reminder-120m:")
+    assert enqueued == []  # for its time
+    # Outside the window the due one goes at once, as before.
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 60
+    later = event_at(now + timedelta(hours=2, minutes=5), reminder_offsets_minutes=[1440, 120])
+    assert [(o, at) for e, o, at in reminders_due(now) if e == later] == [(1440, None)]
 
 
 @pytest.mark.parametrize("change", ["cancel-seat", "cancel-event", "opt-out", "deactivate"])
