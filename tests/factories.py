@@ -125,3 +125,17 @@ def spaces_of(profile) -> set[int]:
     if profile.home_space_id:
         spaces.add(profile.home_space_id)
     return spaces
+
+
+def profile_form_data(profile, **fields) -> dict:
+    """The profile form's fields as its owner sends them, with these changed."""
+    return {
+        "display_name": profile.display_name,
+        "visibility": "members",
+        "email_visibility": "hidden",
+        "phone_visibility": "hidden",
+        "skills_tags": "",
+        "offers_tags": "",
+        "seeks_tags": "",
+        **fields,
+    }

@@ -13,7 +13,14 @@ from django.urls import reverse
 from PIL import Image
 
 from members.models import Term
-from tests.factories import ChapterFactory, SpaceFactory, TermFactory, UserFactory, make_member
+from tests.factories import (
+    ChapterFactory,
+    SpaceFactory,
+    TermFactory,
+    UserFactory,
+    make_member,
+    profile_form_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -123,23 +130,14 @@ def _png() -> SimpleUploadedFile:
     return SimpleUploadedFile("me.png", buf.getvalue(), content_type="image/png")
 
 
-def _form(**overrides) -> dict:
-    data = {
-        "display_name": "Katia Xenophontos",
-        "visibility": "members",
-        "email_visibility": "members",
-        "phone_visibility": "hidden",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_a_good_picture_sent_with_a_mistake_elsewhere_is_asked_for_again(client):
     """A browser never sends a file twice: the form comes back without it, and said nothing."""
     katia = make_member("Katia Xenophontos")
     client.force_login(katia.user)
     url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
-    response = client.post(url, _form(linkedin="https://example.com/me", avatar_upload=_png()))
+    response = client.post(
+        url, profile_form_data(katia, linkedin="https://example.com/me", avatar_upload=_png())
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Enter a LinkedIn address" in html
@@ -154,8 +152,8 @@ def test_no_choose_again_note_when_the_picture_itself_was_refused_or_none_was_se
     url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
     bad = SimpleUploadedFile("me.png", b"not a picture" * 50, content_type="image/png")
     for data in (
-        _form(avatar_upload=bad),
-        _form(linkedin="https://example.com/me"),
+        profile_form_data(katia, avatar_upload=bad),
+        profile_form_data(katia, linkedin="https://example.com/me"),
     ):
         html = client.post(url, data).content.decode()
         assert "choose it again" not in html
@@ -165,7 +163,7 @@ def test_a_good_picture_alone_is_saved(client):
     katia = make_member("Katia Xenophontos")
     client.force_login(katia.user)
     url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
-    response = client.post(url, _form(avatar_upload=_png()))
+    response = client.post(url, profile_form_data(katia, avatar_upload=_png()))
     assert response.status_code == 302
     katia.refresh_from_db()
     assert katia.avatar
@@ -191,11 +189,13 @@ def test_a_save_sent_to_the_edit_address_before_a_rename_is_not_lost(client):
     katia = make_member("Katia Xenophontos")
     client.force_login(katia.user)
     old_url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
-    assert client.post(old_url, _form(display_name="Katia X")).status_code == 302
+    assert client.post(old_url, profile_form_data(katia, display_name="Katia X")).status_code == 302
     katia.refresh_from_db()
     assert katia.slug == "katia-x"
     assert client.get(old_url).status_code == 200
-    response = client.post(old_url, _form(display_name="Katia X", headline="Translator"))
+    response = client.post(
+        old_url, profile_form_data(katia, display_name="Katia X", headline="Translator")
+    )
     assert response.status_code == 302
     assert response["Location"] == katia.get_absolute_url()
     katia.refresh_from_db()
@@ -206,9 +206,11 @@ def test_someone_elses_former_edit_address_is_still_refused(client):
     katia = make_member("Katia Xenophontos")
     old_url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
     client.force_login(katia.user)
-    client.post(old_url, _form(display_name="Katia X"))
+    client.post(old_url, profile_form_data(katia, display_name="Katia X"))
     client.force_login(UserFactory())
     assert client.get(old_url).status_code == 403
-    assert client.post(old_url, _form(display_name="Intruder")).status_code == 403
+    assert (
+        client.post(old_url, profile_form_data(katia, display_name="Intruder")).status_code == 403
+    )
     katia.refresh_from_db()
     assert katia.display_name == "Katia X"

@@ -20,23 +20,9 @@ from members.services import (
     terms_resolve,
     vocabulary_key,
 )
-from tests.factories import TermFactory, UserFactory, make_member
+from tests.factories import TermFactory, UserFactory, make_member, profile_form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def profile_form_data(profile, **fields) -> dict:
-    """The profile form's fields as its owner sends them, with these changed."""
-    return {
-        "display_name": profile.display_name,
-        "visibility": "members",
-        "email_visibility": "hidden",
-        "phone_visibility": "hidden",
-        "skills_tags": "",
-        "offers_tags": "",
-        "seeks_tags": "",
-        **fields,
-    }
 
 
 def edit(client: Client, profile, **tags) -> None:
