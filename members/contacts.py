@@ -89,7 +89,6 @@ class DirectoryVCardView(PermissionRequiredMixin, View):
             profiles = directory_export_profiles(viewer=request.user, params=request.GET)
         except TooManyToExport:
             # Back to the same list, which says how many match, with what to do instead.
-            profiles = None
             messages.warning(
                 request,
                 _(
@@ -99,14 +98,16 @@ class DirectoryVCardView(PermissionRequiredMixin, View):
                 )
                 % {"cap": number_format(count_cap(), force_grouping=True)},
             )
-        else:
-            if not profiles:
-                # An empty .vcf is a file an address book refuses without saying why: back
-                # to the same list, which says nobody matches, with the reason.
-                messages.warning(request, _("Nobody in this list: there is nothing to export."))
+            return _back_to_the_list(request)
         if not profiles:
-            query = request.GET.urlencode()
-            return HttpResponseRedirect(
-                reverse("members:directory") + (f"?{query}" if query else "")
-            )
+            # An empty .vcf is a file an address book refuses without saying why: back to
+            # the same list, which says nobody matches, with the reason.
+            messages.warning(request, _("Nobody in this list: there is nothing to export."))
+            return _back_to_the_list(request)
         return vcf_download(request, profiles)
+
+
+def _back_to_the_list(request) -> HttpResponseRedirect:
+    """The directory with the same query string (its filters, its search)."""
+    query = request.GET.urlencode()
+    return HttpResponseRedirect(reverse("members:directory") + (f"?{query}" if query else ""))
