@@ -22,7 +22,9 @@ The modules, each importing only those above it in this list:
                 cancelling a deleted account's mail; publishes send tasks on commit
   notify.py     notify(), notify_address()
   checks.py     the delivery checks (the recipient's choices, each kind's obsolete_reasons)
-  mime.py, records.py  a row's bytes and SMTP errors; recording outcomes
+  headers.py    the header lines every message carries (Message-ID, language...)
+  wire.py       an ordinary row's bytes, written directly
+  mime.py, records.py  any row's bytes and SMTP errors; recording outcomes
   claim.py      claiming due rows: the lease, ClaimedRow (a row as values)
   sender.py     deliver, renew leases, retry — and THE GUARANTEE (read its docstring)
   tasks.py      outbox_send, outbox_send_batch, outbox_sweep (Celery)

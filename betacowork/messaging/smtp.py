@@ -15,7 +15,7 @@ import re
 import smtplib
 import socket
 
-from .mime import PLAIN_ADDRESS
+from .wire import PLAIN_ADDRESS
 
 
 def sendmail(

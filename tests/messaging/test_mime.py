@@ -13,8 +13,9 @@ import pytest
 from django.conf import settings
 from django.core.mail.message import sanitize_address
 
-from betacowork.messaging import mime
-from betacowork.messaging.mime import MessageBuilder, message_id_for
+from betacowork.messaging import mime, wire
+from betacowork.messaging.headers import message_id_for
+from betacowork.messaging.mime import MessageBuilder
 from betacowork.messaging.models import Outbox
 
 ICS = {"filename": "betacooks.ics", "content": "BEGIN:VCALENDAR\r\nX:é\r\nEND:VCALENDAR",
@@ -68,8 +69,6 @@ def test_the_attachment_part_is_built_once_per_batch():
 
 
 def test_a_boundary_that_appears_in_the_message_is_drawn_again(monkeypatch):
-    from betacowork.messaging import mime
-
     tokens = iter([1, 2, 3])
     monkeypatch.setattr(mime.random, "randrange", lambda _limit: next(tokens))
     taken = "=" * 15 + "0000000000000000001=="
@@ -78,7 +77,7 @@ def test_a_boundary_that_appears_in_the_message_is_drawn_again(monkeypatch):
     assert mime._FoldingMemo._make_boundary(None).startswith("=" * 15)
 
 
-# The bytes of ordinary rows are written directly (mime._Wire): they must be the bytes
+# The bytes of ordinary rows are written directly (wire.Wire): they must be the bytes
 # Django's message() and the standard generator write, for every shape of row.
 
 PDF = {"filename": "programme-été.pdf", "content": "%PDF-1.4 \x00\x01 fin",
@@ -182,7 +181,7 @@ def test_a_header_line_is_written_as_the_standard_folding_would(alphabet, longes
     for _ in range(3000):
         name = random.choice(["To", "Message-ID", "List-Unsubscribe", "X-Betacowork-Resend", "X"])
         value = "".join(random.choice(alphabet) for _ in range(random.randint(0, longest)))
-        assert mime._fold(name, value) == mime._POLICY.fold_binary(name, value), value
+        assert wire._fold(name, value) == wire._POLICY.fold_binary(name, value), value
 
 
 @pytest.mark.parametrize(
@@ -191,7 +190,7 @@ def test_a_header_line_is_written_as_the_standard_folding_would(alphabet, longes
      "#!$%&'*+-/=?^_`{}|~@example.test", "a@localhost"],
 )  # fmt: skip
 def test_a_plain_address_is_its_own_sanitised_form(address):
-    assert mime.PLAIN_ADDRESS.fullmatch(address)
+    assert wire.PLAIN_ADDRESS.fullmatch(address)
     assert sanitize_address(address, "utf-8") == address
 
 
@@ -200,4 +199,4 @@ def test_a_plain_address_is_its_own_sanitised_form(address):
     [".a@b.c", "a..b@c.d", "a.@b.c", "léa@b.c", "a@b..c", "a b@c.d", '"a"@b.c', "a@" + "b" * 64],
 )
 def test_other_addresses_are_not_taken_for_plain_ones(address):
-    assert not mime.PLAIN_ADDRESS.fullmatch(address)
+    assert not wire.PLAIN_ADDRESS.fullmatch(address)

@@ -1,4 +1,4 @@
-"""The shortcuts of the direct path (betacowork/messaging/mime.py, `_Wire`): what a batch
+"""The shortcuts of the direct path (betacowork/messaging/wire.py, `Wire`): what a batch
 shares is built once, boundaries are drawn as the standard library draws them and searched
 for only where they could occur, a text's lines are measured without splitting it. Each
 must leave the bytes those of Django's `message()` and the standard generator."""
@@ -11,12 +11,14 @@ import sys
 from email import policy as email_policy
 from email.generator import Generator
 from email.parser import BytesParser
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.mail.message import RFC5322_EMAIL_LINE_LENGTH_LIMIT
 
-from betacowork.messaging import mime
-from betacowork.messaging.mime import MessageBuilder, message_id_for
+from betacowork.messaging import wire
+from betacowork.messaging.headers import message_id_for
+from betacowork.messaging.mime import MessageBuilder
 from tests.messaging.test_mime import ICS, PDF, _django_bytes, _numbered, _row, _shaped
 
 LIMIT = RFC5322_EMAIL_LINE_LENGTH_LIMIT
@@ -41,7 +43,7 @@ def _direct(builder: MessageBuilder, row, monkeypatch) -> bytes:
 def _tokens(monkeypatch, *tokens: int) -> None:
     """The direct path's next boundaries (it draws them with random.getrandbits)."""
     drawn = iter(tokens)
-    monkeypatch.setattr(mime.random, "getrandbits", lambda _bits: next(drawn))
+    monkeypatch.setattr(wire.random, "getrandbits", lambda _bits: next(drawn))
 
 
 # Boundaries ---------------------------------------------------------------------------------
@@ -52,14 +54,14 @@ def test_a_boundary_is_the_one_the_standard_library_would_draw(seed):
     random.seed(seed)
     theirs = Generator._make_boundary()
     random.seed(seed)
-    assert mime._draw_boundary(()) == theirs.encode("ascii")
+    assert wire._draw_boundary(()) == theirs.encode("ascii")
     random.seed(seed)
     assert theirs == "=" * 15 + f"{random.randrange(sys.maxsize):019d}" + "=="
 
 
 def test_a_draw_of_sys_maxsize_or_more_is_drawn_again_as_randrange_does(monkeypatch):
     _tokens(monkeypatch, sys.maxsize, 2**63 - 1, 7)
-    assert mime._draw_boundary(()) == _boundary(7)
+    assert wire._draw_boundary(()) == _boundary(7)
 
 
 def test_a_boundary_found_in_the_text_is_drawn_again(monkeypatch):
@@ -103,13 +105,13 @@ def test_a_text_with_a_run_of_equal_signs_is_written_directly(monkeypatch):
 
 
 def test_the_multipart_heads_hold_no_run_of_equal_signs_but_the_boundary():
-    """Header lines are not searched for a parent's boundary (mime._Wire.multipart)."""
-    for before, after in mime._MULTIPART_HEADS.values():
-        assert mime._MARKER not in before + after
+    """Header lines are not searched for a parent's boundary (wire.Wire.multipart)."""
+    for before, after in wire._MULTIPART_HEADS.values():
+        assert wire._MARKER not in before + after
         assert not before.endswith(b"=")
         assert not after.startswith(b"=")
-    for head in mime._TEXT_HEADS.values():
-        assert mime._MARKER not in head
+    for head in wire._TEXT_HEADS.values():
+        assert wire._MARKER not in head
 
 
 # Line lengths -------------------------------------------------------------------------------
@@ -136,7 +138,7 @@ def _long_line_by_splitting(text: str) -> bool:
     ],
 )
 def test_a_text_part_is_none_when_a_line_is_over_998_bytes(text, direct):
-    assert (mime._Wire.text_part("plain", text) is not None) is direct
+    assert (wire.Wire.text_part("plain", text) is not None) is direct
     assert _long_line_by_splitting(text) is not direct
 
 
@@ -150,7 +152,7 @@ def test_the_line_length_check_agrees_with_splitting_the_text():
             line = "".join(random.choice(pieces[:4]) for _ in range(random.randint(0, 4)))
             lines.append("x" * width + line)
         text = "".join(line + random.choice(pieces[4:7]) for line in lines)
-        part = mime._Wire.text_part("plain", text)
+        part = wire.Wire.text_part("plain", text)
         assert (part is None) is _long_line_by_splitting(text), [len(x) for x in lines]
 
 
@@ -206,14 +208,14 @@ def test_a_changed_charset_setting_takes_the_general_path(settings, monkeypatch)
     builder = MessageBuilder()
     _direct(builder, _row(1), monkeypatch)  # the settings read
     settings.DEFAULT_CHARSET = "iso-8859-1"
-    assert mime._Wire(builder).envelope(_row(2)) is None
+    assert wire.Wire(builder).envelope(_row(2)) is None
     settings.DEFAULT_CHARSET = "utf-8"
-    assert mime._Wire(builder).envelope(_row(2)) is not None
+    assert wire.Wire(builder).envelope(_row(2)) is not None
 
 
 def test_a_changed_site_url_changes_the_message_id(settings, monkeypatch):
     before = message_id_for(_row(1))
-    assert before.endswith(f"@{mime.urlsplit(settings.SITE_URL).hostname}>")
+    assert before.endswith(f"@{urlsplit(settings.SITE_URL).hostname}>")
     settings.SITE_URL = "https://autre.example.test"
     after = message_id_for(_row(1))
     assert after == before.split("@")[0] + "@autre.example.test>"

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from betacowork.messaging import outbox as outbox_module
-from betacowork.messaging.mime import message_id_for
+from betacowork.messaging.headers import message_id_for
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.outbox import (
     OutboxMessage,

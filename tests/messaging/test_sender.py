@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from betacowork.messaging.claim import outbox_claim
-from betacowork.messaging.mime import message_id_for
+from betacowork.messaging.headers import message_id_for
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.sender import outbox_deliver, outbox_send_due
 from tests.factories import UserFactory
