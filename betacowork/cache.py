@@ -1,7 +1,7 @@
 """Redis as a cache whose outage is a cache miss, never a 500.
 
-settings.py swaps Django's RedisCache for `ResilientRedisCache` whenever CACHE_URL is
-`redis://`. While Redis does not answer:
+betacowork/settings/services.py swaps Django's RedisCache for `ResilientRedisCache` whenever
+CACHE_URL is `redis://`. While Redis does not answer:
 
 - every read is a miss and every write is skipped: pages are computed, as with an empty cache;
 - allauth's login rate limits (keys `allauth:rl:...`) fall back to this process's memory: each

@@ -2,9 +2,9 @@
 this module, which registers them.
 
 - `betacowork.E001` (deploy): the static files storage is a manifest storage (whitenoise's,
-  the production default: `STORAGES` in settings.py) and STATIC_ROOT holds no manifest —
-  `collectstatic` never ran. With DEBUG off every page that names a static file would answer
-  500 ("Missing staticfiles manifest entry").
+  the production default: `STORAGES` in betacowork/settings/base.py) and STATIC_ROOT holds no
+  manifest — `collectstatic` never ran. With DEBUG off every page that names a static file would
+  answer 500 ("Missing staticfiles manifest entry").
 - `betacowork.E002` (deploy): the manifest is there but older than the code: files the site
   ships are missing from it (`collectstatic` did not run after the last release), and the
   pages naming them would answer 500 in the same way.

@@ -1,5 +1,5 @@
-"""The folder of a `filemail://` EMAIL_URL (settings.py). Standard library only: settings
-import it before Django is set up."""
+"""The folder of a `filemail://` EMAIL_URL (betacowork/settings/mail.py). Standard library
+only: settings import it before Django is set up."""
 
 from __future__ import annotations
 

@@ -108,7 +108,7 @@ class RedisServer:
 
 
 def production_caches(url: str) -> dict:
-    """CACHES exactly as betacowork/settings.py builds them for CACHE_URL=`url`."""
+    """CACHES exactly as betacowork/settings/services.py builds them for CACHE_URL=`url`."""
     env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
     env.update(ENV_FILE="", CACHE_URL=url, DJANGO_SETTINGS_MODULE="betacowork.settings")
     code = "import json; from django.conf import settings; print(json.dumps(settings.CACHES))"
