@@ -1,16 +1,17 @@
-"""Collaborations' views: the ledger (lists, a collaboration, its forms and answers) and the
-reports (the dashboard, the staff's CSV export)."""
+"""Collaborations' views: the ledger (lists, a collaboration: ledger.py; its forms: editing.py;
+the answers to it: answers.py) and the reports (the dashboard, the staff's CSV export)."""
 
-from .ledger import (
-    CollaborationCreateView,
-    CollaborationDetailView,
-    CollaborationListView,
-    CollaborationUpdateView,
+from .answers import (
     CollaborationVerifyView,
     MemberAutocompleteView,
-    MyCollaborationsView,
     ParticipantConfirmView,
     ParticipantDeclineView,
+)
+from .editing import CollaborationCreateView, CollaborationUpdateView
+from .ledger import (
+    CollaborationDetailView,
+    CollaborationListView,
+    MyCollaborationsView,
     StaffRequiredMixin,
 )
 from .reports import CollaborationExportView, DashboardView
