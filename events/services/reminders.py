@@ -30,8 +30,8 @@ a guest, at the address they registered with, in the language they registered in
 The message is the `Reminder` kind of the registry (events/messages.py: its key, templates,
 preference, and the delivery check that cancels a reminder whose seat, event or time changed
 before it went). A sweep writes thousands at once, so it renders the kind's templates once
-per language and kind of recipient and substitutes each person's values
-(`outbox_write_many`), rather than rendering each message through `notify()`.
+per language and kind of recipient and substitutes each person's values (reminder_render.py,
+written with `outbox_write_many`), rather than rendering each message through `notify()`.
 """
 
 from __future__ import annotations
@@ -42,9 +42,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.template.loader import get_template
-from django.utils import timezone, translation
-from django.utils.html import escape
+from django.utils import timezone
 
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.outbox import (
@@ -53,38 +51,17 @@ from betacowork.messaging.outbox import (
     outbox_existing_keys,
     outbox_write_many,
 )
-from betacowork.messaging.preferences import (
-    UNSUBSCRIBE_SALT,
-    preferences_url,
-    unsubscribe_url,
-    wants_email,
-)
-from betacowork.messaging.rendering import (
-    KeptKeySigner,
-    KeptKeyTimestampSigner,
-    RenderedMessage,
-    token_paths,
-)
+from betacowork.messaging.preferences import wants_email
 
 from ..messages import Reminder, reminder_key
 from ..models import Event, Registration
-from .common import (
-    GUEST_CANCEL_SALT,
-    _ics_attachment,
-    absolute_url,
-    event_topic,
-    guest_cancel_url,
-    registration_language,
-    verified_addresses,
-)
+from .common import _ics_attachment, event_topic, registration_language, verified_addresses
+from .reminder_render import ReminderLinks, ReminderRenderer, personal_values
 
 logger = logging.getLogger(__name__)
 
 WRITE_CHUNK = 500
 FIRST_CHUNK = 50  # the first chunk's reminders leave while the rest is written
-# The personal parts of a reminder: the templates are rendered once per language with these
-# tokens in their place, then each person's values are substituted (HTML-escaped in HTML).
-_PERSONAL = ("name", "cancel_url", "unsubscribe_url")
 
 
 def reminders_due(
@@ -118,10 +95,10 @@ def reminders_due(
 
 class _Member:
     """A member as the sweep reads them (a row of values, not a `User`): the attributes
-    `_recipient`, `wants_email`, `registration_language`, `_Links.unsubscribe` and the
+    `_recipient`, `wants_email`, `registration_language`, `ReminderLinks.unsubscribe` and the
     outbox row (`recipient`: its `pk`) read, and the model's own `get_short_name` — the
-    same function, so the greeting cannot drift from `reminder_message()`'s. Slots: a
-    helper that comes to read another attribute fails loudly
+    same function, so the greeting cannot drift from `reminder_message()`'s
+    (reminder_render.py). Slots: a helper that comes to read another attribute fails loudly
     (tests/events/test_reminder_values.py) instead of reading a wrong one."""
 
     __slots__ = ("email", "email_opt_outs", "is_active", "name", "pk", "preferred_language")
@@ -136,7 +113,7 @@ class _Member:
 class _Seat:
     """A confirmed registration as the sweep reads it (a row of values, not a
     `Registration`): the attributes `_recipient`, `registration_language`,
-    `_personal_values` and `_Links.cancel` read, its member a `_Member` (None for a guest),
+    `personal_values` and `ReminderLinks.cancel` read, its member a `_Member` (None for a guest),
     and the model's own `greeting_name` property."""
 
     __slots__ = ("email", "language", "name", "pk", "user", "user_id")
@@ -184,126 +161,8 @@ def _recipient(registration: Registration | _Seat, verified: set[tuple[int, str]
     return user, user.email
 
 
-def _token(field_name: str) -> str:
-    return f"@@betacowork-{field_name}@@"
-
-
-def reminder_context(
-    *, event: Event, offset: int, personal: dict[str, str], with_preferences: bool
-) -> dict:
-    return {
-        "event": event,
-        "offset_hours": offset // 60,
-        "offset_minutes": offset,
-        "start": timezone.localtime(event.start),
-        "end": timezone.localtime(event.end),
-        "place": event.place,
-        "event_url": absolute_url(event.get_absolute_url()),
-        "preferences_url": preferences_url() if with_preferences else "",
-        "site_url": settings.SITE_URL,
-        **personal,
-    }
-
-
-def _personal_values(
-    registration: Registration | _Seat, user, unsubscribe: str, cancel_url: str | None = None
-) -> dict[str, str]:
-    return {
-        "name": (user.get_short_name() if user else "") or registration.greeting_name,
-        "cancel_url": guest_cancel_url(registration) if cancel_url is None else cancel_url,
-        "unsubscribe_url": unsubscribe,
-    }
-
-
-class _Links:
-    """The per-person links of one sweep, as `guest_cancel_url()` and `unsubscribe_url()`
-    write them (tests/events/test_reminder_links.py), with the signers' keys derived and
-    the paths reversed once per sweep instead of once per link (a third of the sweep's
-    CPU went to its 14,000 links for 7,000 reminders)."""
-
-    def __init__(self) -> None:
-        self.cancel_signer = KeptKeyTimestampSigner(salt=GUEST_CANCEL_SALT)
-        self.unsubscribe_signer = KeptKeySigner(salt=UNSUBSCRIBE_SALT)
-        self.cancel_path = token_paths("events:guest_cancel")
-        self.unsubscribe_path = token_paths("notifications:unsubscribe")
-
-    def cancel(self, registration: Registration | _Seat) -> str:
-        # guest_cancel_token(): signing.dumps() of the same object, salt and serializer.
-        token = self.cancel_signer.sign_object(
-            {"r": registration.pk, "e": registration.email.lower()}
-        )
-        return absolute_url(self.cancel_path(token))
-
-    def unsubscribe(self, user) -> str:
-        # unsubscribe_token(): Signer(salt=UNSUBSCRIBE_SALT).sign_object() of the same object.
-        token = self.unsubscribe_signer.sign_object({"u": user.pk, "k": Reminder.preference})
-        return f"{settings.SITE_URL}{self.unsubscribe_path(token)}"
-
-
-def _templates() -> tuple:
-    """The kind's subject, text and HTML templates, compiled once per sweep (with DEBUG on,
-    Django re-reads and re-compiles a template at every render)."""
-    prefix = Reminder.template_prefix
-    return tuple(
-        get_template(name) for name in (f"{prefix}_subject.txt", f"{prefix}.txt", f"{prefix}.html")
-    )
-
-
-def _render(templates: tuple, context: dict, language: str) -> RenderedMessage:
-    subject, text, html = templates
-    with translation.override(language):
-        return RenderedMessage(
-            subject=" ".join(subject.render(context).split()),
-            text=text.render(context),
-            html=html.render(context),
-        )
-
-
-def reminder_message(
-    *, event: Event, registration: Registration, offset: int, user, language: str
-) -> RenderedMessage:
-    """Render one reminder (subject, text, HTML) for `registration`."""
-    unsubscribe = unsubscribe_url(user, Reminder.preference) if user else ""
-    context = reminder_context(
-        event=event,
-        offset=offset,
-        personal=_personal_values(registration, user, unsubscribe),
-        with_preferences=user is not None,
-    )
-    return _render(_templates(), context, language)
-
-
-class _ReminderRenderer:
-    """Renders the reminders of one (event, offset): templates once per language and kind of
-    recipient, then each person's values substituted."""
-
-    def __init__(self, event: Event, offset: int):
-        self.event, self.offset = event, offset
-        self.templates = _templates()
-        self.cache: dict[tuple[str, bool], RenderedMessage] = {}
-
-    def render(self, *, personal: dict[str, str], member: bool, language: str):
-        key = (language, member)
-        if key not in self.cache:
-            context = reminder_context(
-                event=self.event,
-                offset=self.offset,
-                personal={
-                    f: _token(f) if (member or f != "unsubscribe_url") else "" for f in _PERSONAL
-                },
-                with_preferences=member,
-            )
-            self.cache[key] = _render(self.templates, context, language)
-        shared = self.cache[key]
-        text, html = shared.text, shared.html
-        for field_name, value in personal.items():
-            text = text.replace(_token(field_name), value)
-            html = html.replace(_token(field_name), escape(value))
-        return RenderedMessage(subject=shared.subject, text=text, html=html)
-
-
 def _reminder_row(
-    reg, key, recipient, renderer, attachment, links: _Links, due_at: datetime | None
+    reg, key, recipient, renderer, attachment, links: ReminderLinks, due_at: datetime | None
 ) -> OutboxMessage:
     user, address = recipient
     language = registration_language(reg)
@@ -314,7 +173,7 @@ def _reminder_row(
         to_email=address,
         language=language,
         message=renderer.render(
-            personal=_personal_values(reg, user, unsubscribe, links.cancel(reg)),
+            personal=personal_values(reg, user, unsubscribe, links.cancel(reg)),
             member=user is not None,
             language=language,
         ),
@@ -363,9 +222,9 @@ def reminders_write_for_event(
         verified = verified_addresses({reg.user_id for reg in todo if reg.user_id})
         if renderer is None:
             renderer, attachment, links = (
-                _ReminderRenderer(event, offset),
+                ReminderRenderer(event, offset),
                 _ics_attachment(event),
-                _Links(),
+                ReminderLinks(),
             )
         messages = []
         for reg in todo:

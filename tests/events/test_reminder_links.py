@@ -16,7 +16,8 @@ from betacowork.messaging.models import Outbox
 from betacowork.messaging.preferences import unsubscribe_token_load, unsubscribe_url
 from betacowork.messaging.rendering import KeptKeySigner, KeptKeyTimestampSigner
 from events.services.common import guest_cancel_url, registration_from_token
-from events.services.reminders import _Links, reminder_message, reminder_sweep_run
+from events.services.reminder_render import ReminderLinks, reminder_message
+from events.services.reminders import reminder_sweep_run
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import UserFactory
 
@@ -84,7 +85,7 @@ def test_the_sweep_s_links_are_those_of_the_one_by_one_helpers(language, frozen_
     try:
         set_script_prefix("/sub/")
         with translation.override(language):
-            links = _Links()
+            links = ReminderLinks()
             assert links.cancel(registration) == guest_cancel_url(registration)
             assert links.unsubscribe(member) == unsubscribe_url(member, "reminder")
             cancel, unsubscribe = links.cancel(registration), links.unsubscribe(member)

@@ -20,7 +20,8 @@ from events.messages import Reminder
 from events.models import Registration
 from events.services import reminders
 from events.services.common import _ics_attachment, guest_cancel_url, registration_language
-from events.services.reminders import reminder_message, reminders_write_for_event
+from events.services.reminder_render import reminder_message
+from events.services.reminders import reminders_write_for_event
 from members.models import User
 from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import UserFactory

@@ -157,7 +157,7 @@ def test_guest_reminder_in_their_language_without_unsubscribe():
 
 def test_sweep_rendering_matches_rendering_one_by_one(monkeypatch):
     """The sweep renders once per language and substitutes each person's values."""
-    from events.services.reminders import reminder_message
+    from events.services.reminder_render import reminder_message
 
     # The cancel links carry the second they were signed in (signing.dumps() and the sweep's
     # KeptKeyTimestampSigner both read TimestampSigner.timestamp): one second for both
