@@ -25,14 +25,69 @@ CENT = Decimal("0.01")
 # A year's budget is stored in 11 digits with 2 decimals.
 MAX_BUDGET = Decimal("999999999.99")
 YEARS = range(2000, 2101)
-# What an amount may look like once spaces are gone and a decimal comma is a point: ASCII
+# What an amount may look like once read by `_decimal_point()`: ASCII
 # digits with an optional sign and decimals (`Decimal()` alone also takes "1e3", "NaN",
 # Arabic-Indic or full-width digits, which nobody types as euros).
 _AMOUNT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
+def _decimal_point(typed: str) -> str:
+    """Typed euros as `Decimal()` reads them: spaces gone, thousands separators gone, the
+    decimal separator a point — "1 234,56", "1.234,56" and "1,234.56" are all 1234.56, as
+    the pages write amounts in French and Dutch, and in English.
+
+    With both a point and a comma the last one is the decimals', the other groups thousands
+    (groups of three digits, or the text is refused). One kind alone, several times, groups
+    thousands ("1.000.000"); once, it is the decimals' ("12,50", "12.5") — unless three digits
+    follow it after one to three others ("1.500", "1,500"): a thousand and five hundred to a
+    Belgian, one and a half to a calculator, so such an amount is refused with the way to
+    write it, never read one way in silence (euros have two decimals, so nobody means 1.5 by
+    it: it was saved as €1.50)."""
+    text = "".join(typed.split())  # spaces, no-break spaces and thin spaces alike
+    sign, body = (text[0], text[1:]) if text[:1] in ("+", "-") else ("", text)
+    points, commas = body.count("."), body.count(",")
+    if not points and not commas:
+        return text
+    if points and commas:
+        decimal = "." if body.rfind(".") > body.rfind(",") else ","
+        whole, _sep, fraction = body.rpartition(decimal)
+        grouping = "," if decimal == "." else "."
+        if decimal in whole or not _grouped(whole, grouping):
+            return typed  # refused by the caller: not a number as anyone writes one
+        return f"{sign}{whole.replace(grouping, '')}.{fraction}"
+    separator = "." if points else ","
+    if points + commas > 1:
+        return f"{sign}{body.replace(separator, '')}" if _grouped(body, separator) else typed
+    whole, _sep, fraction = body.partition(separator)
+    if len(fraction) == 3 and fraction.isdigit() and _grouped(body, separator):
+        raise ValidationError(
+            _(
+                "“%(amount)s” could be read as thousands or as decimals: write it without a "
+                "thousands separator, such as 1500 or 1500.50."
+            )
+            % {"amount": typed.strip()},
+            "ambiguous",
+        )
+    return f"{sign}{whole}.{fraction}"
+
+
+def _grouped(text: str, separator: str) -> bool:
+    """Whether `text` is digits in groups of three after the first (1 to 3, not 0),
+    separated by `separator`: "1.500.000"."""
+    head, *groups = text.split(separator)
+    return (
+        bool(groups)
+        and 1 <= len(head) <= 3
+        and head.isascii()
+        and head.isdigit()
+        and head[0] != "0"
+        and all(len(g) == 3 and g.isascii() and g.isdigit() for g in groups)
+    )
+
+
 def parse_euros(value, *, maximum: Decimal = MAX_COST_LINE) -> Decimal:
-    """`value` (a Decimal, int or text such as "12.50" or "12,50") as euros with cents.
+    """`value` (a Decimal, int or text such as "12.50", "12,50" or "1 234,56") as euros with
+    cents (how text is read: `_decimal_point()`).
 
     Raises a ValidationError (no field) for what is not a number, has more than two
     decimals, is negative or is above `maximum`.
@@ -40,11 +95,11 @@ def parse_euros(value, *, maximum: Decimal = MAX_COST_LINE) -> Decimal:
     if isinstance(value, float):
         # Floats carry binary noise (0.1 + 0.2): money comes as text or Decimal.
         value = repr(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")  # 12,50 as typed in Belgium
-    if not isinstance(value, Decimal | int) and not _AMOUNT.fullmatch(text):
-        raise ValidationError(_("Enter an amount in euros, such as 12.50."), "invalid")
+    text = str(value)
+    if not isinstance(value, Decimal | int):
+        text = _decimal_point(text)
+        if not _AMOUNT.fullmatch(text):
+            raise ValidationError(_("Enter an amount in euros, such as 12.50."), "invalid")
     try:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):
