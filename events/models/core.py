@@ -95,7 +95,8 @@ class EventBasics(models.Model):
     the space, how many seats, and who may see it (the rest differs: dates, relations)."""
 
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    # A page, not a book: every calendar feed carries it (a 1 MB one went to each subscriber).
+    description = models.TextField(_("description"), blank=True, max_length=10_000)
     room = models.CharField(_("room / address"), max_length=255, blank=True)
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Empty means unlimited.")

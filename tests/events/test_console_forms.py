@@ -138,6 +138,7 @@ def test_created_event_is_a_draft_with_the_kinds_duration_and_the_host_space(
         ({"end": "9999-12-31T23:59"}, "at most 10 years ahead"),
         ({"start": "0202-05-06T18:00", "end": ""}, "cannot be dated before 2000"),
         ({"start": "2020-01-01T18:00", "end": ""}, "This date is past"),
+        ({"description": "x" * 10_001}, "at most 10000 characters (it has 10001)"),
     ],
 )
 def test_bad_event_input_is_refused_and_nothing_written(
@@ -165,6 +166,37 @@ def test_an_event_cannot_be_moved_out_of_range_nor_copied_past_it(organiser_clie
     assert response.status_code == 200
     assert "at most 10 years ahead" in response.content.decode()
     assert Event.objects.count() == 1
+
+
+def test_a_long_description_is_accepted_up_to_its_limit(organiser_client, chapter):
+    response = organiser_client.post("/organise/new/", _data(chapter, description="x" * 10_000))
+    assert response.status_code == 302
+    assert len(Event.objects.get().description) == 10_000
+
+
+def test_an_event_to_come_cannot_be_moved_into_the_past(organiser_client, chapter):
+    event = EventFactory(chapter=chapter, space=chapter.space, capacity=10, slug="it-day")
+    start = event.start
+    data = _data(chapter, start="2020-01-01T10:00", end="2020-01-01T12:00", capacity="10")
+    response = organiser_client.post("/organise/it-day/edit/", data)
+    assert response.status_code == 400
+    assert "an event still to come can only move to a date to come" in response.content.decode()
+    event.refresh_from_db()
+    assert (event.start, event.version) == (start, 1)
+
+
+def test_a_started_event_s_times_may_still_be_corrected(organiser_client, chapter):
+    """Tonight's meetup began at 18:00; it really began at 18:30: the organiser corrects it
+    at 19:00 (the new start is past, and so was the old one)."""
+    start = timezone.now() - timedelta(hours=1)
+    event = EventFactory(
+        chapter=chapter, capacity=10, slug="tonight", start=start, end=start + timedelta(hours=3)
+    )
+    later = start + timedelta(minutes=30)
+    data = _data(chapter, start=_local(later), end=_local(event.end), capacity="10")
+    assert organiser_client.post("/organise/tonight/edit/", data).status_code == 302
+    event.refresh_from_db()
+    assert _local(event.start) == _local(later)
 
 
 def test_end_before_start_is_refused(organiser_client, chapter):
@@ -312,6 +344,7 @@ def test_a_published_series_announces_its_occurrences_to_followers(
         ({"rrule_pattern": "current"}, "Choose how the series repeats."),
         ({"duration_minutes": "0"}, "At least 15 minutes."),
         ({"capacity": "200"}, "A chapter event has at most 50 seats"),
+        ({"description": "x" * 10_001}, "at most 10000 characters (it has 10001)"),
     ],
 )
 def test_bad_series_input_is_refused_and_nothing_written(
