@@ -294,6 +294,12 @@ def networking_round_start(
             _("That was the last round: add more rounds, or finish the evening."),
             code="no_more_rounds",
         )
+    if rnd.seats.count() < 2:
+        raise ValidationError(
+            _("Round %(n)s has nobody to meet: plan the rounds again, or finish the evening.")
+            % {"n": number},
+            code="alone",
+        )
     rnd.started_at = now
     rnd.save(update_fields=["started_at"])
     session.current_round = number
@@ -320,7 +326,9 @@ def networking_finish(*, event: Event, actor, now: datetime | None = None) -> Ne
     _refuse_if_finished(session)
     Round.objects.filter(session=session, started_at__isnull=True).delete()
     session.finished_at = now or timezone.now()
-    session.save(update_fields=["finished_at"])
+    # The planner's warnings were about the rounds to come ("3 meetings repeat"): gone.
+    session.warnings = _notes(session)
+    session.save(update_fields=["finished_at", "warnings"])
     return session
 
 
@@ -424,7 +432,9 @@ def networking_unseat(*, event: Event, user) -> None:
         return
     try:
         _unseat(event, None, user, record_left=False)
-    except ValidationError:  # "only two people are left"
-        Seat.objects.filter(
-            round__session=session, round__started_at__isnull=True, user=user
-        ).delete()
+    except ValidationError:  # "only two people are left": nobody to re-seat the other with
+        # One person cannot meet anyone: the rounds to come go, and their warnings with them
+        # (the run page then offers to plan rounds again, or to finish the evening).
+        Round.objects.filter(session=session, started_at__isnull=True).delete()
+        session.warnings = _notes(session)
+        session.save(update_fields=["warnings"])

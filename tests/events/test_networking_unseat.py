@@ -5,6 +5,7 @@ met who was not checked in."""
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -167,3 +168,69 @@ def test_undoing_a_check_in_locks_the_event_then_the_registration_then_the_sessi
     locks = [q["sql"] for q in ctx.captured_queries if "FOR UPDATE" in q["sql"]]
     assert len(locks) == 1
     assert locks[0].endswith('FOR UPDATE OF "events_registration"')
+
+
+# Warnings about rounds that are gone (QA, 2026-12-07) -------------------------------------
+
+
+def planner_codes(event) -> list[str]:
+    session = NetworkingSession.objects.get(event=event)
+    return [n["code"] for n in session.warnings if n["code"] not in services.NOTE_CODES]
+
+
+def test_finishing_the_evening_drops_the_warnings_about_the_rounds_it_dropped(
+    client, evening, organiser
+):
+    """Five rounds of pairs for four people must repeat meetings, and the plan says so;
+    after one round the organiser finishes: the rounds that would have repeated are gone,
+    and so is their warning. Who left stays written."""
+    people = attend(evening, 4)
+    services.networking_plan(event=evening, actor=organiser, rounds=5, table_size=2)
+    assert planner_codes(evening) == ["repeats_unavoidable"]
+    services.networking_leave(event=evening, actor=organiser, user=people[0])
+    services.networking_round_start(event=evening, actor=organiser)
+    services.networking_finish(event=evening, actor=organiser)
+
+    assert planner_codes(evening) == []
+    client.force_login(organiser)
+    page = client.get(url("run", evening)).content.decode()
+    assert "repeat" not in page
+    assert "left before the first round" in page
+
+
+def test_a_cancellation_that_leaves_one_person_drops_the_rounds_to_come(
+    client, before_the_doors, organiser
+):
+    """Three people, two rounds planned; one leaves, another cancels: the last one has nobody
+    to meet. The rounds to come (one person at a table) and their warnings go; the run page
+    offers to plan again or to finish, and no round can start for one person."""
+    evening = before_the_doors
+    people = attend(evening, 3)
+    services.networking_plan(event=evening, actor=organiser, rounds=2, table_size=2)
+    services.networking_leave(event=evening, actor=organiser, user=people[0])
+    client.force_login(people[1])
+    assert client.post(reverse("events:cancel", args=[evening.slug])).status_code == 302
+
+    session = NetworkingSession.objects.get(event=evening)
+    assert not session.rounds.exists()
+    assert planner_codes(evening) == []
+    client.force_login(organiser)
+    page = client.get(url("run", evening)).content.decode()
+    assert "repeat" not in page
+    assert "Start round" not in page
+    with pytest.raises(ValidationError) as exc:
+        services.networking_round_start(event=evening, actor=organiser)
+    assert exc.value.code == "no_more_rounds"
+
+
+def test_a_round_with_one_person_seated_does_not_start(evening, organiser):
+    people = attend(evening, 4)
+    services.networking_plan(event=evening, actor=organiser, rounds=2, table_size=2)
+    first = NetworkingSession.objects.get(event=evening).rounds.get(number=1)
+    first.seats.exclude(user=people[0]).delete()
+    with pytest.raises(ValidationError) as exc:
+        services.networking_round_start(event=evening, actor=organiser)
+    assert exc.value.code == "alone"
+    first.refresh_from_db()
+    assert first.started_at is None
+    assert not Meeting.objects.exists()
