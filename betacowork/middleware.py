@@ -115,7 +115,10 @@ class BadInputMiddleware:
             detail = _("The request has too many parameters or is too large.")
             return JsonResponse({"detail": detail}, status=400)
         if not nul:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code == 405 and not api and not response.content:
+                return _method_not_allowed_page(request, response)
+            return response
         if api:
             return JsonResponse({"detail": _("NUL characters are not allowed.")}, status=400)
         return bad_request(request, exception=None)
@@ -129,6 +132,16 @@ class BadInputMiddleware:
             logger.warning("Malformed admin input on %s: %s", request.path, exception)
             return bad_request(request, exception=exception)
         return None
+
+
+def _method_not_allowed_page(request, response):
+    """Django's 405 is an empty page: a member sent back to a button's address by the login
+    page (their session had ended) saw nothing. The same status and Allow header, and a page
+    that says what happened."""
+    page = HttpResponse(loader.render_to_string("405.html", request=request), status=405)
+    if response.has_header("Allow"):
+        page["Allow"] = response["Allow"]
+    return page
 
 
 def _outage_cause(exc: BaseException | None) -> BaseException | None:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -17,6 +18,7 @@ from .. import selectors, services
 from ..forms import GuestRegistrationForm, RegistrationForm, add_service_errors
 from ..models import Event, Registration
 from ..rules import event_visible
+from ..services.common import registration_language
 from ..services.guests import guest_registered_again
 from .common import _validation_messages
 from .pages import EventDetailView
@@ -33,9 +35,14 @@ def _guest_rate_limits() -> dict[str, str]:
 
 
 class EventRegisterView(EventDetailView):
-    """POST only: register the member, or a guest with name and email."""
+    """POST: register the member, or a guest with name and email. GET (the login page sends a
+    member whose session ended back to the address the form was sent to): the event's page,
+    where the button is."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return redirect("events:detail", slug=self.kwargs["slug"])
 
     def post(self, request, *args, **kwargs):
         # A lean read: the service re-reads the row under its lock anyway, and the page's
@@ -127,17 +134,44 @@ def _tell_registered(request, status: str, position: int | None, *, guest_email=
             _("The event is full: you are number %(position)s on the waitlist.")
             % {"position": position},
         )
-    if guest_email is not None:
+    if guest_email is None:
+        return
+    if status == Registration.Status.CONFIRMED:
         messages.info(request, _("We sent a confirmation to %(email)s.") % {"email": guest_email})
+    else:
+        messages.info(
+            request,
+            _(
+                "We sent your place on the waitlist to %(email)s: we will write again if a "
+                "seat frees up."
+            )
+            % {"email": guest_email},
+        )
 
 
 class EventCancelRegistrationView(LoginRequiredMixin, View):
-    """POST only: a member cancels their seat or leaves the waitlist."""
+    """POST: a member cancels their seat or leaves the waitlist. GET (back from the login
+    page, their session having ended): the event's page, where the button is."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, slug):
+        return redirect("events:detail", slug=slug)
 
     def post(self, request, slug):
         event = get_object_or_404(Event.objects.visible_to(request.user), slug=slug)
+        if event.is_cancelled:
+            # A page opened before the event was cancelled: nothing to do, and nothing done
+            # (the seats stay as the record of who was coming).
+            messages.info(
+                request,
+                _(
+                    "%(title)s will not take place: there is nothing to cancel, and nothing "
+                    "more to do."
+                )
+                % {"title": event.title},
+            )
+            return redirect(event)
         registration = selectors.registration_for(event=event, user=request.user)
         if registration is None:
             # A second click on "Cancel" (or a second tab): the seat was given back already.
@@ -180,6 +214,15 @@ class GuestCancelView(TemplateView):
         self.registration = services.registration_from_token(kwargs["token"])
         if self.registration is None:
             return self.render_to_response(self.get_context_data(invalid=True), status=400)
+        # The page reads in the language the email came in, unless this browser picked
+        # another with the language switcher or a member is signed in (theirs, then).
+        if (
+            settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and not request.user.is_authenticated
+        ):
+            language = registration_language(self.registration)
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

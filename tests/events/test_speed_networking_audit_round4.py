@@ -92,13 +92,14 @@ def test_someone_leaving_before_round_1_is_not_said_to_leave_after_round_0(eveni
     assert not any("round 0" in note for note in notes)
 
 
-def test_a_person_left_alone_at_a_table_is_told_so_not_with_nobody(client, evening, organiser):
+def test_a_person_left_alone_is_not_seated_with_nobody(client, evening, organiser):
     people = attend(evening, 2)
     services.networking_plan(event=evening, actor=organiser, rounds=2)
-    # Nobody is left to re-seat the other with: they stay alone at their table.
+    # Nobody is left to re-seat the other with: the rounds to come go (networking_unseat),
+    # and their phone says so rather than "table 1 with " nobody.
     registration_check_in_undo(registration=people[1].event_registrations.get(), actor=organiser)
     client.force_login(people[0])
     state = client.get(url("me_state", evening)).json()
-    assert state["companions"] == []
-    assert state["text"] == ("Round 1 · table 1 · nobody else is at your table: see an organiser.")
+    assert (state["status"], state["table"], state["companions"]) == ("unplanned", None, [])
+    assert state["text"].startswith("The rounds are not planned yet")
     assert not state["text"].endswith("with ")

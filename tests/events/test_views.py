@@ -119,9 +119,11 @@ def test_member_registers_with_a_note_and_double_click_is_harmless(member_client
     assert "You&#x27;re registered." in page or "You're registered." in page
 
 
-def test_register_get_is_not_allowed(member_client, event):
+def test_register_get_leads_to_the_event_page_and_registers_nobody(member_client, event):
     url = reverse("events:register", kwargs={"slug": event.slug})
-    assert member_client.get(url).status_code == 405
+    response = member_client.get(url)
+    assert (response.status_code, response["Location"]) == (302, event.get_absolute_url())
+    assert not event.registrations.exists()
 
 
 def test_register_for_cancelled_event_is_a_400_with_the_reason(member_client, event):

@@ -1,0 +1,88 @@
+"""The registration buttons from pages that were open a while (QA, 2026-12-07): the event was
+cancelled meanwhile, the session ended, a guest opens their email's link in another browser."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from events import services
+from events.models import Registration
+
+from .factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cancelling_a_seat_of_an_event_cancelled_meanwhile_changes_nothing(client, member, event):
+    """The member's tab was opened before staff cancelled the event: the seat stays as the
+    record of who was coming, and the member is told there is nothing to do."""
+    registration = services.event_register(event=event, user=member)
+    services.event_cancel(event=event, actor=None)
+    client.force_login(member)
+    response = client.post(
+        reverse("events:cancel", args=[event.slug]), {"expected": "confirmed"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == event.get_absolute_url()
+    body = response.content.decode()
+    assert "will not take place: there is nothing to cancel" in body
+    assert "Your registration is cancelled" not in body
+    registration.refresh_from_db()
+    assert (registration.status, registration.cancelled_at) == ("confirmed", None)
+
+
+def test_a_member_whose_session_ended_comes_back_to_the_event_page(client, member, event):
+    """Their "Cancel my registration" sent them to log in, which sends them back with a GET
+    to the button's address: the event's page, where the button is, not an empty 405."""
+    services.event_register(event=event, user=member)
+    cancel = reverse("events:cancel", args=[event.slug])
+    response = client.post(cancel)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    client.force_login(member)
+    response = client.get(cancel)
+    assert (response.status_code, response["Location"]) == (302, event.get_absolute_url())
+    register = reverse("events:register", args=[event.slug])
+    response = client.get(register)
+    assert (response.status_code, response["Location"]) == (302, event.get_absolute_url())
+    assert Registration.objects.get(user=member).status == Registration.Status.CONFIRMED
+
+
+def test_a_button_address_opened_as_a_page_says_what_it_is(client, member):
+    client.force_login(member)
+    response = client.get(reverse("events:calendar_regenerate"))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    body = response.content.decode()
+    assert "This address is not a page" in body
+    assert "Nothing was changed." in body
+
+
+def test_the_api_keeps_its_json_405(client):
+    response = client.post(reverse("api:events"), {})
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_a_guests_cancel_link_reads_in_the_language_they_registered_in(client):
+    event = EventFactory()
+    registration = services.event_register(
+        event=event, name="Piet", email="piet@example.test", language="nl"
+    )
+    link = reverse("events:guest_cancel", args=[services.guest_cancel_token(registration)])
+    response = client.get(link)
+    assert '<html lang="nl"' in response.content.decode()
+    assert "Yes, cancel my registration" not in response.content.decode()
+    # The language switcher of this browser wins.
+    client.cookies["betacowork_language"] = "en"
+    assert '<html lang="en"' in client.get(link).content.decode()
+
+
+def test_a_waitlisted_guest_is_told_what_was_sent(client):
+    event = EventFactory(capacity=1)
+    services.event_register(event=event, name="First", email="first@example.test")
+    data = {"name": "Second", "email": "second@example.test"}
+    response = client.post(reverse("events:register", args=[event.slug]), data, follow=True)
+    body = response.content.decode()
+    assert "We sent your place on the waitlist to second@example.test" in body
+    assert "We sent a confirmation to" not in body
