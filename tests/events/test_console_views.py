@@ -213,7 +213,7 @@ def test_registrations_csv_for_an_organiser(organiser_client, crowd):
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     lines = text.strip().splitlines()
-    assert lines[0].startswith("name,status,waitlist_position,member,note")
+    assert lines[0] == "name,status,waitlist position,member,note,registered at,checked in at"
     assert "email" not in lines[0]
     assert "@example.test" not in text
     assert "Ada Visible" in text
@@ -223,7 +223,20 @@ def test_registrations_csv_for_an_organiser(organiser_client, crowd):
     assert "'=HYPERLINK(1)" in text  # a formula is neutralised
     assert len(lines) == 1 + 5  # cancelled registrations are not listed
     wendy = next(line for line in lines if line.startswith("Wendy Second"))
-    assert ",waitlisted,2," in wendy
+    assert ",On the waitlist,2," in wendy
+
+
+def test_the_registrations_csv_reads_in_the_organisers_language(organiser, client, crowd):
+    organiser.preferred_language = "fr"
+    organiser.save(update_fields=["preferred_language"])
+    client.force_login(organiser)
+    text = client.get("/organise/switch-it-day/registrations.csv").content.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0] == (
+        "nom,statut,place en liste d'attente,membre,note,inscrit le,présence enregistrée le"
+    )
+    wendy = next(line for line in lines if line.startswith("Wendy Second"))
+    assert ",En liste d'attente,2," in wendy
 
 
 def test_registrations_csv_for_staff_has_emails_and_every_name(client, staff, crowd):

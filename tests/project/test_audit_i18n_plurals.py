@@ -64,3 +64,12 @@ def test_the_dashboard_figures_say_many_collaborations(client, member, other_mem
     log(member, other_member, confirm=True)
     log(other_member, member, confirm=True, title="Logo")
     assert "2 confirmed collaborations" in _dashboard(client)
+
+
+@pytest.mark.parametrize(("count", "label"), [(1, "participation"), (2, "participations")])
+def test_my_events_counts_attendance_in_the_counts_form(count, label):
+    """/events/mine/ in French said "1 participations : Speed networking"."""
+    rows = [{"count": count, "kind": "Speed networking"}]
+    with translation.override("fr"):
+        html = render_to_string("events/my_events.html", {"attendance": rows})
+    assert _stats(html) == [f"{count} {label} : Speed networking"]  # spaces made plain

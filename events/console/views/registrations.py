@@ -50,19 +50,22 @@ class RegistrationsCsvView(EventPermissionMixin, View):
         viewer = request.user
         show_emails = viewer.has_perm("events.see_all_registrants")
         overview = selectors.registrations_overview(event=self.event, viewer=viewer)
-        header = ["name", *(["email"] if show_emails else []), "status", "waitlist_position"]
-        header += ["member", "note", "registered_at", "checked_in_at"]
+        # In the reader's language, as the page (and the speed-networking plan's CSV).
+        header = [_("name"), *([_("email")] if show_emails else []), _("status")]
+        header += [_("waitlist position"), _("member"), _("note")]
+        header += [_("registered at"), _("checked in at")]
         rows = [header]
         private = _("Private profile")
+        yes, no = _("yes"), _("no")
         for registration in [*overview.confirmed, *overview.waitlist]:
             shown = registration.shown
             row = [registration.name if shown else private]
             if show_emails:
                 row.append(registration.email)
             row += [
-                registration.status,
+                registration.get_status_display(),
                 getattr(registration, "position", "") or "",
-                "no" if registration.is_guest else "yes",
+                no if registration.is_guest else yes,
                 registration.note if shown else "",
                 _iso(registration.created_at),
                 _iso(registration.checked_in_at),
