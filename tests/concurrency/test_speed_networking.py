@@ -15,7 +15,7 @@ from django.utils import timezone
 from events.models import Meeting, MeetingRequest, NetworkingSession, Round, Seat
 from events.models.speed_networking import MAX_REQUESTS
 from events.services.checkin import registration_check_in_undo
-from events.speed_networking import services
+from events.speed_networking import selectors, services
 from tests.events.factories import EventFactory, RegistrationFactory, kind
 from tests.factories import ChapterFactory, UserFactory, make_member
 
@@ -183,7 +183,7 @@ def test_a_check_in_undone_while_the_first_rounds_are_planned(started, organiser
     slow plan would be) so the undo arrives at that moment on every run."""
     _chapter, (one, two) = organisers
     gone = started.registrations.order_by("pk").first()
-    read, original = threading.Event(), services.selectors.attendance
+    read, original = threading.Event(), selectors.attendance
 
     def slow_attendance(event):
         present = original(event)
@@ -191,7 +191,7 @@ def test_a_check_in_undone_while_the_first_rounds_are_planned(started, organiser
         time.sleep(0.5)
         return present
 
-    monkeypatch.setattr(services.selectors, "attendance", slow_attendance)
+    monkeypatch.setattr(selectors, "attendance", slow_attendance)
 
     def undo():
         read.wait(timeout=3)
