@@ -1,6 +1,7 @@
 """The events app's models, one module per concern.
 
-- `core`: events, series, kinds, speakers, calendar tokens;
+- `core`: events, series, kinds;
+- `speakers`: who speaks at an event; `calendar`: personal calendar feed tokens;
 - `registrations`: seats, the waitlist, guests;
 - `history`: what happened to an event, by whom;
 - `budget`: what events cost (cost lines) and the yearly budgets they are held against;
@@ -10,21 +11,20 @@ Import them from here (`from events.models import Event`): the split is for read
 """
 
 from .budget import Budget, EventCost
+from .calendar import CalendarToken, _new_token
 from .core import (
     EVENT_TIME_FIELDS,
-    CalendarToken,
     Event,
     EventKind,
     EventQuerySet,
     EventSeries,
     EventVisibility,
-    Speaker,
-    _new_token,
     default_reminder_offsets,
     validate_event_time,
 )
 from .history import EventChange
 from .registrations import Registration, RegistrationQuerySet
+from .speakers import Speaker
 from .speed_networking import Meeting, MeetingRequest, NetworkingSession, Round, Seat
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Events, recurring series, speakers and personal calendar tokens (seats: registrations.py).
+"""Events and recurring series (speakers: speakers.py; seats: registrations.py).
 
 Contract other apps code against (reminders, collaborations): the names of these models and
 fields, `Event.version` (bumped when the time or place changes: it is the .ics SEQUENCE and
@@ -7,7 +7,6 @@ part of reminder de-duplication keys), and `Event.effective_reminder_offsets`.
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -375,58 +374,3 @@ class Event(EventBasics):
         return bool(
             self.registration_opens_at and (now or timezone.now()) < self.registration_opens_at
         )
-
-
-class Speaker(models.Model):
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="speakers"
-    )
-    name = models.CharField(_("name"), max_length=150)
-    bio = models.TextField(_("bio"), blank=True)
-    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("member"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="talks",
-    )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("speaker")
-        verbose_name_plural = _("speakers")
-        ordering = ["order", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class CalendarToken(models.Model):
-    """The secret in a member's personal iCal feed URL; regenerating it revokes the old URL."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("member"),
-        on_delete=models.CASCADE,
-        related_name="calendar_token",
-    )
-    token = models.CharField(_("token"), max_length=64, unique=True, default=_new_token)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("calendar feed token")
-        verbose_name_plural = _("calendar feed tokens")
-
-    def __str__(self) -> str:
-        return f"{self.user} calendar feed"
-
-    def regenerate(self) -> None:
-        self.token = _new_token()
-        self.created_at = timezone.now()
-        self.save(update_fields=["token", "created_at"])
