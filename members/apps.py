@@ -8,7 +8,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from betacowork import checks  # noqa: F401 - the project's system checks
-        from betacowork.messaging.outbox import outbox_cancel_for_deleted_user
+        from betacowork.messaging.afterwards import outbox_cancel_for_deleted_user
 
         from . import (  # noqa: F401 - receivers, panels, seeders
             demo,

@@ -18,8 +18,9 @@ The modules, each importing only those above it in this list:
   kinds.py      the registry: MessageKind, register_kind, kind_for, optional_preferences
   models.py     Outbox (table `members_outbox`, kept from before the move)
   preferences.py  wants_email, signed unsubscribe links and headers, preference changes
-  outbox.py     writing rows (outbox_write, outbox_write_many, outbox_write_data), resend,
-                cancelling a deleted account's mail; publishes send tasks on commit
+  outbox.py     writing rows (outbox_write, outbox_write_many, outbox_write_data); publishes
+                send tasks on commit
+  afterwards.py  staff's "send again", silencing a deleted account's rows
   notify.py     notify(), notify_address()
   checks.py     the delivery checks (the recipient's choices, each kind's obsolete_reasons)
   headers.py    the header lines every message carries (Message-ID, language...)

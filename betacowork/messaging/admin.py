@@ -6,9 +6,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from .afterwards import RECIPIENT_DELETED, outbox_resend
 from .kinds import kind_for
 from .models import Outbox
-from .outbox import RECIPIENT_DELETED, outbox_resend
 
 # A secret kind's body (a confirmation or reset link, a sign-in code) is for the mailbox it
 # went to alone (MessageKind.secret): the delivery log shows these fields in its place. The

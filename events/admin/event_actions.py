@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from betacowork.csv_cells import csv_lines
+from betacowork.messaging.afterwards import outbox_resend
 from betacowork.messaging.models import Outbox
-from betacowork.messaging.outbox import outbox_resend
 from betacowork.messaging.sender import outbox_render
 from betacowork.numbers import parse_ids
 

@@ -44,13 +44,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from betacowork.messaging.afterwards import RECIPIENT_DELETED
 from betacowork.messaging.models import Outbox
-from betacowork.messaging.outbox import (
-    RECIPIENT_DELETED,
-    OutboxMessage,
-    outbox_existing_keys,
-    outbox_write_many,
-)
+from betacowork.messaging.outbox import OutboxMessage, outbox_existing_keys, outbox_write_many
 from betacowork.messaging.preferences import wants_email
 
 from ..messages import Reminder, reminder_key

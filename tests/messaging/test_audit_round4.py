@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from betacowork.messaging.afterwards import outbox_resend
 from betacowork.messaging.models import Outbox
-from betacowork.messaging.outbox import outbox_resend
 from betacowork.messaging.sender import outbox_send_due
 from collaborations.models import Participant
 from collaborations.services import participant_confirm

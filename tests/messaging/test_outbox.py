@@ -8,12 +8,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from betacowork.messaging import outbox as outbox_module
+from betacowork.messaging.afterwards import outbox_resend
 from betacowork.messaging.headers import message_id_for
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.outbox import (
     OutboxMessage,
     outbox_quiet,
-    outbox_resend,
     outbox_send_on_commit,
     outbox_write,
     outbox_write_many,

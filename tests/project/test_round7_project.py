@@ -320,7 +320,7 @@ def french_marked(monkeypatch):
 
 
 def test_staff_read_the_reasons_in_their_language(client, db, french_marked):
-    from betacowork.messaging.outbox import RECIPIENT_DELETED
+    from betacowork.messaging.afterwards import RECIPIENT_DELETED
     from tests.messaging.factories import write
 
     staff = UserFactory(is_staff=True, is_superuser=True, preferred_language="fr")
