@@ -147,3 +147,46 @@ def test_successful_logins_do_not_count_against_the_account(client, member, prod
         assert login(client, f"198.18.1.{n + 1}", member.email, PASSWORD).status_code == 302
         client.logout()
     assert login(client, ELSEWHERE, member.email, PASSWORD).status_code == 302
+
+
+# --- the admin's login is the site's (QA, 2026-12-07) ---------------------------------------
+
+
+def test_wrong_passwords_cannot_be_tried_on_the_admins_own_login_form(
+    client, staff, production_limits
+):
+    """/admin/login/ authenticated on its own, past allauth's limits: 55 wrong passwords in a
+    row, then the right one let anyone in. It now sends everyone to the site's login page,
+    whose limits hold (the 6th wrong password locks the account for that address)."""
+    admin_login = reverse("admin:login")
+    for _ in range(20):
+        response = client.post(
+            admin_login, {"username": staff.email, "password": "wrong"}, REMOTE_ADDR=ATTACKER
+        )
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    assert not logged_in(client)
+    for _ in range(6):
+        login(client, ATTACKER, staff.email, "wrong")
+    response = login(client, ATTACKER, staff.email, PASSWORD)
+    assert LOCKED in response.content.decode()
+    assert not logged_in(client)
+
+
+def test_staff_sign_in_on_the_sites_page_and_land_in_the_admin(client, staff):
+    response = client.get(reverse("admin:index"), follow=True)
+    login_url, _status = response.redirect_chain[-1]
+    assert login_url.startswith(reverse("account_login"))
+    assert "next=%2Fadmin%2F" in login_url
+    response = client.post(
+        reverse("account_login") + "?next=/admin/",
+        {"login": staff.email, "password": PASSWORD},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_member_who_is_not_staff_is_refused_the_admin_login(client, member):
+    client.force_login(member)
+    assert client.get(reverse("admin:login")).status_code == 403
+    assert client.get(reverse("admin:index"))["Location"].startswith(reverse("admin:login"))
