@@ -190,3 +190,17 @@ def test_a_member_who_is_not_staff_is_refused_the_admin_login(client, member):
     client.force_login(member)
     assert client.get(reverse("admin:login")).status_code == 403
     assert client.get(reverse("admin:index"))["Location"].startswith(reverse("admin:login"))
+
+
+def test_too_many_attempts_is_the_sites_page_in_the_visitors_language(client, member):
+    """allauth's own 429 was a bare English page without the site around it."""
+    client.cookies["betacowork_language"] = "fr"
+    url = reverse("account_reset_password")
+    with override_settings(ACCOUNT_RATE_LIMITS={"reset_password": "1/m/key"}):
+        assert client.post(url, {"email": member.email}).status_code == 302
+        response = client.post(url, {"email": member.email})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert '<html lang="fr"' in page
+    assert "Trop de tentatives" in page
+    assert 'href="/"' in page  # the site's layout, a way back
