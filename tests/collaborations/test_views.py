@@ -13,7 +13,7 @@ from collaborations.models import Collaboration, Participant
 from collaborations.views import CollaborationListView, MyCollaborationsView
 from members.models import Visibility
 from members.services import account_delete
-from tests.factories import UserFactory
+from tests.factories import ChapterFactory, SpaceFactory, UserFactory
 
 from .conftest import attend, form_as_sent, log, set_visibility
 
@@ -647,3 +647,16 @@ def test_answering_is_thanked_in_my_language(client, member, other_member, view,
     client.force_login(other_member)
     page = client.post(reverse(f"collaborations:{view}", args=[row.pk]), follow=True)
     assert message in page.content.decode()
+
+
+def test_the_detail_names_the_space_and_the_chapter_each_under_its_own_label(
+    client, member, other_member
+):
+    """The "Space" line showed the chapter's name ("Space: BetaGroup Kortrijk")."""
+    twelve = SpaceFactory(name="Twelve", city="Kortrijk")
+    ChapterFactory(name="BetaGroup Kortrijk", space=twelve)
+    collab = log(member, other_member, space=twelve)
+    client.force_login(member)
+    page = client.get(collab.get_absolute_url()).content.decode()
+    assert "<dt>Space</dt><dd>Twelve</dd>" in page
+    assert "<dt>Chapter</dt><dd>BetaGroup Kortrijk</dd>" in page
