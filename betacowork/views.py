@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from members.middleware import language_cookie_set
 from members.panels import home_panels
 from members.services import user_language_set
 
@@ -40,14 +41,7 @@ def language_switch(request):
     ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=365 * 24 * 3600,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=False,
-    )
+    language_cookie_set(response, language)
     if request.user.is_authenticated:
         user_language_set(user=request.user, language=language)
     return response

@@ -98,3 +98,16 @@ class AccountRefusalStatusMiddleware:
             if status is not None:
                 response.status_code = status
         return response
+
+
+def language_cookie_set(response, language: str) -> None:
+    """This browser's language from now on, signed in or not (the switcher's choice, or a
+    member's language kept as they sign out for good)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=False,
+    )

@@ -14,11 +14,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from ..forms import AccountDeleteForm
+from ..middleware import language_cookie_set
 from ..panels import export_collect
 from ..services import account_delete
 
@@ -66,7 +68,10 @@ class AccountDeleteView(LoginRequiredMixin, FormView):
         user = self.request.user
         # Deleted first, then logged out: a deletion that fails leaves the member signed in
         # with their account, not signed out of an account that still exists.
+        language = get_language()  # theirs: the goodbye page reads in it after the logout
         account_delete(user=user)
         logout(self.request)
         messages.success(self.request, _("Your account and your profile are deleted. Goodbye!"))
-        return redirect(reverse("home"))
+        response = redirect(reverse("home"))
+        language_cookie_set(response, language)
+        return response

@@ -172,3 +172,21 @@ def test_a_deletion_that_fails_leaves_me_signed_in_with_my_account(
     assert response.status_code == 500
     assert User.objects.filter(pk=katia.user.pk).exists()
     assert client.get(reverse("members:my_data")).status_code == 200  # still signed in
+
+
+@pytest.mark.django_db
+def test_the_goodbye_page_reads_in_the_language_of_the_account_just_deleted(
+    client, recently_authenticated
+):
+    """A French member deleted their account: the goodbye message was French, the page
+    around it English (the language went with the session)."""
+    user = make_member("Léa Dupont").user
+    user.preferred_language = "fr"
+    user.save(update_fields=["preferred_language"])
+    client.force_login(user)
+    recently_authenticated(client)
+    response = client.post(reverse("members:account_delete"), {"email": user.email}, follow=True)
+    page = response.content.decode()
+    assert '<html lang="fr"' in page
+    assert "Au revoir" in page
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
