@@ -25,7 +25,13 @@ from betacowork.messaging.kinds import optional_preferences
 from .contacts import vcf_download
 from .csv_io import COLUMNS, members_export_queryset, members_export_rows
 from .csv_staging import members_import_commit, members_import_stage
-from .forms import MemberImportForm, json_list_checked
+from .forms import (
+    MemberImportForm,
+    PersonNameField,
+    json_list_checked,
+    linkedin_clean,
+    phone_clean,
+)
 from .models import (
     SPOKEN_LANGUAGES,
     Chapter,
@@ -80,6 +86,8 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        if "name" in form.base_fields:  # cleaned as the sign-up and account forms clean it
+            form.base_fields["name"] = PersonNameField.like(form.base_fields["name"])
         names = optional_preferences()
         json_list_checked(
             form.base_fields,
@@ -253,8 +261,12 @@ class ProfileAdmin(admin.ModelAdmin):
         base = super().get_form(request, obj, change=change, **kwargs)
 
         class ProfileForm(base):
+            # What the member's own profile form refuses, the admin refuses too: a name with
+            # a text-direction override, a LinkedIn address elsewhere, a phone of letters.
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
+                if "display_name" in self.fields:
+                    self.fields["display_name"] = PersonNameField.like(self.fields["display_name"])
                 codes = dict(SPOKEN_LANGUAGES)
                 json_list_checked(
                     self.fields,
@@ -268,6 +280,12 @@ class ProfileAdmin(admin.ModelAdmin):
                     # A deactivated account: the form shows (and changes) the visibility it
                     # gets once reactivated, so "Hidden" picked there is a choice too.
                     self.initial["visibility"] = self.instance.visibility_on_reactivation
+
+            def clean_linkedin(self):
+                return linkedin_clean(self.cleaned_data.get("linkedin", ""))
+
+            def clean_phone(self):
+                return phone_clean(self.cleaned_data.get("phone", ""))
 
         return ProfileForm
 

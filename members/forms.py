@@ -67,6 +67,33 @@ class PersonNameField(forms.CharField):
         value = super().to_python(value)
         return person_name_clean(value) if value not in self.empty_values else value
 
+    @classmethod
+    def like(cls, field: forms.CharField) -> "PersonNameField":
+        """`field` (a model form's name field: the admin's) cleaned as every name is."""
+        return cls(
+            label=field.label,
+            max_length=field.max_length,
+            required=field.required,
+            help_text=field.help_text,
+            widget=field.widget,
+        )
+
+
+def linkedin_clean(url: str) -> str:
+    """A profile's LinkedIn address, or a ValidationError: the profile form's and the
+    admin's rule."""
+    if url and not re.match(r"^https?://([a-z]{2,3}\.)?linkedin\.com/", url, re.IGNORECASE):
+        raise ValidationError(_("Enter a LinkedIn address (https://www.linkedin.com/in/…)."))
+    return url
+
+
+def phone_clean(phone: str) -> str:
+    """A profile's phone number, spaces made single, or a ValidationError."""
+    phone = " ".join(phone.split())
+    if phone and not PHONE_RE.match(phone):
+        raise ValidationError(_("Enter a phone number, e.g. +32 2 123 45 67."))
+    return phone
+
 
 _TAG_BREAKS = re.compile("[\r\n\u2028\u2029]+")
 
@@ -226,16 +253,10 @@ class ProfileForm(forms.ModelForm):
         return avatar_process(upload)
 
     def clean_linkedin(self):
-        url = self.cleaned_data.get("linkedin", "")
-        if url and not re.match(r"^https?://([a-z]{2,3}\.)?linkedin\.com/", url, re.IGNORECASE):
-            raise ValidationError(_("Enter a LinkedIn address (https://www.linkedin.com/in/…)."))
-        return url
+        return linkedin_clean(self.cleaned_data.get("linkedin", ""))
 
     def clean_phone(self):
-        phone = " ".join(self.cleaned_data.get("phone", "").split())
-        if phone and not PHONE_RE.match(phone):
-            raise ValidationError(_("Enter a phone number, e.g. +32 2 123 45 67."))
-        return phone
+        return phone_clean(self.cleaned_data.get("phone", ""))
 
     def _clean_tags(self, name: str) -> list[str]:
         return tags_validate(self.cleaned_data.get(name, ""))

@@ -171,3 +171,53 @@ def test_more_weeks_ahead_generates_the_new_weeks_once_and_says_how_many(admin_c
     response = admin_client.post(url, series_form_data(weeks_ahead=6), follow=True)
     assert Event.objects.filter(series=series).count() == after
     assert not [m for m in said(response) if "generated" in m or "follow" in m], said(response)
+
+
+# What the member's forms refuse, the admin refuses (QA, 2026-12-07) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("display_name", "Toon\u202eVanagt", "text-direction overrides"),
+        ("linkedin", "http://evil.example/", "Enter a LinkedIn address"),
+        ("phone", "abc<script>", "Enter a phone number"),
+    ],
+)
+def test_the_profile_admin_refuses_what_the_profile_form_refuses(
+    admin_client, field, value, message
+):
+    toon = make_member("Toon Vanagt", visibility="public")
+    url, data = profile_data(admin_client, toon)
+    data[field] = value
+    response = admin_client.post(url, data)
+    assert response.status_code == 200  # the form again, with the error
+    assert message in response.content.decode()
+    assert getattr(Profile.objects.get(pk=toon.pk), field) != value
+
+
+def test_the_profile_admin_keeps_cleaning_names_as_the_site_does(admin_client):
+    toon = make_member("Toon Vanagt", visibility="public")
+    url, data = profile_data(admin_client, toon)
+    data.update(display_name="  Toon   Vanagt\u200b ", phone="+32  2 123 45 67")
+    assert admin_client.post(url, data).status_code == 302
+    profile = Profile.objects.get(pk=toon.pk)
+    assert (profile.display_name, profile.phone) == ("Toon Vanagt", "+32 2 123 45 67")
+
+
+def test_the_user_admin_refuses_a_name_with_a_text_direction_override(admin_client):
+    toon = make_member("Toon Vanagt", visibility="public").user
+    url = reverse("admin:members_user_change", args=[toon.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {n: v for n, v in form.initial.items() if v is not None and n in form.fields}
+    data.pop("password", None)
+    data.update(name="Toon\u202e Vanagt", email_opt_outs="[]", date_joined_0="2026-01-01")
+    data.update(date_joined_1="10:00:00", last_login_0="", last_login_1="")
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    data.pop("groups", None)
+    data.pop("user_permissions", None)
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "text-direction overrides" in response.content.decode()
+    assert User.objects.get(pk=toon.pk).name == "Toon Vanagt"
