@@ -277,3 +277,39 @@ def test_signup_works_while_the_broker_is_dead(
     row = Outbox.objects.get(kind="account.email_confirmation_signup")
     assert row.status == Outbox.Status.PENDING  # the sweep will send it
     assert "Broker unavailable" in caplog.text  # the publish really was tried
+
+
+# An address someone else added and never confirmed (QA, 2026-12-07) --------------------------
+
+
+def test_an_address_another_member_added_but_never_confirmed_does_not_keep_its_owner_out(
+    client, member, mailoutbox
+):
+    """Hugo added shared@example.test to his account and never confirmed it. Its owner's
+    sign-up used to create nothing ("account already exists"), and the password reset that
+    email points to refuses an unconfirmed address: they could never join."""
+    EmailAddress.objects.create(user=member, email="shared@example.test", primary=False)
+    response = sign_up(client, email="Shared@Example.test", name="Sam Owner")
+    assert response.status_code == 302
+    owner = User.objects.get(email="shared@example.test")
+    assert owner.name == "Sam Owner"
+    # Hugo's unproven claim is gone; the owner still confirms their address before signing in.
+    assert list(EmailAddress.objects.filter(email__iexact="shared@example.test")) == [
+        EmailAddress.objects.get(user=owner, verified=False)
+    ]
+    link = deliver_and_get_link(mailoutbox, "account.email_confirmation_signup")
+    assert client.post(link).status_code == 302
+    assert EmailAddress.objects.get(user=owner).verified
+
+
+@pytest.mark.parametrize("held_as", ["confirmed extra address", "main address"])
+def test_an_address_an_account_holds_still_gets_the_account_exists_email(client, member, held_as):
+    if held_as == "main address":
+        address = member.email
+    else:
+        address = "second@example.test"
+        EmailAddress.objects.create(user=member, email=address, primary=False, verified=True)
+    users = User.objects.count()
+    assert sign_up(client, email=address, name="Someone Else").status_code == 302
+    assert User.objects.count() == users
+    assert Outbox.objects.filter(kind="account.account_already_exists").exists()
