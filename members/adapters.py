@@ -53,6 +53,16 @@ def _deactivated_account_uses(email: str) -> bool:
     )
 
 
+def _account_holding(email: str):
+    """The account whose main or confirmed address `email` is, or None."""
+    users = get_user_model().objects
+    holder = users.filter(email__iexact=email).first()
+    if holder is None:
+        address = EmailAddress.objects.filter(email__iexact=email, verified=True).first()
+        holder = address.user if address else None
+    return holder
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_safe_url(self, url: str) -> bool:
         """Whether `next=` may send the person to `url` after login, logout or sign-up.
@@ -131,6 +141,25 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_notification_mail(
             template_prefix, user, {"user": user, **(context or {})}, email
         )
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        """A sign-up with an address an account holds: the email goes to that account's
+        owner, so it is the account's own — its row names the account ("my data", the
+        delivery log, nothing sent again once the account is deleted) — and in its language
+        (it was written in the visitor's, and linked to no account)."""
+        from allauth.account.internal import flows
+
+        holder = _account_holding(email)
+        request = allauth_context.request
+        ctx = {
+            "signup_url": flows.signup.get_signup_url(request),
+            "password_reset_url": flows.password_reset.get_reset_password_url(request),
+        }
+        if holder is None:
+            self.send_mail("account/email/account_already_exists", email, ctx)
+            return
+        with translation.override(holder.preferred_language or None):
+            self.send_mail("account/email/account_already_exists", email, {**ctx, "user": holder})
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         if template_prefix == "account/email/unknown_account" and _deactivated_account_uses(email):

@@ -313,3 +313,14 @@ def test_an_address_an_account_holds_still_gets_the_account_exists_email(client,
     assert sign_up(client, email=address, name="Someone Else").status_code == 302
     assert User.objects.count() == users
     assert Outbox.objects.filter(kind="account.account_already_exists").exists()
+
+
+def test_the_account_exists_email_is_the_accounts_own_in_its_language(client, member):
+    """It was linked to no account (missing from "my data", sent again after a deletion)
+    and written in the visitor's language rather than the owner's."""
+    member.preferred_language = "fr"
+    member.save(update_fields=["preferred_language"])
+    assert sign_up(client, email=member.email.upper(), name="Someone Else").status_code == 302
+    row = Outbox.objects.get(kind="account.account_already_exists")
+    assert (row.recipient, row.language, row.to_email) == (member, "fr", member.email.lower())
+    assert "un compte utilisant cette adresse existe déjà" in row.body_text
