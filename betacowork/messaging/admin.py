@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from .afterwards import RECIPIENT_DELETED, outbox_resend
+from .afterwards import NOT_SENT_SUBJECT, RECIPIENT_DELETED, outbox_resend
 from .kinds import kind_for
 from .models import Outbox
 
@@ -167,7 +167,7 @@ class OutboxAdmin(admin.ModelAdmin):
         "kind",
         "topic",
         "to_email",
-        "subject",
+        "shown_subject",
         "status",
         "attempts",
         "next_attempt_at",
@@ -194,6 +194,12 @@ class OutboxAdmin(admin.ModelAdmin):
                 "it was sent to may see."
             )
         return getattr(obj, field_name)
+
+    @admin.display(description=_("subject"), ordering="subject")
+    def shown_subject(self, obj: Outbox) -> str:
+        if obj.subject == NOT_SENT_SUBJECT:
+            return _("(not sent: account deleted)")
+        return obj.subject
 
     @admin.display(description=_("plain text"))
     def shown_body_text(self, obj: Outbox) -> str:

@@ -15,6 +15,9 @@ from .outbox import outbox_send_on_commit
 # What the rows of a deleted account say (their recipient is then NULL, like a guest's): the
 # last error of each of them, whatever its status, so that none is ever sent again.
 RECIPIENT_DELETED = "Recipient account deleted."
+# The subject of a row written only to take a deleted account's key (a reminder never to be
+# written): stored as is, shown translated in the delivery log.
+NOT_SENT_SUBJECT = "(not sent: account deleted)"
 
 
 def resendable(rows: QuerySet[Outbox]) -> QuerySet[Outbox]:

@@ -44,7 +44,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from betacowork.messaging.afterwards import RECIPIENT_DELETED
+from betacowork.messaging.afterwards import NOT_SENT_SUBJECT, RECIPIENT_DELETED
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.outbox import OutboxMessage, outbox_existing_keys, outbox_write_many
 from betacowork.messaging.preferences import wants_email
@@ -280,7 +280,7 @@ def reminders_stop_for_deleted_user(*, user) -> None:
                     topic=event_topic(reg.event),
                     to_email=reg.email,
                     language=registration_language(reg),
-                    subject="(not sent: account deleted)",
+                    subject=NOT_SENT_SUBJECT,
                     body_text="",
                     status=Outbox.Status.CANCELLED,
                     last_error=RECIPIENT_DELETED,

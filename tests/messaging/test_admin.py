@@ -63,3 +63,22 @@ def test_admin_does_not_send_a_deleted_accounts_message_again_and_says_so(client
     assert "0 messages queued again." in texts
     row.refresh_from_db()
     assert row.status == Outbox.Status.CANCELLED
+
+
+def test_the_delivery_log_reads_in_the_staff_members_language(client, staff):
+    """In Dutch the topic and the subject were both headed "Onderwerp", and a deleted
+    account's reminder placeholder showed its stored English subject."""
+    from betacowork.messaging.afterwards import NOT_SENT_SUBJECT
+
+    Outbox.objects.create(
+        dedup_key="placeholder", kind="events.reminder", to_email="gone@example.test",
+        language="en", subject=NOT_SENT_SUBJECT, body_text="", status=Outbox.Status.CANCELLED,
+    )  # fmt: skip
+    staff.preferred_language = "nl"
+    staff.save(update_fields=["preferred_language"])
+    client.force_login(staff)
+    page = client.get(reverse("admin:messaging_outbox_changelist")).content.decode()
+    assert "(niet verzonden: account verwijderd)" in page
+    assert NOT_SENT_SUBJECT not in page
+    assert page.count(">Onderwerp<") == 1
+    assert ">Betreft<" in page
