@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
@@ -286,6 +286,14 @@ class ProfileAdmin(admin.ModelAdmin):
 
             def clean_phone(self):
                 return phone_clean(self.cleaned_data.get("phone", ""))
+
+            def clean_member_since(self):
+                # A date to come would sit first in "newest members" and "joined
+                # recently" until that day.
+                since = self.cleaned_data.get("member_since")
+                if since and since > timezone.localdate():
+                    raise ValidationError(_("A member cannot have joined after today."))
+                return since
 
         return ProfileForm
 

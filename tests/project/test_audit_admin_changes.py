@@ -182,6 +182,7 @@ def test_more_weeks_ahead_generates_the_new_weeks_once_and_says_how_many(admin_c
         ("display_name", "Toon\u202eVanagt", "text-direction overrides"),
         ("linkedin", "http://evil.example/", "Enter a LinkedIn address"),
         ("phone", "abc<script>", "Enter a phone number"),
+        ("member_since", "2999-01-01", "cannot have joined after today"),
     ],
 )
 def test_the_profile_admin_refuses_what_the_profile_form_refuses(
