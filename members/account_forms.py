@@ -6,7 +6,7 @@ ACCOUNT_SIGNUP_FORM_CLASS, when they load.)"""
 from allauth.account import forms as allauth_forms
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -23,37 +23,28 @@ class LoginForm(allauth_forms.LoginForm):
             self.fields["remember"].label = _("Remember me")
 
 
-def unproven_claims(email: str):
-    """The other accounts' unconfirmed extra addresses `email` — when nothing else holds it
-    (no account's confirmed or main address): a claim nobody proved. None otherwise."""
+def only_unconfirmed_claims(email: str) -> bool:
+    """Whether the accounts holding `email` hold it only as an unconfirmed extra address
+    (no account's main address, none confirmed): claims nobody proved."""
     rows = EmailAddress.objects.filter(email__iexact=email)
-    if rows.filter(verified=True).exists() or rows.filter(primary=True).exists():
-        return None
-    if get_user_model().objects.filter(email__iexact=email).exists():
-        return None
-    return rows if rows.exists() else None
+    if not rows.exists() or rows.filter(Q(verified=True) | Q(primary=True)).exists():
+        return False
+    return not get_user_model().objects.filter(email__iexact=email).exists()
 
 
-class SignupForm(allauth_forms.SignupForm):
+class AccountSignupForm(allauth_forms.SignupForm):
     """allauth's sign-up, where an address another member added to their account and never
     confirmed does not keep its owner out: allauth counted it as an account, sent the owner
     an "account already exists" email, and the password reset it points to refuses an
-    unconfirmed address (members.adapters) — the owner could never join. The unproven claim
-    goes when the owner signs up (its confirmation link with it); the owner's own address
-    still needs confirming before they can sign in (ACCOUNT_EMAIL_VERIFICATION)."""
+    unconfirmed address (members.adapters) — the owner could never join. The account is
+    made and nothing else changes: whoever confirms the address first keeps it (a confirmed
+    address is unique), and the other claims go then (`address_claims_drop_unconfirmed`)."""
 
     def validate_unique_email(self, value) -> str:
         email = super().validate_unique_email(value)
-        if self.account_already_exists and unproven_claims(email) is not None:
+        if self.account_already_exists and only_unconfirmed_claims(email):
             self.account_already_exists = False
         return email
-
-    def save(self, request):
-        with transaction.atomic():
-            claims = unproven_claims(self.cleaned_data["email"])
-            if claims is not None:
-                claims.delete()
-            return super().save(request)
 
 
 class ChangePasswordForm(allauth_forms.ChangePasswordForm):

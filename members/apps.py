@@ -17,11 +17,18 @@ class MembersConfig(AppConfig):
             messages,
             signals,
         )
-        from .hooks import register_account_delete_step, register_signed_in_step
-        from .services import profile_unhide_on_first_login
+        from .hooks import (
+            register_account_delete_step,
+            register_email_confirmed_step,
+            register_signed_in_step,
+        )
+        from .services import address_claims_drop_unconfirmed, profile_unhide_on_first_login
 
         register_account_delete_step(
             order=90, name="messaging.outbox", run=outbox_cancel_for_deleted_user
+        )
+        register_email_confirmed_step(
+            order=5, name="members.address_claims", run=address_claims_drop_unconfirmed
         )
         register_signed_in_step(
             order=10,

@@ -50,7 +50,7 @@ ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
 # allauth's forms with the site's sentence-case labels ("Remember me", "Current password").
 ACCOUNT_FORMS = {
     "login": "members.account_forms.LoginForm",
-    "signup": "members.account_forms.SignupForm",
+    "signup": "members.account_forms.AccountSignupForm",
     "change_password": "members.account_forms.ChangePasswordForm",
     "reset_password_from_key": "members.account_forms.ResetPasswordKeyForm",
 }

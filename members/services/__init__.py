@@ -4,7 +4,7 @@
 defined (`members.services.companies._company_find`), the module that calls it looks it up
 there."""
 
-from .accounts import account_delete, user_language_set
+from .accounts import account_delete, address_claims_drop_unconfirmed, user_language_set
 from .companies import company_forget_if_unused, company_resolve
 from .profiles import (
     PROFILE_FIELDS,
@@ -38,6 +38,7 @@ __all__ = [
     "MAX_TAG_CHARS",
     "PROFILE_FIELDS",
     "account_delete",
+    "address_claims_drop_unconfirmed",
     "company_forget_if_unused",
     "company_resolve",
     "new_labels",

@@ -63,3 +63,14 @@ def user_language_set(*, user: User, language: str) -> bool:
     )
     user.preferred_language = language
     return bool(changed)
+
+
+def address_claims_drop_unconfirmed(*, user: User, email: str) -> int:
+    """`user` confirmed `email`: other accounts' unconfirmed claims to it go (their
+    confirmation links with them), since a confirmed address is one account's. Returns how
+    many. A step of `email_confirmed` (members.hooks)."""
+    from allauth.account.models import EmailAddress
+
+    claims = EmailAddress.objects.filter(email__iexact=email, verified=False).exclude(user=user)
+    deleted, _by_model = claims.delete()
+    return deleted

@@ -287,19 +287,39 @@ def test_an_address_another_member_added_but_never_confirmed_does_not_keep_its_o
 ):
     """Hugo added shared@example.test to his account and never confirmed it. Its owner's
     sign-up used to create nothing ("account already exists"), and the password reset that
-    email points to refuses an unconfirmed address: they could never join."""
-    EmailAddress.objects.create(user=member, email="shared@example.test", primary=False)
+    email points to refuses an unconfirmed address: they could never join. Now the account is
+    made; Hugo's claim stays until the owner confirms the address, then goes."""
+    hugo = EmailAddress.objects.create(user=member, email="shared@example.test", primary=False)
     response = sign_up(client, email="Shared@Example.test", name="Sam Owner")
     assert response.status_code == 302
     owner = User.objects.get(email="shared@example.test")
     assert owner.name == "Sam Owner"
-    # Hugo's unproven claim is gone; the owner still confirms their address before signing in.
-    assert list(EmailAddress.objects.filter(email__iexact="shared@example.test")) == [
-        EmailAddress.objects.get(user=owner, verified=False)
-    ]
+    assert EmailAddress.objects.filter(pk=hugo.pk).exists()  # a sign-up proves nothing
     link = deliver_and_get_link(mailoutbox, "account.email_confirmation_signup")
     assert client.post(link).status_code == 302
     assert EmailAddress.objects.get(user=owner).verified
+    assert not EmailAddress.objects.filter(pk=hugo.pk).exists()
+
+
+def test_a_sign_up_with_a_members_pending_address_takes_nothing_from_them(
+    client, member, mailoutbox
+):
+    """Mallory signs up with the address Hugo is about to confirm: Hugo's pending address
+    and its link stay; whoever confirms first keeps the address, and Mallory cannot."""
+    from allauth.account.models import EmailConfirmationHMAC
+
+    pending = EmailAddress.objects.create(user=member, email="new-me@example.test")
+    assert sign_up(client, email="new-me@example.test", name="Mallory").status_code == 302
+    mallory = User.objects.get(name="Mallory")
+    key = EmailConfirmationHMAC(pending).key
+    assert client.post(reverse("account_confirm_email", args=[key])).status_code == 302
+    pending.refresh_from_db()
+    assert pending.verified
+    # Mallory's own confirmation can no longer take it (a confirmed address is unique).
+    link = deliver_and_get_link(mailoutbox, "account.email_confirmation_signup")
+    client.post(link)
+    assert not EmailAddress.objects.filter(user=mallory, verified=True).exists()
+    assert EmailAddress.objects.get(email="new-me@example.test", verified=True).user == member
 
 
 @pytest.mark.parametrize("held_as", ["confirmed extra address", "main address"])
