@@ -1,15 +1,15 @@
-from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from . import health, reference, views
+from .admin_entry import admin_login, admin_password_change
 
-# The admin's own login form would bypass allauth's limits on wrong passwords (10 a minute
-# per address, 5 per 15 minutes per address and account): staff sign in on the site's login
-# page like everyone, which sends them back to the admin. A signed-in member who is not staff
-# gets a 403 there rather than a login form.
-admin.site.login = secure_admin_login(admin.site.login)  # before `admin.site.urls` below
+# The admin's own login and password forms would bypass allauth's limits on wrong passwords,
+# its reauthentication and its "password changed" email: both lead to the site's pages.
+# (Set before `admin.site.urls` below, which binds them.)
+admin.site.login = admin_login
+admin.site.password_change = admin_password_change
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

@@ -18,7 +18,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 import betacowork.settings as production
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +204,29 @@ def test_too_many_attempts_is_the_sites_page_in_the_visitors_language(client, me
     assert '<html lang="fr"' in page
     assert "Trop de tentatives" in page
     assert 'href="/"' in page  # the site's layout, a way back
+
+
+def test_a_signed_in_session_cannot_try_passwords_on_the_admins_login_form(client, staff):
+    """Signed in as staff, a POST to /admin/login/ with another account's credentials used to
+    check them without limit (and switch the session on the right one)."""
+    other = UserFactory(email="other-admin@example.test", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    response = client.post(reverse("admin:login"), {"username": other.email, "password": PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, reverse("admin:index"))
+    assert client.session["_auth_user_id"] == str(staff.pk)
+
+
+def test_the_admins_password_change_is_the_sites(client, staff):
+    """The admin's own form checked the old password without limit, asked for no
+    reauthentication and sent no "password changed" email."""
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:password_change"),
+        {"old_password": "wrong", "new_password1": "x" * 20, "new_password2": "x" * 20},
+    )
+    assert (response.status_code, response["Location"]) == (
+        302,
+        reverse("account_change_password"),
+    )
+    staff.refresh_from_db()
+    assert staff.check_password(PASSWORD)
