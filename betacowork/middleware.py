@@ -115,10 +115,7 @@ class BadInputMiddleware:
             detail = _("The request has too many parameters or is too large.")
             return JsonResponse({"detail": detail}, status=400)
         if not nul:
-            response = self.get_response(request)
-            if response.status_code == 405 and not api and not response.content:
-                return _method_not_allowed_page(request, response)
-            return response
+            return self.get_response(request)
         if api:
             return JsonResponse({"detail": _("NUL characters are not allowed.")}, status=400)
         return bad_request(request, exception=None)
@@ -134,14 +131,29 @@ class BadInputMiddleware:
         return None
 
 
-def _method_not_allowed_page(request, response):
+class MethodNotAllowedPageMiddleware:
     """Django's 405 is an empty page: a member sent back to a button's address by the login
     page (their session had ended) saw nothing. The same status and Allow header, and a page
-    that says what happened."""
-    page = HttpResponse(loader.render_to_string("405.html", request=request), status=405)
-    if response.has_header("Allow"):
-        page["Allow"] = response["Allow"]
-    return page
+    that says what happened. Last in MIDDLEWARE, so that the page gets the security headers
+    and shows pending messages once, like any page; not for the API (its JSON 405) nor a
+    response with a body of its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or response.streaming
+            or response.content
+            or request.path.startswith("/api/")
+        ):
+            return response
+        page = HttpResponse(loader.render_to_string("405.html", request=request), status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
 
 
 def _outage_cause(exc: BaseException | None) -> BaseException | None:

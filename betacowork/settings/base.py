@@ -182,6 +182,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "members.middleware.AccountRefusalStatusMiddleware",
+    # Innermost: its page passes through the headers and messages middleware above.
+    "betacowork.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "betacowork.urls"

@@ -56,6 +56,18 @@ def test_a_button_address_opened_as_a_page_says_what_it_is(client, member):
     body = response.content.decode()
     assert "This address is not a page" in body
     assert "Nothing was changed." in body
+    # A page like any other: the security headers, and a pending message shown once.
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_message_waiting_is_shown_once_by_the_405_page(client, member, event):
+    services.event_register(event=event, user=member)
+    client.force_login(member)
+    client.post(reverse("events:cancel", args=[event.slug]))  # "Your registration is cancelled"
+    page = client.get(reverse("events:calendar_regenerate")).content.decode()
+    assert "Your registration is cancelled" in page
+    assert "Your registration is cancelled" not in client.get("/").content.decode()
 
 
 def test_the_api_keeps_its_json_405(client):
