@@ -234,3 +234,27 @@ def test_a_round_with_one_person_seated_does_not_start(evening, organiser):
     first.refresh_from_db()
     assert first.started_at is None
     assert not Meeting.objects.exists()
+
+
+def test_a_planner_refusal_other_than_too_few_takes_only_their_seats(
+    evening, organiser, monkeypatch
+):
+    """Only "two were left" drops the rounds to come; any other refusal of the re-plan (a
+    round where only two sit, say) takes the person's own seats and keeps everyone else's."""
+    from events.speed_networking import planner
+    from events.speed_networking.services import late
+    from events.speed_networking.services.late import networking_unseat
+
+    people = attend(evening, 6)
+    services.networking_plan(event=evening, actor=organiser, rounds=3, table_size=2)
+
+    def refuse(*args, **kwargs):
+        raise planner.PlanError("too_few_people", "Fewer than 2 people would remain.", count=1)
+
+    monkeypatch.setattr(late, "remove_person", refuse)
+    networking_unseat(event=evening, user=people[0])
+    session = NetworkingSession.objects.get(event=evening)
+    assert session.rounds.count() == 3
+    for n in (1, 2, 3):
+        assert people[0].pk not in seated(evening, n)
+        assert len(seated(evening, n)) == 5

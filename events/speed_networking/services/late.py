@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ...models import Event, NetworkingSession, Registration, Round
+from ...models import Event, NetworkingSession, Registration, Round, Seat
 from .. import selectors
 from ..late_changes import add_person, remove_person
 from ..planner import Plan
@@ -124,9 +124,14 @@ def networking_unseat(*, event: Event, user) -> None:
         return
     try:
         _unseat(event, None, user, record_left=False)
-    except ValidationError:  # "only two people are left": nobody to re-seat the other with
-        # One person cannot meet anyone: the rounds to come go, and their warnings with them
-        # (the run page then offers to plan rounds again, or to finish the evening).
-        Round.objects.filter(session=session, started_at__isnull=True).delete()
-        session.warnings = notes_kept(session)
-        session.save(update_fields=["warnings"])
+    except ValidationError as exc:
+        if exc.code == "too_few":  # only two were left: nobody to re-seat the other with
+            # One person cannot meet anyone: the rounds to come go, and their warnings with
+            # them (the run page then offers to plan rounds again, or to finish the evening).
+            Round.objects.filter(session=session, started_at__isnull=True).delete()
+            session.warnings = notes_kept(session)
+            session.save(update_fields=["warnings"])
+        else:  # the planner could not re-seat around them: they leave their seats alone
+            Seat.objects.filter(
+                round__session=session, round__started_at__isnull=True, user=user
+            ).delete()
