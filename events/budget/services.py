@@ -32,34 +32,49 @@ _AMOUNT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 def _decimal_point(typed: str) -> str:
-    """Typed euros as `Decimal()` reads them: spaces gone, thousands separators gone, the
-    decimal separator a point — "1 234,56", "1.234,56" and "1,234.56" are all 1234.56, as
-    the pages write amounts in French and Dutch, and in English.
+    """Typed euros as `Decimal()` reads them: thousands separators gone, the decimal
+    separator a point — "1 234,56", "1.234,56" and "1,234.56" are all 1234.56, as the pages
+    write amounts in French and Dutch, and in English. What it cannot read is returned as
+    typed (the caller refuses it).
 
-    With both a point and a comma the last one is the decimals', the other groups thousands
-    (groups of three digits, or the text is refused). One kind alone, several times, groups
-    thousands ("1.000.000"); once, it is the decimals' ("12,50", "12.5") — unless three digits
-    follow it after one to three others ("1.500", "1,500"): a thousand and five hundred to a
-    Belgian, one and a half to a calculator, so such an amount is refused with the way to
-    write it, never read one way in silence (euros have two decimals, so nobody means 1.5 by
-    it: it was saved as €1.50)."""
-    text = "".join(typed.split())  # spaces, no-break spaces and thin spaces alike
+    Thousands are grouped by one kind of separator, in groups of three digits: spaces (any
+    kind: no-break, thin), or points or commas. With a point and a comma, or with spaces and
+    one of them, the last point or comma is the decimals'. One kind alone, several times,
+    groups thousands ("1.000.000"); once, it is the decimals' ("12,50", "12.5") — unless
+    three digits follow it after one to three others ("1.500", "1,500"): a thousand and five
+    hundred to a Belgian, one and a half to a calculator. Such an amount, and three decimals
+    after grouped thousands ("1 500,000"), is refused with the way to write it, never read
+    one way in silence (euros have two decimals: "1.500" was saved as €1.50)."""
+    text = " ".join(typed.split())  # spaces, no-break spaces and thin spaces alike
     sign, body = (text[0], text[1:]) if text[:1] in ("+", "-") else ("", text)
+    spaced = " " in body
     points, commas = body.count("."), body.count(",")
     if not points and not commas:
-        return text
-    if points and commas:
+        if spaced and not _grouped(body, " "):
+            return typed
+        return sign + body.replace(" ", "")
+    if (points and commas) or spaced:
         decimal = "." if body.rfind(".") > body.rfind(",") else ","
         whole, _sep, fraction = body.rpartition(decimal)
-        grouping = "," if decimal == "." else "."
-        if decimal in whole or not _grouped(whole, grouping):
-            return typed  # refused by the caller: not a number as anyone writes one
+        grouping = " " if spaced else ("," if decimal == "." else ".")
+        if spaced and (points and commas):
+            return typed  # three kinds of separator: not a number as anyone writes one
+        if not _grouped(whole, grouping) and not (spaced and whole.isdigit()):
+            return typed
+        _refuse_ambiguous(typed, fraction)
         return f"{sign}{whole.replace(grouping, '')}.{fraction}"
     separator = "." if points else ","
     if points + commas > 1:
         return f"{sign}{body.replace(separator, '')}" if _grouped(body, separator) else typed
     whole, _sep, fraction = body.partition(separator)
-    if len(fraction) == 3 and fraction.isdigit() and _grouped(body, separator):
+    if _grouped(body, separator):
+        _refuse_ambiguous(typed, fraction)
+    return f"{sign}{whole}.{fraction}"
+
+
+def _refuse_ambiguous(typed: str, fraction: str) -> None:
+    """Three digits after the last separator of grouped thousands: thousands or decimals?"""
+    if len(fraction) == 3 and fraction.isdigit():
         raise ValidationError(
             _(
                 "“%(amount)s” could be read as thousands or as decimals: write it without a "
@@ -68,7 +83,6 @@ def _decimal_point(typed: str) -> str:
             % {"amount": typed.strip()},
             "ambiguous",
         )
-    return f"{sign}{whole}.{fraction}"
 
 
 def _grouped(text: str, separator: str) -> bool:

@@ -40,13 +40,27 @@ charleroi, it_day = shared.charleroi, shared.it_day
         ("0.500", "0.50"),  # no thousand starts with 0: decimals
         ("1234.500", "1234.50"),  # four digits before: decimals
         ("+7", "7.00"),
+        ("1 234 567,8", "1234567.80"),
     ],
 )
 def test_separators_that_mean_one_thing_are_read(typed, euros):
     assert parse_euros(typed, maximum=MAX_BUDGET) == Decimal(euros)
 
 
-@pytest.mark.parametrize("typed", ["1.500", "1,500", "12.345", "999,999", "-2.000", "+1,500"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "1.500",
+        "1,500",
+        "12.345",
+        "999,999",
+        "-2.000",
+        "+1,500",
+        "1 500.000",
+        "1 000,000",
+        "1.500,000",
+    ],
+)
 def test_a_separator_that_could_mean_thousands_or_decimals_is_refused(typed):
     with pytest.raises(ValidationError) as exc:
         parse_euros(typed, maximum=MAX_BUDGET)
@@ -54,7 +68,20 @@ def test_a_separator_that_could_mean_thousands_or_decimals_is_refused(typed):
     assert "without a thousands separator, such as 1500 or 1500.50" in exc.value.messages[0]
 
 
-@pytest.mark.parametrize("typed", ["1.50.0", "1,50.000", "1.000,000.5", "1,5,0", "12,,5", ".1.5"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "1.50.0",
+        "1,50.000",
+        "1.000,000.5",
+        "1,5,0",
+        "12,,5",
+        ".1.5",
+        "1.500 000",
+        "1 2",
+        "1 000.000,5",
+    ],
+)
 def test_misplaced_separators_are_not_an_amount(typed):
     with pytest.raises(ValidationError) as exc:
         parse_euros(typed, maximum=MAX_BUDGET)
