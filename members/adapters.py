@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from betacowork.messaging import notify_address
 
 from .messages import account_kind_key
+from .models import User
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def _deactivated_account_uses(email: str) -> bool:
     )
 
 
-def _account_holding(email: str):
+def _account_holding(email: str) -> User | None:
     """The account whose main or confirmed address `email` is, or None."""
     users = get_user_model().objects
     holder = users.filter(email__iexact=email).first()
@@ -158,7 +159,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if holder is None:
             self.send_mail("account/email/account_already_exists", email, ctx)
             return
-        with translation.override(holder.preferred_language or None):
+        if not holder.is_active:
+            # As for `unknown_account`: the reset it points to refuses a deactivated
+            # account; the pages send them to the front desk instead.
+            return
+        with translation.override(holder.preferred_language or settings.LANGUAGE_CODE):
             self.send_mail("account/email/account_already_exists", email, {**ctx, "user": holder})
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

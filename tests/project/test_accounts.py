@@ -344,3 +344,11 @@ def test_the_account_exists_email_is_the_accounts_own_in_its_language(client, me
     row = Outbox.objects.get(kind="account.account_already_exists")
     assert (row.recipient, row.language, row.to_email) == (member, "fr", member.email.lower())
     assert "un compte utilisant cette adresse existe déjà" in row.body_text
+
+
+def test_no_account_exists_email_for_a_deactivated_account(client, member):
+    """Its password reset refuses a deactivated account, as for `unknown_account`."""
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    assert sign_up(client, email=member.email, name="Someone Else").status_code == 302
+    assert not Outbox.objects.filter(kind="account.account_already_exists").exists()
