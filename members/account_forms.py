@@ -5,6 +5,7 @@ ACCOUNT_SIGNUP_FORM_CLASS, when they load.)"""
 
 from allauth.account import forms as allauth_forms
 from allauth.account.models import EmailAddress
+from allauth.core.internal import ratelimit
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -40,11 +41,27 @@ class AccountSignupForm(allauth_forms.SignupForm):
     made and nothing else changes: whoever confirms the address first keeps it (a confirmed
     address is unique), and the other claims go then (`address_claims_drop_unconfirmed`)."""
 
+    claimed_elsewhere = False
+
     def validate_unique_email(self, value) -> str:
         email = super().validate_unique_email(value)
         if self.account_already_exists and only_unconfirmed_claims(email):
             self.account_already_exists = False
+            self.claimed_elsewhere = True
         return email
+
+    def save(self, request):
+        if self.claimed_elsewhere:
+            # The other account's confirmation email to this address counts against allauth's
+            # one-per-3-minutes limit, and its link confirms *their* claim: this account's
+            # own confirmation must go.
+            ratelimit.clear(
+                request,
+                app="allauth.account",
+                action="confirm_email",
+                key=self.cleaned_data["email"].lower(),
+            )
+        return super().save(request)
 
 
 class ChangePasswordForm(allauth_forms.ChangePasswordForm):

@@ -6,8 +6,10 @@ from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -45,6 +47,12 @@ class EventRegisterView(EventDetailView):
         return redirect("events:detail", slug=self.kwargs["slug"])
 
     def post(self, request, *args, **kwargs):
+        if not request.user.is_authenticated and not ({"name", "email"} & request.POST.keys()):
+            # A member's button (no guest fields) from a page whose session has ended since:
+            # sign in again, then back to the event's page. (Before the event is read: the
+            # same answer for any address, a members-only event's included.)
+            messages.info(request, _("Your session has ended: sign in again to register."))
+            return redirect_to_login(reverse("events:detail", args=[self.kwargs["slug"]]))
         # A lean read: the service re-reads the row under its lock anyway, and the page's
         # counts and speakers are only needed when we show the page again (an error).
         event = get_object_or_404(
@@ -251,6 +259,7 @@ class GuestCancelView(TemplateView):
 
     def post(self, request, *args, **kwargs):
         registration = self.registration
+        was_waitlisted = registration.status == Registration.Status.WAITLISTED
         if registration.event.is_cancelled:
             # A page opened before the event was cancelled: nothing to do, and nothing done.
             return self.render_to_response(self.get_context_data())
@@ -273,4 +282,6 @@ class GuestCancelView(TemplateView):
             ctx = self.get_context_data(errors=exc.messages)
             return self.render_to_response(ctx, status=400)
         registration.refresh_from_db()
-        return self.render_to_response(self.get_context_data(done=True))
+        return self.render_to_response(
+            self.get_context_data(done=True, left_waitlist=was_waitlisted)
+        )

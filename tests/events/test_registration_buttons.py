@@ -98,3 +98,33 @@ def test_a_waitlisted_guest_is_told_what_was_sent(client):
     body = response.content.decode()
     assert "We sent your place on the waitlist to second@example.test" in body
     assert "We sent a confirmation to" not in body
+
+
+@pytest.mark.parametrize("visibility", ["public", "members", None])
+def test_a_members_button_pressed_after_the_session_ended_asks_to_sign_in(client, visibility):
+    """The member's "Register" (no guest fields) from a page whose session ended: a 404 for
+    a members-only event, the guest form's errors for a public one. Now the login page, then
+    the event's page — the same answer whatever the address (a members-only event's too)."""
+    slug = "no-such-event"
+    if visibility:
+        slug = EventFactory(visibility=visibility).slug
+    response = client.post(reverse("events:register", args=[slug]), {"note": ""})
+    assert response.status_code == 302
+    assert response["Location"] == (
+        reverse("account_login") + "?next=" + reverse("events:detail", args=[slug])
+    )
+    assert not Registration.objects.exists()
+
+
+def test_a_guest_on_the_waitlist_is_asked_to_leave_it_not_to_give_a_seat_back(client):
+    event = EventFactory(capacity=1)
+    services.event_register(event=event, name="First", email="first@example.test")
+    waiting = services.event_register(event=event, name="Wanda", email="wanda@example.test")
+    link = reverse("events:guest_cancel", args=[services.guest_cancel_token(waiting)])
+    page = client.get(link).content.decode()
+    assert "Wanda, do you want to leave the waitlist of" in page
+    assert "Yes, leave the waitlist" in page
+    assert "cancel your place" not in page
+    page = client.post(link, {"expected": "waitlisted"}).content.decode()
+    assert "You are no longer on the waitlist of" in page
+    assert "freeing your place" not in page

@@ -77,7 +77,10 @@ def test_sign_in_and_confirmation_steps_are_stated():
     from members.hooks import steps_for
 
     assert [s.name for s in steps_for("signed_in")] == ["members.unhide_imported"]
-    assert [s.name for s in steps_for("email_confirmed")] == ["events.claim_guest_registrations"]
+    assert [s.name for s in steps_for("email_confirmed")] == [
+        "members.address_claims",
+        "events.claim_guest_registrations",
+    ]
 
 
 def test_a_login_runs_the_signed_in_steps_in_order(client, monkeypatch):

@@ -352,3 +352,23 @@ def test_no_account_exists_email_for_a_deactivated_account(client, member):
     member.save(update_fields=["is_active"])
     assert sign_up(client, email=member.email, name="Someone Else").status_code == 302
     assert not Outbox.objects.filter(kind="account.account_already_exists").exists()
+
+
+def test_the_owner_signing_up_right_after_someone_added_their_address_gets_a_confirmation(
+    client, member, recently_authenticated
+):
+    """allauth sends one confirmation to an address per 3 minutes: the one Hugo's "add an
+    address" sent used it, so the owner's sign-up a minute later got none (the page said it
+    had). Their own confirmation goes."""
+    from django.test import Client, override_settings
+
+    with override_settings(ACCOUNT_RATE_LIMITS={}):  # allauth's defaults, confirm_email's too
+        hugo = Client()
+        hugo.force_login(member)
+        recently_authenticated(hugo)
+        hugo.post(reverse("account_email"), {"action_add": "", "email": "sam@example.test"})
+        assert Outbox.objects.filter(kind="account.email_confirmation").count() == 1
+        assert sign_up(client, email="sam@example.test", name="Sam Owner").status_code == 302
+    owner = User.objects.get(name="Sam Owner")
+    row = Outbox.objects.get(kind="account.email_confirmation_signup")
+    assert (row.recipient, row.to_email) == (owner, "sam@example.test")

@@ -64,6 +64,15 @@ def networking_round_start(
             _("Round %(n)s has already started.") % {"n": expected}, code="already_started"
         )
     rnd = session.rounds.filter(number=number).first()
+    if rnd is None and number == 1:
+        # Planned once, then dropped (`networking_unseat`: one person was left).
+        raise ValidationError(
+            _(
+                "No round is planned any more: too few people were left to meet. Plan the "
+                "rounds again once more are checked in."
+            ),
+            code="unplanned",
+        )
     if rnd is None:
         raise ValidationError(
             _("That was the last round: add more rounds, or finish the evening."),
