@@ -1,7 +1,8 @@
 """allauth's account forms with the site's sentence-case labels ("Remember me", not allauth's
-"Remember Me"). A template cannot relabel a field: betacowork/settings/accounts.py names these
-in ACCOUNT_FORMS. (Apart from members/forms.py: allauth's forms import our SignupForm, named by
-ACCOUNT_SIGNUP_FORM_CLASS, when they load.)"""
+"Remember Me"), and a sign-up that an address's unconfirmed claim by another account does not
+block (`AccountSignupForm`). A template cannot relabel a field: betacowork/settings/accounts.py
+names these in ACCOUNT_FORMS. (Apart from members/forms.py: allauth's forms import our
+SignupForm, named by ACCOUNT_SIGNUP_FORM_CLASS, when they load.)"""
 
 from allauth.account import forms as allauth_forms
 from allauth.account.models import EmailAddress

@@ -56,8 +56,7 @@ def _deactivated_account_uses(email: str) -> bool:
 
 def _account_holding(email: str) -> User | None:
     """The account whose main or confirmed address `email` is, or None."""
-    users = get_user_model().objects
-    holder = users.filter(email__iexact=email).first()
+    holder = User.objects.filter(email__iexact=email).first()
     if holder is None:
         address = EmailAddress.objects.filter(email__iexact=email, verified=True).first()
         holder = address.user if address else None
