@@ -217,5 +217,11 @@ def test_runserver_on_postgresql_does_not_keep_a_connection_per_request(tmp_path
     # What it prevents, and a value set explicitly wins: with 60 s the requests leave their
     # connections open — as many as the garbage collector has not yet reclaimed with their
     # threads, which depends on the machine's load (9 of 30 on a quiet one, 3 on a busy
-    # one): more than the one the closing keeps at most.
-    assert _runserver_connections_after({**env, "CONN_MAX_AGE": "60"}, tmp_path, 30) >= 2
+    # one, 1 once in a CI run with two test workers): more than the one the closing keeps
+    # at most, in one of three runs (closed after each request, none would ever show 2).
+    kept = 0
+    for _run in range(3):
+        kept = max(kept, _runserver_connections_after({**env, "CONN_MAX_AGE": "60"}, tmp_path, 30))
+        if kept >= 2:
+            break
+    assert kept >= 2
