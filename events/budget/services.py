@@ -49,6 +49,8 @@ def _decimal_point(typed: str) -> str:
     sign, body = (text[0], text[1:]) if text[:1] in ("+", "-") else ("", text)
     spaced = " " in body
     points, commas = body.count("."), body.count(",")
+    if spaced and points and commas:
+        return typed  # three kinds of separator: not a number as anyone writes one
     if not points and not commas:
         if spaced and not _grouped(body, " "):
             return typed
@@ -57,8 +59,6 @@ def _decimal_point(typed: str) -> str:
         decimal = "." if body.rfind(".") > body.rfind(",") else ","
         whole, _sep, fraction = body.rpartition(decimal)
         grouping = " " if spaced else ("," if decimal == "." else ".")
-        if spaced and (points and commas):
-            return typed  # three kinds of separator: not a number as anyone writes one
         if not _grouped(whole, grouping) and not (spaced and whole.isdigit()):
             return typed
         _refuse_ambiguous(typed, fraction)
