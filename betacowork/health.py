@@ -1,11 +1,18 @@
 """`/healthz`: JSON status of the database, the broker and the cache; 200 if all are up,
-else 503. (Pages keep working without the cache: /healthz is where its outage shows.)"""
+else 503. (Pages keep working without the cache: /healthz is where its outage shows.)
+
+Anyone sees the status and which service is down; the details (latencies, the transport, the
+cache backend, the exception's name) are for staff and for monitors that send
+`Authorization: Bearer <HEALTHZ_TOKEN>` — a staff session needs the database, the token does
+not, so a monitor still sees why when the database is the one that is down."""
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
@@ -66,12 +73,30 @@ def broker_status(timeout: float = BROKER_TIMEOUT) -> dict:
     return result
 
 
+def token_sent(request) -> bool:
+    """`Authorization: Bearer <HEALTHZ_TOKEN>`, a token being configured."""
+    token = settings.HEALTHZ_TOKEN
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    return (
+        bool(token) and scheme.lower() == "bearer" and secrets.compare_digest(sent.strip(), token)
+    )
+
+
+def shows_details(request) -> bool:
+    """The configured token in the Authorization header, or a staff member's session (while the
+    database is down the session's user cannot be read: the middleware's 503 answers, without
+    details unless the token is sent)."""
+    return token_sent(request) or request.user.is_staff
+
+
 @never_cache
 @require_safe
 def healthz(request):
     db, broker, cached = database_status(), broker_status(), cache_status(caches["default"])
     ok = db["ok"] and broker["ok"] and cached["ok"]
+    services = {"database": db, "broker": broker, "cache": cached}
+    if not shows_details(request):
+        services = {name: {"ok": status["ok"]} for name, status in services.items()}
     return JsonResponse(
-        {"status": "ok" if ok else "degraded", "database": db, "broker": broker, "cache": cached},
-        status=200 if ok else 503,
+        {"status": "ok" if ok else "degraded", **services}, status=200 if ok else 503
     )

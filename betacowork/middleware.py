@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.defaults import bad_request
 
+from .health import token_sent
 from .log import request_id
 
 logger = logging.getLogger(__name__)
@@ -182,7 +183,10 @@ def database_unavailable(request, exc: BaseException) -> HttpResponse:
     logger.warning("Database unavailable on %s: %s: %s", request.path, type(exc).__name__, exc)
     if _wants_json(request):
         if request.path == "/healthz":
-            body = {"status": "degraded", "database": {"ok": False, "error": type(exc).__name__}}
+            database = (
+                {"ok": False, "error": type(exc).__name__} if token_sent(request) else {"ok": False}
+            )
+            body = {"status": "degraded", "database": database}
         else:
             body = {"status": "unavailable", "retry_after": DATABASE_RETRY_AFTER}
         response = JsonResponse(body, status=503)

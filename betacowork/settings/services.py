@@ -35,6 +35,9 @@ PREPARED_STATEMENTS = env.bool("PREPARED_STATEMENTS", default=True)
 # The micro-economy dashboard's figures, cached per audience and language (0 = off); a
 # confirmation, edit or verification invalidates them on commit.
 COLLABORATIONS_DASHBOARD_CACHE = env.int("COLLABORATIONS_DASHBOARD_CACHE", default=300)
+# /healthz shows its details (latencies, transport, errors) to staff and to requests that send
+# "Authorization: Bearer <HEALTHZ_TOKEN>"; everyone else sees only what is up (empty: staff only).
+HEALTHZ_TOKEN = env.str("HEALTHZ_TOKEN", default="")
 
 # CELERY (https://docs.celeryq.dev/en/stable/userguide/configuration.html)
 # ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""/healthz: database and broker status, 200 only when both answer, never slow."""
+"""/healthz: database and broker status, 200 only when both answer, never slow; its details
+(latencies, transport, errors) only for staff and for the configured token."""
 
 import socket
 import time
@@ -11,24 +12,64 @@ from django.db.utils import OperationalError
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_up(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "ok"
-    assert body["database"]["ok"] is True
-    assert body["broker"]["ok"] is True
-    assert body["broker"]["transport"] in ("filesystem", "redis")
-    assert "no-cache" in response["Cache-Control"]
+TOKEN = "k3-monitor-token-0123456789"
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
-def warm_client(client):
+def monitor(client, settings):
+    """A monitor sending the configured token (the dead-service tests read the error's name)."""
+    settings.HEALTHZ_TOKEN = TOKEN
+    client.defaults["HTTP_AUTHORIZATION"] = BEARER["Authorization"]
+    return client
+
+
+def test_healthz_up(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    # Anyone sees what is up, and nothing about how the services are reached.
+    assert response.json() == {
+        "status": "ok",
+        "database": {"ok": True},
+        "broker": {"ok": True},
+        "cache": {"ok": True},
+    }
+    assert "no-cache" in response["Cache-Control"]
+
+
+def _has_details(response) -> bool:
+    body = response.json()
+    return "transport" in body["broker"] and "ms" in body["database"] and "backend" in body["cache"]
+
+
+def test_healthz_details_for_staff_not_for_members(client, member, staff):
+    client.force_login(member)
+    assert not _has_details(client.get("/healthz"))
+    client.force_login(staff)
+    response = client.get("/healthz")
+    assert _has_details(response)
+    assert response.json()["broker"]["transport"] in ("filesystem", "redis")
+
+
+def test_healthz_details_for_the_configured_token_only(client, settings):
+    settings.HEALTHZ_TOKEN = TOKEN
+    assert _has_details(client.get("/healthz", headers=BEARER))
+    assert _has_details(client.get("/healthz", headers={"Authorization": f"bearer {TOKEN}"}))
+    for refused in (f"Bearer {TOKEN}x", f"Token {TOKEN}", TOKEN, "Bearer ", ""):
+        assert not _has_details(client.get("/healthz", headers={"Authorization": refused})), refused
+    # No token configured: an empty or any token shows nothing.
+    settings.HEALTHZ_TOKEN = ""
+    for refused in ("Bearer ", "Bearer", f"Bearer {TOKEN}"):
+        assert not _has_details(client.get("/healthz", headers={"Authorization": refused})), refused
+
+
+@pytest.fixture
+def warm_client(monitor):
     """A client whose process has served /healthz once: the first request of a process imports
     the URLconf, the views and the middleware's modules (0.9 s here), which is not the check's
     time (a served site's workers are warmed by their first request, or by gunicorn's preload)."""
-    assert client.get("/healthz").status_code == 200
-    return client
+    assert monitor.get("/healthz").status_code == 200
+    return monitor
 
 
 def test_healthz_dead_broker_answers_503_fast(warm_client, celery_broker_url, expect_logged_errors):
@@ -64,15 +105,19 @@ def test_healthz_hung_broker_answers_503_fast(warm_client, celery_broker_url, ex
     assert elapsed < 3, f"/healthz took {elapsed:.2f}s with a hung broker"
 
 
-def test_healthz_dead_database_answers_503(client, expect_logged_errors):
+def test_healthz_dead_database_answers_503(client, settings, expect_logged_errors):
+    settings.HEALTHZ_TOKEN = TOKEN
     broken = mock.MagicMock()
     broken.cursor.side_effect = OperationalError("could not connect to server")
     with mock.patch("betacowork.health.connection", broken):
-        response = client.get("/healthz")
+        response = client.get("/healthz", headers=BEARER)
+        anonymous = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
     assert body["database"] == {"ok": False, "error": "OperationalError"}
     assert body["broker"]["ok"] is True
+    assert anonymous.status_code == 503
+    assert anonymous.json()["database"] == {"ok": False}
 
 
 def test_healthz_answers_get_and_head_only(client):
