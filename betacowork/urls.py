@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import health, reference, views
 from .admin_entry import admin_login, admin_password_change
@@ -38,4 +39,4 @@ urlpatterns = [
 handler500 = "betacowork.middleware.server_error"
 
 admin.site.site_header = "Betacowork"
-admin.site.site_title = "Betacowork admin"
+admin.site.site_title = _("Betacowork admin")

@@ -11,6 +11,7 @@ from django.utils import formats
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import pgettext
 
 from betacowork.formats import euro_amount
 
@@ -72,6 +73,7 @@ def hbars(figures, *, attr: str = "count", width: int = 560, label_width: int = 
     for i, (fig, value) in enumerate(zip(figures, values, strict=True)):
         y = pad + i * (row_h + gap)
         w = max(2.0, bar_space * value / top) if value else 0
+        shown = euros(value) if attr == "volume" else quantity(value)
         rows.append(
             {
                 "label": fig.label,
@@ -79,7 +81,8 @@ def hbars(figures, *, attr: str = "count", width: int = 560, label_width: int = 
                 "text_y": y + row_h / 2 + 5,
                 "w": round(w, 1),
                 "value_x": round(label_width + w + 6, 1),
-                "display": euros(value) if attr == "volume" else quantity(value),
+                "display": shown,
+                "tooltip": tooltip(fig.label, shown),
                 "color": PALETTE[i % len(PALETTE)],
             }
         )
@@ -90,6 +93,14 @@ def hbars(figures, *, attr: str = "count", width: int = 560, label_width: int = 
         "label_x": label_width - 8,
         "row_h": row_h,
         "rows": rows,
+    }
+
+
+def tooltip(label: str, value: str) -> str:
+    """A bar's label and its value, as its language writes them ("Journée IT\u00a0: 4")."""
+    return pgettext("a chart bar's tooltip", "%(label)s: %(value)s") % {
+        "label": label,
+        "value": value,
     }
 
 
@@ -106,6 +117,7 @@ def columns(figures, *, attr: str = "count", width: int = 560, height: int = 220
     for i, (fig, value) in enumerate(zip(figures, values, strict=True)):
         h = max(2.0, plot_h * value / top) if value else 0
         x = left + i * slot + (slot - col_w) / 2
+        shown = euros(value) if attr == "volume" else quantity(value)
         cols.append(
             {
                 "label": fig.label,
@@ -115,7 +127,8 @@ def columns(figures, *, attr: str = "count", width: int = 560, height: int = 220
                 "h": round(h, 1),
                 "cx": round(x + col_w / 2, 1),
                 "value_y": round(top_pad + plot_h - h - 6, 1),
-                "display": (euros(value) if attr == "volume" else quantity(value)) if value else "",
+                "display": shown if value else "",  # an empty year's column says nothing
+                "tooltip": tooltip(fig.label, shown),
             }
         )
     return {
@@ -138,14 +151,14 @@ def hbars_svg(chart: dict, title: str, empty: str) -> str:
         f"  <title>{title}</title>\n  "
     ]
     for r in chart["rows"]:
-        label, display = escape(r["label"]), escape(r["display"])
+        display = escape(r["display"])
         parts.append(
             f'<g class="chart-row">\n'
             f'    <text class="chart-label" x="{chart["label_x"]}" y="{r["text_y"]}" '
             f'text-anchor="end">{escape(Truncator(r["label"]).chars(30))}</text>\n'
             f'    <rect x="{chart["label_width"]}" y="{r["y"]}" width="{r["w"]}" '
             f'height="{chart["row_h"]}" rx="4" fill="{escape(r["color"])}">'
-            f"<title>{label}: {display}</title></rect>\n"
+            f"<title>{escape(r['tooltip'])}</title></rect>\n"
             f'    <text class="chart-value" x="{r["value_x"]}" y="{r["text_y"]}">{display}</text>\n'
             f"  </g>"
         )
@@ -170,7 +183,7 @@ def columns_svg(chart: dict, title: str, color: str, empty: str) -> str:
         parts.append(
             f'<g class="chart-col">\n'
             f'    <rect x="{c["x"]}" y="{c["y"]}" width="{c["w"]}" height="{c["h"]}" rx="3" '
-            f'fill="{color}"><title>{label}: {display}</title></rect>\n'
+            f'fill="{color}"><title>{escape(c["tooltip"])}</title></rect>\n'
             f'    <text class="chart-value" x="{c["cx"]}" y="{c["value_y"]}" '
             f'text-anchor="middle">{display}</text>\n'
             f'    <text class="chart-label" x="{c["cx"]}" y="{chart["label_y"]}" '

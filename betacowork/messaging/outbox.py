@@ -28,7 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import Outbox
-from .rendering import RenderedMessage
+from .rendering import SUBJECT_MAX_LENGTH, RenderedMessage, subject_line
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def _row_fields(msg: OutboxMessage) -> dict:
         "to_email": msg.to_email,
         "language": msg.language,
         "from_email": settings.DEFAULT_FROM_EMAIL,
-        "subject": " ".join(msg.message.subject.split())[:255],
+        "subject": subject_line(msg.message.subject)[:SUBJECT_MAX_LENGTH],
         "body_text": msg.message.text,
         "body_html": msg.message.html,
         "headers": msg.headers or {},

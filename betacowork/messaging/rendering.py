@@ -27,17 +27,27 @@ class RenderedMessage:
 SUBJECT_MAX_LENGTH = 255
 
 
+# Line breaks, tabs and runs of spaces, but not the non-breaking spaces French typography puts
+# before ":", "?", "!" and ";" and inside « » (the catalogues' "inscrit\u00a0: …").
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+
+
+def subject_line(subject: str) -> str:
+    """`subject` on one line, its spaces single, its non-breaking spaces kept."""
+    return _SPACES.sub(" ", subject).strip()
+
+
 def subject_fit(subject: str, limit: int = SUBJECT_MAX_LENGTH) -> str:
-    """`subject` on one line, its spaces single; one longer than `limit` (an event's and an
-    organiser's long titles together) is cut after its last whole word and ends with "…",
-    where the outbox would cut it in the middle of a word."""
-    subject = " ".join(subject.split())
+    """`subject_line(subject)`; one longer than `limit` (an event's and an organiser's long
+    titles together) is cut after its last whole word and ends with "…", where the outbox
+    would cut it in the middle of a word."""
+    subject = subject_line(subject)
     if len(subject) <= limit:
         return subject
     cut = subject[: limit - 1]
     if subject[limit - 1] != " " and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:\u00b7\u2013\u2014-") + "…"
+    return cut.rstrip(" ,;:\u00a0\u202f\u00b7\u2013\u2014-") + "…"
 
 
 def message_render(*, template_prefix: str, context: dict, language: str) -> RenderedMessage:

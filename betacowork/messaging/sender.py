@@ -65,6 +65,7 @@ from .claim import Row, outbox_claim
 from .kinds import kind_for
 from .mime import MessageBuilder, connection_broken, smtp_error_is_permanent
 from .models import Outbox
+from .rendering import SUBJECT_MAX_LENGTH, subject_line
 from .smtp import PENDING, sendmail
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ def outbox_render(rows: list[Row], *, save: bool = True) -> dict[int, str]:
             logger.exception("Outbox row %s (%s) could not be rendered.", row.pk, row.kind)
             reasons[row.pk] = f"Could not be rendered: {exc}"[:500]
             continue
-        row.subject = " ".join(message.subject.split())[:255]
+        row.subject = subject_line(message.subject)[:SUBJECT_MAX_LENGTH]
         row.body_text, row.body_html = message.text, message.html
         row.attachments = attachments or []
         if save:

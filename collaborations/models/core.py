@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_VALUE_EUR = Decimal("100000000")  # €100M: the ledger of a coworking space, not of a bank
 
@@ -203,7 +204,8 @@ class Participant(models.Model):
         SUPPLIER = "supplier", _("Supplier")
         INVESTOR = "investor", _("Investor")
         EMPLOYER = "employer", _("Employer")
-        HIRE = "hire", _("Hire")
+        # The person hired (the kind "Hire" is the hiring): recrue, nieuwe medewerker.
+        HIRE = "hire", pgettext_lazy("participant role: the person hired", "Hire")
         PARTNER = "partner", _("Partner")
         BUYER = "buyer", _("Buyer")
         SELLER = "seller", _("Seller")

@@ -20,6 +20,7 @@ from betacowork.messaging.rendering import (
     KeptKeySigner,
     KeptKeyTimestampSigner,
     RenderedMessage,
+    subject_line,
     token_paths,
 )
 
@@ -101,7 +102,7 @@ def _render(templates: tuple, context: dict, language: str) -> RenderedMessage:
     subject, text, html = templates
     with translation.override(language):
         return RenderedMessage(
-            subject=" ".join(subject.render(context).split()),
+            subject=subject_line(subject.render(context)),
             text=text.render(context),
             html=html.render(context),
         )

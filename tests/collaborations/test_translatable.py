@@ -126,3 +126,22 @@ def test_the_dashboard_in_french_has_decimal_commas(client, member, other_member
     figures = [Figure("it", "IT", 1, Decimal("7800"))]
     with translation.override("fr"):
         assert charts.hbars(figures, attr="volume")["rows"][0]["display"] == "7,8\u00a0k€"
+
+
+@pytest.mark.parametrize(
+    ("language", "tooltip"),
+    [
+        ("en", "Journée IT: €7.8k"),
+        ("fr", "Journée IT\u00a0: 7,8\u00a0k€"),
+        ("nl", "Journée IT: €\u00a07,8k"),
+    ],
+)
+def test_a_bar_s_tooltip_is_written_as_the_language_writes_a_label_and_its_value(language, tooltip):
+    figures = [Figure("it", "Journée IT", 1, Decimal("7800"))]
+    with translation.override(language):
+        bars = charts.hbars_svg(charts.hbars(figures, attr="volume"), title="t", empty="—")
+        columns = charts.columns_svg(
+            charts.columns(figures, attr="volume"), title="t", color="#000", empty="—"
+        )
+    assert f"<title>{tooltip}</title>" in bars
+    assert f"<title>{tooltip}</title>" in columns

@@ -29,7 +29,7 @@ WEEKDAYS = {  # Monday first
 MONTHS = {
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
     "fr": [
-        *("jan.", "fév.", "mars", "avr.", "mai", "juin"),
+        *("janv.", "févr.", "mars", "avr.", "mai", "juin"),
         *("juil.", "août", "sept.", "oct.", "nov.", "déc."),
     ],
     "nl": ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],

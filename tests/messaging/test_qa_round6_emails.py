@@ -185,7 +185,7 @@ def test_account_emails_greet_in_the_language_and_quote_no_name_of_anyone_s_choo
     name typed at sign-up (templates/account/email/email_confirmation_message.txt)."""
     greeting = {
         "en": "Hello from Betacowork!",
-        "fr": "Bonjour, c'est Betacowork !",
+        "fr": "Bonjour, c'est Betacowork\xa0!",
         "nl": "Hallo van Betacowork!",
     }
     for mail in world.mails:
@@ -274,6 +274,15 @@ def test_a_reminder_s_subject_gives_the_day_and_time_in_the_language(world):
         for mail in world.of("events.reminder", lang):
             assert f"{days[lang][local.weekday()]} {local.day} " in mail.subject, mail.subject
             assert mail.subject.endswith(f", {local:%H:%M}"), mail.subject
+
+
+def test_french_subjects_keep_their_non_breaking_spaces(world):
+    """French puts a non-breaking space before ":" "?" "!" ";" and inside « »: the subject's
+    line is made single without turning them into spaces a mail client may break at."""
+    subjects = [mail.subject for mail in world.mails if mail.language == "fr"]
+    assert sum("\xa0:" in subject for subject in subjects) >= 5, subjects
+    for subject in subjects:
+        assert not re.search(r" [:;?!»]|« ", subject), subject
 
 
 # --- Headers and attachments ----------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""The shipped catalogues as a reader meets them: French typography's non-breaking spaces."""
+
+from __future__ import annotations
+
+import gettext
+import re
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+FRENCH = settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
+# A plain space where French puts a non-breaking one: before ":" ";" "?" "!" and "»", after "«"
+# (a line may break there, leaving the colon or the quote mark alone at the start of a line).
+BREAKABLE = re.compile(r" [:;?!»]|« ")
+# A guillemet with no space at all inside it.
+UNSPACED = re.compile(r"«[^\u00a0\u202f]|[^\u00a0\u202f]»")
+
+
+def _translations(path) -> list[str]:
+    with open(path, "rb") as mo:
+        catalog = gettext.GNUTranslations(mo)._catalog
+    return [text for key, text in catalog.items() if key and text]
+
+
+def test_french_puts_non_breaking_spaces_before_double_punctuation_and_inside_guillemets():
+    translations = _translations(FRENCH)
+    assert len(translations) > 1000
+    assert sum("\u00a0:" in text for text in translations) > 100  # the check reads real text
+    wrong = [text for text in translations if BREAKABLE.search(text) or UNSPACED.search(text)]
+    assert not wrong, wrong[:10]
+
+
+def test_a_cancelled_registration_and_a_cancelled_event_agree_with_their_noun_in_french():
+    from events.models import Event, Registration
+
+    with translation.override("fr"):
+        assert str(Registration.Status.CANCELLED.label) == "Annulée"  # une inscription
+        assert str(Registration.Status.CONFIRMED.label) == "Confirmée"
+        assert str(Event.Status.CANCELLED.label) == "Annulé"  # un événement
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "Betacowork admin"),
+        ("fr", "Administration de Betacowork"),
+        ("nl", "Betacowork-beheer"),
+    ],
+)
+def test_the_admin_s_window_title_is_in_the_staff_member_s_language(client, staff, language, title):
+    staff.preferred_language = language
+    staff.save(update_fields=["preferred_language"])
+    client.force_login(staff)
+    page = client.get("/admin/").content.decode()
+    assert re.search(rf"<title>[^<]*\| {title}</title>", page), page[:400]
+
+
+def test_french_abbreviates_every_month_as_french_does():
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    with translation.override("fr"):
+        shown = [date_format(date(2027, m, 6), "ABBR_DAY_MONTH_FORMAT") for m in range(1, 13)]
+    assert shown == [
+        f"6 {month}"
+        for month in (
+            "janv.", "févr.", "mars", "avr.", "mai", "juin",
+            "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+        )
+    ]  # fmt: skip
