@@ -37,6 +37,11 @@ Algorithms
   affine construction relabelled by local search, the better session kept. Hence, without
   colleagues or played rounds, tables repeat nobody for R <= ``affine.affine_repeat_free``
   (e.g. 9 people in threes: 4 rounds; 32 in fours: 8; 40 in sixes: 7; 200 in fours: 25).
+* **Rooms of up to 16 people** (exact.py): when the plan still repeats a pair (after a late
+  change there is no repeat-free skeleton to fall back on), a depth-first search for free
+  rounds in which nobody meets twice and no colleagues sit together, within a budget (about
+  a third of a second); the better plan is kept. 9 people in pairs, 6 rounds, one played
+  after someone left and someone arrived: the matching repeated a pair, the search does not.
 
 Everything is deterministic for a given ``seed`` (``random.Random(seed)`` breaks ties).
 
@@ -65,6 +70,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from .affine import affine_rounds, relabel
+from .exact import with_fewer_repeats
 from .pairs import matching_session
 from .tables import (
     HISTORY_WEIGHT,
@@ -75,6 +81,7 @@ from .tables import (
     Session,
     improve,
     key,
+    rank,
     search_budget,
     seat_tables,
     table_sizes,
@@ -172,11 +179,13 @@ def plan_rounds(request: PlanRequest) -> Plan:
     ):
         seats = rng.sample(people, len(people))
         circle = Session(costs, circle_rounds(seats, request.rounds), 0)
-        if _rank(circle)[1] and len(people) % 2:
-            circle = min(circle, matching_session(costs, people, played, rng), key=_rank)
+        if rank(circle)[1] and len(people) % 2:
+            circle = min(circle, matching_session(costs, people, played, rng), key=rank)
         rounds = circle.rounds
     else:
         rounds = _plan(costs, people, played, request.table_size, rng)
+    if free and request.rounds <= max_rounds_without_repeats(len(people), request.table_size):
+        rounds = with_fewer_repeats(rounds, costs, people, played, request.table_size, rng)
     return _finish(rounds, request, len(played), ordered=True, costs=costs if free else None)
 
 
@@ -303,13 +312,6 @@ def _colleagues(costs: Costs) -> bool:
     return len(set(costs.companies.values())) < len(costs.companies)
 
 
-def _rank(session: Session) -> tuple[int, int, int]:
-    """Colleague meetings, then repeats, then the total cost: lower is better."""
-    colleagues = sum(len(rs) for p, rs in session.meets.items() if session.costs.colleagues(*p))
-    repeats = sum(len(rs) - 1 for rs in session.meets.values())
-    return colleagues, repeats, session.total()
-
-
 def _finish(
     rounds: Rounds,
     request: PlanRequest,
@@ -366,7 +368,7 @@ def _plan(costs: Costs, people: list[int], played: Rounds, k: int, rng: random.R
     else:
         best = Session(costs, played + [[] for _ in range(costs.rounds - len(played))], len(played))
         seat_tables(best, people, k, rng)
-    if played or not _rank(best)[1]:
+    if played or not rank(best)[1]:
         return best.rounds
     slots = range(len(people))
     base = circle_rounds(slots, costs.rounds) if k == 2 else affine_rounds(slots, costs.rounds, k)
@@ -376,4 +378,4 @@ def _plan(costs: Costs, people: list[int], played: Rounds, k: int, rng: random.R
     other = Session(costs, [[[order[s] for s in t] for t in rnd] for rnd in base], 0)
     relabel(other, people, rng, RELABEL_BUDGET)
     improve(other, rng, search_budget(len(people), costs.rounds))
-    return min(best, other, key=_rank).rounds
+    return min(best, other, key=rank).rounds

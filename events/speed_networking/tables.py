@@ -379,6 +379,13 @@ def seat_tables(session: Session, people: list[int], k: int, rng: random.Random)
     improve(session, rng, budget=search_budget(len(people), free))
 
 
+def rank(session: Session) -> tuple[int, int, int]:
+    """Colleague meetings, then repeats, then the total cost: lower is better."""
+    colleagues = sum(len(rs) for p, rs in session.meets.items() if session.costs.colleagues(*p))
+    repeats = sum(len(rs) - 1 for rs in session.meets.values())
+    return colleagues, repeats, session.total()
+
+
 def search_budget(n: int, rounds: int) -> int:
     """Swap evaluations the local search may spend: a few hundred tabu steps for small rooms,
     bounded so that 200 people x 10 rounds stays within about a second."""

@@ -1,0 +1,127 @@
+"""An exact search for the rounds still to play when the heuristics leave a repeat.
+
+The planner's searches (pairs.py, tables.py) build rounds one after the other and then polish
+them; after a late change in a small room they can corner the last rounds into a repeat that
+another seating of the earlier unplayed rounds avoids (9 people in pairs, 6 rounds, one
+played: the matching left one repeat, a repeat-free completion existed). When nothing was
+played the planner has repeat-free skeletons to fall back on (circle, affine); once rounds are
+played it has none, so for rooms of up to `EXACT_PEOPLE` it asks this depth-first search.
+
+The search seats the free rounds one by one, and each round table by table: the person with
+the fewest partners left first, their companions among the people they may still meet
+(never met tonight, not a colleague), the cheapest pairs first (`Costs.pair_cost`: history
+avoided, requests early). A round is kept only if everybody can still find new partners for
+the rounds after it. It is exhaustive within `budget` tables tried (about a third of a second
+here), deterministic, and returns the first completion it finds or None; the planner keeps the
+better of the two plans, so the search can only remove repeats, never add any.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from itertools import combinations
+
+from .tables import Costs, Session, improve, key, rank, search_budget, table_sizes
+
+EXACT_PEOPLE = 16
+BUDGET = 40_000
+
+Rounds = list[list[list[int]]]
+
+
+class _Spent(Exception):
+    """The budget ran out."""
+
+
+def repeat_free_completion(
+    costs: Costs, people: list[int], played: Rounds, k: int, budget: int = BUDGET
+) -> Rounds | None:
+    """The free rounds (`costs.rounds - len(played)`) for `people` at tables of `k`, nobody
+    meeting anyone twice over the played and free rounds and no colleagues together; None if
+    there is none or the budget ran out before one was found."""
+    free = costs.rounds - len(played)
+    sizes = table_sizes(len(people), k)
+    present = set(people)
+    met = {key(a, b) for rnd in played for t in rnd for a, b in combinations(t, 2)}
+    may_meet = {
+        p: {q for q in people if q != p and key(p, q) not in met and not costs.colleagues(p, q)}
+        for p in people
+    }
+    first = len(played)
+    left = [budget]
+
+    per_round = sum(s * (s - 1) // 2 for s in sizes)
+
+    def rounds_from(r: int, may: dict[int, set[int]]) -> Rounds | None:
+        if r == costs.rounds:
+            return []
+        # Each person meets at least (smallest table - 1) new people in every round to come,
+        # and each round to come takes `per_round` of the pairs who may still meet.
+        later = costs.rounds - r - 1
+        need = later * (min(sizes) - 1)
+        for tables in _round_tables(r, sorted(present), list(sizes), may, left):
+            after = {p: set(q) for p, q in may.items()}
+            for table in tables:
+                for a, b in combinations(table, 2):
+                    after[a].discard(b)
+                    after[b].discard(a)
+            if any(len(qs) < need for qs in after.values()):
+                continue
+            if sum(map(len, after.values())) // 2 < later * per_round:
+                continue
+            rest = rounds_from(r + 1, after)
+            if rest is not None:
+                return [tables, *rest]
+        return None
+
+    def _round_tables(
+        r: int, remaining: list[int], sizes_left: list[int], may: dict[int, set[int]], left
+    ) -> Iterator[list[list[int]]]:
+        if not remaining:
+            yield []
+            return
+        here = set(remaining)
+        person = min(remaining, key=lambda p: (len(may[p] & here), p))
+        partners = sorted(
+            may[person] & here,
+            key=lambda q: (costs.pair_cost(key(person, q), [r]), len(may[q] & here), q),
+        )
+        for size in sorted(set(sizes_left), reverse=True):
+            for companions in combinations(partners, size - 1):
+                if any(b not in may[a] for a, b in combinations(companions, 2)):
+                    continue
+                left[0] -= 1
+                if left[0] < 0:
+                    raise _Spent
+                table = [person, *companions]
+                others = [p for p in remaining if p not in table]
+                sizes_rest = list(sizes_left)
+                sizes_rest.remove(size)
+                for tables in _round_tables(r, others, sizes_rest, may, left):
+                    yield [table, *tables]
+
+    if free <= 0 or len(people) > EXACT_PEOPLE:
+        return None
+    try:
+        return rounds_from(first, may_meet)
+    except _Spent:
+        return None
+
+
+def with_fewer_repeats(
+    rounds: Rounds, costs: Costs, people: list[int], played: Rounds, k: int, rng: random.Random
+) -> Rounds:
+    """`rounds`, or, when they repeat a pair in a room of up to EXACT_PEOPLE, the exact
+    search's repeat-free completion of the free rounds (polished like the others) if it ranks
+    better."""
+    session = Session(costs, rounds, len(played))
+    before = [[list(t) for t in rnd] for rnd in played]
+    if len(people) > EXACT_PEOPLE or rank(session)[1] == rank(Session(costs, before, 0))[1]:
+        return rounds  # no repeat but those of the rounds played
+    found = repeat_free_completion(costs, people, played, k)
+    if found is None:
+        return rounds
+    other = Session(costs, before + found, len(played))
+    improve(other, rng, search_budget(len(people), len(found)))
+    return min(session, other, key=rank).rounds
