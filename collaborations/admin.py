@@ -1,8 +1,11 @@
 """Staff tools: browse the ledger, verify parties no member speaks for, read the history."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from members.forms import ShownTextField
 
 from .models import Collaboration, CollaborationHistory, Participant
 from .services import collaboration_verify
@@ -39,8 +42,16 @@ class HistoryInline(admin.TabularInline):
         return False
 
 
+class CollaborationAdminForm(forms.ModelForm):
+    """The title cleaned as the member's form cleans it."""
+
+    class Meta:
+        field_classes = {"title": ShownTextField}
+
+
 @admin.register(Collaboration)
 class CollaborationAdmin(admin.ModelAdmin):
+    form = CollaborationAdminForm
     list_display = [
         "title",
         "kind",

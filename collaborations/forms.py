@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from betacowork.submissions.forms import NonceField
 from betacowork.submissions.services import nonce_new
 from events.models import Event
+from members.forms import ShownTextField
 from members.models import Company, Space
 
 from .member_field import MemberField, kept_label, kept_token, member_input
@@ -65,6 +66,7 @@ class CollaborationForm(forms.ModelForm):
             "space",
             "visibility",
         ]
+        field_classes = {"title": ShownTextField}
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "origin_type": forms.RadioSelect,

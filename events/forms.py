@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import PersonNameField, json_list_checked
+from members.forms import PersonNameField, ShownTextField, json_list_checked
 from members.models import Chapter, Space
 
 from .models import EventKind
@@ -18,6 +18,10 @@ from .models import EventKind
 # numbers out of the database. At least one seat: a capacity of 0 would waitlist everyone.
 MIN_CAPACITY = 1
 MAX_CAPACITY = 5000
+
+# An event's or a series' title and room, in the console's forms and the admin's
+# (`Meta.field_classes`): never blank-looking, never shown reversed.
+SHOWN_TEXT_FIELDS = {"title": ShownTextField, "room": ShownTextField}
 
 
 def field_bounds(field, low_value: int, high_value: int, *, low: str, high: str) -> None:

@@ -79,6 +79,24 @@ class PersonNameField(forms.CharField):
         )
 
 
+class ShownTextField(PersonNameField):
+    """A one-line text others see as typed — an event's, a series' or a collaboration's title,
+    a room, a note's subject: cleaned as names are (`shown_text_clean`), so that a title is
+    never blank-looking nor shown reversed (in the page, the announcement, the subject line).
+    A model form takes it with `Meta.field_classes`."""
+
+    def to_python(self, value):
+        value = forms.CharField.to_python(self, value)
+        if value in self.empty_values:
+            return value
+        return shown_text_clean(
+            value,
+            message=_(
+                "Enter this without line breaks, control characters or text-direction overrides."
+            ),
+        )
+
+
 def linkedin_clean(url: str) -> str:
     """A profile's LinkedIn address, or a ValidationError: the profile form's and the
     admin's rule."""

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
-from ..forms import capacity_bounds, reminder_offsets_checked
+from ..forms import SHOWN_TEXT_FIELDS, capacity_bounds, reminder_offsets_checked
 from ..models import (
     EVENT_TIME_FIELDS,
     Event,
@@ -93,6 +93,9 @@ class EventAdminForm(forms.ModelForm):
     """Refuses an end before the start, a capacity out of the console's bounds or below the
     confirmed count, and a status change the services refuse (out of cancelled; cancelling
     an event that has started)."""
+
+    class Meta:
+        field_classes = SHOWN_TEXT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import services
-from ..forms import capacity_bounds
+from ..forms import SHOWN_TEXT_FIELDS, capacity_bounds
 from ..models import (
     Budget,
     CalendarToken,
@@ -92,6 +92,9 @@ class EventSeriesAdminForm(forms.ModelForm):
     """The recurrence picker (no raw RRULE typing); refuses a rule that generates no date."""
 
     rrule = RecurrenceField(help_text=_("For example monthly, on the first Thursday."))
+
+    class Meta:
+        field_classes = SHOWN_TEXT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from betacowork.submissions.forms import NonceField
+from members.forms import ShownTextField
 from members.models import Chapter
 
 from .. import services
-from ..forms import capacity_bounds, field_bounds
+from ..forms import SHOWN_TEXT_FIELDS, capacity_bounds, field_bounds
 from ..models import Event, EventSeries, validate_event_time
 from ..recurrence import RecurrenceField
 from ..rules import CHAPTER_CAPACITY_LIMIT
@@ -131,7 +132,7 @@ class EventForm(_ScopedForm):
     class Meta:
         model = Event
         fields = list(EVENT_EDIT_FIELDS)  # what the console's service lets it change
-        field_classes = {"start": WallClockField, "end": WallClockField}
+        field_classes = {"start": WallClockField, "end": WallClockField, **SHOWN_TEXT_FIELDS}
         widgets = {
             "start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "end": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -225,6 +226,7 @@ class SeriesForm(_ScopedForm):
             "publish",
             "description",
         ]
+        field_classes = SHOWN_TEXT_FIELDS
         widgets = {
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -288,7 +290,7 @@ class SeriesForm(_ScopedForm):
 class MessageForm(forms.Form):
     """A short note to the registrants; `nonce` makes a double submit send once."""
 
-    subject = forms.CharField(label=_lazy("Subject"), max_length=120)
+    subject = ShownTextField(label=_lazy("Subject"), max_length=120)
     body = forms.CharField(
         label=_lazy("Message"),
         max_length=2000,

@@ -105,7 +105,7 @@ class CheckInToggleView(CheckInView):
         else:
             messages.info(request, _("Check-in undone for %(name)s.") % {"name": registration.name})
         url = reverse("events:check_in", kwargs={"slug": slug})
-        query = request.POST.get("q", "")
-        if query:
+        query = self.query()  # as the list reads it: a hand-made 20,000-character one would
+        if query:  # make the redirect refused (400) after the check-in was saved
             url = f"{url}?{urlencode({'q': query})}"
         return HttpResponseRedirect(url)

@@ -97,6 +97,8 @@ def test_member_can_be_given_by_exact_name(member_client, other_member):
         ({"start_date": "2099-01-01"}, "more than a year from now"),
         ({"origin_type": "event"}, "Choose the event where you met"),
         ({"origin_type": "introduction"}, "Say which member introduced you"),
+        ({"title": "\u200b"}, "This field is required."),
+        ({"title": "\u202eevil"}, "without line breaks, control characters or text-direction"),
     ],
 )
 def test_bad_input_gets_a_clear_message(member_client, other_member, overrides, message):

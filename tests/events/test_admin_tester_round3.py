@@ -352,3 +352,19 @@ def test_a_kinds_default_capacity_keeps_the_events_bounds(admin_client, default,
     betacooks.refresh_from_db()
     assert (response.status_code == 302) is ok, response.content.decode()[:2000]
     assert (betacooks.default_capacity == int(default)) is ok
+
+
+@pytest.mark.parametrize(
+    ("title", "says"),
+    [
+        ("\u200b\u200b", "This field is required."),
+        ("\u202eevil", "without line breaks, control characters or text-direction overrides"),
+    ],
+)
+def test_the_admin_refuses_a_title_that_shows_blank_or_reversed(admin_client, title, says):
+    from .factories import kind
+
+    response = admin_client.post(reverse("admin:events_event_add"), _add_data(kind(), title=title))
+    assert response.status_code == 200
+    assert says in response.content.decode()
+    assert not Event.objects.filter(slug="extra-lunch").exists()

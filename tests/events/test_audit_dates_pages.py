@@ -67,7 +67,7 @@ def test_an_evening_past_midnight_says_it_ends_the_next_day(client):
         client.get(reverse("events:list")).content
     )
     listed = text(client.get(reverse("events:list"), HTTP_ACCEPT_LANGUAGE="fr").content)
-    assert "jeu. 31 déc., 23:30\u2013ven. 1 jan., 01:00" in listed
+    assert "jeu. 31 déc., 23:30\u2013ven. 1 janv., 01:00" in listed
 
 
 def test_the_cancellation_email_says_the_day_it_would_have_ended():

@@ -129,6 +129,11 @@ def test_created_event_is_a_draft_with_the_kinds_duration_and_the_host_space(
         ({"capacity": "51"}, "A chapter event has at most 50 seats"),
         ({"capacity": ""}, "A chapter event has at most 50 seats"),
         ({"title": ""}, "This field is required."),
+        # A title or room that shows blank or reversed (QA: saved, then announced by email).
+        ({"title": "\u200b\u200b"}, "This field is required."),
+        ({"title": "\u00ad\u2800"}, "This field is required."),
+        ({"title": "\u202eevil"}, "without line breaks, control characters or text-direction"),
+        ({"room": "Room\u202e 2"}, "without line breaks, control characters or text-direction"),
         ({"chapter": "999999"}, "Choose one of your chapters"),
         ({"chapter": ""}, "This field is required."),
         ({"kind": "999999"}, "Select a valid choice."),
@@ -166,6 +171,13 @@ def test_an_event_cannot_be_moved_out_of_range_nor_copied_past_it(organiser_clie
     assert response.status_code == 200
     assert "at most 10 years ahead" in response.content.decode()
     assert Event.objects.count() == 1
+
+
+def test_a_title_is_kept_as_typed_with_its_invisible_characters_dropped(organiser_client, chapter):
+    data = _data(chapter, title="  Switch\u200b  IT\u00a0day ", room="Salle\u00ad 2")
+    assert organiser_client.post("/organise/new/", data).status_code == 302
+    event = Event.objects.get()
+    assert (event.title, event.room) == ("Switch IT day", "Salle 2")
 
 
 def test_a_long_description_is_accepted_up_to_its_limit(organiser_client, chapter):
@@ -345,6 +357,8 @@ def test_a_published_series_announces_its_occurrences_to_followers(
         ({"duration_minutes": "0"}, "At least 15 minutes."),
         ({"capacity": "200"}, "A chapter event has at most 50 seats"),
         ({"description": "x" * 10_001}, "at most 10000 characters (it has 10001)"),
+        ({"title": "\u200b"}, "This field is required."),
+        ({"title": "\u202eevil"}, "without line breaks, control characters or text-direction"),
     ],
 )
 def test_bad_series_input_is_refused_and_nothing_written(

@@ -161,6 +161,8 @@ def test_the_preference_is_offered_on_the_preferences_page(client, member):
     [
         ({"subject": ""}, "This field is required."),
         ({"subject": "x" * 121}, "at most 120 characters"),
+        ({"subject": "\u200b"}, "This field is required."),
+        ({"subject": "Parking\u202e tonight"}, "control characters or text-direction overrides"),
         ({"body": "x" * 2001}, "at most 2000 characters"),
         ({"nonce": "not-a-nonce"}, "This form was out of date"),
     ],
