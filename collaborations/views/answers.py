@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import BadRequest, ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -30,7 +31,9 @@ class _ParticipantAnswerView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         # Only my own participation is found: answering for someone else is a 404.
-        participant = get_object_or_404(Participant, pk=pk, user_id=request.user.pk)
+        participant = Participant.objects.filter(pk=pk, user_id=request.user.pk).first()
+        if participant is None:
+            return self.not_a_party(request)
         kwargs = {}
         if self.checks_revision and "revision" in request.POST:
             # A version that is no number is none the collaboration ever had (they start at 1).
@@ -46,6 +49,26 @@ class _ParticipantAnswerView(LoginRequiredMixin, View):
 
     def answered(self, participant: Participant) -> None:
         messages.success(self.request, self.message)
+
+    @staticmethod
+    def not_a_party(request):
+        """No participation of mine with this id. The pages' forms name their collaboration:
+        one edited meanwhile to remove me (or withdrawn) says so — on its page if I may still
+        see it, else on my collaborations — the same whatever the id, so nothing is learnt
+        about anyone else's. A request without it (not from a page) is a 404."""
+        if "collaboration" not in request.POST:
+            raise Http404
+        messages.warning(
+            request,
+            _("This collaboration no longer lists you as a party: there is nothing to answer."),
+        )
+        shown = Collaboration.objects.visible_to(request.user).filter(
+            pk=parse_int(request.POST["collaboration"]) or 0
+        )
+        collaboration = shown.first()
+        if collaboration is not None:
+            return HttpResponseRedirect(collaboration.get_absolute_url())
+        return HttpResponseRedirect(reverse("collaborations:mine"))
 
 
 def _declined_meanwhile(request) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -662,3 +663,51 @@ def test_the_detail_names_the_space_and_the_chapter_each_under_its_own_label(
     page = client.get(collab.get_absolute_url()).content.decode()
     assert "<dt>Space</dt><dd>Twelve</dd>" in page
     assert "<dt>Chapter</dt><dd>BetaGroup Kortrijk</dd>" in page
+
+
+@pytest.mark.parametrize("answer", ["confirm", "decline"])
+def test_answering_from_a_page_opened_before_i_was_removed_says_so(
+    client, member, other_member, answer
+):
+    """QA: the author replaced me while my page was open; my answer was a bare 404."""
+    from collaborations.services import ParticipantSpec, collaboration_update
+
+    collab = log(member, other_member, title="Shop redesign")
+    mine = collab.participants.get(user=other_member)
+    client.force_login(other_member)
+    page = client.get(collab.get_absolute_url()).content.decode()
+    form = re.search(
+        rf'action="/collaborations/participations/{mine.pk}/{answer}/"[^>]*>(.*?)</form>',
+        page,
+        re.S,
+    )
+    assert form is not None
+    sent = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(1)))
+    assert sent["collaboration"] == str(collab.pk)
+    third = UserFactory(name="Ramon Third")
+    collaboration_update(
+        collaboration=collab,
+        actor=member,
+        participants=[ParticipantSpec(role=Participant.Role.CLIENT, user=third)],
+    )
+    response = client.post(reverse(f"collaborations:{answer}", args=[mine.pk]), sent, follow=True)
+    assert response.status_code == 200
+    assert "no longer lists you as a party: there is nothing to answer" in response.content.decode()
+    assert not collab.participants.filter(user=other_member).exists()
+
+
+def test_answering_someone_elses_participation_is_a_404_or_the_same_message(
+    client, member, other_member
+):
+    collab = log(member, other_member, visibility=Collaboration.Visibility.PARTICIPANTS)
+    theirs = collab.participants.get(user=other_member)
+    stranger = UserFactory(name="Nosy Neighbour")
+    client.force_login(stranger)
+    url = reverse("collaborations:confirm", args=[theirs.pk])
+    assert client.post(url, {"revision": "1"}).status_code == 404
+    response = client.post(url, {"revision": "1", "collaboration": str(collab.pk)})
+    # The same answer as for any id: my collaborations, where nothing of theirs is named.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("collaborations:mine")
+    theirs.refresh_from_db()
+    assert theirs.state == Participant.State.PENDING
