@@ -23,6 +23,11 @@ window, a sweep that was down) is written and sent at once: its send tasks are f
 commit, in batches that each use one SMTP connection. No task carries an ETA — the database
 decides what is due.
 
+Nobody is reminded of what they were just told: a reminder falling due less than
+`FRESH_CONFIRMATION` after the seat was confirmed (a registration at noon for the evening,
+a promotion from the waitlist) is not written for that seat — the confirmation email said it,
+with the calendar file; the reminder after it still goes.
+
 Who gets a reminder: a member, at their account address if it is verified (account emails go
 to unverified addresses, reminders never do) and unless they turned the kind's preference off;
 a guest, at the address they registered with, in the language they registered in.
@@ -58,6 +63,8 @@ logger = logging.getLogger(__name__)
 
 WRITE_CHUNK = 500
 FIRST_CHUNK = 50  # the first chunk's reminders leave while the rest is written
+# A seat confirmed less than this before a reminder falls due gets no such reminder.
+FRESH_CONFIRMATION = timedelta(hours=1)
 
 
 def reminders_due(
@@ -202,7 +209,11 @@ def reminders_write_for_event(
     come first, in one read by the event's index (a LIMIT in order of id could walk the
     primary key of every event's registrations instead)."""
     renderer = attachment = links = None  # made for the first reminder to write
-    confirmed = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
+    confirmed = Registration.objects.filter(
+        event=event, status=Registration.Status.CONFIRMED
+    ).exclude(  # told just now by their confirmation (rows from before the column: kept)
+        confirmed_at__gt=event.start - timedelta(minutes=offset) - FRESH_CONFIRMATION
+    )
     pks = sorted(confirmed.values_list("pk", flat=True))
     written, ids = 0, []
     for start, end in _chunks(len(pks)):

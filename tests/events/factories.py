@@ -32,6 +32,9 @@ class EventFactory(factory.django.DjangoModelFactory):
     visibility = Event.Visibility.PUBLIC
 
 
+SEAT_AGE = timedelta(days=3)
+
+
 class RegistrationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Registration
@@ -41,7 +44,10 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: o.user.name if o.user else "Guest")
     email = factory.LazyAttribute(lambda o: o.user.email if o.user else "guest@example.test")
     status = Registration.Status.CONFIRMED
-    confirmed_at = factory.LazyFunction(timezone.now)
+    # A seat taken a while ago, as most are when a reminder falls due (one confirmed within
+    # the hour before it gets none: events/services/reminders.py, FRESH_CONFIRMATION).
+    created_at = factory.LazyFunction(lambda: timezone.now() - SEAT_AGE)
+    confirmed_at = factory.SelfAttribute("created_at")
     # As the registration service sets it: the waitlist's order (a waitlisted row without it
     # has no place in the queue: `waitlist_position`).
     waitlisted_at = factory.LazyAttribute(

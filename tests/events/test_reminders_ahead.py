@@ -151,3 +151,44 @@ def test_an_event_moved_after_its_reminders_were_written_gets_the_new_ones(setti
         next(k for k in statuses if k.endswith(":v2")): Outbox.Status.SENT,
     }
     assert len(mail.outbox) == 1
+
+
+def test_a_seat_taken_on_the_day_gets_no_reminder_its_confirmation_just_gave(settings):
+    """QA: registered at 12:32 for 18:00, the "24 h" reminder came at 12:33, a minute after
+    the confirmation. A reminder due less than an hour after the seat was confirmed is not
+    written for it; the next one still goes, and an older seat gets both."""
+    from events.services import event_register, registration_cancel
+
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 600
+    now = timezone.now()
+    event = event_at(now + timedelta(hours=5, minutes=30), capacity=2)
+    older = RegistrationFactory(event=event)  # three days ago
+    fresh = event_register(event=event, user=UserFactory(name="Ramon Fresh"))
+    waiting = event_register(event=event, user=UserFactory(name="Wanda Waiting"))
+    assert waiting.status == Registration.Status.WAITLISTED
+    assert reminder_sweep_run(now=now) == 1  # the 24 h reminder, late: the older seat only
+    assert Outbox.objects.get(kind="events.reminder").dedup_key.endswith(f"reg{older.pk}:v1")
+
+    # Wanda gets the seat 5 h 30 before the start: the 2 h reminder is hours later, so it goes.
+    registration_cancel(registration=older, actor=older.user)
+    two_hours_before = event.start - timedelta(hours=2)
+    written = reminder_sweep_run(now=two_hours_before)
+    reminded = set(
+        Outbox.objects.filter(
+            kind="events.reminder", dedup_key__startswith="reminder-120m"
+        ).values_list("to_email", flat=True)
+    )
+    assert written == 2
+    assert reminded == {fresh.email, waiting.email}
+
+
+def test_a_seat_confirmed_within_the_hour_before_the_reminder_gets_none(settings):
+    from events.services import event_register
+
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 0
+    now = timezone.now()
+    event = event_at(now + timedelta(hours=2, minutes=50))  # the 2 h reminder: in 50 minutes
+    event_register(event=event, user=UserFactory(name="Late Lucas"))
+    later = event.start - timedelta(hours=2)
+    assert reminder_sweep_run(now=later) == 0
+    assert not Outbox.objects.filter(kind="events.reminder").exists()
