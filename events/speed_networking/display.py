@@ -207,6 +207,13 @@ def my_round_state(event: Event, user) -> dict:
             "table": mine.table,
             "people": _with(mine.companions),
         }
+    elif mine.status == "joining":
+        # Their table may still change until that round starts (late changes re-seat).
+        text = _("You join from round %(n)s: your table will show here when it starts.") % {
+            "n": mine.joins
+        }
+    elif mine.status == "left":
+        text = _("You left the evening: thank you for coming!")
     elif mine.status == "not_seated":
         text = _("You are not seated in round %(n)s: see an organiser.") % {"n": mine.number}
     elif mine.status == "not_checked_in":
@@ -222,6 +229,7 @@ def my_round_state(event: Event, user) -> dict:
         "text": text,
         "round": mine.number,
         "total": mine.total,
+        "joins": mine.joins,
         "table": mine.table,
         "companions": [
             {"name": p.name, "summary": p.summary, "url": p.url} for p in mine.companions

@@ -15,20 +15,23 @@ from ...models import (
     Event,
     Meeting,
     MeetingRequest,
+    NetworkingSession,
     Registration,
     Seat,
 )
 from .planning import session_of
-from .rounds import Person, people
+from .rounds import Person, departed_user_ids, people
 
 
 @dataclass
 class MyRound:
-    # "unplanned" | "upcoming" | "seated" | "finished" | "cancelled", or, with no seat in a
-    # planned evening: "waitlisted", "not_checked_in" (confirmed, not at the door yet) or
-    # "not_seated" (checked in, left out of this round).
+    # "unplanned" | "upcoming" | "seated" | "finished" | "cancelled", or, with no seat in this
+    # round of a planned evening: "joining" (a late arrival seated from round `joins` on),
+    # "left" (the organiser recorded their departure), "waitlisted", "not_checked_in"
+    # (confirmed, not at the door yet) or "not_seated" (checked in, no seat now nor later).
     status: str
     number: int = 0
+    joins: int | None = None
     total: int = 0
     table: int | None = None
     companions: list[Person] = field(default_factory=list)
@@ -49,9 +52,12 @@ def my_round(*, event: Event, user) -> MyRound:
         return MyRound("finished", number=session.current_round, total=total)
     number = session.current_round or 1
     status = "seated" if session.current_round else "upcoming"
+    # My seat now or, failing that, the first one to come (a late arrival placed during this
+    # round sits from the next one): one query either way.
     seat = (
-        Seat.objects.filter(round__session=session, round__number=number, user=user)
+        Seat.objects.filter(round__session=session, round__number__gte=number, user=user)
         .select_related("round")
+        .order_by("round__number")
         .first()
     )
     base = MyRound(
@@ -62,7 +68,10 @@ def my_round(*, event: Event, user) -> MyRound:
         minutes=session.round_minutes,
     )
     if seat is None:
-        base.status = _unseated(event, user) if total else "unplanned"
+        base.status = _unseated(event, user, session) if total else "unplanned"
+        return base
+    if seat.round.number != number:
+        base.status, base.joins = "joining", seat.round.number
         return base
     others = Seat.objects.filter(round=seat.round, table=seat.table).exclude(user=user)
     found = people(others.values_list("user_id", flat=True), viewer=user, details=True)
@@ -71,12 +80,16 @@ def my_round(*, event: Event, user) -> MyRound:
     return base
 
 
-def _unseated(event: Event, user) -> str:
-    """Why a registrant has no seat in a planned round, as far as they can do something
-    about it: on the waitlist, not checked in yet, or (checked in) left out."""
+def _unseated(event: Event, user, session: NetworkingSession) -> str:
+    """Why a registrant has no seat now nor in any round to come, as far as they can do
+    something about it: on the waitlist, gone for the evening (the organiser recorded it),
+    not checked in yet, or (checked in) left out."""
     registration = event.registrations.active().filter(user=user).first()
     if registration is not None and registration.status == Registration.Status.WAITLISTED:
         return "waitlisted"
+    # A `left` note lasts until the organiser seats them again (`networking_arrive`).
+    if user.pk in departed_user_ids(session):
+        return "left"
     if registration is not None and registration.checked_in_at is None:
         return "not_checked_in"
     return "not_seated"
