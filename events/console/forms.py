@@ -301,6 +301,8 @@ class MessageForm(forms.Form):
         label=_lazy("Also send it to the people on the waitlist"), required=False
     )
     nonce = NonceField(required=True)
+    # Shown once the same note was found sent a moment ago (`organiser_note_send`).
+    again = forms.BooleanField(label=_lazy("Yes, send it again"), required=False)
 
     def __init__(self, *args, reply_to: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,10 +8,12 @@ so a view that forgot a check still cannot touch another chapter's events.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from betacowork.messaging import notify, notify_address
@@ -206,10 +208,43 @@ def console_series_save(
 class NoteResult:
     sent: int  # messages written now
     already_sent: bool  # this form (nonce) was sent before: nothing written again
+    # The same note (subject and text) went out from another form this recently: nothing was
+    # written, the organiser is asked whether to send it again (`again=True`).
+    same_sent_at: datetime | None = None
+
+
+# A page sent, then the browser's Back (which renders a new form with the text restored) and
+# Send: the same note went out twice. The same subject and text within this time is asked
+# about first.
+SAME_NOTE_WINDOW = timedelta(minutes=30)
+
+
+def _same_note_sent_at(*, event: Event, subject: str, body: str, prefix: str):
+    """When the same note was last written for `event` by another form, within the window."""
+    shown = f"\n\n{subject}\n\n{body}\n\n"  # as console/email/organiser_note.txt writes it
+    return (
+        Outbox.objects.filter(
+            kind=OrganiserNote.key,
+            topic=services.event_topic(event),
+            created_at__gte=timezone.now() - SAME_NOTE_WINDOW,
+            body_text__contains=shown,
+        )
+        .exclude(dedup_key__startswith=prefix)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
 
 
 def organiser_note_send(
-    *, actor, event: Event, subject: str, body: str, include_waitlist: bool, nonce: str
+    *,
+    actor,
+    event: Event,
+    subject: str,
+    body: str,
+    include_waitlist: bool,
+    nonce: str,
+    again: bool = False,
 ) -> NoteResult:
     """Write the organiser's note to the event's confirmed registrants (and waitlisted ones
     when asked), each in their language, in one transaction.
@@ -217,7 +252,9 @@ def organiser_note_send(
     Members get it through `notify()` (their language; nothing to those who turned
     "organiser_messages" off); guests in the language they registered in, with their cancel
     link while there is something to cancel. One de-duplication key per (event, form nonce,
-    registration): a double submit of the same form writes nothing the second time. The note
+    registration): a double submit of the same form writes nothing the second time; the same
+    subject and text sent from another form within SAME_NOTE_WINDOW are written only `again`
+    (the page asks). The note
     names its writer and carries `Reply-To: <their address>`: a person who answers writes to
     the organiser.
     """
@@ -226,6 +263,10 @@ def organiser_note_send(
     prefix = f"organiser-note:{event.pk}:{nonce}:"
     if Outbox.objects.filter(dedup_key__startswith=prefix).exists():
         return NoteResult(sent=0, already_sent=True)
+    if not again:
+        when = _same_note_sent_at(event=event, subject=subject, body=body, prefix=prefix)
+        if when is not None:
+            return NoteResult(sent=0, already_sent=False, same_sent_at=when)
     statuses = [Registration.Status.CONFIRMED]
     if include_waitlist:
         statuses.append(Registration.Status.WAITLISTED)

@@ -113,8 +113,8 @@ def test_a_double_submit_sends_once(organiser_client, people):
     assert "Sent to 3 people." in first.content.decode()
     assert "already sent" in second.content.decode()
     assert Outbox.objects.filter(kind=OrganiserNote.key).count() == 3
-    # Another message (a new form) goes out again.
-    _post(organiser_client)
+    # Another message (a new form, another text) goes out.
+    _post(organiser_client, body="And bring your badge.")
     assert Outbox.objects.filter(kind=OrganiserNote.key).count() == 6
 
 
@@ -199,3 +199,30 @@ def test_the_note_names_its_writer_as_what_they_are(client, organiser, staff, ev
     note = _recipients()[people["en"].user.email].body_text
     assert "Charleroi chapter" not in note
     assert "Sofie Peeters, organiser of this event, wrote" in note
+
+
+def test_the_same_note_from_a_new_form_is_asked_about_before_it_goes_again(
+    organiser_client, people
+):
+    """QA: Send, the browser's Back (a new form, the text restored), Send: every registrant got
+    the note twice. The same subject and text within 30 minutes waits for a yes."""
+    note = {"subject": "Parking tonight", "body": "Use the back door."}
+    first = organiser_client.post(URL, {**note, "nonce": uuid.uuid4().hex})
+    assert first.status_code == 302
+    written = Outbox.objects.filter(kind=OrganiserNote.key).count()
+    assert written == 3  # Ann, Fanny and the guest
+
+    again = {**note, "nonce": uuid.uuid4().hex}
+    asked = organiser_client.post(URL, again)
+    assert asked.status_code == 409
+    page = asked.content.decode()
+    assert "You sent this same message 1 minute ago. Send it again?" in page
+    assert 'name="again"' in page
+    assert Outbox.objects.filter(kind=OrganiserNote.key).count() == written
+
+    # Another text goes at once; the same one goes again once the organiser says yes.
+    other = {"subject": "Parking tonight", "body": "Use the FRONT door.", "nonce": uuid.uuid4().hex}
+    assert organiser_client.post(URL, other).status_code == 302
+    assert organiser_client.post(URL, {**again, "again": "on"}).status_code == 302
+    assert Outbox.objects.filter(kind=OrganiserNote.key).count() == written * 3
+    assert 'name="again"' not in organiser_client.get(URL).content.decode()

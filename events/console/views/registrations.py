@@ -119,7 +119,21 @@ class MessageView(EventPermissionMixin, View):
             body=data["body"],
             include_waitlist=data["include_waitlist"],
             nonce=data["nonce"],
+            again=data["again"],
         )
+        if result.same_sent_at is not None:
+            minutes = max(1, round((timezone.now() - result.same_sent_at).total_seconds() / 60))
+            form.add_error(
+                None,
+                ngettext(
+                    "You sent this same message %(n)s minute ago. Send it again?",
+                    "You sent this same message %(n)s minutes ago. Send it again?",
+                    minutes,
+                )
+                % {"n": minutes},
+            )
+            form.ask_again = True
+            return self.render_form(form, status=409, counts=counts)
         if result.already_sent:
             messages.info(request, _("This message was already sent: it is not sent twice."))
         else:
