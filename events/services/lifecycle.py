@@ -196,11 +196,13 @@ def _update_check(locked: Event) -> None:
 def capacity_below_confirmed(confirmed: int) -> str:
     """Why a capacity under the confirmed seats is refused (an event's form, the admin's, a
     series' change reaching an occurrence)."""
+    # Said to organisers too, who cannot cancel anyone's seat: what they can do is keep the
+    # seats; the people give theirs back themselves (QA: "cancel first" sent them nowhere).
     return ngettext(
-        "%(confirmed)s person is already confirmed: the capacity cannot be lower. Cancel "
-        "the registration first, or keep at least %(confirmed)s seat.",
-        "%(confirmed)s people are already confirmed: the capacity cannot be lower. Cancel "
-        "registrations first, or keep at least %(confirmed)s seats.",
+        "%(confirmed)s person is already confirmed: keep at least %(confirmed)s seat. A person "
+        "gives their seat back from the event's page or the link in their email.",
+        "%(confirmed)s people are already confirmed: keep at least %(confirmed)s seats. People "
+        "give their seat back from the event's page or the link in their email.",
         confirmed,
     ) % {"confirmed": confirmed}
 

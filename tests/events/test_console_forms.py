@@ -471,4 +471,4 @@ def test_one_confirmed_person_is_said_in_the_singular(chapter):
         services.event_update(event=event, data={"capacity": 0})
     (said,) = refused.value.message_dict["capacity"]
     assert said.startswith("1 person is already confirmed")
-    assert said.endswith("keep at least 1 seat.")
+    assert "keep at least 1 seat. A person gives their seat back from the event's page" in said
