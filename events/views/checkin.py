@@ -88,6 +88,10 @@ class CheckInToggleView(CheckInView):
                     messages.error(request, message)
             return self.render_to_response(self.get_context_data(), status=400)
         counts = selectors.with_counts(Event.objects.filter(pk=self.event.pk)).get()
+        if registration.checked_in_at:
+            said = _("%(name)s is checked in.") % {"name": registration.name}
+        else:
+            said = _("Check-in undone for %(name)s.") % {"name": registration.name}
         if wants_json:
             return JsonResponse(
                 {
@@ -98,12 +102,14 @@ class CheckInToggleView(CheckInView):
                     "open": check_in_closed(event=self.event) is None,
                     "checked_in_count": counts.checked_in_count,
                     "confirmed_count": counts.confirmed_count,
+                    # The page's live region says it to a screen reader.
+                    "message": said,
                 }
             )
         if registration.checked_in_at:
-            messages.success(request, _("%(name)s is checked in.") % {"name": registration.name})
+            messages.success(request, said)
         else:
-            messages.info(request, _("Check-in undone for %(name)s.") % {"name": registration.name})
+            messages.info(request, said)
         url = reverse("events:check_in", kwargs={"slug": slug})
         query = self.query()  # as the list reads it: a hand-made 20,000-character one would
         if query:  # make the redirect refused (400) after the check-in was saved
