@@ -133,9 +133,11 @@ class EventDetailView(TemplateView):
         is_member = user.is_authenticated
         if form is None:
             form = RegistrationForm() if is_member else GuestRegistrationForm()
-        attendees, others = selectors.event_attendees(event=event, viewer=user)
+        attendees, others = [], 0
+        if not event.is_cancelled:  # nobody is coming to it: the page lists nobody
+            attendees, others = selectors.event_attendees(event=event, viewer=user)
         seats_left = None
-        if event.capacity is not None:
+        if event.capacity is not None and not event.is_cancelled:
             seats_left = max(event.capacity - event.confirmed_count, 0)
         return self.get_context_data(
             event=event,
