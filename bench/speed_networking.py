@@ -11,7 +11,12 @@ Pure Python, no Django and no database. Prints
     100 simulated weekly sessions among a pool of 150 members; 200 x 10 rounds, tables of 4;
     200 x 10 rounds of pairs (history from a pool of 600); 500 and 1,000 x 12 rounds of pairs
     (history of 100 sessions of 500-1,000 among a pool of 1,500: the largest room an organiser
-    may plan, which must stay well within a web request).
+    may plan, which must stay well within a web request);
+(c) re-plans after a late change in rooms of 6-16 (the exact search's rooms, exact.py): of
+    200 seeded evenings of pairs or threes, up to as many rounds as the room allows without
+    repeats, those planned without a repeat play 1 to R-1 rounds, then one person leaves and
+    one arrives; how many re-plans repeat a pair without the exact search and with it, and
+    the re-plans' times (median, max).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from events.speed_networking import planner
 from events.speed_networking.planner import (
     Plan,
     PlanRequest,
@@ -179,12 +185,53 @@ def timings(runs: int) -> None:
         )
 
 
+def replans(evenings: int = 200) -> None:
+    rng = random.Random(7)
+    heuristic = exact = fixed = measured = 0
+    times = []
+    with_search = planner.with_fewer_repeats
+    for seed in range(evenings):
+        n, k = rng.randint(6, 16), rng.choice([2, 2, 3])
+        bound = max_rounds_without_repeats(n, k)
+        rounds = rng.randint(2, max(bound, 2))
+        people = list(range(1, n + 1))
+        first = plan_rounds(
+            PlanRequest(people=tuple(people), rounds=rounds, table_size=k, seed=seed)
+        )
+        played = tuple(tuple(map(tuple, rnd)) for rnd in first.rounds[: rng.randint(1, rounds - 1)])
+        if first.repeats:  # the evening repeated a pair before anyone left: not this measure
+            continue
+        present = [p for p in people if p != rng.choice(people)] + [n + 1]
+        request = PlanRequest(
+            people=tuple(present), rounds=rounds, table_size=k, played=played, seed=seed
+        )
+        planner.with_fewer_repeats = lambda rounds, *args: rounds
+        try:
+            without = plan_rounds(request)
+        finally:
+            planner.with_fewer_repeats = with_search
+        start = time.perf_counter()
+        plan = plan_rounds(request)
+        times.append(time.perf_counter() - start)
+        measured += 1
+        heuristic += without.repeats > 0
+        exact += plan.repeats > 0
+        fixed += plan.repeats < without.repeats
+    print(
+        f"(c) {measured} re-plans after one left and one arrived (6-16 people; evenings planned "
+        f"without a repeat): with a repeat {heuristic} without the exact search, {exact} with it "
+        f"({fixed} with fewer repeats); time median "
+        f"{statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     quality()
     timings(args.runs)
+    replans()
 
 
 if __name__ == "__main__":

@@ -77,8 +77,12 @@ def token_sent(request) -> bool:
     """`Authorization: Bearer <HEALTHZ_TOKEN>`, a token being configured."""
     token = settings.HEALTHZ_TOKEN
     scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500), and a
+    # header may carry any latin-1 character.
     return (
-        bool(token) and scheme.lower() == "bearer" and secrets.compare_digest(sent.strip(), token)
+        bool(token)
+        and scheme.lower() == "bearer"
+        and secrets.compare_digest(sent.strip().encode(), token.encode())
     )
 
 

@@ -11,9 +11,12 @@ The search seats the free rounds one by one, and each round table by table: the 
 the fewest partners left first, their companions among the people they may still meet
 (never met tonight, not a colleague), the cheapest pairs first (`Costs.pair_cost`: history
 avoided, requests early). A round is kept only if everybody can still find new partners for
-the rounds after it. It is exhaustive within `budget` tables tried (about a third of a second
-here), deterministic, and returns the first completion it finds or None; the planner keeps the
-better of the two plans, so the search can only remove repeats, never add any.
+the rounds after it. It is exhaustive within its budget — every person tried at a table, and
+everybody's partners for every round completed, count — deterministic, and returns the first
+completion it finds or None. The budget holds a search with no answer to about 0.4 s here
+(re-plans of 6-16 people, `bench/speed_networking.py` (c)): the planner runs it under the
+event's lock, so check-ins wait that long at most. The planner keeps the better of the two
+plans, so the search can only remove repeats, never add any.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from itertools import combinations
 from .tables import Costs, Session, improve, key, rank, search_budget, table_sizes
 
 EXACT_PEOPLE = 16
-BUDGET = 40_000
+BUDGET = 200_000
 
 Rounds = list[list[list[int]]]
 
@@ -61,6 +64,7 @@ def repeat_free_completion(
         later = costs.rounds - r - 1
         need = later * (min(sizes) - 1)
         for tables in _round_tables(r, sorted(present), list(sizes), may, left):
+            left[0] -= len(may)  # copying and checking everybody's partners costs as much
             after = {p: set(q) for p, q in may.items()}
             for table in tables:
                 for a, b in combinations(table, 2):
@@ -88,12 +92,7 @@ def repeat_free_completion(
             key=lambda q: (costs.pair_cost(key(person, q), [r]), len(may[q] & here), q),
         )
         for size in sorted(set(sizes_left), reverse=True):
-            for companions in combinations(partners, size - 1):
-                if any(b not in may[a] for a, b in combinations(companions, 2)):
-                    continue
-                left[0] -= 1
-                if left[0] < 0:
-                    raise _Spent
+            for companions in _cliques(partners, size - 1, may, left):
                 table = [person, *companions]
                 others = [p for p in remaining if p not in table]
                 sizes_rest = list(sizes_left)
@@ -107,6 +106,24 @@ def repeat_free_completion(
         return rounds_from(first, may_meet)
     except _Spent:
         return None
+
+
+def _cliques(
+    candidates: list[int], need: int, may: dict[int, set[int]], left: list[int]
+) -> Iterator[list[int]]:
+    """`need` of `candidates` (in their order) who may all still meet one another, built one
+    person at a time; every person tried spends one unit of the budget."""
+    if need == 0:
+        yield []
+        return
+    for i, person in enumerate(candidates):
+        left[0] -= 1
+        if left[0] < 0:
+            raise _Spent
+        rest = [q for q in candidates[i + 1 :] if q in may[person]]
+        if len(rest) >= need - 1:
+            for tail in _cliques(rest, need - 1, may, left):
+                yield [person, *tail]
 
 
 def with_fewer_repeats(

@@ -39,8 +39,8 @@ Algorithms
   (e.g. 9 people in threes: 4 rounds; 32 in fours: 8; 40 in sixes: 7; 200 in fours: 25).
 * **Rooms of up to 16 people** (exact.py): when the plan still repeats a pair (after a late
   change there is no repeat-free skeleton to fall back on), a depth-first search for free
-  rounds in which nobody meets twice and no colleagues sit together, within a budget (about
-  a third of a second); the better plan is kept. 9 people in pairs, 6 rounds, one played
+  rounds in which nobody meets twice and no colleagues sit together, within a budget (0.4 s
+  at most here); the better plan is kept. 9 people in pairs, 6 rounds, one played
   after someone left and someone arrived: the matching repeated a pair, the search does not.
 
 Everything is deterministic for a given ``seed`` (``random.Random(seed)`` breaks ties).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gettext
 import re
 
@@ -15,6 +16,10 @@ FRENCH = settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
 BREAKABLE = re.compile(r" [:;?!»]|« ")
 # A guillemet with no space at all inside it.
 UNSPACED = re.compile(r"«[^\u00a0\u202f]|[^\u00a0\u202f]»")
+# No space at all: "Avant: …" (a word, the sign, then a space or the end). An HTTP header
+# quoted as code is written as it is sent.
+GLUED = re.compile(r"[^\W\d_][:;?!](?=\s|$)")
+CODE = ("Authorization: Bearer",)
 
 
 def _translations(path) -> list[str]:
@@ -27,7 +32,13 @@ def test_french_puts_non_breaking_spaces_before_double_punctuation_and_inside_gu
     translations = _translations(FRENCH)
     assert len(translations) > 1000
     assert sum("\u00a0:" in text for text in translations) > 100  # the check reads real text
-    wrong = [text for text in translations if BREAKABLE.search(text) or UNSPACED.search(text)]
+    wrong = [
+        text
+        for text in translations
+        if BREAKABLE.search(text)
+        or UNSPACED.search(text)
+        or GLUED.search(functools.reduce(lambda t, code: t.replace(code, ""), CODE, text))
+    ]
     assert not wrong, wrong[:10]
 
 

@@ -55,8 +55,10 @@ def test_healthz_details_for_the_configured_token_only(client, settings):
     settings.HEALTHZ_TOKEN = TOKEN
     assert _has_details(client.get("/healthz", headers=BEARER))
     assert _has_details(client.get("/healthz", headers={"Authorization": f"bearer {TOKEN}"}))
-    for refused in (f"Bearer {TOKEN}x", f"Token {TOKEN}", TOKEN, "Bearer ", ""):
+    for refused in (f"Bearer {TOKEN}x", f"Token {TOKEN}", TOKEN, "Bearer ", "", "Bearer café"):
         assert not _has_details(client.get("/healthz", headers={"Authorization": refused})), refused
+    settings.HEALTHZ_TOKEN = "clé-à-molette"  # a character outside ASCII is no 500 either
+    assert not _has_details(client.get("/healthz", headers={"Authorization": "Bearer café"}))
     # No token configured: an empty or any token shows nothing.
     settings.HEALTHZ_TOKEN = ""
     for refused in ("Bearer ", "Bearer", f"Bearer {TOKEN}"):
