@@ -304,8 +304,12 @@ class MessageForm(forms.Form):
     # Shown once the same note was found sent a moment ago (`organiser_note_send`).
     again = forms.BooleanField(label=_lazy("Yes, send it again"), required=False)
 
-    def __init__(self, *args, reply_to: str = "", **kwargs):
+    def __init__(self, *args, reply_to: str = "", cancelled: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if cancelled:  # nobody waits for a seat any more
+            self.fields["include_waitlist"].label = _(
+                "Also send it to the people who were waiting for a seat"
+            )
         if reply_to:
             # The note goes out with `Reply-To` the writer's address (organiser_note_send).
             self.fields["body"].help_text = _(

@@ -150,3 +150,26 @@ def test_the_registrations_page_of_a_cancelled_event_is_still_refused_to_a_membe
     _cancelled(lunch)
     client.force_login(member)
     assert client.get(f"/organise/{lunch.slug}/registrations/").status_code == 403
+
+
+@pytest.mark.parametrize("cancelled", [False, True])
+def test_writing_to_the_registrants_of_a_cancelled_event_speaks_of_who_had_registered(
+    client, lunch, organiser, cancelled
+):
+    if cancelled:
+        _cancelled(lunch)
+    page = _page(client, f"/organise/{lunch.slug}/message/", organiser)
+    live = (
+        "Goes by email to 5 confirmed people",
+        "1 more is on the waitlist.",
+        "Also send it to the people on the waitlist",
+    )
+    past = (
+        "The event is cancelled: this goes by email to the 5 people who had a seat",
+        "1 more was waiting for a seat.",
+        "Also send it to the people who were waiting for a seat",
+    )
+    for said in past if cancelled else live:
+        assert said in page
+    for said in live if cancelled else past:
+        assert said not in page

@@ -101,11 +101,17 @@ class MessageView(EventPermissionMixin, View):
 
     def get(self, request, slug):
         return self.render_form(
-            MessageForm(initial={"nonce": nonce_new()}, reply_to=request.user.email)
+            MessageForm(
+                initial={"nonce": nonce_new()},
+                reply_to=request.user.email,
+                cancelled=self.event.is_cancelled,
+            )
         )
 
     def post(self, request, slug):
-        form = MessageForm(request.POST, reply_to=request.user.email)
+        form = MessageForm(
+            request.POST, reply_to=request.user.email, cancelled=self.event.is_cancelled
+        )
         counts = self.counts()
         if counts.nobody:
             return self.render_form(form, status=400, counts=counts)
