@@ -70,6 +70,15 @@ def registration_language(registration: Registration) -> str:
     return registration.language if registration.language in LANGUAGES else "en"
 
 
+def registration_address(registration: Registration) -> str:
+    """Where a registrant's messages go: a member's account address as it is now (they may
+    have changed it since they registered — the old one may be gone from their account), a
+    guest's the one they registered with. (`registration_language` reads the member already.)"""
+    if registration.user_id and registration.user.email:
+        return registration.user.email
+    return registration.email
+
+
 def verified_addresses(user_ids: Iterable[int]) -> set[tuple[int, str]]:
     """(user id, lower-cased email) pairs that are verified: reminders, announcements and
     invitations go only to those (account emails also to unverified addresses)."""
@@ -133,7 +142,7 @@ def _notify(
     event = registration.event
     notify_address(
         kind=kind,
-        to_email=registration.email,
+        to_email=registration_address(registration),
         language=registration_language(registration),
         recipient=registration.user,
         context={
@@ -158,7 +167,7 @@ def _registration_message(*, registration: Registration, kind: str, dedup_key: s
     return outbox_write_data(
         dedup_key=dedup_key,
         kind=kind,
-        to_email=registration.email,
+        to_email=registration_address(registration),
         language=registration_language(registration),
         payload={"registration": registration.pk, **extra},
         topic=event_topic(registration.event),
