@@ -40,7 +40,12 @@
         results.removeAttribute("aria-busy");
         // One short sentence for screen readers: the count, not the whole list.
         var count = results.querySelector("[data-directory-count]");
-        if (status && count) { status.textContent = count.textContent.replace(/\s+/g, " ").trim(); }
+        if (status && count) {
+          // Its words only: the paragraph's link ("clear the search") is no part of the count.
+          var words = count.cloneNode(true);
+          Array.prototype.forEach.call(words.querySelectorAll("a"), function (a) { a.remove(); });
+          status.textContent = words.textContent.replace(/\s+/g, " ").replace(/[\s·]+$/, "").trim();
+        }
         if (focusResults) {
           // The page link that was followed is gone: the focus goes to the new page's heading.
           var heading = results.querySelector("h2");

@@ -36,6 +36,8 @@ def test_typing_updates_results_without_reload(page, community, login_as):
     assert "Katia Xenophontos" in text
     assert "Hidden Person" not in text
     assert page.evaluate("window.__stillHere") is True  # no reload happened
+    # Screen readers hear the count, not the link beside it ("clear the search").
+    expect(page.locator("[data-directory-status]")).to_have_text("1 member")
 
     page.get_by_label("Offers").select_option("crowdfunding")
     expect(results).to_contain_text("Nobody matches")
