@@ -45,7 +45,8 @@ def test_a_visitor_cannot_tell_whether_an_address_attends(client):
 
 
 def _registered_an_hour_ago(event, **kwargs):
-    registration = RegistrationFactory(event=event, **kwargs)
+    """A guest's registration (no account: its messages go to the address it holds)."""
+    registration = RegistrationFactory(event=event, user=None, **kwargs)
     Registration.objects.filter(pk=registration.pk).update(
         created_at=timezone.now() - timedelta(hours=1)
     )
