@@ -63,9 +63,11 @@ def shown_text_clean(value: str, *, message) -> str:
 class PersonNameField(forms.CharField):
     """A CharField cleaned by `person_name_clean` before the "required" check."""
 
+    cleaned = staticmethod(person_name_clean)
+
     def to_python(self, value):
         value = super().to_python(value)
-        return person_name_clean(value) if value not in self.empty_values else value
+        return self.cleaned(value) if value not in self.empty_values else value
 
     @classmethod
     def like(cls, field: forms.CharField) -> "PersonNameField":
@@ -79,22 +81,23 @@ class PersonNameField(forms.CharField):
         )
 
 
+def shown_line_clean(value: str) -> str:
+    """`shown_text_clean` for a one-line text others see that is no name (a title, a room)."""
+    return shown_text_clean(
+        value,
+        message=_(
+            "Enter this without line breaks, control characters or text-direction overrides."
+        ),
+    )
+
+
 class ShownTextField(PersonNameField):
     """A one-line text others see as typed — an event's, a series' or a collaboration's title,
-    a room, a note's subject: cleaned as names are (`shown_text_clean`), so that a title is
+    a room, a note's subject: cleaned as names are (`shown_line_clean`), so that a title is
     never blank-looking nor shown reversed (in the page, the announcement, the subject line).
     A model form takes it with `Meta.field_classes`."""
 
-    def to_python(self, value):
-        value = forms.CharField.to_python(self, value)
-        if value in self.empty_values:
-            return value
-        return shown_text_clean(
-            value,
-            message=_(
-                "Enter this without line breaks, control characters or text-direction overrides."
-            ),
-        )
+    cleaned = staticmethod(shown_line_clean)
 
 
 def linkedin_clean(url: str) -> str:

@@ -43,15 +43,15 @@ def repeat_free_completion(
     """The free rounds (`costs.rounds - len(played)`) for `people` at tables of `k`, nobody
     meeting anyone twice over the played and free rounds and no colleagues together; None if
     there is none or the budget ran out before one was found."""
-    free = costs.rounds - len(played)
+    if costs.rounds <= len(played) or len(people) > EXACT_PEOPLE:
+        return None
     sizes = table_sizes(len(people), k)
-    present = set(people)
+    order = sorted(people)
     met = {key(a, b) for rnd in played for t in rnd for a, b in combinations(t, 2)}
     may_meet = {
         p: {q for q in people if q != p and key(p, q) not in met and not costs.colleagues(p, q)}
         for p in people
     }
-    first = len(played)
     left = [budget]
 
     per_round = sum(s * (s - 1) // 2 for s in sizes)
@@ -63,7 +63,7 @@ def repeat_free_completion(
         # and each round to come takes `per_round` of the pairs who may still meet.
         later = costs.rounds - r - 1
         need = later * (min(sizes) - 1)
-        for tables in _round_tables(r, sorted(present), list(sizes), may, left):
+        for tables in _round_tables(r, order, list(sizes), may, left):
             left[0] -= len(may)  # copying and checking everybody's partners costs as much
             after = {p: set(q) for p, q in may.items()}
             for table in tables:
@@ -100,10 +100,8 @@ def repeat_free_completion(
                 for tables in _round_tables(r, others, sizes_rest, may, left):
                     yield [table, *tables]
 
-    if free <= 0 or len(people) > EXACT_PEOPLE:
-        return None
     try:
-        return rounds_from(first, may_meet)
+        return rounds_from(len(played), may_meet)
     except _Spent:
         return None
 
