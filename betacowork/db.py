@@ -10,6 +10,9 @@ A prepared statement belongs to the database session, not to a transaction (a ro
 it), so the names prepared are remembered per raw connection: a new connection prepares
 again. Needs a real session per connection: behind a transaction-pooling PgBouncer, turn it
 off with `PREPARED_STATEMENTS=0`. On other databases it simply executes the query.
+
+`serialise()`, beside them, makes the transactions that check and then write the same thing
+take turns.
 """
 
 from __future__ import annotations
@@ -110,3 +113,18 @@ def execute_prepared(cursor, sql: str, params: dict, *, plan: str | None = None)
         prepared.add(name)
         cursor.execute(prepare, values)
     return cursor.rowcount
+
+
+def serialise(name: str, key: int) -> None:
+    """Make the transactions that call this with the same `name` and `key` run their rest one
+    after the other, until each ends: for a check-then-write no constraint can express (the
+    same note sent from two forms at once). On PostgreSQL a transaction-level advisory lock,
+    so no row is locked (an event's registrations, which lock its row, go on); SQLite runs
+    one writing transaction at a time already (`BEGIN IMMEDIATE`, settings)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("serialise() holds until the transaction ends: call it inside one")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{name}:{key}"]
+            )

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from betacowork.db import serialise
 from betacowork.messaging import notify, notify_address
 from betacowork.messaging.models import Outbox
 from betacowork.submissions.services import Submitted, submit_once
@@ -261,12 +262,6 @@ def organiser_note_send(
     if not actor.has_perm("events.message_registrants", event):
         raise PermissionDenied
     prefix = f"organiser-note:{event.pk}:{nonce}:"
-    if Outbox.objects.filter(dedup_key__startswith=prefix).exists():
-        return NoteResult(sent=0, already_sent=True)
-    if not again:
-        when = _same_note_sent_at(event=event, subject=subject, body=body, prefix=prefix)
-        if when is not None:
-            return NoteResult(sent=0, already_sent=False, same_sent_at=when)
     statuses = [Registration.Status.CONFIRMED]
     if include_waitlist:
         statuses.append(Registration.Status.WAITLISTED)
@@ -285,6 +280,15 @@ def organiser_note_send(
     reply_to = str(Address(sender_name, addr_spec=actor.email)) if actor.email else ""
     sent = 0
     with transaction.atomic():
+        # Two sends of the event's notes at once (two organisers, two tabs) check what went
+        # out one after the other: the second sees the first's messages.
+        serialise("organiser-note", event.pk)
+        if Outbox.objects.filter(dedup_key__startswith=prefix).exists():
+            return NoteResult(sent=0, already_sent=True)
+        if not again:
+            when = _same_note_sent_at(event=event, subject=subject, body=body, prefix=prefix)
+            if when is not None:
+                return NoteResult(sent=0, already_sent=False, same_sent_at=when)
         for registration in registrations.order_by("pk"):
             key = organiser_note_key(
                 event_id=event.pk, nonce=nonce, registration_id=registration.pk

@@ -4,6 +4,8 @@ a waitlisted person promoted while cancelling."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import uuid
 from datetime import timedelta
 
@@ -12,6 +14,7 @@ from django.utils import timezone
 
 from betacowork.messaging.models import Outbox
 from events import services
+from events.console import services as console_services
 from events.models import Registration
 from members.models import Chapter
 from tests.events.factories import EventFactory, RegistrationFactory
@@ -91,6 +94,39 @@ def test_the_note_sent_twice_at_once_is_written_once(tonight, organisers):
 
     assert errors == []
     assert codes == [302, 302]
+    notes = Outbox.objects.filter(kind="events.organiser_note")
+    assert sorted(notes.values_list("recipient_id", flat=True)) == sorted(r.user_id for r in people)
+
+
+def test_two_organisers_sending_the_same_note_at_once_send_it_once(
+    tonight, organisers, monkeypatch
+):
+    """Two forms (two organisers, or Back then Send in a second tab): the second to check is
+    asked whether to send it again (409), whatever the timing. Each request waits after its
+    own check for the other's, as long as the other can get there: without the check taking
+    turns, both find nothing sent yet, and both send."""
+    people = [RegistrationFactory(event=tonight, user=UserFactory()) for _ in range(3)]
+    checked = threading.Barrier(2)
+    check = console_services._same_note_sent_at
+
+    def check_then_wait(**kwargs):
+        found = check(**kwargs)
+        # Broken when the other request waits for this one's transaction to end.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            checked.wait(timeout=1)
+        return found
+
+    monkeypatch.setattr(console_services, "_same_note_sent_at", check_then_wait)
+    url = f"/organise/{tonight.slug}/message/"
+
+    def send(organiser):
+        data = {"subject": "Parking", "body": "Behind the station.", "nonce": uuid.uuid4().hex}
+        return post(logged_in(organiser), url, data)
+
+    codes, errors = together(*(lambda o=o: send(o) for o in organisers))
+
+    assert errors == []
+    assert sorted(codes) == [302, 409]
     notes = Outbox.objects.filter(kind="events.organiser_note")
     assert sorted(notes.values_list("recipient_id", flat=True)) == sorted(r.user_id for r in people)
 
