@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from betacowork.csv_cells import csv_lines
 from betacowork.messaging.kinds import optional_preferences
 
+from .admin_accounts import above
 from .contacts import vcf_download
 from .csv_io import COLUMNS, members_export_queryset, members_export_rows
 from .csv_staging import members_import_commit, members_import_stage
@@ -77,7 +78,7 @@ class UserAdmin(DjangoUserAdmin):
 
     # Only a superuser hands out rights or touches an account that holds some (its password,
     # its address, its deletion): "may edit accounts" is no way to gain rights, or to take
-    # over an account that has them.
+    # over an account that has them (`above`; groups and addresses: admin_accounts.py).
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
@@ -99,22 +100,11 @@ class UserAdmin(DjangoUserAdmin):
         )
         return form
 
-    @staticmethod
-    def _above(request, obj) -> bool:
-        """An account holding rights (superuser, staff, groups, permissions) that someone
-        other than a superuser may not change: resetting its password or address would hand
-        them those rights. Their own account excepted (its rights stay read-only)."""
-        if obj is None or request.user.is_superuser or obj.pk == request.user.pk:
-            return False
-        return (
-            obj.is_superuser or obj.is_staff or obj.groups.exists() or obj.user_permissions.exists()
-        )
-
     def has_change_permission(self, request, obj=None):
-        return not self._above(request, obj) and super().has_change_permission(request, obj)
+        return not above(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not self._above(request, obj) and super().has_delete_permission(request, obj)
+        return not above(request, obj) and super().has_delete_permission(request, obj)
 
     # Deleting here is deleting the account: the one service, with every app's steps.
     def delete_model(self, request, obj):
