@@ -297,6 +297,11 @@ class Event(EventBasics):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # When the registrants were last told a new time or place ("event changed", with the
+    # calendar file): the reminders falling due just after are not sent (reminders.py).
+    rescheduled_at = models.DateTimeField(
+        _("registrants told of a new time or place at"), null=True, blank=True, editable=False
+    )
 
     objects = EventQuerySet.as_manager()
 

@@ -191,6 +191,7 @@ def event_duplicate(*, event: Event, actor=None) -> Event:
         copy.detached = False
         copy.version = 1
         copy.cancelled_at = None
+        copy.rescheduled_at = None
         copy.created_by = actor if getattr(actor, "pk", None) else None
         event_insert(copy, day=timezone.localdate(copy.start))
         for speaker in speakers:

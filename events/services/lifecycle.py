@@ -121,6 +121,8 @@ def event_update(*, event: Event, actor=None, data: dict, follows_series: bool =
         schedule_changed = _schedule(before) != _schedule(locked)
         if schedule_changed:
             locked.version = before.version + 1
+            if locked.status == Event.Status.PUBLISHED:  # its registrants are told below
+                locked.rescheduled_at = timezone.now()
         if (
             locked.series_id
             and not follows_series

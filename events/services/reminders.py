@@ -26,7 +26,11 @@ decides what is due.
 Nobody is reminded of what they were just told: a reminder falling due less than
 `FRESH_CONFIRMATION` after the seat was confirmed (a registration at noon for the evening,
 a promotion from the waitlist) is not written for that seat — the confirmation email said it,
-with the calendar file; the reminder after it still goes.
+with the calendar file; the reminder after it still goes. Likewise for everyone after the
+event moved (`Event.rescheduled_at`): the "event changed" email said the new time or place,
+with the calendar file; a reminder that was due before it, or falls due within
+`FRESH_CONFIRMATION` after it, is not written for the new version (QA: moved an hour later
+on the day, the 24 h reminder went out three hours before the start, after the change).
 
 Who gets a reminder: a member, at their account address if it is verified (account emails go
 to unverified addresses, reminders never do) and unless they turned the kind's preference off;
@@ -72,7 +76,8 @@ def reminders_due(
 ) -> list[tuple[Event, int, datetime | None]]:
     """The reminders to write now: (event, offset, when it is due) for each published
     upcoming event, its nearest reminder among those due now (when: None) or within `ahead`
-    (default `REMINDER_WRITE_AHEAD_SECONDS`) of `now`."""
+    (default `REMINDER_WRITE_AHEAD_SECONDS`) of `now` — leaving out those its registrants were
+    told of by the event's move (`rescheduled_at`)."""
     now = now or timezone.now()
     if ahead is None:
         ahead = timedelta(seconds=settings.REMINDER_WRITE_AHEAD_SECONDS)
@@ -84,10 +89,12 @@ def reminders_due(
         # Of the reminders due now or within the window only the nearest is written: the
         # 24 h reminder of someone who registers 2 h 5 min before the start is not sent five
         # minutes before the 2 h one.
+        told = event.rescheduled_at  # everyone heard of its new time or place then
         coming = [
             o
             for o in event.effective_reminder_offsets
             if event.start - timedelta(minutes=o) <= now + ahead
+            and not (told and event.start - timedelta(minutes=o) < told + FRESH_CONFIRMATION)
         ]
         if coming:
             offset = min(coming)

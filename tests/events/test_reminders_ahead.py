@@ -192,3 +192,49 @@ def test_a_seat_confirmed_within_the_hour_before_the_reminder_gets_none(settings
     later = event.start - timedelta(hours=2)
     assert reminder_sweep_run(now=later) == 0
     assert not Outbox.objects.filter(kind="events.reminder").exists()
+
+
+def test_an_event_moved_on_the_day_sends_no_reminder_its_change_email_just_gave(settings):
+    """QA: moved an hour later at 15:45 for 17:52, the "24 h" reminder of the new time went
+    out at 15:48, after the "event changed" email (with the calendar file). A reminder of the
+    new time that was due before the move, or falls due within the hour after it, is not
+    written; the 2 h reminder of the new time still goes."""
+    from events.services import event_update
+
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 600
+    now = timezone.now()
+    event = event_at(now + timedelta(hours=5))
+    registration = RegistrationFactory(event=event)  # three days ago
+    assert reminder_sweep_run(now=now - timedelta(minutes=10)) == 1  # the 24 h one, v1
+
+    moved = event_update(
+        event=event,
+        data={"start": event.start + timedelta(hours=1), "end": event.end + timedelta(hours=1)},
+    )
+
+    assert Outbox.objects.filter(kind="events.event_changed").count() == 1
+    assert reminder_sweep_run(now=now + timedelta(minutes=1)) == 0
+    assert reminder_sweep_run(now=moved.start - timedelta(hours=2)) == 1
+    keys = set(Outbox.objects.filter(kind="events.reminder").values_list("dedup_key", flat=True))
+    assert keys == {
+        f"reminder-1440m:reg{registration.pk}:v1",
+        f"reminder-120m:reg{registration.pk}:v2",
+    }
+
+
+def test_an_event_moved_to_next_week_gets_its_reminders_as_before(settings):
+    from events.services import event_update
+
+    settings.REMINDER_WRITE_AHEAD_SECONDS = 0
+    event = event_at(timezone.now() + timedelta(hours=5))
+    registration = RegistrationFactory(event=event)
+    week = timedelta(days=7)
+    moved = event_update(event=event, data={"start": event.start + week, "end": event.end + week})
+
+    assert reminder_sweep_run(now=moved.start - timedelta(hours=24)) == 1
+    assert reminder_sweep_run(now=moved.start - timedelta(hours=2)) == 1
+    keys = set(Outbox.objects.filter(kind="events.reminder").values_list("dedup_key", flat=True))
+    assert keys == {
+        f"reminder-1440m:reg{registration.pk}:v2",
+        f"reminder-120m:reg{registration.pk}:v2",
+    }
