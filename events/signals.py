@@ -1,5 +1,6 @@
 """Account steps of events (members/hooks.py, registered in EventsConfig.ready()): guests who
-confirm their address get their registrations; a deleted account frees its seats."""
+confirm their address get their registrations; a deleted account frees its seats and leaves
+a former member's rows."""
 
 from django.utils import timezone
 
@@ -13,11 +14,14 @@ def registrations_join_account(*, user, email: str) -> None:
 
 def registrations_cancel_for_deleted_user(*, user) -> None:
     """Someone who deletes their account will not come: their upcoming seats go to the
-    waitlist (a step of `account_delete`, in its transaction). Past registrations stay, with
-    the name snapshot, so attendance history survives."""
+    waitlist (a step of `account_delete`, in its transaction). Their registrations stay, so
+    events' attendance survives, as a former member's: without their name, address or note
+    (QA: a hidden profile's name showed on the lists once the account was gone, and notes
+    about a past event still went to the address)."""
     from .models import Registration
     from .services import registration_cancel
 
     upcoming = Registration.objects.active().filter(user=user, event__start__gt=timezone.now())
     for registration in upcoming.select_related("event"):
         registration_cancel(registration=registration, actor=None)
+    Registration.objects.filter(user=user).update(former_member=True, name="", email="", note="")

@@ -206,7 +206,7 @@ class EventActionsMixin:
                 [
                     r.event.title,
                     timezone.localtime(r.event.start).isoformat(),
-                    r.name,
+                    r.display_name,
                     r.email,
                     "yes" if r.user_id else "no",
                     r.status,

@@ -265,7 +265,9 @@ def organiser_note_send(
     statuses = [Registration.Status.CONFIRMED]
     if include_waitlist:
         statuses.append(Registration.Status.WAITLISTED)
-    registrations = event.registrations.filter(status__in=statuses).select_related("user")
+    registrations = event.registrations.filter(
+        status__in=statuses, former_member=False
+    ).select_related("user")
     sender_name = actor.get_full_name()
     common = {
         "event": event,

@@ -1,5 +1,6 @@
 """A seat at an event: confirmed, on the waitlist (in order), cancelled; a member's or a guest's,
-with the name and address kept as they were given."""
+with the name and address kept as they were given — or a former member's, whose account was
+deleted: the row stays for the event's attendance, without their name, address or note."""
 
 from __future__ import annotations
 
@@ -60,6 +61,9 @@ class Registration(models.Model):
         _("note"), max_length=500, blank=True, help_text=_("Dietary needs, accessibility…")
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    # Set when the member deleted their account (events/signals.py): name, address and note
+    # are erased; the row counts in the event's attendance, and nothing is sent to it.
+    former_member = models.BooleanField(_("former member"), default=False, editable=False)
     waitlisted_at = models.DateTimeField(_("waitlisted at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -89,7 +93,7 @@ class Registration(models.Model):
             models.UniqueConstraint(
                 "event",
                 Lower("email"),
-                condition=~Q(status="cancelled"),
+                condition=~Q(status="cancelled") & Q(former_member=False),
                 name="events_registration_one_active_per_email",
                 violation_error_message=_("This email address is already registered."),
             ),
@@ -110,7 +114,12 @@ class Registration(models.Model):
 
     @property
     def is_guest(self) -> bool:
-        return self.user_id is None
+        return self.user_id is None and not self.former_member
+
+    @property
+    def display_name(self) -> str:
+        """The name lists show: theirs, or "A former member" (erased with their account)."""
+        return _("A former member") if self.former_member else self.name
 
     @property
     def is_active(self) -> bool:

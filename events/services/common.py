@@ -138,7 +138,10 @@ def _notify(
     with_ics: bool = False,
 ) -> None:
     """Write one message of a registered kind to a registrant (member or guest), at the
-    address and in the language they registered with, inside the caller's atomic."""
+    address and in the language they registered with, inside the caller's atomic. A former
+    member's row has no address: nothing is written."""
+    if registration.former_member:
+        return
     event = registration.event
     notify_address(
         kind=kind,

@@ -162,8 +162,8 @@ def _seats(registrations) -> list[_Seat]:
 def _recipient(registration: Registration | _Seat, verified: set[tuple[int, str]]):
     """(user or None, address) for a reminder, or None when the person gets none."""
     user = registration.user
-    if registration.user_id is None:
-        return None, registration.email
+    if registration.user_id is None:  # a guest; a former member's row has no address
+        return (None, registration.email) if registration.email else None
     if not user.is_active or not wants_email(user, Reminder.preference):
         return None
     if (user.pk, user.email.lower()) not in verified:

@@ -33,7 +33,7 @@ MISSING_FUNCTION = ("42883", "3F000")
 # Columns are listed in full: tests/events/test_seat_queue.py checks them against the models.
 REGISTRATION_COLUMNS = (
     "event_id, user_id, name, email, language, status, note, created_at, waitlisted_at, "
-    "confirmed_at, cancelled_at, checked_in_at, checked_in_by_id"
+    "confirmed_at, cancelled_at, checked_in_at, checked_in_by_id, former_member"
 )
 OUTBOX_COLUMNS = (
     "dedup_key, kind, topic, recipient_id, to_email, language, from_email, subject, "
@@ -127,7 +127,7 @@ BEGIN
     INSERT INTO events_registration ({REGISTRATION_COLUMNS})
     VALUES (p_event, p_user, p_name, p_email, p_language, v_status, p_note, registered_at,
             CASE WHEN v_status = 'waitlisted' THEN registered_at END,
-            CASE WHEN v_status = 'confirmed' THEN registered_at END, NULL, NULL, NULL)
+            CASE WHEN v_status = 'confirmed' THEN registered_at END, NULL, NULL, NULL, false)
     RETURNING id INTO registration_id;
     v_marks := v_marks || clock_timestamp();
     v_kind := 'registration-' || v_status;  -- the dedup key's prefix (its kind: events.*)

@@ -89,9 +89,9 @@ class CheckInToggleView(CheckInView):
             return self.render_to_response(self.get_context_data(), status=400)
         counts = selectors.with_counts(Event.objects.filter(pk=self.event.pk)).get()
         if registration.checked_in_at:
-            said = _("%(name)s is checked in.") % {"name": registration.name}
+            said = _("%(name)s is checked in.") % {"name": registration.display_name}
         else:
-            said = _("Check-in undone for %(name)s.") % {"name": registration.name}
+            said = _("Check-in undone for %(name)s.") % {"name": registration.display_name}
         if wants_json:
             return JsonResponse(
                 {

@@ -198,8 +198,8 @@ def test_guest_registrations_join_the_account_that_verifies_the_email(event):
 def test_a_deleted_accounts_registrations_do_not_join_the_next_account_with_its_address(
     event,
 ):
-    """What a deleted account leaves (name and email, for the attendance history) looks
-    like a guest's seat: the next person to verify that address gets none of it."""
+    """What a deleted account leaves (a former member's rows, for the attendance history)
+    is nobody's: the next person to verify that address gets none of it."""
     from members.services import account_delete
 
     past = EventFactory(

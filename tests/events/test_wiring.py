@@ -115,9 +115,10 @@ def test_deleting_an_account_gives_its_upcoming_seat_to_the_waitlist():
     attended.refresh_from_db()
     assert leaving.status == Registration.Status.CANCELLED
     assert leaving.user is None
-    assert leaving.name
+    assert (leaving.former_member, leaving.name, leaving.email) == (True, "", "")
     assert waiting.status == Registration.Status.CONFIRMED
     assert Outbox.objects.filter(to_email=waiting.email, kind__icontains="promot").exists()
-    # History stays: the past registration is kept, anonymised by SET_NULL.
+    # History stays: the past registration is kept, a former member's.
     assert attended.status == Registration.Status.CONFIRMED
     assert attended.user is None
+    assert (attended.former_member, attended.name, attended.email) == (True, "", "")

@@ -59,7 +59,7 @@ class RegistrationsCsvView(EventPermissionMixin, View):
         yes, no = _("yes"), _("no")
         for registration in [*overview.confirmed, *overview.waitlist]:
             shown = registration.shown
-            row = [registration.name if shown else private]
+            row = [registration.display_name if shown else private]
             if show_emails:
                 row.append(registration.email)
             row += [
