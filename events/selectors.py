@@ -41,13 +41,17 @@ def _filtered(qs: QuerySet[Event], *, kind=None, chapter=None, space=None) -> Qu
     return qs.filter(**{name: value for name, value in given.items() if value is not None})
 
 
-def event_month(*, user, first_day: date, kind=None, chapter=None, space=None) -> list[Event]:
-    """Events visible to `user` starting in the calendar month of `first_day` (local time)."""
+def event_month(
+    *, user, first_day: date, last_day: date, kind=None, chapter=None, space=None
+) -> list[Event]:
+    """Events visible to `user` taking place between `first_day` and `last_day` included
+    (local time): a month grid's weeks, whose first and last days belong to the months
+    around it (QA: the grid showed 29 December empty, its lunch listed in December only).
+    An event that started before `first_day` and is still going on counts."""
     tz = timezone.get_current_timezone()
     start = datetime.combine(first_day, datetime.min.time()).replace(tzinfo=tz)
-    next_month = (first_day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    end = datetime.combine(next_month, datetime.min.time()).replace(tzinfo=tz)
-    qs = Event.objects.visible_to(user).filter(start__gte=start, start__lt=end)
+    end = datetime.combine(last_day + timedelta(days=1), datetime.min.time()).replace(tzinfo=tz)
+    qs = Event.objects.visible_to(user).filter(start__lt=end, end__gt=start)
     qs = _filtered(qs, kind=kind, chapter=chapter, space=space)
     return list(with_counts(qs.select_related("kind", "space", "chapter")).order_by("start"))
 

@@ -85,14 +85,27 @@ class EventMonthView(TemplateView):
         first = date(year, month, 1)
         form = EventFilterForm(request.GET or None)
         status = 400 if request.GET and not form.is_valid() else 200
-        events = selectors.event_month(user=request.user, first_day=first, **form.filters())
-        by_day: dict[date, list[Event]] = {}
-        for event in events:
-            by_day.setdefault(timezone.localdate(event.start), []).append(event)
+        grid = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+        found = selectors.event_month(
+            user=request.user, first_day=grid[0][0], last_day=grid[-1][-1], **form.filters()
+        )
+        by_day: dict[date, list[tuple[Event, bool]]] = {}
+        for event in found:
+            for day in _days_of(event):
+                by_day.setdefault(day, []).append((event, day != timezone.localdate(event.start)))
         weeks = [
-            [{"date": d, "in_month": d.month == month, "events": by_day.get(d, [])} for d in week]
-            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+            [
+                {
+                    "date": d,
+                    "in_month": d.month == month,
+                    "entries": by_day.get(d, []),  # (event, going on from an earlier day)
+                }
+                for d in week
+            ]
+            for week in grid
         ]
+        # "No event this month" speaks of the month, not of the days around it.
+        events = [e for e in found if any(d.month == month for d in _days_of(e))]
         prev_month = (first.replace(day=1) - timedelta(days=1)).replace(day=1)
         next_month = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
         query = request.GET.urlencode()
@@ -117,6 +130,17 @@ class EventMonthView(TemplateView):
             weekdays=[WEEKDAYS_ABBR[i] for i in range(7)],
         )
         return self.render_to_response(ctx, status=status)
+
+
+def _days_of(event: Event) -> list[date]:
+    """The days a month grid shows `event` on: the day it starts, and for an event of a day
+    or more (a two-day conference) each following day it goes on; an evening that ends after
+    midnight stays on its evening."""
+    first = timezone.localdate(event.start)
+    if event.end - event.start < timedelta(days=1):
+        return [first]
+    last = timezone.localdate(event.end - timedelta(minutes=1))
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 class EventDetailView(TemplateView):

@@ -57,3 +57,58 @@ def test_the_first_and_last_months_link_only_to_months_that_exist(client, path, 
     html = client.get(path).content.decode()
     assert f'href="{shown}"' in html
     assert hidden not in html
+
+
+def _local(*args):
+    from datetime import datetime
+
+    return timezone.make_aware(datetime(*args))
+
+
+def _titles_by_day(response) -> dict:
+    return {
+        day["date"].isoformat(): [event.title for event, _continued in day["entries"]]
+        for week in response.context["weeks"]
+        for day in week
+        if day["entries"]
+    }
+
+
+def test_the_grid_shows_the_events_of_the_days_around_the_month_and_of_every_day_they_last(
+    client,
+):
+    """QA: January 2027's grid showed Tuesday 29 December empty (its lunch was listed in
+    December only), and a two-day conference on its first day only."""
+    from tests.events.factories import EventFactory
+
+    EventFactory(
+        title="Betacooks", start=_local(2026, 12, 29, 12, 30), end=_local(2026, 12, 29, 14)
+    )
+    EventFactory(title="Summit", start=_local(2027, 1, 14, 9), end=_local(2027, 1, 15, 17))
+    EventFactory(title="Late party", start=_local(2027, 1, 20, 22), end=_local(2027, 1, 21, 1))
+    EventFactory(title="February lunch", start=_local(2027, 2, 9, 12), end=_local(2027, 2, 9, 14))
+
+    response = client.get("/events/month/2027/1/")
+
+    assert _titles_by_day(response) == {
+        "2026-12-29": ["Betacooks"],
+        "2027-01-14": ["Summit"],
+        "2027-01-15": ["Summit"],
+        "2027-01-20": ["Late party"],  # an evening past midnight stays on its evening
+    }
+    html = response.content.decode()
+    assert html.count("continued:") == 1  # the summit's second day, said to screen readers
+    assert "No event this month." not in html
+
+
+def test_a_month_with_events_only_on_the_days_around_it_says_it_has_none(client):
+    from tests.events.factories import EventFactory
+
+    EventFactory(
+        title="Betacooks", start=_local(2026, 12, 29, 12, 30), end=_local(2026, 12, 29, 14)
+    )
+
+    response = client.get("/events/month/2027/1/")
+
+    assert _titles_by_day(response) == {"2026-12-29": ["Betacooks"]}
+    assert "No event this month." in response.content.decode()
