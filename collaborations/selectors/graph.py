@@ -89,7 +89,8 @@ def _nodes(ranked: list[dict], audience) -> list[dict]:
 
 
 def _edges(chosen: list[dict], audience) -> list[dict]:
-    """Weighted links between the chosen nodes: the collaborations they share."""
+    """Weighted links between the chosen nodes: the collaborations they share. A former
+    member's row links nobody, not even the company they took part for (as in the tallies)."""
     shown = (
         [Collaboration.Visibility.PUBLIC]
         if not audience.is_authenticated
@@ -103,7 +104,7 @@ def _edges(chosen: list[dict], audience) -> list[dict]:
     orgs = [n["label"] for n in chosen if n["kind"] == "org"]
     eligible = Collaboration.objects.confirmed().filter(visibility__in=shown)
     linked = (
-        Participant.objects.filter(collaboration__in=eligible)
+        Participant.objects.filter(collaboration__in=eligible, former_member=False)
         .filter(
             Q(user_id__in=user_ids)
             | Q(user__isnull=True, company_id__in=company_ids)

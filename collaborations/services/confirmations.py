@@ -142,7 +142,7 @@ def participants_keep_for_deleted_user(*, user: User) -> int:
     theirs = Collaboration.objects.filter(
         Q(pk__in=mine) | Q(author_id=user.pk) | Q(introduced_by_id=user.pk)
     )
-    list(theirs.select_for_update().order_by("pk").values_list("pk", flat=True))
+    locked = list(theirs.select_for_update().order_by("pk").values_list("pk", flat=True))
     unanswered = list(
         Collaboration.objects.filter(
             pk__in=Participant.objects.filter(
@@ -151,8 +151,9 @@ def participants_keep_for_deleted_user(*, user: User) -> int:
             status=Collaboration.Status.PROPOSED,
         ).order_by("pk")
     )
-    count = Participant.objects.filter(user_id=user.pk).update(former_member=True)
-    with summary_tracking([c.pk for c in unanswered]):
+    # Their rows leave the dashboard's graph (`summary.contribution`): tracked, as every change.
+    with summary_tracking(locked):
+        count = Participant.objects.filter(user_id=user.pk).update(former_member=True)
         for collab in unanswered:
             status_recompute(collab, actor=None)
     return count

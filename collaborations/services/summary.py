@@ -47,7 +47,7 @@ COLLAB_FIELDS = (
     "visibility",
     "value_eur",
 )
-PARTY_FIELDS = ("collaboration_id", "user_id", "company_id", "organisation")
+PARTY_FIELDS = ("collaboration_id", "user_id", "company_id", "organisation", "former_member")
 CHUNK = 2000
 ORGANISATION_KEY_LENGTH = DashboardTally._meta.get_field("organisation").max_length
 
@@ -105,6 +105,13 @@ def contribution(collab: dict, parties: Iterable[dict]) -> dict[Key, Counts]:
             out[_key(D.ORGANISATION, organisation=name)][0] += 1
         if not (p["user_id"] or p["company_id"] or p["organisation"]):
             continue  # nobody left to name (a deleted account): never a node
+        if p.get("former_member"):
+            # A former member's row is never a node, not even the company they took part for:
+            # that company's page opens through them only to those who may read their kept
+            # name (the collaboration's parties and staff, `integration.companies_as_parties`),
+            # and the graph is the same for every member. A company known through them alone
+            # would be a name linked to a 404; one known otherwise is linked by its own rows.
+            continue
         for dimension in party_dims:
             party = _key(
                 dimension,
@@ -121,6 +128,9 @@ def contributions(collab_ids: Iterable[int] | None = None, *, models=None) -> di
     them now; two queries per CHUNK confirmed collaborations. `models`: the (Collaboration,
     Participant) classes to read through (a migration passes its historical ones)."""
     collaboration_model, participant_model = models or (Collaboration, Participant)
+    # A historical Participant may predate `former_member` (migration 0002): nobody's former.
+    known = {f.attname for f in participant_model._meta.concrete_fields}
+    party_fields = [f for f in PARTY_FIELDS if f in known]
     confirmed = collaboration_model.objects.filter(status="confirmed").order_by("pk")
     if collab_ids is not None:
         ids = sorted(set(collab_ids))
@@ -136,7 +146,7 @@ def contributions(collab_ids: Iterable[int] | None = None, *, models=None) -> di
         last = collabs[-1]["pk"]
         parties = defaultdict(list)
         rows = participant_model.objects.filter(collaboration_id__in=[c["pk"] for c in collabs])
-        for row in rows.order_by().values(*PARTY_FIELDS):
+        for row in rows.order_by().values(*party_fields):
             parties[row["collaboration_id"]].append(row)
         for collab in collabs:
             for key, counts in contribution(collab, parties[collab["pk"]]).items():

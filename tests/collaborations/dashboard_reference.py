@@ -1,7 +1,8 @@
 """The oracle: the dashboard computed from scratch by aggregating the ledger, exactly as the
 page did before it read the running tallies (collaborations/selectors.py at 18e8e92), but
-for outside organisations, since counted among "companies and organisations". The tallies
-must give the same figures after any sequence of changes."""
+for outside organisations, since counted among "companies and organisations", and for former
+members' rows, no longer parties of the network. The tallies must give the same figures after
+any sequence of changes."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def graph_reference(audience) -> dict:
         else [Collaboration.Visibility.PUBLIC, Collaboration.Visibility.MEMBERS]
     )
     eligible = Collaboration.objects.confirmed().filter(visibility__in=shown)
-    parts = Participant.objects.filter(collaboration__in=eligible).exclude(
+    parts = Participant.objects.filter(collaboration__in=eligible, former_member=False).exclude(
         user__isnull=True, company__isnull=True, organisation=""
     )
     # The busiest parties first (no join to people: cheap), then the names of those members

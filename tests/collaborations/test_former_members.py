@@ -173,3 +173,36 @@ def test_a_former_members_kept_name_is_for_the_parties_and_staff_only(client, me
     for insider in (member, staff):
         client.force_login(insider)
         assert "Eric Rodriguez" in client.get(collab.get_absolute_url()).content.decode()
+
+
+def dashboard_links(body: str) -> set[str]:
+    """Every place the dashboard's figures send a visitor: links, and the graph's nodes."""
+    figures = body.split('class="stats collab-stats"', 1)[1]
+    return set(re.findall(r'(?:href|data-url)="(/[^"]*)"', figures))
+
+
+def test_the_dashboard_never_links_a_company_known_only_through_a_former_member(
+    client, settings, member, other_member, eric, third_member
+):
+    """Eric took part for Exaprint, a company nobody else is in: once his account is gone,
+    Exaprint's page is a 404 to the members who did not work with him (his company is his to
+    tell). The dashboard is the same for every member, so it names Exaprint to nobody."""
+    settings.COLLABORATIONS_DASHBOARD_CACHE = 0
+    exaprint = CompanyFactory(name="Exaprint")
+    members_only = {"visibility": Collaboration.Visibility.MEMBERS}
+    log(eric, member, author_company=exaprint, confirm=True, **members_only)
+    log(member, other_member, confirm=True, **members_only)  # a link that stays
+    account_delete(user=eric)
+
+    for viewer in (third_member, member):  # took no part; took part (the page is shared)
+        client.force_login(viewer)
+        body = client.get(reverse("collaborations:dashboard")).content.decode()
+        links = dashboard_links(body)
+        assert reverse("members:profile", args=[other_member.profile.slug]) in links
+        for url in links:
+            assert client.get(url).status_code == 200, url
+        network = body.split('aria-labelledby="network"', 1)[1]
+        assert "Exaprint" not in network
+        assert member.profile.display_name in network
+    client.force_login(third_member)
+    assert client.get(reverse("members:company", args=[exaprint.slug])).status_code == 404

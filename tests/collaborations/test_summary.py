@@ -265,3 +265,48 @@ def test_the_migration_counts_the_ledger_it_finds(member, other_member):
     migration.tallies_build(apps, None)
     assert maintained() == recounted()
     assert dashboard_compute(MEMBER)["volume"] == Decimal("700")
+
+
+def test_a_deleted_account_leaves_the_network_with_the_company_it_took_part_for(
+    member, other_member
+):
+    """Stan took part for Exaprint: deleting his account (the service, not a bare delete)
+    does not leave Exaprint in the graph in his place, and the tallies stay equal to a
+    recount."""
+    from members.services import account_delete
+
+    exaprint = CompanyFactory(name="Exaprint")
+    log(other_member, member, author_company=exaprint, confirm=True)
+    nodes = {n["id"] for n in dashboard_compute(MEMBER)["graph"]["nodes"]}
+    assert nodes == {f"u{member.pk}", f"u{other_member.pk}"}
+    account_delete(user=other_member)
+    assert assert_consistent() == 1
+    assert dashboard_compute(MEMBER)["graph"] == {"nodes": [], "edges": [], "parties": 1}
+
+
+def test_the_migration_counts_the_parties_again_without_former_members(member, other_member):
+    """The data step that takes former members' rows out of the party tallies, run on a
+    ledger counted by the rule before it (and back)."""
+    import importlib
+
+    from django.apps import apps
+
+    from members.services import account_delete
+
+    migration = importlib.import_module(
+        "collaborations.migrations.0008_dashboard_parties_without_former_members"
+    )
+    exaprint = CompanyFactory(name="Exaprint")
+    log(other_member, member, author_company=exaprint, confirm=True)
+    account_delete(user=other_member)
+    exaprint_as_party = DashboardTally.objects.filter(
+        dimension__startswith="party-", company_id=exaprint.pk
+    )
+    migration.party_tallies_with_former_members(apps, None)  # as before the change
+    assert exaprint_as_party.count() == 2  # a party of a public collaboration
+    assert dashboard_compute(PUBLIC)["graph"]["parties"] == 2
+    migration.party_tallies_without_former_members(apps, None)
+    migration.party_tallies_without_former_members(apps, None)  # run twice: counted once
+    assert not exaprint_as_party.exists()
+    assert maintained() == recounted()
+    assert dashboard_compute(PUBLIC)["graph"]["parties"] == 1
