@@ -205,10 +205,17 @@ class ParticipantForm(forms.Form):
                 _("Give one party per row: a member, a company or an outside organisation.")
             )
         if not given and "member" not in self.errors:
-            raise forms.ValidationError(_("Say who this participant is."))
+            self.add_error("member", _("Say who this participant is."))
         if not data.get("role"):
             self.add_error("role", _("Choose this participant's role."))
         return data
+
+    def party_field(self) -> str:
+        """The field that names this row's party (`clean` lets one only)."""
+        data = self.cleaned_data
+        return next(
+            n for n in ("member", "company", "organisation") if data.get(n) not in (None, "")
+        )
 
     def spec(self) -> ParticipantSpec | None:
         data = self.cleaned_data
@@ -247,6 +254,9 @@ class BaseParticipantFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
 
     def clean(self):
+        """Each error on the field it is about (the row's party, the first row's member when
+        none is given), so that the field is marked invalid and described by it, and the
+        focus goes to it when the form comes back (`site.js`), as for any field error."""
         if any(self.errors):
             return
         seen = set()
@@ -256,20 +266,27 @@ class BaseParticipantFormSet(forms.BaseFormSet):
             if spec is None:
                 continue
             if spec.user is not None and spec.user.pk == self.user.pk:
-                raise forms.ValidationError(
-                    _("You are already in this collaboration: add the other parties only.")
+                form.add_error(
+                    "member",
+                    _("You are already in this collaboration: add the other parties only."),
                 )
-            if spec.key in seen:
-                raise forms.ValidationError(_("%(name)s appears twice.") % {"name": spec.name})
-            seen.add(spec.key)
-            specs.append(spec)
+            elif spec.key in seen:
+                form.add_error(
+                    form.party_field(), _("%(name)s appears twice.") % {"name": spec.name}
+                )
+            else:
+                seen.add(spec.key)
+                specs.append(spec)
+        if any(self.errors):
+            return
         if not specs:
-            raise forms.ValidationError(
-                _(
-                    "Add at least one other participant: a collaboration is never with "
-                    "yourself only."
-                )
+            message = _(
+                "Add at least one other participant: a collaboration is never with yourself only."
             )
+            if not self.forms:  # a form sent without its rows: no field to point at
+                raise forms.ValidationError(message)
+            self.forms[0].add_error("member", message)
+            return
         self.specs = specs
 
 
