@@ -153,8 +153,8 @@ def test_accounts_deleted_before_the_marker_existed_are_found(member, eric, staf
 
 def test_a_former_members_kept_name_is_for_the_parties_and_staff_only(client, member, eric, staff):
     """Deleting an account never makes a person more visible: visitors and other members
-    read "a member (former member)" on the page and in the public list; the other parties
-    and staff read the name kept."""
+    read "a former member" on the page and in the public list; the other parties and staff
+    read the name kept."""
     from members.models import Visibility
 
     from .conftest import set_visibility
@@ -169,7 +169,7 @@ def test_a_former_members_kept_name_is_for_the_parties_and_staff_only(client, me
         for url in (collab.get_absolute_url(), reverse("collaborations:list")):
             page = client.get(url).content.decode()
             assert "Eric Rodriguez" not in page, (viewer, url)
-            assert "(former member)" in page
+            assert "a former member" in page
     for insider in (member, staff):
         client.force_login(insider)
         assert "Eric Rodriguez" in client.get(collab.get_absolute_url()).content.decode()
@@ -206,3 +206,35 @@ def test_the_dashboard_never_links_a_company_known_only_through_a_former_member(
         assert member.profile.display_name in network
     client.force_login(third_member)
     assert client.get(reverse("members:company", args=[exaprint.slug])).status_code == 404
+
+
+def shown_text(response) -> str:
+    """The page's main content as it reads, tags left out and spaces collapsed."""
+    main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main.split(">", 1)[1]))
+
+
+def test_a_former_member_reads_as_a_former_member_to_the_others(client, member, eric, staff):
+    """Where the collaboration is shown to those who may not read the kept name — its page,
+    the list, the home page's recent ones — the deleted account is "a former member", as its
+    author too, never "a member (former member)"; the parties and staff read the name kept,
+    marked as a former member's."""
+    collab = log(eric, member, confirm=True)  # public: on the home page too
+    account_delete(user=eric)
+    pages = [collab.get_absolute_url(), reverse("collaborations:list"), reverse("home")]
+    for viewer in (None, UserFactory(name="Someone Else")):
+        client.logout()
+        if viewer:
+            client.force_login(viewer)
+        for url in pages:
+            text = shown_text(client.get(url))
+            assert "Eric Rodriguez" not in text, (viewer, url)
+            assert "a former member" in text, (viewer, url)
+            assert "(former member)" not in text, (viewer, url)
+        text = shown_text(client.get(collab.get_absolute_url()))
+        assert "Logged by a former member" in text
+    for insider in (member, staff):
+        client.force_login(insider)
+        text = shown_text(client.get(collab.get_absolute_url()))
+        assert "Eric Rodriguez (former member)" in text
+        assert "a former member" not in text
