@@ -6,6 +6,7 @@ announcing the round but not every second of its countdown, and chapter cards at
 French."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -180,3 +181,73 @@ def test_chapter_cards_fit_a_320px_screen_in_french(page, transactional_db):
     expect(page.get_by_text("Pas encore d'organisateur")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"the page scrolls sideways: {width} px wide at 320 px"
+
+
+# The focused element: what it says, and its box on the screen.
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const r = el.getBoundingClientRect();
+  const name = el.id === 'language-select' ? 'Language'
+    : el.matches('[data-nav-toggle]') ? 'Menu'
+    : el.getAttribute('aria-label') || el.textContent.replace(/\\s+/g, ' ').trim();
+  return {name, inHeader: !!el.closest('.site-header'),
+          left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+}"""
+
+
+def _header_tab_stops(page, start: str) -> list[dict]:
+    """From `start`, each element Tab reaches while it stays in the header."""
+    page.locator(start).focus()
+    stops = [page.evaluate(FOCUSED)]
+    while len(stops) < 20:
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED)
+        if not stop["inHeader"]:
+            return stops
+        stops.append(stop)
+    raise AssertionError(f"Tab never left the header: {[s['name'] for s in stops]}")
+
+
+def _assert_in_reading_order(stops: list[dict]) -> None:
+    """Each stop is after the previous one as the eye reads: to its right on the same row,
+    or on a row below."""
+    for a, b in pairwise(stops):
+        same_row = b["top"] < a["bottom"] - 1 and a["top"] < b["bottom"] - 1
+        after = b["left"] >= a["right"] - 1 if same_row else b["top"] >= a["bottom"] - 1
+        assert after, f"{b['name']!r} is reached after {a['name']!r} but shown before it"
+
+
+LINKS = ["Directory", "Events", "Chapters", "Collaborations", "Log in", "Join"]
+
+
+def test_tab_follows_the_header_as_it_is_shown_on_a_phone(browser, live_server):
+    """At 375 px the language form was drawn above the open menu and reached after its links
+    (an `order` in the CSS): Tab now goes where the eye does, menu closed or open, with or
+    without JavaScript, and on a laptop the one-row header is read as before."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812})
+    page = context.new_page()
+    page.goto("/")
+    closed = _header_tab_stops(page, ".brand")
+    assert [s["name"] for s in closed] == ["Betacowork home", "Menu", "Language"]
+    _assert_in_reading_order(closed)
+    page.get_by_role("button", name="Menu").click()
+    expect(page.locator("#site-nav")).to_be_visible()
+    opened = _header_tab_stops(page, ".brand")
+    assert [s["name"] for s in opened] == ["Betacowork home", "Menu", *LINKS, "Language"]
+    _assert_in_reading_order(opened)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    wide = _header_tab_stops(page, ".brand")
+    assert [s["name"] for s in wide] == ["Betacowork home", *LINKS, "Language"]
+    _assert_in_reading_order(wide)
+    context.close()
+
+    # Without JavaScript the links are always shown, and the language form has its button.
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 812}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto("/")
+    stops = _header_tab_stops(page, ".brand")
+    assert [s["name"] for s in stops] == ["Betacowork home", *LINKS, "Language", "Change"]
+    _assert_in_reading_order(stops)
+    context.close()
