@@ -84,6 +84,10 @@ class Recurrence:
 
     def describe(self) -> str:
         if self.pattern == MONTHLY_DAY:
+            if self.monthday > 28:  # QA: day 31 skipped five months a year without a word
+                return _("monthly on day %(day)s, in the months that have one") % {
+                    "day": self.monthday
+                }
             return _("monthly on day %(day)s") % {"day": self.monthday}
         weekday = _weekday_name(self.weekday)
         if self.pattern == WEEKLY:
@@ -185,7 +189,9 @@ class RecurrenceWidget(forms.MultiWidget):
         "pattern": _lazy("How often"),
         "ordinal": _lazy("Which one in the month (monthly on a weekday)"),
         "weekday": _lazy("Day of the week"),
-        "monthday": _lazy("Day of the month (monthly on a date)"),
+        "monthday": _lazy(
+            "Day of the month (monthly on a date; 29 to 31: not every month has one)"
+        ),
     }
     # Shown in reading order ("the first Thursday"); the data keeps the field's order.
     display_order = ("pattern", "ordinal", "weekday", "monthday")

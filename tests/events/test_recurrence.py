@@ -24,6 +24,12 @@ CHOICES = [
     (("monthly-weekday", "FR", "-1", ""), "FREQ=MONTHLY;BYDAY=-1FR",
      "every last Friday of the month"),
     (("monthly-day", "", "", "15"), "FREQ=MONTHLY;BYMONTHDAY=15", "monthly on day 15"),
+    (("monthly-day", "", "", "28"), "FREQ=MONTHLY;BYMONTHDAY=28", "monthly on day 28"),
+    # QA: day 31 skipped February, April, June, September and November without a word.
+    (("monthly-day", "", "", "31"), "FREQ=MONTHLY;BYMONTHDAY=31",
+     "monthly on day 31, in the months that have one"),
+    (("monthly-day", "", "", "29"), "FREQ=MONTHLY;BYMONTHDAY=29",
+     "monthly on day 29, in the months that have one"),
 ]  # fmt: skip
 
 
