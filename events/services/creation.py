@@ -3,7 +3,7 @@ a form) and `event_duplicate` (a draft copy of an event)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -162,28 +162,51 @@ def duplicate_weeks(start: datetime, *, now: datetime | None = None) -> int:
     return weeks
 
 
+def _wall_clock_moved(moment: datetime, shift: timedelta) -> datetime:
+    """`moment` moved `shift` on the Brussels wall clock (19:00 stays 19:00 across DST), as a
+    time that exists: one the clocks skip (02:30 on the night summer time begins) is read
+    with the offset before the change, i.e. an hour later (03:30), as a series' occurrence
+    at that time is."""
+    # Aware arithmetic in one zone adds to the wall clock; the way through UTC settles the
+    # offset (an aware datetime in the skipped hour would keep showing 02:30).
+    return timezone.localtime((timezone.localtime(moment) + shift).astimezone(UTC))
+
+
 def event_duplicate(*, event: Event, actor=None) -> Event:
     """A draft copy on the same weekday at the same (Brussels) time, with the same speakers
     and no registrations: one week later, or for a past event the first such day to come
-    (`duplicate_weeks`; a copy is a new event, and a new event has a date to come)."""
+    (`duplicate_weeks`; a copy is a new event, and a new event has a date to come).
+
+    The copy lasts as long as the event (elapsed time): on the night summer time begins, a
+    start at 02:30 (an hour the clocks skip) is 03:30 and the end comes as much later; on
+    the night it ends, 02:30 is the first one. The registration window keeps its wall-clock
+    times ("opens Friday 9:00"), and still closes after it opens.
+    """
     with transaction.atomic():
         copy = Event.objects.get(pk=event.pk)
         speakers = list(event.speakers.all())
         copy.pk = None
         copy.id = None
-        # Wall-clock weeks (aware arithmetic in the local zone): 19:00 stays 19:00 across DST.
         shift = duplicate_weeks(event.start) * WEEK
-
-        def moved(value: datetime) -> datetime:
-            return timezone.localtime(value) + shift
-
-        copy.start, copy.end = moved(event.start), moved(event.end)
+        copy.start = _wall_clock_moved(event.start, shift)
+        # Not the end moved on its own: across a DST night that copy would last an hour more
+        # or less, or end before it starts (a 500 on the database's constraint).
+        copy.end = timezone.localtime(copy.start.astimezone(UTC) + event.duration)
         # The registration window moves with the event (a copy that closed before it opened
         # would refuse everyone).
-        if copy.registration_opens_at:
-            copy.registration_opens_at = moved(copy.registration_opens_at)
-        if copy.registration_closes_at:
-            copy.registration_closes_at = moved(copy.registration_closes_at)
+        opens, closes = event.registration_opens_at, event.registration_closes_at
+        if opens:
+            copy.registration_opens_at = _wall_clock_moved(opens, shift)
+        if closes:
+            copy.registration_closes_at = _wall_clock_moved(closes, shift)
+        if opens and closes:
+            # Instants subtracted, not wall clocks (aware datetimes of one zone subtract naively).
+            window = closes.astimezone(UTC) - opens.astimezone(UTC)
+            copy_opens = copy.registration_opens_at.astimezone(UTC)
+            if window > timedelta(0) >= copy.registration_closes_at.astimezone(UTC) - copy_opens:
+                # One in the hour the clocks skip and the other just after it: the first moved
+                # an hour later, not the other. The window then lasts as long as the event's.
+                copy.registration_closes_at = timezone.localtime(copy_opens + window)
         _dates_check(copy)  # an event ten years ahead has no copy a week later
         copy.status = Event.Status.DRAFT
         copy.series = None
