@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -168,14 +168,27 @@ def _followed_data(before: EventSeries, series: EventSeries, event: Event) -> di
         series.start_time,
         series.duration_minutes,
     ):
-        old_start, old_end = series_occurrence_times(before, event.series_date)
-        if _to_the_minute(event.start) == old_start and _to_the_minute(event.end) == old_end:
-            data["start"], data["end"] = series_occurrence_times(series, event.series_date)
+        made = tuple(_to_the_minute(moment) for moment in _instants(before, event.series_date))
+        if (_to_the_minute(event.start), _to_the_minute(event.end)) == made:
+            data["start"], data["end"] = _instants(series, event.series_date)
     return data
 
 
+def _instants(series: EventSeries, day: date) -> tuple[datetime, datetime]:
+    """The series' start and end on `day` (`series_occurrence_times`) in UTC.
+
+    Not compared as Brussels times: Python holds an aware datetime in the hour the clocks
+    skip or repeat unequal to every datetime of another zone, the stored (UTC) ones included
+    (PEP 495). An occurrence starting or ending then was taken as set apart: it kept the old
+    time, unreported. Given to `event_update` in UTC too, a new time that is the same instant
+    (02:30 on the night summer time begins is 03:30) is no move its registrants are told of.
+    """
+    start, end = series_occurrence_times(series, day)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
 def _to_the_minute(moment: datetime) -> datetime:
-    return moment.replace(second=0, microsecond=0)
+    return moment.astimezone(UTC).replace(second=0, microsecond=0)
 
 
 def _rule_days(series: EventSeries, days: list[date]) -> set[date]:
