@@ -245,6 +245,12 @@ class SeriesForm(_ScopedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["rrule"].keep_current(self.instance.rrule if self.instance.pk else "")
+        if self.instance.pk:
+            self.fields["ends_on"].help_text = _(
+                "Empty: it repeats with no end. To stop the series, give the last date it "
+                "takes place, or today's date: nothing is added after it. Later occurrences "
+                "nobody registered for are removed; the others stay, for you to cancel."
+            )
         duration = self.fields["duration_minutes"]
         duration.widget.attrs.update(min=15, max=24 * 60, step=15)
         field_bounds(
@@ -275,7 +281,12 @@ class SeriesForm(_ScopedForm):
             for name, messages in exc.message_dict.items():
                 self.add_error(name if name in self.fields else "rrule", messages)
             return cleaned
-        # A series whose dates are all in the past would generate nothing either.
+        if self.instance.pk:
+            # A last date of today or gone by is how an organiser stops a series: no date is
+            # generated after it (`series_follow` removes the upcoming occurrences past it
+            # that nothing hangs on, and keeps the others for the organiser to cancel).
+            return cleaned
+        # A new series whose dates are all in the past would generate nothing either.
         today = timezone.localdate()
         after = datetime.combine(max(starts_on, today), datetime.min.time())
         following = rule.after(after, inc=True)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -56,11 +57,12 @@ class _SeriesFormView(View):
         form = self.form(request.POST)
         if not form.is_valid():
             return self.render_form(form, status=400)
+        fields = form.service_fields()
         try:
             result = services.console_series_save(
                 actor=request.user,
                 series=self.series,
-                fields=form.service_fields(),
+                fields=fields,
                 nonce=form.cleaned_data["nonce"],
             )
         except ValidationError as exc:
@@ -85,6 +87,14 @@ class _SeriesFormView(View):
             )
             % {"title": series.title, "repeats": rrule_describe(series.rrule), "n": len(created)},
         )
+        ends_on = fields.get("ends_on")
+        if result.followed is not None and ends_on and ends_on != self.series.ends_on:
+            # A new last date, maybe today's: how an organiser stops a series.
+            messages.info(
+                request,
+                _("“%(title)s” now ends on %(date)s: no occurrence is added after that date.")
+                % {"title": series.title, "date": date_format(series.ends_on, "DATE_FORMAT")},
+            )
         if result.followed is not None:
             series_followed_messages(request, result.followed)
         return redirect("organise:index")
