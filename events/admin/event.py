@@ -25,6 +25,7 @@ from ..models import (
     Registration,
     Speaker,
     validate_event_time,
+    validate_registration_window,
 )
 from ..services.lifecycle import capacity_below_confirmed
 from .deletion import EventDeleteMixin
@@ -90,9 +91,10 @@ class RegistrationInline(admin.TabularInline):
 
 
 class EventAdminForm(forms.ModelForm):
-    """Refuses an end before the start, a capacity out of the console's bounds or below the
-    confirmed count, and a status change the services refuse (out of cancelled; cancelling
-    an event that has started)."""
+    """Refuses an end before the start, a registration window out of place (opening or
+    closing after the start, closing before it opens), a capacity out of the console's bounds
+    or below the confirmed count, and a status change the services refuse (out of cancelled;
+    cancelling an event that has started)."""
 
     class Meta:
         field_classes = SHOWN_TEXT_FIELDS
@@ -123,9 +125,7 @@ class EventAdminForm(forms.ModelForm):
                 end = cleaned["end"] = start + timedelta(minutes=kind.default_duration_minutes)
             if cleaned.get("capacity") is None and "capacity" in self.fields:
                 cleaned["capacity"] = kind.default_capacity
-        opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("registration_closes_at", _("Registration must close after it opens."))
+        self._window_clean(cleaned, start)
         if start and end and end <= start:
             self.add_error("end", _("An event must end after it starts."))
         status = cleaned.get("status")
@@ -142,6 +142,21 @@ class EventAdminForm(forms.ModelForm):
             if capacity < confirmed:
                 self.add_error("capacity", capacity_below_confirmed(confirmed))
         return cleaned
+
+    def _window_clean(self, cleaned: dict, start) -> None:
+        """The registration window against the start (`validate_registration_window`), each
+        error on its field."""
+        window = ("registration_opens_at", "registration_closes_at")
+        if "start" in self.errors or any(name in self.errors for name in window):
+            return
+        try:
+            validate_registration_window(
+                start=start,
+                opens=cleaned.get("registration_opens_at"),
+                closes=cleaned.get("registration_closes_at"),
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
 
 
 class UpcomingFilter(admin.SimpleListFilter):

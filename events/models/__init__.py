@@ -21,6 +21,7 @@ from .core import (
     EventVisibility,
     default_reminder_offsets,
     validate_event_time,
+    validate_registration_window,
 )
 from .history import EventChange
 from .registrations import Registration, RegistrationQuerySet
@@ -49,4 +50,5 @@ __all__ = [
     "_new_token",
     "default_reminder_offsets",
     "validate_event_time",
+    "validate_registration_window",
 ]

@@ -89,6 +89,25 @@ def validate_event_time(value) -> None:
         )
 
 
+def validate_registration_window(*, start, opens, closes) -> None:
+    """Raise ValidationError, by field, when a registration window would let nobody in or
+    promise what cannot happen: opening at or after the event's start ("opens on" a date
+    nobody can register after), closing after the start (registration ends at the start
+    anyway), or closing before it opens. An empty bound is an open end (until the start)."""
+    errors = {}
+    if start and opens and opens >= start:
+        errors["registration_opens_at"] = _("Registration must open before the event starts.")
+    if opens and closes and closes <= opens:
+        errors["registration_closes_at"] = _("Registration must close after it opens.")
+    elif start and closes and closes > start:
+        errors["registration_closes_at"] = _(
+            "Registration cannot close after the event starts: leave it empty to keep it "
+            "open until the start."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
 class EventBasics(models.Model):
     """What an event and a series of events both say: its title and description, where in
     the space, how many seats, and who may see it (the rest differs: dates, relations)."""

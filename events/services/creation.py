@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ..models import EVENT_TIME_FIELDS, Event, EventChange, validate_event_time
+from ..models import (
+    EVENT_TIME_FIELDS,
+    Event,
+    EventChange,
+    validate_event_time,
+    validate_registration_window,
+)
 from .history import event_history_add
 
 # Events ------------------------------------------------------------------------------------
@@ -126,6 +132,7 @@ def event_create(*, actor, **fields) -> Event:
         event.end = event.start + timedelta(minutes=event.kind.default_duration_minutes)
     if event.start and event.end and event.end <= event.start:
         raise ValidationError({"end": _("An event must end after it starts.")})
+    _window_check(event)
     with transaction.atomic():
         # The slug is `event_insert`'s business: checked here, a concurrent insert could
         # still take it (and a ValidationError on a field the form does not show would say so).
@@ -146,6 +153,15 @@ def _dates_check(event: Event) -> None:
             errors[name] = exc.messages
     if errors:
         raise ValidationError(errors)
+
+
+def _window_check(event: Event) -> None:
+    """Raise ValidationError (by field) for a registration window that opens at or after the
+    event's start, closes after it, or closes before it opens (`validate_registration_window`,
+    the rule the admin's form shows on its fields)."""
+    validate_registration_window(
+        start=event.start, opens=event.registration_opens_at, closes=event.registration_closes_at
+    )
 
 
 WEEK = timedelta(weeks=1)

@@ -16,7 +16,7 @@ from ..models import Event, EventChange, Registration
 from .announcements import chapter_announcement_write
 from .cancellation import _promote_waitlisted
 from .common import SCHEDULE_FIELDS, _notify, waitlist_position
-from .creation import EVENT_UPDATE_FIELDS, _dates_check
+from .creation import EVENT_UPDATE_FIELDS, _dates_check, _window_check
 from .history import event_history_add
 from .registration import _lock_event
 from .status import _draft_not_cancelled, draft_never_held, event_status_check
@@ -116,7 +116,7 @@ def event_update(*, event: Event, actor=None, data: dict, follows_series: bool =
             event_status_check(event=locked, status=data["status"], start=data.get("start"))
         for field, value in data.items():
             setattr(locked, field, value)
-        _update_check(locked)
+        _update_check(locked, data)
         before = Event.objects.get(pk=locked.pk)
         schedule_changed = _schedule(before) != _schedule(locked)
         if schedule_changed:
@@ -184,12 +184,20 @@ def _schedule(event: Event) -> tuple:
     )
 
 
-def _update_check(locked: Event) -> None:
-    """What an edit may not do: a date out of range, end before it starts, or seat fewer
-    than are confirmed."""
+# What an edit may change that places the registration window against the start.
+WINDOW_FIELDS = ("start", "registration_opens_at", "registration_closes_at")
+
+
+def _update_check(locked: Event, data: dict) -> None:
+    """What an edit may not do: a date out of range, end before it starts, a registration
+    window out of place (opening or closing after the start, closing before it opens), or
+    seat fewer than are confirmed. The window is checked when the edit sets it or the start:
+    an event saved before the rule existed can still have its title corrected."""
     _dates_check(locked)
     if locked.end <= locked.start:
         raise ValidationError({"end": _("An event must end after it starts.")})
+    if any(name in data for name in WINDOW_FIELDS):
+        _window_check(locked)
     confirmed = locked.registrations.confirmed().count()
     if locked.capacity is not None and locked.capacity < confirmed:
         raise ValidationError({"capacity": capacity_below_confirmed(confirmed)})
