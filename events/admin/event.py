@@ -149,12 +149,15 @@ class EventAdminForm(forms.ModelForm):
         window = ("registration_opens_at", "registration_closes_at")
         if "start" in self.errors or any(name in self.errors for name in window):
             return
+        opens, closes = cleaned.get("registration_opens_at"), cleaned.get("registration_closes_at")
+        moving = "start" in self.changed_data and not set(window) & set(self.changed_data)
+        if self.instance.pk and start and moving:
+            # A new start takes the window along (`window_follow_start`): check it there.
+            moved = Event(start=start, registration_opens_at=opens, registration_closes_at=closes)
+            services.window_follow_start(event=moved, previous_start=self.instance.start)
+            opens, closes = moved.registration_opens_at, moved.registration_closes_at
         try:
-            validate_registration_window(
-                start=start,
-                opens=cleaned.get("registration_opens_at"),
-                closes=cleaned.get("registration_closes_at"),
-            )
+            validate_registration_window(start=start, opens=opens, closes=closes)
         except ValidationError as exc:
             self.add_error(None, exc)
 
@@ -333,6 +336,7 @@ class EventAdmin(EventDeleteMixin, EventActionsMixin, admin.ModelAdmin):
         data = {
             name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
         }
+        window = (obj.registration_opens_at, obj.registration_closes_at)
         try:
             services.event_update(event=obj, actor=request.user, data=data)
         except ValidationError as exc:
@@ -340,6 +344,13 @@ class EventAdmin(EventDeleteMixin, EventActionsMixin, admin.ModelAdmin):
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
         obj.refresh_from_db()
+        if window != (obj.registration_opens_at, obj.registration_closes_at) and not any(
+            name in data for name in ("registration_opens_at", "registration_closes_at")
+        ):
+            # A new start took the window along (`window_follow_start`): say where it went.
+            note = services.window_moved_note(obj)
+            if note:
+                self.message_user(request, note, messages.INFO)
 
     def _create(self, request, obj, form) -> None:
         """A new event through the services, like the console's: created as a draft, then

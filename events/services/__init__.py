@@ -60,6 +60,8 @@ from .lifecycle import (  # noqa: F401
     event_cancel,
     event_publish,
     event_update,
+    window_follow_start,
+    window_moved_note,
 )
 from .registration import (  # noqa: F401
     LOCKED_FIELDS,

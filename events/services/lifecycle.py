@@ -8,6 +8,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -101,9 +102,11 @@ def event_update(*, event: Event, actor=None, data: dict, follows_series: bool =
     reminders' de-duplication keys) and every active registrant gets an "event changed"
     email with the updated .ics. A status change obeys `event_status_check` (no way out of
     cancelled; no cancelling once started). Lowering the capacity below the confirmed count
-    is refused; raising it promotes people from the waitlist. An occurrence of a series that
-    is edited is detached from it, so regenerating the series leaves it alone — unless the
-    change is its series' own (`follows_series`, `series_follow`): it still follows it.
+    is refused; raising it promotes people from the waitlist. A new start that comes without
+    a registration window moves the window with it (`window_follow_start`). An occurrence of
+    a series that is edited is detached from it, so regenerating the series leaves it alone —
+    unless the change is its series' own (`follows_series`, `series_follow`): it still
+    follows it.
     """
     unknown = set(data) - set(EVENT_UPDATE_FIELDS)
     if unknown:
@@ -112,12 +115,14 @@ def event_update(*, event: Event, actor=None, data: dict, follows_series: bool =
         raise TypeError(f"event_update cannot set {sorted(unknown)}")
     with transaction.atomic():
         locked = _lock_event(event)
+        before = Event.objects.get(pk=locked.pk)
         if "status" in data:
             event_status_check(event=locked, status=data["status"], start=data.get("start"))
         for field, value in data.items():
             setattr(locked, field, value)
+        if "start" in data and not any(name in data for name in WINDOW_FIELDS[1:]):
+            window_follow_start(event=locked, previous_start=before.start)
         _update_check(locked, data)
-        before = Event.objects.get(pk=locked.pk)
         schedule_changed = _schedule(before) != _schedule(locked)
         if schedule_changed:
             locked.version = before.version + 1
@@ -186,6 +191,63 @@ def _schedule(event: Event) -> tuple:
 
 # What an edit may change that places the registration window against the start.
 WINDOW_FIELDS = ("start", "registration_opens_at", "registration_closes_at")
+
+
+def window_follow_start(*, event: Event, previous_start: datetime, now=None) -> bool:
+    """Move `event`'s registration window with its start, which was `previous_start`; return
+    whether it moved.
+
+    Left where it was, a window closing the day before a date that moved a week later shut
+    registration for that week (and the console, which has no window fields, could not fix
+    it). Each bound moves by the wall-clock time the start moved, as a copy's does
+    (`event_duplicate`): "closes the day before at 18:00" stays that across DST. An opening
+    already past stays: registration that is open does not close again until a later day.
+    """
+    shift = _wall_clock(event.start) - _wall_clock(previous_start)
+    if not shift:
+        return False
+    now = now or timezone.now()
+    moved = False
+    for name in WINDOW_FIELDS[1:]:
+        value = getattr(event, name)
+        if value is None:
+            continue
+        new = timezone.localtime(value) + shift
+        if name == "registration_opens_at" and value <= now < new:
+            continue
+        setattr(event, name, new)
+        moved = True
+    return moved
+
+
+def window_moved_note(event: Event, *, now=None) -> str:
+    """What to tell whoever moved `event` when its registration window moved with it
+    (`window_follow_start`): the bounds still to come ('' when none is)."""
+    now = now or timezone.now()
+    opens, closes = event.registration_opens_at, event.registration_closes_at
+    when = {
+        name: date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        for name, value in (("opens", opens), ("closes", closes))
+        if value is not None and value > now
+    }
+    if "opens" in when and "closes" in when:
+        return (
+            _(
+                "Its registration window moved with it: registration opens on %(opens)s and "
+                "closes on %(closes)s."
+            )
+            % when
+        )
+    if "closes" in when:
+        return _("Its registration window moved with it: registration closes on %(closes)s.") % when
+    if "opens" in when:
+        return _("Its registration window moved with it: registration opens on %(opens)s.") % when
+    return ""
+
+
+def _wall_clock(value: datetime) -> datetime:
+    """`value` as a Brussels wall clock (naive): what the pages show."""
+    return timezone.localtime(value).replace(tzinfo=None)
 
 
 def _update_check(locked: Event, data: dict) -> None:

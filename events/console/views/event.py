@@ -103,6 +103,7 @@ class EventEditView(EventPermissionMixin, _EventFormView):
         form = self.form(request.POST)
         if not form.is_valid():
             return self.render_form(form, status=400)
+        window = (self.event.registration_opens_at, self.event.registration_closes_at)
         try:
             event = services.console_event_update(
                 actor=request.user, event=self.event, fields=form.service_fields()
@@ -122,7 +123,11 @@ class EventEditView(EventPermissionMixin, _EventFormView):
                     % {"fields": ", ".join(elsewhere)},
                 )
             return self.render_form(form, status=400)
-        messages.success(request, _("“%(title)s” is saved.") % {"title": event.title})
+        saved = _("“%(title)s” is saved.") % {"title": event.title}
+        if window != (event.registration_opens_at, event.registration_closes_at):
+            # The form has no window fields: a new date took it along (`window_follow_start`).
+            saved = " ".join(filter(None, [saved, event_services.window_moved_note(event)]))
+        messages.success(request, saved)
         return redirect("organise:index")
 
 
