@@ -91,7 +91,8 @@ class RegistrationInline(admin.TabularInline):
 
 
 class EventAdminForm(forms.ModelForm):
-    """Refuses an end before the start, a registration window out of place (opening or
+    """Refuses an end before the start, an event still to come moved into the past (a past
+    one's times may be corrected), a registration window out of place (opening or
     closing after the start, closing before it opens), a capacity out of the console's bounds
     or below the confirmed count, and a status change the services refuse (out of cancelled;
     cancelling an event that has started)."""
@@ -128,6 +129,11 @@ class EventAdminForm(forms.ModelForm):
         self._window_clean(cleaned, start)
         if start and end and end <= start:
             self.add_error("end", _("An event must end after it starts."))
+        if self.instance.pk and start and "start" not in self.errors:
+            try:  # the edit service's rule: an event still to come moves to a date to come
+                services.event_move_check(event=self.instance, start=start)
+            except ValidationError as exc:
+                self.add_error(None, exc)
         status = cleaned.get("status")
         if status and "status" not in self.errors:
             try:

@@ -173,15 +173,11 @@ class EventForm(_ScopedForm):
         if start and not self.instance.pk and start <= timezone.now():
             # A new event in the past is a typo (it could not be announced, nor attended).
             self.add_error("start", _("This date is past: a new event needs a date to come."))
-        elif start and self.instance.pk and start != self.instance.start:
-            now = timezone.now()
-            if self.instance.start > now >= start:
-                # Its people would be told it moved to a day gone by. (A started or past
-                # event's times may still be corrected.)
-                self.add_error(
-                    "start",
-                    _("This date is past: an event still to come can only move to a date to come."),
-                )
+        elif start and self.instance.pk and "start" not in self.errors:
+            try:  # the edit service's rule (a started or past event may still be corrected)
+                services.event_move_check(event=self.instance, start=start)
+            except ValidationError as exc:
+                self.add_error(None, exc)
         return cleaned
 
     def changed_elsewhere(self) -> list[str]:

@@ -58,6 +58,7 @@ from .lifecycle import (  # noqa: F401
     _notify_cancelled,
     event_announce,
     event_cancel,
+    event_move_check,
     event_publish,
     event_update,
     window_follow_start,

@@ -102,7 +102,8 @@ def event_update(*, event: Event, actor=None, data: dict, follows_series: bool =
     reminders' de-duplication keys) and every active registrant gets an "event changed"
     email with the updated .ics. A status change obeys `event_status_check` (no way out of
     cancelled; no cancelling once started). Lowering the capacity below the confirmed count
-    is refused; raising it promotes people from the waitlist. A new start that comes without
+    is refused; raising it promotes people from the waitlist. An event still to come cannot
+    move into the past (`event_move_check`). A new start that comes without
     a registration window moves the window with it (`window_follow_start`). An occurrence of
     a series that is edited is detached from it, so regenerating the series leaves it alone —
     unless the change is its series' own (`follows_series`, `series_follow`): it still
@@ -118,6 +119,8 @@ def event_update(*, event: Event, actor=None, data: dict, follows_series: bool =
         before = Event.objects.get(pk=locked.pk)
         if "status" in data:
             event_status_check(event=locked, status=data["status"], start=data.get("start"))
+        if "start" in data:
+            event_move_check(event=before, start=data["start"])
         for field, value in data.items():
             setattr(locked, field, value)
         if "start" in data and not any(name in data for name in WINDOW_FIELDS[1:]):
@@ -187,6 +190,18 @@ def _schedule(event: Event) -> tuple:
         value.replace(second=0, microsecond=0) if isinstance(value, datetime) else value
         for value in (getattr(event, name) for name in SCHEDULE_FIELDS)
     )
+
+
+def event_move_check(*, event: Event, start: datetime, now=None) -> None:
+    """Raise ValidationError on `start` when it would move `event`, still to come, to a
+    moment already past: its people would be told nothing (the "event changed" email is
+    dropped for an event that is over) and lose it. The edit service asks it, and the
+    console's and the admin's forms show it on the field. The times of an event that has
+    started or is past may still be corrected, and a past one may move to a date to come."""
+    now = now or timezone.now()
+    if start is not None and start != event.start and event.start > now >= start:
+        message = _("This date is past: an event still to come can only move to a date to come.")
+        raise ValidationError({"start": ValidationError(message, code="moved_into_past")})
 
 
 # What an edit may change that places the registration window against the start.
