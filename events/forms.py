@@ -3,9 +3,12 @@ organiser console's and the admin's; the admin's forms live in admin/)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +16,38 @@ from members.forms import PersonNameField, ShownTextField, json_list_checked
 from members.models import Chapter, Space
 
 from .models import EventKind
+
+
+def stored_if_shown(exc: ValidationError, stored: datetime | None) -> datetime:
+    """`stored` when `exc` is Django's refusal of an ambiguous local time ("may be
+    ambiguous") and that time is the one a form showed for `stored`; else `exc` again.
+
+    On the night summer time ends 02:30 comes twice, and Django refuses to choose: an event
+    starting or ending then could not be saved at all, even to fix its title. The time the
+    form showed unchanged reads back as the moment it showed (to the minute or the second,
+    as the widget shows it); a new time in that hour is still refused: only the person who
+    typed it knows which one they mean."""
+    if exc.code != "ambiguous_timezone" or stored is None:
+        raise exc
+    shown = timezone.localtime(stored).replace(tzinfo=None, microsecond=0)
+    if exc.params["datetime"] not in (shown, shown.replace(second=0)):
+        raise exc
+    return stored
+
+
+class WallClockSplitField(forms.SplitDateTimeField):
+    """The admin's date and time of an event (`EventAdminForm`): the one the form showed
+    reads back as the stored moment, even in the repeated hour of the autumn night
+    (`stored_if_shown`); the console's `WallClockField` does the same with one input."""
+
+    stored: datetime | None = None  # set by the form: the instance's value
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except ValidationError as exc:
+            return stored_if_shown(exc, self.stored)
+
 
 # A sanity ceiling for everyone (staff included): no room holds more, and it keeps absurd
 # numbers out of the database. At least one seat: a capacity of 0 would waitlist everyone.

@@ -16,7 +16,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
-from ..forms import SHOWN_TEXT_FIELDS, capacity_bounds, reminder_offsets_checked
+from ..forms import (
+    SHOWN_TEXT_FIELDS,
+    WallClockSplitField,
+    capacity_bounds,
+    reminder_offsets_checked,
+)
 from ..models import (
     EVENT_TIME_FIELDS,
     Event,
@@ -98,13 +103,20 @@ class EventAdminForm(forms.ModelForm):
     cancelling an event that has started)."""
 
     class Meta:
-        field_classes = SHOWN_TEXT_FIELDS
+        # Its times read back as stored when shown unchanged, even in the autumn night's
+        # repeated hour (`WallClockSplitField`).
+        field_classes = {
+            **SHOWN_TEXT_FIELDS,
+            **dict.fromkeys(EVENT_TIME_FIELDS, WallClockSplitField),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in EVENT_TIME_FIELDS:
             if name in self.fields:
                 self.fields[name].validators.append(validate_event_time)
+                if self.instance.pk:
+                    self.fields[name].stored = getattr(self.instance, name)
         if "capacity" in self.fields:
             capacity_bounds(self.fields["capacity"])
         reminder_offsets_checked(self, when_empty=None)

@@ -21,7 +21,7 @@ from members.forms import ShownTextField
 from members.models import Chapter
 
 from .. import services
-from ..forms import SHOWN_TEXT_FIELDS, capacity_bounds, field_bounds
+from ..forms import SHOWN_TEXT_FIELDS, capacity_bounds, field_bounds, stored_if_shown
 from ..models import Event, EventSeries, validate_event_time
 from ..recurrence import RecurrenceField
 from ..rules import CHAPTER_CAPACITY_LIMIT
@@ -93,7 +93,8 @@ class WallClockField(forms.DateTimeField):
     """A local (Brussels) date and time. The one the form showed reads back as the stored
     moment: on the night summer time ends 02:30 comes twice, and Django refuses to choose
     ("may be ambiguous"), so an event ending then could not be saved at all, even to fix its
-    title. A new time in that hour is still refused: only the organiser knows which."""
+    title. A new time in that hour is still refused: only the organiser knows which
+    (`stored_if_shown`, which the admin's `WallClockSplitField` asks too)."""
 
     stored: datetime | None = None  # set by the form: the instance's value
 
@@ -101,13 +102,7 @@ class WallClockField(forms.DateTimeField):
         try:
             return super().to_python(value)
         except ValidationError as exc:
-            stored = self.stored
-            if exc.code != "ambiguous_timezone" or stored is None:
-                raise
-            shown = timezone.localtime(stored).replace(tzinfo=None, second=0, microsecond=0)
-            if exc.params["datetime"] != shown:
-                raise
-            return stored
+            return stored_if_shown(exc, self.stored)
 
     def has_changed(self, initial, data):
         # The widget shows minutes: an event stored at 18:00:30, shown "18:00", is unchanged.
