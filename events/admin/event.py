@@ -135,7 +135,7 @@ class EventAdminForm(forms.ModelForm):
         kind = cleaned.get("kind")
         if not self.instance.pk and kind is not None:
             if start and not end and "end" not in self.errors:
-                end = cleaned["end"] = start + timedelta(minutes=kind.default_duration_minutes)
+                end = cleaned["end"] = services.event_default_end(start=start, kind=kind)
             if cleaned.get("capacity") is None and "capacity" in self.fields:
                 cleaned["capacity"] = kind.default_capacity
         self._window_clean(cleaned, start)

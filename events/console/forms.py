@@ -8,7 +8,7 @@ the user's `events.exceed_chapter_capacity` permission. The services check both 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -162,7 +162,7 @@ class EventForm(_ScopedForm):
         cleaned = super().clean()
         start, end, kind = cleaned.get("start"), cleaned.get("end"), cleaned.get("kind")
         if start and not end and "end" not in self.errors and kind is not None:
-            end = cleaned["end"] = start + timedelta(minutes=kind.default_duration_minutes)
+            end = cleaned["end"] = services.event_default_end(start=start, kind=kind)
         if start and end and end <= start:
             self.add_error("end", _("An event must end after it starts."))
         if start and not self.instance.pk and start <= timezone.now():

@@ -14,6 +14,7 @@ from members.models import Chapter, Profile
 from ..models import Event, EventChange, EventKind, EventSeries, Registration
 from ..rules import CHAPTER_CAPACITY_LIMIT, run_by_q
 from ..selectors import with_counts
+from ..services.creation import event_default_end
 
 PAST_SHOWN = 20
 UPCOMING_SHOWN = 100
@@ -71,7 +72,7 @@ def new_event_defaults(*, user, today: date | None = None) -> dict:
     if chapter is not None:
         initial.update(chapter=chapter, space=chapter.space)
     if kind is not None:
-        initial.update(kind=kind, end=start + timedelta(minutes=kind.default_duration_minutes))
+        initial.update(kind=kind, end=event_default_end(start=start, kind=kind))
     return initial
 
 

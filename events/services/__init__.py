@@ -51,6 +51,7 @@ from .creation import (  # noqa: F401
     SERIES_FIELDS,
     _whitelisted,
     event_create,
+    event_default_end,
     event_duplicate,
     event_unique_slug,
 )

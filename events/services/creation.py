@@ -15,6 +15,7 @@ from ..models import (
     EVENT_TIME_FIELDS,
     Event,
     EventChange,
+    EventKind,
     validate_event_time,
     validate_registration_window,
 )
@@ -129,7 +130,7 @@ def event_create(*, actor, **fields) -> Event:
     event.created_by = actor if getattr(actor, "pk", None) else None
     _dates_check(event)  # before an end is computed from the start
     if event.start and event.end is None and event.kind_id:
-        event.end = event.start + timedelta(minutes=event.kind.default_duration_minutes)
+        event.end = event_default_end(start=event.start, kind=event.kind)
     if event.start and event.end and event.end <= event.start:
         raise ValidationError({"end": _("An event must end after it starts.")})
     _window_check(event)
@@ -140,6 +141,15 @@ def event_create(*, actor, **fields) -> Event:
         event_insert(event, day=timezone.localdate(event.start))
         event_history_add(event=event, actor=actor, action=EventChange.Action.CREATED)
     return event
+
+
+def event_default_end(*, start: datetime, kind: EventKind) -> datetime:
+    """The end of an event of `kind` starting at `start` when none is given: its default
+    duration as elapsed time, as a series' occurrences last (`series_occurrence_times`) —
+    three hours from 01:30 on a DST night are three hours, not the 4 h (autumn) or 2 h
+    (spring) that adding them to the wall clock made. In local time, like the start."""
+    elapsed = start.astimezone(UTC) + timedelta(minutes=kind.default_duration_minutes)
+    return timezone.localtime(elapsed)
 
 
 def _dates_check(event: Event) -> None:
