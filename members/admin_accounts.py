@@ -1,6 +1,6 @@
-"""The admin's doors to an account's rights besides the account itself: groups (Django's) and
-addresses (allauth's), registered again under the accounts' rule (`UserAdmin` in
-admin_directory.py): only a superuser hands out rights or touches an account that holds some.
+"""Accounts in the admin, and the other doors to an account's rights: groups (Django's) and
+addresses (allauth's), registered again under the accounts' rule: only a superuser hands out
+rights or touches an account that holds some (`above`).
 
 Left as their libraries register them, a staff account that may edit groups could give its own
 group any permission, and one that may edit addresses could add a verified address of its own
@@ -14,9 +14,16 @@ from allauth.account.models import EmailAddress
 from allauth.account.signals import email_added
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from betacowork.messaging.kinds import optional_preferences
+
+from .forms import PersonNameField, json_list_checked
+from .models import Membership, User
+from .services import account_delete
 
 
 def holds_rights(account) -> bool:
@@ -105,3 +112,71 @@ class EmailAddressAdmin(AllauthEmailAddressAdmin):
             # As when they add one themselves (members.signals.email_added_notify): the owner
             # is told at their account's address.
             email_added.send(sender=EmailAddress, request=request, user=obj.user, email_address=obj)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["space"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "name", "preferred_language", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_active", "preferred_language"]
+    search_fields = ["email", "name"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("name", "preferred_language", "email_opt_outs")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
+    )
+    # The rights an account holds: `is_staff` is the staff role of the permission layer
+    # (members/rules.py: hidden profiles, every registrant's address…), the others Django's.
+    RIGHTS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+    # Only a superuser hands out rights or touches an account that holds some (its password,
+    # its address, its deletion): "may edit accounts" is no way to gain rights, or to take
+    # over an account that has them (`above`, as for groups and addresses above).
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [name for name in self.RIGHTS if name not in readonly]
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "name" in form.base_fields:  # cleaned as the sign-up and account forms clean it
+            form.base_fields["name"] = PersonNameField.like(form.base_fields["name"])
+        names = optional_preferences()
+        json_list_checked(
+            form.base_fields,
+            "email_opt_outs",
+            item_ok=lambda name: name in names,
+            message=_("Give a list of email preferences among: %(names)s.")
+            % {"names": ", ".join(f'"{n}"' for n in sorted(names))},
+            when_empty=[],
+        )
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        return not above(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not above(request, obj) and super().has_delete_permission(request, obj)
+
+    # Deleting here is deleting the account: the one service, with every app's steps.
+    def delete_model(self, request, obj):
+        account_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            account_delete(user=user)

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect, StreamingHttpResponse
@@ -20,9 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from betacowork.csv_cells import csv_lines
-from betacowork.messaging.kinds import optional_preferences
 
-from .admin_accounts import above
 from .contacts import vcf_download
 from .csv_io import COLUMNS, members_export_queryset, members_export_rows
 from .csv_staging import members_import_commit, members_import_stage
@@ -40,79 +37,9 @@ from .models import (
     Membership,
     Profile,
     Space,
-    User,
     Visibility,
 )
-from .services import account_delete
 from .vcard import vcard_queryset
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["space"]
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    ordering = ["email"]
-    list_display = ["email", "name", "preferred_language", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_active", "preferred_language"]
-    search_fields = ["email", "name"]
-    inlines = [MembershipInline]
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("name", "preferred_language", "email_opt_outs")}),
-        (
-            _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
-        ),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
-    )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
-    )
-    # The rights an account holds: `is_staff` is the staff role of the permission layer
-    # (members/rules.py: hidden profiles, every registrant's address…), the others Django's.
-    RIGHTS = ("is_staff", "is_superuser", "groups", "user_permissions")
-
-    # Only a superuser hands out rights or touches an account that holds some (its password,
-    # its address, its deletion): "may edit accounts" is no way to gain rights, or to take
-    # over an account that has them (`above`; groups and addresses: admin_accounts.py).
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            readonly += [name for name in self.RIGHTS if name not in readonly]
-        return readonly
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if "name" in form.base_fields:  # cleaned as the sign-up and account forms clean it
-            form.base_fields["name"] = PersonNameField.like(form.base_fields["name"])
-        names = optional_preferences()
-        json_list_checked(
-            form.base_fields,
-            "email_opt_outs",
-            item_ok=lambda name: name in names,
-            message=_("Give a list of email preferences among: %(names)s.")
-            % {"names": ", ".join(f'"{n}"' for n in sorted(names))},
-            when_empty=[],
-        )
-        return form
-
-    def has_change_permission(self, request, obj=None):
-        return not above(request, obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not above(request, obj) and super().has_delete_permission(request, obj)
-
-    # Deleting here is deleting the account: the one service, with every app's steps.
-    def delete_model(self, request, obj):
-        account_delete(user=obj)
-
-    def delete_queryset(self, request, queryset):
-        for user in queryset:
-            account_delete(user=user)
 
 
 @admin.register(Space)
