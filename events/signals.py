@@ -21,7 +21,13 @@ def registrations_cancel_for_deleted_user(*, user) -> None:
     from .models import Registration
     from .services import registration_cancel
 
-    upcoming = Registration.objects.active().filter(user=user, event__start__gt=timezone.now())
+    now = timezone.now()
+    upcoming = Registration.objects.active().filter(user=user, event__start__gt=now)
     for registration in upcoming.select_related("event"):
         registration_cancel(registration=registration, actor=None)
+    # A place on a waitlist is no attendance, even at an event that has started (a start
+    # corrected later could otherwise promote nobody's row to a seat).
+    Registration.objects.filter(user=user, status=Registration.Status.WAITLISTED).update(
+        status=Registration.Status.CANCELLED, cancelled_at=now
+    )
     Registration.objects.filter(user=user).update(former_member=True, name="", email="", note="")

@@ -63,7 +63,11 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     # Set when the member deleted their account (events/signals.py): name, address and note
     # are erased; the row counts in the event's attendance, and nothing is sent to it.
-    former_member = models.BooleanField(_("former member"), default=False, editable=False)
+    # db_default: a process still running the code before this column (a deploy's old web
+    # workers) writes rows without it.
+    former_member = models.BooleanField(
+        _("former member"), default=False, db_default=False, editable=False
+    )
     waitlisted_at = models.DateTimeField(_("waitlisted at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -103,7 +107,7 @@ class Registration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} → {self.event} ({self.get_status_display()})"
+        return f"{self.display_name} → {self.event} ({self.get_status_display()})"
 
     @property
     def greeting_name(self) -> str:

@@ -166,7 +166,10 @@ def _notify(
 def _registration_message(*, registration: Registration, kind: str, dedup_key: str, **extra):
     """Write a registration message as data (events/messages.py renders it when sending):
     one INSERT, nothing rendered — this runs under the event lock. The key names a new
-    registration (or a new promotion), so it cannot exist yet: no ON CONFLICT re-read."""
+    registration (or a new promotion), so it cannot exist yet: no ON CONFLICT re-read. A
+    former member's row has no address: nothing is written."""
+    if registration.former_member:
+        return None
     return outbox_write_data(
         dedup_key=dedup_key,
         kind=kind,

@@ -116,3 +116,27 @@ def test_two_former_members_at_one_event_and_a_newcomer_with_the_old_address(kic
 
     assert Registration.objects.filter(event=kick_off, former_member=True).count() == 2
     assert again.status == Registration.Status.CONFIRMED
+
+
+def test_a_waitlist_place_goes_with_the_account_even_at_an_event_under_way(kick_off):
+    """Review: a waitlisted member of an event whose start was mistyped in the past deleted
+    their account; once the start was corrected and seats added, nobody's row got a seat."""
+    kick_off.capacity = 1
+    kick_off.save()
+    RegistrationFactory(event=kick_off, user=UserFactory())
+    waiting = RegistrationFactory(
+        event=kick_off,
+        user=UserFactory(name="Wanda Waiting"),
+        status=Registration.Status.WAITLISTED,
+        waitlisted_at=kick_off.start - timedelta(days=1),
+        confirmed_at=None,
+    )
+    account_delete(user=waiting.user)
+    later = timezone.now() + timedelta(days=1)
+    services.event_update(
+        event=kick_off, data={"start": later, "end": later + timedelta(hours=3), "capacity": 5}
+    )
+
+    waiting.refresh_from_db()
+    assert waiting.status == Registration.Status.CANCELLED
+    assert not Outbox.objects.filter(to_email="").exists()

@@ -65,7 +65,7 @@ class RegistrationsCsvView(EventPermissionMixin, View):
             row += [
                 registration.get_status_display(),
                 getattr(registration, "position", "") or "",
-                no if registration.is_guest else yes,
+                yes if registration.user_id else no,  # a guest, or a former member
                 registration.note if shown else "",
                 _iso(registration.created_at),
                 _iso(registration.checked_in_at),
