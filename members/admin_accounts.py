@@ -9,6 +9,7 @@ to a superuser's account and reset that account's password from it.
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_added
@@ -76,8 +77,17 @@ class EmailAddressAdmin(AllauthEmailAddressAdmin):
     def has_delete_permission(self, request, obj=None):
         return not above(request, obj and obj.user) and super().has_delete_permission(request, obj)
 
+    def get_readonly_fields(self, request, obj=None):
+        # An address does not move to another account (review: staff moved their own
+        # confirmed address to a member's account, unsaid, then reset its password): a new
+        # one is added, and its owner told.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "user"] if obj is not None else readonly
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
+        if "user" not in form.base_fields:
+            return form
 
         class AddressForm(form):
             def clean_user(self):
@@ -172,6 +182,18 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return not above(request, obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "email" in form.changed_data and form.initial.get("email"):
+            # The owner hears of it at the address they had, as allauth tells them of a new
+            # primary address (review: changed here, unsaid, it could receive a reset link).
+            get_adapter(request).send_notification_mail(
+                "account/email/email_changed",
+                obj,
+                {"from_email": form.initial["email"], "to_email": obj.email},
+                email=form.initial["email"],
+            )
 
     # Deleting here is deleting the account: the one service, with every app's steps.
     def delete_model(self, request, obj):

@@ -151,3 +151,48 @@ def test_a_superuser_changes_groups(client, superuser, support_group):
 
     assert response.status_code == 302
     assert list(support_group.permissions.all()) == [outbox]
+
+
+def test_an_address_does_not_move_to_another_account(client):
+    """Review: staff moved their own confirmed address to a member's account (only the
+    `user` changed, so nobody was told), then reset the member's password from it."""
+    helper = _staff(*ADDRESSES, "view_user")
+    mine = EmailAddress.objects.create(user=helper, email="helper@attacker.test", verified=True)
+    member = UserFactory(name="Katia Xenophontos")
+    client.force_login(helper)
+
+    client.post(
+        reverse("admin:account_emailaddress_change", args=[mine.pk]),
+        {"user": member.pk, "email": "helper@attacker.test", "verified": "on"},
+    )
+
+    mine.refresh_from_db()
+    assert mine.user == helper
+
+
+def test_a_members_address_changed_in_the_admin_is_told_at_the_old_one(client):
+    member = UserFactory(name="Katia Xenophontos", email="katia@betacowork.test")
+    client.force_login(_staff("change_user", "view_user"))
+    change = reverse("admin:members_user_change", args=[member.pk])
+    data = {
+        "email": "katia@new-mail.test",
+        "name": member.name,
+        "preferred_language": member.preferred_language,
+        "email_opt_outs": "[]",
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "10:00:00",
+        "membership_set-TOTAL_FORMS": "0",
+        "membership_set-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(change, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    member.refresh_from_db()
+    assert member.email == "katia@new-mail.test"
+    [notice] = Outbox.objects.filter(kind="account.email_changed")
+    assert notice.to_email == "katia@betacowork.test"
+    assert "katia@new-mail.test" in notice.body_text
