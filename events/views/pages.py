@@ -137,7 +137,9 @@ def _days_of(event: Event) -> list[date]:
     or more (a two-day conference) each following day it goes on; an evening that ends after
     midnight stays on its evening."""
     first = timezone.localdate(event.start)
-    if event.end - event.start < timedelta(days=1):
+    # By the clock, as the grid shows it: 09:00 to 09:00 over the spring night is 23 hours.
+    clock = timezone.localtime(event.end).replace(tzinfo=None)
+    if clock - timezone.localtime(event.start).replace(tzinfo=None) < timedelta(days=1):
         return [first]
     last = timezone.localdate(event.end - timedelta(minutes=1))
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]

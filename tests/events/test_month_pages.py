@@ -112,3 +112,15 @@ def test_a_month_with_events_only_on_the_days_around_it_says_it_has_none(client)
 
     assert _titles_by_day(response) == {"2026-12-29": ["Betacooks"]}
     assert "No event this month." in response.content.decode()
+
+
+def test_a_day_long_event_over_the_spring_night_shows_on_both_days(client):
+    """Review: 09:00 to 09:00 over the night the clocks go forward is 23 hours, by the clock
+    a day: it is on Saturday and Sunday, as on any other weekend."""
+    from tests.events.factories import EventFactory
+
+    EventFactory(title="24h hack", start=_local(2026, 3, 28, 9), end=_local(2026, 3, 29, 9))
+
+    response = client.get("/events/month/2026/3/")
+
+    assert _titles_by_day(response) == {"2026-03-28": ["24h hack"], "2026-03-29": ["24h hack"]}
