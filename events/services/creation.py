@@ -203,10 +203,11 @@ def event_duplicate(*, event: Event, actor=None) -> Event:
     and no registrations: one week later, or for a past event the first such day to come
     (`duplicate_weeks`; a copy is a new event, and a new event has a date to come).
 
-    The copy lasts as long as the event (elapsed time): on the night summer time begins, a
-    start at 02:30 (an hour the clocks skip) is 03:30 and the end comes as much later; on
-    the night it ends, 02:30 is the first one. The registration window keeps its wall-clock
-    times ("opens Friday 9:00"), and still closes after it opens.
+    The copy keeps the event's wall-clock times ("20:00 to 04:00"), each a time that exists:
+    on the night summer time begins a start at 02:30 (an hour the clocks skip) is 03:30, and
+    an end that would then come before it comes as long after it as the event lasts; on the
+    night it ends, 02:30 is the first one. The registration window keeps its wall-clock times
+    too ("opens Friday 9:00"), and still closes after it opens.
     """
     with transaction.atomic():
         copy = Event.objects.get(pk=event.pk)
@@ -215,9 +216,13 @@ def event_duplicate(*, event: Event, actor=None) -> Event:
         copy.id = None
         shift = duplicate_weeks(event.start) * WEEK
         copy.start = _wall_clock_moved(event.start, shift)
-        # Not the end moved on its own: across a DST night that copy would last an hour more
-        # or less, or end before it starts (a 500 on the database's constraint).
-        copy.end = timezone.localtime(copy.start.astimezone(UTC) + event.duration)
+        # The end keeps its wall clock too ("20:00 to 04:00" stays that across the autumn
+        # night) — unless the start moved out of the hour the clocks skip and the end did not
+        # (02:30-03:15 on the spring night: 03:30-03:15, a 500 on the database's constraint):
+        # then the copy lasts as long as the event.
+        copy.end = _wall_clock_moved(event.end, shift)
+        if copy.end <= copy.start:
+            copy.end = timezone.localtime(copy.start.astimezone(UTC) + event.duration)
         # The registration window moves with the event (a copy that closed before it opened
         # would refuse everyone).
         opens, closes = event.registration_opens_at, event.registration_closes_at

@@ -26,33 +26,41 @@ def local(moment: datetime) -> datetime:
 
 
 @pytest.mark.parametrize(
-    ("start", "copy_start", "copy_end"),
+    ("start", "end", "copy_start", "copy_end"),
     [
         # Summer time begins on 28 March 2027: 02:30 does not exist, the copy starts at 03:30
-        # (as a series' occurrence at 02:30 does) and still lasts 45 minutes.
+        # (as a series' occurrence at 02:30 does) and, its end 03:15 coming before that,
+        # lasts the event's 45 minutes.
         (
             brussels(2027, 3, 21, 2, 30),
+            brussels(2027, 3, 21, 3, 15),
             datetime(2027, 3, 28, 3, 30),
             datetime(2027, 3, 28, 4, 15),
         ),
-        # It ends on 31 October 2027: 02:00-03:00 comes twice; the copy starts at the first
-        # 02:30 and ends 45 minutes later, at the second 02:15 (not at 03:15, 1 h 45 later).
+        # It ends on 31 October 2027: 02:00-03:00 comes twice; the copy reads as the event
+        # does, 02:30 (the first) to 03:15 — not "02:30 to 02:15".
         (
             brussels(2027, 10, 24, 2, 30),
+            brussels(2027, 10, 24, 3, 15),
             datetime(2027, 10, 31, 2, 30),
-            datetime(2027, 10, 31, 2, 15),
+            datetime(2027, 10, 31, 3, 15),
+        ),
+        # Review: a party over the autumn night (nine hours that night), copied a week later,
+        # is still 20:00 to 04:00.
+        (
+            brussels(2027, 10, 30, 20),
+            brussels(2027, 10, 31, 4),
+            datetime(2027, 11, 6, 20),
+            datetime(2027, 11, 7, 4),
         ),
     ],
-    ids=["summer-time-begins", "summer-time-ends"],
+    ids=["summer-time-begins", "summer-time-ends", "over-the-autumn-night"],
 )
-def test_a_copy_on_a_night_the_clocks_change_lasts_as_long_as_the_event(
-    start, copy_start, copy_end
-):
-    event = EventFactory(start=start, end=start + timedelta(minutes=45))
+def test_a_copy_on_a_night_the_clocks_change_reads_as_the_event(start, end, copy_start, copy_end):
+    event = EventFactory(start=start, end=end)
     copy = services.event_duplicate(event=event)
     copy.refresh_from_db()
     assert (local(copy.start), local(copy.end)) == (copy_start, copy_end)
-    assert copy.duration == timedelta(minutes=45)
 
 
 def test_a_registration_window_in_the_skipped_hour_still_closes_after_it_opens():
