@@ -140,3 +140,11 @@ def test_a_waitlist_place_goes_with_the_account_even_at_an_event_under_way(kick_
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.CANCELLED
     assert not Outbox.objects.filter(to_email="").exists()
+
+
+def test_the_note_page_counts_only_whom_the_note_reaches(client, organiser, kick_off, zelda):
+    client.force_login(organiser)
+
+    page = client.get("/organise/kortrijk-kick-off/message/").content.decode()
+
+    assert "Goes by email to 1 confirmed person" in page  # Gus; not the former member's seat

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -89,7 +90,20 @@ class MessageView(EventPermissionMixin, View):
     template_name = "console/message.html"
 
     def counts(self) -> Event:
-        counts = event_selectors.with_counts(Event.objects.filter(pk=self.event.pk)).get()
+        # Whom the note reaches: not a former member's seat (nothing is sent to it).
+        reachable = Q(registrations__former_member=False)
+        counts = (
+            Event.objects.filter(pk=self.event.pk)
+            .annotate(
+                confirmed_count=Count(
+                    "registrations", filter=event_selectors.CONFIRMED & reachable
+                ),
+                waitlisted_count=Count(
+                    "registrations", filter=event_selectors.WAITLISTED & reachable
+                ),
+            )
+            .get()
+        )
         # Nobody registered (or waiting): no form, which could only answer "Sent to 0 people".
         counts.nobody = not (counts.confirmed_count or counts.waitlisted_count)
         return counts
