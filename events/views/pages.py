@@ -90,9 +90,13 @@ class EventMonthView(TemplateView):
             user=request.user, first_day=grid[0][0], last_day=grid[-1][-1], **form.filters()
         )
         by_day: dict[date, list[tuple[Event, bool]]] = {}
+        events = []  # "No event this month" speaks of the month, not of the days around it.
         for event in found:
-            for day in _days_of(event):
-                by_day.setdefault(day, []).append((event, day != timezone.localdate(event.start)))
+            days = _days_of(event)
+            if any(day.month == month for day in days):
+                events.append(event)
+            for n, day in enumerate(days):  # after its first day, it is going on
+                by_day.setdefault(day, []).append((event, n > 0))
         weeks = [
             [
                 {
@@ -104,8 +108,6 @@ class EventMonthView(TemplateView):
             ]
             for week in grid
         ]
-        # "No event this month" speaks of the month, not of the days around it.
-        events = [e for e in found if any(d.month == month for d in _days_of(e))]
         prev_month = (first.replace(day=1) - timedelta(days=1)).replace(day=1)
         next_month = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
         query = request.GET.urlencode()
