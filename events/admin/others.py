@@ -24,7 +24,7 @@ from .deletion import RegistrationDeleteMixin
 
 @admin.register(Registration)
 class RegistrationAdmin(RegistrationDeleteMixin, admin.ModelAdmin):
-    list_display = ["name", "email", "event", "status", "created_at", "checked_in_at"]
+    list_display = ["who", "email", "event", "status", "created_at", "checked_in_at"]
     list_filter = ["status", "event__kind", ("checked_in_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email", "event__title"]
     list_select_related = ["event"]
@@ -46,6 +46,16 @@ class RegistrationAdmin(RegistrationDeleteMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         # Seats are taken through the registration service (lock, waitlist, emails).
         return False
+
+    @admin.display(description=_("name"), ordering="name")
+    def who(self, obj):
+        return obj.display_name  # "A former member" for a row erased with its account
+
+    def get_readonly_fields(self, request, obj=None):
+        # A former member's row was erased with their account: nothing personal is typed
+        # back into it (it would reach the lists, the CSV and the door list again).
+        erased = ["name", "email", "note"] if obj is not None and obj.former_member else []
+        return [*self.readonly_fields, *erased]
 
     @admin.action(permissions=["change"], description=_("Mark as attended (check in)"))
     def action_check_in(self, request, queryset):

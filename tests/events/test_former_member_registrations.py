@@ -148,3 +148,30 @@ def test_the_note_page_counts_only_whom_the_note_reaches(client, organiser, kick
     page = client.get("/organise/kortrijk-kick-off/message/").content.decode()
 
     assert "Goes by email to 1 confirmed person" in page  # Gus; not the former member's seat
+
+
+def test_the_admin_does_not_let_staff_type_the_erased_name_back(client, staff, kick_off, zelda):
+    client.force_login(staff)
+    url = f"/admin/events/registration/{zelda.pk}/change/"
+    page = client.get(url).content.decode()
+    for field in ("name", "email", "note"):
+        assert f'name="{field}"' not in page
+
+    client.post(url, {"name": "Zelda Secretname", "email": "zelda@example.test", "note": "x"})
+
+    zelda.refresh_from_db()
+    assert (zelda.name, zelda.email, zelda.note) == ("", "", "")
+    # A guest's row is still editable (a typo in a name at the door).
+    guest = Registration.objects.get(event=kick_off, name="Gus Guest")
+    page = client.get(f"/admin/events/registration/{guest.pk}/change/").content.decode()
+    assert 'name="name"' in page
+
+
+def test_the_admin_list_names_the_row_a_former_member(client, staff, kick_off, zelda):
+    client.force_login(staff)
+    page = client.get("/admin/events/registration/", {"q": "Kortrijk"}).content.decode()
+    rows = page[page.index('id="result_list"') :]
+    assert '<th class="field-who"><a href="/admin/events/registration/' in rows
+    assert ">A former member</a>" in rows
+    assert ">Gus Guest</a>" in rows
+    assert "Zelda" not in page
