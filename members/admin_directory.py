@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
@@ -28,6 +28,7 @@ from .forms import (
     PersonNameField,
     json_list_checked,
     linkedin_clean,
+    member_since_clean,
     phone_clean,
 )
 from .models import (
@@ -205,12 +206,7 @@ class ProfileAdmin(admin.ModelAdmin):
                 return phone_clean(self.cleaned_data.get("phone", ""))
 
             def clean_member_since(self):
-                # A date to come would sit first in "newest members" and "joined
-                # recently" until that day.
-                since = self.cleaned_data.get("member_since")
-                if since and since > timezone.localdate():
-                    raise ValidationError(_("A member cannot have joined after today."))
-                return since
+                return member_since_clean(self.cleaned_data.get("member_since"))
 
         return ProfileForm
 
@@ -300,7 +296,7 @@ class ProfileAdmin(admin.ModelAdmin):
                 )
                 return HttpResponseRedirect(changelist_url)
             context.update({"form": MemberImportForm(), "report": report})
-            return render(request, "admin/members/profile/import.html", context)
+            return render(request, "admin/members/profile/import.html", context, status=400)
 
         form = MemberImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -312,7 +308,11 @@ class ProfileAdmin(admin.ModelAdmin):
             if token:
                 context["token"] = token
         context["form"] = form
-        return render(request, "admin/members/profile/import.html", context)
+        # A file refused (or no file) is bad input: the page says why, with a 400.
+        refused = request.method == "POST" and "token" not in context
+        return render(
+            request, "admin/members/profile/import.html", context, status=400 if refused else 200
+        )
 
 
 @admin.register(Membership)

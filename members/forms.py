@@ -1,8 +1,10 @@
 import re
 import unicodedata
+from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,7 @@ from .services import PROFILE_FIELDS, tags_validate
 # --- people's names (sign-up, profile, import) ---------------------------------------------
 
 # Characters that reorder the text around them: a name with one can show as another.
+MEMBER_SINCE_EARLIEST = date(1900, 1, 1)
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Invisible and of no use in a name: dropped wherever they are (zero-width space, word joiner,
 # byte-order mark, soft hyphen, Mongolian vowel separator, invisible operators, combining
@@ -114,6 +117,19 @@ def phone_clean(phone: str) -> str:
     if phone and not PHONE_RE.match(phone):
         raise ValidationError(_("Enter a phone number, e.g. +32 2 123 45 67."))
     return phone
+
+
+def member_since_clean(since):
+    """When a member joined, or a ValidationError: the admin's profile form's and the CSV
+    import's rule. A date to come would sit first in "newest members" and "joined recently"
+    until that day; one before any coworking space is a typo ("0001-01-01")."""
+    if since and since > timezone.localdate():
+        raise ValidationError(_("A member cannot have joined after today."))
+    if since and since < MEMBER_SINCE_EARLIEST:
+        raise ValidationError(
+            _("A member cannot have joined before %(year)d.") % {"year": MEMBER_SINCE_EARLIEST.year}
+        )
+    return since
 
 
 _TAG_BREAKS = re.compile("[\r\n\u2028\u2029]+")

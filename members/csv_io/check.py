@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from betacowork.csv_cells import csv_unquote
 
-from ..forms import PersonNameField
+from ..forms import PersonNameField, member_since_clean
 from ..models import SPOKEN_LANGUAGES, Membership, Space, Term, User
 from ..search import fold
 from ..services import tags_parse, vocabulary_index, vocabulary_key
@@ -70,6 +70,9 @@ class _RowForm(forms.Form):
     website = forms.URLField(max_length=200, required=False, assume_scheme="https")
     linkedin = forms.URLField(max_length=200, required=False, assume_scheme="https")
     member_since = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+    def clean_member_since(self):
+        return member_since_clean(self.cleaned_data.get("member_since"))  # the admin's rule
 
 
 def _decode(raw: bytes) -> str:
@@ -138,10 +141,19 @@ def _rows_read(raw: bytes, report: ImportReport) -> list[list[str]] | None:
     if not text.strip():
         report.errors.append(_("The file is empty."))
         return None
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text))
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), dialect=_dialect(text)))
+        return list(reader)
     except csv.Error as exc:
-        report.errors.append(_("The file is not valid CSV: %(error)s") % {"error": exc})
+        # The csv module's reasons are English: say ours, with the row it stopped at.
+        if "field limit" in str(exc):
+            reason = _("a cell is longer than %(n)d characters") % {"n": csv.field_size_limit()}
+        else:
+            reason = _("it could not be read as rows and columns")
+        report.errors.append(
+            _("The file is not valid CSV: %(error)s (row %(row)d).")
+            % {"error": reason, "row": reader.line_num}
+        )
         return None
 
 

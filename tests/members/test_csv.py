@@ -138,6 +138,40 @@ def test_admin_bad_file_lists_rows(client, world, staff):
     assert "<th>Line</th>" not in html
 
 
+def test_a_refused_file_is_a_400_and_a_good_preview_a_200(client, world, staff):
+    client.force_login(staff)
+    bad = SimpleUploadedFile("m.csv", b"email,name\nnope,Nope\n", "text/csv")
+    assert client.post(IMPORT_URL, {"file": bad}).status_code == 400
+    assert client.post(IMPORT_URL, {}).status_code == 400  # no file chosen
+    good = SimpleUploadedFile("m.csv", GOOD.encode(), "text/csv")
+    assert client.post(IMPORT_URL, {"file": good}).status_code == 200
+
+
+@pytest.mark.parametrize("since", ["2999-01-01", "01/01/2998", "0001-01-01"])
+def test_a_joining_date_the_admin_refuses_is_refused_by_the_import(world, since):
+    """QA: the import stored 2999-01-01, then the profile could not be saved in the admin
+    ("A member cannot have joined after today") until the date was fixed."""
+    report = members_import_apply(f"email,name,member_since\nn@example.test,N,{since}\n".encode())
+    assert not report.written
+    assert "member_since: A member cannot have joined" in " ".join(report.bad_rows[0].errors)
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_a_cell_too_long_is_said_in_the_staff_members_language(world, language):
+    """QA: "Het bestand is geen geldige CSV: field larger than field limit (131072)" — the
+    csv module's English reason inside the Dutch sentence."""
+    from django.utils import translation
+
+    content = ("email,name,headline\nx@example.test,X," + "a" * 200_000 + "\n").encode()
+    with translation.override(language):
+        report = members_import_check(content)
+    [error] = report.errors
+    assert "field limit" not in error
+    assert "131072" in error  # the limit, in the sentence of the staff member's language
+    assert "CSV" in error
+    assert error != "The file is not valid CSV: a cell is longer than 131072 characters (row 2)."
+
+
 def test_members_cannot_import_or_export(client, world):
     client.force_login(UserFactory())
     assert client.get(IMPORT_URL).status_code == 302  # to the admin login
