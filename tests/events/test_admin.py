@@ -352,3 +352,42 @@ def test_cancelling_registrations_in_the_admin_counts_them_in_words(admin_client
         url, {"action": "action_cancel", "_selected_action": [one.pk, three.pk]}, follow=True
     )
     assert "1 registration cancelled." in response.content.decode()  # one was already
+
+
+def _change_page(admin_client, event):
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse("admin:events_event_change", args=[event.pk]))
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_an_event_of_hundreds_opens_in_the_admin_with_its_first_rows_and_a_link_to_all(
+    admin_client,
+):
+    """QA: the change form listed every registration, one query each (402 registrations:
+    411 queries, 1.5 s)."""
+    from events.admin.event import RegistrationInline
+
+    small = EventFactory(capacity=None)
+    big = EventFactory(capacity=None)
+    for i in range(3):
+        Registration.objects.create(event=small, name=f"S{i}", email=f"s{i}@example.test")
+    for i in range(RegistrationInline.SHOWN + 10):
+        Registration.objects.create(event=big, name=f"Big {i:03}", email=f"b{i}@example.test")
+
+    _, small_queries = _change_page(admin_client, small)
+    page, big_queries = _change_page(admin_client, big)
+
+    assert big_queries <= small_queries + 1  # the count that says the list is cut
+    assert page.count('<td class="field-email">') == RegistrationInline.SHOWN
+    assert "60 confirmed, 0 on the waitlist" in page
+    assert "(the first 50 are listed below)" in page
+    link = f"/admin/events/registration/?event__id__exact={big.pk}"
+    assert link in page
+    everyone = admin_client.get(link).content.decode()
+    assert "Big 059" in everyone
+    assert "60 registrations" in everyone or "60 results" in everyone
+    # A small event lists them all, without the note.
+    small_page, _ = _change_page(admin_client, small)
+    assert "are listed below" not in small_page
+    assert small_page.count('<td class="field-email">') == 3
