@@ -11,11 +11,12 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from betacowork.csv_cells import csv_lines
@@ -38,6 +39,7 @@ from .models import (
     Membership,
     Profile,
     Space,
+    Term,
     Visibility,
 )
 from .vcard import vcard_queryset
@@ -133,21 +135,35 @@ class ProfileAdmin(admin.ModelAdmin):
         "email_visibility",
     ]
     list_select_related = ["user", "company", "home_space"]
-    search_fields = [
-        "display_name",
-        "user__email",
-        "company__name",
-        "headline",
-        "city",
-        "region",
-        "skills__name_en",
-        "offers__name_en",
-        "seeks__name_en",
-    ]
+    search_fields = ["display_name", "user__email", "company__name", "headline", "city", "region"]
     autocomplete_fields = ["user", "company", "skills", "offers", "seeks", "home_space"]
     readonly_fields = ["visibility_on_reactivation", "created_at", "updated_at"]
     date_hierarchy = "member_since"
     list_per_page = 50
+
+    def get_search_results(self, request, queryset, search_term):
+        """`search_fields`, and the skills, offers and seeks a member has in any of the three
+        languages: each word must be found in one of them. The terms are matched through an
+        EXISTS per word, not joined (QA: joined, "ma" turned 2,028 profiles into 24,081 rows,
+        DISTINCT-sorted on disk: 0.9 s)."""
+        queryset, duplicates = super().get_search_results(request, queryset, "")
+        for bit in smart_split(search_term):
+            if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+                bit = unescape_string_literal(bit)
+            if not bit:
+                continue
+            named = Q()
+            for field in self.search_fields:
+                named |= Q(**{f"{field}__icontains": bit})
+            terms = Term.objects.filter(
+                Q(name_en__icontains=bit) | Q(name_fr__icontains=bit) | Q(name_nl__icontains=bit)
+            ).values("pk")
+            for relation in (Profile.skills, Profile.offers, Profile.seeks):
+                through = relation.through.objects.filter(profile=OuterRef("pk"), term__in=terms)
+                named |= Exists(through)
+            queryset = queryset.filter(named)
+        return queryset, duplicates
+
     actions = ["export_vcards"]
 
     # A profile goes with its account (the account's deletion, with every app's steps):
