@@ -186,16 +186,23 @@ class AccountAdapter(DefaultAccountAdapter):
             if name.endswith("_url") and isinstance(value, str) and value:
                 ctx[name] = on_site(value)
         user = context.get("user")
-        notify_address(
-            kind=account_kind_key(template_prefix),  # rendered by allauth's render_mail
-            to_email=email,
-            language=(translation.get_language() or "en")[:2],
-            context=ctx,
-            # Each account email answers one action of the person (sign-up, reset request),
-            # so every call is its own message.
-            dedup_key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
-            recipient=user if getattr(user, "pk", None) else None,
-        )
+        account = user if getattr(user, "pk", None) else None
+        # An account's email speaks the account's language, whoever asked for it and in
+        # whatever language (QA: a reset asked from an English browser reached a French
+        # member in English; staff adding an address wrote the notice in staff's language).
+        # Without a saved language: the language of the moment.
+        language = getattr(account, "preferred_language", "") or translation.get_language()
+        with translation.override(language or settings.LANGUAGE_CODE):
+            notify_address(
+                kind=account_kind_key(template_prefix),  # rendered by allauth's render_mail
+                to_email=email,
+                language=(translation.get_language() or "en")[:2],
+                context=ctx,
+                # Each account email answers one action of the person (sign-up, reset
+                # request), so every call is its own message.
+                dedup_key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
+                recipient=account,
+            )
 
     def clean_email(self, email: str) -> str:
         """Every address a person types (sign-up, "add an address", password reset).

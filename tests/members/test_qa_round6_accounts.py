@@ -79,3 +79,27 @@ def test_the_deletion_pages_say_the_address_stays_on_event_registrations(member_
     assert "a record of the emails we already sent you" in page
     page = member_client.get(reverse("members:my_data")).content.decode()
     assert "Your event registrations keep your name and email address" in page
+
+
+@pytest.mark.parametrize(
+    ("saved", "browser", "expected", "not_expected"),
+    [
+        ("fr", "en", "réinitialisation", "Password Reset"),
+        ("en", "fr", "Password Reset", "réinitialisation"),
+        ("", "nl", "wachtwoord", "Password Reset"),  # no saved language: the request's
+    ],
+)
+def test_a_reset_link_speaks_the_accounts_language_not_the_browsers(
+    client, saved, browser, expected, not_expected
+):
+    """QA: a reset asked from an English browser reached a French member in English, and
+    one asked from a French browser reached an English member in French."""
+    user = UserFactory(preferred_language=saved)
+    client.cookies["betacowork_language"] = browser
+
+    assert _request_reset(client, user.email) == [RESET_KEY]
+
+    sent = Outbox.objects.get(kind=RESET_KEY, to_email=user.email)
+    assert expected.casefold() in (sent.subject + sent.body_text).casefold()
+    assert not_expected.casefold() not in (sent.subject + sent.body_text).casefold()
+    assert sent.language == (saved or browser)
