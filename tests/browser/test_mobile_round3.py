@@ -62,6 +62,24 @@ def test_heading_rows_with_a_button_wrap_on_a_phone(page, live_server, member, l
         _assert_no_sideways_scroll(page, path)
 
 
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
+def test_the_directory_search_fits_a_phone_with_its_whole_button(page, live_server, language):
+    """QA: in French the long placeholder kept the field from shrinking: the page was 377 px
+    wide and the button read "Recherch"."""
+    _phone(page, live_server, language)
+    _assert_no_sideways_scroll(page, "/directory/")
+    button = page.locator(".directory-search button")
+    # The label's own box lies inside the button's (it is clipped otherwise).
+    text, box = button.evaluate(
+        """b => { const r = document.createRange(); r.selectNodeContents(b);
+        const t = r.getBoundingClientRect(), o = b.getBoundingClientRect();
+        return [[t.left, t.right], [o.left, o.right]]; }"""
+    )
+    assert box[0] <= text[0] and text[1] <= box[1], (button.inner_text(), text, box)
+    field = page.locator(".directory-search input[type=search]").bounding_box()
+    assert field["width"] >= 150  # still a field to type in
+
+
 @pytest.fixture
 def business_events(transactional_db):
     """Two past events with long titles where confirmed, valued collaborations began."""
