@@ -79,9 +79,45 @@ def may_edit(user, collab) -> bool:
     return collab.author_id == user.pk
 
 
+def _own_row(user, participant) -> bool:
+    return (
+        participant is not None
+        and user.is_authenticated
+        and participant.user_id is not None
+        and participant.user_id == user.pk
+    )
+
+
+@rules.predicate
+def may_confirm(user, participant) -> bool:
+    """A member confirms their own participation, unless they declined it: a decline (or a
+    withdrawal) is final for the version they were asked about. Otherwise the Confirm button
+    of a page opened before would make it count again without the others being asked. An edit
+    that asks the parties again (`services.ledger._reopen`) makes their row pending again:
+    they then answer the new version."""
+    return _own_row(user, participant) and participant.state != Participant.State.DECLINED
+
+
+@rules.predicate
+def may_decline(user, participant) -> bool:
+    """A member declines their own participation while they have not: one asked declines,
+    one who confirmed withdraws. Not the author of a collaboration they confirmed: logging it
+    was their confirmation, and they edit it instead (`may_edit`), which asks the others
+    again — so their page offers them no Withdraw button. Asked again after another party's
+    edit (their row pending), the author declines the new version as anyone does."""
+    if not _own_row(user, participant) or participant.state == Participant.State.DECLINED:
+        return False
+    if participant.state == Participant.State.CONFIRMED:
+        return participant.collaboration.author_id != user.pk
+    return True
+
+
 rules.add_perm("collaborations.view_collaboration", collaboration_visible)
 rules.add_perm("collaborations.view_history", is_staff | is_party)
 rules.add_perm("collaborations.log_collaboration", is_member)
 rules.add_perm("collaborations.change_collaboration", may_edit)
+# Answering for one's own participation (the object is the participant row).
+rules.add_perm("collaborations.confirm_participation", may_confirm)
+rules.add_perm("collaborations.decline_participation", may_decline)
 # Staff vouch for the parties no member speaks for, and see the staff queue.
 rules.add_perm("collaborations.verify_collaboration", is_staff)

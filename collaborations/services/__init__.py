@@ -14,6 +14,7 @@ from .common import (
     site_url,
 )
 from .confirmations import (
+    can_decline,
     collaboration_verify,
     participant_confirm,
     participant_decline,
@@ -58,6 +59,7 @@ __all__ = [
     "TRACKED_FIELDS",
     "ParticipantSpec",
     "attended_event_ids",
+    "can_decline",
     "can_edit",
     "collaboration_create",
     "collaboration_follow_up_url",

@@ -3,6 +3,7 @@ verify the parties no member speaks for."""
 
 from __future__ import annotations
 
+import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -27,8 +28,24 @@ def _own_participant(*, participant: Participant, user: User) -> Participant:
     return locked
 
 
+def can_decline(participant: Participant | None, user: User) -> bool:
+    """`collaborations.decline_participation` (collaborations/rules.py), asked as `can_edit`
+    asks its rule: the rule itself, not `user.has_perm()`, which grants every permission to
+    an active superuser — a page would offer them a Withdraw button refused on sending."""
+    return participant is not None and rules.has_perm(
+        "collaborations.decline_participation", user, participant
+    )
+
+
 def _answer(
-    participant: Participant, *, user: User, state: str, action: str, revision: int | None = None
+    participant: Participant,
+    *,
+    user: User,
+    state: str,
+    action: str,
+    perm: str,
+    refusal: ValidationError,
+    revision: int | None = None,
 ) -> Participant:
     participant = _own_participant(participant=participant, user=user)
     collab = participant.collaboration
@@ -42,7 +59,12 @@ def _answer(
             code="stale",
         )
     if participant.state == state:
-        return participant
+        return participant  # the same answer sent twice
+    # The rule the page asks before it offers the button (collaborations/rules.py), asked
+    # here under the lock: a button of a page opened before, or a hand-made request, is
+    # refused and changes nothing.
+    if not rules.has_perm(perm, user, participant):
+        raise refusal
     with summary_tracking([collab.pk]):
         participant.state = state
         participant.confirmed_at = timezone.now() if state == Participant.State.CONFIRMED else None
@@ -63,12 +85,22 @@ def participant_confirm(
 ) -> Participant:
     """`user` confirms their own participation. Nobody confirms for someone else. With
     `revision` (the one the page showed them), a collaboration changed since then is not
-    confirmed: a ValidationError asks them to look again."""
+    confirmed: a ValidationError asks them to look again. One who declined (or withdrew)
+    does not confirm that version after all (`rules.may_confirm`): a ValidationError (code
+    "declined") says so, and they are asked again only if it is edited."""
     return _answer(
         participant,
         user=user,
         state=Participant.State.CONFIRMED,
         action=CollaborationHistory.Action.CONFIRMED,
+        perm="collaborations.confirm_participation",
+        refusal=ValidationError(
+            _(
+                "You declined this collaboration, and that answer is final: it does not "
+                "count. If its author edits it, you will be asked again."
+            ),
+            code="declined",
+        ),
         revision=revision,
     )
 
@@ -76,12 +108,21 @@ def participant_confirm(
 @transaction.atomic
 def participant_decline(*, participant: Participant, user: User) -> Participant:
     """`user` declines (or withdraws) their own participation: the collaboration does not
-    count."""
+    count. The author does not withdraw the confirmation that logging it gave
+    (`rules.may_decline`): a ValidationError (code "author") says to edit it instead."""
     return _answer(
         participant,
         user=user,
         state=Participant.State.DECLINED,
         action=CollaborationHistory.Action.DECLINED,
+        perm="collaborations.decline_participation",
+        refusal=ValidationError(
+            _(
+                "You logged this collaboration: you cannot withdraw from it. If something "
+                "in it is wrong, edit it instead; the others are then asked again."
+            ),
+            code="author",
+        ),
     )
 
 

@@ -18,7 +18,11 @@ from members.selectors import people_autocomplete
 
 from ..models import Collaboration, Participant
 from ..services import collaboration_verify, participant_confirm, participant_decline
-from .ledger import StaffRequiredMixin
+from .ledger import CollaborationDetailView, StaffRequiredMixin
+
+# An answer the rules refuse (`services.confirmations`), by its error's code: the
+# collaboration's page comes back with why, and nothing was changed.
+REFUSED_STATUS = {"declined": 409, "author": 403}
 
 
 class _ParticipantAnswerView(LoginRequiredMixin, View):
@@ -43,12 +47,24 @@ class _ParticipantAnswerView(LoginRequiredMixin, View):
         except ValidationError as exc:
             for text in exc.messages:
                 messages.warning(request, text)
+            code = getattr(exc, "code", None)
+            if code in REFUSED_STATUS:
+                return self.refused(participant.collaboration_id, REFUSED_STATUS[code])
         else:
             self.answered(answered)
         return HttpResponseRedirect(participant.collaboration.get_absolute_url())
 
     def answered(self, participant: Participant) -> None:
         messages.success(self.request, self.message)
+
+    def refused(self, pk: int, status: int):
+        """The collaboration's page as it is, with the message saying why the answer was
+        refused, under a 4xx status: a resent page or a hand-made request changed nothing."""
+        page = CollaborationDetailView()
+        page.setup(self.request, pk=pk)
+        response = page.get(self.request, pk=pk)
+        response.status_code = status
+        return response
 
     @staticmethod
     def not_a_party(request):

@@ -21,7 +21,7 @@ from ..selectors import (
     my_collaborations,
     pending_confirmations,
 )
-from ..services import can_edit
+from ..services import can_decline, can_edit
 
 
 class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -117,6 +117,8 @@ class CollaborationDetailView(DetailView):
             mine=mine,
             insider=insider,
             can_edit=can_edit(collab, user),
+            # The same rule as the decline it sends (`participant_decline`).
+            may_withdraw=can_decline(mine, user),
             needs_staff=[p for p in participants if p.needs_staff and p.state != "confirmed"],
             left_unanswered=[p for p in participants if p.left_unanswered],
             history=history,

@@ -20,6 +20,7 @@ from collaborations.models import Collaboration, DashboardTally, Participant
 from collaborations.selectors import MEMBER, PUBLIC, dashboard_compute
 from collaborations.services import (
     ParticipantSpec,
+    can_decline,
     collaboration_update,
     collaboration_verify,
     participant_confirm,
@@ -144,9 +145,11 @@ def step_answer(w: World) -> None:
     if pending and w.rng.random() < 0.85:
         row = w.rng.choice(pending)
         participant_confirm(participant=row, user=row.user)
-    else:  # declining, or withdrawing a confirmation
-        row = w.rng.choice(rows)
-        participant_decline(participant=row, user=row.user)
+    else:  # declining, or withdrawing a confirmation (never the author's: they edit instead)
+        rows = [r for r in rows if can_decline(r, r.user)]
+        if rows:
+            row = w.rng.choice(rows)
+            participant_decline(participant=row, user=row.user)
 
 
 def step_verify(w: World) -> None:

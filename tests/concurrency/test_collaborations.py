@@ -117,10 +117,13 @@ def test_an_author_deleting_their_account_while_the_other_party_confirms(answere
 def test_withdrawing_in_one_tab_while_deleting_the_account_in_another(
     deletion_held_after_step_30,
 ):
-    """The author withdraws from their collaboration while their account is being deleted:
-    the deletion wins, the withdrawal is refused with a clear message — never a deadlock."""
+    """The author declines their collaboration (asked again after the other party's edit: an
+    author never withdraws the confirmation logging it gave, `rules.may_decline`) while their
+    account is being deleted: the deletion wins, the decline is refused with a clear message
+    — never a deadlock."""
     author, other = UserFactory.create_batch(2)
-    collab = log(author, other, confirm=True)
+    collab = log(author, other, confirm=True, value_eur=100)
+    collaboration_update(collaboration=collab, actor=other, value_eur=200)
     mine = collab.participants.get(user=author)
 
     _results, errors = together(
