@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from betacowork.submissions.forms import NonceField
@@ -18,7 +19,13 @@ from members.models import Company, Space
 from .member_field import MemberField, kept_label, kept_token, member_input
 from .models import MAX_VALUE_EUR, Collaboration, Participant
 from .selectors import events_attended_by
-from .services import EARLIEST_START, MAX_DAYS_AHEAD, MAX_PARTICIPANTS, ParticipantSpec
+from .services import (
+    EARLIEST_START,
+    MAX_DAYS_AHEAD,
+    MAX_PARTICIPANTS,
+    ParticipantSpec,
+    removals_refused,
+)
 
 
 class EventChoiceField(forms.ModelChoiceField):
@@ -249,6 +256,8 @@ class BaseParticipantFormSet(forms.BaseFormSet):
 
     def __init__(self, *args, user, participants=(), **kwargs):
         self.user = user
+        # The other parties, in the order of the rows the edit form drew (`participant_initial`).
+        self.others = [p for p in participants if p.user_id != user.pk]
         kept = {kept_token(p): p for p in participants if p.user_id != user.pk and kept_label(p)}
         kwargs.setdefault("form_kwargs", {}).update(viewer=user, kept=kept)
         super().__init__(*args, **kwargs)
@@ -286,6 +295,18 @@ class BaseParticipantFormSet(forms.BaseFormSet):
             if not self.forms:  # a form sent without its rows: no field to point at
                 raise forms.ValidationError(message)
             self.forms[0].add_error("member", message)
+            return
+        for participant in removals_refused(self.others, actor=self.user, specs=specs):
+            # On the row that showed them: the edit does not take them off (rules.may_remove).
+            name = kept_label(participant) or participant.user.profile.display_name
+            message = _(
+                "%(name)s confirmed this collaboration: an edit cannot remove them. Keep their row."
+            ) % {"name": capfirst(name)}
+            row = self.others.index(participant)
+            if row >= len(self.forms):  # a form sent without its rows
+                raise forms.ValidationError(message)
+            self.forms[row].add_error("member", message)
+        if any(self.errors):
             return
         self.specs = specs
 

@@ -71,12 +71,29 @@ def collaboration_visible(user, collab) -> bool:
 
 @rules.predicate
 def may_edit(user, collab) -> bool:
-    """The author until it is confirmed; once confirmed, its member participants."""
+    """The author until it is confirmed; once confirmed, its member participants. Either way
+    only a member still in it: an edit keeps the editor's own part and adds nobody
+    (`services.ledger._participants_apply`), so an author no longer in it would be offered a
+    form its saving refuses."""
     if collab is None or not user.is_authenticated:
         return False
-    if collab.status == Collaboration.Status.CONFIRMED:
-        return collab.participants.filter(user_id=user.pk).exists()
-    return collab.author_id == user.pk
+    if collab.status != Collaboration.Status.CONFIRMED and collab.author_id != user.pk:
+        return False
+    return collab.participants.filter(user_id=user.pk).exists()
+
+
+@rules.predicate
+def may_remove(user, participant) -> bool:
+    """Whether an edit by `user` may take `participant` off the collaboration: not a member
+    who confirmed it. They agreed to it with themselves in it, and someone else's edit would
+    not tell them — a participant editing a confirmed collaboration could remove its author,
+    left with an Edit link for a form that then refused them. Which leaves the author, who
+    alone edits it until it is confirmed: a member who has not answered (a wrong pick; their
+    answer from a page opened before says they are no longer a party) or who declined, and
+    the parties no member speaks for (a company, an outside organisation, a former member)."""
+    if participant.user_id is None or participant.former_member:
+        return True
+    return participant.user_id != user.pk and participant.state != Participant.State.CONFIRMED
 
 
 def _own_row(user, participant) -> bool:
@@ -116,6 +133,8 @@ rules.add_perm("collaborations.view_collaboration", collaboration_visible)
 rules.add_perm("collaborations.view_history", is_staff | is_party)
 rules.add_perm("collaborations.log_collaboration", is_member)
 rules.add_perm("collaborations.change_collaboration", may_edit)
+# An edit removing a party (the object is the participant row).
+rules.add_perm("collaborations.remove_participant", may_remove)
 # Answering for one's own participation (the object is the participant row).
 rules.add_perm("collaborations.confirm_participation", may_confirm)
 rules.add_perm("collaborations.decline_participation", may_decline)

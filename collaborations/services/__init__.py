@@ -30,6 +30,7 @@ from .ledger import (
     can_edit,
     collaboration_create,
     collaboration_update,
+    removals_refused,
 )
 from .snapshot import (
     SNAPSHOT_MAX_AGE,
@@ -73,6 +74,7 @@ __all__ = [
     "participant_decline",
     "participants_keep_for_deleted_user",
     "place_of",
+    "removals_refused",
     "site_url",
     "summary_rebuild",
     "summary_tracking",

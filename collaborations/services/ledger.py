@@ -146,20 +146,45 @@ def _fields_apply(collab: Collaboration, *, actor: User, fields: dict) -> dict:
     }
 
 
+def participants_removed(participants, *, actor: User, specs: list[ParticipantSpec]) -> list:
+    """The rows of `participants` that an edit by `actor` naming the other parties `specs`
+    removes: those no spec keeps (its `participant_id`) nor names again (who they are). The
+    editor's own row is never among them."""
+    kept = {spec.participant_id for spec in specs if spec.participant_id is not None}
+    named = {spec.key for spec in specs if spec.participant_id is None}
+    return [
+        p
+        for p in participants
+        if p.user_id != actor.pk and p.pk not in kept and p.party_key not in named
+    ]
+
+
+def removals_refused(participants, *, actor: User, specs: list[ParticipantSpec]) -> list:
+    """Those of `participants_removed` that `actor` may not remove
+    (`collaborations.remove_participant`, collaborations/rules.py): the form marks their rows,
+    the service refuses the edit."""
+    return [
+        p
+        for p in participants_removed(participants, actor=actor, specs=specs)
+        if not rules.has_perm("collaborations.remove_participant", actor, p)
+    ]
+
+
 def _participants_apply(
     collab: Collaboration, *, actor: User, specs: list[ParticipantSpec], actor_role: str | None
 ) -> list | None:
     """Add, remove and re-role parties; [before, after] snapshots when anything changed.
 
     A spec with a `participant_id` keeps that row as it is (only its role may change); the
-    other rows are matched by who they are, and those no spec names are removed.
+    other rows are matched by who they are, and those no spec names are removed — never a
+    member who confirmed it (`collaborations.remove_participant`).
     """
     existing = list(collab.participants.all())
     own = next((p for p in existing if p.user_id == actor.pk), None)
     others = [p for p in existing if p.user_id != actor.pk]
     if own is None:
-        # Only the author of an unconfirmed collaboration can be outside it (e.g. its own
-        # row was deleted with an account): nobody ever adds themselves by editing.
+        # Nobody ever adds themselves by editing; `may_edit` asks the same, so no page offers
+        # the form to someone outside it.
         raise PermissionDenied(_("You are not a participant of this collaboration."))
     validate_participants(actor=actor, specs=specs)
     by_pk = {p.pk: p for p in others}
@@ -174,8 +199,15 @@ def _participants_apply(
         if by_pk[pk].party_key in new:
             name = new[by_pk[pk].party_key].name
             raise ValidationError(_("%(name)s appears twice.") % {"name": name}, code="duplicate")
+    if removals_refused(others, actor=actor, specs=specs):
+        # The form marks the row (`BaseParticipantFormSet`); asked again here, under the lock:
+        # they may have confirmed since the form was checked.
+        raise ValidationError(
+            _("An edit cannot remove a member who confirmed this collaboration: keep their row."),
+            code="party_kept",
+        )
     old = {p.party_key: p for p in others if p.pk not in kept}
-    removed = [p for p in others if p.pk not in kept and p.party_key not in new]
+    removed = participants_removed(others, actor=actor, specs=specs)
     added = [spec for key, spec in new.items() if key not in old]
     role_changed = [
         (old[key], spec) for key, spec in new.items() if key in old and old[key].role != spec.role
