@@ -13,6 +13,15 @@ from members.search import fold
 from .models import Participant
 
 
+def members_offered(viewer):
+    """The members a form `viewer` fills may name, the picker's suggestions and the field
+    alike: the profiles `viewer` may see, of active accounts. A deactivated account cannot
+    sign in and is sent no email: named a party, it could never answer and the collaboration
+    would wait for it forever. Members never see such a profile (it is hidden while the
+    account is closed); staff, who see every profile, would be offered it without this."""
+    return Profile.objects.visible_to(viewer).filter(user__is_active=True)
+
+
 class MemberInput(forms.TextInput):
     """The member's name in the visible input, the picked profile's slug in a hidden
     `<name>_slug` input beside it (the script fills it when a suggestion is picked)."""
@@ -41,12 +50,17 @@ def _shows(text: str, profile: Profile) -> bool:
 def kept_label(participant: Participant) -> str:
     """How an edit form shows an existing participant it cannot give again, as the detail page
     does (`_participant.html`): "a member" for a member the editor may not see, the name kept
-    for a deleted account; "" for a party it can (a visible member, a company, an
-    organisation). `participant` comes from `selectors.participants_prefetch(editor)`."""
+    for a deleted account, the name of a deactivated one the editor may see (staff); "" for a
+    party it can (a visible member, a company, an organisation). `participant` comes from
+    `selectors.participants_prefetch(editor)`."""
     if participant.former_member:
         return participant.name  # even one who took part for a company: not the company
     if participant.user_id:
-        return "" if participant.profile_visible else str(_("a member"))
+        if not participant.profile_visible:
+            return str(_("a member"))
+        # A deactivated account the editor may see (staff): the field finds it no more
+        # (`members_offered`), so it is kept as it is, named as the page names it.
+        return "" if participant.user.is_active else participant.user.profile.display_name
     if participant.company_id or participant.organisation.strip():
         return ""
     return participant.name
@@ -61,10 +75,11 @@ class MemberField(forms.Field):
     """A member: the suggestion picked (its slug, in the hidden input), or else what was typed,
     a profile slug or an exact name (how it works without JavaScript).
 
-    Only profiles the person filling the form may see are found: a hidden member cannot be
-    guessed through this field. The one exception is `kept`, the existing participants an
-    edit form shows without naming them ({token: participant}, see `kept_label`): one of
-    them, still shown as the form showed it, is that participant, kept as it is.
+    Only profiles the person filling the form may see are found, of active accounts
+    (`members_offered`): a hidden member cannot be guessed through this field. The one
+    exception is `kept`, the existing participants an edit form shows without naming them
+    ({token: participant}, see `kept_label`): one of them, still shown as the form showed it,
+    is that participant, kept as it is.
     """
 
     viewer = None
@@ -82,7 +97,7 @@ class MemberField(forms.Field):
         # Without JavaScript the hidden token keeps its value: a changed name wins here too.
         if kept is not None and fold(text) == fold(kept_label(kept)):
             return kept
-        profiles = Profile.objects.visible_to(self.viewer).select_related("user", "company")
+        profiles = members_offered(self.viewer).select_related("user", "company")
         match = None
         if slug:
             picked = profiles.filter(slug=slug).first()

@@ -185,9 +185,10 @@ def companies_to_suggest(*, user) -> QuerySet[Company]:
     return companies_visible_to(user=user).order_by("name", "pk")
 
 
-def people_autocomplete(*, user, q: str, limit: int = 10) -> list[dict]:
+def people_autocomplete(*, user, q: str, limit: int = 10, among=None) -> list[dict]:
     """Visible people whose name contains `q`, ignoring accents and case ("lea" finds "Léa",
-    "zoe" "Zoë"), by name, in one query: the people picker of every form."""
+    "zoe" "Zoë"), by name, in one query: the people picker of every form. `among`: the
+    profiles a form may name, when it narrows the ones `user` may see (default: those)."""
     q = " ".join(q.split())[:60]
     folded = fold(q)
     if len(folded) < 2:
@@ -200,7 +201,7 @@ def people_autocomplete(*, user, q: str, limit: int = 10) -> list[dict]:
     # covers the rare name whose folding changes its length otherwise; the name without its
     # spaces, one typed run together ("vanderberg", "jeanluc", "obrien"), as the directory.
     rows = (
-        Profile.objects.visible_to(user)
+        (Profile.objects.visible_to(user) if among is None else among)
         .annotate(
             folded_name=folded_name(),
             compact_name=Replace(folded_name(), Value(" "), Value("")),

@@ -16,6 +16,7 @@ from django.views import View
 from betacowork.numbers import parse_int
 from members.selectors import people_autocomplete
 
+from ..member_field import members_offered
 from ..models import Collaboration, Participant
 from ..services import collaboration_verify, participant_confirm, participant_decline
 from .ledger import CollaborationDetailView, StaffRequiredMixin
@@ -144,11 +145,17 @@ class CollaborationVerifyView(StaffRequiredMixin, View):
 
 class MemberAutocompleteView(LoginRequiredMixin, View):
     """Members matching `q` for the participant and introducer fields: the directory's people
-    picker (visible profiles only), without myself (I am already in the collaboration)."""
+    picker (visible profiles of active accounts, as the field finds them), without myself (I
+    am already in the collaboration)."""
 
     def get(self, request):
         own = getattr(getattr(request.user, "profile", None), "slug", None)
-        people = people_autocomplete(user=request.user, q=request.GET.get("q", ""), limit=11)
+        people = people_autocomplete(
+            user=request.user,
+            q=request.GET.get("q", ""),
+            limit=11,
+            among=members_offered(request.user),
+        )
         return JsonResponse(
             {
                 "results": [

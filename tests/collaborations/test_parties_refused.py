@@ -1,0 +1,68 @@
+"""Parties a collaboration cannot have: a deactivated account (it could never answer), the
+company the author takes part for (a collaboration with oneself)."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from django.urls import reverse
+
+from collaborations.models import Collaboration
+from tests.factories import UserFactory
+
+from .test_views import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lina(db):
+    user = UserFactory(name="Lina Hendrickx")
+    user.is_active = False
+    user.save()  # her profile is hidden while the account is closed (members.signals)
+    return user
+
+
+def test_staff_is_not_offered_a_deactivated_member(client, staff, lina):
+    client.force_login(staff)
+    found = client.get(reverse("collaborations:member_autocomplete"), {"q": "Lina"}).json()
+    assert found["results"] == []
+
+
+def test_staff_cannot_name_a_deactivated_member(client, staff, lina):
+    """As a member is refused: she could never answer, the collaboration would wait."""
+    client.force_login(staff)
+    data = form_data(
+        **{
+            "participants-0-member": "Lina Hendrickx",
+            "participants-0-member_slug": lina.profile.slug,
+            "participants-0-role": "client",
+        }
+    )
+    response = client.post(reverse("collaborations:create"), data)
+    assert response.status_code == 400
+    assert (
+        "No member “Lina Hendrickx” in the directory: pick one from the suggestions."
+        in html.unescape(response.content.decode())
+    )
+    assert not Collaboration.objects.exists()
+
+
+def test_staff_party_can_still_edit_a_collaboration_with_a_deactivated_member(
+    client, staff, member
+):
+    """The field finds a deactivated account no more: the edit form keeps it as it is."""
+    from .conftest import form_as_sent, log
+
+    collab = log(staff, member)
+    member.is_active = False
+    member.save()
+    client.force_login(staff)
+    url = reverse("collaborations:update", args=[collab.pk])
+    page = client.get(url).content.decode()
+    response = client.post(url, form_as_sent(page, title="Website redesign, phase 2"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    collab.refresh_from_db()
+    assert collab.title == "Website redesign, phase 2"
+    assert collab.participants.filter(user=member).exists()
