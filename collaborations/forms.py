@@ -24,6 +24,7 @@ from .services import (
     MAX_DAYS_AHEAD,
     MAX_PARTICIPANTS,
     ParticipantSpec,
+    own_company_refusal,
     removals_refused,
 )
 
@@ -279,6 +280,8 @@ class BaseParticipantFormSet(forms.BaseFormSet):
                     "member",
                     _("You are already in this collaboration: add the other parties only."),
                 )
+            elif refusal := own_company_refusal(actor=self.user, spec=spec):
+                form.add_error(form.party_field(), refusal)
             elif spec.key in seen:
                 form.add_error(
                     form.party_field(), _("%(name)s appears twice.") % {"name": spec.name}

@@ -45,6 +45,7 @@ from .validation import (
     MAX_PARTICIPANTS,
     ParticipantSpec,
     attended_event_ids,
+    own_company_refusal,
 )
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "dashboard_invalidate",
     "dashboard_snapshot_store",
     "event_followups_write",
+    "own_company_refusal",
     "participant_confirm",
     "participant_decline",
     "participants_keep_for_deleted_user",

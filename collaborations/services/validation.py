@@ -94,6 +94,9 @@ def validate_participants(*, actor: User, specs: list[ParticipantSpec]) -> None:
                 _("You are already in this collaboration: add the other parties only."),
                 code="self_twice",
             )
+        refusal = own_company_refusal(actor=actor, spec=spec)
+        if refusal:
+            raise ValidationError(refusal, code="own_company")
         if not spec.name:
             raise ValidationError(_("Every participant needs a name."), code="unnamed")
         if spec.key in seen:
@@ -103,6 +106,20 @@ def validate_participants(*, actor: User, specs: list[ParticipantSpec]) -> None:
         seen.add(spec.key)
         if spec.role not in Participant.Role.values:
             raise ValidationError(_("Choose a role for %(name)s.") % {"name": spec.name})
+
+
+def own_company_refusal(*, actor: User, spec: ParticipantSpec) -> str:
+    """Why `spec` cannot be a party `actor` names, or "": the company of `actor`'s profile, the
+    one they take part for, would make a collaboration with themselves — as naming themselves
+    would (the form says both on the party's field, `forms.BaseParticipantFormSet`). Picked
+    in the company list or typed as an organisation, the same company: the form turns a name
+    of the directory into its company."""
+    profile = getattr(actor, "profile", None)
+    if spec.company is None or profile is None or spec.company.pk != profile.company_id:
+        return ""
+    return _("%(name)s is your own company: add the other parties only.") % {
+        "name": spec.company.name
+    }
 
 
 def attended_event_ids(user: User) -> set[int]:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import html
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from collaborations.models import Collaboration
-from tests.factories import UserFactory
+from collaborations.services import ParticipantSpec
+from tests.factories import CompanyFactory, UserFactory
 
+from .conftest import form_as_sent, log
 from .test_views import form_data
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +56,6 @@ def test_staff_party_can_still_edit_a_collaboration_with_a_deactivated_member(
     client, staff, member
 ):
     """The field finds a deactivated account no more: the edit form keeps it as it is."""
-    from .conftest import form_as_sent, log
-
     collab = log(staff, member)
     member.is_active = False
     member.save()
@@ -66,3 +67,53 @@ def test_staff_party_can_still_edit_a_collaboration_with_a_deactivated_member(
     collab.refresh_from_db()
     assert collab.title == "Website redesign, phase 2"
     assert collab.participants.filter(user=member).exists()
+
+
+@pytest.fixture
+def katia(member):
+    """Katia takes part for her company, Xenophontos Translations."""
+    member.profile.company = CompanyFactory(name="Xenophontos Translations")
+    member.profile.save()
+    return member
+
+
+def _refused_on(response, field: str) -> str:
+    """The error shown on the first participant row's `field`."""
+    assert response.status_code == 400
+    errors = response.context["formset"].forms[0].errors
+    return " ".join(errors.get(field, []))
+
+
+def test_a_member_cannot_pick_their_own_company_as_a_party(client, katia):
+    client.force_login(katia)
+    data = form_data(
+        **{
+            "participants-0-company": str(katia.profile.company_id),
+            "participants-0-role": "client",
+        }
+    )
+    response = client.post(reverse("collaborations:create"), data)
+    assert _refused_on(response, "company") == (
+        "Xenophontos Translations is your own company: add the other parties only."
+    )
+    assert not Collaboration.objects.exists()
+
+
+def test_a_member_cannot_type_their_own_company_as_an_organisation(client, katia):
+    client.force_login(katia)
+    data = form_data(
+        **{
+            "participants-0-organisation": "xenophontos translations",
+            "participants-0-role": "client",
+        }
+    )
+    response = client.post(reverse("collaborations:create"), data)
+    assert _refused_on(response, "organisation") == (
+        "Xenophontos Translations is your own company: add the other parties only."
+    )
+    assert not Collaboration.objects.exists()
+
+
+def test_the_service_refuses_the_authors_own_company_too(katia):
+    with pytest.raises(ValidationError, match="your own company"):
+        log(katia, ParticipantSpec(role="client", company=katia.profile.company))
