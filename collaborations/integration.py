@@ -87,7 +87,17 @@ def event_context(request, *, event, **kwargs) -> dict | None:
 
 
 def export_collect(user) -> dict:
-    """Everything the ledger holds about `user`: their collaborations and their own actions."""
+    """Everything the ledger holds about `user`: their collaborations and their own actions,
+    naming in these only the people `user` may see, as the collaborations' pages do (a hidden
+    member is "a member": `services.history_changes_shown`)."""
+    from .services.common import history_changes_shown
+
+    history = list(
+        CollaborationHistory.objects.filter(actor=user)
+        .select_related("collaboration")
+        .order_by("pk")
+    )
+    changes = history_changes_shown(history, viewer=user)
     collabs = (
         Collaboration.objects.involving(user)
         .select_related("origin_event")
@@ -127,9 +137,9 @@ def export_collect(user) -> dict:
                 "collaboration": h.collaboration_id,
                 "action": h.action,
                 "at": h.created_at.isoformat(),
-                "changes": h.changes,
+                "changes": changes[h.pk],
             }
-            for h in CollaborationHistory.objects.filter(actor=user).order_by("pk")
+            for h in history
         ],
     }
 

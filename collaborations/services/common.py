@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import rules
 from django.conf import settings
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from betacowork.messaging import notify
-from members.models import Chapter, Space, User
+from members.models import Chapter, Profile, Space, User
 from members.rules import profile_visible_to
 
 from ..messages import CollaborationRequest
@@ -74,10 +75,89 @@ def as_json(value):
 
 
 def participants_snapshot(collab: Collaboration) -> list[dict]:
+    """The parties as a history entry keeps them. A member's entry keeps their account
+    (`user`) beside the name: who may read that name is decided each time it is read, as on
+    the pages (`history_changes_shown`) — a member hidden then, or since, is not named."""
     return [
-        {"name": p.name, "role": p.role, "kind": p.party_key[0]}
+        {
+            "name": p.name,
+            "role": p.role,
+            "kind": p.party_key[0],
+            **({"user": p.user_id} if p.user_id else {}),
+        }
         for p in collab.participants.order_by("pk")
     ]
+
+
+def history_changes_shown(entries, *, viewer: User) -> dict[int, dict]:
+    """{entry id: its `changes` as `viewer` may read them}, for whatever shows a member the
+    history's changes (the "my data" export). The participants' snapshots name a member only
+    if `viewer` may see their profile (`Profile.objects.visible_to`, the rule the collaboration's
+    page names people by), else "a member"; a former member's kept name only for who may read
+    the collaboration's history (`collaborations.view_history`), else "a former member".
+
+    An entry written before snapshots kept the member's account names the member its name
+    matches among the collaboration's member participants; none matched, "a member". Two
+    queries, plus one per collaboration that had a former member."""
+    entries = list(entries)
+    collab_ids = {e.collaboration_id for e in entries}
+    by_name = {
+        (collab_id, name): user_id
+        for collab_id, name, user_id in Participant.objects.filter(
+            collaboration_id__in=collab_ids, user__isnull=False
+        ).values_list("collaboration_id", "name", "user_id")
+    }
+    wanted = {
+        party.get("user") or by_name.get((e.collaboration_id, party.get("name")))
+        for e in entries
+        for party in _snapshot_parties(e.changes)
+    }
+    named = set(
+        Profile.objects.visible_to(viewer)
+        .filter(user_id__in=[pk for pk in wanted if pk])
+        .values_list("user_id", flat=True)
+    )
+    reads_history: dict[int, bool] = {}
+
+    def shown(entry, party: dict) -> dict:
+        kind = party.get("kind")
+        if kind == "member":
+            user_id = party.get("user") or by_name.get((entry.collaboration_id, party.get("name")))
+            return {**party, "name": party.get("name") if user_id in named else gettext("a member")}
+        if kind == "former":
+            pk = entry.collaboration_id
+            if pk not in reads_history:
+                reads_history[pk] = rules.has_perm(
+                    "collaborations.view_history", viewer, entry.collaboration
+                )
+            if not reads_history[pk]:
+                return {**party, "name": gettext("a former member")}
+        return party
+
+    out = {}
+    for entry in entries:
+        changes = dict(entry.changes)
+        if isinstance(changes.get("participants"), list):
+            # The accounts' ids were kept to decide the names: they are not shown.
+            changes["participants"] = [
+                [
+                    {k: v for k, v in shown(entry, party).items() if k != "user"}
+                    for party in snapshot
+                ]
+                if isinstance(snapshot, list)
+                else snapshot
+                for snapshot in changes["participants"]
+            ]
+        out[entry.pk] = changes
+    return out
+
+
+def _snapshot_parties(changes: dict) -> list[dict]:
+    """Every party the participants' snapshots of one entry's `changes` name."""
+    snapshots = changes.get("participants")
+    if not isinstance(snapshots, list):
+        return []
+    return [party for snapshot in snapshots if isinstance(snapshot, list) for party in snapshot]
 
 
 def status_recompute(collab: Collaboration, *, actor: User | None) -> None:
