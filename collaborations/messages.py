@@ -72,6 +72,17 @@ class CollaborationRequest(MessageKind):
         return reasons
 
 
+@register_kind
+class CollaborationChanged(CollaborationRequest):
+    """Someone changed a collaboration you are part of (or added you to it): please check it
+    and confirm it again. Not the first request's words — the editor is named, not the
+    author, who may be the reader. The same preference, and the same delivery check: the
+    de-duplication key names the participant and the revision, as the first request's."""
+
+    key = "collaborations.collaboration_changed"
+    template_prefix = "collaborations/email/confirmation_again"
+
+
 _FOLLOWUP_KEY = re.compile(r"^event-followup:(?P<event>\d+):\d+$")
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import rules
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
@@ -16,7 +17,7 @@ from betacowork.messaging import notify
 from members.models import Chapter, Profile, Space, User
 from members.rules import profile_visible_to
 
-from ..messages import CollaborationRequest
+from ..messages import CollaborationChanged, CollaborationRequest
 from ..models import Collaboration, CollaborationHistory, Participant
 from .snapshot import dashboard_invalidate
 from .validation import ParticipantSpec
@@ -194,11 +195,34 @@ def site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def request_confirmations(collab: Collaboration) -> int:
+def changed_labels(changes: dict) -> list:
+    """The names of the fields a history entry's {field: [before, after]} changed, in the
+    reader's language (lazy): what the collaboration's history and the request to confirm
+    again after an edit list."""
+    labels = []
+    for name in changes:
+        if name == "participants":
+            labels.append(Participant._meta.verbose_name_plural)
+            continue
+        try:
+            field = Collaboration._meta.get_field(name.removesuffix("_id"))
+        except FieldDoesNotExist:
+            continue  # a field removed since: nothing to name
+        labels.append(field.verbose_name)
+    return labels
+
+
+def request_confirmations(collab: Collaboration, *, editor: User | None = None) -> int:
     """Email every member participant still to confirm this revision (once per revision).
 
-    Members who turned these emails off still see the request on their home page.
+    Logged (no `editor`): "<author> logged … with you". After an edit by `editor`, the
+    others are asked again in other words (`CollaborationChanged`): the editor named, and what
+    changed as the history lists it — someone else than the author may have changed it, and
+    the author may be the one asked. Members who turned these emails off still see the
+    request on their home page.
     """
+    if editor is not None:
+        return _request_again(collab, editor=editor)
     written = 0
     pending = collab.participants.filter(
         state=Participant.State.PENDING, user__isnull=False, user__is_active=True
@@ -216,6 +240,50 @@ def request_confirmations(collab: Collaboration) -> int:
                 "participant": participant,
                 "recipient": participant.user,
                 "author_name": collab.author_name if named else capfirst(gettext_lazy("a member")),
+                "url": site_url(collab.get_absolute_url()),
+            },
+            dedup_key=f"collab-request:{collab.pk}:{participant.pk}:r{collab.revision}",
+            topic=f"collaboration:{collab.pk}",
+        )
+    return written
+
+
+def _request_again(collab: Collaboration, *, editor: User) -> int:
+    """`request_confirmations` after an edit: each member still to confirm is told who
+    changed it (as the page names them to that reader: "A member" for a profile they may not
+    see), what changed (this revision's history entry) or that they were added."""
+    entry = (
+        collab.history.filter(revision=collab.revision, action=CollaborationHistory.Action.REOPENED)
+        .order_by("-pk")
+        .first()
+    )
+    changes = entry.changes if entry is not None else {}
+    before = (changes.get("participants") or [[]])[0] or []
+    there_before = {party.get("user") for party in before if party.get("user")}
+    labels = changed_labels(changes)
+    profile = getattr(editor, "profile", None)
+    written = 0
+    pending = (
+        collab.participants.filter(
+            state=Participant.State.PENDING, user__isnull=False, user__is_active=True
+        )
+        .exclude(user_id=editor.pk)
+        .select_related("user")
+    )
+    for participant in pending:
+        named = profile is not None and profile_visible_to(profile, participant.user)
+        written += notify(
+            kind=CollaborationChanged.key,
+            recipient=participant.user,
+            context={
+                "collaboration": collab,
+                "participant": participant,
+                "recipient": participant.user,
+                "editor_name": profile.display_name
+                if named
+                else capfirst(gettext_lazy("a member")),
+                "added": "participants" in changes and participant.user_id not in there_before,
+                "changed": labels,
                 "url": site_url(collab.get_absolute_url()),
             },
             dedup_key=f"collab-request:{collab.pk}:{participant.pk}:r{collab.revision}",

@@ -301,7 +301,7 @@ def collaboration_update(
             changes=changes,
         )
         if reopen:
-            request_confirmations(collab)
+            request_confirmations(collab, editor=actor)
         elif collab.status == Collaboration.Status.CONFIRMED:
             dashboard_invalidate()  # kind, year or visibility may have changed
         status_recompute(collab, actor=actor)

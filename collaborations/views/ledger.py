@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
-from django.core.exceptions import FieldDoesNotExist
 from django.views.generic import DetailView, ListView
 
 from members.models import Profile
 from members.views.directory import page_of_request
 
 from ..forms import FilterForm
-from ..models import Collaboration, Participant
+from ..models import Collaboration
 from ..selectors import (
     collaboration_detail_queryset,
     collaboration_list,
@@ -22,6 +21,7 @@ from ..selectors import (
     pending_confirmations,
 )
 from ..services import can_decline, can_edit
+from ..services.common import changed_labels
 
 
 class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
@@ -131,17 +131,7 @@ class CollaborationDetailView(DetailView):
 def _history_labels(entry) -> tuple[list[str], str]:
     """What a history entry changed, as its reader says it: the fields' names in their
     language (an edit), and the status it went to (a status change)."""
-    changed = []
-    if entry.action in ("updated", "reopened"):
-        for name in entry.changes:
-            if name == "participants":
-                changed.append(Participant._meta.verbose_name_plural)
-                continue
-            try:
-                field = Collaboration._meta.get_field(name.removesuffix("_id"))
-            except FieldDoesNotExist:
-                continue  # a field removed since: nothing to name
-            changed.append(field.verbose_name)
+    changed = changed_labels(entry.changes) if entry.action in ("updated", "reopened") else []
     status = ""
     if entry.action == "status":
         after = (entry.changes.get("status") or [None, None])[-1]

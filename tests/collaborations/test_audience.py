@@ -18,7 +18,8 @@ from .conftest import form_as_sent, log
 
 pytestmark = pytest.mark.django_db
 
-REQUEST_KIND = "collaborations.collaboration_request"
+# The first request, and the one asking again after an edit.
+REQUEST_KINDS = ["collaborations.collaboration_request", "collaborations.collaboration_changed"]
 PARTICIPANTS = Collaboration.Visibility.PARTICIPANTS
 MEMBERS = Collaboration.Visibility.MEMBERS
 PUBLIC_ = Collaboration.Visibility.PUBLIC
@@ -48,7 +49,7 @@ def test_the_hire_cannot_publish_a_participants_only_collaboration_alone(
 ):
     collab = hired(member, other_member, visibility=PARTICIPANTS)
     assert client.get(collab.get_absolute_url()).status_code == 404  # a visitor
-    requests_before = Outbox.objects.filter(kind=REQUEST_KIND, recipient=member).count()
+    requests_before = Outbox.objects.filter(kind__in=REQUEST_KINDS, recipient=member).count()
 
     client.force_login(other_member)
     page = edit_through_the_form(client, collab, visibility="public")
@@ -61,7 +62,7 @@ def test_the_hire_cannot_publish_a_participants_only_collaboration_alone(
     collab.refresh_from_db()
     assert collab.status == Collaboration.Status.PROPOSED
     # The employer is asked to agree, by email.
-    assert Outbox.objects.filter(kind=REQUEST_KIND, recipient=member).count() == (
+    assert Outbox.objects.filter(kind__in=REQUEST_KINDS, recipient=member).count() == (
         requests_before + 1
     )
 
