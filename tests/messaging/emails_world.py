@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from email import message_from_bytes, policy
 from html import unescape
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.sender import outbox_send_due
+from collaborations.services import collaboration_update
 from collaborations.services.followups import event_followups_write
 from events.chapters.services import chapter_diaspora_invite
 from events.console.services import organiser_note_send
@@ -219,7 +221,10 @@ def build(client) -> World:
         event_register(
             event=lunch, name=GUESTS[lang], email=f"guest-{lang}@example.test", language=lang
         )
-    log(holder, *people.values(), title=COLLAB_TITLE)
+    collab = log(holder, *people.values(), title=COLLAB_TITLE)
+    send_due()
+    # Its author corrects its value: everyone is asked again ("… changed the collaboration").
+    collaboration_update(collaboration=collab, actor=holder, value_eur=Decimal("1500"))
     past = make_past_event(title=OTHER_TITLE, days_ago=1)
     for person in people.values():
         attend(past, person)

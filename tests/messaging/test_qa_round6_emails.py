@@ -213,7 +213,7 @@ def test_an_account_email_greets_the_member_of_a_verified_address_by_first_name(
 
 def test_a_password_reset_to_an_unverified_address_quotes_no_name(client):
     """The name of an account nobody proved the address of is anyone's text: not quoted."""
-    user = UserFactory(name="Win http://prize.example now", verified=False)
+    user = UserFactory(name="Win http://prize.example now", verified=False, preferred_language="nl")
     EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
     client.post("/accounts/password/reset/", {"email": user.email}, HTTP_ACCEPT_LANGUAGE="nl")
     send_due()
