@@ -11,7 +11,10 @@ that says whether a written message is still worth sending), registered by its a
 
 Services send through `notify()` (a member: their language, their preferences, unsubscribe
 links and headers) or `notify_address()` (a guest, or an account email's address): the
-message is rendered and written to the outbox in the caller's transaction.
+message is rendered and written to the outbox in the caller's transaction. A fan-out (one
+message to each of many people) writes its rows as data instead — `notify_data()` for a
+member, `notify_address_data()` for a guest — in one `outbox_write_many()`, and the kind
+renders each just before sending.
 
 The modules, each importing only those above it in this list:
   rendering.py  RenderedMessage, message_render (templates → subject, text, HTML)
@@ -21,7 +24,7 @@ The modules, each importing only those above it in this list:
   outbox.py     writing rows (outbox_write, outbox_write_many, outbox_write_data); publishes
                 send tasks on commit
   afterwards.py  staff's "send again", silencing a deleted account's rows
-  notify.py     notify(), notify_address()
+  notify.py     notify(), notify_address(); notify_data(), notify_address_data() (as data)
   checks.py     the delivery checks (the recipient's choices, each kind's obsolete_reasons)
   headers.py    the header lines every message carries (Message-ID, language...)
   wire.py       an ordinary row's bytes, written directly
@@ -35,13 +38,16 @@ This package imports no app of the project; the apps import it.
 """
 
 from .kinds import MessageKind, kind_for, optional_preferences, register_kind, registered_kinds
-from .notify import notify, notify_address
+from .notify import member_context, notify, notify_address, notify_address_data, notify_data
 
 __all__ = [
     "MessageKind",
     "kind_for",
+    "member_context",
     "notify",
     "notify_address",
+    "notify_address_data",
+    "notify_data",
     "optional_preferences",
     "register_kind",
     "registered_kinds",

@@ -1,15 +1,16 @@
 """Writing to the outbox: every message is a row written in the caller's transaction.
 
-`outbox_write()` (one message) and `outbox_write_many()` (a sweep's worth) insert rendered
-rows, idempotent on the unique de-duplication key; `outbox_write_data()` writes a row as data
-(ids in `payload`, rendered by its kind just before sending: nothing rendered under the
-caller's lock). Each asks, on commit, for send tasks. Nothing a web request does waits for
-the broker: a publish error is logged and swallowed (and the broker is then left alone for a
-few seconds), and the periodic `outbox_sweep` task sends the rows later.
+`outbox_write()` (one message) and `outbox_write_many()` (a sweep's worth, or a fan-out's)
+insert rows, idempotent on the unique de-duplication key; `outbox_write_data()` writes a row
+as data (ids in `payload`, rendered by its kind just before sending: nothing rendered under
+the caller's lock), and so does `outbox_write_many()` for messages without `message`. Each
+asks, on commit, for send tasks. Nothing a web request does waits for the broker: a publish
+error is logged and swallowed (and the broker is then left alone for a few seconds), and the
+periodic `outbox_sweep` task sends the rows later.
 
 Services do not call this module directly: they call `notify()` / `notify_address()`
-(betacowork/messaging/notify.py), or, for a sweep of one registered kind, build
-`OutboxMessage`s and call `outbox_write_many()`. Delivery is betacowork/messaging/sender.py.
+(betacowork/messaging/notify.py), or, for a sweep or a fan-out of one registered kind,
+build `OutboxMessage`s and call `outbox_write_many()`. Delivery is betacowork/messaging/sender.py.
 """
 
 from __future__ import annotations
@@ -40,22 +41,30 @@ _broker_down_until = 0.0
 
 @dataclass
 class OutboxMessage:
-    """One message for `outbox_write_many()` (same fields as `outbox_write()`)."""
+    """One message for `outbox_write_many()` (same fields as `outbox_write()`). Without
+    `message` it is written as data: `payload` (ids, and what the message must say that may
+    change before it is sent) is rendered by its kind's `render()` just before sending."""
 
     dedup_key: str
     kind: str
     to_email: str
     language: str
-    message: RenderedMessage
+    message: RenderedMessage | None = None
     recipient: object | None = None  # the User, or anything with its `pk`, or its id
     topic: str = ""
     headers: dict = field(default_factory=dict)
     attachments: list = field(default_factory=list)
     # Not sent before this moment (a message written ahead of its time); None: at once.
     not_before: datetime | None = None
+    payload: dict = field(default_factory=dict)
+
+
+# A message written as data has no text yet (the sender renders it: an empty subject).
+_AS_DATA = RenderedMessage(subject="", text="", html="")
 
 
 def _row_fields(msg: OutboxMessage) -> dict:
+    rendered = msg.message or _AS_DATA
     return {
         "kind": msg.kind,
         "topic": msg.topic,
@@ -63,9 +72,9 @@ def _row_fields(msg: OutboxMessage) -> dict:
         "to_email": msg.to_email,
         "language": msg.language,
         "from_email": settings.DEFAULT_FROM_EMAIL,
-        "subject": subject_line(msg.message.subject)[:SUBJECT_MAX_LENGTH],
-        "body_text": msg.message.text,
-        "body_html": msg.message.html,
+        "subject": subject_line(rendered.subject)[:SUBJECT_MAX_LENGTH],
+        "body_text": rendered.text,
+        "body_html": rendered.html,
         "headers": msg.headers or {},
         "attachments": msg.attachments or [],
     }
@@ -148,7 +157,9 @@ def outbox_existing_keys(keys: Iterable[str]) -> set[str]:
 
 
 def outbox_write_many(messages: Iterable[OutboxMessage], *, send_now: bool = True) -> list[int]:
-    """Write many messages at once (one INSERT … ON CONFLICT DO NOTHING per chunk).
+    """Write many messages at once (one INSERT … ON CONFLICT DO NOTHING per chunk): a
+    sweep's rendered reminders, or a fan-out's messages as data (no `message`), whose
+    queries do not grow with the recipients.
 
     Idempotent like `outbox_write()`: keys that exist are left alone, so two sweeps running
     at once write each message once. Returns the ids of the rows for these keys that are
@@ -247,7 +258,7 @@ def _insert_values(msg: OutboxMessage, now, attachments: str) -> tuple:
         recipient_id=_recipient_id(recipient),
         headers=json.dumps(fields["headers"]),
         attachments=attachments,
-        payload="{}",
+        payload=json.dumps(msg.payload or {}),
         status=Outbox.Status.PENDING.value,
         attempts=0,
         next_attempt_at=msg.not_before or now,
@@ -265,6 +276,7 @@ def _outbox_row(msg: OutboxMessage) -> Outbox:
         dedup_key=msg.dedup_key,
         recipient_id=_recipient_id(recipient),
         next_attempt_at=msg.not_before or timezone.now(),
+        payload=msg.payload or {},
         **fields,
     )
 
