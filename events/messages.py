@@ -3,10 +3,11 @@ delivery checks.
 
 The three registration kinds are written as data under the event lock — `payload` holds
 the registration id (and the waitlist position) — and rendered here by the sender just
-before sending, in the language the registrant registered in. Reminders are written by the
-sweep (events/services/reminders.py), chapter announcements when an event is published
-(events/services/announcements.py), event changes and cancellations by the lifecycle
-services (events/services/lifecycle.py).
+before sending, in the language the registrant registered in; so are event changes and
+cancellations (the lifecycle services, events/services/lifecycle.py, one INSERT for every
+registrant) and chapter announcements (written when an event is published,
+events/services/announcements.py). Rows of those kinds written before, with their text, are
+sent as they are. Reminders are written by the sweep (events/services/reminders.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from betacowork.messaging import MessageKind, register_kind
+from betacowork.messaging import MessageKind, member_context, register_kind
 from betacowork.messaging.rendering import message_render
 from members.models import Chapter
 
@@ -70,7 +71,52 @@ def upcoming_event_reasons(rows, key_pattern) -> dict[int, str]:
     return reasons
 
 
-class _RegistrationKind(MessageKind):
+class _RegistrantMessage(MessageKind):
+    """A message to one registrant (member or guest) written as data: `payload` holds the
+    registration id and what the message says that may change before it is sent (the status
+    it was written about, a waitlist number, the time before a move). Rendered here just
+    before sending, in the language the row was written in, with the event as it is then;
+    a subclass adds its context and attachments."""
+
+    def context(self, row, registration: Registration) -> dict:
+        return {}
+
+    def attachments(self, row, registration: Registration) -> list[dict]:
+        return []
+
+    def render(self, row) -> tuple:
+        from .services import absolute_url, guest_cancel_url, registration_language
+
+        registration = (
+            Registration.objects.select_related(
+                "user", "event__kind", "event__space", "event__chapter"
+            )
+            .filter(pk=row.payload.get("registration"))
+            .first()
+        )
+        if registration is None:
+            raise LookupError("Registration deleted.")
+        # The message tells the status the registrant had when it was written.
+        registration.status = row.payload.get("status", registration.status)
+        event = registration.event
+        context = {
+            "event": event,
+            "registration": registration,
+            "event_url": absolute_url(event.get_absolute_url()),
+            "ics_url": absolute_url(reverse("events:ics", kwargs={"slug": event.slug})),
+            "cancel_url": guest_cancel_url(registration),
+            "my_events_url": absolute_url(reverse("events:mine")),
+            "site_url": settings.SITE_URL,
+            **self.context(row, registration),
+        }
+        language = row.language or registration_language(registration)
+        message = message_render(
+            template_prefix=self.template_prefix, context=context, language=language
+        )
+        return message, self.attachments(row, registration)
+
+
+class _RegistrationKind(_RegistrantMessage):
     """A message to one registrant about their registration (always sent: essential) —
     unless it no longer says the truth when it goes out (the broker was down, the queue
     long): the registration must still have the status the message announces."""
@@ -100,37 +146,13 @@ class _RegistrationKind(MessageKind):
                 reasons[pk] = "Event is over."
         return reasons
 
-    def render(self, row) -> tuple:
-        from .services import (
-            _ics_attachment,
-            absolute_url,
-            guest_cancel_url,
-            registration_language,
-        )
+    def context(self, row, registration: Registration) -> dict:
+        return {"position": row.payload.get("position")}
 
-        registration = (
-            Registration.objects.select_related("event__kind", "event__space", "event__chapter")
-            .filter(pk=row.payload.get("registration"))
-            .first()
-        )
-        if registration is None:
-            raise LookupError("Registration deleted.")
-        event = registration.event
-        context = {
-            "event": event,
-            "registration": registration,
-            "position": row.payload.get("position"),
-            "event_url": absolute_url(event.get_absolute_url()),
-            "ics_url": absolute_url(reverse("events:ics", kwargs={"slug": event.slug})),
-            "cancel_url": guest_cancel_url(registration),
-            "my_events_url": absolute_url(reverse("events:mine")),
-            "site_url": settings.SITE_URL,
-        }
-        language = row.language or registration_language(registration)
-        message = message_render(
-            template_prefix=self.template_prefix, context=context, language=language
-        )
-        return message, [_ics_attachment(event)] if self.with_ics else []
+    def attachments(self, row, registration: Registration) -> list[dict]:
+        from .services import _ics_attachment
+
+        return [_ics_attachment(registration.event)] if self.with_ics else []
 
 
 @register_kind
@@ -234,9 +256,37 @@ class ChapterAnnouncement(MessageKind):
                 reasons[pk] = "Recipient no longer follows the event's chapter."
         return reasons
 
+    def render(self, row) -> tuple:
+        """A row written as data (`payload`: the event): the event as it is when sent, in
+        the language and with the links of the follower the row names."""
+        from django.contrib.auth import get_user_model
+
+        from .services import absolute_url
+
+        event = (
+            Event.objects.select_related("chapter", "space", "kind")
+            .filter(pk=row.payload.get("event"))
+            .first()
+        )
+        user = get_user_model().objects.filter(pk=row.recipient_id).first()
+        if event is None or user is None:
+            raise LookupError("Event or follower deleted.")
+        context = {
+            **member_context(self, user),
+            "event": event,
+            "chapter": event.chapter,
+            "start": timezone.localtime(event.start),
+            "place": event.place,
+            "event_url": absolute_url(event.get_absolute_url()),
+        }
+        message = message_render(
+            template_prefix=self.template_prefix, context=context, language=row.language
+        )
+        return message, []
+
 
 @register_kind
-class EventChanged(MessageKind):
+class EventChanged(_RegistrantMessage):
     """The time or place of an event a person registered for changed (essential)."""
 
     key = "events.event_changed"
@@ -273,13 +323,36 @@ class EventChanged(MessageKind):
                 reasons[pk] = "Event is over."
         return reasons
 
+    def context(self, row, registration: Registration) -> dict:
+        return {
+            "previous_start": datetime.fromisoformat(row.payload["previous_start"]),
+            "previous_place": row.payload.get("previous_place", ""),
+            "position": row.payload.get("position"),
+        }
+
+    def attachments(self, row, registration: Registration) -> list[dict]:
+        """The updated .ics; tentative for a person on the waitlist."""
+        from .services import _ics_attachment
+
+        return [_ics_attachment(registration.event, registration=registration)]
+
 
 @register_kind
-class EventCancelled(MessageKind):
+class EventCancelled(_RegistrantMessage):
     """An event a person registered for is cancelled (essential)."""
 
     key = "events.event_cancelled"
     template_prefix = "events/email/event_cancelled"
+
+    def attachments(self, row, registration: Registration) -> list[dict]:
+        """The cancelled event's .ics (STATUS:CANCELLED, a higher SEQUENCE), which marks
+        cancelled the copy the confirmation's file put in their calendar; none for the
+        waitlist, whose email carried no file."""
+        from .services import _ics_attachment
+
+        if registration.status == Registration.Status.WAITLISTED:
+            return []
+        return [_ics_attachment(registration.event, registration=registration)]
 
 
 def _registrations_with_events(ids) -> dict[int, Registration]:

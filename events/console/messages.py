@@ -10,7 +10,8 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from betacowork.messaging import MessageKind, register_kind
+from betacowork.messaging import MessageKind, member_context, register_kind
+from betacowork.messaging.rendering import message_render
 
 from ..models import Registration
 
@@ -24,7 +25,9 @@ def organiser_note_key(*, event_id: int, nonce: str, registration_id: int) -> st
 
 @register_kind
 class OrganiserNote(MessageKind):
-    """A short message an organiser writes to the registrants of their event."""
+    """A short message an organiser writes to the registrants of their event: written as
+    data (`payload`: the registration, the subject and text, the writer's name and, when they
+    wrote as its organiser, the chapter's), rendered by `render()` just before sending."""
 
     key = "events.organiser_note"
     template_prefix = "console/email/organiser_note"
@@ -49,3 +52,49 @@ class OrganiserNote(MessageKind):
             elif status == Registration.Status.CANCELLED:
                 reasons[row_pk] = "Registration cancelled since the message was written."
         return reasons
+
+    def render(self, row) -> tuple:
+        """A member's note with their name and unsubscribe link; a guest's with the name they
+        registered with and their cancel link while there is something to cancel. The event
+        as it is when sent, in the language the row was written in."""
+        from django.conf import settings
+
+        from .. import services
+
+        registration = (
+            Registration.objects.select_related(
+                "user", "event__kind", "event__space", "event__chapter"
+            )
+            .filter(pk=row.payload.get("registration"))
+            .first()
+        )
+        if registration is None:
+            raise LookupError("Registration deleted.")
+        event = registration.event
+        payload = row.payload
+        context = {
+            "event": event,
+            "registration": registration,
+            "chapter": {"name": payload["chapter_name"]} if payload.get("chapter_name") else None,
+            "subject": payload["subject"],
+            "body": payload["body"],
+            "sender_name": payload["sender_name"],
+            "event_url": services.absolute_url(event.get_absolute_url()),
+        }
+        if registration.user_id:
+            context.update(member_context(self, registration.user))
+        else:
+            context.update(
+                name=registration.name,
+                site_url=settings.SITE_URL,
+                # Cancelled or started, the guest's cancel page could only say so.
+                cancel_url=(
+                    ""
+                    if event.is_cancelled or event.has_started()
+                    else services.guest_cancel_url(registration)
+                ),
+            )
+        message = message_render(
+            template_prefix=self.template_prefix, context=context, language=row.language
+        )
+        return message, []

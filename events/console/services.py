@@ -13,12 +13,14 @@ from email.headerregistry import Address
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from betacowork.db import serialise
-from betacowork.messaging import notify, notify_address
+from betacowork.messaging import notify_address_data, notify_data
 from betacowork.messaging.models import Outbox
+from betacowork.messaging.outbox import outbox_write_many
 from betacowork.submissions.services import Submitted, submit_once
 from members.rules import is_chapter_organiser
 
@@ -221,14 +223,16 @@ SAME_NOTE_WINDOW = timedelta(minutes=30)
 
 
 def _same_note_sent_at(*, event: Event, subject: str, body: str, prefix: str):
-    """When the same note was last written for `event` by another form, within the window."""
+    """When the same note was last written for `event` by another form, within the window:
+    a row written as data says it in its payload; one written with its text (before notes
+    were data) in its body."""
     shown = f"\n\n{subject}\n\n{body}\n\n"  # as console/email/organiser_note.txt writes it
     return (
         Outbox.objects.filter(
+            Q(payload__subject=subject, payload__body=body) | Q(body_text__contains=shown),
             kind=OrganiserNote.key,
             topic=services.event_topic(event),
             created_at__gte=timezone.now() - SAME_NOTE_WINDOW,
-            body_text__contains=shown,
         )
         .exclude(dedup_key__startswith=prefix)
         .order_by("-created_at")
@@ -269,18 +273,18 @@ def organiser_note_send(
         status__in=statuses, former_member=False
     ).select_related("user")
     sender_name = actor.get_full_name()
-    common = {
-        "event": event,
-        # The note calls its writer an organiser of the chapter only when they are one
-        # (staff writing to a chapter's event are "organiser of this event").
-        "chapter": event.chapter if is_chapter_organiser(actor, event.chapter) else None,
+    # The note calls its writer an organiser of the chapter only when they are one (staff
+    # writing to a chapter's event are "organiser of this event"). What the note says is
+    # kept with each row (written as data, OrganiserNote renders it when sending).
+    chapter = event.chapter if is_chapter_organiser(actor, event.chapter) else None
+    note = {
         "subject": subject,
         "body": body,
-        "event_url": services.absolute_url(event.get_absolute_url()),
         "sender_name": sender_name,
+        "chapter_name": chapter.name if chapter is not None else "",
     }
     reply_to = str(Address(sender_name, addr_spec=actor.email)) if actor.email else ""
-    sent = 0
+    topic = services.event_topic(event)
     with transaction.atomic():
         # Two sends of the event's notes at once (two organisers, two tabs) check what went
         # out one after the other: the second sees the first's messages.
@@ -291,38 +295,34 @@ def organiser_note_send(
             when = _same_note_sent_at(event=event, subject=subject, body=body, prefix=prefix)
             if when is not None:
                 return NoteResult(sent=0, already_sent=False, same_sent_at=when)
+        messages = []
         for registration in registrations.order_by("pk"):
             key = organiser_note_key(
                 event_id=event.pk, nonce=nonce, registration_id=registration.pk
             )
-            context = {**common, "registration": registration}
+            payload = {"registration": registration.pk, **note}
             if registration.user_id:
-                written = notify(
+                message = notify_data(
                     kind=OrganiserNote.key,
                     recipient=registration.user,
-                    context=context,
+                    payload=payload,
                     dedup_key=key,
-                    topic=services.event_topic(event),
+                    topic=topic,
                     reply_to=reply_to,
                 )
             else:
-                written = notify_address(
+                message = notify_address_data(
                     kind=OrganiserNote.key,
                     to_email=registration.email,
                     language=services.registration_language(registration),
-                    context={
-                        **context,
-                        "name": registration.name,
-                        # Cancelled or started, the guest's cancel page could only say so.
-                        "cancel_url": (
-                            ""
-                            if event.is_cancelled or event.has_started()
-                            else services.guest_cancel_url(registration)
-                        ),
-                    },
+                    payload=payload,
                     dedup_key=key,
-                    topic=services.event_topic(event),
+                    topic=topic,
                     reply_to=reply_to,
                 )
-            sent += bool(written)
-    return NoteResult(sent=sent, already_sent=False)
+            if message is not None:
+                messages.append(message)
+        # One INSERT for every recipient; no key of this form exists (checked above, under
+        # the lock): each message is a new row.
+        outbox_write_many(messages)
+    return NoteResult(sent=len(messages), already_sent=False)

@@ -35,7 +35,7 @@ from .common import (  # noqa: F401
     SCHEDULE_FIELDS,
     TZ,
     _ics_attachment,
-    _notify,
+    _registrant_message,
     _registration_message,
     absolute_url,
     event_topic,
@@ -44,6 +44,7 @@ from .common import (  # noqa: F401
     registration_from_token,
     registration_language,
     waitlist_position,
+    waitlist_positions,
 )
 from .creation import (  # noqa: F401
     EVENT_CREATE_FIELDS,

@@ -1,20 +1,21 @@
 """Chapter announcements: "a new event in a chapter you follow", once per event and follower.
 
-Written with `notify()` (the `ChapterAnnouncement` kind, events/messages.py: its templates,
-its preference, its delivery check) in the transaction that publishes the event
-(`event_announce`, events/services/lifecycle.py).
+Written as data with `notify_data()` (the `ChapterAnnouncement` kind, events/messages.py:
+its templates, its preference, its delivery check, its `render()` when sending), every
+follower's row in one INSERT, in the transaction that publishes the event (`event_announce`,
+events/services/lifecycle.py): the queries do not grow with the followers.
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from betacowork.messaging import notify
-from betacowork.messaging.outbox import outbox_existing_keys
+from betacowork.messaging import notify_data
+from betacowork.messaging.outbox import outbox_existing_keys, outbox_write_many
 
 from ..messages import ChapterAnnouncement, announcement_key
 from ..models import Event
-from .common import absolute_url, event_topic, verified_addresses
+from .common import event_topic, verified_addresses
 
 
 def chapter_announcement_write(*, event: Event) -> int:
@@ -34,22 +35,19 @@ def chapter_announcement_write(*, event: Event) -> int:
     existing = outbox_existing_keys(keys.values())
     followers = [u for u in followers if keys[u.pk] not in existing and u.email]
     verified = verified_addresses(u.pk for u in followers)
-    context = {
-        "event": event,
-        "chapter": event.chapter,
-        "start": timezone.localtime(event.start),
-        "place": event.place,
-        "event_url": absolute_url(event.get_absolute_url()),
-    }
-    written = 0
-    for user in followers:
-        if (user.pk, user.email.lower()) not in verified:
-            continue
-        written += notify(
+    messages = [
+        notify_data(
             kind=ChapterAnnouncement.key,
             recipient=user,
-            context=context,
+            payload={"event": event.pk},
             dedup_key=keys[user.pk],
             topic=event_topic(event),
         )
-    return written
+        for user in followers
+        if (user.pk, user.email.lower()) in verified
+    ]
+    messages = [m for m in messages if m is not None]
+    outbox_write_many(messages)
+    # The keys were not in the outbox a moment ago: each is a new row (a key a concurrent
+    # publish wrote meanwhile is left alone: ON CONFLICT DO NOTHING).
+    return len(messages)

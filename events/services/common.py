@@ -10,11 +10,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import translation
 
-from betacowork.messaging import notify_address
-from betacowork.messaging.outbox import outbox_write_data
+from betacowork.messaging.outbox import OutboxMessage, outbox_write_data
 from betacowork.messaging.rendering import token_path
 
 from ..models import Event, Registration
@@ -112,6 +110,17 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
+def waitlist_positions(registrations: Iterable[Registration]) -> dict[int, int]:
+    """{registration id: its waitlist position} for the waitlisted among `registrations`
+    (every active registration of one event), in `waitlist_position`'s order — who joined
+    first, then the older row — counted from the list instead of one COUNT each."""
+    waitlisted = sorted(
+        (r for r in registrations if r.status == Registration.Status.WAITLISTED),
+        key=lambda r: (r.waitlisted_at, r.pk),
+    )
+    return {r.pk: position for position, r in enumerate(waitlisted, start=1)}
+
+
 def _ics_attachment(event: Event, *, registration: Registration | None = None) -> dict:
     """The event's .ics as an attachment. For a `registration` on the waitlist it is what
     their personal feed shows: TENTATIVE, "(waitlist)" in the title, in their language."""
@@ -129,37 +138,23 @@ def _ics_attachment(event: Event, *, registration: Registration | None = None) -
     }
 
 
-def _notify(
-    *,
-    registration: Registration,
-    kind: str,
-    dedup_key: str,
-    extra: dict | None = None,
-    with_ics: bool = False,
-) -> None:
-    """Write one message of a registered kind to a registrant (member or guest), at the
-    address and in the language they registered with, inside the caller's atomic. A former
-    member's row has no address: nothing is written."""
+def _registrant_message(
+    registration: Registration, *, kind: str, dedup_key: str, **payload
+) -> OutboxMessage | None:
+    """One registrant's message (member or guest) as data, for `outbox_write_many()`: at
+    the address and in the language they registered with, `payload` what it must say that
+    may change before it is sent; the kind renders it when sending (events/messages.py).
+    None for a former member's row, which has no address."""
     if registration.former_member:
-        return
-    event = registration.event
-    notify_address(
+        return None
+    return OutboxMessage(
+        dedup_key=dedup_key,
         kind=kind,
         to_email=registration_address(registration),
         language=registration_language(registration),
-        recipient=registration.user,
-        context={
-            "event": event,
-            "registration": registration,
-            "event_url": absolute_url(event.get_absolute_url()),
-            "ics_url": absolute_url(reverse("events:ics", kwargs={"slug": event.slug})),
-            "cancel_url": guest_cancel_url(registration),
-            "my_events_url": absolute_url(reverse("events:mine")),
-            **(extra or {}),
-        },
-        dedup_key=dedup_key,
-        topic=event_topic(event),
-        attachments=[_ics_attachment(event, registration=registration)] if with_ics else None,
+        recipient=registration.user_id,
+        topic=event_topic(registration.event),
+        payload={"registration": registration.pk, **payload},
     )
 
 

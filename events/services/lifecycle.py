@@ -12,11 +12,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from betacowork.messaging.outbox import outbox_write_many
+
 from ..messages import EventCancelled, EventChanged
-from ..models import Event, EventChange, Registration
+from ..models import Event, EventChange
 from .announcements import chapter_announcement_write
 from .cancellation import _promote_waitlisted
-from .common import SCHEDULE_FIELDS, _notify, waitlist_position
+from .common import SCHEDULE_FIELDS, _registrant_message, waitlist_positions
 from .creation import EVENT_UPDATE_FIELDS, _dates_check, _window_check
 from .history import event_history_add
 from .registration import _lock_event
@@ -78,21 +80,26 @@ def event_cancel(*, event: Event, actor=None) -> int:
 
 
 def _notify_cancelled(event: Event) -> int:
-    """Tell every active registrant that the event is cancelled (caller holds the lock)."""
-    told = 0
-    for registration in event.registrations.active().select_related("user"):
+    """Tell every active registrant that the event is cancelled (caller holds the lock);
+    return how many were. The rows are written as data in one INSERT (events/messages.py
+    renders them when sending): the queries do not grow with the registrants."""
+    registrations = list(event.registrations.active().select_related("user"))
+    messages = []
+    for registration in registrations:
         registration.event = event
-        _notify(
-            registration=registration,
-            kind=EventCancelled.key,
-            dedup_key=f"event-cancelled:{event.pk}:{registration.pk}",
-            # The cancelled event's .ics (STATUS:CANCELLED, a higher SEQUENCE): opened, it
-            # marks cancelled the copy the confirmation's file put in their calendar. The
-            # waitlist's email carried no file: nothing in their calendar to mark.
-            with_ics=registration.status != Registration.Status.WAITLISTED,
+        messages.append(
+            _registrant_message(
+                registration,
+                kind=EventCancelled.key,
+                dedup_key=f"event-cancelled:{event.pk}:{registration.pk}",
+                # What the email says: a seat cancelled (with the cancelled event's .ics,
+                # which marks cancelled the copy the confirmation's file put in their
+                # calendar) or the waitlist gone (its email carried no file).
+                status=registration.status,
+            )
         )
-        told += 1
-    return told
+    outbox_write_many(m for m in messages if m is not None)
+    return len(registrations)
 
 
 def event_update(*, event: Event, actor=None, data: dict, follows_series: bool = False) -> Event:
@@ -296,20 +303,31 @@ def capacity_below_confirmed(confirmed: int) -> str:
 
 def _notify_changed(before: Event, after: Event) -> None:
     """Every active registrant is told the new time or place, with the updated .ics; a
-    person on the waitlist is told they still are (their number), with a tentative .ics."""
-    for registration in after.registrations.active().select_related("user"):
+    person on the waitlist is told they still are (their number), with a tentative .ics.
+    Written as data in one INSERT, the positions counted from the same list: the queries do
+    not grow with the registrants. The payload keeps what the email must say as it is now —
+    the time and place before, the status and waitlist number — the event's new details
+    are read when it is sent (moved again, the email is not sent: EventChanged's check)."""
+    registrations = list(after.registrations.active().select_related("user"))
+    positions = waitlist_positions(registrations)
+    previous = {
+        "previous_start": before.start.isoformat(),
+        "previous_place": before.place,
+    }
+    messages = []
+    for registration in registrations:
         registration.event = after
-        _notify(
-            registration=registration,
-            kind=EventChanged.key,
-            dedup_key=f"event-changed:{after.pk}:v{after.version}:{registration.pk}",
-            with_ics=True,
-            extra={
-                "previous_start": before.start,
-                "previous_place": before.place,
-                "position": waitlist_position(registration),
-            },
+        messages.append(
+            _registrant_message(
+                registration,
+                kind=EventChanged.key,
+                dedup_key=f"event-changed:{after.pk}:v{after.version}:{registration.pk}",
+                status=registration.status,
+                position=positions.get(registration.pk),
+                **previous,
+            )
         )
+    outbox_write_many(m for m in messages if m is not None)
 
 
 def _history_of_update(before: Event, after: Event, data: dict, actor) -> None:
