@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from betacowork.messaging.models import Outbox
-from betacowork.messaging.sender import outbox_send_due
+from betacowork.messaging.sender import outbox_render, outbox_send_due
 from events import services
 from events.services.reminders import reminder_sweep_run
 from tests.factories import UserFactory
@@ -75,6 +75,7 @@ def test_the_cancellation_email_says_the_day_it_would_have_ended():
     user = UserFactory(preferred_language="fr")
     RegistrationFactory(event=event, user=user, email=user.email)
     services.event_cancel(event=event, actor=None)
+    outbox_render(list(Outbox.objects.all()))  # written as data: rendered when sent
     row = Outbox.objects.get(kind="events.event_cancelled")
     assert "vendredi 5 mars 2027, 09:00\u2013samedi 6 mars 2027, 17:00" in row.body_text
     assert "vendredi 5 mars 2027, 09:00\u2013samedi 6 mars 2027, 17:00" in row.body_html

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_render
 from events import services
 from events.models import Registration
 from tests.factories import UserFactory
@@ -23,6 +24,7 @@ def test_the_cancellation_says_what_is_true_for_confirmed_and_waitlisted_people(
         event=event, user=UserFactory(), status=Registration.Status.WAITLISTED
     )
     services.event_cancel(event=event, actor=None)
+    outbox_render(list(Outbox.objects.all()))  # written as data: rendered when sent
 
     rows = {row.to_email: row for row in Outbox.objects.filter(kind="events.event_cancelled")}
     confirmed, waitlisted = rows[seated.user.email], rows[waiting.user.email]

@@ -10,7 +10,7 @@ from django.core import mail
 
 from betacowork.messaging import optional_preferences
 from betacowork.messaging.models import Outbox
-from betacowork.messaging.sender import outbox_send_due
+from betacowork.messaging.sender import outbox_render, outbox_send_due
 from events.console.messages import OrganiserNote
 from events.models import Registration
 from tests.factories import ChapterFactory, SpaceFactory, UserFactory
@@ -74,6 +74,7 @@ def _post(client, **extra):
 
 
 def _recipients() -> dict[str, Outbox]:
+    outbox_render(list(Outbox.objects.all()))  # written as data: rendered when sent
     return {row.to_email: row for row in Outbox.objects.filter(kind=OrganiserNote.key)}
 
 
@@ -120,6 +121,7 @@ def test_a_double_submit_sends_once(organiser_client, people):
 
 def test_the_organisers_text_is_escaped_in_the_html_email(organiser_client, people):
     _post(organiser_client, body='<script>alert("x")</script> & <b>bold</b>')
+    outbox_render(list(Outbox.objects.all()))  # written as data: rendered when sent
     html = Outbox.objects.filter(kind=OrganiserNote.key).first().body_html
     assert "<script>" not in html
     assert "&lt;script&gt;" in html

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from betacowork.messaging.mime import MessageBuilder
 from betacowork.messaging.models import Outbox
-from betacowork.messaging.sender import outbox_send_due
+from betacowork.messaging.sender import outbox_render, outbox_send_due
 from events import services
 from events.console.messages import OrganiserNote
 from events.models import Event, EventSeries, Registration
@@ -360,6 +360,7 @@ def test_a_waitlisted_person_is_told_they_still_wait_with_a_tentative_calendar_f
     data = _event_form(chapter, start + timedelta(hours=1), capacity="1")
 
     assert organiser_client.post("/organise/switch-it-day/edit/", data).status_code == 302
+    outbox_render(list(Outbox.objects.all()))  # written as data: rendered when sent
 
     rows = {row.to_email: row for row in Outbox.objects.filter(kind="events.event_changed")}
     assert set(rows) == {seated.email, waiting.email, guest.email}
@@ -400,6 +401,7 @@ def test_someone_promoted_by_the_same_edit_is_told_of_a_seat(organiser_client, c
     data = _event_form(chapter, start + timedelta(hours=1), capacity="2")
 
     organiser_client.post("/organise/switch-it-day/edit/", data)
+    outbox_render(list(Outbox.objects.all()))  # written as data: rendered when sent
 
     waiting.refresh_from_db()
     assert waiting.status == Registration.Status.CONFIRMED

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_render
 from betacowork.submissions.services import nonce_new
 from events import services
 from events.console.services import console_event_update
@@ -230,6 +231,7 @@ def test_a_note_to_guests_offers_to_cancel_only_what_can_be_cancelled(
         include_waitlist=False,
         nonce=nonce_new(),
     )
+    outbox_render(list(Outbox.objects.all()))  # written as data: rendered when sent
     row = Outbox.objects.get(kind="events.organiser_note", to_email="gert@example.test")
     assert "We hold it again in May." in row.body_text
     offered = "Cancel your registration" in row.body_text

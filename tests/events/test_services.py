@@ -248,6 +248,7 @@ def test_moving_an_event_bumps_version_and_sends_one_changed_notice_per_version(
     )
     event.refresh_from_db()
     assert event.version == 2
+    outbox_render(list(Outbox.objects.all()))  # written as data: rendered when sent
     row = Outbox.objects.get(dedup_key=f"event-changed:{event.pk}:v2:{reg.pk}")
     assert "SEQUENCE:2" in row.attachments[0]["content"]
     services.event_update(event=event, data={"room": "Room 2"})
