@@ -14,6 +14,7 @@ from django.urls import reverse
 
 import betacowork.settings as production
 from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_render
 from events import services as event_services
 from members.csv_io import members_import_check
 from members.models import User
@@ -96,6 +97,7 @@ def test_my_data_keeps_the_text_of_messages_without_a_secret(client):
     katia = UserFactory(name="Katia Xenophontos")
     event_services.event_register(event=event, user=katia)
     event_services.event_cancel(event=event, actor=None)
+    outbox_render(list(Outbox.objects.all()))  # written as data: rendered when sent
     client.force_login(katia)
     _text, sections = my_data(client)
     (cancelled,) = [m for m in sections["messages"] if m["kind"] == "events.event_cancelled"]
