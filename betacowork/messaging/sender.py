@@ -57,7 +57,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import records
 from .checks import obsolete_reasons
@@ -120,7 +120,11 @@ def outbox_render(rows: list[Row], *, save: bool = True) -> dict[int, str]:
         try:
             if kind is None:
                 raise LookupError(f"Unknown message kind {row.kind!r}.")
-            message, attachments = kind.render(row)
+            # In the reader's language: the templates (`message_render`) and all else the
+            # kind renders outside them, such as an .ics attachment's category (QA: a Dutch
+            # member's calendar file said "Talk / Conference").
+            with translation.override(row.language or settings.LANGUAGE_CODE):
+                message, attachments = kind.render(row)
         except LookupError as exc:
             reasons[row.pk] = str(exc)[:500]
             continue

@@ -51,7 +51,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from betacowork.messaging.afterwards import NOT_SENT_SUBJECT, RECIPIENT_DELETED
 from betacowork.messaging.models import Outbox
@@ -171,6 +171,20 @@ def _recipient(registration: Registration | _Seat, verified: set[tuple[int, str]
     return user, user.email
 
 
+class _Attachments:
+    """The event's .ics for a sweep's reminders, built once per language: its category is
+    said in the reader's words (QA: a Dutch member's file said "Talk / Conference")."""
+
+    def __init__(self, event):
+        self.event, self.built = event, {}
+
+    def __call__(self, language: str) -> dict:
+        if language not in self.built:
+            with translation.override(language):
+                self.built[language] = _ics_attachment(self.event)
+        return self.built[language]
+
+
 def _reminder_row(
     reg, key, recipient, renderer, attachment, links: ReminderLinks, due_at: datetime | None
 ) -> OutboxMessage:
@@ -197,7 +211,7 @@ def _reminder_row(
             if user
             else {}
         ),
-        attachments=[attachment],
+        attachments=[attachment(language)],
         not_before=due_at,
     )
 
@@ -237,7 +251,7 @@ def reminders_write_for_event(
         if renderer is None:
             renderer, attachment, links = (
                 ReminderRenderer(event, offset),
-                _ics_attachment(event),
+                _Attachments(event),
                 ReminderLinks(),
             )
         messages = []
