@@ -1,7 +1,15 @@
 """Staff tools: browse the ledger, verify parties no member speaks for, read the history."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import formats
+from django.utils.dateparse import parse_date
+from django.utils.html import format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -34,12 +42,75 @@ class ParticipantInline(admin.TabularInline):
 class HistoryInline(admin.TabularInline):
     model = CollaborationHistory
     extra = 0
-    fields = ["created_at", "actor_name", "action", "revision", "changes"]
+    fields = ["created_at", "actor_name", "action", "revision", "what_changed"]
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("changes"))
+    def what_changed(self, entry):
+        """The entry's changes as staff read them, in their language: "Kind: — → Service",
+        not the stored JSON with its internal values (QA)."""
+        lines = [
+            _("%(what)s: %(how)s") % {"what": label, "how": value}
+            for label, value in changes_described(entry.changes)
+        ]
+        return format_html_join("", "<div>{}</div>", ((line,) for line in lines)) or "—"
+
+
+def changes_described(changes: dict) -> list[tuple[str, str]]:
+    """[(what, how)] of a history entry's `changes`: a field's before → after with its
+    choices and related rows named, the parties with their roles."""
+    described = []
+    for name, value in (changes or {}).items():
+        if name == "participants":
+            before, after = value
+            described.append(
+                (
+                    capfirst(Participant._meta.verbose_name_plural),
+                    f"{_parties(before)} → {_parties(after)}",
+                )
+            )
+        elif name == "participant":  # a member's answer: who, as what
+            answer = {"name": value, "role": changes.get("role")}
+            described.append((capfirst(_("participant")), _parties([answer])))
+        elif name == "parties":  # staff's verification: whom it was about
+            described.append((capfirst(_("parties")), ", ".join(value)))
+        elif isinstance(value, list) and len(value) == 2:
+            try:
+                field = Collaboration._meta.get_field(name.removesuffix("_id"))
+            except FieldDoesNotExist:
+                continue  # a field removed since
+            before, after = (_value(field, v) for v in value)
+            if before != after:  # a field left empty when it was logged says nothing
+                described.append((capfirst(field.verbose_name), f"{before} → {after}"))
+    return described
+
+
+def _parties(snapshot) -> str:
+    if not snapshot:
+        return "—"
+    roles = dict(Participant.Role.choices)
+    return ", ".join(f"{p['name']} ({roles.get(p.get('role'), p.get('role'))})" for p in snapshot)
+
+
+def _value(field, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        found = field.related_model._default_manager.filter(pk=value).first()
+        return str(found) if found is not None else f"#{value}"
+    if isinstance(field, models.DateField) and (day := parse_date(str(value))):
+        return formats.date_format(day)
+    if isinstance(field, models.DecimalField):
+        amount = Decimal(str(value))
+        places = 0 if amount == amount.to_integral_value() else 2
+        return formats.number_format(amount, places, use_l10n=True, force_grouping=True)
+    return str(value)
 
 
 class CollaborationAdminForm(forms.ModelForm):

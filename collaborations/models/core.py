@@ -375,4 +375,7 @@ class CollaborationHistory(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.collaboration_id} {self.action} by {self.actor_name}"
+        return _("%(action)s, by %(name)s") % {
+            "action": self.get_action_display(),
+            "name": self.actor_name or "—",
+        }
