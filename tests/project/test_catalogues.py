@@ -82,3 +82,22 @@ def test_french_abbreviates_every_month_as_french_does():
             "juil.", "août", "sept.", "oct.", "nov.", "déc.",
         )
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "english"),
+    [
+        ("/admin/", "Change or view list link"),
+        ("/admin/members/user/add/", "After you’ve created a user"),
+    ],
+)
+def test_the_admin_has_no_english_left_in_dutch(client, staff, path, english):
+    """QA: Django's Dutch catalogue lacks a few of its admin's strings (every model table's
+    "Change or view list link"); ours supplies them (betacowork/admin_catalogue.py)."""
+    staff.is_superuser = True
+    staff.save(update_fields=["is_superuser"])
+    client.force_login(staff)
+    client.cookies["betacowork_language"] = "nl"
+    page = client.get(path).content.decode().replace("&#x27;", "’").replace("&rsquo;", "’")
+    assert english not in page
