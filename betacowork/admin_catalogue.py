@@ -5,12 +5,13 @@ working in Dutch read "Change or view list link" in English on every model table
 
 from django.utils.translation import gettext_noop
 
+# Django's own msgids, typographic apostrophes included.
 ADMIN_STRINGS = (
     gettext_noop("Model name"),
     gettext_noop("Add link"),
     gettext_noop("Change or view list link"),
-    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),  # noqa: RUF001
     gettext_noop("Error:"),
     gettext_noop("Forgotten your login credentials?"),
-    gettext_noop("In case you’ve forgotten, you are:"),
+    gettext_noop("In case you’ve forgotten, you are:"),  # noqa: RUF001
 )
