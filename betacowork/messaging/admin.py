@@ -33,6 +33,7 @@ _REASONS = {
     "Recipient address is not verified.": _("Recipient address is not verified."),
     "No email address.": _("No email address."),
     "Event deleted.": _("Event deleted."),
+    "Event or follower deleted.": _("Event or follower deleted."),
     "Event has already started.": _("Event has already started."),
     "Event is over.": _("Event is over."),
     "Registration deleted.": _("Registration deleted."),

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from betacowork.messaging.models import Outbox
+
 from ..models import Event, Registration
 
 
@@ -34,11 +36,28 @@ class GuardedDeleteMixin:
     def delete_refused_message(self, refused: list) -> str:
         raise NotImplementedError
 
+    def delete_waiting(self, queryset: QuerySet) -> list:
+        """Objects that emails still to be sent need: their rows were written as data and
+        are rendered from them when they go (a cancellation's from its registrations)."""
+        return []
+
     def _refuse_delete(self, request, queryset: QuerySet) -> bool:
         refused = list(self.delete_refused(queryset))
         if refused:
             self.message_user(request, self.delete_refused_message(refused), messages.ERROR)
-        return bool(refused)
+            return True
+        waiting = list(self.delete_waiting(queryset))
+        if waiting:
+            message = ngettext(
+                "Nothing was deleted: emails about %(names)s are still on their way, and "
+                "they are written from it when they go. Try again in a few minutes.",
+                "Nothing was deleted: emails about %(names)s are still on their way, and "
+                "they are written from them when they go. Try again in a few minutes.",
+                len(waiting),
+            ) % {"names": _names(waiting)}
+            self.message_user(request, message, messages.ERROR)
+            return True
+        return False
 
     @admin.action(
         permissions=["delete"],
@@ -70,6 +89,17 @@ def _names(objects) -> str:
     return ", ".join(f"“{obj}”" for obj in objects)
 
 
+def _unsent_data_rows(events) -> QuerySet:
+    """Emails about `events` written as data and not sent yet (an empty subject: rendered
+    when they go). Deleting what they are written from would cancel them unsent — a
+    cancelled event deleted at once, and its registrants never told (review)."""
+    return Outbox.objects.filter(
+        status=Outbox.Status.PENDING,
+        subject="",
+        topic__in=[f"event:{pk}" for pk in events],
+    )
+
+
 class RegistrationDeleteMixin(GuardedDeleteMixin):
     """A seat or a waitlist place at an event to come is given up through the cancel action
     (`registration_cancel`: the waitlist moves up in order); once cancelled, or once the
@@ -82,6 +112,11 @@ class RegistrationDeleteMixin(GuardedDeleteMixin):
             .exclude(event__status=Event.Status.CANCELLED)
             .select_related("event")
         )
+
+    def delete_waiting(self, queryset):
+        rows = _unsent_data_rows({r.event_id for r in queryset.only("event_id")})
+        needed = set(rows.values_list("payload__registration", flat=True))
+        return [r for r in queryset.select_related("event") if r.pk in needed]
 
     def delete_refused_message(self, refused: list[Registration]) -> str:
         return ngettext(
@@ -110,6 +145,11 @@ class EventDeleteMixin(GuardedDeleteMixin):
             .exclude(status=Event.Status.CANCELLED)
             .order_by("start")
         )
+
+    def delete_waiting(self, queryset):
+        events = {e.pk: e for e in queryset}
+        topics = set(_unsent_data_rows(events).values_list("topic", flat=True))
+        return [e for pk, e in events.items() if f"event:{pk}" in topics]
 
     def delete_refused_message(self, refused: list[Event]) -> str:
         return ngettext(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_send_due
 from events import services
 from events.admin import event_actions
 from events.models import Event, Registration
@@ -98,6 +99,9 @@ def test_cancelled_and_past_registrations_can_still_be_deleted(admin_client):
     now = timezone.now()
     past = EventFactory(start=now - timedelta(days=3), end=now - timedelta(days=3, hours=-2))
     attended = RegistrationFactory(event=past)
+    response = _delete_registrations(admin_client, [first, attended], post="yes")
+    assert "still on their way" in " ".join(_messages(response))  # "you cancelled": unsent
+    outbox_send_due()
     response = _delete_registrations(admin_client, [first, attended], post="yes")
     assert "Successfully deleted 2 registrations." in " ".join(_messages(response))
     assert not Registration.objects.filter(pk__in=[first.pk, attended.pk]).exists()
@@ -257,6 +261,7 @@ def test_past_cancelled_and_empty_events_can_be_deleted(admin_client, event):
     empty = EventFactory()
     cancelled_seat = services.event_register(event=empty, user=UserFactory())
     services.registration_cancel(registration=cancelled_seat)
+    outbox_send_due()  # the cancellation's emails are written from the event: sent first
     response = _delete_events(admin_client, [past, event, empty], post="yes")
     assert "Successfully deleted 3 events." in " ".join(_messages(response))
     assert not Event.objects.exists()
@@ -266,6 +271,34 @@ def test_past_cancelled_and_empty_events_can_be_deleted(admin_client, event):
     )
     assert response.status_code == 302
     assert not Event.objects.filter(pk=solo.pk).exists()
+
+
+def test_a_cancelled_event_waits_for_its_emails_before_it_is_deleted(admin_client, event):
+    """Review: its registrants' "cancelled" emails are written as data and rendered from the
+    registrations when they go; deleted at once, the event took them along unsent."""
+    member = UserFactory()
+    services.event_register(event=event, user=member)
+    services.event_register(event=event, name="Gus Guest", email="gus@example.test")
+    services.event_cancel(event=event)
+
+    response = _delete_events(admin_client, [event], post="yes")
+    assert "emails about “Betacooks lunch (" in " ".join(_messages(response))
+    url = reverse("admin:events_event_delete", args=[event.pk])
+    assert admin_client.post(url, {"post": "yes"})["Location"].endswith(
+        f"/admin/events/event/{event.pk}/change/"
+    )
+    [seat] = event.registrations.filter(user=member)
+    response = admin_client.post(
+        reverse("admin:events_registration_delete", args=[seat.pk]), {"post": "yes"}
+    )
+    assert Registration.objects.filter(pk=seat.pk).exists()
+    assert Event.objects.filter(pk=event.pk).exists()
+
+    outbox_send_due()
+    sent = Outbox.objects.filter(kind="events.event_cancelled", status=Outbox.Status.SENT)
+    assert set(sent.values_list("to_email", flat=True)) == {member.email, "gus@example.test"}
+    response = _delete_events(admin_client, [event], post="yes")
+    assert "Successfully deleted 1 event." in " ".join(_messages(response))
 
 
 # 6. The CSV export ------------------------------------------------------------------------
