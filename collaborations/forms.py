@@ -280,7 +280,9 @@ class BaseParticipantFormSet(forms.BaseFormSet):
                     "member",
                     _("You are already in this collaboration: add the other parties only."),
                 )
-            elif refusal := own_company_refusal(actor=self.user, spec=spec):
+            elif refusal := own_company_refusal(
+                actor=self.user, spec=spec, kept={p.party_key for p in self.others}
+            ):
                 form.add_error(form.party_field(), refusal)
             elif spec.key in seen:
                 form.add_error(

@@ -186,7 +186,7 @@ def _participants_apply(
         # Nobody ever adds themselves by editing; `may_edit` asks the same, so no page offers
         # the form to someone outside it.
         raise PermissionDenied(_("You are not a participant of this collaboration."))
-    validate_participants(actor=actor, specs=specs)
+    validate_participants(actor=actor, specs=specs, kept={p.party_key for p in others})
     by_pk = {p.pk: p for p in others}
     kept = {spec.participant_id: spec for spec in specs if spec.participant_id is not None}
     if not kept.keys() <= by_pk.keys():

@@ -75,7 +75,11 @@ def validate_fields(*, value_eur: Decimal | None, start_date: dt.date) -> None:
         raise ValidationError(errors)
 
 
-def validate_participants(*, actor: User, specs: list[ParticipantSpec]) -> None:
+def validate_participants(
+    *, actor: User, specs: list[ParticipantSpec], kept: frozenset | set = frozenset()
+) -> None:
+    """The parties `actor` names; `kept`: the party keys an edit's collaboration has already
+    (`own_company_refusal` lets those stay)."""
     if len(specs) + 1 > MAX_PARTICIPANTS:
         raise ValidationError(
             _("A collaboration has at most %(max)d participants, you gave %(n)d.")
@@ -94,7 +98,7 @@ def validate_participants(*, actor: User, specs: list[ParticipantSpec]) -> None:
                 _("You are already in this collaboration: add the other parties only."),
                 code="self_twice",
             )
-        refusal = own_company_refusal(actor=actor, spec=spec)
+        refusal = own_company_refusal(actor=actor, spec=spec, kept=kept)
         if refusal:
             raise ValidationError(refusal, code="own_company")
         if not spec.name:
@@ -108,14 +112,20 @@ def validate_participants(*, actor: User, specs: list[ParticipantSpec]) -> None:
             raise ValidationError(_("Choose a role for %(name)s.") % {"name": spec.name})
 
 
-def own_company_refusal(*, actor: User, spec: ParticipantSpec) -> str:
+def own_company_refusal(
+    *, actor: User, spec: ParticipantSpec, kept: frozenset | set = frozenset()
+) -> str:
     """Why `spec` cannot be a party `actor` names, or "": the company of `actor`'s profile, the
     one they take part for, would make a collaboration with themselves — as naming themselves
     would (the form says both on the party's field, `forms.BaseParticipantFormSet`). Picked
     in the company list or typed as an organisation, the same company: the form turns a name
-    of the directory into its company."""
+    of the directory into its company. A party the collaboration has already (`kept`, the
+    edited one's party keys) stays: the member may have joined that company since, and an
+    edit of the title would otherwise be refused on a row they did not touch (review)."""
     profile = getattr(actor, "profile", None)
     if spec.company is None or profile is None or spec.company.pk != profile.company_id:
+        return ""
+    if spec.key in kept:
         return ""
     return _("%(name)s is your own company: add the other parties only.") % {
         "name": spec.company.name

@@ -117,3 +117,30 @@ def test_a_member_cannot_type_their_own_company_as_an_organisation(client, katia
 def test_the_service_refuses_the_authors_own_company_too(katia):
     with pytest.raises(ValidationError, match="your own company"):
         log(katia, ParticipantSpec(role="client", company=katia.profile.company))
+
+
+def test_a_company_already_in_it_stays_when_the_member_joins_it_since(client):
+    """Review: Fred logged a collaboration with Acme, then was hired by Acme; fixing its
+    title was refused with "Acme is your own company" on the row he did not touch."""
+    from django.urls import reverse
+
+    from collaborations.models import Participant
+    from collaborations.services import ParticipantSpec
+    from tests.factories import CompanyFactory, UserFactory
+
+    from .conftest import form_as_sent, log
+
+    author = UserFactory(name="Fred Lance")
+    acme = CompanyFactory(name="Acme")
+    collab = log(author, ParticipantSpec(role=Participant.Role.CLIENT, company=acme))
+    author.profile.company = acme
+    author.profile.save()
+    client.force_login(author)
+    url = reverse("collaborations:update", args=[collab.pk])
+    data = form_as_sent(client.get(url).content.decode(), title="Website redesign (phase 1)")
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    collab.refresh_from_db()
+    assert collab.title == "Website redesign (phase 1)"
