@@ -128,10 +128,11 @@ def test_a_move_tells_a_french_member_and_a_guest_on_the_waitlist_as_before():
     assert "Bonjour Françoise," in french.body
     assert f"{before:%H:%M}" in french.body  # the time before the move
     assert french.attachments[0][0].endswith(".ics")
-    assert (
-        "STATUS:CONFIRMED" in french.attachments[0][1]
-        or "BEGIN:VEVENT" in (french.attachments[0][1])
-    )
+    ics = french.attachments[0][1]
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert "STATUS:CONFIRMED" in ics  # a seat, not the waitlist's TENTATIVE
+    assert "TENTATIVE" not in ics
+    assert f"DTSTART;TZID=Europe/Brussels:{timezone.localtime(event.start):%Y%m%dT%H%M%S}" in ics
     assert guest.body.startswith("Hello Gert,")
     assert "still on the waitlist, number 1" in guest.body
     assert "/events/guest-cancel/" in guest.body
