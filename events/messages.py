@@ -12,6 +12,7 @@ sent as they are. Reminders are written by the sweep (events/services/reminders.
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime, timedelta
 
@@ -71,6 +72,11 @@ def upcoming_event_reasons(rows, key_pattern) -> dict[int, str]:
     return reasons
 
 
+_REGISTRANT_READ = Registration.objects.select_related(
+    "user", "event__kind", "event__space", "event__chapter"
+)
+
+
 class _RegistrantMessage(MessageKind):
     """A message to one registrant (member or guest) written as data: `payload` holds the
     registration id and what the message says that may change before it is sent (the status
@@ -84,16 +90,19 @@ class _RegistrantMessage(MessageKind):
     def attachments(self, row, registration: Registration) -> list[dict]:
         return []
 
-    def render(self, row) -> tuple:
+    def prefetch(self, rows) -> dict:
+        """{registration id: the registration, with its member and event}: one query."""
+        return _REGISTRANT_READ.in_bulk({row.payload.get("registration") for row in rows})
+
+    def render(self, row, batch: dict | None = None) -> tuple:
         from .services import absolute_url, guest_cancel_url, registration_language
 
-        registration = (
-            Registration.objects.select_related(
-                "user", "event__kind", "event__space", "event__chapter"
-            )
-            .filter(pk=row.payload.get("registration"))
-            .first()
-        )
+        wanted = row.payload.get("registration")
+        if batch is None:
+            registration = _REGISTRANT_READ.filter(pk=wanted).first()
+        else:
+            # A copy: the status below is this row's, another row may name the same seat.
+            registration = copy.copy(batch[wanted]) if wanted in batch else None
         if registration is None:
             raise LookupError("Registration deleted.")
         # The message tells the status the registrant had when it was written.
@@ -256,19 +265,25 @@ class ChapterAnnouncement(MessageKind):
                 reasons[pk] = "Recipient no longer follows the event's chapter."
         return reasons
 
-    def render(self, row) -> tuple:
-        """A row written as data (`payload`: the event): the event as it is when sent, in
-        the language and with the links of the follower the row names."""
+    def prefetch(self, rows) -> dict:
+        """The rows' events and followers, two queries for the batch."""
         from django.contrib.auth import get_user_model
 
+        return {
+            "events": Event.objects.select_related("chapter", "space", "kind").in_bulk(
+                {row.payload.get("event") for row in rows}
+            ),
+            "users": get_user_model().objects.in_bulk({row.recipient_id for row in rows}),
+        }
+
+    def render(self, row, batch: dict | None = None) -> tuple:
+        """A row written as data (`payload`: the event): the event as it is when sent, in
+        the language and with the links of the follower the row names."""
         from .services import absolute_url
 
-        event = (
-            Event.objects.select_related("chapter", "space", "kind")
-            .filter(pk=row.payload.get("event"))
-            .first()
-        )
-        user = get_user_model().objects.filter(pk=row.recipient_id).first()
+        batch = batch if batch is not None else self.prefetch([row])
+        event = batch["events"].get(row.payload.get("event"))
+        user = batch["users"].get(row.recipient_id)
         if event is None or user is None:
             raise LookupError("Event or follower deleted.")
         context = {

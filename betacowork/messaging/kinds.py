@@ -21,7 +21,7 @@ class MessageKind:
     - `template_names()` and `message(context, language)`: the templates, and the rendered
       message; by default `<prefix>_subject.txt`, `<prefix>.txt`, `<prefix>.html` (a kind
       rendered another way overrides both).
-    - `render(row)`: for kinds written as data (`Outbox.payload` holds ids, the text is
+    - `render(row, batch)`: for kinds written as data (`Outbox.payload` holds ids, the text is
       empty): the (RenderedMessage, attachments) the sender fills the row with just before
       sending. Writing data instead of text keeps rendering out of the writer's transaction
       — the registration lock is held for the INSERTs alone. Raise `LookupError` when what
@@ -50,7 +50,13 @@ class MessageKind:
             template_prefix=self.template_prefix, context=context, language=language
         )
 
-    def render(self, row) -> tuple:
+    def prefetch(self, rows: list) -> dict | None:
+        """What `render()` reads for a batch of this kind's rows, read at once (e.g. {id:
+        registration}); None: each row reads its own. A fan-out's thousand rows then cost
+        the sender a query or two, not one or two per row."""
+        return None
+
+    def render(self, row, batch: dict | None = None) -> tuple:
         raise NotImplementedError(f"{self.key} messages are rendered when written.")
 
     @property

@@ -113,9 +113,9 @@ def outbox_render(rows: list[Row], *, save: bool = True) -> dict[int, str]:
     for rows that cannot be rendered: what they name is gone, or rendering failed (logged;
     one broken message never holds up the rest of a batch)."""
     reasons: dict[int, str] = {}
-    for row in rows:
-        if row.subject or not row.payload:
-            continue
+    todo = [row for row in rows if not row.subject and row.payload]
+    batches = _prefetched(todo)
+    for row in todo:
         kind = kind_for(row.kind)
         try:
             if kind is None:
@@ -124,7 +124,10 @@ def outbox_render(rows: list[Row], *, save: bool = True) -> dict[int, str]:
             # kind renders outside them, such as an .ics attachment's category (QA: a Dutch
             # member's calendar file said "Talk / Conference").
             with translation.override(row.language or settings.LANGUAGE_CODE):
-                message, attachments = kind.render(row)
+                batch = batches.get(row.kind)
+                message, attachments = (
+                    kind.render(row) if batch is None else kind.render(row, batch)
+                )
         except LookupError as exc:
             reasons[row.pk] = str(exc)[:500]
             continue
@@ -143,6 +146,24 @@ def outbox_render(rows: list[Row], *, save: bool = True) -> dict[int, str]:
                 attachments=row.attachments,
             )
     return reasons
+
+
+def _prefetched(rows: list[Row]) -> dict[str, dict | None]:
+    """{kind: what its `prefetch()` read for its rows}: one read per kind and batch. A kind
+    whose prefetch fails renders each row on its own (logged)."""
+    by_kind: dict[str, list[Row]] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row)
+    batches: dict[str, dict | None] = {}
+    for key, group in by_kind.items():
+        kind = kind_for(key)
+        if kind is None:
+            continue
+        try:
+            batches[key] = kind.prefetch(group)
+        except Exception:
+            logger.exception("Outbox rows of %s could not be prefetched.", key)
+    return batches
 
 
 # Delivering --------------------------------------------------------------------------------

@@ -23,6 +23,9 @@ def organiser_note_key(*, event_id: int, nonce: str, registration_id: int) -> st
     return f"organiser-note:{event_id}:{nonce}:{registration_id}"
 
 
+_READ = Registration.objects.select_related("user", "event__kind", "event__space", "event__chapter")
+
+
 @register_kind
 class OrganiserNote(MessageKind):
     """A short message an organiser writes to the registrants of their event: written as
@@ -53,7 +56,11 @@ class OrganiserNote(MessageKind):
                 reasons[row_pk] = "Registration cancelled since the message was written."
         return reasons
 
-    def render(self, row) -> tuple:
+    def prefetch(self, rows) -> dict:
+        """{registration id: the registration, with its member and event}: one query."""
+        return _READ.in_bulk({row.payload.get("registration") for row in rows})
+
+    def render(self, row, batch: dict | None = None) -> tuple:
         """A member's note with their name and unsubscribe link; a guest's with the name they
         registered with and their cancel link while there is something to cancel. The event
         as it is when sent, in the language the row was written in."""
@@ -61,13 +68,8 @@ class OrganiserNote(MessageKind):
 
         from .. import services
 
-        registration = (
-            Registration.objects.select_related(
-                "user", "event__kind", "event__space", "event__chapter"
-            )
-            .filter(pk=row.payload.get("registration"))
-            .first()
-        )
+        batch = batch if batch is not None else self.prefetch([row])
+        registration = batch.get(row.payload.get("registration"))
         if registration is None:
             raise LookupError("Registration deleted.")
         event = registration.event

@@ -214,3 +214,38 @@ def test_the_organisers_note_reaches_a_french_member_and_a_guest(organiser):
     assert "Reply-To" in str(french.message())
     assert guest.body.startswith("Hello Gert,")
     assert "/events/guest-cancel/" in guest.body
+
+
+def _rendering_queries(rows) -> int:
+    from betacowork.messaging.sender import outbox_render
+
+    with CaptureQueriesContext(connection) as captured:
+        reasons = outbox_render(rows, save=False)
+    assert reasons == {}
+    return len(captured)
+
+
+@pytest.mark.parametrize("fan_out", ["cancel", "move", "note", "announce"])
+def test_the_sender_renders_a_fan_out_in_queries_that_do_not_grow(fan_out):
+    """Review: each row read its registration (or its event and follower) when rendered, so
+    a thousand followers cost the sender two thousand queries."""
+    counts = []
+    for n in (3, 30):
+        event = _event(f"Chapter {fan_out} {n}", capacity=n)
+        if fan_out == "announce":
+            event.chapter.followers.add(*(UserFactory() for _ in range(n)))
+            chapter_announcement_write(event=event)
+        else:
+            _registrants(event, n)
+        if fan_out == "cancel":
+            services.event_cancel(event=event)
+        elif fan_out == "move":
+            services.event_update(event=event, data={"start": event.start + timedelta(hours=1)})
+        elif fan_out == "note":
+            organiser = UserFactory()
+            event.chapter.organisers.add(organiser)
+            _note(event, organiser)
+        rows = list(Outbox.objects.filter(topic=f"event:{event.pk}", subject=""))
+        assert len(rows) >= n
+        counts.append(_rendering_queries(rows))
+    assert counts[0] == counts[1], counts
