@@ -266,10 +266,10 @@ def test_a_message_that_fails_to_render_does_not_hold_up_its_batch(scripted, mon
     bad = services.event_register(event=event, user=UserFactory())
     original = event_messages.RegistrationConfirmed.render
 
-    def render(self, row):
+    def render(self, row, batch=None):
         if row.payload["registration"] == bad.pk:
             raise ValueError("template broke")
-        return original(self, row)
+        return original(self, row, batch)
 
     monkeypatch.setattr(event_messages.RegistrationConfirmed, "render", render)
     caplog.set_level(
