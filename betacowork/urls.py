@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api.views.docs import not_found as api_not_found
+
 from . import health, reference, views
 from .admin_entry import admin_login, admin_password_change
 
@@ -32,6 +34,7 @@ urlpatterns = [
     path("budget/", include("events.budget.urls")),
     path("collaborations/", include("collaborations.urls")),
     path("api/", include("api.urls")),
+    path("api", api_not_found),  # a JSON 404 here too, not the HTML "add a slash" redirect
     path("me/api-tokens/", include("api.token_urls")),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from events.models import Event
 from events.services import registration_refusal
 
 from .common import ChapterRefSerializer, KindSerializer, SpaceRefSerializer
@@ -18,8 +19,8 @@ class EventSerializer(serializers.Serializer):
     title = serializers.CharField()
     url = serializers.SerializerMethodField()
     kind = KindSerializer()
-    status = serializers.CharField()
-    visibility = serializers.CharField()
+    status = serializers.ChoiceField(choices=Event.Status.choices)
+    visibility = serializers.ChoiceField(choices=Event.Visibility.choices)
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
     space = SpaceRefSerializer(allow_null=True)
@@ -63,5 +64,5 @@ class EventSeriesSerializer(serializers.Serializer):
     space = SpaceRefSerializer(allow_null=True)
     chapter = ChapterRefSerializer(allow_null=True)
     capacity = serializers.IntegerField(allow_null=True)
-    visibility = serializers.CharField()
+    visibility = serializers.ChoiceField(choices=Event.Visibility.choices)
     active = serializers.BooleanField()

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.chapters.selectors import chapter_organisers
+from members.models import Chapter
 
 from .common import CompanyRefSerializer, SpaceRefSerializer
 
@@ -24,7 +25,7 @@ class ChapterSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     url = serializers.SerializerMethodField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=Chapter.Status.choices)
     description = serializers.CharField()
     places = serializers.CharField(help_text="Cities and regions, comma-separated.")
     space = SpaceRefSerializer()

@@ -73,6 +73,25 @@ def _header(name: str, description: str, *, codes=None) -> OpenApiParameter:
 
 
 RESPONSE_HEADERS = [
+    OpenApiParameter(
+        "ETag",
+        str,
+        OpenApiParameter.HEADER,
+        description="The version of this answer: send it back in If-None-Match.",
+        response=[200],
+    ),
+    OpenApiParameter(
+        "If-None-Match",
+        str,
+        OpenApiParameter.HEADER,
+        description="An ETag you have: a 304 Not Modified, without a body, if it is current.",
+    ),
+    OpenApiParameter(
+        "If-Match",
+        str,
+        OpenApiParameter.HEADER,
+        description="An ETag you expect: a 412 (JSON `detail`) if the answer has changed.",
+    ),
     _header("RateLimit-Limit", "Requests allowed per window to this caller."),
     _header("RateLimit-Remaining", "Requests left in the current window."),
     _header("RateLimit-Reset", "Seconds until the window ends."),
@@ -81,7 +100,8 @@ RESPONSE_HEADERS = [
 
 
 class ApiSchema(AutoSchema):
-    """Every endpoint's answers document the rate-limit headers (`api.throttling`)."""
+    """Every endpoint's answers document the rate-limit headers (`api.throttling`) and its
+    conditional requests (`with_etag`)."""
 
     def get_override_parameters(self):
         return [*super().get_override_parameters(), *RESPONSE_HEADERS]
@@ -117,7 +137,13 @@ class ApiView(GenericAPIView):
 
 
 def error_responses(*codes: int) -> dict:
-    """The documented error answers of an endpoint (always 429 too: every caller is limited)."""
+    """The documented error answers of an endpoint (always 429 too: every caller is limited),
+    and the conditional requests' (`with_etag`): a 304 without a body, a 412 in JSON."""
+    from drf_spectacular.utils import OpenApiResponse
+
     from ..serializers.common import ErrorSerializer
 
-    return dict.fromkeys(sorted({*codes, 400, 401, 429}), ErrorSerializer)
+    return {
+        **dict.fromkeys(sorted({*codes, 400, 401, 412, 429}), ErrorSerializer),
+        304: OpenApiResponse(description="Not Modified: the If-None-Match ETag is current."),
+    }

@@ -83,8 +83,10 @@ class EventListView(ApiView):
         responses={200: EventSerializer(many=True), **error_responses()},
     )
     def get(self, request):
+        # A blank value is no filter, as an empty one (and as the directory's; QA: "?space=
+        # " was refused with 'There is no space “”').
         form = EventFilterForm(
-            {k: request.query_params.get(k, "") for k in ("kind", "chapter", "space")}
+            {k: request.query_params.get(k, "").strip() for k in ("kind", "chapter", "space")}
         )
         if not form.is_valid():
             raise ValidationError(
