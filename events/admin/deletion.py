@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from betacowork.messaging.models import Outbox
+from betacowork.messaging.sender import outbox_render
 
 from ..models import Event, Registration
 
@@ -27,8 +28,9 @@ from ..models import Event, Registration
 class GuardedDeleteMixin:
     """Refuse deleting the objects `delete_refused` returns, on the delete page and in the
     "Delete selected" action; `delete_refused_message` says why and what to do instead.
-    The admin lists "delete_selected" in its `actions`: ours then takes the place of the
-    admin site's."""
+    What is deleted is first given `before_delete` (the emails that must still go written
+    out). The admin lists "delete_selected" in its `actions`: ours then takes the place of
+    the admin site's."""
 
     def delete_refused(self, queryset: QuerySet) -> QuerySet:
         raise NotImplementedError
@@ -36,28 +38,22 @@ class GuardedDeleteMixin:
     def delete_refused_message(self, refused: list) -> str:
         raise NotImplementedError
 
-    def delete_waiting(self, queryset: QuerySet) -> list:
-        """Objects that emails still to be sent need: their rows were written as data and
-        are rendered from them when they go (a cancellation's from its registrations)."""
-        return []
+    def before_delete(self, queryset: QuerySet) -> None:
+        """What must be done with `queryset` still there (see `_render_unsent`)."""
 
     def _refuse_delete(self, request, queryset: QuerySet) -> bool:
         refused = list(self.delete_refused(queryset))
         if refused:
             self.message_user(request, self.delete_refused_message(refused), messages.ERROR)
-            return True
-        waiting = list(self.delete_waiting(queryset))
-        if waiting:
-            message = ngettext(
-                "Nothing was deleted: emails about %(names)s are still on their way, and "
-                "they are written from it when they go. Try again in a few minutes.",
-                "Nothing was deleted: emails about %(names)s are still on their way, and "
-                "they are written from them when they go. Try again in a few minutes.",
-                len(waiting),
-            ) % {"names": _names(waiting)}
-            self.message_user(request, message, messages.ERROR)
-            return True
-        return False
+        return bool(refused)
+
+    def delete_model(self, request, obj):
+        self.before_delete(self.model.objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self.before_delete(queryset)
+        super().delete_queryset(request, queryset)
 
     @admin.action(
         permissions=["delete"],
@@ -89,15 +85,18 @@ def _names(objects) -> str:
     return ", ".join(f"“{obj}”" for obj in objects)
 
 
-def _unsent_data_rows(events) -> QuerySet:
-    """Emails about `events` written as data and not sent yet (an empty subject: rendered
-    when they go). Deleting what they are written from would cancel them unsent — a
-    cancelled event deleted at once, and its registrants never told (review)."""
-    return Outbox.objects.filter(
-        status=Outbox.Status.PENDING,
-        subject="",
-        topic__in=[f"event:{pk}" for pk in events],
-    )
+# The emails that must still go once what they are about is deleted: a cancelled event's
+# "cancelled" (the other kinds about an event or a seat are obsolete without it, and their
+# delivery checks drop them).
+_OUTLIVING = ("events.event_cancelled",)
+
+
+def _render_unsent(rows: QuerySet) -> None:
+    """Write the text of `rows` (kinds of `_OUTLIVING`, written as data and not sent yet:
+    rendered from their registration when they go) while what they are written from is
+    still there: a cancelled event deleted at once took its registrants' "cancelled" emails
+    along unsent (review). They then go as they are."""
+    outbox_render(list(rows.filter(status=Outbox.Status.PENDING, subject="", kind__in=_OUTLIVING)))
 
 
 class RegistrationDeleteMixin(GuardedDeleteMixin):
@@ -113,10 +112,10 @@ class RegistrationDeleteMixin(GuardedDeleteMixin):
             .select_related("event")
         )
 
-    def delete_waiting(self, queryset):
-        rows = _unsent_data_rows({r.event_id for r in queryset.only("event_id")})
-        needed = set(rows.values_list("payload__registration", flat=True))
-        return [r for r in queryset.select_related("event") if r.pk in needed]
+    def before_delete(self, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        topics = {f"event:{e}" for e in queryset.values_list("event_id", flat=True)}
+        _render_unsent(Outbox.objects.filter(topic__in=topics, payload__registration__in=ids))
 
     def delete_refused_message(self, refused: list[Registration]) -> str:
         return ngettext(
@@ -146,10 +145,9 @@ class EventDeleteMixin(GuardedDeleteMixin):
             .order_by("start")
         )
 
-    def delete_waiting(self, queryset):
-        events = {e.pk: e for e in queryset}
-        topics = set(_unsent_data_rows(events).values_list("topic", flat=True))
-        return [e for pk, e in events.items() if f"event:{pk}" in topics]
+    def before_delete(self, queryset):
+        topics = [f"event:{pk}" for pk in queryset.values_list("pk", flat=True)]
+        _render_unsent(Outbox.objects.filter(topic__in=topics))
 
     def delete_refused_message(self, refused: list[Event]) -> str:
         return ngettext(
