@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Company, User
 
-from ..models import MAX_VALUE_EUR, Collaboration, Participant
+from ..models import MAX_VALUE_EUR, Collaboration, Participant, organisation_key
 
 MAX_PARTICIPANTS = 20
 MAX_DAYS_AHEAD = 365
@@ -125,11 +125,12 @@ def own_company_refusal(
     profile = getattr(actor, "profile", None)
     if spec.company is None or profile is None or spec.company.pk != profile.company_id:
         return ""
-    if spec.key in kept:
+    company = spec.company
+    if spec.key in kept or ("organisation", organisation_key(company.name)) in kept:
+        # Kept as it was — also a party typed as an organisation before the directory had
+        # its company, which the form now reads as the company.
         return ""
-    return _("%(name)s is your own company: add the other parties only.") % {
-        "name": spec.company.name
-    }
+    return _("%(name)s is your own company: add the other parties only.") % {"name": company.name}
 
 
 def attended_event_ids(user: User) -> set[int]:

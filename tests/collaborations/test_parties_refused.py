@@ -144,3 +144,30 @@ def test_a_company_already_in_it_stays_when_the_member_joins_it_since(client):
     assert response.status_code == 302
     collab.refresh_from_db()
     assert collab.title == "Website redesign (phase 1)"
+
+
+def test_an_organisation_typed_before_its_company_joined_the_directory_stays(client):
+    """Review: Fred logged a collaboration with the outside organisation "Acme"; Acme then
+    joined the directory and hired Fred. The form reads the kept row as the company: an
+    edit of the title was refused with "Acme is your own company"."""
+    from django.urls import reverse
+
+    from collaborations.models import Participant
+    from collaborations.services import ParticipantSpec
+    from tests.factories import CompanyFactory, UserFactory
+
+    from .conftest import form_as_sent, log
+
+    author = UserFactory(name="Fred Lance")
+    collab = log(author, ParticipantSpec(role=Participant.Role.CLIENT, organisation="Acme"))
+    author.profile.company = CompanyFactory(name="Acme")
+    author.profile.save()
+    client.force_login(author)
+    url = reverse("collaborations:update", args=[collab.pk])
+    data = form_as_sent(client.get(url).content.decode(), title="Website redesign (phase 2)")
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    collab.refresh_from_db()
+    assert collab.title == "Website redesign (phase 2)"
