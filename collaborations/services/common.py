@@ -224,11 +224,8 @@ def request_confirmations(collab: Collaboration, *, editor: User | None = None) 
     if editor is not None:
         return _request_again(collab, editor=editor)
     written = 0
-    pending = collab.participants.filter(
-        state=Participant.State.PENDING, user__isnull=False, user__is_active=True
-    ).select_related("user")
     author = getattr(collab.author, "profile", None) if collab.author_id else None
-    for participant in pending:
+    for participant in _still_to_answer(collab):
         # Named as the collaboration's page names them to this reader: a profile they may
         # not see (hidden) is "A member", translated when the message is drawn in their language.
         named = author is None or profile_visible_to(author, participant.user)
@@ -248,6 +245,13 @@ def request_confirmations(collab: Collaboration, *, editor: User | None = None) 
     return written
 
 
+def _still_to_answer(collab: Collaboration):
+    """The members asked to confirm this revision who can answer (an active account)."""
+    return collab.participants.filter(
+        state=Participant.State.PENDING, user__isnull=False, user__is_active=True
+    ).select_related("user")
+
+
 def _request_again(collab: Collaboration, *, editor: User) -> int:
     """`request_confirmations` after an edit: each member still to confirm is told who
     changed it (as the page names them to that reader: "A member" for a profile they may not
@@ -263,14 +267,7 @@ def _request_again(collab: Collaboration, *, editor: User) -> int:
     labels = changed_labels(changes)
     profile = getattr(editor, "profile", None)
     written = 0
-    pending = (
-        collab.participants.filter(
-            state=Participant.State.PENDING, user__isnull=False, user__is_active=True
-        )
-        .exclude(user_id=editor.pk)
-        .select_related("user")
-    )
-    for participant in pending:
+    for participant in _still_to_answer(collab).exclude(user_id=editor.pk):
         named = profile is not None and profile_visible_to(profile, participant.user)
         written += notify(
             kind=CollaborationChanged.key,
