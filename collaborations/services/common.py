@@ -99,7 +99,8 @@ def history_changes_shown(entries, *, viewer: User) -> dict[int, dict]:
 
     An entry written before snapshots kept the member's account names the member its name
     matches among the collaboration's member participants; none matched, "a member". Two
-    queries, plus one per collaboration that had a former member."""
+    queries, plus one per collaboration that had a former member. A changed introducer is
+    named the same way (`introduced_by`, not the account's number)."""
     entries = list(entries)
     collab_ids = {e.collaboration_id for e in entries}
     by_name = {
@@ -113,11 +114,23 @@ def history_changes_shown(entries, *, viewer: User) -> dict[int, dict]:
         for e in entries
         for party in _snapshot_parties(e.changes)
     }
-    named = set(
+    introducers = {
+        pk
+        for e in entries
+        if isinstance(e.changes.get("introduced_by_id"), list)
+        for pk in e.changes["introduced_by_id"]
+        if isinstance(pk, int)
+    }
+    names = dict(
         Profile.objects.visible_to(viewer)
-        .filter(user_id__in=[pk for pk in wanted if pk])
-        .values_list("user_id", flat=True)
+        .filter(user_id__in=[pk for pk in wanted | introducers if pk])
+        .values_list("user_id", "display_name")
     )
+    named = set(names)
+
+    def introducer(pk) -> str | None:
+        return None if pk is None else names.get(pk) or gettext("a member")
+
     reads_history: dict[int, bool] = {}
 
     def shown(entry, party: dict) -> dict:
@@ -149,6 +162,9 @@ def history_changes_shown(entries, *, viewer: User) -> dict[int, dict]:
                 else snapshot
                 for snapshot in changes["participants"]
             ]
+        if isinstance(changes.get("introduced_by_id"), list):
+            # Who introduced them, by name as the page names them, not an account number.
+            changes["introduced_by"] = [introducer(pk) for pk in changes.pop("introduced_by_id")]
         out[entry.pk] = changes
     return out
 

@@ -62,3 +62,20 @@ def test_an_entry_written_before_snapshots_kept_accounts_names_no_hidden_member(
     [created] = [h for h in history if h["action"] == "created"]
     names = [p["name"] for p in created["changes"]["participants"][1]]
     assert names == ["Katia Xenophontos", "a member", "Stan Jagiello"]
+
+
+def test_a_changed_introducer_is_named_as_the_page_names_them(client, member, other_member):
+    """QA: the export gave an introducer as an account number (`introduced_by_id`)."""
+    cecil = UserFactory(name="Cécil Schmitt")
+    set_visibility(cecil, Visibility.HIDDEN)
+    collab = log(member, other_member)
+    entry = collab.history.get(action="created")
+    entry.changes["introduced_by_id"] = [cecil.pk, other_member.pk]  # as an edit records it
+    entry.save(update_fields=["changes"])
+
+    client.force_login(member)
+    download = client.get(reverse("members:my_data_download"))
+    history = json.loads(download.content)["sections"]["collaborations"]["history"]
+    [created] = [h for h in history if h["action"] == "created"]
+    assert "introduced_by_id" not in created["changes"]
+    assert created["changes"]["introduced_by"] == ["a member", "Stan Jagiello"]
