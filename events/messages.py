@@ -72,7 +72,8 @@ def upcoming_event_reasons(rows, key_pattern) -> dict[int, str]:
     return reasons
 
 
-_REGISTRANT_READ = Registration.objects.select_related(
+# A registration as a message about it reads it: its member, its event and what that shows.
+REGISTRANT_READ = Registration.objects.select_related(
     "user", "event__kind", "event__space", "event__chapter"
 )
 
@@ -92,17 +93,15 @@ class _RegistrantMessage(MessageKind):
 
     def prefetch(self, rows) -> dict:
         """{registration id: the registration, with its member and event}: one query."""
-        return _REGISTRANT_READ.in_bulk({row.payload.get("registration") for row in rows})
+        return REGISTRANT_READ.in_bulk({row.payload.get("registration") for row in rows})
 
     def render(self, row, batch: dict | None = None) -> tuple:
         from .services import absolute_url, guest_cancel_url, registration_language
 
+        batch = batch if batch is not None else self.prefetch([row])
         wanted = row.payload.get("registration")
-        if batch is None:
-            registration = _REGISTRANT_READ.filter(pk=wanted).first()
-        else:
-            # A copy: the status below is this row's, another row may name the same seat.
-            registration = copy.copy(batch[wanted]) if wanted in batch else None
+        # A copy: the status below is this row's, another row may name the same seat.
+        registration = copy.copy(batch[wanted]) if wanted in batch else None
         if registration is None:
             raise LookupError("Registration deleted.")
         # The message tells the status the registrant had when it was written.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from betacowork.messaging import MessageKind, member_context, register_kind
 from betacowork.messaging.rendering import message_render
 
+from ..messages import REGISTRANT_READ
 from ..models import Registration
 
 # organiser-note:<event id>:<nonce of the form>:<registration id>
@@ -21,9 +22,6 @@ NOTE_KEY = re.compile(r"^organiser-note:(?P<event>\d+):(?P<nonce>[0-9a-f]+):(?P<
 
 def organiser_note_key(*, event_id: int, nonce: str, registration_id: int) -> str:
     return f"organiser-note:{event_id}:{nonce}:{registration_id}"
-
-
-_READ = Registration.objects.select_related("user", "event__kind", "event__space", "event__chapter")
 
 
 @register_kind
@@ -58,7 +56,7 @@ class OrganiserNote(MessageKind):
 
     def prefetch(self, rows) -> dict:
         """{registration id: the registration, with its member and event}: one query."""
-        return _READ.in_bulk({row.payload.get("registration") for row in rows})
+        return REGISTRANT_READ.in_bulk({row.payload.get("registration") for row in rows})
 
     def render(self, row, batch: dict | None = None) -> tuple:
         """A member's note with their name and unsubscribe link; a guest's with the name they

@@ -35,7 +35,6 @@ from .common import (  # noqa: F401
     SCHEDULE_FIELDS,
     TZ,
     _ics_attachment,
-    _registrant_message,
     _registration_message,
     absolute_url,
     event_topic,

@@ -12,7 +12,7 @@ from django.core import signing
 from django.db.models import Q
 from django.utils import translation
 
-from betacowork.messaging.outbox import OutboxMessage, outbox_write_data
+from betacowork.messaging.outbox import OutboxMessage, outbox_write_data, outbox_write_many
 from betacowork.messaging.rendering import token_path
 
 from ..models import Event, Registration
@@ -156,6 +156,23 @@ def _registrant_message(
         topic=event_topic(registration.event),
         payload={"registration": registration.pk, **payload},
     )
+
+
+def _registrants_write(
+    event: Event, registrations: list[Registration], *, kind: str, key, payload
+) -> None:
+    """One message of `kind` to each of `registrations` (of `event`) as data, in one INSERT:
+    `key(registration)` its de-duplication key, `payload(registration)` what it must say
+    (`_registrant_message`). A former member's row gets none."""
+    messages = []
+    for registration in registrations:
+        registration.event = event  # read for the topic: not once per row
+        messages.append(
+            _registrant_message(
+                registration, kind=kind, dedup_key=key(registration), **payload(registration)
+            )
+        )
+    outbox_write_many(m for m in messages if m is not None)
 
 
 def _registration_message(*, registration: Registration, kind: str, dedup_key: str, **extra):

@@ -12,13 +12,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from betacowork.messaging.outbox import outbox_write_many
-
 from ..messages import EventCancelled, EventChanged
 from ..models import Event, EventChange
 from .announcements import chapter_announcement_write
 from .cancellation import _promote_waitlisted
-from .common import SCHEDULE_FIELDS, _registrant_message, waitlist_positions
+from .common import SCHEDULE_FIELDS, _registrants_write, waitlist_positions
 from .creation import EVENT_UPDATE_FIELDS, _dates_check, _window_check
 from .history import event_history_add
 from .registration import _lock_event
@@ -84,21 +82,16 @@ def _notify_cancelled(event: Event) -> int:
     return how many were. The rows are written as data in one INSERT (events/messages.py
     renders them when sending): the queries do not grow with the registrants."""
     registrations = list(event.registrations.active().select_related("user"))
-    messages = []
-    for registration in registrations:
-        registration.event = event
-        messages.append(
-            _registrant_message(
-                registration,
-                kind=EventCancelled.key,
-                dedup_key=f"event-cancelled:{event.pk}:{registration.pk}",
-                # What the email says: a seat cancelled (with the cancelled event's .ics,
-                # which marks cancelled the copy the confirmation's file put in their
-                # calendar) or the waitlist gone (its email carried no file).
-                status=registration.status,
-            )
-        )
-    outbox_write_many(m for m in messages if m is not None)
+    _registrants_write(
+        event,
+        registrations,
+        kind=EventCancelled.key,
+        key=lambda registration: f"event-cancelled:{event.pk}:{registration.pk}",
+        # What the email says: a seat cancelled (with the cancelled event's .ics, which marks
+        # cancelled the copy the confirmation's file put in their calendar) or the waitlist
+        # gone (its email carried no file).
+        payload=lambda registration: {"status": registration.status},
+    )
     return len(registrations)
 
 
@@ -314,20 +307,17 @@ def _notify_changed(before: Event, after: Event) -> None:
         "previous_start": before.start.isoformat(),
         "previous_place": before.place,
     }
-    messages = []
-    for registration in registrations:
-        registration.event = after
-        messages.append(
-            _registrant_message(
-                registration,
-                kind=EventChanged.key,
-                dedup_key=f"event-changed:{after.pk}:v{after.version}:{registration.pk}",
-                status=registration.status,
-                position=positions.get(registration.pk),
-                **previous,
-            )
-        )
-    outbox_write_many(m for m in messages if m is not None)
+    _registrants_write(
+        after,
+        registrations,
+        kind=EventChanged.key,
+        key=lambda registration: f"event-changed:{after.pk}:v{after.version}:{registration.pk}",
+        payload=lambda registration: {
+            "status": registration.status,
+            "position": positions.get(registration.pk),
+            **previous,
+        },
+    )
 
 
 def _history_of_update(before: Event, after: Event, data: dict, actor) -> None:
