@@ -98,10 +98,17 @@ def csrf(port: int, slug: str) -> tuple[str, str]:
     return cookie, token
 
 
-def register_request(slug: str, cookie: str, token: str, tag: str):
+def register_request(tree: Tree, slug: str, cookie: str, token: str, tag: str):
     """Guest POSTs, each from an address of its own (as a rush is: 500 people, not one
     machine), told by `X-Forwarded-For` behind one trusted proxy (the bench's server runs
-    with ALLAUTH_TRUSTED_PROXY_COUNT=1): the guest form's limit per visitor counts each."""
+    with ALLAUTH_TRUSTED_PROXY_COUNT=1): the guest form's limit per visitor counts each.
+
+    A guest's seat is taken by the POST behind the link their email brings (the form only
+    sends the email: events/services/guests.py): each request is that POST, its link signed
+    here with the server's key. An older tree without those links (`--before`) is sent the
+    form, which booked then."""
+    links = (tree.root / "events" / "templates" / "events" / "guest_confirm.html").exists()
+    event_id = event_pk(slug, using=tree.alias) if links else None
 
     def request(i: int):
         headers = {
@@ -109,17 +116,31 @@ def register_request(slug: str, cookie: str, token: str, tag: str):
             "Cookie": f"csrftoken={cookie}",
             "X-Forwarded-For": f"10.{tag_number(tag)}.{i // 256 % 256}.{i % 256}",
         }
-        body = urlencode(
-            {
-                "csrfmiddlewaretoken": token,
-                "name": f"Bench Guest {i:04d}",
-                "email": f"{tag}{i:04d}@bench.test",
-                "note": "",
-            }
-        )
+        guest = {"name": f"Bench Guest {i:04d}", "email": f"{tag}{i:04d}@bench.test", "note": ""}
+        if event_id is not None:
+            link = guest_link(tree, event_id, guest)
+            return "POST", link, urlencode({"csrfmiddlewaretoken": token}), headers
+        body = urlencode({"csrfmiddlewaretoken": token, **guest})
         return "POST", f"/events/{slug}/register/", body, headers
 
     return request
+
+
+def event_pk(slug: str, using: str) -> int:
+    from events.models import Event
+
+    return Event.objects.using(using).only("pk").get(slug=slug).pk
+
+
+def guest_link(tree: Tree, event_id: int, guest: dict) -> str:
+    """The path of the link a guest's email brings, signed with `tree`'s server's key."""
+    from django.core.signing import TimestampSigner
+
+    from events.services.guests import GUEST_REQUEST_SALT
+
+    payload = {"v": event_id, "n": guest["name"], "e": guest["email"], "t": "", "l": "en"}
+    signer = TimestampSigner(key=tree.env["SECRET_KEY"], salt=GUEST_REQUEST_SALT, fallback_keys=[])
+    return f"/events/guest-confirm/{signer.sign_object(payload, compress=True)}/"
 
 
 def tag_number(tag: str) -> int:
@@ -158,7 +179,8 @@ def start_servers(args, models: list[Model], trees: list[Tree]) -> list[Server]:
         warm_slug = f"bench-{server.model.key}-warm"
         server.cookie, server.token = csrf(server.port, warm_slug)
         size = 2 * server.model.workers * server.model.threads
-        burst(server.port, size, register_request(warm_slug, server.cookie, server.token, "w"))
+        warm = register_request(server.tree, warm_slug, server.cookie, server.token, "w")
+        burst(server.port, size, warm)
         burst(server.port, size, reference_request)
     return servers
 
@@ -174,7 +196,7 @@ def http_round(args, server: Server, r: int) -> tuple[bool, float | None]:
     """One round on a fresh event: the POST burst and (with --compare-reference) the reference
     burst, in alternating order. Prints its row; returns (counts right, ratio or None)."""
     slug = f"bench-{server.model.key}-{r}"
-    post = register_request(slug, server.cookie, server.token, "g")
+    post = register_request(server.tree, slug, server.cookie, server.token, "g")
     kinds = ["register", "reference"] if args.compare_reference else ["register"]
     if r % 2:
         kinds.reverse()

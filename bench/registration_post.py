@@ -10,13 +10,22 @@ from registration_lock import Recorder
 from registration_setup import REFERENCE, make_event
 
 
+def guest_link(event, email: str) -> str:
+    """The link a guest's email brings (its POST takes the seat: events/services/guests.py)."""
+    from django.urls import reverse
+
+    from events.services.guests import GuestRequest, guest_request_token
+
+    request = GuestRequest(event_id=event.pk, name="C", email=email, note="", language="en")
+    return reverse("events:guest_confirm", kwargs={"token": guest_request_token(request)})
+
+
 def queries_per_post(recorder: Recorder, versions: dict, capacity: int) -> dict[str, int]:
     """Per version, POST once through django.test.Client for a confirmed seat and once for
     the waitlist, and list every statement of the request. Returns the larger count per
     version (COMMIT excluded; psycopg2's implicit BEGIN is never seen)."""
     from django.db import connection
     from django.test import Client
-    from django.urls import reverse
 
     from events import services
     from events.models import Registration
@@ -28,10 +37,10 @@ def queries_per_post(recorder: Recorder, versions: dict, capacity: int) -> dict[
         services.event_register = register  # what the view calls, for this request only
         try:
             for event in (make_event(f"bench-client-{name}", capacity), full):
-                url = reverse("events:register", kwargs={"slug": event.slug})
+                url = guest_link(event, "c@bench.test")
                 recorder.start()
                 with connection.execute_wrapper(recorder):
-                    response = Client().post(url, {"name": "C", "email": "c@bench.test"})
+                    response = Client().post(url)
                 names = [label for label, _, _ in recorder.stop()]
                 status = Registration.objects.get(event=event, email="c@bench.test").status
                 count = len([n for n in names if n != "COMMIT"])
@@ -57,9 +66,7 @@ def client_cost(versions: dict, capacity: int, n: int = 40) -> None:
     from events import services
 
     current, client = services.event_register, Client()
-    urls = {
-        name: make_event(f"bench-cost-{name}", capacity).get_absolute_url() for name in versions
-    }
+    events = {name: make_event(f"bench-cost-{name}", capacity) for name in versions}
     costs = {(name, kind): [] for name in versions for kind in ("post", "reference")}
     try:
         for i in range(n):
@@ -68,10 +75,7 @@ def client_cost(versions: dict, capacity: int, n: int = 40) -> None:
                 for kind in ("post", "reference"):
                     wall, cpu = time.perf_counter(), time.thread_time()
                     if kind == "post":
-                        data = {"name": "C", "email": f"cost{i:03d}@bench.test"}
-                        # A visitor each (the guest form's limit is per address).
-                        address = f"10.1.{i}.{list(versions).index(name)}"
-                        client.post(f"{urls[name]}register/", data, REMOTE_ADDR=address)
+                        client.post(guest_link(events[name], f"cost{i:03d}@bench.test"))
                     else:
                         client.get(REFERENCE)
                     wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu

@@ -158,7 +158,7 @@ class GuestRegistrationForm(RegistrationForm):
     email = forms.EmailField(
         label=_("Your email"),
         max_length=254,  # the column's size (EmailValidator alone lets 320 characters in)
-        help_text=_("We send your confirmation and a link to cancel here."),
+        help_text=_("We email you a link here: your place is booked when you open it."),
     )
 
     field_order = ["name", "email", "note"]

@@ -30,6 +30,7 @@ from .models import Event, Registration
 _REMINDER_KEY = re.compile(r"^reminder-(?P<offset>\d+)m:reg(?P<reg>\d+):v(?P<version>\d+)$")
 _ANNOUNCE_KEY = re.compile(r"^chapter-announce:(?P<event>\d+):(?P<user>\d+)$")
 _CHANGED_KEY = re.compile(r"^event-changed:(?P<event>\d+):v(?P<version>\d+):(?P<reg>\d+)$")
+_GUEST_REQUEST_KEY = re.compile(r"^guest-request:(?P<event>\d+):")
 
 
 def reminder_key(*, offset: int, registration_id: int, version: int) -> str:
@@ -38,6 +39,10 @@ def reminder_key(*, offset: int, registration_id: int, version: int) -> str:
 
 def announcement_key(*, event_id: int, user_id: int) -> str:
     return f"chapter-announce:{event_id}:{user_id}"
+
+
+def guest_request_key(*, event_id: int, form: str, window: int) -> str:
+    return f"guest-request:{event_id}:{form}:{window}"
 
 
 def reminder_offset_due(event: Event, now: datetime) -> int | None:
@@ -70,6 +75,20 @@ def upcoming_event_reasons(rows, key_pattern) -> dict[int, str]:
         elif now >= event.start:
             reasons[pk] = "Event has already started."
     return reasons
+
+
+@register_kind
+class GuestRegistrationRequest(MessageKind):
+    """The link that confirms a guest's registration (events/services/guests.py): always
+    sent (essential), its text for the mailbox alone (the link books a seat), and not sent
+    for an event no longer published or already started."""
+
+    key = "events.guest_request"
+    template_prefix = "events/email/guest_request"
+    secret = True
+
+    def obsolete_reasons(self, rows) -> dict[int, str]:
+        return upcoming_event_reasons(rows, _GUEST_REQUEST_KEY)
 
 
 # A registration as a message about it reads it: its member, its event and what that shows.

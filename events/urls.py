@@ -20,6 +20,7 @@ urlpatterns = [
         name="calendar_regenerate",
     ),
     path("guest-cancel/<str:token>/", views.GuestCancelView.as_view(), name="guest_cancel"),
+    path("guest-confirm/<str:token>/", views.GuestConfirmView.as_view(), name="guest_confirm"),
     path("<slug:slug>/", views.EventDetailView.as_view(), name="detail"),
     path("<slug:slug>/register/", views.EventRegisterView.as_view(), name="register"),
     path("<slug:slug>/cancel/", views.EventCancelRegistrationView.as_view(), name="cancel"),

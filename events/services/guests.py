@@ -1,71 +1,107 @@
-"""A guest's form with an address that already holds a place: answered as a new address is,
-so that the form tells no one who attends (`guest_registered_again`)."""
+"""A guest's registration, confirmed from their mailbox.
+
+A visitor's form books nothing: it emails the address a link (`guest_request_send`) whose
+signed token carries what they typed (`GuestRequest`); the seat or waitlist place is taken
+when the link is followed and its page's button pressed (`guest_request_from_token`, then
+`event_register`). So nobody can book a seat in someone else's name — a member's included,
+whose address books for them — and the form answers every address the same way: it tells
+no one who attends, and the seats-left figure moves only for proven addresses.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
-from django.utils import timezone
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone, translation
 
-from betacowork.messaging.models import Outbox
+from betacowork.messaging import notify_address
+from betacowork.messaging.rendering import token_path
 
-from ..messages import RegistrationConfirmed, RegistrationWaitlisted
-from ..models import Event, Registration
-from .common import _registration_message, waitlist_position
-from .registration import _address_owner
+from ..messages import GuestRegistrationRequest, guest_request_key
+from ..models import Event
+from .common import absolute_url, event_topic
+
+GUEST_REQUEST_SALT = "events.guest-request"
+# How long a confirmation link works (the event's start closes it sooner).
+GUEST_REQUEST_MAX_AGE = timedelta(days=3)
+# A form sent again within this window (a double click, "did it work?") sends no second
+# email to the same address: the first has just gone out.
+_REQUEST_QUIET_SECONDS = 600
 
 
 @dataclass(frozen=True)
-class GuestTold:
-    """What a guest's form answers: a seat, or this place on the waitlist."""
+class GuestRequest:
+    """What a guest typed, as the link carries it back."""
 
-    status: str
-    position: int | None
-
-
-# A second submission this soon after the first (a double click, "did it work?") gets no
-# second email: the confirmation has just gone out.
-_AGAIN_QUIET = timedelta(minutes=10)
+    event_id: int
+    name: str
+    email: str
+    note: str
+    language: str
 
 
-def guest_registered_again(*, event: Event, email: str) -> GuestTold:
-    """A guest gave an address that already holds a place at `event` (theirs, another
-    guest's, a member's). The form answers exactly as it would for a new address — a seat
-    while there is one, else the next place on the waitlist — so a visitor cannot learn who
-    attends (a hidden member included) by typing addresses; the registration's own message
-    goes again to that address, which tells its owner where they stand (at most once an hour
-    per registration, not within minutes of the first). The seats-left figure on the page
-    still counts real registrations only: it is not changed here."""
-    email = (email or "").strip().lower()
-    owner = _address_owner(email)
-    same = Q(email__iexact=email) | (Q(user=owner) if owner is not None else Q(pk__in=[]))
-    registration = event.registrations.active().filter(same).order_by("created_at").first()
-    counts = event.registrations.aggregate(
-        confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
-        waitlisted=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
+def guest_request_token(request: GuestRequest) -> str:
+    return signing.dumps(
+        {
+            "v": request.event_id,
+            "n": request.name,
+            "e": request.email,
+            "t": request.note,
+            "l": request.language,
+        },
+        salt=GUEST_REQUEST_SALT,
+        compress=True,
     )
-    now = timezone.now()
-    if registration is not None and registration.created_at <= now - _AGAIN_QUIET:
-        _registration_message_again(registration, hour=int(now.timestamp() // 3600))
-    if event.capacity is not None and counts["confirmed"] >= event.capacity:
-        return GuestTold(Registration.Status.WAITLISTED, counts["waitlisted"] + 1)
-    return GuestTold(Registration.Status.CONFIRMED, None)
 
 
-def _registration_message_again(registration: Registration, *, hour: int) -> None:
-    key = f"registration-again:{registration.pk}:{hour}"
-    if Outbox.objects.filter(dedup_key=key).exists():
-        return
-    extra = {}
-    if registration.status == Registration.Status.WAITLISTED:
-        kind, extra["position"] = RegistrationWaitlisted.key, waitlist_position(registration)
-    else:
-        kind = RegistrationConfirmed.key
+def guest_request_from_token(token: str) -> GuestRequest | None:
+    """The request a confirmation link carries, or None when it is tampered or expired."""
     try:
-        with transaction.atomic():
-            _registration_message(registration=registration, kind=kind, dedup_key=key, **extra)
-    except IntegrityError:
-        pass  # the same hour's message, written by a request a moment ago
+        data = signing.loads(
+            token, salt=GUEST_REQUEST_SALT, max_age=GUEST_REQUEST_MAX_AGE.total_seconds()
+        )
+        return GuestRequest(
+            event_id=int(data["v"]),
+            name=str(data["n"]),
+            email=str(data["e"]),
+            note=str(data["t"]),
+            language=str(data["l"]),
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def guest_request_send(*, event: Event, name: str, email: str, note: str, language: str) -> None:
+    """Email `email` the link that confirms a guest's registration for `event`. The form
+    checked the fields; `event_register` checks everything again when the link is used.
+
+    The email holds the link and the event, not the name or note typed (anyone's text, to
+    an address whose owner may not have asked): they are shown on the link's page. One email
+    for the same form sent again within ten minutes."""
+    email = email.strip().lower()
+    request = GuestRequest(
+        event_id=event.pk, name=name.strip(), email=email, note=note.strip(), language=language
+    )
+    window = int(timezone.now().timestamp() // _REQUEST_QUIET_SECONDS)
+    # The same form sent twice (same address, name and note) in the window: one email.
+    sent = hashlib.sha256(f"{email}\n{request.name}\n{request.note}".encode()).hexdigest()[:24]
+    with translation.override(language), transaction.atomic():
+        notify_address(
+            kind=GuestRegistrationRequest.key,
+            to_email=email,
+            language=language,
+            context={
+                "event": event,
+                "event_url": absolute_url(event.get_absolute_url()),
+                "confirm_url": absolute_url(
+                    token_path("events:guest_confirm", guest_request_token(request))
+                ),
+                "valid_days": GUEST_REQUEST_MAX_AGE.days,
+            },
+            dedup_key=guest_request_key(event_id=event.pk, form=sent, window=window),
+            topic=event_topic(event),
+        )

@@ -13,7 +13,12 @@ from .calendars import (
 )
 from .checkin import CheckInToggleView, CheckInView
 from .pages import EventDetailView, EventListView, EventMonthView, MyEventsView
-from .registration import EventCancelRegistrationView, EventRegisterView, GuestCancelView
+from .registration import (
+    EventCancelRegistrationView,
+    EventRegisterView,
+    GuestCancelView,
+    GuestConfirmView,
+)
 
 __all__ = [
     "CalendarTokenCreateView",
@@ -29,6 +34,7 @@ __all__ = [
     "EventPermissionMixin",
     "EventRegisterView",
     "GuestCancelView",
+    "GuestConfirmView",
     "MyEventsView",
     "PersonalFeedView",
     "PublicFeedView",

@@ -21,7 +21,7 @@ from ..forms import GuestRegistrationForm, RegistrationForm, add_service_errors
 from ..models import Event, Registration
 from ..rules import event_visible
 from ..services.common import registration_language
-from ..services.guests import guest_registered_again
+from ..services.guests import guest_request_from_token, guest_request_send
 from .common import _validation_messages
 from .pages import EventDetailView
 
@@ -29,9 +29,9 @@ from .pages import EventDetailView
 def _guest_rate_limits() -> dict[str, str]:
     """Guest registrations one visitor may send (settings.GUEST_REGISTRATION_RATE), counted
     per address as the login limits count (allauth's, behind ALLAUTH_TRUSTED_PROXY_COUNT
-    proxies). Each one takes a seat or sends an address's owner their registration's email
-    again (`guest_registered_again`): without a limit, anyone could make the site email
-    address after address. The default, twenty an hour, leaves room for a group registering
+    proxies). Each one emails an address the link that confirms a registration
+    (`guest_request_send`): without a limit, anyone could make the site email address after
+    address. The default, twenty an hour, leaves room for a group registering
     from one office or a coworking space's Wi-Fi."""
     return {"guest_register": settings.GUEST_REGISTRATION_RATE}
 
@@ -77,26 +77,17 @@ class EventRegisterView(EventDetailView):
             response = self.render_to_response(ctx, status=429)
             response["Retry-After"] = str(_guest_rate_period())
             return response
+        if user is None:
+            return self._guest_request(request, form)
         try:
             registration = services.event_register(
-                event=event,
-                user=user,
-                name=form.cleaned_data.get("name", ""),
-                email=form.cleaned_data.get("email", ""),
-                note=form.cleaned_data.get("note", ""),
+                event=event, user=user, note=form.cleaned_data.get("note", ""),
                 language=get_language(),
-            )
+            )  # fmt: skip
         except ValidationError as exc:
             if getattr(exc, "code", None) == "already_registered":
-                if user is None:
-                    # A visitor may not learn whether an address attends: answered as a new
-                    # address is, and the address's owner gets their registration's email.
-                    email = form.cleaned_data["email"].strip().lower()  # as a new one is written
-                    told = guest_registered_again(event=event, email=email)
-                    _tell_registered(request, told.status, told.position, guest_email=email)
-                    return redirect(event)
                 # A double click, or a second try: nothing changed, and that is fine.
-                messages.info(request, _("You are already registered for this event."))
+                _tell_already_registered(request, event=event, user=user)
                 return redirect(event)
             if hasattr(exc, "error_dict"):
                 add_service_errors(form, exc)
@@ -106,13 +97,46 @@ class EventRegisterView(EventDetailView):
                     self.get_event(), form=form, errors=_validation_messages(exc)
                 )
             return self.render_to_response(ctx, status=400)
-        _tell_registered(
+        _tell_registered(request, registration.status, registration.position)
+        return redirect(event)
+
+    def _guest_request(self, request, form):
+        """A guest's form books nothing yet: the address gets the link that does
+        (events/services/guests.py), and the page says so — the same for every address."""
+        event = self.get_event()
+        refusal = services.registration_refusal(event=event, user=None)
+        if refusal:
+            ctx = self.build_context(event, form=form, errors=[refusal])
+            return self.render_to_response(ctx, status=400)
+        email = form.cleaned_data["email"].strip().lower()
+        guest_request_send(
+            event=event,
+            name=form.cleaned_data["name"],
+            email=email,
+            note=form.cleaned_data.get("note", ""),
+            language=get_language(),
+        )
+        messages.info(
             request,
-            registration.status,
-            registration.position,
-            guest_email=registration.email if user is None else None,
+            _(
+                "Almost there: we sent a link to %(email)s. Open it to confirm your place — "
+                "nothing is booked until then."
+            )
+            % {"email": email},
         )
         return redirect(event)
+
+
+def _tell_already_registered(request, *, event: Event, user) -> None:
+    registration = selectors.registration_for(event=event, user=user)
+    if registration is not None and registration.status == Registration.Status.WAITLISTED:
+        messages.info(
+            request,
+            _("You are already on the waitlist: number %(position)s.")
+            % {"position": services.waitlist_position(registration)},
+        )
+    else:
+        messages.info(request, _("You are already registered for this event."))
 
 
 def _guest_registration_allowed(request) -> bool:
@@ -285,3 +309,80 @@ class GuestCancelView(TemplateView):
         return self.render_to_response(
             self.get_context_data(done=True, left_waitlist=was_waitlisted)
         )
+
+
+class GuestConfirmView(TemplateView):
+    """The link from a guest's email (events/services/guests.py): GET shows what it books —
+    a mail scanner opening links books nothing —, POST books it (`event_register`: a seat,
+    else a place on the waitlist; an address that belongs to a member books for them)."""
+
+    template_name = "events/guest_confirm.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.guest = guest_request_from_token(kwargs["token"])
+        self.event = None
+        if self.guest is not None:
+            # A lean read, as the event page's form does: in a rush the POST's work is the
+            # service's (which reads the row again under its lock); the page reads the rest.
+            self.event = (
+                Event.objects.visible_to(request.user)
+                .only("pk", "slug")
+                .filter(pk=self.guest.event_id)
+                .first()
+            )
+        if self.event is None:  # tampered, expired, or the event gone or hidden since
+            return self.render_to_response(self.get_context_data(invalid=True), status=400)
+        # In the language the form was sent in, unless this browser picked another with the
+        # language switcher or a member is signed in (theirs, then) — as a cancel link.
+        if (
+            settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and not request.user.is_authenticated
+            and self.guest.language in {code for code, _name in settings.LANGUAGES}
+        ):
+            translation.activate(self.guest.language)
+            request.LANGUAGE_CODE = self.guest.language
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        event = None
+        if getattr(self, "event", None) is not None:
+            event = (
+                selectors.event_detail_queryset(user=self.request.user)
+                .prefetch_related(None)  # the page shows no speakers
+                .filter(pk=self.event.pk)
+                .first()
+            )
+            ctx["invalid"] = ctx.get("invalid") or event is None  # deleted a moment ago
+        if event is not None:
+            full = event.capacity is not None and event.confirmed_count >= event.capacity
+            ctx.update(
+                guest=self.guest,
+                event=event,
+                refusal=services.registration_refusal(event=event, user=None),
+                is_full=full,
+            )
+        return ctx
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        event, guest = self.event, self.guest
+        try:
+            registration = services.event_register(
+                event=event, user=None, name=guest.name, email=guest.email, note=guest.note,
+                language=guest.language,
+            )  # fmt: skip
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "already_registered":
+                # The link used twice, or the address registered another way meanwhile: its
+                # owner is the one reading (the link came to their mailbox).
+                messages.info(request, _("This address is already registered for this event."))
+                return redirect(event)
+            ctx = self.get_context_data(errors=_validation_messages(exc))
+            return self.render_to_response(ctx, status=400)
+        _tell_registered(
+            request, registration.status, registration.position, guest_email=registration.email
+        )
+        return redirect(event)

@@ -12,6 +12,7 @@ from members.models import Chapter, Visibility
 from tests.factories import ChapterFactory, UserFactory
 
 from .factories import EventFactory, RegistrationFactory, kind
+from .guest_flow import guest_register
 
 pytestmark = pytest.mark.django_db
 
@@ -145,9 +146,8 @@ def test_register_for_past_event_is_refused(member_client):
 
 
 def test_guest_registers_with_name_and_email_in_the_request_language(client, event):
-    url = reverse("events:register", kwargs={"slug": event.slug})
-    response = client.post(
-        url, {"name": "Ann Guest", "email": "ann@example.test"}, HTTP_ACCEPT_LANGUAGE="fr"
+    response = guest_register(
+        client, event, name="Ann Guest", email="ann@example.test", HTTP_ACCEPT_LANGUAGE="fr"
     )
     assert response.status_code == 302
     reg = event.registrations.get()
@@ -159,9 +159,8 @@ def test_a_guest_giving_a_members_address_books_for_that_member_who_can_cancel(c
     """Else the member was "already registered" and could neither see nor cancel it."""
     member = UserFactory(email="katia@betacowork.test", name="Katia Xenophontos")
     unverified = UserFactory(email="bo@example.test", verified=False)
-    url = reverse("events:register", kwargs={"slug": event.slug})
-    client.post(url, {"name": "Someone", "email": "Katia@Betacowork.test"})
-    client.post(url, {"name": "Bo", "email": "bo@example.test"})
+    guest_register(client, event, name="Someone", email="Katia@Betacowork.test")
+    guest_register(client, event, name="Bo", email="bo@example.test")
     seat = event.registrations.get(email__iexact="katia@betacowork.test")
     assert (seat.user, seat.name) == (member, "Katia Xenophontos")
     assert event.registrations.get(email="bo@example.test").user is None  # not verified

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from events.models import Registration
 from tests.events.factories import EventFactory
+from tests.events.guest_flow import guest_register
 from tests.factories import ChapterFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +31,8 @@ def test_a_guest_note_is_no_formula_in_a_semicolon_spreadsheet(client, organiser
     chapter = ChapterFactory()
     chapter.organisers.add(organiser)
     event = EventFactory(chapter=chapter)
-    response = client.post(
-        reverse("events:register", kwargs={"slug": event.slug}),
-        {"name": "Jo Guest", "email": "jo@example.test", "note": f"vegan;{FORMULA};"},
+    response = guest_register(
+        client, event, name="Jo Guest", email="jo@example.test", note=f"vegan;{FORMULA};"
     )
     assert response.status_code in (200, 302)
     assert Registration.objects.filter(event=event, email="jo@example.test").exists()
