@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from events import services
 from events.models import Registration
+from tests.factories import UserFactory
 
 from .factories import EventFactory
 from .guest_flow import guest_register
@@ -128,3 +129,22 @@ def test_a_guest_on_the_waitlist_is_asked_to_leave_it_not_to_give_a_seat_back(cl
     page = client.post(link, {"expected": "waitlisted"}).content.decode()
     assert "You are no longer on the waitlist of" in page
     assert "freeing your place" not in page
+
+
+def test_a_member_sending_the_form_again_from_the_waitlist_is_told_their_place(client):
+    """Not "already registered": they hold no seat (QA)."""
+    event = EventFactory(capacity=1)
+    services.event_register(event=event, name="First", email="first@example.test")
+    member, seated = UserFactory(), UserFactory()
+    services.event_register(event=event, user=member)
+    url = reverse("events:register", args=[event.slug])
+    client.force_login(member)
+    said = client.post(url, {"note": ""}, follow=True).content.decode()
+    assert "You are already on the waitlist: number 1." in said
+    assert "You are already registered for this event." not in said
+
+    other = EventFactory(capacity=5)
+    services.event_register(event=other, user=seated)
+    client.force_login(seated)
+    said = client.post(reverse("events:register", args=[other.slug]), follow=True)
+    assert "You are already registered for this event." in said.content.decode()
