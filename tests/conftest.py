@@ -156,6 +156,8 @@ def celery_broker_url(monkeypatch):
         "broker_url": app.conf.broker_url,
         "broker_write_url": app.conf.get("broker_write_url"),
         "broker_transport_options": dict(app.conf.broker_transport_options or {}),
+        # The filesystem broker's transport class (betacowork/broker.py) would serve any URL.
+        "broker_transport": app.conf.broker_transport,
     }
 
     def _drop_pools() -> None:
@@ -170,6 +172,8 @@ def celery_broker_url(monkeypatch):
         app.conf.broker_url = url
         app.conf.broker_write_url = url
         app.conf.broker_transport_options = transport_options
+        on_filesystem = url.startswith("filesystem://")
+        app.conf.broker_transport = saved["broker_transport"] if on_filesystem else None
         _drop_pools()
 
     yield _point

@@ -55,7 +55,11 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _sub in ("queue", "processed", "control"):
+    # kombu's transport, made safe for several processes (betacowork/broker.py): a message is
+    # renamed into the queue once written, and a file a worker cannot read (empty, cut short)
+    # is left for a later poll, then moved to broken/ - kombu's own stopped the worker.
+    CELERY_BROKER_TRANSPORT = "betacowork.broker:FilesystemTransport"
+    for _sub in ("queue", "processed", "control", "broken"):
         (CELERY_BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
@@ -64,6 +68,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Exchange tables; kombu's default is ./control in whatever directory we run from.
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
+        # Where a message file still unreadable a minute after it was written is moved.
+        "broken_folder": str(CELERY_BROKER_DIR / "broken"),
         # kombu polls every 1 s by default; with prefetch 1 a worker then takes ~2 tasks a
         # second (a first `make run` printed a sign-up's email 36 s late). Polling an idle
         # folder 10 times a second costs the worker under 1 % of a core (0.2 % measured).
