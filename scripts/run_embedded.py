@@ -6,6 +6,11 @@ The web server starts first; worker and beat start as soon as it answers (on a b
 the first page comes sooner; tasks published meanwhile wait in the broker), and the console
 shows the site's URL and the demo logins.
 
+A worker or beat that dies (a crash, an error Celery cannot recover from) is started again
+after 1 s, then 2, 4 and 8 s if it dies again, and the console says so: the site stays up. At
+its fifth exit within a minute it dies as it starts; it is not started again and everything
+stops (exit status 1). The web server's exit stops everything at once.
+
 Each child runs in a session of its own, so a signal sent to the terminal's process group
 (Ctrl-C, a closed terminal, a process manager's SIGTERM) reaches only this supervisor, which
 then stops the children: SIGTERM to the web server and beat, SIGTERM to the worker's main
@@ -45,6 +50,10 @@ RULE = "─" * 72
 CELERY_AT_THE_LATEST = 30.0
 
 
+def _say(line: str) -> None:
+    print(f"run_embedded: {line}", file=sys.stderr, flush=True)
+
+
 def _die_with_parent() -> None:
     """In the child, before exec: SIGTERM when the supervisor dies (Linux only)."""
     with contextlib.suppress(Exception):
@@ -53,7 +62,7 @@ def _die_with_parent() -> None:
 
 class Child:
     def __init__(self, name: str, args: list[str], env: dict[str, str]) -> None:
-        self.name = name
+        self.name, self.args, self.env = name, args, env
         self.proc = subprocess.Popen(
             args,
             cwd=BASE_DIR,
@@ -67,6 +76,10 @@ class Child:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def again(self) -> Child:
+        """The same command started anew."""
+        return Child(self.name, self.args, self.env)
+
     def signal(self, signum: int, *, group: bool = True) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             if group:
@@ -75,11 +88,34 @@ class Child:
                 self.proc.send_signal(signum)
 
 
+class Restarts:
+    """When a crashed child is started again: after 1, 2, 4, then 8 s; None (give up) at its
+    `limit`-th crash within `window` seconds - it crashes as it starts, and restarting it
+    again would only fill the console."""
+
+    def __init__(
+        self, *, limit: int = 5, window: float = 60.0, delays: tuple[float, ...] = (1, 2, 4, 8)
+    ) -> None:
+        self.limit, self.window, self.delays = limit, window, delays
+        self.crashes: list[float] = []  # monotonic times of the crashes within the window
+
+    def after_crash(self, now: float) -> float | None:
+        """Seconds to wait before starting the child again, or None to give up."""
+        self.crashes = [t for t in self.crashes if now - t < self.window] + [now]
+        if len(self.crashes) >= self.limit:
+            return None
+        return self.delays[min(len(self.crashes), len(self.delays)) - 1]
+
+
 class Supervisor:
     def __init__(self, host: str, port: int, grace: float) -> None:
         self.host, self.port, self.grace = host, port, grace
         self.children: list[Child] = []
         self.stop_requested = 0  # how many stop signals arrived
+        # Worker and beat are started again when they die. The web's exit stops everything, as
+        # before: runserver exits on what a restart would not mend (its port, its settings).
+        self.restarts = {"worker": Restarts(), "beat": Restarts()}
+        self.restart_at: dict[str, float] = {}  # a dead child's name -> when to start it
 
     def _on_signal(self, signum, _frame) -> None:
         self.stop_requested += 1
@@ -175,19 +211,43 @@ class Supervisor:
         lines.append(RULE)
         print("\n".join(lines), flush=True)
 
+    def supervise(self, now: float) -> int | None:
+        """Start again a worker or beat that died, after its delay; 1 (stop everything) when
+        the web died, or when one of them keeps crashing."""
+        for index, child in enumerate(self.children):
+            if child.alive:
+                continue
+            if child.name in self.restart_at:
+                if now >= self.restart_at[child.name]:
+                    del self.restart_at[child.name]
+                    self.children[index] = child.again()
+                    _say(f"{child.name} started again.")
+                continue
+            code = child.proc.returncode
+            restarts = self.restarts.get(child.name)
+            if restarts is None:
+                _say(f"{child.name} exited ({code}); stopping the others.")
+                return 1
+            child.signal(signal.SIGKILL)  # its pool processes, if any outlived it
+            delay = restarts.after_crash(now)
+            if delay is None:
+                _say(
+                    f"{child.name} exited ({code}): {restarts.limit} exits within "
+                    f"{restarts.window:g} s, it is not started again; stopping the others."
+                )
+                return 1
+            _say(f"{child.name} exited ({code}); starting it again in {delay:g} s.")
+            self.restart_at[child.name] = now + delay
+        return None
+
     def watch(self) -> int:
-        """Until a stop signal or a child's death; returns the exit status for `make`."""
+        """Until a stop signal, the web's death or a child that keeps crashing; returns the
+        exit status for `make`."""
         started, celery_started, announced = time.monotonic(), False, False
         while not self.stop_requested:
-            for child in self.children:
-                if not child.alive:
-                    print(
-                        f"run_embedded: {child.name} exited ({child.proc.returncode}); "
-                        "stopping the others.",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                    return 1
+            status = self.supervise(time.monotonic())
+            if status is not None:
+                return status
             answers = not announced and self.web_answers()
             if not celery_started and (
                 answers or time.monotonic() - started > CELERY_AT_THE_LATEST
