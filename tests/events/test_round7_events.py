@@ -61,13 +61,21 @@ def test_the_outline_check_catches_a_skipped_level():
 # --- 2. A registration cancelled after its check-in -----------------------------------------
 
 
+def _soon_today():
+    """Within the hour, and still today in Brussels: the door list opens on the event's day
+    (an hour ahead at 23:30 would be tomorrow's event, its check-in refused)."""
+    now = timezone.localtime()
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return now + min(timedelta(hours=1), (midnight - now) / 2)
+
+
 @pytest.fixture
 def checked_in_then_cancelled(client, member, staff):
     """`member` checked in at the door an hour before the start, then cancelled their seat
     (the door list opens before the start; cancelling is allowed until it)."""
     event = EventFactory(
         title="Switch IT day",
-        start=timezone.now() + timedelta(hours=1),
+        start=_soon_today(),
         end=timezone.now() + timedelta(hours=3),
     )
     registration = services.event_register(event=event, user=member)
@@ -117,7 +125,7 @@ def test_a_seat_cancelled_after_its_check_in_is_no_attendance_once_the_event_is_
 
 
 def test_cancelling_in_the_admin_clears_the_check_in_too(admin_client, member):
-    event = EventFactory(start=timezone.now() + timedelta(hours=1))
+    event = EventFactory(start=_soon_today())
     registration = services.event_register(event=event, user=member)
     services.registration_check_in(registration=registration, actor=None)
     response = admin_client.post(
@@ -131,7 +139,7 @@ def test_cancelling_in_the_admin_clears_the_check_in_too(admin_client, member):
 
 
 def test_a_cancelled_seat_cannot_be_checked_in_again(member):
-    event = EventFactory(start=timezone.now() + timedelta(hours=1))
+    event = EventFactory(start=_soon_today())
     registration = services.event_register(event=event, user=member)
     services.registration_cancel(registration=registration, actor=member)
     with pytest.raises(Exception, match="Only confirmed registrations can be checked in"):

@@ -21,6 +21,7 @@ from collaborations.services.followups import event_followups_write
 from events.chapters.services import chapter_diaspora_invite
 from events.console.services import organiser_note_send
 from events.services.announcements import chapter_announcement_write
+from events.services.guests import guest_request_send
 from events.services.lifecycle import event_cancel, event_update
 from events.services.registration import event_register
 from events.services.reminders import reminder_sweep_run
@@ -221,11 +222,16 @@ def build(client) -> World:
         event_register(
             event=lunch, name=GUESTS[lang], email=f"guest-{lang}@example.test", language=lang
         )
+    for lang in LANGUAGES:  # a visitor's form: the link that confirms, to the address typed
+        guest_request_send(
+            event=lunch, name="Whoever", email=f"guest-{lang}@example.test", note="", language=lang
+        )
     collab = log(holder, *people.values(), title=COLLAB_TITLE)
     send_due()
     # Its author corrects its value: everyone is asked again ("… changed the collaboration").
     collaboration_update(collaboration=collab, actor=holder, value_eur=Decimal("1500"))
-    past = make_past_event(title=OTHER_TITLE, days_ago=1)
+    # Ended before today (Brussels) whatever the hour the suite runs at: followed up.
+    past = make_past_event(title=OTHER_TITLE, days_ago=2)
     for person in people.values():
         attend(past, person)
     event_followups_write()
