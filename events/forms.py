@@ -154,11 +154,18 @@ class RegistrationForm(forms.Form):
 class GuestRegistrationForm(RegistrationForm):
     # Cleaned as a member's name is (no control or direction-override characters): it is
     # shown to organisers and greets the address in the confirmation email.
-    name = PersonNameField(label=_("Your name"), max_length=150)
+    # `autocomplete` says what each field asks (WCAG 1.3.5): browsers and assistive tools
+    # fill in the person's own name and address.
+    name = PersonNameField(
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     email = forms.EmailField(
         label=_("Your email"),
         max_length=254,  # the column's size (EmailValidator alone lets 320 characters in)
         help_text=_("We email you a link here: your place is booked when you open it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
     field_order = ["name", "email", "note"]

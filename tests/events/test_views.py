@@ -1,5 +1,6 @@
 """Event pages: list, month, detail, register/cancel, guest cancel, my events, check-in."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -153,6 +154,16 @@ def test_guest_registers_with_name_and_email_in_the_request_language(client, eve
     reg = event.registrations.get()
     assert reg.user is None
     assert reg.language == "fr"
+
+
+def test_the_guest_form_says_its_fields_ask_for_the_persons_name_and_email(client, event):
+    """WCAG 1.3.5: browsers and assistive tools fill in the person's own name and address."""
+    page = client.get(event.get_absolute_url()).content.decode()
+    name = re.search(r'<input[^>]*name="name"[^>]*>', page).group()
+    email = re.search(r'<input[^>]*name="email"[^>]*>', page).group()
+    assert 'autocomplete="name"' in name
+    assert 'type="email"' in email
+    assert 'autocomplete="email"' in email
 
 
 def test_a_guest_giving_a_members_address_books_for_that_member_who_can_cancel(client, event):
