@@ -321,6 +321,16 @@ class Event(EventBasics):
     rescheduled_at = models.DateTimeField(
         _("registrants told of a new time or place at"), null=True, blank=True, editable=False
     )
+    # The time and place its registrants were last told, kept while the event is unpublished
+    # and has moved since: nobody is told of a draft's moves, but when it is published again
+    # they are, once, from this to the time and place it has then (lifecycle.py). None when
+    # they know the time and place it has.
+    told_schedule = models.JSONField(
+        _("time and place its registrants were last told"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
 
     objects = EventQuerySet.as_manager()
 

@@ -246,6 +246,7 @@ def event_duplicate(*, event: Event, actor=None) -> Event:
         copy.version = 1
         copy.cancelled_at = None
         copy.rescheduled_at = None
+        copy.told_schedule = None
         copy.created_by = actor if getattr(actor, "pk", None) else None
         event_insert(copy, day=timezone.localdate(copy.start))
         for speaker in speakers:

@@ -35,6 +35,15 @@ def event_publish(*, event: Event, actor=None) -> bool:
             # Seats freed while it was unpublished (a cancel link, a higher capacity) go to
             # the waitlist now, in order — before a newcomer could take them.
             _promote_waitlisted(published)
+            told = published.told_schedule
+            if told is not None:
+                # Moved while unpublished: its registrants are told now, once.
+                published.told_schedule = None
+                published.rescheduled_at = timezone.now()
+                Event.objects.filter(pk=published.pk).update(
+                    told_schedule=None, rescheduled_at=published.rescheduled_at
+                )
+                _notify_changed(published, told=told)
             event_announce(event=published)
             event_history_add(event=event, actor=actor, action=EventChange.Action.PUBLISHED)
     return bool(updated)
@@ -100,10 +109,12 @@ def event_update(*, event: Event, actor=None, data: dict, follows_series: bool =
 
     When the time or place changes, `version` increases (the calendar SEQUENCE, and the
     reminders' de-duplication keys) and every active registrant gets an "event changed"
-    email with the updated .ics. A status change obeys `event_status_check` (no way out of
-    cancelled; no cancelling once started). Lowering the capacity below the confirmed count
-    is refused; raising it promotes people from the waitlist. An event still to come cannot
-    move into the past (`event_move_check`). A new start that comes without
+    email with the updated .ics — when the event is published: a draft's moves are told
+    when it is published again, once, from the time and place they were last told
+    (`told_schedule`) to the one it has then. A status change obeys `event_status_check`
+    (no way out of cancelled; no cancelling once started). Lowering the capacity below the
+    confirmed count is refused; raising it promotes people from the waitlist. An event still
+    to come cannot move into the past (`event_move_check`). A new start that comes without
     a registration window moves the window with it (`window_follow_start`). An occurrence of
     a series that is edited is detached from it, so regenerating the series leaves it alone —
     unless the change is its series' own (`follows_series`, `series_follow`): it still
@@ -129,8 +140,18 @@ def event_update(*, event: Event, actor=None, data: dict, follows_series: bool =
         schedule_changed = _schedule(before) != _schedule(locked)
         if schedule_changed:
             locked.version = before.version + 1
-            if locked.status == Event.Status.PUBLISHED:  # its registrants are told below
-                locked.rescheduled_at = timezone.now()
+        told = _untold_move(before, locked)
+        locked.told_schedule = None
+        if told is not None and locked.status == Event.Status.PUBLISHED:
+            locked.rescheduled_at = timezone.now()  # its registrants are told below
+        elif (
+            told is not None
+            and locked.status == Event.Status.DRAFT
+            and (before.told_schedule is not None or locked.registrations.active().exists())
+        ):
+            # Nobody is told of a draft's move (it may move again before it is ready): its
+            # registrants are, when it is published again (`event_publish`, below).
+            locked.told_schedule = told
         if (
             locked.series_id
             and not follows_series
@@ -170,8 +191,8 @@ def event_update(*, event: Event, actor=None, data: dict, follows_series: bool =
             # change is told: someone promoted now is told of a seat, not of a place on the
             # waitlist.
             _promote_waitlisted(locked)
-        if schedule_changed and locked.status == Event.Status.PUBLISHED:
-            _notify_changed(before, locked)
+        if told is not None and locked.status == Event.Status.PUBLISHED:
+            _notify_changed(locked, told=told)
         # Moved to another chapter: its followers hear of it (the old one's are not told of
         # an event that is no longer their chapter's: see ChapterAnnouncement's check).
         moved_chapter = before.chapter_id != locked.chapter_id
@@ -186,10 +207,40 @@ def _schedule(event: Event) -> tuple:
     """What moves the event in a calendar (`SCHEDULE_FIELDS`), times to the minute: pages,
     forms and emails show minutes, so seconds that a form could not show (and so drops)
     are no change anybody is told of."""
+    return _to_the_minute(getattr(event, name) for name in SCHEDULE_FIELDS)
+
+
+def _to_the_minute(values) -> tuple:
     return tuple(
         value.replace(second=0, microsecond=0) if isinstance(value, datetime) else value
-        for value in (getattr(event, name) for name in SCHEDULE_FIELDS)
+        for value in values
     )
+
+
+def _told(event: Event) -> dict:
+    """`event`'s time and place as its registrants are told them (`Event.told_schedule`):
+    `SCHEDULE_FIELDS`, and the place the "event changed" email says it was before."""
+    return {
+        **{
+            name: value.isoformat() if isinstance(value, datetime) else value
+            for name, value in ((name, getattr(event, name)) for name in SCHEDULE_FIELDS)
+        },
+        "place": event.place,
+    }
+
+
+def _untold_move(before: Event, after: Event) -> dict | None:
+    """What the registrants of `after` (stored as `before`) were last told of its time and
+    place (`_told`) when it is no longer that, else None: `before`'s, or, moved while
+    unpublished, the one they were told before (`told_schedule`)."""
+    told = before.told_schedule
+    if told is None:
+        return _told(before) if _schedule(before) != _schedule(after) else None
+    values = (
+        datetime.fromisoformat(told[name]) if name in ("start", "end") else told[name]
+        for name in SCHEDULE_FIELDS
+    )
+    return told if _to_the_minute(values) != _schedule(after) else None
 
 
 def event_move_check(*, event: Event, start: datetime, now=None) -> None:
@@ -294,19 +345,17 @@ def capacity_below_confirmed(confirmed: int) -> str:
     ) % {"confirmed": confirmed}
 
 
-def _notify_changed(before: Event, after: Event) -> None:
+def _notify_changed(after: Event, *, told: dict) -> None:
     """Every active registrant is told the new time or place, with the updated .ics; a
     person on the waitlist is told they still are (their number), with a tentative .ics.
     Written as data in one INSERT, the positions counted from the same list: the queries do
     not grow with the registrants. The payload keeps what the email must say as it is now —
-    the time and place before, the status and waitlist number — the event's new details
-    are read when it is sent (moved again, the email is not sent: EventChanged's check)."""
+    the time and place they were told before (`told`, `_told`), the status and waitlist
+    number — the event's new details are read when it is sent (moved again, the email is
+    not sent: EventChanged's check)."""
     registrations = list(after.registrations.active().select_related("user"))
     positions = waitlist_positions(registrations)
-    previous = {
-        "previous_start": before.start.isoformat(),
-        "previous_place": before.place,
-    }
+    previous = {"previous_start": told["start"], "previous_place": told["place"]}
     _registrants_write(
         after,
         registrations,
