@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from betacowork.messaging import MessageKind, member_context, register_kind
+from betacowork.messaging.models import Outbox
 from betacowork.messaging.rendering import message_render
 from members.models import Chapter
 
@@ -377,13 +378,42 @@ class EventCancelled(_RegistrantMessage):
     key = "events.event_cancelled"
     template_prefix = "events/email/event_cancelled"
 
+    def prefetch(self, rows) -> dict:
+        """The registrations (`_RegistrantMessage.prefetch`), a waitlisted one marked
+        `sent_calendar_file` when an "event changed" email was sent to it: that one carried
+        a (tentative) calendar file, the waitlist's own email none. One query more for the
+        batch when it tells someone on the waitlist."""
+        from .services import event_topic
+
+        registrations = super().prefetch(rows)
+        waiting = [
+            registrations[wanted]
+            for row in rows
+            if row.payload.get("status") == Registration.Status.WAITLISTED
+            and (wanted := row.payload.get("registration")) in registrations
+        ]
+        if not waiting:
+            return registrations
+        sent = Outbox.objects.filter(
+            kind=EventChanged.key,
+            status=Outbox.Status.SENT,
+            topic__in={event_topic(registration.event) for registration in waiting},
+        ).values_list("dedup_key", flat=True)
+        told = {int(match["reg"]) for key in sent if (match := _CHANGED_KEY.match(key))}
+        for registration in waiting:
+            registration.sent_calendar_file = registration.pk in told
+        return registrations
+
     def attachments(self, row, registration: Registration) -> list[dict]:
         """The cancelled event's .ics (STATUS:CANCELLED, a higher SEQUENCE), which marks
-        cancelled the copy the confirmation's file put in their calendar; none for the
-        waitlist, whose email carried no file."""
+        cancelled the copy the confirmation's file put in their calendar — or, on the
+        waitlist, the tentative copy an "event changed" email's file put there (`prefetch`);
+        none for the rest of the waitlist, whose emails carried no file."""
         from .services import _ics_attachment
 
-        if registration.status == Registration.Status.WAITLISTED:
+        if registration.status == Registration.Status.WAITLISTED and not getattr(
+            registration, "sent_calendar_file", False
+        ):
             return []
         return [_ics_attachment(registration.event, registration=registration)]
 

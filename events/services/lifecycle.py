@@ -98,7 +98,7 @@ def _notify_cancelled(event: Event) -> int:
         key=lambda registration: f"event-cancelled:{event.pk}:{registration.pk}",
         # What the email says: a seat cancelled (with the cancelled event's .ics, which marks
         # cancelled the copy the confirmation's file put in their calendar) or the waitlist
-        # gone (its email carried no file).
+        # gone (with the file only for who got one: EventCancelled.attachments).
         payload=lambda registration: {"status": registration.status},
     )
     return len(registrations)
