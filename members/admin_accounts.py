@@ -112,9 +112,26 @@ class EmailAddressAdmin(AllauthEmailAddressAdmin):
     def get_readonly_fields(self, request, obj=None):
         # An address does not move to another account (review: staff moved their own
         # confirmed address to a member's account, unsaid, then reset its password): a new
-        # one is added, and its owner told.
+        # one is added, and its owner told. Nor is it rewritten, nor made the account's
+        # address, here (QA: an edited address stayed confirmed without any confirmation, and
+        # the account's address, User.email, kept the old one): the account's page changes
+        # the account's address and its rows together (UserAdmin.save_model).
         readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, "user"] if obj is not None else readonly
+        if obj is None:
+            return readonly
+        return [*readonly, *(name for name in ("user", "email", "primary") if name not in readonly)]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        [(name, options), *rest] = fieldsets
+        description = _(
+            "An address is not edited here. To give the account another address, change it "
+            "on the account's page: it becomes the account's confirmed primary address. To "
+            "remove a wrong address, delete it."
+        )
+        return [(name, {**options, "description": description}), *rest]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -150,7 +167,7 @@ class EmailAddressAdmin(AllauthEmailAddressAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if not change or "email" in form.changed_data:
+        if not change:
             # As when they add one themselves (members.signals.email_added_notify): the owner
             # is told at their account's address.
             email_added.send(sender=EmailAddress, request=request, user=obj.user, email_address=obj)

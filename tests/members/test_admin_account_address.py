@@ -122,3 +122,27 @@ def test_an_address_another_account_holds_is_refused(client, helper, katia, conf
     address = EmailAddress.objects.get(user=katia)
     assert (address.email, address.verified, address.primary) == (katia.email, True, True)
     assert not Outbox.objects.filter(kind="account.email_changed").exists()
+
+
+ADDRESSES = ("add_emailaddress", "change_emailaddress", "view_emailaddress", "delete_emailaddress")
+
+
+def test_an_address_is_not_rewritten_in_the_addresses_admin(client, katia):
+    """QA: edited there, the address stayed confirmed without a confirmation, and the
+    account's own address kept the old one. The account's page changes both (above)."""
+    helper = UserFactory(is_staff=True)
+    helper.user_permissions.add(*Permission.objects.filter(codename__in=ADDRESSES))
+    client.force_login(helper)
+    address = EmailAddress.objects.get(user=katia)
+    change = reverse("admin:account_emailaddress_change", args=[address.pk])
+
+    page = client.get(change).content.decode()
+    response = client.post(change, {"email": "typo@new-mail.test", "verified": "on"})
+
+    assert response.status_code == 302
+    address.refresh_from_db()
+    katia.refresh_from_db()
+    assert (address.email, address.verified, address.primary) == (katia.email, True, True)
+    assert katia.email == "katia@betacowork.test"
+    assert not EmailAddress.objects.filter(email="typo@new-mail.test").exists()
+    assert "change it on the account's page" in page  # where it is changed
