@@ -14,6 +14,7 @@ from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_added, email_confirmed
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -258,6 +259,20 @@ class UserAdmin(DjangoUserAdmin):
                 {"from_email": form.initial["email"], "to_email": obj.email},
                 email=form.initial["email"],
             )
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's password page for an account; the member hears of a password staff set
+        or changed there as of one they change themselves (QA: they were never told), at
+        their address and in their language (the adapter's account emails)."""
+        before = self.get_object(request, unquote(id)) if request.method == "POST" else None
+        response = super().user_change_password(request, id, form_url)
+        if before is not None:
+            after = User.objects.filter(pk=before.pk).first()
+            if after is not None and after.password != before.password:
+                # allauth's own choice (flows.password_change): "set" when there was none.
+                kind = "password_changed" if before.has_usable_password() else "password_set"
+                get_adapter(request).send_notification_mail(f"account/email/{kind}", after)
+        return response
 
     # Deleting here is deleting the account: the one service, with every app's steps.
     def delete_model(self, request, obj):

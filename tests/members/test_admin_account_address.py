@@ -146,3 +146,41 @@ def test_an_address_is_not_rewritten_in_the_addresses_admin(client, katia):
     assert katia.email == "katia@betacowork.test"
     assert not EmailAddress.objects.filter(email="typo@new-mail.test").exists()
     assert "change it on the account's page" in page  # where it is changed
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Your password has been changed."), ("fr", "Votre mot de passe a été modifié.")],
+)
+def test_a_member_hears_of_a_password_staff_set_in_their_language(
+    client, helper, katia, language, words
+):
+    katia.preferred_language = language
+    katia.save(update_fields=["preferred_language"])
+    page = reverse("admin:auth_user_password_change", args=[katia.pk])
+
+    response = client.post(
+        page,
+        {"password1": "a-new-Secret-42", "password2": "a-new-Secret-42", "usable_password": "true"},
+    )
+
+    assert response.status_code == 302
+    [notice] = Outbox.objects.filter(kind="account.password_changed")
+    assert (notice.to_email, notice.language) == ("katia@betacowork.test", language)
+    assert words in notice.body_text
+    # A form sent back with an error changes nothing, and says nothing.
+    client.post(page, {"password1": "a-new-Secret-42", "password2": "another"})
+    assert Outbox.objects.filter(kind__startswith="account.password").count() == 1
+
+
+def test_a_first_password_staff_set_is_told_as_set(client, helper, katia):
+    katia.set_unusable_password()  # imported by staff, never set one
+    katia.save(update_fields=["password"])
+
+    client.post(
+        reverse("admin:auth_user_password_change", args=[katia.pk]),
+        {"password1": "a-new-Secret-42", "password2": "a-new-Secret-42", "usable_password": "true"},
+    )
+
+    [notice] = Outbox.objects.filter(kind__startswith="account.password")
+    assert (notice.kind, notice.to_email) == ("account.password_set", "katia@betacowork.test")
