@@ -1,7 +1,10 @@
 """Pages that combine several apps (the home page) and site-wide views."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.conf import settings
 from django.http import HttpResponseRedirect
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
@@ -45,3 +48,23 @@ def language_switch(request):
     if request.user.is_authenticated:
         user_language_set(user=request.user, language=language)
     return response
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form refused by the CSRF check (CSRF_FAILURE_VIEW): the site's page, in the visitor's
+    language, saying the form was stale, with the way back.
+
+    Django's own page is bare, unstyled under our CSP, and speaks of "CSRF verification" and
+    DEBUG (QA). A stale form is the usual cause: opened in another tab before logging in or
+    out, or kept open until the session ended. Its link back is the page the form came from
+    when that is one of ours (reloading it gives a fresh form), else the home page.
+    """
+    referer = request.headers.get("referer", "")
+    back = ""
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        back = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    context = {"back_url": back, "no_cookie": reason == REASON_NO_CSRF_COOKIE}
+    return render(request, "403_csrf.html", context, status=403)

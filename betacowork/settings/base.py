@@ -241,6 +241,9 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# A form refused by the CSRF check (a stale form: another tab, an ended session) gets the
+# site's page saying so, with the way back, instead of Django's bare one.
+CSRF_FAILURE_VIEW = "betacowork.views.csrf_failure"
 LANGUAGE_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
