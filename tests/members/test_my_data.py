@@ -98,7 +98,8 @@ def test_account_deletion_needs_the_right_email(client, katia, recently_authenti
     assert page.status_code == 200
     # Before deciding, what goes and what stays (attendance lists, collaborations) is told.
     assert "Your places at upcoming events are given back" in page.content.decode()
-    assert "your name on the attendance lists of the events you went to" in page.content.decode()
+    assert "stay in their attendance as “A former member”" in page.content.decode()
+    assert "Your name stays on the collaborations you took part in" in page.content.decode()
     wrong = client.post(url, {"email": "someone@example.test"})
     assert wrong.status_code == 400
     assert "not the email address of your account" in wrong.content.decode()

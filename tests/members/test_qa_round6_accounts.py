@@ -72,13 +72,16 @@ def test_a_used_or_expired_confirmation_link_says_so_and_offers_the_login(client
     assert f'href="{reverse("account_login")}"' in page
 
 
-def test_the_deletion_pages_say_the_address_stays_on_event_registrations(member_client):
-    # Registrations keep the name *and* the address (events.signals), shown to staff.
+def test_the_deletion_pages_say_what_stays_of_event_registrations(member_client):
+    # QA: they said registrations kept the name and the address; they keep neither
+    # (events.signals.registrations_cancel_for_deleted_user): lists show "A former member".
     page = member_client.get(reverse("members:account_delete")).content.decode()
-    assert "and your email address on your registrations" in page
+    assert "your email address on your registrations" not in page
+    assert "stay in their attendance as “A former member”, without your name, email" in page
     assert "a record of the emails we already sent you" in page
     page = member_client.get(reverse("members:my_data")).content.decode()
-    assert "Your event registrations keep your name and email address" in page
+    assert "keep your name and email address" not in page
+    assert "as “A former member”, without your name or email address" in page
 
 
 @pytest.mark.parametrize(
