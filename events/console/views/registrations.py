@@ -17,6 +17,7 @@ from betacowork.submissions.services import nonce_new
 
 from ... import selectors as event_selectors
 from ...models import Event
+from ...services.common import registration_address
 from ...views import EventPermissionMixin
 from .. import selectors, services
 from ..forms import MessageForm
@@ -62,7 +63,8 @@ class RegistrationsCsvView(EventPermissionMixin, View):
             shown = registration.shown
             row = [registration.display_name if shown else private]
             if show_emails:
-                row.append(registration.email)
+                # Where the site writes to them: a member's account address as it is now.
+                row.append(registration_address(registration))
             row += [
                 registration.get_status_display(),
                 getattr(registration, "position", "") or "",
