@@ -1,6 +1,12 @@
+from allauth.account.internal.flows.email_verification import (
+    consume_email_verification_rate_limit,
+)
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 def user_language_apply(request, user) -> None:
@@ -61,6 +67,20 @@ def _refusal_status(request, context: dict) -> int | None:
     return 429 if "too_many_login_attempts" in codes else 400
 
 
+def _resend_refusal_say(request, email: str) -> None:
+    mine = EmailAddress.objects.filter(user=request.user, email__iexact=email)
+    if mine.exists() and not consume_email_verification_rate_limit(request, email, dry_run=True):
+        messages.warning(
+            request,
+            _(
+                "A confirmation email was sent to %(email)s a moment ago, and its link still "
+                "works. Check your inbox and your spam folder; you can ask for another one in "
+                "a few minutes."
+            )
+            % {"email": email},
+        )
+
+
 class AccountRefusalStatusMiddleware:
     """allauth's account pages answer a refused form with 400, like the project's own forms.
 
@@ -75,6 +95,22 @@ class AccountRefusalStatusMiddleware:
 
     def __call__(self, request):
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """A second "Re-send verification" on the addresses page within allauth's cooldown (one
+        email per address every few minutes: its `confirm_email` rate limit): allauth sends
+        nothing, and says nothing either (QA: the page came back without a word). allauth has
+        no hook there (flows.email_verification skips the email silently, the link already
+        sent being still good): the limit is read beforehand, without using it up, and the
+        page says why no email comes."""
+        if (
+            request.method == "POST"
+            and "action_send" in request.POST
+            and request.resolver_match.url_name == "account_email"
+            and request.user.is_authenticated
+            and _is_allauth_view(request)
+        ):
+            _resend_refusal_say(request, request.POST.get("email", ""))
 
     def process_exception(self, request, exception):
         """A second "Confirm" on a confirmation link (two tabs, a double click): allauth's
