@@ -250,15 +250,16 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "email" in form.changed_data and form.initial.get("email"):
-            address_vouched(request, user=obj, old_email=form.initial["email"])
             # The owner hears of it at the address they had, as allauth tells them of a new
-            # primary address (review: changed here, unsaid, it could receive a reset link).
+            # primary address (review: changed here, unsaid, it could receive a reset link);
+            # greeted by name, while that address is still the account's confirmed one.
             get_adapter(request).send_notification_mail(
                 "account/email/email_changed",
                 obj,
                 {"from_email": form.initial["email"], "to_email": obj.email},
                 email=form.initial["email"],
             )
+            address_vouched(request, user=obj, old_email=form.initial["email"])
 
     def user_change_password(self, request, id, form_url=""):
         """Django's password page for an account; the member hears of a password staff set

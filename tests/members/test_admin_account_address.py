@@ -71,7 +71,9 @@ def test_the_new_address_is_the_accounts_and_the_old_one_no_way_in(client, helpe
     # Staff vouch for the new address; the old one's row is gone; another one stays.
     assert rows == {("katia@new-mail.test", True, True), ("katia@second.test", True, False)}
     # The old mailbox still hears of the change, and gets no reset link.
-    assert Outbox.objects.get(kind="account.email_changed").to_email == "katia@betacowork.test"
+    notice = Outbox.objects.get(kind="account.email_changed")
+    assert notice.to_email == "katia@betacowork.test"
+    assert notice.body_text.startswith("Hello Katia,")  # as before the change
     client.logout()
     assert _reset_kinds(client, "katia@betacowork.test") == ["account.unknown_account"]
     login = {"login": "katia@betacowork.test", "password": PASSWORD}
