@@ -62,3 +62,29 @@ def test_no_completion_when_there_is_none_or_the_budget_runs_out():
     assert repeat_free_completion(Costs(4), [1, 2, 3, 4], played, 2) is None
     assert repeat_free_completion(Costs(3), [1, 2, 3, 4], played, 2) == [[[1, 4], [2, 3]]]
     assert repeat_free_completion(Costs(3), [1, 2, 3, 4], played, 2, budget=0) is None
+
+
+def test_a_plan_keeps_apart_two_who_met_before_when_an_equally_good_plan_does():
+    # QA: the round-by-round matching seated 2 and 3 (met before, no request) in round 3,
+    # though a plan honouring the same requests and matches kept every such pair apart.
+    history = {
+        (160, 2): 1.0, (3, 4): 4.0, (160, 3): 1.966, (2, 3): 1.0, (11, 4): 1.0,
+        (11, 7): 0.966, (12, 5): 3.966, (160, 4): 0.966, (11, 3): 3.966, (2, 12): 0.966,
+        (4, 5): 6.966, (11, 12): 0.966,
+    }  # fmt: skip
+    requests = frozenset({(4, 11), (3, 160), (160, 3), (12, 7)})
+    plan = plan_rounds(
+        PlanRequest(
+            people=(2, 3, 4, 5, 7, 11, 12, 160),
+            rounds=4,
+            seed=27,
+            history={frozenset(pair): weight for pair, weight in history.items()},
+            companies={5: 11, 7: 5, 12: 7, 11: 2, 3: 9, 4: 10, 2: 1},
+            requests=requests,
+            matches=frozenset(map(frozenset, [(3, 4), (160, 4), (160, 3), (11, 7)])),
+        )
+    )
+    met_before = set(map(frozenset, history)) - set(map(frozenset, requests))
+    assert not met_before & set(_meetings(plan.rounds))
+    assert (plan.repeats, plan.requests_honoured, plan.matches_honoured) == (0, 4, 1)
+    assert plan.warnings == []
