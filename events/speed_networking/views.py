@@ -16,6 +16,7 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -85,6 +86,11 @@ class RunView(OrganiserMixin, TemplateView):
                 }
             form = PlanForm(initial=initial or None)
         closed = services.round_start_closed(event=event)
+        # Checked in by staff but a private profile to this organiser: never listed by name,
+        # yet counted (the page's "members here" includes them) and seated with one button.
+        unlisted = []
+        if upcoming and session and not session.finished_at and not event.is_cancelled:
+            unlisted = selectors.unlisted_arrivals(event=event, session=session, viewer=viewer)
         ctx = self.get_context_data(
             event=event,
             session=session,
@@ -99,6 +105,7 @@ class RunView(OrganiserMixin, TemplateView):
             form=form,
             errors=list(errors),
             arrivals=len(arrivals),
+            unlisted=len(unlisted),
             arrive_form=PersonForm(choices=arrivals, auto_id="arrive_%s"),
             leave_form=PersonForm(choices=leavers, auto_id="leave_%s"),
             timer=display.round_timer(session),
@@ -207,6 +214,13 @@ class _PersonActionView(_ActionView):
 
 class ArriveView(_PersonActionView):
     def act(self, request) -> str:
+        if request.POST.get("unlisted"):
+            count = services.networking_arrive_unlisted(event=self.event, actor=request.user)
+            return ngettext(
+                "%(n)s person with a private profile joins the next rounds.",
+                "%(n)s people with a private profile join the next rounds.",
+                count,
+            ) % {"n": count}
         user = self.person(request)
         services.networking_arrive(event=self.event, actor=request.user, user=user)
         return _("%(name)s joins the next rounds.") % {"name": user.name}

@@ -15,10 +15,13 @@ from members.models import Profile, Visibility
 from members.rules import profile_visible_to
 
 from ...models import (
+    Event,
     NetworkingSession,
+    Registration,
     Round,
     Seat,
 )
+from ...selectors import check_in_registrations
 from .planning import session_of  # noqa: F401
 
 
@@ -157,6 +160,24 @@ def departed_user_ids(session: NetworkingSession | None) -> set[int]:
     return {n["params"]["user"] for n in session.warnings if n.get("code") == "left"}
 
 
+def unlisted_arrivals(*, event: Event, session: NetworkingSession | None, viewer) -> list[int]:
+    """Members checked in (confirmed) whom `viewer` may not see at the door — a private
+    profile, checked in by staff — who are neither seated in the rounds to come nor gone: the
+    run page counts them (never names them) and seats them all at once. Two queries."""
+    listed = check_in_registrations(event=event, viewer=viewer).filter(user__isnull=False)
+    ids = (
+        Registration.objects.filter(
+            event=event,
+            status=Registration.Status.CONFIRMED,
+            checked_in_at__isnull=False,
+            user__isnull=False,
+        )
+        .exclude(user_id__in=listed.values("user_id"))
+        .values_list("user_id", flat=True)
+    )
+    return sorted(set(ids) - remaining_user_ids(session) - departed_user_ids(session))
+
+
 def profiles_of(user_ids: Iterable[int]):
     """The profiles of these users, with what a visibility check needs (one query)."""
     return Profile.objects.filter(user_id__in=list(user_ids)).only(
@@ -179,4 +200,5 @@ __all__ = [
     "profiles_of",
     "remaining_user_ids",
     "rounds_view",
+    "unlisted_arrivals",
 ]

@@ -34,7 +34,12 @@ from .common import (
     round_start_closed,
 )
 from .evening import networking_finish, networking_round_start
-from .late import networking_arrive, networking_leave, networking_unseat
+from .late import (
+    networking_arrive,
+    networking_arrive_unlisted,
+    networking_leave,
+    networking_unseat,
+)
 from .planning import PlanOutcome, networking_plan
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "PlanOutcome",
     "meeting_request_set",
     "networking_arrive",
+    "networking_arrive_unlisted",
     "networking_finish",
     "networking_leave",
     "networking_plan",

@@ -78,6 +78,24 @@ def networking_arrive(*, event: Event, actor, user) -> NetworkingSession:
     return session
 
 
+@transaction.atomic
+def networking_arrive_unlisted(*, event: Event, actor) -> int:
+    """Seat, in every remaining round, the checked-in members `actor` may not see at the
+    door (private profiles, checked in by staff) who are not seated and have not left; nobody
+    else moves. Returns how many; names nobody, in its refusals either."""
+    session, first, remaining = _late_change_context(event, actor)
+    waiting = selectors.unlisted_arrivals(event=event, session=session, viewer=actor)
+    if not waiting:
+        raise ValidationError(
+            _("Nobody with a private profile is waiting to be seated."), code="nobody_waiting"
+        )
+    plan, request = _late_plan(session, event, remaining | set(waiting))
+    for user_id in waiting:
+        plan = planner_call(add_person, plan, user_id, from_round=first, request=request)
+    _save_late_plan(session, plan, notes_kept(session))
+    return len(waiting)
+
+
 def _unseat(event: Event, actor, user, *, record_left: bool) -> NetworkingSession:
     """Take `user` out of the rounds not yet played; a partner left alone is re-seated.
     `record_left`: also write a `left` note, which keeps them out of later re-plans."""

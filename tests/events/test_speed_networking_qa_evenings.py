@@ -1,0 +1,69 @@
+"""Speed-networking evenings (QA on the demo world): what the organiser's run page says about
+people it may not name, the event page's panel, "my data", the notes after late changes."""
+
+import pytest
+from django.utils import timezone
+
+from events.models import Seat
+from events.speed_networking import services
+from tests.factories import make_member
+
+from . import test_speed_networking_services as shared
+from .factories import RegistrationFactory
+from .test_speed_networking_services import attend, tables
+from .test_speed_networking_views import url
+
+pytestmark = pytest.mark.django_db
+
+chapter, evening = shared.chapter, shared.evening
+
+
+@pytest.fixture
+def planned(evening, organiser):
+    people = attend(evening, 6)
+    services.networking_plan(event=evening, actor=organiser, rounds=3)
+    return people
+
+
+# --- a private profile checked in after planning ----------------------------------------------
+
+
+def test_the_organiser_is_told_of_a_private_profile_checked_in_and_seats_them_unnamed(
+    client, planned, evening, organiser
+):
+    client.force_login(organiser)
+    client.post(url("next", evening), {"expected": 1})
+    hugo = make_member("Hidden Hugo", visibility="hidden").user
+    RegistrationFactory(event=evening, user=hugo, checked_in_at=timezone.now())  # by staff
+
+    page = client.get(url("run", evening)).content.decode()
+    assert "1 member with a private profile is checked in but not seated" in page
+    assert "Late arrival? Check them in at the door first" not in page
+    assert "Hidden Hugo" not in page
+
+    response = client.post(url("arrive", evening), {"unlisted": "1"}, follow=True)
+    page = response.content.decode()
+    assert "1 person with a private profile joins the next rounds." in page
+    assert "Hidden Hugo" not in page
+    assert "not seated in the next rounds" not in page
+    for number in (2, 3):
+        assert hugo.pk in {u for t in tables(evening, number) for u in t}
+    assert not Seat.objects.filter(user=hugo, round__number=1).exists()
+
+    again = client.post(url("arrive", evening), {"unlisted": "1"})
+    assert again.status_code == 400
+    assert "Nobody with a private profile is waiting to be seated." in again.content.decode()
+
+
+def test_a_private_profile_who_left_is_not_offered_a_seat_again(
+    client, planned, evening, organiser, staff
+):
+    hugo = make_member("Hidden Hugo", visibility="hidden").user
+    RegistrationFactory(event=evening, user=hugo, checked_in_at=timezone.now())
+    services.networking_arrive(event=evening, actor=staff, user=hugo)
+    services.networking_leave(event=evening, actor=staff, user=hugo)
+    client.force_login(organiser)
+    page = client.get(url("run", evening)).content.decode()
+    assert "with a private profile is checked in" not in page
+    assert client.post(url("arrive", evening), {"unlisted": "1"}).status_code == 400
+    assert not Seat.objects.filter(user=hugo).exists()
