@@ -51,7 +51,8 @@ def export_collect(user) -> dict:
 
 
 def event_panel_context(request, *, event) -> dict | None:
-    """The event page's links: run the evening, my round, requests, whom I met here."""
+    """The event page's links: run the evening, my round, requests, whom I met here; None
+    when there is none to show."""
     if not selectors.is_speed_networking(event):
         return None
     user = request.user
@@ -59,16 +60,19 @@ def event_panel_context(request, *, event) -> dict | None:
         return None
     can_run = user.has_perm("events.run_speed_networking", event)
     registered = selectors.is_registrant(event, user)
-    met = len(selectors.met_at_event(event=event, user=user, viewer=user)) if registered else 0
     if not (can_run or registered):
         return None
+    # A cancelled evening, like one that ended or was finished, has no round or wish left to
+    # offer (the rule `meeting_request_set` refuses them by).
+    ended = meeting_requests_closed(event=event) is not None
+    met = len(selectors.met_at_event(event=event, user=user, viewer=user)) if registered else 0
+    if not can_run and ended and not met:
+        return None  # a registrant who met nobody there: the panel would have no link
     return {
         "event": event,
         "can_run": can_run,
         "registered": registered,
-        # A cancelled evening, like one that ended or was finished, has no round or wish
-        # left to offer (the rule `meeting_request_set` refuses them by).
-        "ended": meeting_requests_closed(event=event) is not None,
+        "ended": ended,
         "met": met,
     }
 

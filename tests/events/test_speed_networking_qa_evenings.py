@@ -67,3 +67,21 @@ def test_a_private_profile_who_left_is_not_offered_a_seat_again(
     assert "with a private profile is checked in" not in page
     assert client.post(url("arrive", evening), {"unlisted": "1"}).status_code == 400
     assert not Seat.objects.filter(user=hugo).exists()
+
+
+# --- the event page's panel once the evening is over -----------------------------------------
+
+
+def test_no_empty_speed_networking_card_for_a_registrant_who_met_nobody(client, evening):
+    social = attend(evening, 4)[0]
+    (quiet,) = attend(evening, names=["Quiet Quentin"], checked_in=False)  # never came
+    services.networking_plan(event=evening, actor=None, rounds=1)
+    services.networking_round_start(event=evening, actor=None)
+    services.networking_finish(event=evening, actor=None)
+    client.force_login(quiet)
+    page = client.get(evening.get_absolute_url()).content.decode()
+    assert "sn-event-panel" not in page
+    client.force_login(social)  # met someone: the panel links to them
+    page = client.get(evening.get_absolute_url()).content.decode()
+    assert "sn-event-panel" in page
+    assert "You met 1 person here" in page
