@@ -12,6 +12,7 @@ from events.models import Event, Registration
 from members.models import Chapter, Company, Membership, Profile, User
 
 from ..models import Collaboration, CollaborationHistory, Participant
+from ..selectors.ledger import attended_registrations
 
 K = Collaboration.Kind
 R = Participant.Role
@@ -29,9 +30,13 @@ def _past_events(kind: str) -> list[Event]:
 
 
 def _ensure_attended(event: Event, user: User) -> None:
-    """A check-in for `user` at `event`, unless they already have a seat there."""
+    """A check-in for `user` at `event`, unless they already attended it (a confirmed seat
+    counts only where nobody was checked in: `attended_registrations`)."""
     seats = Registration.objects.filter(event=event, user=user)
-    if seats.filter(status=Registration.Status.CONFIRMED).exists():
+    door_kept = event.registrations.filter(checked_in_at__isnull=False).exists()
+    if seats.filter(status=Registration.Status.CONFIRMED).exists() and not door_kept:
+        return
+    if seats.filter(checked_in_at__isnull=False).exists():
         return
     if seats.exclude(status=Registration.Status.CANCELLED).exists():
         seats.exclude(status=Registration.Status.CANCELLED).update(
@@ -52,14 +57,12 @@ def _ensure_attended(event: Event, user: User) -> None:
 
 
 def _attendees(event: Event, exclude: set[int]) -> list[User]:
+    """Who attended `event` as the ledger counts it (`attended_registrations`)."""
+    attended = attended_registrations().filter(event=event, user__isnull=False)
     return list(
-        User.objects.filter(
-            event_registrations__event=event,
-            event_registrations__status=Registration.Status.CONFIRMED,
-        )
+        User.objects.filter(pk__in=attended.values("user_id"))
         .exclude(pk__in=exclude)
         .order_by("email")
-        .distinct()
     )
 
 

@@ -182,12 +182,25 @@ def collaborations_started_at_count(event_ids) -> dict[int, int]:
     return {row["origin_event_id"]: row["n"] for row in rows}
 
 
-def events_attended_by(*, user, now=None) -> QuerySet[Event]:
-    """Events `user` attended: a confirmed registration or a check-in, and it has started."""
-    now = now or timezone.now()
-    attended = Registration.objects.filter(user_id=user.pk).filter(
-        Q(status=Registration.Status.CONFIRMED) | Q(checked_in_at__isnull=False)
+def attended_registrations() -> QuerySet[Registration]:
+    """The registrations whose person attended the event: a check-in; or, at an event where
+    nobody was checked in (the door was not kept), a confirmed registration. Once an event
+    used check-in, a confirmed registration never checked in is someone who did not come.
+    The one rule of "events I attended" and of the follow-up email; one query wherever used.
+    """
+    door_kept = Registration.objects.filter(
+        event_id=OuterRef("event_id"), checked_in_at__isnull=False
     )
+    return Registration.objects.filter(
+        Q(checked_in_at__isnull=False)
+        | Q(status=Registration.Status.CONFIRMED) & ~Exists(door_kept)
+    )
+
+
+def events_attended_by(*, user, now=None) -> QuerySet[Event]:
+    """Events `user` attended (`attended_registrations`) that have started."""
+    now = now or timezone.now()
+    attended = attended_registrations().filter(user_id=user.pk)
     return (
         Event.objects.filter(pk__in=attended.values("event_id"), start__lte=now)
         .exclude(status=Event.Status.DRAFT)

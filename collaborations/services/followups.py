@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from members.models import User
 
 from ..messages import EventFollowup
 from ..models import Participant
+from ..selectors.ledger import attended_registrations
 from .common import site_url
 
 FOLLOW_UP_KIND = EventFollowup.key
@@ -26,10 +26,11 @@ def collaboration_follow_up_url(event) -> str:
 
 
 def event_followups_write(*, now: dt.datetime | None = None) -> int:
-    """Invite, by email, everyone who attended an event that ended before today (within the
-    last few days) to log what came out of it. One message per event and member, ever: the
+    """Invite, by email, everyone who attended an event (`attended_registrations`: checked in,
+    or confirmed where nobody was checked in) that ended before today (within the last few
+    days) to log what came out of it. One message per event and member, ever: the
     de-duplication key makes a second run (or a retried task) write nothing."""
-    from events.models import Event, Registration
+    from events.models import Event
 
     now = now or timezone.now()
     today_start = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
@@ -41,8 +42,8 @@ def event_followups_write(*, now: dt.datetime | None = None) -> int:
     written = 0
     for event in events:
         attendees = (
-            Registration.objects.filter(event=event, user__isnull=False, user__is_active=True)
-            .filter(Q(status=Registration.Status.CONFIRMED) | Q(checked_in_at__isnull=False))
+            attended_registrations()
+            .filter(event=event, user__isnull=False, user__is_active=True)
             .exclude(
                 user__in=Participant.objects.filter(collaboration__origin_event=event).values(
                     "user_id"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from betacowork.messaging.models import Outbox
 from collaborations.models import Collaboration, CollaborationHistory, Participant
+from collaborations.selectors import events_attended_by
 from collaborations.services import (
     ParticipantSpec,
     collaboration_update,
@@ -177,6 +178,21 @@ def test_attended_means_confirmed_or_checked_in_and_started(member, other_member
     with pytest.raises(ValidationError):
         log(member, other_member, origin_type="event", origin_event=future)
     assert log(member, other_member, origin_type="event", origin_event=walked_in).pk
+
+
+def test_a_confirmed_registration_not_checked_in_where_the_door_was_kept_is_no_attendance(
+    member, other_member, django_assert_num_queries
+):
+    door_kept = make_past_event(title="Speed Networking evening")
+    attend(door_kept, member)
+    attend(door_kept, other_member, checked_in=True)
+    no_door = make_past_event(title="Betacooks")
+    attend(no_door, member)
+    with django_assert_num_queries(1):
+        assert list(events_attended_by(user=member)) == [no_door]
+    with pytest.raises(ValidationError, match="event you attended"):
+        log(member, other_member, origin_type="event", origin_event=door_kept)
+    assert list(events_attended_by(user=other_member)) == [door_kept]
 
 
 def test_author_edits_until_confirmed_others_cannot(member, other_member, third_member):

@@ -25,7 +25,7 @@ def yesterday_event(db):
 
 
 def test_attendees_get_one_follow_up_whatever_the_runs(member, other_member, yesterday_event):
-    attend(yesterday_event, member, checked_in=True)
+    attend(yesterday_event, member)
     attend(yesterday_event, other_member)
     assert event_followups_send() == 2
     assert event_followups_send() == 0  # idempotent: a retried or doubled task writes nothing
@@ -49,6 +49,24 @@ def test_who_is_not_invited(member, yesterday_event):
     attend(yesterday_event, already)
     log(already, member, origin_type="event", origin_event=yesterday_event)
     assert event_followups_send() == 0
+
+
+def test_where_the_door_was_kept_only_the_people_checked_in_are_thanked(
+    member, other_member, yesterday_event
+):
+    # QA: "Thank you for coming" went to a registrant the organiser never checked in.
+    no_show, walk_in = UserFactory.create_batch(2)
+    attend(yesterday_event, member, checked_in=True)
+    attend(yesterday_event, no_show)
+    attend(yesterday_event, walk_in, status=Registration.Status.WAITLISTED, checked_in=True)
+    no_door = make_past_event(title="Nobody checked in", days_ago=2)
+    attend(no_door, other_member)  # no check-in at all: confirmed is all there is to go by
+    assert event_followups_send() == 3
+    assert set(Outbox.objects.values_list("dedup_key", flat=True)) == {
+        f"event-followup:{yesterday_event.pk}:{member.pk}",
+        f"event-followup:{yesterday_event.pk}:{walk_in.pk}",
+        f"event-followup:{no_door.pk}:{other_member.pk}",
+    }
 
 
 def test_todays_and_old_and_cancelled_events_are_not_followed_up(member):
