@@ -5,7 +5,8 @@ Registered once from EventsConfig.ready() (`register()`).
 
 from __future__ import annotations
 
-from collections import Counter
+from django.db.models import Count
+from django.utils import timezone
 
 from ..models import MeetingRequest, Seat
 from . import selectors
@@ -15,19 +16,26 @@ from .selectors import people, who_i_met
 
 def export_collect(user) -> dict:
     """Everything speed networking holds about `user` ("my data"): seats, requests made (and
-    how many received, not by whom), meetings; people named only when `user` may see them."""
+    how many received, not by whom), meetings; people named only when `user` may see them.
+    Each row names its event by title and start (`event`, `event_start`, as the registrations
+    section does): two evenings share a title."""
     seats = (
         Seat.objects.filter(user=user)
         .select_related("round__session__event")
         .order_by("round__session__event__start", "round__number")
     )
     made = MeetingRequest.objects.filter(requester=user).select_related("event").order_by("pk")
-    received = MeetingRequest.objects.filter(target=user).values_list("event__title", flat=True)
+    received = (
+        MeetingRequest.objects.filter(target=user)
+        .values("event_id", "event__title", "event__start")
+        .annotate(count=Count("pk"))
+        .order_by("event__start", "event_id")
+    )
     targets = people((r.target_id for r in made), viewer=user)
     return {
         "seats": [
             {
-                "event": s.round.session.event.title,
+                **_event(s.round.session.event.title, s.round.session.event.start),
                 "round": s.round.number,
                 "table": s.table,
                 "played": s.round.started_at is not None,
@@ -35,12 +43,15 @@ def export_collect(user) -> dict:
             for s in seats
         ],
         "requests_made": [
-            {"event": r.event.title, "target": targets[r.target_id].name} for r in made
+            {**_event(r.event.title, r.event.start), "target": targets[r.target_id].name}
+            for r in made
         ],
-        "requests_received": dict(Counter(received)),
+        "requests_received": [
+            {**_event(r["event__title"], r["event__start"]), "count": r["count"]} for r in received
+        ],
         "meetings": [
             {
-                "event": group.event.title,
+                **_event(group.event.title, group.event.start),
                 "round": number,
                 "with": person.name,
             }
@@ -48,6 +59,10 @@ def export_collect(user) -> dict:
             for number, person in group.people
         ],
     }
+
+
+def _event(title: str, start) -> dict:
+    return {"event": title, "event_start": timezone.localtime(start).isoformat()}
 
 
 def event_panel_context(request, *, event) -> dict | None:

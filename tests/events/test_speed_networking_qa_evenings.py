@@ -1,15 +1,18 @@
 """Speed-networking evenings (QA on the demo world): what the organiser's run page says about
 people it may not name, the event page's panel, "my data", the notes after late changes."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
-from events.models import Seat
+from events.models import MeetingRequest, Seat
 from events.speed_networking import services
+from members.panels import export_collect
 from tests.factories import make_member
 
 from . import test_speed_networking_services as shared
-from .factories import RegistrationFactory
+from .factories import EventFactory, RegistrationFactory
 from .test_speed_networking_services import attend, tables
 from .test_speed_networking_views import url
 
@@ -85,3 +88,41 @@ def test_no_empty_speed_networking_card_for_a_registrant_who_met_nobody(client, 
     page = client.get(evening.get_absolute_url()).content.decode()
     assert "sn-event-panel" in page
     assert "You met 1 person here" in page
+
+
+# --- "my data" ---------------------------------------------------------------------------------
+
+
+def test_my_data_tells_two_evenings_of_the_same_title_apart(evening, organiser):
+    # QA: requests_received was {"Speed Networking evening": 5}, two evenings merged.
+    later = EventFactory(
+        title=evening.title,
+        kind=evening.kind,
+        chapter=evening.chapter,
+        start=evening.start + timedelta(days=28),
+        end=evening.end + timedelta(days=28),
+    )
+    me, *others = attend(evening, names=["Katia X", "Lea D", "Tom P", "Ann Q"])
+    for user in (me, *others):
+        RegistrationFactory(event=later, user=user)
+    for asker in others[:2]:
+        MeetingRequest.objects.create(event=evening, requester=asker, target=me)
+    for asker in others:
+        MeetingRequest.objects.create(event=later, requester=asker, target=me)
+    MeetingRequest.objects.create(event=later, requester=me, target=others[0])
+    services.networking_plan(event=evening, actor=organiser, rounds=1)
+    data = export_collect(me)["speed_networking"]
+
+    def when(event):
+        return timezone.localtime(event.start).isoformat()
+
+    assert data["requests_received"] == [
+        {"event": evening.title, "event_start": when(evening), "count": 2},
+        {"event": later.title, "event_start": when(later), "count": 3},
+    ]
+    assert data["requests_made"] == [
+        {"event": later.title, "event_start": when(later), "target": "Lea D"}
+    ]
+    assert [(s["event"], s["event_start"]) for s in data["seats"]] == [
+        (evening.title, when(evening))
+    ]

@@ -503,9 +503,14 @@ def test_my_data_has_my_seats_requests_and_meetings(evening, organiser):
     data = export_collect(people[0])["speed_networking"]
     assert len(data["seats"]) == 2
     assert data["seats"][0]["played"] is True
-    assert data["requests_made"] == [{"event": evening.title, "target": "Lea D"}]
+    start = timezone.localtime(evening.start).isoformat()
+    assert data["requests_made"] == [
+        {"event": evening.title, "event_start": start, "target": "Lea D"}
+    ]
     assert len(data["meetings"]) == 1
-    assert export_collect(people[1])["speed_networking"]["requests_received"] == {evening.title: 1}
+    assert export_collect(people[1])["speed_networking"]["requests_received"] == [
+        {"event": evening.title, "event_start": start, "count": 1}
+    ]
 
 
 def test_speed_networking_history_is_deleted_with_the_account(evening, organiser):
