@@ -49,6 +49,27 @@ def note_text(note: dict, names: dict[int, Person]) -> str:
             )
             % p
         )
+    if code == "repeats_after_played":
+        # Only what is proven: the bound given the meetings held, the repeats the rounds to
+        # come add (not that they are the fewest possible).
+        if p.get("max"):
+            bound = ngettext(
+                "After the rounds played, at most %(max)s more round can be played without "
+                "anyone meeting twice.",
+                "After the rounds played, at most %(max)s more rounds can be played without "
+                "anyone meeting twice.",
+                p["max"],
+            )
+        else:
+            bound = _(
+                "After the rounds played, no round can be added without someone meeting twice."
+            )
+        repeats = ngettext(
+            "The rounds to come repeat %(repeats)s meeting.",
+            "The rounds to come repeat %(repeats)s meetings.",
+            p.get("repeats", 0),
+        )
+        return f"{bound % p} {repeats % p}"
     if code == "repeats_not_avoided":
         return (
             ngettext(

@@ -56,10 +56,15 @@ met before *and* was requested is honoured, but late (the request decides whethe
 when). Warnings are ``(code, params)`` tuples for the caller to translate:
 ``("repeats_unavoidable", {"rounds", "max", "repeats"})`` when R exceeds
 ``max_rounds_without_repeats`` (then no plan can avoid it); when the plan repeats although R
-does not: ``("repeats_not_avoided", {...same})`` if colleagues, played rounds or a late change
-constrained it, else ``("repeats_not_found", {...same, "people"})`` — that bound is a proven
-maximum only for some rooms (even pairs, ``EXACT_MAX_ROUNDS``), an upper bound that may be out
-of reach for the others, so nobody is told their choices caused the repeats;
+does not: ``("repeats_not_avoided", {...same})`` if colleagues or a late change constrained
+it, else ``("repeats_not_found", {...same, "people"})`` — that bound is a proven maximum only
+for some rooms (even pairs, ``EXACT_MAX_ROUNDS``), an upper bound that may be out of reach for
+the others, so nobody is told their choices caused the repeats. Once rounds were played the
+warning is about the rounds to come: "repeats" counts the meetings they repeat (earlier
+rounds' or their own), "max" is ``rounds_left_without_repeats`` (given the meetings held, at
+the table size now asked), "rounds" the rounds to come and "played" the rounds played:
+``("repeats_after_played", {...})`` when the rounds to come exceed "max", else
+``("repeats_not_avoided", {...})``;
 ``("colleagues_unavoidable", {"pairs"})``; ``("one_table", {"count", "table_size"})``
 when the room is smaller than one table. Errors raise ``PlanError`` (a ValueError) with a code:
 too_few_people, bad_table_size, bad_rounds, duplicate_people, too_many_played,
@@ -70,7 +75,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -163,6 +168,29 @@ def max_rounds_without_repeats(n: int, table_size: int = 2) -> int:
         return 1  # a table bigger than the table count seats two people of an earlier table
     per_round = sum(s * (s - 1) // 2 for s in sizes)
     return min(n * (n - 1) // 2 // per_round, (n - 1) // (min(sizes) - 1))
+
+
+def rounds_left_without_repeats(
+    played: Sequence[Sequence[Sequence[int]]], people: Collection[int], request: PlanRequest
+) -> int:
+    """Rounds beyond which `people`, after the `played` rounds, must meet someone again at
+    tables of `request.table_size`: a proven upper bound (it may not be reachable). The
+    free rounds are a repeat-free session of their own (`max_rounds_without_repeats`); each
+    round seats `per_round` pairs who have not met yet; each person meets at least (smallest
+    table - 1) new people per round."""
+    n = len(people)
+    if n < 2:
+        return 0
+    sizes = table_sizes(n, request.table_size)
+    met = {key(a, b) for rnd in played for t in rnd for a, b in combinations(t, 2)}
+    unmet = [pair for pair in combinations(sorted(people), 2) if pair not in met]
+    partners: Counter[int] = Counter(p for pair in unmet for p in pair)
+    per_round = sum(s * (s - 1) // 2 for s in sizes)
+    return min(
+        max_rounds_without_repeats(n, request.table_size),
+        len(unmet) // per_round,
+        min(partners[p] for p in people) // (min(sizes) - 1),
+    )
 
 
 def plan_rounds(request: PlanRequest) -> Plan:
@@ -363,7 +391,17 @@ def _finish(
     if first_free < len(out) and n < request.table_size:
         warnings.append(("one_table", {"count": n, "table_size": request.table_size}))
     bound = max_rounds_without_repeats(n, request.table_size)
-    if score[0]:
+    if first_free and first_free < len(out):
+        # Rounds were played: the note is about the rounds to come — the repeats they add
+        # and the bound given the meetings already held (the table size may have changed).
+        added = score[0] - _score(out[:first_free], request, costs)[0]
+        if added:
+            left = rounds_left_without_repeats(out[:first_free], _seated(out[-1:]), request)
+            free = len(out) - first_free
+            params = {"played": first_free, "rounds": free, "max": left, "repeats": added}
+            code = "repeats_after_played" if free > left else "repeats_not_avoided"
+            warnings.append((code, params))
+    elif score[0]:
         params: dict[str, object] = {"rounds": len(out), "max": bound, "repeats": score[0]}
         if len(out) > bound:
             code = "repeats_unavoidable"

@@ -1,13 +1,14 @@
 """Speed-networking evenings (QA on the demo world): what the organiser's run page says about
 people it may not name, the event page's panel, "my data", the notes after late changes."""
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from events.models import MeetingRequest, Seat
-from events.speed_networking import services
+from events.models import MeetingRequest, NetworkingSession, Seat
+from events.speed_networking import display, services
 from members.panels import export_collect
 from tests.factories import make_member
 
@@ -126,3 +127,33 @@ def test_my_data_tells_two_evenings_of_the_same_title_apart(evening, organiser):
     assert [(s["event"], s["event_start"]) for s in data["seats"]] == [
         (evening.title, when(evening))
     ]
+
+
+# --- notes about repeats once rounds were played -----------------------------------------------
+
+
+def test_adding_rounds_at_another_table_size_gives_the_bound_for_the_rounds_to_come(
+    evening, organiser
+):
+    # QA: 5 rounds of pairs played by 9, then 7 rounds at tables of 3: "7 rounds is more than
+    # this room can play without anyone meeting twice (4 at most): 14 meetings repeat, as few
+    # as possible" — the bound of tables of 3 from scratch, the played rounds' meetings
+    # counted, and a minimum nobody established.
+    attend(evening, 9)
+    services.networking_plan(event=evening, actor=organiser, rounds=5, table_size=2)
+    for _ in range(5):
+        services.networking_round_start(event=evening, actor=organiser)
+    outcome = services.networking_plan(event=evening, actor=organiser, rounds=7, table_size=3)
+
+    def repeats(numbers):
+        return sum(count - 1 for count in Counter(shared.pairs(evening, numbers)).values())
+
+    added = repeats(range(1, 8)) - repeats(range(1, 6))
+    [(code, params)] = outcome.plan.warnings
+    assert (code, params["max"], params["repeats"]) == ("repeats_after_played", 0, added)
+    [note] = display.note_texts(NetworkingSession.objects.get(), viewer=organiser)
+    assert note == (
+        "After the rounds played, no round can be added without someone meeting twice. "
+        f"The rounds to come repeat {added} meetings."
+    )
+    assert "as few as possible" not in note
