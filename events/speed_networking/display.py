@@ -174,7 +174,7 @@ def room_state(event: Event) -> dict:
         heading = _("This event is cancelled.")
         return {"round": 0, "heading": heading, "tables": [], "remaining": None}
     session = selectors.session_of(event)
-    rounds = selectors.rounds_view(session, viewer=selectors.ROOM)
+    rounds = selectors.rounds_view(session, viewer=selectors.room_audience(event))
     current, _upcoming = current_rounds(rounds, session)
     if session is None or not rounds:
         heading = _("The rounds are not planned yet.")

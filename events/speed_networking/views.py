@@ -260,7 +260,7 @@ class PrintView(OrganiserMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         session = selectors.session_of(self.event)
-        rounds = selectors.rounds_view(session, viewer=selectors.ROOM)
+        rounds = selectors.rounds_view(session, viewer=selectors.room_audience(self.event))
         return super().get_context_data(
             event=self.event,
             rounds=rounds,

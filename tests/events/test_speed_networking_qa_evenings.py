@@ -157,3 +157,31 @@ def test_adding_rounds_at_another_table_size_gives_the_bound_for_the_rounds_to_c
         f"The rounds to come repeat {added} meetings."
     )
     assert "as few as possible" not in note
+
+
+# --- the room's pages when guests are in the room ----------------------------------------------
+
+
+def test_a_members_only_profile_is_not_named_on_the_wall_once_a_guest_is_checked_in(
+    client, evening, organiser
+):
+    shy = attend(evening, 4, visibility="members")[0]
+    services.networking_plan(event=evening, actor=organiser, rounds=2)
+    services.networking_round_start(event=evening, actor=organiser)
+    client.force_login(organiser)
+    name = shy.profile.display_name
+    # Members only in the room: every member's name is on the wall.
+    assert name in client.get(url("projector", evening)).content.decode()
+    assert name in client.get(url("print", evening)).content.decode()
+
+    RegistrationFactory(event=evening, user=None, name="Gina Guest", checked_in_at=timezone.now())
+    for page in (url("projector", evening), url("print", evening)):
+        html = client.get(page).content.decode()
+        assert name not in html
+        assert "a member" in html
+    names = [
+        n for t in client.get(url("projector_state", evening)).json()["tables"] for n in t["names"]
+    ]
+    assert names == ["a member"] * 4
+    # The organiser's own page still names them: it is not on the wall.
+    assert name in client.get(url("run", evening)).content.decode()

@@ -3,7 +3,9 @@
 Privacy: a person is named only to a viewer who may see their profile (`members.view_profile`);
 otherwise they are "a member" with no link. Pages shown to the whole room (the projector, the
 printed plan) use the room's audience — any member — whoever is logged in at the laptop, so a
-hidden profile is never put on a wall, even by staff.
+hidden profile is never put on a wall, even by staff; once a guest without an account is
+checked in, the room's audience is anyone, and a profile shown to members only is not named
+there either (`room_audience`).
 
 The planner's inputs (`plan_request`) are read in a constant number of queries whatever the
 number of people; so are the pages' data (`rounds_view`, `my_round`).

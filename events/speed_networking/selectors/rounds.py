@@ -44,6 +44,7 @@ class Person:
 
 
 ROOM = "room"  # the audience of pages shown to the room: any member
+GUESTS_IN_ROOM = "room-with-guests"  # ...and guests without an account: anyone
 EVERYONE = "everyone"  # trusted callers (the management command): every name
 
 
@@ -54,12 +55,32 @@ def _visible(profile: Profile | None, viewer) -> bool:
         return True
     if viewer == ROOM:
         return profile.visibility != Visibility.HIDDEN
+    if viewer == GUESTS_IN_ROOM:
+        return profile.visibility == Visibility.PUBLIC
     return profile_visible_to(profile, viewer)
 
 
+def room_audience(event: Event) -> str:
+    """Who reads the pages shown to the room (projector, printed plan): the members in it
+    (ROOM) — or, once a guest without an account is checked in, anyone (GUESTS_IN_ROOM).
+
+    A profile shown to members only is then "a member", as a hidden one always is: a guest
+    reads the wall too, and that profile's owner did not agree to be named to guests. Its
+    owner loses nothing they need — their own table is on their phone ("my round"), named
+    to them. A first name alone was considered and not chosen: a first name with a table
+    still tells a guest who is in the room. One query."""
+    guests = Registration.objects.filter(
+        event=event,
+        user__isnull=True,
+        status=Registration.Status.CONFIRMED,
+        checked_in_at__isnull=False,
+    )
+    return GUESTS_IN_ROOM if guests.exists() else ROOM
+
+
 def people(user_ids: Iterable[int], *, viewer, details: bool = False) -> dict[int, Person]:
-    """{user id: Person} as `viewer` (a user, or ROOM) may see them; one query (two with
-    `details`: headline and offers)."""
+    """{user id: Person} as `viewer` (a user, ROOM or GUESTS_IN_ROOM) may see them; one
+    query (two with `details`: headline and offers)."""
     ids = list(set(user_ids))
     qs = Profile.objects.filter(user_id__in=ids).only(
         "pk", "user_id", "slug", "display_name", "visibility", "headline", "job_title"
@@ -189,6 +210,7 @@ def profiles_of(user_ids: Iterable[int]):
 
 __all__ = [
     "EVERYONE",
+    "GUESTS_IN_ROOM",
     "ROOM",
     "Person",
     "RoundView",
@@ -199,6 +221,7 @@ __all__ = [
     "person_schedule",
     "profiles_of",
     "remaining_user_ids",
+    "room_audience",
     "rounds_view",
     "unlisted_arrivals",
 ]
