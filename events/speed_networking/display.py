@@ -38,6 +38,18 @@ def plan_error_text(exc) -> str:
 def note_text(note: dict, names: dict[int, Person]) -> str:
     """One planner warning or evening note (`NetworkingSession.warnings`) as a sentence."""
     code, p = note.get("code"), note.get("params", {})
+    if code == "repeats_unavoidable" and not p.get("fewest", True):
+        return _with_replan(
+            ngettext(
+                "%(rounds)s rounds is more than this room can play without anyone meeting twice "
+                "(%(max)s at most): %(repeats)s meeting repeats.",
+                "%(rounds)s rounds is more than this room can play without anyone meeting twice "
+                "(%(max)s at most): %(repeats)s meetings repeat.",
+                p.get("repeats", 0),
+            )
+            % p,
+            p,
+        )
     if code == "repeats_unavoidable":
         return (
             ngettext(
@@ -69,7 +81,18 @@ def note_text(note: dict, names: dict[int, Person]) -> str:
             "The rounds to come repeat %(repeats)s meetings.",
             p.get("repeats", 0),
         )
-        return f"{bound % p} {repeats % p}"
+        return _with_replan(f"{bound % p} {repeats % p}", p)
+    if code == "repeats_not_avoided" and "replan" in p:
+        # A late change repeats meetings that planning again would not: there was another way.
+        return _with_replan(
+            ngettext(
+                "%(repeats)s meeting repeats after the late changes.",
+                "%(repeats)s meetings repeat after the late changes.",
+                p["repeats"],
+            )
+            % p,
+            p,
+        )
     if code == "repeats_not_avoided":
         return (
             ngettext(
@@ -121,6 +144,25 @@ def note_text(note: dict, names: dict[int, Person]) -> str:
             return _("%(name)s left before the first round.") % {"name": name}
         return _("%(name)s left after round %(round)s.") % {"name": name, "round": p["after_round"]}
     return str(code)
+
+
+def _with_replan(text: str, p: dict) -> str:
+    """`text`, and what "Plan again" would do instead when a late change left repeats that
+    planning the rounds not played again would not (`replan`: its repeats)."""
+    if "replan" not in p:
+        return text
+    if not p["replan"]:
+        hint = _("“Plan again” re-seats everyone in the rounds not played without any repeat.")
+    else:
+        hint = (
+            ngettext(
+                "“Plan again” re-seats everyone in the rounds not played with %(replan)s repeat.",
+                "“Plan again” re-seats everyone in the rounds not played with %(replan)s repeats.",
+                p["replan"],
+            )
+            % p
+        )
+    return f"{text} {hint}"
 
 
 def note_texts(session: NetworkingSession | None, *, viewer) -> list[str]:

@@ -55,7 +55,8 @@ requests (mutual > one-way) > offer/seek matches, bonuses larger in earlier roun
 met before *and* was requested is honoured, but late (the request decides whether, history
 when). Warnings are ``(code, params)`` tuples for the caller to translate:
 ``("repeats_unavoidable", {"rounds", "max", "repeats"})`` when R exceeds
-``max_rounds_without_repeats`` (then no plan can avoid it); when the plan repeats although R
+``max_rounds_without_repeats`` (then no plan can avoid it; ``"fewest": False`` added when
+the repeats are not proven the fewest possible); when the plan repeats although R
 does not: ``("repeats_not_avoided", {...same})`` if colleagues or a late change constrained
 it, else ``("repeats_not_found", {...same, "people"})`` — that bound is a proven maximum only
 for some rooms (even pairs, ``EXACT_MAX_ROUNDS``), an upper bound that may be out of reach for
@@ -405,6 +406,12 @@ def _finish(
         params: dict[str, object] = {"rounds": len(out), "max": bound, "repeats": score[0]}
         if len(out) > bound:
             code = "repeats_unavoidable"
+            # The fewest possible only when proven: one (beyond the bound one must repeat),
+            # or every meeting beyond the room's pairs (each pair can meet once for free).
+            meetings = sum(len(t) * (len(t) - 1) // 2 for rnd in out for t in rnd)
+            people = len(_seated(out))
+            if score[0] > max(1, meetings - people * (people - 1) // 2):
+                params["fewest"] = False
         elif first_free or not ordered or _colleagues(costs):
             code = "repeats_not_avoided"  # played rounds, a late change or colleagues
         else:

@@ -5,10 +5,13 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from events.models import MeetingRequest, NetworkingSession, Seat
 from events.speed_networking import display, services
+from events.speed_networking.late_changes import remove_person
+from events.speed_networking.planner import PlanRequest, plan_rounds
 from members.panels import export_collect
 from tests.factories import make_member
 
@@ -185,3 +188,66 @@ def test_a_members_only_profile_is_not_named_on_the_wall_once_a_guest_is_checked
     assert names == ["a member"] * 4
     # The organiser's own page still names them: it is not on the wall.
     assert name in client.get(url("run", evening)).content.decode()
+
+
+# --- late changes that repeat meetings ---------------------------------------------------------
+
+
+def test_a_partner_left_alone_takes_a_seat_that_repeats_nobody_when_there_is_one():
+    # 8 people, 3 rounds of pairs, one played; 7 leaves: joining a pair or pairing with
+    # someone of a trio sat 7's partner with someone they meet in round 3 — taking the seat
+    # of someone who moves to another table does not.
+    people = tuple(range(1, 9))
+    plan = plan_rounds(PlanRequest(people=people, rounds=3, seed=0))
+    assert plan.repeats == 0
+    played = tuple(tuple(t) for t in plan.rounds[:1])
+    rest = PlanRequest(people=people[:6] + people[7:], rounds=3, seed=0, played=played)
+    after = remove_person(plan, 7, from_round=2, request=rest)
+    assert after.repeats == 0
+    assert after.warnings == []
+    assert after.rounds[0] == plan.rounds[0]
+    for rnd in after.rounds[1:]:
+        assert sorted(p for t in rnd for p in t) == sorted(rest.people)
+        assert sorted(map(len, rnd)) == [2, 2, 3]
+
+
+def _leave_and_roll_back(event, actor, user) -> list[str]:
+    """The notes the run page would show if `user` left now; nothing is kept."""
+
+    class Undo(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            services.networking_leave(event=event, actor=actor, user=user)
+            raise Undo(display.note_texts(NetworkingSession.objects.get(), viewer=actor))
+    except Undo as undo:
+        return undo.args[0]
+
+
+def test_a_late_change_that_repeats_meetings_says_plan_again_would_not(client, evening, organiser):
+    # QA: after round 1, someone left; their partner was re-seated with someone they sit
+    # with in round 3, and the note did not say that planning again removes the repeat.
+    people = attend(evening, 8)
+    services.networking_plan(event=evening, actor=organiser, rounds=4)
+    services.networking_round_start(event=evening, actor=organiser)
+    hint = "“Plan again” re-seats everyone in the rounds not played without any repeat."
+    leaver = next(
+        (p for p in people if hint in " ".join(_leave_and_roll_back(evening, organiser, p))),
+        None,
+    )
+    assert leaver is not None  # some departure leaves a repeat that planning again avoids
+    services.networking_leave(event=evening, actor=organiser, user=leaver)
+    notes = display.note_texts(NetworkingSession.objects.get(), viewer=organiser)
+    [note] = [n for n in notes if "repeat" in n]
+    assert note.endswith(hint)
+    assert "left no other way" not in note
+    client.force_login(organiser)
+    assert hint in client.get(url("run", evening)).content.decode()
+
+    # The hint is true: planning again leaves no repeat in the rounds to come.
+    client.post(url("plan", evening), {"rounds": 4, "table_size": 2, "round_minutes": 6})
+    met = Counter(shared.pairs(evening, range(1, 5)))
+    assert max(met.values()) == 1
+    notes = display.note_texts(NetworkingSession.objects.get(), viewer=organiser)
+    assert not [n for n in notes if "repeat" in n]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ...models import Event, NetworkingSession, Registration, Round, Seat
 from .. import selectors
 from ..late_changes import add_person, remove_person
-from ..planner import Plan
+from ..planner import Plan, PlanRequest, plan_rounds
 from .common import (
     check_may_run,
     notes_kept,
@@ -48,7 +48,34 @@ def _late_plan(session: NetworkingSession, event: Event, people: Collection[int]
     return current, request
 
 
-def _save_late_plan(session: NetworkingSession, plan: Plan, notes: list[dict]) -> None:
+# The planner's warnings that count repeats (`params["repeats"]`).
+REPEAT_CODES = (
+    "repeats_unavoidable",
+    "repeats_not_avoided",
+    "repeats_not_found",
+    "repeats_after_played",
+)
+
+
+def _replan_hint(plan: Plan, request: PlanRequest) -> Plan:
+    """`plan` (a late change), whose repeats warning, if any, gains `replan`: how many
+    meetings would repeat if the rounds not played were planned again for the same people
+    (the run page's "Plan again") — only when that is fewer, which is then worth moving
+    everyone for. The planner runs a second time only when the late change repeats someone."""
+    for code, params in plan.warnings:
+        if code in REPEAT_CODES:
+            other = planner_call(plan_rounds, request)
+            fewer = next((p["repeats"] for c, p in other.warnings if c in REPEAT_CODES), 0)
+            if fewer < params["repeats"]:
+                params["replan"] = fewer
+                params["fewest"] = False
+    return plan
+
+
+def _save_late_plan(
+    session: NetworkingSession, plan: Plan, notes: list[dict], request: PlanRequest
+) -> None:
+    plan = _replan_hint(plan, request)
     rounds_write(session, plan, played=session.current_round)
     session.warnings = plan_warnings(plan) + notes
     session.save(update_fields=["warnings"])
@@ -56,7 +83,8 @@ def _save_late_plan(session: NetworkingSession, plan: Plan, notes: list[dict]) -
 
 @transaction.atomic
 def networking_arrive(*, event: Event, actor, user) -> NetworkingSession:
-    """A late arrival (checked in) joins every remaining round; nobody else moves."""
+    """A late arrival (checked in) joins every remaining round; one other person moves at
+    most per round (`late_changes`)."""
     session, first, remaining = _late_change_context(event, actor)
     checked_in = event.registrations.filter(
         user=user, status=Registration.Status.CONFIRMED, checked_in_at__isnull=False
@@ -74,7 +102,7 @@ def networking_arrive(*, event: Event, actor, user) -> NetworkingSession:
     current, request = _late_plan(session, event, remaining | {user.pk})
     plan = planner_call(add_person, current, user.pk, from_round=first, request=request)
     notes = [n for n in notes_kept(session) if n["params"].get("user") != user.pk]
-    _save_late_plan(session, plan, notes)
+    _save_late_plan(session, plan, notes, request)
     return session
 
 
@@ -92,7 +120,7 @@ def networking_arrive_unlisted(*, event: Event, actor) -> int:
     plan, request = _late_plan(session, event, remaining | set(waiting))
     for user_id in waiting:
         plan = planner_call(add_person, plan, user_id, from_round=first, request=request)
-    _save_late_plan(session, plan, notes_kept(session))
+    _save_late_plan(session, plan, notes_kept(session), request)
     return len(waiting)
 
 
@@ -114,7 +142,7 @@ def _unseat(event: Event, actor, user, *, record_left: bool) -> NetworkingSessio
     notes = notes_kept(session)
     if record_left:
         notes.append({"code": "left", "params": {"user": user.pk, "after_round": first - 1}})
-    _save_late_plan(session, plan, notes)
+    _save_late_plan(session, plan, notes, request)
     return session
 
 
