@@ -251,3 +251,22 @@ def test_a_late_change_that_repeats_meetings_says_plan_again_would_not(client, e
     assert max(met.values()) == 1
     notes = display.note_texts(NetworkingSession.objects.get(), viewer=organiser)
     assert not [n for n in notes if "repeat" in n]
+
+
+def test_as_few_as_possible_is_said_only_when_proven():
+    # 10 people at tables of 4 (4, 3, 3) for 3 rounds: one round at most without a repeat,
+    # and nothing shows that 2 repeats are the fewest.
+    plan = plan_rounds(PlanRequest(people=tuple(range(10)), rounds=3, table_size=4))
+    [(code, params)] = plan.warnings
+    assert (code, params["repeats"], params["fewest"]) == ("repeats_unavoidable", 2, False)
+    assert display.note_text({"code": code, "params": params}, {}) == (
+        "3 rounds is more than this room can play without anyone meeting twice (1 at most): "
+        "2 meetings repeat."
+    )
+    # 6 people, 8 rounds of pairs: 24 meetings among 15 pairs, so 9 repeats are the fewest.
+    plan = plan_rounds(PlanRequest(people=tuple(range(6)), rounds=8))
+    [(code, params)] = plan.warnings
+    assert "fewest" not in params
+    assert display.note_text({"code": code, "params": params}, {}).endswith(
+        "9 meetings repeat, as few as possible."
+    )
