@@ -1,17 +1,17 @@
 """Check-in at the door: a confirmed registrant marked present, or not any more.
 
-Refused at a cancelled event, and before the event's day (`check_in_closed`: the door opens
-at 00:00 Brussels time on the day of its start, and stays open afterwards — an organiser may
-record attendance late). Undo is refused only at a cancelled event. Locks in the order every
-writer of a registration takes them — the event, the registration, then a Speed Networking
-evening's session — so two of them never wait for each other
-(`cancellation.registration_cancel` takes the event, then the session; check-in locks only its
-registration row). A registration cancelled is checked in no more: `registration_cancel`
-clears its check-in."""
+Refused at a cancelled event, and before the door opens (`check_in_closed`: at 00:00 Brussels
+time on the day of its start — or two hours before the start, for an event just after
+midnight — and it stays open afterwards: an organiser may record attendance late). Undo is
+refused only at a cancelled event. Locks in the order every writer of a registration takes
+them — the event, the registration, then a Speed Networking evening's session — so two of
+them never wait for each other (`cancellation.registration_cancel` takes the event, then the
+session; check-in locks only its registration row). A registration cancelled is checked in
+no more: `registration_cancel` clears its check-in."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,27 +32,44 @@ def _cancelled(event: Event) -> ValidationError | None:
     return None
 
 
+# The door opens at the latest this long before the start (an event at 00:30 opens at 22:30
+# the evening before, not at midnight — half an hour before it).
+CHECK_IN_AHEAD = timedelta(hours=2)
+
+
+def check_in_opens(event: Event) -> datetime:
+    """When the door list opens: 00:00 on the day of the event's start (the site's time
+    zone, Brussels), or `CHECK_IN_AHEAD` before the start if that is earlier."""
+    day = datetime.combine(timezone.localdate(event.start), time.min)
+    return min(timezone.make_aware(day), event.start - CHECK_IN_AHEAD)
+
+
 def check_in_closed(*, event: Event, now: datetime | None = None) -> ValidationError | None:
     """Why nobody can be checked in at `event` at `now`, or None: the one rule the door list
-    and `registration_check_in` both ask. Cancelled: never. Otherwise from 00:00 on the day of
-    the event's start (the site's time zone, Brussels), and any time after."""
+    and `registration_check_in` both ask. Cancelled: never. Otherwise from `check_in_opens`,
+    and any time after."""
     cancelled = _cancelled(event)
     if cancelled is not None:
         return cancelled
-    day = timezone.localdate(event.start)
-    if timezone.localdate(now or timezone.now()) < day:
-        return ValidationError(
-            _("Check-in opens on %(date)s.") % {"date": date_format(day, "DATE_FORMAT")},
-            code="not_yet",
-        )
-    return None
+    now = now or timezone.now()
+    opens = check_in_opens(event)
+    if now >= opens:
+        return None
+    if timezone.localdate(now) == timezone.localdate(opens):  # later today
+        when = timezone.localtime(opens).strftime("%H:%M")  # as every page writes a time
+        return ValidationError(_("Check-in opens at %(time)s.") % {"time": when}, code="not_yet")
+    return ValidationError(
+        _("Check-in opens on %(date)s.")
+        % {"date": date_format(timezone.localdate(opens), "DATE_FORMAT")},
+        code="not_yet",
+    )
 
 
 def registration_check_in(
     *, registration: Registration, actor, now: datetime | None = None
 ) -> Registration:
     """Mark a confirmed registrant as present (again: harmless). Refused at a cancelled
-    event and before the event's day (`check_in_closed`)."""
+    event and before the door opens (`check_in_closed`)."""
     now = now or timezone.now()
     with transaction.atomic():
         # Only the registration's row is locked (`of`): locking the joined event row too, after

@@ -42,7 +42,7 @@ class CheckInView(CheckInAccessMixin, TemplateView):
         counts = selectors.with_counts(Event.objects.filter(pk=self.event.pk)).get()
         ctx.update(
             event=self.event,
-            # Before the event's day: "Check-in opens on …", and no check-in buttons.
+            # Before the door opens: "Check-in opens on …", and no check-in buttons.
             not_yet=closed.messages[0] if closed is not None else None,
             registrations=registrations,
             hidden_count=selectors.check_in_hidden_count(event=self.event, viewer=viewer),

@@ -4,9 +4,9 @@
   its end (`round_start_closed`): before, the organiser is told when rounds can start; after,
   that the evening is over. Planning and late changes (they rewrite only rounds not played)
   stay allowed any time.
-- Check-in opens at 00:00 Brussels time on the day of the event's start
-  (`check_in_closed`), and stays open afterwards (attendance recorded late); undo is allowed
-  whenever someone is checked in.
+- Check-in opens at 00:00 Brussels time on the day of the event's start, or two hours before
+  the start when that is earlier (an event just after midnight) (`check_in_closed`), and stays
+  open afterwards (attendance recorded late); undo is allowed whenever someone is checked in.
 
 The edges are tested in winter (UTC+1) and in summer (UTC+2).
 """
@@ -249,7 +249,7 @@ def registration_at(start: datetime, **fields) -> Registration:
 @pytest.mark.parametrize(
     ("start", "midnight_utc", "day"),
     [
-        (brussels(2026, 1, 15, 0, 30), datetime(2026, 1, 14, 23, 0, tzinfo=UTC), "Jan. 15, 2026"),
+        (brussels(2026, 1, 15, 9, 30), datetime(2026, 1, 14, 23, 0, tzinfo=UTC), "Jan. 15, 2026"),
         (brussels(2026, 7, 15, 19, 0), datetime(2026, 7, 14, 22, 0, tzinfo=UTC), "July 15, 2026"),
     ],
     ids=["winter", "summer"],
@@ -270,6 +270,24 @@ def test_check_in_opens_at_midnight_brussels_on_the_events_day(staff, start, mid
     registration.refresh_from_db()
     assert registration.checked_in_at == midnight_utc
     assert registration.checked_in_by == staff
+
+
+def test_an_event_just_after_midnight_opens_its_door_two_hours_ahead(staff):
+    """At 00:30 the door opens at 22:30 the evening before, not half an hour ahead."""
+    registration = registration_at(brussels(2026, 1, 15, 0, 30))
+    opens = brussels(2026, 1, 14, 22, 30)
+    with pytest.raises(ValidationError) as refused:
+        services.registration_check_in(registration=registration, actor=staff, now=opens - MINUTE)
+    assert refused.value.messages == ["Check-in opens at 22:30."]
+    with pytest.raises(ValidationError) as refused:
+        services.registration_check_in(
+            registration=registration, actor=staff, now=opens - timedelta(days=1)
+        )
+    assert refused.value.messages == ["Check-in opens on Jan. 14, 2026."]
+
+    services.registration_check_in(registration=registration, actor=staff, now=opens)
+    registration.refresh_from_db()
+    assert registration.checked_in_at == opens
 
 
 def test_check_in_stays_open_after_the_event(staff):
