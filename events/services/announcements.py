@@ -18,19 +18,24 @@ from ..models import Event
 from .common import event_topic, verified_addresses
 
 
-def chapter_announcement_write(*, event: Event) -> int:
+def chapter_announcement_write(*, event: Event, actor=None) -> int:
     """Tell the followers of the event's chapter about it; return how many rows were written.
 
     Call it inside the transaction that publishes the event. Idempotent (key
     `chapter-announce:<event>:<user>`): publishing twice announces once. Only published,
     upcoming events of a chapter are announced, to verified addresses of followers who did
-    not turn chapter announcements off.
+    not turn chapter announcements off — not to the chapter's organisers, nor to `actor`
+    (the one publishing): they know (as the regional invitation, `_invitees`).
     """
     if event.chapter_id is None or event.status != Event.Status.PUBLISHED:
         return 0
     if event.start <= timezone.now():
         return 0
-    followers = list(event.chapter.followers.filter(is_active=True).order_by("pk"))
+    chapter = event.chapter
+    followers = chapter.followers.filter(is_active=True).exclude(organised_chapters=chapter)
+    if actor is not None:
+        followers = followers.exclude(pk=actor.pk)
+    followers = list(followers.order_by("pk"))
     keys = {user.pk: announcement_key(event_id=event.pk, user_id=user.pk) for user in followers}
     existing = outbox_existing_keys(keys.values())
     followers = [u for u in followers if keys[u.pk] not in existing and u.email]

@@ -44,19 +44,20 @@ def event_publish(*, event: Event, actor=None) -> bool:
                     told_schedule=None, rescheduled_at=published.rescheduled_at
                 )
                 _notify_changed(published, told=told)
-            event_announce(event=published)
+            event_announce(event=published, actor=actor)
             event_history_add(event=event, actor=actor, action=EventChange.Action.PUBLISHED)
     return bool(updated)
 
 
-def event_announce(*, event: Event) -> int:
-    """Write the "new event in a chapter you follow" emails for a published event.
+def event_announce(*, event: Event, actor=None) -> int:
+    """Write the "new event in a chapter you follow" emails for a published event (not to
+    `actor`, the one publishing).
 
     Idempotent (one de-duplication key per event and follower), so every path that makes an
     event published — the publish action, the edit form, a new event saved as published —
     calls it, in the transaction that publishes.
     """
-    return chapter_announcement_write(event=event)
+    return chapter_announcement_write(event=event, actor=actor)
 
 
 def event_cancel(*, event: Event, actor=None) -> int:
@@ -198,7 +199,7 @@ def event_update(*, event: Event, actor=None, data: dict, follows_series: bool =
         moved_chapter = before.chapter_id != locked.chapter_id
         published = locked.status == Event.Status.PUBLISHED
         if just_published or (published and (now_upcoming or moved_chapter)):
-            event_announce(event=locked)
+            event_announce(event=locked, actor=actor)
     event.refresh_from_db()
     return event
 

@@ -39,3 +39,21 @@ def test_chapter_announcement_goes_to_verified_followers_once():
     assert "List-Unsubscribe" in row.headers
     draft = event_in(timedelta(days=10), chapter=chapter, status=Event.Status.DRAFT)
     assert chapter_announcement_write(event=draft) == 0
+
+
+def test_the_chapters_organisers_and_the_one_publishing_are_not_told(organiser, staff):
+    """QA: organisers got "a new event in a chapter you follow" about their own event. Like
+    the regional invitation, the announcement skips those who know: the chapter's organisers
+    and whoever publishes it (staff following the chapter)."""
+    from events.services import event_publish
+
+    chapter = ChapterFactory()
+    chapter.organisers.add(organiser)
+    follower = UserFactory()
+    chapter.followers.add(follower, organiser, staff)
+    draft = event_in(timedelta(days=10), chapter=chapter, status=Event.Status.DRAFT)
+
+    assert event_publish(event=draft, actor=staff)
+
+    rows = Outbox.objects.filter(kind="events.chapter_announcement")
+    assert list(rows.values_list("recipient_id", flat=True)) == [follower.pk]
