@@ -43,6 +43,7 @@ _REASONS = {
     "Recipient no longer follows the event's chapter.": _(
         "Recipient no longer follows the event's chapter."
     ),
+    "Series has no published date to come.": _("Series has no published date to come."),
     "Participant removed or collaboration deleted.": _(
         "Participant removed or collaboration deleted."
     ),

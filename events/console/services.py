@@ -161,9 +161,9 @@ def console_series_save(
 ) -> SeriesSaved:
     """Create or change a series in the actor's chapters, then generate its next occurrences.
 
-    Occurrences published at once are announced to the chapter's followers, like an event
-    published from the console. A new series' form (`nonce`) sent again creates nothing:
-    its occurrences would all be doubled, and announced twice.
+    Occurrences published at once are announced to the chapter's followers, once for the
+    series (events/services/announcements.py). A new series' form (`nonce`) sent again
+    creates nothing: its occurrences would all be doubled.
     """
     if series is None:
         if not actor.has_perm("members.use_organiser_console"):
@@ -187,10 +187,9 @@ def console_series_save(
         if result.followed is not None:
             followed.append(result.followed)
             created.extend(result.followed.created)
-        created.extend(services.series_generate(series=result.series))
-        for event in created:
-            if event.status == Event.Status.PUBLISHED:
-                services.event_announce(event=event)
+        # Published occurrences are announced as they are created: once for the series, to
+        # the chapter's followers but the organiser saving it.
+        created.extend(services.series_generate(series=result.series, actor=actor))
         return result.series
 
     if series is not None:

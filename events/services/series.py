@@ -147,8 +147,9 @@ def series_occurrence_times(series: EventSeries, day: date) -> tuple[datetime, d
     return start, end
 
 
-def series_generate(*, series: EventSeries, until: date | None = None) -> list[Event]:
-    """Create the occurrences of `series` up to `until` (default: its weeks ahead).
+def series_generate(*, series: EventSeries, until: date | None = None, actor=None) -> list[Event]:
+    """Create the occurrences of `series` up to `until` (default: its weeks ahead); `actor`:
+    who asked (their chapter's followers are told of the series, not them).
 
     Idempotent: an occurrence is keyed on its series date and is never recreated, nor
     touched once it exists (edited, cancelled or deleted ones stay as staff left them).
@@ -175,14 +176,17 @@ def series_generate(*, series: EventSeries, until: date | None = None) -> list[E
                 "series_date", flat=True
             )
         )
-        created = _occurrences_create(series, [d for d in days if d not in existing], now)
+        days = [d for d in days if d not in existing]
+        created = _occurrences_create(series, days, now, actor=actor)
         if series.generated_until is None or until > series.generated_until:
             series.generated_until = until
             series.save(update_fields=["generated_until"])
     return created
 
 
-def _occurrences_create(series: EventSeries, days: list[date], now: datetime) -> list[Event]:
+def _occurrences_create(
+    series: EventSeries, days: list[date], now: datetime, *, actor=None
+) -> list[Event]:
     """Create the series' occurrences on `days` (none of which has one yet), published and
     announced if the series publishes them. Inside the caller's transaction."""
     created = []
@@ -201,11 +205,14 @@ def _occurrences_create(series: EventSeries, days: list[date], now: datetime) ->
             series_date=day,
         )
         event_insert(event, day=day)  # a free slug, even against a concurrent insert
-        if event.status == Event.Status.PUBLISHED:
-            # A published occurrence is news for the chapter's followers, whichever path
-            # generated it (the console, the admin, the periodic task); announced once.
-            event_announce(event=event)
         created.append(event)
+    published = [event for event in created if event.status == Event.Status.PUBLISHED]
+    if published:
+        # Published occurrences are news for the chapter's followers, whichever path generated
+        # them (the console, the admin, the periodic task): news of the series, told once
+        # (`chapter_announcement_write`), not once per occurrence — nor again for the dates
+        # that replace others when the series changes day.
+        event_announce(event=min(published, key=lambda event: event.start), actor=actor)
     return created
 
 

@@ -102,7 +102,7 @@ def series_follow(*, before: EventSeries, series: EventSeries, actor=None) -> Se
     if dates_changed:
         added = _rule_days_added(before, series)
         if series.active:
-            created = _occurrences_create(series, added, now)
+            created = _occurrences_create(series, added, now, actor=actor)
         elif added:
             # An inactive series makes no new occurrence (as its generation would not), but
             # its generation goes back to them: reactivated, it makes them then, instead of

@@ -317,20 +317,24 @@ def test_series_is_created_with_the_picked_rule_and_its_occurrences(organiser_cl
     assert "Every first Thursday of the month" in follow
 
 
-def test_a_published_series_announces_its_occurrences_to_followers(
-    organiser_client, chapter, member
-):
+def test_a_published_series_is_announced_to_followers_once(organiser_client, chapter, member):
     from betacowork.messaging.models import Outbox
 
     chapter.followers.add(member)
     response = organiser_client.post("/organise/series/new/", _series(chapter, publish="on"))
     assert response.status_code == 302
-    # Announced: the upcoming occurrences (on a first Thursday after 18:00, today's has begun
-    # and is not announced).
+    # Announced once, as the series (on a first Thursday after 18:00, today's occurrence has
+    # begun: the series is announced with the next one).
     events = list(Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=timezone.now()))
     assert events
-    keys = set(Outbox.objects.values_list("dedup_key", flat=True))
-    assert {f"chapter-announce:{e.pk}:{member.pk}" for e in events} == keys
+    series = EventSeries.objects.get()
+    rows = Outbox.objects.values_list("dedup_key", "topic")
+    assert list(rows) == [
+        (
+            f"chapter-announce-series:{series.pk}:{member.pk}",
+            f"event:{min(events, key=lambda e: e.start).pk}",
+        )
+    ]
 
 
 @pytest.mark.parametrize(
