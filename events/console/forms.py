@@ -8,13 +8,14 @@ the user's `events.exceed_chapter_capacity` permission. The services check both 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from betacowork.submissions.forms import NonceField
 from members.forms import ShownTextField
@@ -26,6 +27,10 @@ from ..models import Event, EventSeries, validate_event_time
 from ..recurrence import RecurrenceField
 from ..rules import CHAPTER_CAPACITY_LIMIT
 from .services import EVENT_EDIT_FIELDS, capacity_error
+
+# How long a console event may last: a chapter's events are evenings and days (a series' are
+# 24 hours at most). A longer one is a typo in the end's year (QA: 2027 to 2030 was saved).
+EVENT_MAX_DAYS = 7
 
 
 class _ScopedForm(forms.ModelForm):
@@ -165,6 +170,16 @@ class EventForm(_ScopedForm):
             end = cleaned["end"] = services.event_default_end(start=start, kind=kind)
         if start and end and end <= start:
             self.add_error("end", _("An event must end after it starts."))
+        elif start and end and self._too_long(end - start):
+            self.add_error(
+                "end",
+                ngettext(
+                    "An event lasts at most %(days)s day: check the end date.",
+                    "An event lasts at most %(days)s days: check the end date.",
+                    EVENT_MAX_DAYS,
+                )
+                % {"days": EVENT_MAX_DAYS},
+            )
         if start and not self.instance.pk and start <= timezone.now():
             # A new event in the past is a typo (it could not be announced, nor attended).
             self.add_error("start", _("This date is past: a new event needs a date to come."))
@@ -174,6 +189,13 @@ class EventForm(_ScopedForm):
             except ValidationError as exc:
                 self.add_error(None, exc)
         return cleaned
+
+    def _too_long(self, length: timedelta) -> bool:
+        """Longer than EVENT_MAX_DAYS — and, for an event staff made longer in the admin,
+        longer than it is (its title may still be edited, its start moved)."""
+        if length <= timedelta(days=EVENT_MAX_DAYS):
+            return False
+        return not self.instance.pk or length > self.instance.end - self.instance.start
 
     def changed_elsewhere(self) -> list[str]:
         """The labels of the fields someone else changed since this edit form was drawn:

@@ -155,6 +155,44 @@ def test_bad_event_input_is_refused_and_nothing_written(
     assert not Event.objects.exists()
 
 
+def test_an_event_lasts_at_most_a_week(organiser_client, chapter):
+    """QA: an event from 2027 to 2030 (a typo in the end's year) was accepted; the series
+    form caps a length at 24 hours, the event form now at 7 days."""
+    start = _start()
+    data = _data(chapter, end=_local(start + timedelta(days=365 * 3, hours=-1)))
+
+    response = organiser_client.post("/organise/new/", data)
+
+    assert response.status_code == 400
+    assert "An event lasts at most 7 days: check the end date." in response.content.decode()
+    assert not Event.objects.exists()
+    week = _data(chapter, end=_local(start + timedelta(days=7)))
+    assert organiser_client.post("/organise/new/", week).status_code == 302
+    assert Event.objects.get().end - Event.objects.get().start == timedelta(days=7)
+
+
+def test_an_event_staff_made_longer_may_still_be_edited_not_lengthened(organiser_client, chapter):
+    start = _start()
+    EventFactory(
+        chapter=chapter,
+        space=chapter.space,
+        slug="summer-camp",
+        start=start,
+        end=start + timedelta(days=10),
+        capacity=50,
+    )
+    data = _data(chapter, title="Summer camp", end=_local(start + timedelta(days=10)))
+    assert organiser_client.post("/organise/summer-camp/edit/", data).status_code == 302
+
+    data["end"] = _local(start + timedelta(days=11))
+    response = organiser_client.post("/organise/summer-camp/edit/", data)
+
+    assert response.status_code == 400
+    assert "An event lasts at most 7 days" in response.content.decode()
+    event = Event.objects.get()
+    assert (event.title, event.end - event.start) == ("Summer camp", timedelta(days=10))
+
+
 def test_an_event_cannot_be_moved_out_of_range_nor_copied_past_it(organiser_client, chapter):
     event = EventFactory(chapter=chapter, space=chapter.space, slug="far-evening")
     data = _data(chapter, start="9999-12-31T20:00", end="9999-12-31T22:00")
