@@ -27,8 +27,8 @@ from betacowork.messaging.outbox import outbox_quiet
 from members.demo import GENERATED_DOMAIN, ORGANISER_EMAIL
 from members.models import Chapter, Space, User
 
+from .chapters.messages import ChapterAnnouncement
 from .demo import _at, _costs, _register, _users
-from .messages import ChapterAnnouncement
 from .models import Budget, Event, EventChange, EventKind, EventSeries, Registration, Speaker
 from .services import event_unique_slug, series_generate, series_occurrence_times, series_rule
 

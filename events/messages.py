@@ -5,34 +5,30 @@ The three registration kinds are written as data under the event lock — `paylo
 the registration id (and the waitlist position) — and rendered here by the sender just
 before sending, in the language the registrant registered in; so are event changes and
 cancellations (the lifecycle services, events/services/lifecycle.py, one INSERT for every
-registrant) and chapter announcements (written when an event is published,
-events/services/announcements.py). Rows of those kinds written before, with their text, are
-sent as they are. Reminders are written by the sweep (events/services/reminders.py).
+registrant) and chapter announcements (their kind is in events/chapters/messages.py, written
+when an event is published, events/services/announcements.py). Rows of those kinds written
+before, with their text, are sent as they are. Reminders are written by the sweep
+(events/services/reminders.py). A guest's confirmation link is rendered when written.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from betacowork.messaging import MessageKind, member_context, register_kind
+from betacowork.messaging import MessageKind, register_kind
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.rendering import message_render
-from members.models import Chapter
 
 from .models import Event, Registration
 
 _REMINDER_KEY = re.compile(r"^reminder-(?P<offset>\d+)m:reg(?P<reg>\d+):v(?P<version>\d+)$")
-_ANNOUNCE_KEY = re.compile(r"^chapter-announce:(?P<event>\d+):(?P<user>\d+)$")
-_SERIES_ANNOUNCE_KEY = re.compile(r"^chapter-announce-series:(?P<series>\d+):(?P<user>\d+)$")
 _CHANGED_KEY = re.compile(r"^event-changed:(?P<event>\d+):v(?P<version>\d+):(?P<reg>\d+)$")
 _GUEST_REQUEST_KEY = re.compile(r"^guest-request:(?P<event>\d+):")
 
@@ -41,17 +37,8 @@ def reminder_key(*, offset: int, registration_id: int, version: int) -> str:
     return f"reminder-{offset}m:reg{registration_id}:v{version}"
 
 
-def announcement_key(*, event_id: int, user_id: int) -> str:
-    return f"chapter-announce:{event_id}:{user_id}"
-
-
 def guest_request_key(*, event_id: int, form: str, window: int) -> str:
     return f"guest-request:{event_id}:{form}:{window}"
-
-
-def series_announcement_key(*, series_id: int, user_id: int) -> str:
-    """One announcement per series and follower, whichever of its occurrences brings it."""
-    return f"chapter-announce-series:{series_id}:{user_id}"
 
 
 def reminder_offset_due(event: Event, now: datetime) -> int | None:
@@ -254,140 +241,6 @@ class Reminder(MessageKind):
             if reason:
                 reasons[pk] = reason
         return reasons
-
-
-# How many dates after the next one a series' announcement lists (the chapter's page has all).
-SERIES_DATES_SHOWN = 5
-
-
-def series_dates_to_come(series_ids) -> dict[int, list[Event]]:
-    """{series id: its published occurrences to come in the series' chapter, in order}: what
-    a series' announcement names when it is sent. One query (none without a series)."""
-    found: dict[int, list[Event]] = defaultdict(list)
-    series_ids = set(series_ids)
-    if not series_ids:
-        return found
-    occurrences = (
-        Event.objects.filter(
-            series_id__in=series_ids,
-            status=Event.Status.PUBLISHED,
-            start__gt=timezone.now(),
-            chapter_id=F("series__chapter_id"),
-        )
-        .select_related("series", "chapter", "space", "kind")
-        .order_by("start", "pk")
-    )
-    for event in occurrences:
-        found[event.series_id].append(event)
-    return found
-
-
-@register_kind
-class ChapterAnnouncement(MessageKind):
-    """A new event in a chapter the member follows: written when the event is published. The
-    occurrences a series publishes are announced as their series, once (a row whose payload
-    names the series): its rhythm and its next dates, with their own templates."""
-
-    key = "events.chapter_announcement"
-    template_prefix = "events/email/chapter_announcement"
-    series_template_prefix = "events/email/chapter_series_announcement"
-    preference = "chapter_announcement"
-    preference_label = _("New events in the chapters I follow")
-
-    def obsolete_reasons(self, rows) -> dict[int, str]:
-        """An announcement for a cancelled or past event is not sent, nor a series' one when
-        the series has no published date to come, nor one to someone who no longer follows
-        the event's chapter (it says "you receive this because you follow …"): unfollowed
-        since, or the event moved to another chapter."""
-        reasons = upcoming_event_reasons(rows, _ANNOUNCE_KEY)
-        wanted, of_series = {}, {}
-        for row in rows:
-            match = _ANNOUNCE_KEY.match(row.dedup_key)
-            if match and row.pk not in reasons:
-                wanted[row.pk] = (int(match["event"]), int(match["user"]))
-            match = _SERIES_ANNOUNCE_KEY.match(row.dedup_key)
-            if match:
-                of_series[row.pk] = (int(match["series"]), int(match["user"]))
-        about = {}  # {row: (the chapter it is about, its recipient)}
-        if wanted:
-            chapters = dict(
-                Event.objects.filter(pk__in={e for e, _u in wanted.values()}).values_list(
-                    "pk", "chapter_id"
-                )
-            )
-            about = {pk: (chapters.get(e), u) for pk, (e, u) in wanted.items()}
-        dates = series_dates_to_come(s for s, _u in of_series.values())
-        for pk, (series_id, user_id) in of_series.items():
-            if dates.get(series_id):
-                about[pk] = (dates[series_id][0].chapter_id, user_id)
-            else:
-                reasons[pk] = "Series has no published date to come."
-        if not about:
-            return reasons
-        follows = set(
-            Chapter.followers.through.objects.filter(
-                chapter_id__in={c for c, _u in about.values()},
-                user_id__in={u for _c, u in about.values()},
-            ).values_list("chapter_id", "user_id")
-        )
-        for pk, pair in about.items():
-            if pair not in follows:
-                reasons[pk] = "Recipient no longer follows the event's chapter."
-        return reasons
-
-    def prefetch(self, rows) -> dict:
-        """The rows' events (a series' row: the series' dates to come) and followers, three
-        queries at most for the batch."""
-        from django.contrib.auth import get_user_model
-
-        events = {row.payload.get("event") for row in rows if "series" not in row.payload}
-        return {
-            "events": Event.objects.select_related("chapter", "space", "kind").in_bulk(events),
-            "series": series_dates_to_come(
-                row.payload["series"] for row in rows if "series" in row.payload
-            ),
-            "users": get_user_model().objects.in_bulk({row.recipient_id for row in rows}),
-        }
-
-    def render(self, row, batch: dict | None = None) -> tuple:
-        """A row written as data (`payload`: the event, or the series): the event, or the
-        series' next dates, as they are when sent, in the language and with the links of the
-        follower the row names."""
-        from .services import absolute_url
-
-        batch = batch if batch is not None else self.prefetch([row])
-        user = batch["users"].get(row.recipient_id)
-        series_id = row.payload.get("series")
-        if series_id is None:
-            event = batch["events"].get(row.payload.get("event"))
-        else:
-            dates = batch["series"].get(series_id)
-            if not dates:
-                raise LookupError("Series has no published date to come.")
-            event = dates[0]
-        if event is None or user is None:
-            raise LookupError("Event or follower deleted.")
-        context = {
-            **member_context(self, user),
-            "event": event,
-            "chapter": event.chapter,
-            "start": timezone.localtime(event.start),
-            "place": event.place,
-            "event_url": absolute_url(event.get_absolute_url()),
-        }
-        template_prefix = self.template_prefix
-        if series_id is not None:
-            template_prefix = self.series_template_prefix
-            context |= {
-                "series": event.series,
-                "then": [timezone.localtime(e.start) for e in dates[1 : SERIES_DATES_SHOWN + 1]],
-                "more": len(dates) > SERIES_DATES_SHOWN + 1,
-                "chapter_url": absolute_url(event.chapter.get_absolute_url()),
-            }
-        message = message_render(
-            template_prefix=template_prefix, context=context, language=row.language
-        )
-        return message, []
 
 
 @register_kind

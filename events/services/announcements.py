@@ -1,7 +1,7 @@
 """Chapter announcements: "a new event in a chapter you follow", once per event and follower —
 and once per series and follower for the occurrences a series publishes itself.
 
-Written as data with `notify_data()` (the `ChapterAnnouncement` kind, events/messages.py:
+Written as data with `notify_data()` (the `ChapterAnnouncement` kind, events/chapters/messages.py:
 its templates, its preference, its delivery check, its `render()` when sending), every
 follower's row in one INSERT, in the transaction that publishes the event (`event_announce`,
 events/services/lifecycle.py): the queries do not grow with the followers.
@@ -17,7 +17,7 @@ from betacowork.messaging import notify_data
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.outbox import outbox_existing_keys, outbox_write_many
 
-from ..messages import ChapterAnnouncement, announcement_key, series_announcement_key
+from ..chapters.messages import ChapterAnnouncement, announcement_key, series_announcement_key
 from ..models import Event, EventSeries
 from .common import event_topic, verified_addresses
 
