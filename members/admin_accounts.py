@@ -70,6 +70,23 @@ def address_vouched(request, *, user: User, old_email: str) -> None:
         email_confirmed.send(sender=EmailAddress, request=request, email_address=address)
 
 
+def _account_email_clean(form) -> str:
+    """The user admin's address: refused when another account holds it (as its account
+    address, or a confirmed one); lower-cased when changed, kept as it is when not."""
+    email = form.cleaned_data.get("email") or ""
+    current = form.instance.email if form.instance.pk else ""
+    if email.lower() == (current or "").lower():
+        return current or email
+    email = email.lower()
+    if email and address_taken(email, account=form.instance):
+        # The words of the account's own constraint (User.Meta), which sees only account
+        # addresses, not the confirmed ones of allauth.
+        raise ValidationError(
+            _("A user with this email address already exists."), code="email_taken"
+        )
+    return email
+
+
 def above(request, account) -> bool:
     """An account holding rights that the admin's user may not touch (its password, its
     addresses, its deletion): anyone but a superuser, their own account excepted."""
@@ -225,21 +242,12 @@ class UserAdmin(DjangoUserAdmin):
             % {"names": ", ".join(f'"{n}"' for n in sorted(names))},
             when_empty=[],
         )
-        if "email" not in form.base_fields:
-            return form
-
-        class AccountForm(form):
-            def clean_email(self):
-                email = (self.cleaned_data.get("email") or "").lower()
-                if email and address_taken(email, account=self.instance):
-                    # The words of the account's own constraint (User.Meta), which sees only
-                    # account addresses, not the confirmed ones of allauth.
-                    raise ValidationError(
-                        _("A user with this email address already exists."), code="email_taken"
-                    )
-                return email
-
-        return AccountForm
+        if "email" in form.base_fields:
+            # Set on the class modelform_factory made for this request, not a subclass: a
+            # subclass would build its fields again from the declared ones, losing the
+            # checked fields above.
+            form.clean_email = _account_email_clean
+        return form
 
     def has_change_permission(self, request, obj=None):
         return not above(request, obj) and super().has_change_permission(request, obj)
