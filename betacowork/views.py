@@ -66,5 +66,8 @@ def csrf_failure(request, reason: str = ""):
     ):
         parts = urlsplit(referer)
         back = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        # "//evil.example/x" or "/\evil.example/x" as a path is another host (review).
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
     context = {"back_url": back, "no_cookie": reason == REASON_NO_CSRF_COOKIE}
     return render(request, "403_csrf.html", context, status=403)

@@ -165,7 +165,9 @@ class EventSeriesAdmin(admin.ModelAdmin):
                 followed = services.series_follow(before=before, series=obj, actor=request.user)
             else:
                 super().save_model(request, obj, form, change)
-            generated = services.series_generate(series=obj) if obj.active else []
+            generated = (
+                services.series_generate(series=obj, actor=request.user) if obj.active else []
+            )
         if followed is not None:
             series_followed_messages(request, followed, created=True)
         if generated:
@@ -191,7 +193,7 @@ class EventSeriesAdmin(admin.ModelAdmin):
                 )
                 continue
             try:
-                created = services.series_generate(series=series)
+                created = services.series_generate(series=series, actor=request.user)
             except ValidationError as exc:
                 self.message_user(request, f"{series}: {' '.join(exc.messages)}", messages.ERROR)
                 continue

@@ -37,7 +37,16 @@ def test_a_stale_form_says_so_in_plain_words_on_the_sites_page(browser):
 
 
 @pytest.mark.parametrize(
-    "referer", [None, "https://elsewhere.test/events/", "//elsewhere.test/", "javascript:x"]
+    "referer",
+    [
+        None,
+        "https://elsewhere.test/events/",
+        "//elsewhere.test/",
+        "javascript:x",
+        # Our host, with a path that is another host's address once alone (review).
+        "http://testserver//elsewhere.test/x",
+        "http://testserver/\\elsewhere.test/x",
+    ],
 )
 def test_the_way_back_is_home_unless_the_form_came_from_the_site(browser, referer):
     response = _send_stale_form(browser, **({"referer": referer} if referer else {}))
