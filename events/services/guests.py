@@ -11,19 +11,23 @@ no one who attends, and the seats-left figure moves only for proven addresses.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from betacowork.messaging import notify_address
+from betacowork.messaging.models import Outbox
 from betacowork.messaging.rendering import token_path
 
 from ..messages import GuestRegistrationRequest, guest_request_key
-from ..models import Event
+from ..models import Event, Registration
 from .common import absolute_url, event_topic
+from .registration import _address_owner
 
 GUEST_REQUEST_SALT = "events.guest-request"
 # How long a confirmation link works (the event's start closes it sooner).
@@ -42,6 +46,7 @@ class GuestRequest:
     email: str
     note: str
     language: str
+    issued: float = 0  # when the link was made (a Unix time): it books once
 
 
 def guest_request_token(request: GuestRequest) -> str:
@@ -52,6 +57,7 @@ def guest_request_token(request: GuestRequest) -> str:
             "e": request.email,
             "t": request.note,
             "l": request.language,
+            "at": request.issued or round(time.time(), 3),
         },
         salt=GUEST_REQUEST_SALT,
         compress=True,
@@ -70,6 +76,7 @@ def guest_request_from_token(token: str) -> GuestRequest | None:
             email=str(data["e"]),
             note=str(data["t"]),
             language=str(data["l"]),
+            issued=float(data.get("at", 0)),
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
@@ -81,14 +88,17 @@ def guest_request_send(*, event: Event, name: str, email: str, note: str, langua
 
     The email holds the link and the event, not the name or note typed (anyone's text, to
     an address whose owner may not have asked): they are shown on the link's page. One email
-    for the same form sent again within ten minutes."""
+    for the same form sent again within ten minutes (up to twenty, across a window's edge)."""
     email = email.strip().lower()
     request = GuestRequest(
         event_id=event.pk, name=name.strip(), email=email, note=note.strip(), language=language
     )
-    window = int(timezone.now().timestamp() // _REQUEST_QUIET_SECONDS)
-    # The same form sent twice (same address, name and note) in the window: one email.
+    # The same form sent twice (same address, name and note) within ten minutes: one email.
     sent = hashlib.sha256(f"{email}\n{request.name}\n{request.note}".encode()).hexdigest()[:24]
+    window = int(timezone.now().timestamp() // _REQUEST_QUIET_SECONDS)
+    keys = [guest_request_key(event_id=event.pk, form=sent, window=w) for w in (window - 1, window)]
+    if Outbox.objects.filter(dedup_key=keys[0]).exists():
+        return  # sent in the window before: a double click across its edge (review)
     with translation.override(language), transaction.atomic():
         notify_address(
             kind=GuestRegistrationRequest.key,
@@ -102,6 +112,21 @@ def guest_request_send(*, event: Event, name: str, email: str, note: str, langua
                 ),
                 "valid_days": GUEST_REQUEST_MAX_AGE.days,
             },
-            dedup_key=guest_request_key(event_id=event.pk, form=sent, window=window),
+            dedup_key=keys[1],
             topic=event_topic(event),
         )
+
+
+def guest_registration_found(guest: GuestRequest, *, since_link: bool) -> Registration | None:
+    """This address's latest registration at the link's event (a member's, when the address
+    is theirs): any still active, or (`since_link`) any made since the link was — the link
+    booked it already: used twice, or once more after the seat was given back, which it may
+    not undo (review: a forwarded link booked again after a cancellation)."""
+    owner = _address_owner(guest.email)
+    same = Q(email__iexact=guest.email) | (Q(user=owner) if owner is not None else Q(pk__in=[]))
+    found = Registration.objects.filter(same, event_id=guest.event_id)
+    if since_link:
+        found = found.filter(created_at__gte=datetime.fromtimestamp(guest.issued, tz=UTC))
+    else:
+        found = found.active()
+    return found.order_by("-created_at").first()

@@ -21,7 +21,11 @@ from ..forms import GuestRegistrationForm, RegistrationForm, add_service_errors
 from ..models import Event, Registration
 from ..rules import event_visible
 from ..services.common import registration_language
-from ..services.guests import guest_request_from_token, guest_request_send
+from ..services.guests import (
+    guest_registration_found,
+    guest_request_from_token,
+    guest_request_send,
+)
 from .common import _validation_messages
 from .pages import EventDetailView
 
@@ -356,12 +360,19 @@ class GuestConfirmView(TemplateView):
             ctx["invalid"] = ctx.get("invalid") or event is None  # deleted a moment ago
         if event is not None:
             full = event.capacity is not None and event.confirmed_count >= event.capacity
-            ctx.update(
-                guest=self.guest,
-                event=event,
-                refusal=services.registration_refusal(event=event, user=None),
-                is_full=full,
-            )
+            refusal = services.registration_refusal(event=event, user=None)
+            if (
+                refusal
+                and self.request.user.is_authenticated
+                and event.visibility == Event.Visibility.MEMBERS
+            ):
+                # A member following a guest's link: the guest's "please log in" would not do.
+                refusal = _(
+                    "A guest's link cannot book a members-only event: as a member, register "
+                    "with the button on the event's page."
+                )
+            ctx.update(guest=self.guest, event=event, refusal=refusal, is_full=full)
+        ctx.setdefault("errors", [])
         return ctx
 
     def get(self, request, *args, **kwargs):
@@ -369,16 +380,23 @@ class GuestConfirmView(TemplateView):
 
     def post(self, request, *args, **kwargs):
         event, guest = self.event, self.guest
+        used = guest_registration_found(guest, since_link=True)
+        if used is not None:
+            _tell_guest_registered_already(request, used)
+            return redirect(event)
         try:
             registration = services.event_register(
                 event=event, user=None, name=guest.name, email=guest.email, note=guest.note,
                 language=guest.language,
             )  # fmt: skip
+        except Event.DoesNotExist:  # deleted since the page was read
+            return self.render_to_response(self.get_context_data(invalid=True), status=400)
         except ValidationError as exc:
             if getattr(exc, "code", None) == "already_registered":
-                # The link used twice, or the address registered another way meanwhile: its
-                # owner is the one reading (the link came to their mailbox).
-                messages.info(request, _("This address is already registered for this event."))
+                # Registered another way meanwhile: the link's reader holds the address (the
+                # link came to its mailbox), so they are told where they stand.
+                found = guest_registration_found(guest, since_link=False)
+                _tell_guest_registered_already(request, found)
                 return redirect(event)
             ctx = self.get_context_data(errors=_validation_messages(exc))
             return self.render_to_response(ctx, status=400)
@@ -386,3 +404,22 @@ class GuestConfirmView(TemplateView):
             request, registration.status, registration.position, guest_email=registration.email
         )
         return redirect(event)
+
+
+def _tell_guest_registered_already(request, registration: Registration | None) -> None:
+    if registration is not None and registration.status == Registration.Status.CANCELLED:
+        messages.info(
+            request,
+            _(
+                "This link has been used already, and that registration was cancelled since. "
+                "To register again, use the form on the event's page."
+            ),
+        )
+    elif registration is not None and registration.status == Registration.Status.WAITLISTED:
+        messages.info(
+            request,
+            _("This address is already on the waitlist: number %(position)s.")
+            % {"position": services.waitlist_position(registration)},
+        )
+    else:
+        messages.info(request, _("This address is already registered for this event."))

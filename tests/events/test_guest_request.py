@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -19,7 +19,7 @@ from django.utils import timezone
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.sender import outbox_send_due
 from events.models import Event, Registration
-from events.services import event_register
+from events.services import event_register, registration_cancel
 from tests.factories import UserFactory
 
 from .factories import EventFactory
@@ -228,3 +228,60 @@ def test_the_request_is_sent_for_real(client):
     outbox_send_due()
     assert [m.to for m in mail.outbox] == [["gert@example.test"]]
     assert "/events/guest-confirm/" in mail.outbox[0].body
+
+
+# --- The review's cases ---------------------------------------------------------------------
+
+
+def test_a_link_used_again_from_the_waitlist_gives_the_place(client):
+    event = EventFactory(capacity=1)
+    event_register(event=event, user=UserFactory())
+    guest_register(client, event)
+    again = client.post(guest_confirm_path("guest@example.org"), follow=True).content.decode()
+    assert "This address is already on the waitlist: number 1." in again
+    assert Registration.objects.filter(email="guest@example.org").count() == 1
+
+
+def test_a_link_does_not_book_again_once_its_seat_was_given_back(client):
+    """A forwarded email, or staff removing a guest, is not undone by the link."""
+    event = EventFactory(capacity=5)
+    guest_register(client, event)
+    registration = Registration.objects.get()
+    registration_cancel(registration=registration)
+
+    again = client.post(guest_confirm_path("guest@example.org"), follow=True).content.decode()
+    assert "This link has been used already" in again
+    assert not Registration.objects.active().exists()
+    # A new form, a new link: that one books.
+    guest_register(client, event, name="Guest Again")
+    assert Registration.objects.active().get().name == "Guest Again"
+
+
+def test_a_member_following_a_guest_link_to_a_members_only_event_is_told_what_to_do(client):
+    event = EventFactory(capacity=5)
+    _form(client, event)
+    Event.objects.filter(pk=event.pk).update(visibility=Event.Visibility.MEMBERS)
+    client.force_login(UserFactory())
+    path = guest_confirm_path("gert@example.test")
+    page = client.get(path).content.decode()
+    assert "A guest&#x27;s link cannot book a members-only event" in page
+    assert "please log in" not in page
+    response = client.post(path)
+    assert response.status_code == 400
+    assert response.content.decode().count("cannot book a members-only event") == 1
+
+
+def test_a_double_click_across_the_ten_minute_edge_sends_one_email(client, monkeypatch):
+    event = EventFactory(capacity=5)
+    edge = (int(timezone.now().timestamp()) // 600 + 1) * 600
+    monkeypatch.setattr(
+        "events.services.guests.timezone.now",
+        lambda: datetime.fromtimestamp(edge - 1, tz=UTC),
+    )
+    _form(client, event)
+    monkeypatch.setattr(
+        "events.services.guests.timezone.now",
+        lambda: datetime.fromtimestamp(edge + 1, tz=UTC),
+    )
+    _form(client, event)
+    assert _requests().count() == 1
