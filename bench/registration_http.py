@@ -139,6 +139,7 @@ def guest_link(tree: Tree, event_id: int, guest: dict) -> str:
     from events.services.guests import GUEST_REQUEST_SALT
 
     payload = {"v": event_id, "n": guest["name"], "e": guest["email"], "t": "", "l": "en"}
+    payload["at"] = round(time.time(), 3)
     signer = TimestampSigner(key=tree.env["SECRET_KEY"], salt=GUEST_REQUEST_SALT, fallback_keys=[])
     return f"/events/guest-confirm/{signer.sign_object(payload, compress=True)}/"
 

@@ -117,16 +117,22 @@ def guest_request_send(*, event: Event, name: str, email: str, note: str, langua
         )
 
 
-def guest_registration_found(guest: GuestRequest, *, since_link: bool) -> Registration | None:
-    """This address's latest registration at the link's event (a member's, when the address
-    is theirs): any still active, or (`since_link`) any made since the link was — the link
-    booked it already: used twice, or once more after the seat was given back, which it may
-    not undo (review: a forwarded link booked again after a cancellation)."""
+def guest_link_used(guest: GuestRequest) -> bool:
+    """Whether the seat this link booked was given back since: the link may not book again
+    (review: a forwarded link booked again after a cancellation). A registration still
+    active is `event_register`'s "already registered". One query, no join: the rush's path."""
+    return Registration.objects.filter(
+        event_id=guest.event_id,
+        email__iexact=guest.email,
+        status=Registration.Status.CANCELLED,
+        created_at__gte=datetime.fromtimestamp(guest.issued, tz=UTC),
+    ).exists()
+
+
+def guest_registration_found(guest: GuestRequest) -> Registration | None:
+    """This address's active registration at the link's event (a member's, when the address
+    is theirs), or None."""
     owner = _address_owner(guest.email)
     same = Q(email__iexact=guest.email) | (Q(user=owner) if owner is not None else Q(pk__in=[]))
-    found = Registration.objects.filter(same, event_id=guest.event_id)
-    if since_link:
-        found = found.filter(created_at__gte=datetime.fromtimestamp(guest.issued, tz=UTC))
-    else:
-        found = found.active()
+    found = Registration.objects.filter(same, event_id=guest.event_id).active()
     return found.order_by("-created_at").first()

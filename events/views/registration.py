@@ -22,6 +22,7 @@ from ..models import Event, Registration
 from ..rules import event_visible
 from ..services.common import registration_language
 from ..services.guests import (
+    guest_link_used,
     guest_registration_found,
     guest_request_from_token,
     guest_request_send,
@@ -380,9 +381,14 @@ class GuestConfirmView(TemplateView):
 
     def post(self, request, *args, **kwargs):
         event, guest = self.event, self.guest
-        used = guest_registration_found(guest, since_link=True)
-        if used is not None:
-            _tell_guest_registered_already(request, used)
+        if guest_link_used(guest):
+            messages.info(
+                request,
+                _(
+                    "This link has been used already, and that registration was cancelled "
+                    "since. To register again, use the form on the event's page."
+                ),
+            )
             return redirect(event)
         try:
             registration = services.event_register(
@@ -395,7 +401,7 @@ class GuestConfirmView(TemplateView):
             if getattr(exc, "code", None) == "already_registered":
                 # Registered another way meanwhile: the link's reader holds the address (the
                 # link came to its mailbox), so they are told where they stand.
-                found = guest_registration_found(guest, since_link=False)
+                found = guest_registration_found(guest)
                 _tell_guest_registered_already(request, found)
                 return redirect(event)
             ctx = self.get_context_data(errors=_validation_messages(exc))
@@ -407,15 +413,7 @@ class GuestConfirmView(TemplateView):
 
 
 def _tell_guest_registered_already(request, registration: Registration | None) -> None:
-    if registration is not None and registration.status == Registration.Status.CANCELLED:
-        messages.info(
-            request,
-            _(
-                "This link has been used already, and that registration was cancelled since. "
-                "To register again, use the form on the event's page."
-            ),
-        )
-    elif registration is not None and registration.status == Registration.Status.WAITLISTED:
+    if registration is not None and registration.status == Registration.Status.WAITLISTED:
         messages.info(
             request,
             _("This address is already on the waitlist: number %(position)s.")
