@@ -92,7 +92,8 @@ class EventRegisterView(EventDetailView):
         except ValidationError as exc:
             if getattr(exc, "code", None) == "already_registered":
                 # A double click, or a second try: nothing changed, and that is fine.
-                _tell_already_registered(request, event=event, user=user)
+                registration = selectors.registration_for(event=event, user=user)
+                _tell_already_registered(request, registration)
                 return redirect(event)
             if hasattr(exc, "error_dict"):
                 add_service_errors(form, exc)
@@ -132,16 +133,20 @@ class EventRegisterView(EventDetailView):
         return redirect(event)
 
 
-def _tell_already_registered(request, *, event: Event, user) -> None:
-    registration = selectors.registration_for(event=event, user=user)
-    if registration is not None and registration.status == Registration.Status.WAITLISTED:
-        messages.info(
-            request,
-            _("You are already on the waitlist: number %(position)s.")
-            % {"position": services.waitlist_position(registration)},
-        )
+def _tell_already_registered(request, registration: Registration | None, *, guest=False):
+    """A second try: a place on the waitlist is no seat, so it is said with its number."""
+    waitlisted = registration is not None and registration.status == Registration.Status.WAITLISTED
+    if waitlisted:
+        position = {"position": services.waitlist_position(registration)}
+        if guest:
+            said = _("This address is already on the waitlist: number %(position)s.") % position
+        else:
+            said = _("You are already on the waitlist: number %(position)s.") % position
+    elif guest:
+        said = _("This address is already registered for this event.")
     else:
-        messages.info(request, _("You are already registered for this event."))
+        said = _("You are already registered for this event.")
+    messages.info(request, said)
 
 
 def _guest_registration_allowed(request) -> bool:
@@ -402,7 +407,7 @@ class GuestConfirmView(TemplateView):
                 # Registered another way meanwhile: the link's reader holds the address (the
                 # link came to its mailbox), so they are told where they stand.
                 found = guest_registration_found(guest)
-                _tell_guest_registered_already(request, found)
+                _tell_already_registered(request, found, guest=True)
                 return redirect(event)
             ctx = self.get_context_data(errors=_validation_messages(exc))
             return self.render_to_response(ctx, status=400)
@@ -410,14 +415,3 @@ class GuestConfirmView(TemplateView):
             request, registration.status, registration.position, guest_email=registration.email
         )
         return redirect(event)
-
-
-def _tell_guest_registered_already(request, registration: Registration | None) -> None:
-    if registration is not None and registration.status == Registration.Status.WAITLISTED:
-        messages.info(
-            request,
-            _("This address is already on the waitlist: number %(position)s.")
-            % {"position": services.waitlist_position(registration)},
-        )
-    else:
-        messages.info(request, _("This address is already registered for this event."))
