@@ -169,9 +169,15 @@ def check_in_list(*, event: Event, viewer, query: str = "") -> QuerySet[Registra
     query = (query or "").replace("\x00", "").strip()
     if query:
         if sees_all:
-            qs = qs.filter(Q(name__icontains=query) | Q(email__icontains=query))
+            qs = qs.filter(
+                Q(name__icontains=query)
+                | Q(email__icontains=query)
+                | Q(user__email__icontains=query)  # a member's address as it is now
+            )
         else:
-            qs = qs.filter(Q(name__icontains=query) | Q(email__iexact=query))
+            qs = qs.filter(
+                Q(name__icontains=query) | Q(email__iexact=query) | Q(user__email__iexact=query)
+            )
     return qs
 
 

@@ -60,3 +60,10 @@ def test_the_same_queries_for_two_registrants_or_ten(client, staff, event, page)
     assert "old-0@mail.test" not in text  # the factory's accounts have their own address
     assert "guest-3@mail.test" in text
     assert len(many) == len(few)
+
+
+def test_the_door_list_finds_a_member_by_their_address_as_it_is_now(client, staff, event):
+    """The search without JavaScript (`check_in_list`), as the page's own search attribute."""
+    client.force_login(staff)
+    page = client.get(f"/events/{event.slug}/check-in/", {"q": "katia@new-mail.test"})
+    assert "Katia Xenophontos" in page.content.decode()
