@@ -44,7 +44,8 @@ class CollaborationForm(forms.ModelForm):
         help_text=_("Only events you attended are listed."),
         error_messages={
             "invalid_choice": _(
-                "Choose an event you attended (a confirmed registration or a check-in)."
+                "Choose an event you attended (checked in at the door, or registered where "
+                "nobody was checked in)."
             )
         },
     )

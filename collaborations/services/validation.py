@@ -151,8 +151,8 @@ def validate_origin(
             raise ValidationError(
                 {
                     "origin_event": _(
-                        "You can only choose an event you attended (a confirmed registration "
-                        "or a check-in, for an event that has started)."
+                        "You can only choose an event you attended (checked in at the door, or "
+                        "registered where nobody was checked in, for an event that has started)."
                     )
                 },
                 code="event_not_attended",
