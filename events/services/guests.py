@@ -136,3 +136,10 @@ def guest_registration_found(guest: GuestRequest) -> Registration | None:
     same = Q(email__iexact=guest.email) | (Q(user=owner) if owner is not None else Q(pk__in=[]))
     found = Registration.objects.filter(same, event_id=guest.event_id).active()
     return found.order_by("-created_at").first()
+
+
+def guest_booking_name(guest: GuestRequest) -> str:
+    """The name the link books in: a member's own when the address is theirs (as
+    `event_register` books it), else the one typed."""
+    owner = _address_owner(guest.email)
+    return (owner.get_full_name() if owner is not None else "") or guest.name

@@ -22,6 +22,7 @@ from ..models import Event, Registration
 from ..rules import event_visible
 from ..services.common import registration_language
 from ..services.guests import (
+    guest_booking_name,
     guest_link_used,
     guest_registration_found,
     guest_request_from_token,
@@ -377,7 +378,13 @@ class GuestConfirmView(TemplateView):
                     "A guest's link cannot book a members-only event: as a member, register "
                     "with the button on the event's page."
                 )
-            ctx.update(guest=self.guest, event=event, refusal=refusal, is_full=full)
+            ctx.update(
+                guest=self.guest,
+                name=guest_booking_name(self.guest),
+                event=event,
+                refusal=refusal,
+                is_full=full,
+            )
         ctx.setdefault("errors", [])
         return ctx
 

@@ -108,6 +108,9 @@ def test_a_member_s_address_books_for_them_only_from_their_mailbox(client):
     page = client.get(event.get_absolute_url()).content.decode()
     assert "Cécil Schmitt" not in page
 
+    page = client.get(guest_confirm_path("cecil@example.test")).content.decode()
+    assert "Cécil Schmitt" in page  # the name the seat is booked in
+    assert "Prankster" not in page
     client.post(guest_confirm_path("cecil@example.test"))  # only Cécil's mailbox has it
     registration = Registration.objects.get()
     assert registration.user == member
