@@ -22,7 +22,6 @@ from queue import Empty
 
 import pytest
 from celery import Celery
-from django.conf import settings
 from kombu import Connection
 
 from betacowork.broker import FilesystemTransport
@@ -182,15 +181,22 @@ def test_an_exchange_table_being_created_neither_stops_a_publisher_nor_a_binding
     assert [q.queue for q in channel.get_table("broadcast")] == ["q2", "q1"]
 
 
-@pytest.mark.skipif(
-    not settings.CELERY_BROKER_URL.startswith("filesystem://"), reason="the filesystem broker"
-)
-def test_the_project_publishes_and_consumes_through_it():
-    from betacowork.celery import app
-
-    assert settings.CELERY_BROKER_TRANSPORT == TRANSPORT
-    with app.connection_for_write() as connection:
-        assert isinstance(connection.transport, FilesystemTransport)
+def test_the_project_publishes_and_consumes_through_it(tmp_path):
+    """The embedded default's settings (no broker variable, as `make run`) connect through
+    this transport: asked of a fresh process, so it runs whatever broker the suite uses."""
+    script = (
+        "import django; django.setup(); "
+        "from django.conf import settings; from betacowork.celery import app; "
+        "connection = app.connection_for_write(); "
+        "print(settings.CELERY_BROKER_TRANSPORT, type(connection.transport).__module__, "
+        "type(connection.transport).__name__)"
+    )
+    env = {**_environment(tmp_path), "DJANGO_SETTINGS_MODULE": "betacowork.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert done.stdout.split() == [TRANSPORT, "betacowork.broker", "FilesystemTransport"]
 
 
 @pytest.mark.timeout(120)
