@@ -12,13 +12,9 @@ from .calendars import (
     PublicFeedView,
 )
 from .checkin import CheckInToggleView, CheckInView
+from .guests import GuestCancelView, GuestConfirmView
 from .pages import EventDetailView, EventListView, EventMonthView, MyEventsView
-from .registration import (
-    EventCancelRegistrationView,
-    EventRegisterView,
-    GuestCancelView,
-    GuestConfirmView,
-)
+from .registration import EventCancelRegistrationView, EventRegisterView
 
 __all__ = [
     "CalendarTokenCreateView",
