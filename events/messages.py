@@ -328,16 +328,24 @@ class EventCancelled(_RegistrantMessage):
             registration.sent_calendar_file = registration.pk in told
         return registrations
 
+    @staticmethod
+    def _with_file(registration: Registration) -> bool:
+        """The cancelled event's .ics (STATUS:CANCELLED, a higher SEQUENCE) marks cancelled
+        the copy the confirmation's file put in their calendar — or, on the waitlist, the
+        tentative copy an "event changed" email's file put there (`prefetch`); the rest of
+        the waitlist, whose emails carried no file, get none."""
+        return registration.status != Registration.Status.WAITLISTED or getattr(
+            registration, "sent_calendar_file", False
+        )
+
+    def context(self, row, registration: Registration) -> dict:
+        # The text speaks of the attached file only when there is one.
+        return {"calendar_file": self._with_file(registration)}
+
     def attachments(self, row, registration: Registration) -> list[dict]:
-        """The cancelled event's .ics (STATUS:CANCELLED, a higher SEQUENCE), which marks
-        cancelled the copy the confirmation's file put in their calendar — or, on the
-        waitlist, the tentative copy an "event changed" email's file put there (`prefetch`);
-        none for the rest of the waitlist, whose emails carried no file."""
         from .services import _ics_attachment
 
-        if registration.status == Registration.Status.WAITLISTED and not getattr(
-            registration, "sent_calendar_file", False
-        ):
+        if not self._with_file(registration):
             return []
         return [_ics_attachment(registration.event, registration=registration)]
 

@@ -72,5 +72,10 @@ def test_a_waitlisted_person_sent_a_calendar_file_by_a_move_gets_it_marked_cance
     assert mimetype.startswith("text/calendar")
     assert "STATUS:CANCELLED" in content
     assert "(waitlist)" in content  # the same entry as the tentative one, now cancelled
+    # Its text says what the file does, and only where there is one.
     assert "waitlist" in emails[moved.user.email].body
+    assert "the attached calendar file marks it cancelled" in emails[moved.user.email].body
+    html = emails[moved.user.email].alternatives[0][0]
+    assert "the attached calendar file marks it cancelled" in html
     assert emails[late.user.email].attachments == []
+    assert "attached calendar file" not in emails[late.user.email].body
