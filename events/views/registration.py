@@ -52,12 +52,21 @@ class EventRegisterView(EventDetailView):
             # same answer for any address, a members-only event's included.)
             messages.info(request, _("Your session has ended: sign in again to register."))
             return redirect_to_login(reverse("events:detail", args=[self.kwargs["slug"]]))
-        # A lean read: the service re-reads the row under its lock anyway, and the page's
-        # counts and speakers are only needed when we show the page again (an error).
-        event = get_object_or_404(
-            Event.objects.visible_to(request.user).only("pk", "slug"), slug=self.kwargs["slug"]
-        )
         user = request.user if request.user.is_authenticated else None
+        if user is None:
+            # A guest's form books nothing (its emailed link does): one read of what its
+            # answer needs; the page's speakers are read only when it is shown again.
+            event = get_object_or_404(
+                selectors.event_detail_queryset(user=request.user).prefetch_related(None),
+                slug=self.kwargs["slug"],
+            )
+        else:
+            # A lean read: the service re-reads the row under its lock anyway, and the
+            # page's counts and speakers are only needed when it is shown again (an error).
+            event = get_object_or_404(
+                Event.objects.visible_to(request.user).only("pk", "slug"),
+                slug=self.kwargs["slug"],
+            )
         form = RegistrationForm(request.POST) if user else GuestRegistrationForm(request.POST)
         if not form.is_valid():
             ctx = self.build_context(self.get_event(), form=form)
@@ -77,7 +86,7 @@ class EventRegisterView(EventDetailView):
             response["Retry-After"] = str(_guest_rate_period())
             return response
         if user is None:
-            return self._guest_request(request, form)
+            return self._guest_request(request, form, event)
         try:
             registration = services.event_register(
                 event=event, user=user, note=form.cleaned_data.get("note", ""),
@@ -100,13 +109,12 @@ class EventRegisterView(EventDetailView):
         _tell_registered(request, registration.status, registration.position)
         return redirect(event)
 
-    def _guest_request(self, request, form):
+    def _guest_request(self, request, form, event: Event):
         """A guest's form books nothing yet: the address gets the link that does
         (events/services/guests.py), and the page says so — the same for every address."""
-        event = self.get_event()
         refusal = services.registration_refusal(event=event, user=None)
         if refusal:
-            ctx = self.build_context(event, form=form, errors=[refusal])
+            ctx = self.build_context(self.get_event(), form=form, errors=[refusal])
             return self.render_to_response(ctx, status=400)
         email = form.cleaned_data["email"].strip().lower()
         guest_request_send(

@@ -288,3 +288,19 @@ def test_a_double_click_across_the_ten_minute_edge_sends_one_email(client, monke
     )
     _form(client, event)
     assert _requests().count() == 1
+
+
+def test_the_form_reads_the_event_once_and_not_its_speakers(client, django_assert_max_num_queries):
+    """The guest form's answer needs the event's row and counts, once: it read it lean, then
+    whole with its speakers (which only the page shown again after an error uses)."""
+    from .factories import SpeakerFactory
+
+    event = EventFactory(capacity=5)
+    SpeakerFactory(event=event)
+    with django_assert_max_num_queries(10) as captured:
+        response = _form(client, event)
+    assert response.status_code == 302
+    event_reads = [q for q in captured.captured_queries if 'FROM "events_event"' in q["sql"]]
+    assert len(event_reads) == 1
+    assert not [q for q in captured.captured_queries if 'FROM "events_speaker"' in q["sql"]]
+    assert _requests().count() == 1
