@@ -1,6 +1,6 @@
 """The events app's models, one module per concern.
 
-- `core`: events, series, kinds;
+- `core`: events, series, kinds; `dates`: the dates an event may have, its registration window;
 - `speakers`: who speaks at an event; `calendar`: personal calendar feed tokens;
 - `registrations`: seats, the waitlist, guests;
 - `history`: what happened to an event, by whom;
@@ -13,16 +13,14 @@ Import them from here (`from events.models import Event`): the split is for read
 from .budget import Budget, EventCost
 from .calendar import CalendarToken, _new_token
 from .core import (
-    EVENT_TIME_FIELDS,
     Event,
     EventKind,
     EventQuerySet,
     EventSeries,
     EventVisibility,
     default_reminder_offsets,
-    validate_event_time,
-    validate_registration_window,
 )
+from .dates import EVENT_TIME_FIELDS, validate_event_time, validate_registration_window
 from .history import EventChange
 from .registrations import Registration, RegistrationQuerySet
 from .speakers import Speaker

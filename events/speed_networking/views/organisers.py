@@ -1,5 +1,5 @@
-"""Speed-networking pages: the organiser's run view (phone first), the projector, the printed
-plan and its CSV/JSON, a participant's "my round", "I'd like to meet" and "who I met".
+"""Speed-networking pages for the organisers: the run view (phone first), the projector, the
+printed plan and its CSV/JSON. (A participant's pages: participants.py.)
 
 Organiser pages ask `events.run_speed_networking` through `EventPermissionMixin` (anonymous →
 login, a member → 403, 404 when the event is not even visible to them). Live pages poll a
@@ -10,10 +10,9 @@ a `<meta http-equiv="refresh">` inside `<noscript>`.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -21,17 +20,15 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from betacowork.csv_cells import csv_lines
-from betacowork.numbers import parse_id, parse_ids
+from betacowork.numbers import parse_id
 from members.models import User
 
-from ..forms import add_service_errors
-from ..models import Event
-from ..models.speed_networking import MAX_REQUESTS, MAX_ROUNDS
-from ..selectors import check_in_registrations
-from ..views import EventPermissionMixin
-from . import display, selectors, services
-from .forms import PersonForm, PlanForm, RequestsForm, RoundStartForm
-from .requests import meeting_requests_closed
+from ...forms import add_service_errors
+from ...models.speed_networking import MAX_ROUNDS
+from ...selectors import check_in_registrations
+from ...views import EventPermissionMixin
+from .. import display, selectors, services
+from ..forms import PersonForm, PlanForm, RoundStartForm
 
 REFRESH_SECONDS = 15
 
@@ -307,103 +304,3 @@ class RoundsJsonView(OrganiserMixin, View):
             ],
         }
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-
-
-# --- participants ----------------------------------------------------------------------------
-
-
-class RegistrantMixin(LoginRequiredMixin):
-    """A logged-in member registered for the (visible, Speed Networking) event."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.event = get_object_or_404(
-            Event.objects.visible_to(request.user).select_related("kind"), slug=kwargs["slug"]
-        )
-        if not selectors.is_speed_networking(self.event):
-            raise Http404(_("This is not a Speed Networking event."))
-        if not selectors.is_registrant(self.event, request.user):
-            raise PermissionDenied(_("This page is for the people registered for the evening."))
-        return super().dispatch(request, *args, **kwargs)
-
-
-class MyRoundView(RegistrantMixin, TemplateView):
-    template_name = "speed_networking/me.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            event=self.event,
-            state=display.my_round_state(self.event, self.request.user),
-            refresh=REFRESH_SECONDS,
-            wishes_open=meeting_requests_closed(event=self.event) is None,
-            **kwargs,
-        )
-
-
-class MyRoundStateView(RegistrantMixin, View):
-    def get(self, request, *args, **kwargs):
-        return JsonResponse(display.my_round_state(self.event, request.user))
-
-
-class RequestsView(RegistrantMixin, TemplateView):
-    """Who is coming (visible profiles, with offers and seeks) and up to 5 "I'd like to meet"."""
-
-    template_name = "speed_networking/requests.html"
-
-    def render_page(self, *, form=None, errors=(), status=200):
-        profiles = list(selectors.coming_profiles(event=self.event, viewer=self.request.user))
-        chosen = selectors.my_request_targets(event=self.event, user=self.request.user)
-        choices = [(p.user_id, p.display_name) for p in profiles]
-        if form is None:
-            form = RequestsForm(choices=choices, initial={"targets": sorted(chosen)})
-        selected = set(form["targets"].value() or []) if form.is_bound else chosen
-        selected = set(parse_ids(str(v) for v in selected))
-        # Cancelled or over: say so rather than offer a form that can only be refused.
-        closed = meeting_requests_closed(event=self.event)
-        ctx = self.get_context_data(
-            event=self.event,
-            closed=closed.messages[0] if closed is not None else None,
-            profiles=profiles,
-            selected=selected,
-            form=form,
-            errors=list(errors),
-            max_requests=MAX_REQUESTS,
-        )
-        return self.render_to_response(ctx, status=status)
-
-    def get(self, request, *args, **kwargs):
-        return self.render_page()
-
-    def post(self, request, *args, **kwargs):
-        profiles = selectors.coming_profiles(event=self.event, viewer=request.user)
-        choices = [(p.user_id, p.display_name) for p in profiles]
-        form = RequestsForm(request.POST, choices=choices)
-        if not form.is_valid():
-            return self.render_page(form=form, status=400)
-        targets = list(User.objects.filter(pk__in=form.cleaned_data["targets"]))
-        try:
-            made = services.meeting_request_set(
-                event=self.event, requester=request.user, targets=targets
-            )
-        except ValidationError as exc:
-            return self.render_page(form=form, errors=_errors(exc), status=400)
-        if made:
-            messages.success(
-                request,
-                _("Saved: the organisers try to seat you with them early in the evening."),
-            )
-        else:
-            messages.info(request, _("Saved: no requests."))
-        return redirect("events:networking:requests", slug=self.event.slug)
-
-
-class WhoIMetView(LoginRequiredMixin, TemplateView):
-    """The people I met at speed-networking evenings (private: mine only)."""
-
-    template_name = "speed_networking/met.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            groups=selectors.who_i_met(user=self.request.user), **kwargs
-        )
