@@ -10,12 +10,8 @@ from itertools import combinations
 import pytest
 
 from events.speed_networking import display
-from events.speed_networking.planner import (
-    EXACT_MAX_ROUNDS,
-    PlanRequest,
-    max_rounds_without_repeats,
-    plan_rounds,
-)
+from events.speed_networking.bounds import EXACT_MAX_ROUNDS, max_rounds_without_repeats
+from events.speed_networking.planner import PlanRequest, plan_rounds
 from events.speed_networking.tables import table_sizes
 
 
