@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from members.models import Chapter, User
@@ -67,8 +67,9 @@ def chapters_with_counts() -> QuerySet[Chapter]:
 
 def chapter_list(*, user) -> list[Chapter]:
     """Every chapter (active ones first, then those in discussion), each with its host space,
-    organisers, `follower_count` and `next_events`: its next event `user` may see (a list of
-    at most one; a cancelled event is not "next": it will not happen). Three queries."""
+    organisers, `follower_count`, `followed` (whether `user` follows it) and `next_events`:
+    its next event `user` may see (a list of at most one; a cancelled event is not "next": it
+    will not happen). Three queries."""
     next_event = (
         Event.objects.visible_to(user)
         .upcoming()
@@ -76,8 +77,15 @@ def chapter_list(*, user) -> list[Chapter]:
         .select_related("kind", "space")
         .order_by("start", "pk")[:1]
     )
+    if user is not None and user.is_authenticated:
+        followed = Exists(
+            Chapter.followers.through.objects.filter(chapter_id=OuterRef("pk"), user_id=user.pk)
+        )
+    else:
+        followed = Value(False)
     return list(
         chapters_with_counts()
+        .annotate(followed=followed)
         .prefetch_related(Prefetch("events", queryset=next_event, to_attr="next_events"))
         .order_by("status", "name")  # "active" sorts before "planned" (in discussion)
     )

@@ -45,6 +45,8 @@ class ChapterListView(TemplateView):
             }
             for chapter in chapters
         ]
+        # What a member follows, said once at the top (each card says it too).
+        ctx["followed"] = [chapter for chapter in chapters if chapter.followed]
         return ctx
 
 

@@ -586,3 +586,38 @@ def test_detail_queries_are_the_same_for_1_and_30_of_everything(
     with django_assert_num_queries(one):
         html = client.get(big.get_absolute_url()).content.decode()
     assert html.count("event-card") == 10  # the first ten, and a link to all of them
+
+
+def test_the_list_tells_a_member_which_chapters_they_follow(
+    client, world, member, django_assert_max_num_queries
+):
+    """QA: nothing on the site said which chapters a member follows — only each chapter's
+    own page, one by one."""
+    client.force_login(member)
+    page = client.get(reverse("chapters:list")).content.decode()
+    assert "You follow no chapter yet" in page
+    assert 'data-testid="followed"' not in page
+
+    world["kortrijk"].followers.add(member)
+    page = client.get(reverse("chapters:list")).content.decode()
+    assert "You follow 1 chapter:" in page
+    kortrijk = page.split('data-testid="chapter-kortrijk"')[1].split("</article>")[0]
+    charleroi = page.split('data-testid="chapter-charleroi"')[1].split("</article>")[0]
+    assert "You follow it" in kortrijk
+    assert "You follow it" not in charleroi
+
+    world["charleroi"].followers.add(member)
+    # The same three reads as before, whatever the number of chapters or follows.
+    with django_assert_max_num_queries(3 + 4):  # + the session, the user and the profile's
+        page = client.get(reverse("chapters:list")).content.decode()
+    assert "You follow 2 chapters:" in page
+
+
+def test_visitors_and_other_members_are_not_told_of_follows(client, world, member):
+    world["kortrijk"].followers.add(member)
+    page = client.get(reverse("chapters:list")).content.decode()
+    assert "You follow" not in page
+    client.force_login(UserFactory())
+    page = client.get(reverse("chapters:list")).content.decode()
+    assert "You follow it" not in page
+    assert "You follow no chapter yet" in page
