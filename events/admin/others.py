@@ -22,8 +22,26 @@ from ..views.common import series_followed_messages
 from .deletion import RegistrationDeleteMixin
 
 
+class RegistrationAdminForm(forms.ModelForm):
+    """A seat's name, address, language and note. Its event and member are read-only, so
+    left out of the form, and Django then skips the constraints that name them: one active
+    seat per address at an event (any letter case) is asked here, on the address typed."""
+
+    def validate_unique(self):
+        super().validate_unique()
+        if "email" not in self.fields or self.has_error("email"):
+            return
+        try:
+            # The event and member are the seat's own, unchanged: only the address can
+            # make another seat's constraint fail.
+            self.instance.validate_constraints()
+        except ValidationError as exc:
+            self.add_error("email", exc.messages)
+
+
 @admin.register(Registration)
 class RegistrationAdmin(RegistrationDeleteMixin, admin.ModelAdmin):
+    form = RegistrationAdminForm
     list_display = ["who", "email", "event", "status", "created_at", "checked_in_at"]
     list_filter = ["status", "event__kind", ("checked_in_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email", "event__title"]
