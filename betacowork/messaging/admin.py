@@ -133,8 +133,17 @@ def reason_shown(stored: str) -> str | None:
     return None
 
 
-def _shown_error(obj: Outbox) -> str:
+def error_shown(obj: Outbox) -> str:
+    """A row's last error as the delivery logs show it (this admin, an event's log)."""
     return reason_shown(obj.last_error) or obj.last_error
+
+
+def subject_shown(obj: Outbox) -> str:
+    """A row's subject as the delivery logs show it: a deleted account's placeholder reminder
+    (stored with an English mark for a subject) says so in the staff member's language."""
+    if obj.subject == NOT_SENT_SUBJECT:
+        return str(_("(not sent: account deleted)"))
+    return obj.subject
 
 
 class OutboxTopicFilter(admin.SimpleListFilter):
@@ -199,9 +208,7 @@ class OutboxAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("subject"), ordering="subject")
     def shown_subject(self, obj: Outbox) -> str:
-        if obj.subject == NOT_SENT_SUBJECT:
-            return _("(not sent: account deleted)")
-        return obj.subject
+        return subject_shown(obj)
 
     @admin.display(description=_("plain text"))
     def shown_body_text(self, obj: Outbox) -> str:
@@ -213,11 +220,11 @@ class OutboxAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("last error"))
     def shown_last_error(self, obj: Outbox) -> str:
-        return _shown_error(obj)
+        return error_shown(obj)
 
     @admin.display(description=_("last error"))
     def short_error(self, obj: Outbox) -> str:
-        shown = _shown_error(obj)
+        shown = error_shown(obj)
         return (shown[:80] + "…") if len(shown) > 80 else shown
 
     @admin.action(permissions=["change"], description=_("Send again"))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from betacowork.csv_cells import csv_lines
+from betacowork.messaging.admin import error_shown, subject_shown
 from betacowork.messaging.afterwards import outbox_resend
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.sender import outbox_render
@@ -81,6 +82,9 @@ class EventActionsMixin:
         rows = list(rows[:200])
         # Messages written as data get their text when sent: preview it, without fixing it.
         outbox_render(rows, save=False)
+        for row in rows:
+            # As the outbox's own log shows them: in the staff member's language.
+            row.shown_subject, row.shown_error = subject_shown(row), error_shown(row)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Delivery log: %(event)s") % {"event": event},

@@ -1,0 +1,42 @@
+"""The events admin as staff read it: the per-event delivery log in their language, and
+what "Publish the selected events" says about the events it leaves as they are."""
+
+import pytest
+from django.urls import reverse
+
+from betacowork.messaging.afterwards import NOT_SENT_SUBJECT, RECIPIENT_DELETED
+from betacowork.messaging.models import Outbox
+
+from .factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(event, key: str, **fields) -> Outbox:
+    return Outbox.objects.create(
+        dedup_key=key, kind="events.reminder", topic=f"event:{event.pk}",
+        to_email=f"{key}@example.test", language="en", body_text="-",
+        status=Outbox.Status.CANCELLED, **fields,
+    )  # fmt: skip
+
+
+def test_the_delivery_log_says_why_a_message_was_not_sent_in_the_staff_members_language(
+    client, staff
+):
+    event = EventFactory()
+    _row(event, "moved", subject="Reminder", last_error="Event is cancelled.")
+    _row(event, "gone", subject=NOT_SENT_SUBJECT, last_error=RECIPIENT_DELETED)
+    _row(event, "server", subject="Reminder", last_error="550 mailbox unavailable")
+    staff.preferred_language = "fr"
+    staff.save(update_fields=["preferred_language"])
+    client.force_login(staff)
+
+    url = reverse("admin:events_event_delivery", args=[event.pk])
+    page = client.get(url, {"status": "cancelled"}).content.decode()
+
+    assert "L&#x27;événement est annulé." in page
+    assert "Event is cancelled." not in page
+    assert "(non envoyé : compte supprimé)" in page.replace("\u00a0", " ")
+    assert NOT_SENT_SUBJECT not in page
+    assert RECIPIENT_DELETED not in page
+    assert "550 mailbox unavailable" in page  # a server's answer is shown as it came
