@@ -100,11 +100,45 @@ class EventActionsMixin:
 
     @admin.action(permissions=["change"], description=_("Publish the selected events"))
     def action_publish(self, request, queryset):
-        done = sum(services.event_publish(event=e, actor=request.user) for e in queryset)
+        done, cancelled, published = 0, [], []
+        for event in queryset.order_by("start", "pk"):
+            if services.event_publish(event=event, actor=request.user):
+                done += 1
+                continue
+            # Only a draft is published: say what the others are now (deleted meanwhile: gone).
+            now = Event.objects.filter(pk=event.pk).values_list("status", flat=True).first()
+            if now == Event.Status.CANCELLED:
+                cancelled.append(event)
+            elif now == Event.Status.PUBLISHED:
+                published.append(event)
         self.message_user(
             request,
             ngettext("%(n)s event published.", "%(n)s events published.", done) % {"n": done},
         )
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext(
+                    "Not published, cancelled (cancelling is final: duplicate it to hold it "
+                    "again): %(events)s.",
+                    "Not published, cancelled (cancelling is final: duplicate them to hold "
+                    "them again): %(events)s.",
+                    len(cancelled),
+                )
+                % {"events": _titles(cancelled)},
+                messages.WARNING,
+            )
+        if published:
+            self.message_user(
+                request,
+                # One English form; French and Dutch agree "published" with the number.
+                ngettext(
+                    "Already published: %(events)s.",
+                    "Already published: %(events)s.",
+                    len(published),
+                )
+                % {"events": _titles(published)},
+            )
 
     @admin.action(
         permissions=["change"], description=_("Cancel the selected events (registrants are told)")

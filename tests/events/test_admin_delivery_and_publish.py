@@ -6,8 +6,10 @@ from django.urls import reverse
 
 from betacowork.messaging.afterwards import NOT_SENT_SUBJECT, RECIPIENT_DELETED
 from betacowork.messaging.models import Outbox
+from events.models import Event
 
 from .factories import EventFactory
+from .test_admin import _action
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +42,23 @@ def test_the_delivery_log_says_why_a_message_was_not_sent_in_the_staff_members_l
     assert NOT_SENT_SUBJECT not in page
     assert RECIPIENT_DELETED not in page
     assert "550 mailbox unavailable" in page  # a server's answer is shown as it came
+
+
+def test_publishing_names_the_events_it_leaves_and_why(client, staff):
+    draft = EventFactory(title="Draft lunch", status=Event.Status.DRAFT)
+    cancelled = EventFactory(title="Called-off lunch", status=Event.Status.CANCELLED)
+    published = EventFactory(title="Live lunch", status=Event.Status.PUBLISHED)
+    client.force_login(staff)
+
+    response = _action(client, "action_publish", [draft, cancelled, published])
+
+    said = [str(m) for m in response.context["messages"]]
+    assert "1 event published." in said
+    assert (
+        "Not published, cancelled (cancelling is final: duplicate it to hold it again): "
+        "“Called-off lunch”." in said
+    )
+    assert "Already published: “Live lunch”." in said
+    assert not any("Draft lunch" in m for m in said)
+    cancelled.refresh_from_db()
+    assert cancelled.status == Event.Status.CANCELLED
