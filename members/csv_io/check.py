@@ -14,10 +14,16 @@ from django.utils.translation import gettext as _
 
 from betacowork.csv_cells import csv_unquote
 
-from ..forms import PersonNameField, member_since_clean
+from ..forms import (
+    PersonNameField,
+    TagsField,
+    linkedin_clean,
+    member_since_clean,
+    phone_clean,
+)
 from ..models import SPOKEN_LANGUAGES, Membership, Space, Term, User
 from ..search import fold
-from ..services import tags_parse, vocabulary_index, vocabulary_key
+from ..services import tags_validate, vocabulary_index, vocabulary_key
 from .columns import COLUMNS, EXPORT_ONLY, LIST_SEP, REQUIRED
 
 MAX_BYTES = 4 * 1024 * 1024
@@ -59,17 +65,38 @@ class ImportReport:
 
 
 class _RowForm(forms.Form):
+    """A row's fields, each checked as the profile form (`ProfileForm`) checks it: a file
+    does not store what its member could not save again."""
+
     email = forms.EmailField(max_length=254)
     name = PersonNameField(max_length=150)
     headline = forms.CharField(max_length=160, required=False)
     job_title = forms.CharField(max_length=120, required=False)
-    company = forms.CharField(max_length=160, required=False)
+    company = PersonNameField(max_length=160, required=False)  # a company's name, as a name
     city = forms.CharField(max_length=80, required=False)
     region = forms.CharField(max_length=80, required=False)
-    phone = forms.RegexField(regex=r"^\+?[0-9][0-9 ().\-/]{5,30}$", required=False)
+    phone = forms.CharField(max_length=32, required=False)
     website = forms.URLField(max_length=200, required=False, assume_scheme="https")
     linkedin = forms.URLField(max_length=200, required=False, assume_scheme="https")
+    skills = TagsField(required=False)
+    offers = TagsField(required=False)
+    seeks = TagsField(required=False)
     member_since = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+    def clean_phone(self):
+        return phone_clean(self.cleaned_data.get("phone", ""))
+
+    def clean_linkedin(self):
+        return linkedin_clean(self.cleaned_data.get("linkedin", ""))
+
+    def clean_skills(self):
+        return tags_validate(self.cleaned_data.get("skills", ""))
+
+    def clean_offers(self):
+        return tags_validate(self.cleaned_data.get("offers", ""))
+
+    def clean_seeks(self):
+        return tags_validate(self.cleaned_data.get("seeks", ""))
 
     def clean_member_since(self):
         return member_since_clean(self.cleaned_data.get("member_since"))  # the admin's rule
@@ -241,7 +268,9 @@ def _row_check(line: int, cells, header, known: _Known, seen: dict[str, int]) ->
         if email not in known.existing and email in known.claimed:
             result.errors.append(_("email: this address is already confirmed by another account."))
     for column in ("skills", "offers", "seeks"):
-        data[column] = _terms_check(column, values.get(column, ""), known, result)
+        # Labels the form took (at most MAX_TAGS…), each looked up in the vocabulary.
+        labels = data.get(column) if column not in form.errors else None
+        data[column] = _terms_check(column, labels, known, result) if values.get(column) else None
     data["languages"] = _languages_check(values.get("languages", ""), known, result)
     data["home_space"], data["plan"] = _place_check(values, known, result)
     if not result.errors:
@@ -250,9 +279,9 @@ def _row_check(line: int, cells, header, known: _Known, seen: dict[str, int]) ->
     return result
 
 
-def _terms_check(column: str, raw: str, known: _Known, result: RowResult) -> list | None:
+def _terms_check(column: str, labels: list | None, known: _Known, result: RowResult) -> list:
     found, unknown_terms = [], []
-    for label in tags_parse(raw):
+    for label in labels or []:
         # An exported file names terms by slug, which may be a name with its symbols
         # dropped ("c" for C++): the exact slug first, then what a person would type.
         term = known.slugs.get(label) or known.terms.get(vocabulary_key(label))
@@ -262,7 +291,7 @@ def _terms_check(column: str, raw: str, known: _Known, result: RowResult) -> lis
             _("%(column)s: unknown term(s) %(terms)s.")
             % {"column": column, "terms": ", ".join(unknown_terms)}
         )
-    return found if raw else None
+    return found
 
 
 def _languages_check(raw: str, known: _Known, result: RowResult) -> list | None:
