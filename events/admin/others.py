@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from members.forms import PersonNameField
+
 from .. import services
 from ..forms import SHOWN_TEXT_FIELDS, capacity_bounds
 from ..models import (
@@ -25,7 +27,11 @@ from .deletion import RegistrationDeleteMixin
 class RegistrationAdminForm(forms.ModelForm):
     """A seat's name, address, language and note. Its event and member are read-only, so
     left out of the form, and Django then skips the constraints that name them: one active
-    seat per address at an event (any letter case) is asked here, on the address typed."""
+    seat per address at an event (any letter case) is asked here, on the address typed.
+    The name is cleaned as the guest form cleans it (it greets them in every email)."""
+
+    class Meta:
+        field_classes = {"name": PersonNameField}
 
     def validate_unique(self):
         super().validate_unique()

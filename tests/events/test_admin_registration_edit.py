@@ -58,3 +58,16 @@ def test_the_address_of_a_cancelled_seat_or_of_another_event_may_be_given(admin_
         assert response.status_code == 302, address
         guest.refresh_from_db()
         assert guest.email == address
+
+
+def test_a_name_is_cleaned_as_the_guest_form_cleans_it(admin_client):
+    guest = RegistrationFactory(user=None, name="Gus Guest", email="gus@example.test")
+
+    refused = _edit(admin_client, guest, name="Gus \u202etseuG")
+    assert refused.status_code == 200
+    assert "without line breaks, control characters" in str(
+        refused.context["adminform"].form.errors["name"]
+    )
+    assert _edit(admin_client, guest, name="  Gus\u200b  Guest ").status_code == 302
+    guest.refresh_from_db()
+    assert guest.name == "Gus Guest"
