@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from members.models import Company
 
-from ..models import Collaboration, DashboardTally, Participant
+from ..models import Collaboration, DashboardTally, Participant, organisation_key
 from .ledger import visible_profiles
 
 GRAPH_NODE_LIMIT = 60
@@ -29,15 +29,25 @@ def _url_pattern(name: str) -> str:
     return reverse(name, kwargs={"slug": SLUG_MARK})
 
 
-def _ranked(audience) -> tuple[list[dict], int]:
-    """The busiest parties of the collaborations the audience may see, and how many there are
-    (participants-only collaborations are never edges)."""
+def _party_tallies(audience):
+    """The parties' tallies of the collaborations the audience may see (participants-only
+    collaborations are never edges)."""
     dimension = (
         DashboardTally.Dimension.PARTY_MEMBERS
         if audience.is_authenticated
         else DashboardTally.Dimension.PARTY_PUBLIC
     )
-    tallies = DashboardTally.objects.filter(dimension=dimension, n__gt=0)
+    return DashboardTally.objects.filter(dimension=dimension, n__gt=0)
+
+
+def _org_node_id(name: str) -> str:
+    """An outside organisation's node: one per `organisation_key`, whatever its spelling."""
+    return f"o:{organisation_key(name)}"
+
+
+def _ranked(audience) -> tuple[list[dict], int]:
+    """The busiest parties of the collaborations the audience may see, and how many there are."""
+    tallies = _party_tallies(audience)
     company = Company.objects.filter(pk=OuterRef("company_id"))
     # Ties in the order PostgreSQL gave them when parties were grouped from the ledger:
     # members before companies before organisations (no id last).
@@ -76,7 +86,7 @@ def _nodes(ranked: list[dict], audience) -> list[dict]:
             key, label, kind = f"c{row['company_id']}", row["company_name"], "company"
             slug = row["company_slug"]
         else:
-            key, label, kind = f"o:{row['organisation'].casefold()}", row["organisation"], "org"
+            key, label, kind = _org_node_id(row["organisation"]), row["organisation"], "org"
             slug = ""
         node = nodes.setdefault(key, {"id": key, "label": label, "kind": kind, "url": slug, "n": 0})
         node["n"] += row["n"]
@@ -101,7 +111,19 @@ def _edges(chosen: list[dict], audience) -> list[dict]:
         return []
     user_ids = [int(k[1:]) for k in keys if k.startswith("u")]
     company_ids = [int(k[1:]) for k in keys if k.startswith("c")]
-    orgs = [n["label"] for n in chosen if n["kind"] == "org"]
+    orgs = []
+    if any(n["kind"] == "org" for n in chosen):
+        # Every spelling of the chosen organisations ("Acme Corp", "ACME CORP"), not only the
+        # node's label: matched by `organisation_key` here, as the tallies and the nodes merge
+        # them — a case-insensitive comparison in SQL differs between SQLite and PostgreSQL.
+        spellings = (
+            _party_tallies(audience).filter(user_id=0, company_id=0).exclude(organisation="")
+        )
+        orgs = [
+            name
+            for name in spellings.order_by().values_list("organisation", flat=True).distinct()
+            if _org_node_id(name) in keys
+        ]
     eligible = Collaboration.objects.confirmed().filter(visibility__in=shown)
     linked = (
         Participant.objects.filter(collaboration__in=eligible, former_member=False)
@@ -120,7 +142,7 @@ def _edges(chosen: list[dict], audience) -> list[dict]:
         elif company_id:
             key = f"c{company_id}"
         else:
-            key = f"o:{organisation.casefold()}"
+            key = _org_node_id(organisation)
         if key in keys:
             by_collab[collab_id].add(key)
     weights: dict[tuple[str, str], int] = defaultdict(int)

@@ -367,3 +367,27 @@ def test_the_migration_counts_the_organisations_already_in_the_ledger(member, st
     migration.organisation_tallies_count(apps, None)
     migration.organisation_tallies_count(apps, None)  # run twice: counted once
     assert dashboard_compute(MEMBER)["companies"] == recounted_companies() == 1
+
+
+def test_an_organisation_written_with_other_capitals_links_every_member_who_named_it(
+    client, member, other_member, staff
+):
+    """QA: Katia named "Acme Corp", Cécil "ACME CORP": one node (n=2), linked to both."""
+    from collaborations.selectors import dashboard_graph
+    from collaborations.services import collaboration_verify
+
+    for person in (member, other_member):
+        set_visibility(person, Visibility.PUBLIC)
+    for author, name in ((member, "Acme Corp"), (other_member, "ACME CORP")):
+        collab = log(author, ParticipantSpec(role=Participant.Role.CLIENT, organisation=name))
+        collaboration_verify(collaboration=collab, staff=staff)
+
+    for audience in (PUBLIC, MEMBER):
+        graph = dashboard_graph(audience)
+        (acme,) = [n for n in graph["nodes"] if n["kind"] == "org"]
+        assert acme["n"] == 2
+        partners = {e["a"] if e["b"] == acme["id"] else e["b"] for e in graph["edges"]}
+        assert partners == {f"u{member.pk}", f"u{other_member.pk}"}
+    body = client.get(URL).content.decode().split('aria-labelledby="network"')[1]
+    assert member.profile.display_name in body
+    assert other_member.profile.display_name in body
