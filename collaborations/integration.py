@@ -74,7 +74,7 @@ def event_context(request, *, event, **kwargs) -> dict | None:
     a member who attended it."""
     from .selectors import collaborations_started_at_count, events_attended_by
 
-    count = collaborations_started_at_count([event.pk]).get(event.pk, 0)
+    count = collaborations_started_at_count([event.pk], viewer=request.user).get(event.pk, 0)
     invite = (
         request.user.is_authenticated
         and events_attended_by(user=request.user).filter(pk=event.pk).exists()

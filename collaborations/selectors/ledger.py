@@ -74,6 +74,8 @@ def collaboration_list(*, user, filters: dict | None = None) -> QuerySet[Collabo
         qs = qs.filter(chapter=filters["chapter"])
     if filters.get("event_kind"):
         qs = qs.filter(origin_event__kind=filters["event_kind"])
+    if filters.get("event"):
+        qs = qs.filter(origin_event=filters["event"])
     return (
         qs.select_related("origin_event__kind", "space", "chapter")
         .prefetch_related(participants_prefetch(user))
@@ -171,10 +173,12 @@ def collaborations_of_company(*, viewer, company: Company, limit: int = 20) -> l
     )
 
 
-def collaborations_started_at_count(event_ids) -> dict[int, int]:
-    """{event id: number of confirmed collaborations that began there} (one query)."""
+def collaborations_started_at_count(event_ids, *, viewer) -> dict[int, int]:
+    """{event id: number of confirmed collaborations that began there that `viewer` may see}
+    (one query): the collaborations the list filtered by that event shows them
+    (`collaboration_list`, `listed_for`)."""
     rows = (
-        Collaboration.objects.confirmed()
+        Collaboration.objects.listed_for(viewer)
         .filter(origin_event_id__in=list(event_ids))
         .values("origin_event_id")
         .annotate(n=Count("pk"))

@@ -4,10 +4,13 @@ people picker: `answers.py`. Thin: permission, form, service call, message, redi
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
+from events.models import Event
 from members.models import Profile
 from members.views.directory import page_of_request
 
@@ -43,13 +46,34 @@ class _NearestPageMixin:
         return page.paginator, page, page.object_list, page.has_other_pages()
 
 
+class ListFilterForm(FilterForm):
+    """The list's filters, and the event the collaborations began at: given by the link of an
+    event's page ("N collaborations began here"), kept by the form, never picked in it. Only
+    an event `user` may see (`Event.objects.visible_to`)."""
+
+    event = forms.ModelChoiceField(
+        label=_("Event"),
+        required=False,
+        queryset=Event.objects.none(),
+        to_field_name="slug",
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("This event does not exist or is not shown to you.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = Event.objects.visible_to(user)
+
+
 class CollaborationListView(_NearestPageMixin, ListView):
     template_name = "collaborations/collaboration_list.html"
     context_object_name = "collaborations"
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
-        self.filter_form = FilterForm(request.GET or None, years=collaboration_years())
+        self.filter_form = ListFilterForm(
+            request.GET or None, years=collaboration_years(), user=request.user
+        )
         response = super().get(request, *args, **kwargs)
         if self.filter_form.is_bound and not self.filter_form.is_valid():
             response.status_code = 400
@@ -65,7 +89,15 @@ class CollaborationListView(_NearestPageMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
-        ctx.update(filter_form=self.filter_form, query=query.urlencode())
+        every_event = query.copy()
+        every_event.pop("event", None)
+        valid = self.filter_form.is_bound and self.filter_form.is_valid()
+        ctx.update(
+            filter_form=self.filter_form,
+            query=query.urlencode(),
+            event=self.filter_form.cleaned_data.get("event") if valid else None,
+            every_event_query=every_event.urlencode(),
+        )
         return ctx
 
 

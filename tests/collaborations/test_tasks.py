@@ -97,7 +97,7 @@ def test_collaborations_started_at_count(member, other_member):
     log(member, other_member, confirm=True, origin_type="event", origin_event=event)
     log(member, other_member, confirm=True, origin_type="event", origin_event=event)
     log(member, other_member, origin_type="event", origin_event=event)  # not confirmed
-    assert collaborations_started_at_count([event.pk, other.pk]) == {event.pk: 2}
+    assert collaborations_started_at_count([event.pk, other.pk], viewer=member) == {event.pk: 2}
 
 
 def test_event_panel_context(rf, member, other_member):
