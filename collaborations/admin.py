@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import formats
 from django.utils.dateparse import parse_date
 from django.utils.html import format_html_join
@@ -16,6 +17,7 @@ from django.utils.translation import ngettext
 from members.forms import ShownTextField
 
 from .models import Collaboration, CollaborationHistory, Participant
+from .selectors import awaiting_staff_q
 from .services import collaboration_verify
 
 
@@ -120,6 +122,22 @@ class CollaborationAdminForm(forms.ModelForm):
         field_classes = {"title": ShownTextField}
 
 
+class AwaitingStaffFilter(admin.SimpleListFilter):
+    """The staff's queue: collaborations waiting for staff to verify a party no member speaks
+    for (`selectors.awaiting_staff_q`)."""
+
+    title = _("staff verification")
+    parameter_name = "awaiting_staff"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Awaiting staff verification"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(awaiting_staff_q())
+        return queryset
+
+
 @admin.register(Collaboration)
 class CollaborationAdmin(admin.ModelAdmin):
     form = CollaborationAdminForm
@@ -127,12 +145,21 @@ class CollaborationAdmin(admin.ModelAdmin):
         "title",
         "kind",
         "status",
+        "awaiting_staff",
         "visibility",
         "start_date",
         "value_eur",
         "author_name",
     ]
-    list_filter = ["status", "kind", "visibility", "origin_type", "space", "chapter"]
+    list_filter = [
+        AwaitingStaffFilter,
+        "status",
+        "kind",
+        "visibility",
+        "origin_type",
+        "space",
+        "chapter",
+    ]
     search_fields = ["title", "author_name", "participants__name"]
     date_hierarchy = "start_date"
     inlines = [ParticipantInline, HistoryInline]
@@ -140,13 +167,32 @@ class CollaborationAdmin(admin.ModelAdmin):
     raw_id_fields = ["origin_event", "introduced_by"]
     actions = ["verify_parties"]
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                waiting_for_staff=ExpressionWrapper(awaiting_staff_q(), output_field=BooleanField())
+            )
+        )
+
+    @admin.display(
+        boolean=True, description=_("awaiting staff verification"), ordering="waiting_for_staff"
+    )
+    def awaiting_staff(self, collab) -> bool:
+        return collab.waiting_for_staff
+
     @admin.action(permissions=["change"], description=_("Verify the parties no member speaks for"))
     def verify_parties(self, request, queryset):
-        done = 0
-        for collab in queryset.filter(status=Collaboration.Status.PROPOSED):
-            before = collab.status
+        """Verify the selected collaborations that wait for staff (`collaboration_verify`, the
+        one service that does); those that still wait for a member are said so."""
+        done = waiting = 0
+        for collab in queryset.filter(awaiting_staff_q()):
             collab = collaboration_verify(collaboration=collab, staff=request.user)
-            done += collab.status != before
+            if collab.status == Collaboration.Status.CONFIRMED:
+                done += 1
+            else:
+                waiting += 1
         self.message_user(
             request,
             ngettext(
@@ -157,3 +203,14 @@ class CollaborationAdmin(admin.ModelAdmin):
             % {"n": done},
             messages.SUCCESS,
         )
+        if waiting:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d verified collaboration still waits for a member to confirm it.",
+                    "%(n)d verified collaborations still wait for a member to confirm them.",
+                    waiting,
+                )
+                % {"n": waiting},
+                messages.INFO,
+            )

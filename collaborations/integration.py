@@ -1,7 +1,8 @@
 """What the collaborations app adds to pages and registries other apps own.
 
 Registered once from CollaborationsConfig.ready(): the home panel (my pending confirmations,
-the invitation after an event I attended, recent public collaborations), the profile panel,
+the invitation after an event I attended, recent public collaborations; for staff, how many
+collaborations wait for them to verify), the profile panel,
 the company panel (when `members.panels` offers the hook), the "my data" export section and
 the demo seeder. A profile saved (e.g. hidden) also invalidates the cached dashboard.
 """
@@ -18,9 +19,11 @@ from events.models import Event, EventKind, Round
 from members import panels
 from members.demo import register_demo_seeder
 from members.models import Chapter, Company, Profile, Space, User
+from members.rules import has_staff_tools
 
 from .models import Collaboration, CollaborationHistory, Participant
 from .selectors import (
+    awaiting_staff_count,
     collaborations_of_company,
     collaborations_of_user,
     follow_up_invitations,
@@ -45,9 +48,21 @@ def home_context(request, **kwargs) -> dict | None:
         pending = list(pending_confirmations(user=user)[:5])
         invitations = follow_up_invitations(user=user)
         _with_people_met(invitations, user)
-    if not (recent or pending or invitations):
+    # The staff's queue is the admin's list filtered (`admin.AwaitingStaffFilter`): counted for
+    # those the admin lets in to it (its own question: the model permission).
+    staff_queue = (
+        awaiting_staff_count()
+        if has_staff_tools(user) and user.has_perm("collaborations.view_collaboration")
+        else 0
+    )
+    if not (recent or pending or invitations or staff_queue):
         return None
-    return {"pending": pending, "invitations": invitations, "recent": recent}
+    return {
+        "pending": pending,
+        "invitations": invitations,
+        "recent": recent,
+        "staff_queue": staff_queue,
+    }
 
 
 def _with_people_met(events, user) -> None:

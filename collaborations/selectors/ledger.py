@@ -83,6 +83,25 @@ def collaboration_list(*, user, filters: dict | None = None) -> QuerySet[Collabo
     )
 
 
+def awaiting_staff_q() -> Q:
+    """Collaborations waiting for staff: still proposed, with a party no member speaks for (a
+    company, an outside organisation: `Participant.needs_staff`) that staff have not verified
+    yet — what `services.collaboration_verify` confirms. The staff's queue (the admin's filter
+    and column, the count on their home page)."""
+    unverified = Participant.objects.filter(
+        collaboration_id=OuterRef("pk"),
+        user__isnull=True,
+        former_member=False,
+        state=Participant.State.PENDING,
+    )
+    return Q(status=Collaboration.Status.PROPOSED) & Q(Exists(unverified))
+
+
+def awaiting_staff_count() -> int:
+    """How many collaborations wait for staff to verify them (one query)."""
+    return Collaboration.objects.filter(awaiting_staff_q()).count()
+
+
 def collaboration_years() -> list[int]:
     years = (
         Collaboration.objects.confirmed()
