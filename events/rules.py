@@ -5,9 +5,9 @@ every question about running an event — editing, publishing, cancelling, check
 in, exporting the list, writing to registrants, planning speed-networking rounds: staff,
 or an organiser of the event's chapter (`may_run_event`). Lists use its `Q` form,
 `EventQuerySet.run_by(user)`; an event without a chapter is run by staff alone. "Staff" is
-`members.rules.is_staff` (named `acts_as_staff` here): an active account with the staff box,
-or an active superuser — Django's `has_perm` lets them do everything, so the lists show them
-everything too.
+`members.rules.is_staff` (named `acts_as_staff` here): an active superuser, or an active
+account with the staff box and the permission `members.act_as_staff` — Django's `has_perm`
+lets superusers do everything, so the lists show staff everything too.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from .models import Event, EventVisibility
 CHAPTER_CAPACITY_LIMIT = 50
 
 
-# "Staff" is members' one rule: an active account with the staff box, or an active superuser
-# (`members.rules.is_staff`).
+# "Staff" is members' one rule (`members.rules.is_staff`): an active superuser, or an active
+# account with the staff box and `members.act_as_staff`.
 acts_as_staff = is_staff
 
 

@@ -216,8 +216,9 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
     )
-    # The rights an account holds: `is_staff` is the staff role of the permission layer
-    # (members/rules.py: hidden profiles, every registrant's address…), the others Django's.
+    # The rights an account holds: `is_staff` lets into the admin and, with the permission
+    # `members.act_as_staff`, makes the account staff on the site (members/rules.py
+    # `is_staff`: hidden profiles, every registrant's address…); the others are Django's.
     RIGHTS = ("is_staff", "is_superuser", "groups", "user_permissions")
 
     # Only a superuser hands out rights or touches an account that holds some (its password,

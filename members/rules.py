@@ -14,10 +14,13 @@ and `profile_visible` is the same rule for one object.
 
 The higher apps build on these predicates (`events/rules.py`, `collaborations/rules.py`).
 Superusers pass every permission (Django's own rule). "Staff" is one predicate, `is_staff`:
-an active account with the staff box, or an active superuser without it — `has_perm` lets
-them do everything, so every list and object rule here and in the higher apps answers for
-them as for staff (and their lists are cached as staff's: `viewer_class()`). A deactivated
-account is never staff. Only Django's admin site asks the staff box itself, to let someone in.
+an active account with the staff box and the permission `members.act_as_staff` ("Can act as
+staff on the site"), or an active superuser, box or not — `has_perm` lets them do everything,
+so every list and object rule here and in the higher apps answers for them as for staff (and
+their lists are cached as staff's: `viewer_class()`). A deactivated account is never staff.
+The staff box alone only lets someone into Django's admin site (the one place that asks it),
+where their admin permissions decide: a volunteer who reads the delivery log there is a
+member on the site.
 """
 
 from __future__ import annotations
@@ -27,17 +30,27 @@ from django.db.models import Q
 
 from .models import Visibility
 
+# The model permission (members.User's Meta) that makes a staff-box account staff on the site.
+STAFF_PERMISSION = "members.act_as_staff"
+
 
 @rules.predicate
 def is_staff(user) -> bool:
-    """Staff: an active account with the staff box ticked, or an active superuser (whom
-    Django's `has_perm` grants every permission, staff box or not). The one definition: every
-    rule, list and cache class asks this, never `user.is_staff`. A deactivated account is
-    never staff, whatever its boxes say: it cannot log in, but a user object read before it
-    was closed, a management command or a service given it as `actor` still asks the rules."""
+    """Staff: an active account with the staff box ticked and `STAFF_PERMISSION` (its own or
+    a group's), or an active superuser (whom Django's `has_perm` grants every permission,
+    staff box or not). The one definition: every rule, list and cache class asks this, never
+    `user.is_staff`. A deactivated account is never staff, whatever its boxes say: it cannot
+    log in, but a user object read before it was closed, a management command or a service
+    given it as `actor` still asks the rules.
+
+    The box is asked first, so a member costs no query; a staff-box account's permissions are
+    read by Django's model backend once per user object (its `_perm_cache`, which the admin's
+    own checks on that request share)."""
     if user is None or not user.is_authenticated or not getattr(user, "is_active", False):
         return False
-    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(getattr(user, "is_staff", False)) and user.has_perm(STAFF_PERMISSION)
 
 
 is_member = rules.is_authenticated
@@ -176,5 +189,5 @@ def has_staff_tools(user) -> bool:
     """`user.has_perm("members.staff_tools")` without its two queries, for pages that show
     a staff link beside what everyone sees: the permission is a rule, which Django's model
     backend never grants (no such model permission exists); `is_staff` answers for active
-    superusers as `has_perm` does."""
+    superusers as `has_perm` does, and reads permissions only for a staff-box account."""
     return rules.has_perm("members.staff_tools", user)

@@ -2,6 +2,7 @@
 
 import factory
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Permission
 from django.utils.text import slugify
 
 from members.models import Chapter, Company, Membership, Space, Term, User
@@ -24,6 +25,16 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Accounts are verified unless `verified=False` is passed."""
         if create and extracted is not False:
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def site_staff(obj, create, extracted, **kwargs):
+        """A staff-box account acts as staff on the site (`members.act_as_staff`, which
+        `members.rules.is_staff` asks) unless `site_staff=False` is passed: the box alone
+        opens only the admin. Superusers need no permission."""
+        if create and obj.is_staff and not obj.is_superuser and extracted is not False:
+            obj.user_permissions.add(
+                Permission.objects.get(content_type__app_label="members", codename="act_as_staff")
+            )
 
 
 class SpaceFactory(factory.django.DjangoModelFactory):

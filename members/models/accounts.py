@@ -74,7 +74,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Kinds of non-essential messages this person chose not to receive."),
     )
-    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_staff = models.BooleanField(
+        _("staff status"),
+        default=False,
+        help_text=_(
+            "Lets this person sign in to the admin, where they see and change only what their "
+            "groups and permissions allow. Staff powers on the site (every event in the "
+            "organiser console and its registrants' addresses, the budget overview, hidden "
+            "profiles, the staff tools) also need the permission “Can act as staff on "
+            "the site”, or superuser status."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
@@ -87,6 +97,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # Site staff (`members.rules.is_staff`): the staff box opens the admin, per admin
+        # permissions; this permission, with the box, gives the staff powers on the site.
+        # Stored in the database as Django's own permission names are (not translated).
+        permissions = [("act_as_staff", "Can act as staff on the site")]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _staff(*codenames: str):
-    user = UserFactory(name="Helpdesk Hanne", is_staff=True)
+    user = UserFactory(name="Helpdesk Hanne", is_staff=True, site_staff=False)  # admin only
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     return user
 
