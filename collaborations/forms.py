@@ -16,7 +16,14 @@ from events.models import Event
 from members.forms import ShownTextField
 from members.models import Company, Space
 
-from .member_field import MemberField, kept_label, kept_token, member_input
+from .member_field import (
+    INTRODUCER_KEPT,
+    MemberField,
+    introducer_kept_label,
+    kept_label,
+    kept_token,
+    member_input,
+)
 from .models import MAX_VALUE_EUR, Collaboration, Participant
 from .selectors import events_attended_by
 from .services import (
@@ -104,9 +111,37 @@ class CollaborationForm(forms.ModelForm):
             events = events | Event.objects.filter(pk=self.instance.origin_event_id)
         self.fields["origin_event"].queryset = events
         self.fields["introduced_by"].viewer = user
+        # Editing, the origin as it is stored: kept when the editor does not change it.
+        self.stored_origin = self.instance.origin_type if self.instance.pk else None
+        self.origin_gone = self._origin_kept() if self.instance.pk else ""
         self.fields["space"].queryset = Space.objects.order_by("name")
         self.fields["space"].required = False
         self.fields["value_eur"].localize = False
+
+    def _origin_kept(self) -> str:
+        """Keep where the edited collaboration began when this editor cannot give it again:
+        an introducer the field does not find (hidden from them: "a member", as the page
+        says) is kept as the participants' rows keep theirs. The field whose stored value
+        is gone (an account or an event deleted since: the origin stays, without it), or "".
+        """
+        collab = self.instance
+        if collab.introduced_by_id:
+            label = introducer_kept_label(collab.introduced_by, self.user)
+            if label:
+                self.fields["introduced_by"].kept = {INTRODUCER_KEPT: (label, collab.introduced_by)}
+                self.initial["introduced_by"] = (label, INTRODUCER_KEPT)
+        elif collab.origin_type == Collaboration.Origin.INTRODUCTION:
+            self.fields["introduced_by"].help_text = _(
+                "The member who introduced you has left Betacowork: it stays so unless you "
+                "name another member."
+            )
+            return "introduced_by"
+        if collab.origin_type == Collaboration.Origin.EVENT and not collab.origin_event_id:
+            self.fields["origin_event"].help_text = _(
+                "The event where you met was deleted: it stays so unless you choose another event."
+            )
+            return "origin_event"
+        return ""
 
     def clean_value_eur(self):
         value = self.cleaned_data.get("value_eur")
@@ -139,11 +174,18 @@ class CollaborationForm(forms.ModelForm):
         if origin != Collaboration.Origin.INTRODUCTION:
             data["introduced_by"] = None
             self.errors.pop("introduced_by", None)
+        # An origin kept as it is stored may lack its event or member (deleted since); one
+        # the editor chooses needs it.
+        gone = self.origin_gone if origin == self.stored_origin else ""
         event_missing = not data.get("origin_event") and "origin_event" not in self.errors
-        if origin == Collaboration.Origin.EVENT and event_missing:
+        if origin == Collaboration.Origin.EVENT and event_missing and gone != "origin_event":
             self.add_error("origin_event", _("Choose the event where you met."))
         introducer_missing = not data.get("introduced_by") and "introduced_by" not in self.errors
-        if origin == Collaboration.Origin.INTRODUCTION and introducer_missing:
+        if (
+            origin == Collaboration.Origin.INTRODUCTION
+            and introducer_missing
+            and gone != "introduced_by"
+        ):
             self.add_error("introduced_by", _("Say which member introduced you."))
         if data.get("introduced_by") is not None and data["introduced_by"].pk == self.user.pk:
             self.add_error("introduced_by", _("The introducer is someone else than you."))
@@ -198,7 +240,9 @@ class ParticipantForm(forms.Form):
     def __init__(self, *args, viewer=None, kept=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].viewer = viewer
-        self.fields["member"].kept = kept or {}
+        self.fields["member"].kept = {
+            token: (kept_label(p), p) for token, p in (kept or {}).items()
+        }
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Profile
+from members.rules import profile_visible_to
 from members.search import fold
 
 from .models import Participant
@@ -71,15 +72,31 @@ def kept_token(participant: Participant) -> str:
     return f"#{participant.pk}"
 
 
+# What the introducer field's hidden `_slug` input holds for a kept introducer.
+INTRODUCER_KEPT = "#introducer"
+
+
+def introducer_kept_label(introducer, viewer) -> str:
+    """How an edit form shows a collaboration's introducer that its field cannot give again,
+    as the detail page does: "a member" for a profile `viewer` may not see (hidden), the name
+    of a deactivated account `viewer` may see (staff); "" for one the field finds."""
+    if members_offered(viewer).filter(user_id=introducer.pk).exists():
+        return ""
+    profile = getattr(introducer, "profile", None)
+    if profile is not None and profile_visible_to(profile, viewer):
+        return profile.display_name
+    return str(_("a member"))
+
+
 class MemberField(forms.Field):
     """A member: the suggestion picked (its slug, in the hidden input), or else what was typed,
     a profile slug or an exact name (how it works without JavaScript).
 
     Only profiles the person filling the form may see are found, of active accounts
     (`members_offered`): a hidden member cannot be guessed through this field. The one
-    exception is `kept`, the existing participants an edit form shows without naming them
-    ({token: participant}, see `kept_label`): one of them, still shown as the form showed it,
-    is that participant, kept as it is.
+    exception is `kept`, what an edit form shows without naming it again ({token: (label,
+    value)}: an existing participant, see `kept_label`; the introducer, see `forms`): one of
+    them, still shown as the form showed it, is that value, kept as it is.
     """
 
     viewer = None
@@ -93,9 +110,9 @@ class MemberField(forms.Field):
             return None
         if len(text) > 180:
             raise forms.ValidationError(_("That name is too long."))
-        kept = (self.kept or {}).get(slug)
+        label, kept = (self.kept or {}).get(slug, ("", None))
         # Without JavaScript the hidden token keeps its value: a changed name wins here too.
-        if kept is not None and fold(text) == fold(kept_label(kept)):
+        if kept is not None and fold(text) == fold(label):
             return kept
         profiles = members_offered(self.viewer).select_related("user", "company")
         match = None

@@ -123,8 +123,11 @@ def _fields_apply(collab: Collaboration, *, actor: User, fields: dict) -> dict:
     if collab.origin_type != Collaboration.Origin.INTRODUCTION:
         collab.introduced_by = None
     validate_fields(value_eur=collab.value_eur, start_date=collab.start_date)
-    if collab.origin_event_id != before["origin_event_id"] or (
-        collab.introduced_by_id != before["introduced_by_id"]
+    # An origin left as it is stays valid without its event or introducer (deleted since,
+    # SET_NULL); one the editor changes, or names anew, is checked as when logging.
+    if any(
+        getattr(collab, f) != before[f]
+        for f in ("origin_type", "origin_event_id", "introduced_by_id")
     ):
         validate_origin(
             actor=actor,
