@@ -30,6 +30,7 @@ from .ledger import (
     can_edit,
     collaboration_create,
     collaboration_update,
+    edit_asked_again,
     removals_refused,
 )
 from .snapshot import (
@@ -70,6 +71,7 @@ __all__ = [
     "dashboard_generation_bump",
     "dashboard_invalidate",
     "dashboard_snapshot_store",
+    "edit_asked_again",
     "event_followups_write",
     "own_company_refusal",
     "participant_confirm",

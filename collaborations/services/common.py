@@ -56,6 +56,17 @@ def audience_widened(changes: dict) -> bool:
     return AUDIENCES.index(after) > AUDIENCES.index(before)
 
 
+def asks_everybody(changes: dict) -> bool:
+    """Whether an edit's {field: [before, after]} changes ask every other party to confirm
+    again: its value, its participants, or a wider audience. Other changes ask nobody, but
+    those who declined a declined collaboration (`ledger._decliners_asked_again`)."""
+    return (
+        "participants" in changes
+        or any(f in changes for f in RECONFIRM_FIELDS)
+        or audience_widened(changes)
+    )
+
+
 def history_add(collab: Collaboration, *, actor: User | None, action: str, changes=None) -> None:
     CollaborationHistory.objects.create(
         collaboration=collab,

@@ -15,10 +15,9 @@ from members.models import Company, Space, User
 
 from ..models import Collaboration, CollaborationHistory, Participant
 from .common import (
-    RECONFIRM_FIELDS,
     TRACKED_FIELDS,
     as_json,
-    audience_widened,
+    asks_everybody,
     dashboard_invalidate,
     history_add,
     participant_rows,
@@ -101,6 +100,20 @@ def collaboration_create(
         request_confirmations(collab)
         status_recompute(collab, actor=author)
     return collab
+
+
+def edit_asked_again(collab: Collaboration) -> str:
+    """Whom the edit that made `collab`'s current revision asked to confirm again, as the
+    editor is told: "everybody" (the others), "declined" (those who declined it, the others'
+    answers standing), or "" when that revision is not an edit's (logged, nobody asked)."""
+    entry = (
+        collab.history.filter(revision=collab.revision, action=CollaborationHistory.Action.REOPENED)
+        .order_by("-pk")
+        .first()
+    )
+    if entry is None:
+        return ""
+    return "everybody" if asks_everybody(entry.changes) else "declined"
 
 
 def can_edit(collab: Collaboration, user: User) -> bool:
@@ -230,13 +243,27 @@ def _participants_apply(
     return [before_snapshot, participants_snapshot(collab)]
 
 
-def _reopen(collab: Collaboration, *, actor: User) -> None:
+def _decliners_asked_again(collab: Collaboration) -> bool:
+    """Whether an edit of `collab` (declined, before the edit) asks those who declined it
+    again, whatever it changed: a decline is final for the version it answered
+    (`rules.may_confirm`), and the author's edit is the next version. Not when a former member
+    left it unanswered or declined it: nobody may answer for them, so asking the others would
+    not make it count (removing them, or naming their company, asks everybody again)."""
+    if collab.status != Collaboration.Status.DECLINED:
+        return False
+    rows = collab.participants.values_list("state", "former_member")
+    return not any(former and state != Participant.State.CONFIRMED for state, former in rows)
+
+
+def _reopen(collab: Collaboration, *, actor: User, declined_only: bool = False) -> None:
     """Everybody but the editor confirms the new version again (staff re-verify parties
-    without a member); the editor's own confirmation is this edit. A former member cannot be
-    asked: their row stays as they left it."""
-    collab.participants.exclude(user_id=actor.pk).exclude(former_member=True).update(
-        state=Participant.State.PENDING, confirmed_at=None, verified_by=None
-    )
+    without a member) — with `declined_only`, those who declined it (or staff rejected), the
+    others' answers standing; the editor's own confirmation is this edit. A former member
+    cannot be asked: their row stays as they left it."""
+    others = collab.participants.exclude(user_id=actor.pk).exclude(former_member=True)
+    if declined_only:
+        others = others.filter(state=Participant.State.DECLINED)
+    others.update(state=Participant.State.PENDING, confirmed_at=None, verified_by=None)
     collab.participants.filter(user_id=actor.pk).update(
         state=Participant.State.CONFIRMED, confirmed_at=timezone.now()
     )
@@ -254,7 +281,9 @@ def collaboration_update(
 ) -> Collaboration:
     """Edit a collaboration. A change of value or participants, or showing it to more people
     (participants only → members → public), asks the others to confirm again: until they do,
-    it is shown to its parties only. Showing it to fewer people asks nobody.
+    it is shown to its parties only. Showing it to fewer people asks nobody. Any change of a
+    declined collaboration (its author's: `rules.may_edit`) asks again those who declined it
+    (`_decliners_asked_again`).
 
     `seen`, the version (`updated_at`) the editor's form showed: if the collaboration was
     saved since (another participant's edit, a confirmation) and this edit would change it,
@@ -264,6 +293,7 @@ def collaboration_update(
     collab = Collaboration.objects.select_for_update().get(pk=collaboration.pk)
     if not can_edit(collab, actor):
         raise PermissionDenied(_("You cannot edit this collaboration."))
+    ask_decliners = _decliners_asked_again(collab)
     with summary_tracking([collab.pk]):
         changes = _fields_apply(collab, actor=actor, fields=fields)
         snapshots = None
@@ -283,16 +313,13 @@ def collaboration_update(
             )
             # Raised inside the transaction: what was applied above is rolled back.
             raise ValidationError({NON_FIELD_ERRORS: ValidationError(stale, code="edited")})
-        reopen = (
-            snapshots is not None
-            or any(f in changes for f in RECONFIRM_FIELDS)
-            or audience_widened(changes)
-        )
+        everybody = asks_everybody(changes)
+        reopen = everybody or ask_decliners
         if reopen:
             collab.revision += 1
         collab.save()
         if reopen:
-            _reopen(collab, actor=actor)
+            _reopen(collab, actor=actor, declined_only=not everybody)
         history_add(
             collab,
             actor=actor,

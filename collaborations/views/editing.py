@@ -20,7 +20,7 @@ from members.models import Profile
 from ..forms import CollaborationForm, ParticipantFormSet, participant_initial
 from ..models import Collaboration
 from ..selectors import collaboration_detail_queryset
-from ..services import can_edit, collaboration_create, collaboration_update
+from ..services import can_edit, collaboration_create, collaboration_update, edit_asked_again
 
 
 class _CollaborationFormMixin(LoginRequiredMixin):
@@ -175,7 +175,17 @@ class CollaborationUpdateView(_CollaborationFormMixin, View):
                 form.data["edited"] = Collaboration.objects.get(pk=pk).updated_at.isoformat()
             return self.render(form, formset, status=400)
         # Asked again (a new revision): say so, whether it was confirmed or declined before.
-        if collab.revision != original.revision:
+        asked_again = collab.revision != original.revision
+        if asked_again and edit_asked_again(collab) == "declined":
+            # It was declined: any edit asks again who declined it, the others' answers stand.
+            messages.warning(
+                request,
+                _(
+                    "Saved. Those who declined it are asked to confirm it again: it counts once "
+                    "every party has confirmed it."
+                ),
+            )
+        elif asked_again:
             messages.warning(
                 request,
                 _(
