@@ -12,7 +12,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 
 from members.rules import is_member, is_staff
 
-from .models import Collaboration, Participant
+from .models import Collaboration, CollaborationHistory, Participant
 
 SHOWN = [Collaboration.Visibility.PUBLIC, Collaboration.Visibility.MEMBERS]
 
@@ -83,6 +83,26 @@ def may_edit(user, collab) -> bool:
 
 
 @rules.predicate
+def may_withdraw_collaboration(user, collab) -> bool:
+    """The author withdraws (deletes) a collaboration they logged while no other party has
+    confirmed it, now or before: logged by mistake, it leaves everyone's pending lists. Once
+    another party confirmed a version of it (a member, or staff verifying a party), it is
+    part of the ledger: it is edited, never withdrawn. Reads the participants (prefetch
+    them) and, for the confirmations given before, the history."""
+    if collab is None or not user.is_authenticated or collab.author_id != user.pk:
+        return False
+    if collab.status == Collaboration.Status.CONFIRMED:
+        return False
+    if any(
+        p.state == Participant.State.CONFIRMED and p.user_id != user.pk
+        for p in collab.participants.all()
+    ):
+        return False
+    answers = (CollaborationHistory.Action.CONFIRMED, CollaborationHistory.Action.VERIFIED)
+    return not collab.history.filter(action__in=answers).exclude(actor_id=user.pk).exists()
+
+
+@rules.predicate
 def may_remove(user, participant) -> bool:
     """Whether an edit by `user` may take `participant` off the collaboration: not a member
     who confirmed it. They agreed to it with themselves in it, and someone else's edit would
@@ -133,6 +153,8 @@ rules.add_perm("collaborations.view_collaboration", collaboration_visible)
 rules.add_perm("collaborations.view_history", is_staff | is_party)
 rules.add_perm("collaborations.log_collaboration", is_member)
 rules.add_perm("collaborations.change_collaboration", may_edit)
+# The author taking back what they logged by mistake (deleting it, not the admin's delete).
+rules.add_perm("collaborations.withdraw_collaboration", may_withdraw_collaboration)
 # An edit removing a party (the object is the participant row).
 rules.add_perm("collaborations.remove_participant", may_remove)
 # Answering for one's own participation (the object is the participant row).

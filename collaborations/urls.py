@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/", views.CollaborationDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CollaborationUpdateView.as_view(), name="update"),
     path("<int:pk>/verify/", views.CollaborationVerifyView.as_view(), name="verify"),
+    path("<int:pk>/withdraw/", views.CollaborationWithdrawView.as_view(), name="withdraw"),
     path(
         "participations/<int:pk>/confirm/",
         views.ParticipantConfirmView.as_view(),

@@ -1,8 +1,8 @@
 """Writes of the collaboration ledger. Every state change records a history entry, writes the
 emails it causes to the outbox and keeps the dashboard's tallies right, in the same
-transaction. By concern: `ledger` (log, edit), `confirmations` (confirm, decline, verify),
-`followups` (after an event), `summary` (the dashboard's tallies), `snapshot` (its stored
-rendering), `validation`, `common`.
+transaction. By concern: `ledger` (log, edit, withdraw), `confirmations` (confirm, decline,
+verify), `followups` (after an event), `summary` (the dashboard's tallies), `snapshot` (its
+stored rendering), `validation`, `common`.
 """
 
 from ..selectors.dashboard import DASHBOARD_VERSION_KEY
@@ -28,8 +28,10 @@ from .followups import (
 )
 from .ledger import (
     can_edit,
+    can_withdraw,
     collaboration_create,
     collaboration_update,
+    collaboration_withdraw,
     edit_asked_again,
     removals_refused,
 )
@@ -64,10 +66,12 @@ __all__ = [
     "attended_event_ids",
     "can_decline",
     "can_edit",
+    "can_withdraw",
     "collaboration_create",
     "collaboration_follow_up_url",
     "collaboration_update",
     "collaboration_verify",
+    "collaboration_withdraw",
     "dashboard_generation_bump",
     "dashboard_invalidate",
     "dashboard_snapshot_store",

@@ -1,8 +1,9 @@
-"""Logging a collaboration and editing it."""
+"""Logging a collaboration, editing it, and its author withdrawing it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 import rules
@@ -33,6 +34,8 @@ from .validation import (
     validate_origin,
     validate_participants,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -121,6 +124,40 @@ def can_edit(collab: Collaboration, user: User) -> bool:
     asked: the rule itself, not `user.has_perm()`, which grants every permission to an active
     superuser, who is no party to the collaboration and could then not save it."""
     return rules.has_perm("collaborations.change_collaboration", user, collab)
+
+
+def can_withdraw(collab: Collaboration, user: User) -> bool:
+    """`collaborations.withdraw_collaboration` (collaborations/rules.py), asked as `can_edit`
+    asks its rule."""
+    return rules.has_perm("collaborations.withdraw_collaboration", user, collab)
+
+
+@transaction.atomic
+def collaboration_withdraw(*, collaboration: Collaboration, actor: User) -> None:
+    """The author takes back a collaboration logged by mistake, before any other party
+    confirmed it (`rules.may_withdraw_collaboration`): it is deleted with its parties and its
+    history, so it leaves everyone's pending requests, and the requests not sent yet are not
+    sent (their delivery check: the participant is gone). It never counted: no figure moves.
+
+    Asked again under the lock: one confirmed since the page was drawn is refused with a
+    ValidationError (code "confirmed") and kept; one withdrawn already is left so (a double
+    click). Anyone but its author: PermissionDenied."""
+    collab = Collaboration.objects.select_for_update().filter(pk=collaboration.pk).first()
+    if collab is None:
+        return
+    if collab.author_id is None or collab.author_id != actor.pk:
+        raise PermissionDenied(_("Only its author can withdraw a collaboration."))
+    if not can_withdraw(collab, actor):
+        raise ValidationError(
+            _(
+                "Another party confirmed this collaboration: it can no longer be withdrawn. "
+                "If something in it is wrong, edit it instead; the others are then asked again."
+            ),
+            code="confirmed",
+        )
+    logger.info("Collaboration %s withdrawn by its author (user %s).", collab.pk, actor.pk)
+    with summary_tracking([collab.pk]):
+        collab.delete()
 
 
 def _fields_apply(collab: Collaboration, *, actor: User, fields: dict) -> dict:

@@ -7,7 +7,7 @@ from .answers import (
     ParticipantConfirmView,
     ParticipantDeclineView,
 )
-from .editing import CollaborationCreateView, CollaborationUpdateView
+from .editing import CollaborationCreateView, CollaborationUpdateView, CollaborationWithdrawView
 from .ledger import (
     CollaborationDetailView,
     CollaborationListView,
@@ -23,6 +23,7 @@ __all__ = [
     "CollaborationListView",
     "CollaborationUpdateView",
     "CollaborationVerifyView",
+    "CollaborationWithdrawView",
     "DashboardView",
     "MemberAutocompleteView",
     "MyCollaborationsView",

@@ -26,6 +26,16 @@ from .ledger import CollaborationDetailView, StaffRequiredMixin
 REFUSED_STATUS = {"declined": 409, "author": 403}
 
 
+def page_refused(request, pk: int, status: int):
+    """The collaboration's page as it is, with the message saying why what it sent was
+    refused, under a 4xx status: a resent page or a hand-made request changed nothing."""
+    page = CollaborationDetailView()
+    page.setup(request, pk=pk)
+    response = page.get(request, pk=pk)
+    response.status_code = status
+    return response
+
+
 class _ParticipantAnswerView(LoginRequiredMixin, View):
     http_method_names = ["post"]
     service = None
@@ -59,13 +69,7 @@ class _ParticipantAnswerView(LoginRequiredMixin, View):
         messages.success(self.request, self.message)
 
     def refused(self, pk: int, status: int):
-        """The collaboration's page as it is, with the message saying why the answer was
-        refused, under a 4xx status: a resent page or a hand-made request changed nothing."""
-        page = CollaborationDetailView()
-        page.setup(self.request, pk=pk)
-        response = page.get(self.request, pk=pk)
-        response.status_code = status
-        return response
+        return page_refused(self.request, pk, status)
 
     @staticmethod
     def not_a_party(request):

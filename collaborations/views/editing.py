@@ -1,5 +1,6 @@
 """Logging a collaboration and editing it: the form and the participants' formset, one
-submission acted on once. Thin: permission, form, service call, message, redirect."""
+submission acted on once; its author withdrawing it. Thin: permission, form, service call,
+message, redirect."""
 
 from __future__ import annotations
 
@@ -20,7 +21,14 @@ from members.models import Profile
 from ..forms import CollaborationForm, ParticipantFormSet, participant_initial
 from ..models import Collaboration
 from ..selectors import collaboration_detail_queryset
-from ..services import can_edit, collaboration_create, collaboration_update, edit_asked_again
+from ..services import (
+    can_edit,
+    collaboration_create,
+    collaboration_update,
+    collaboration_withdraw,
+    edit_asked_again,
+)
+from .answers import page_refused
 
 
 class _CollaborationFormMixin(LoginRequiredMixin):
@@ -196,3 +204,25 @@ class CollaborationUpdateView(_CollaborationFormMixin, View):
         else:
             messages.success(request, _("Saved."))
         return HttpResponseRedirect(collab.get_absolute_url())
+
+
+class CollaborationWithdrawView(LoginRequiredMixin, View):
+    """Its author deletes a collaboration logged by mistake, nobody else having confirmed it
+    (`collaboration_withdraw`). One they may not see is a 404; a party who is not its author
+    is refused (403); one confirmed since the page was drawn comes back with why (409)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        collab = get_object_or_404(collaboration_detail_queryset(user=request.user), pk=pk)
+        try:
+            collaboration_withdraw(collaboration=collab, actor=request.user)
+        except ValidationError as exc:
+            for text in exc.messages:
+                messages.warning(request, text)
+            return page_refused(request, pk, 409)
+        messages.success(
+            request,
+            _("Withdrawn: the collaboration is deleted, and nobody is asked to confirm it."),
+        )
+        return HttpResponseRedirect(reverse("collaborations:mine"))

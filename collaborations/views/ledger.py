@@ -23,7 +23,7 @@ from ..selectors import (
     my_collaborations,
     pending_confirmations,
 )
-from ..services import can_decline, can_edit
+from ..services import can_decline, can_edit, can_withdraw
 from ..services.common import changed_labels
 
 
@@ -149,6 +149,8 @@ class CollaborationDetailView(DetailView):
             mine=mine,
             insider=insider,
             can_edit=can_edit(collab, user),
+            # Its author, while no other party confirmed it (`collaboration_withdraw`).
+            can_withdraw=can_withdraw(collab, user),
             # The same rule as the decline it sends (`participant_decline`).
             may_withdraw=can_decline(mine, user),
             needs_staff=[p for p in participants if p.needs_staff and p.state != "confirmed"],
