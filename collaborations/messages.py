@@ -83,6 +83,40 @@ class CollaborationChanged(CollaborationRequest):
     template_prefix = "collaborations/email/confirmation_again"
 
 
+# collab-answer:<collaboration id>:<participant id>:<answer>:r<revision> (confirmations.py)
+_ANSWER_KEY = re.compile(r"^collab-answer:(?P<collaboration>\d+):\d+:")
+
+
+@register_kind
+class CollaborationAnswered(MessageKind):
+    """Another party confirmed or declined a collaboration you logged, or withdrew their
+    confirmation: its author hears of each answer once (the de-duplication key names the
+    participant, the answer and the revision)."""
+
+    key = "collaborations.collaboration_answered"
+    template_prefix = "collaborations/email/collaboration_answered"
+    preference = "collaboration_answer"
+    preference_label = _("Answers to the collaborations I logged")
+
+    def obsolete_reasons(self, rows: list) -> dict[int, str]:
+        """Not sent to an address that is not verified, nor about a collaboration deleted
+        since (its author withdrew it, or staff deleted it: its link would be a 404). One or
+        two queries for the batch."""
+        reasons = unverified_reasons(rows)
+        about = {}
+        for row in rows:
+            match = _ANSWER_KEY.match(row.dedup_key or "")
+            if match and row.pk not in reasons:
+                about[row.pk] = int(match["collaboration"])
+        there = set(
+            Collaboration.objects.filter(pk__in=set(about.values())).values_list("pk", flat=True)
+        )
+        for pk, collab_id in about.items():
+            if collab_id not in there:
+                reasons[pk] = "Collaboration deleted."
+        return reasons
+
+
 _FOLLOWUP_KEY = re.compile(r"^event-followup:(?P<event>\d+):\d+$")
 
 

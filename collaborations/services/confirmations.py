@@ -8,12 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from betacowork.messaging import notify
 from members.models import User
+from members.rules import profile_visible_to
 
+from ..messages import CollaborationAnswered
 from ..models import Collaboration, CollaborationHistory, Participant
-from .common import history_add, status_recompute
+from .common import history_add, site_url, status_recompute
 from .summary import summary_tracking
 
 
@@ -65,6 +70,7 @@ def _answer(
     # refused and changes nothing.
     if not rules.has_perm(perm, user, participant):
         raise refusal
+    withdrew = participant.state == Participant.State.CONFIRMED
     with summary_tracking([collab.pk]):
         participant.state = state
         participant.confirmed_at = timezone.now() if state == Participant.State.CONFIRMED else None
@@ -76,7 +82,37 @@ def _answer(
             changes={"participant": participant.name, "role": participant.role},
         )
         status_recompute(collab, actor=user)
+    _author_tell(collab, participant=participant, withdrew=withdrew)
     return participant
+
+
+def _author_tell(collab: Collaboration, *, participant: Participant, withdrew: bool) -> None:
+    """The author hears of another party's answer (`CollaborationAnswered`), in their
+    language, once per answer to a revision; the party named as the page names them to the
+    author ("A member" for a profile they may not see). Not an author who answers
+    themselves (asked again after another party's edit), nor one whose account was deleted."""
+    author = collab.author if collab.author_id else None
+    if author is None or author.pk == participant.user_id:
+        return
+    profile = getattr(participant.user, "profile", None)
+    named = profile is not None and profile_visible_to(profile, author)
+    notify(
+        kind=CollaborationAnswered.key,
+        recipient=author,
+        context={
+            "collaboration": collab,
+            "recipient": author,
+            "party_name": profile.display_name if named else capfirst(gettext_lazy("a member")),
+            "confirmed": participant.state == Participant.State.CONFIRMED,
+            "withdrew": withdrew,
+            "status": collab.status,
+            "url": site_url(collab.get_absolute_url()),
+        },
+        dedup_key=(
+            f"collab-answer:{collab.pk}:{participant.pk}:{participant.state}:r{collab.revision}"
+        ),
+        topic=f"collaboration:{collab.pk}",
+    )
 
 
 @transaction.atomic
