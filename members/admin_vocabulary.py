@@ -11,6 +11,38 @@ from django.utils.translation import ngettext
 
 from .models import Term
 from .services import term_approve, term_merge
+from .services.vocabulary import TAG_SEPARATORS
+
+
+class TermAdminForm(forms.ModelForm):
+    """A term's names hold no tag separator: members type tags separated by commas (or
+    semicolons), so a name with one would come back from their profile form as two new
+    proposed terms."""
+
+    class Meta:
+        model = Term
+        fields = ["slug", "name_en", "name_fr", "name_nl", "synonyms", "status", "proposed_by"]
+
+    def _name_clean(self, field: str) -> str:
+        name = self.cleaned_data.get(field, "")
+        if any(ch in name for ch in TAG_SEPARATORS):
+            raise forms.ValidationError(
+                _(
+                    "A term's name cannot contain a comma or a semicolon: members separate "
+                    "tags with them. Put other words for it in the synonyms."
+                ),
+                code="separator",
+            )
+        return name
+
+    def clean_name_en(self):
+        return self._name_clean("name_en")
+
+    def clean_name_fr(self):
+        return self._name_clean("name_fr")
+
+    def clean_name_nl(self):
+        return self._name_clean("name_nl")
 
 
 class TermMergeForm(forms.Form):
@@ -24,6 +56,7 @@ class TermMergeForm(forms.Form):
 
 @admin.register(Term)
 class TermAdmin(admin.ModelAdmin):
+    form = TermAdminForm
     list_display = ["name_en", "name_fr", "name_nl", "synonyms", "status", "proposed_by"]
     list_filter = ["status"]
     search_fields = ["name_en", "name_fr", "name_nl", "synonyms", "slug"]

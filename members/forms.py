@@ -273,12 +273,19 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         profile = self.instance
+        # The names of the terms each tags field shows (in every language: the page may
+        # have been opened in another): sent back, they are the same terms, even a name
+        # holding a separator ("UX-onderzoek, gebruikersonderzoek", named before the admin
+        # refused it).
+        self.shown_names: dict[str, list[str]] = {}
         if profile.pk:
             self.fields["company_name"].initial = profile.company.name if profile.company else ""
             for name in ("skills", "offers", "seeks"):
-                self.fields[f"{name}_tags"].initial = ", ".join(
-                    t.label() for t in getattr(profile, name).all()
-                )
+                terms = list(getattr(profile, name).all())
+                self.shown_names[f"{name}_tags"] = [
+                    n for t in terms for n in (t.name_en, t.name_fr, t.name_nl) if n
+                ]
+                self.fields[f"{name}_tags"].initial = ", ".join(t.label() for t in terms)
         for field in self.fields.values():
             if isinstance(field.widget, forms.TextInput | forms.URLInput | forms.Textarea):
                 field.widget.attrs.setdefault("class", "input")
@@ -296,7 +303,7 @@ class ProfileForm(forms.ModelForm):
         return phone_clean(self.cleaned_data.get("phone", ""))
 
     def _clean_tags(self, name: str) -> list[str]:
-        return tags_validate(self.cleaned_data.get(name, ""))
+        return tags_validate(self.cleaned_data.get(name, ""), whole=self.shown_names.get(name, ()))
 
     def clean_skills_tags(self):
         return self._clean_tags("skills_tags")

@@ -64,12 +64,44 @@ def vocabulary_index(terms: Iterable[Term]) -> dict[str, Term]:
     return index
 
 
-def tags_parse(raw: str) -> list[str]:
+TAG_SEPARATORS = ",;"
+_TAG_SPLIT = re.compile(f"([{TAG_SEPARATORS}])")
+_SPACED_SEPARATOR = re.compile(f"\\s*([{TAG_SEPARATORS}])\\s*")
+
+
+def _tag_parts(raw: str, whole: Iterable[str]) -> list[str]:
+    """`raw` split at its separators, except where the pieces make one of the `whole` labels
+    (up to `vocabulary_key()` and the spacing around separators): that label then, as given
+    (a term named with a comma before names could not hold one)."""
+
+    def key(label: str) -> str:
+        return _SPACED_SEPARATOR.sub(r"\1", vocabulary_key(label))
+
+    pieces = _TAG_SPLIT.split(raw or "")  # text, separator, text, …
+    labels = {key(label): label for label in whole if _TAG_SPLIT.search(label)}
+    widest = max((len(_TAG_SPLIT.split(k)) for k in labels), default=1)
+    parts, i = [], 0
+    while i < len(pieces):
+        for end in range(min(len(pieces), i + widest), i + 1, -2):
+            label = labels.get(key("".join(pieces[i:end])))
+            if label is not None:
+                break
+        else:
+            end, label = i + 1, pieces[i]
+        parts.append(label)
+        i = end + 1  # past the separator after it
+    return parts
+
+
+def tags_parse(raw: str, *, whole: Iterable[str] = ()) -> list[str]:
     """Comma-separated labels, trimmed and de-duplicated (the same `vocabulary_key()`: case,
-    Latin accents and spacing aside). A label with no letter nor digit is no tag."""
+    Latin accents and spacing aside). A label with no letter nor digit is no tag.
+
+    `whole`: labels kept in one piece although they hold a separator — those a form showed
+    (the names of terms named so before the admin refused it)."""
     labels: list[str] = []
     seen: set[str] = set()
-    for part in (raw or "").replace(";", ",").split(","):
+    for part in _tag_parts(raw, whole):
         label = " ".join(part.split())
         key = vocabulary_key(label)
         if label and fold(label) and key not in seen:
@@ -133,8 +165,9 @@ def _term_propose(*, label: str, key: str, proposer: User | None) -> Term:
     raise ValidationError(_("Please try again: the vocabulary changed while you saved."))
 
 
-def tags_validate(raw: str) -> list[str]:
-    labels = tags_parse(raw)
+def tags_validate(raw: str, *, whole: Iterable[str] = ()) -> list[str]:
+    """`tags_parse()`'s labels, or a ValidationError: too many, or one too long."""
+    labels = tags_parse(raw, whole=whole)
     if len(labels) > MAX_TAGS:
         raise ValidationError(
             _("At most %(n)d tags here; you gave %(given)d.")
