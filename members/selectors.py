@@ -48,6 +48,7 @@ from .directory.postgres_places import space_people_rows
 from .directory.sqlite import (  # noqa: F401
     directory_profiles,
     folded_name,
+    name_order,
     space_members_filter,
 )
 from .models import Company, Membership, Profile, Space, Term, Visibility
@@ -57,7 +58,7 @@ from .search import fold
 
 
 def profile_list(*, user) -> QuerySet[Profile]:
-    return profile_cards(Profile.objects.visible_to(user)).order_by("display_name", "pk")
+    return profile_cards(Profile.objects.visible_to(user)).order_by(*name_order())
 
 
 def community_figures(*, user) -> dict:
@@ -151,12 +152,12 @@ def profile_renamed(*, user, slug: str) -> Profile | None:
 
 def company_members(*, user, company) -> QuerySet[Profile]:
     return profile_cards(
-        Profile.objects.visible_to(user).filter(company=company).order_by("display_name", "pk")
+        Profile.objects.visible_to(user).filter(company=company).order_by(*name_order())
     )
 
 
 def space_members(*, user, space) -> QuerySet[Profile]:
-    return profile_cards(space_people(user=user, space=space).order_by("display_name", "pk"))
+    return profile_cards(space_people(user=user, space=space).order_by(*name_order()))
 
 
 def companies_visible_to(*, user, with_page: bool = False) -> QuerySet[Company]:
@@ -214,7 +215,7 @@ def people_autocomplete(*, user, q: str, limit: int = 10, among=None) -> list[di
         )
         .select_related("company")
         .only("slug", "display_name", "headline", "company__name")
-        .order_by("display_name", "pk")[:limit]
+        .order_by(*name_order())[:limit]
     )
     return [
         {

@@ -50,6 +50,17 @@ def folded_name():
     return Substr("search_document", 1, Length(name))
 
 
+def name_order() -> list:
+    """A list of profiles' order by name, as a reader orders names: accents and case aside
+    ("Élodie" among the E's, "de Smet" among the D's), then as written, then by id.
+
+    On SQLite, whose own order is by code point ("Zoë" before "Élodie", "Zoe" before "de"),
+    by `folded_name()` first; PostgreSQL's database collation orders names so already."""
+    if connection.vendor == "postgresql":
+        return ["display_name", "pk"]
+    return [folded_name(), "display_name", "pk"]
+
+
 def name_tier(words: list[str]) -> tuple[Concat, Case]:
     """(the folded name between spaces, to annotate as `name_padded`; the tier: 0 the whole
     name is the search, 1 every word is a word of the name, 2 every word starts one, 3 the
@@ -110,9 +121,9 @@ def directory_profiles(*, user, query: DirectoryQuery) -> QuerySet[Profile]:
     elif query.sort == "relevance" and query.words:
         padded, tier = name_tier(query.words)
         qs = qs.annotate(name_padded=padded).annotate(name_tier=tier)
-        qs = qs.order_by("name_tier", "display_name", "pk")
+        qs = qs.order_by("name_tier", *name_order())
     else:
-        qs = qs.order_by("display_name", "pk")
+        qs = qs.order_by(*name_order())
     return profile_cards(qs)
 
 
@@ -165,7 +176,7 @@ def profiles_in_places(
         profile
         for profile in qs.select_related("company")
         .only(*CARD_FIELDS, "city", "region")
-        .order_by("display_name", "pk")
+        .order_by(*name_order())
         if fold(profile.city) in places or fold(profile.region) in places
     ]
     return (found if limit is None else found[:limit]), len(found)

@@ -1,5 +1,7 @@
 import pytest
+from django.db import connection
 
+from members.search import fold
 from tests.factories import MembershipFactory, SpaceFactory, TermFactory, make_member
 
 
@@ -65,3 +67,22 @@ def world(db, vocab, spaces):
         if n < 3:
             MembershipFactory(user=person.user, space=beta, plan="flex")
     return vocab
+
+
+def names_by_code_point() -> bool:
+    """Whether this database orders names by code point ("Zoë" before "Élodie"): a
+    PostgreSQL database created with the "C" collation. SQLite is ordered as a reader
+    would (`members.directory.sqlite.name_order()`), PostgreSQL by its collation."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()")
+        return cursor.fetchone()[0].split(".")[0] in ("C", "POSIX")
+
+
+def in_name_order(names: list[str]) -> list[str]:
+    """`names` as the directory orders them by name: accents and case aside, then as
+    written (by code point on a "C"-collated PostgreSQL database)."""
+    if names_by_code_point():
+        return sorted(names)
+    return sorted(names, key=lambda name: (fold(name), name))
