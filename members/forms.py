@@ -296,6 +296,14 @@ class ProfileForm(forms.ModelForm):
             return None
         return avatar_process(upload)
 
+    def clean_languages(self):
+        """The checked languages in the member's order (the first is the one they prefer:
+        the vCard's LANG;PREF=1), new ones after them: the checkboxes come back in the
+        form's order."""
+        checked = self.cleaned_data.get("languages") or []
+        kept = [code for code in self.instance.languages or [] if code in checked]
+        return kept + [code for code in checked if code not in kept]
+
     def clean_linkedin(self):
         return linkedin_clean(self.cleaned_data.get("linkedin", ""))
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from members.models import Company, Term
+from members.models import SPOKEN_LANGUAGES, Company, Term
 from tests.factories import CompanyFactory, UserFactory, make_member
 
 
@@ -208,3 +208,28 @@ def test_my_edit_shortcut_redirects_to_my_own_profile(client, katia):
     client.force_login(katia.user)
     response = client.get(reverse("members:my_profile_edit"))
     assert response["Location"] == reverse("members:profile_edit", kwargs={"slug": katia.slug})
+
+
+def _as_a_browser_sends(codes: set[str]) -> list[str]:
+    """Checked languages in the checkboxes' order, as a browser sends them."""
+    return [code for code, _name in SPOKEN_LANGUAGES if code in codes]
+
+
+def test_an_unchanged_save_keeps_the_order_of_my_languages(client, katia):
+    katia.languages = ["fr", "en", "el"]
+    katia.save()
+    client.force_login(katia.user)
+    url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
+    languages = _as_a_browser_sends({"fr", "en", "el"})
+    assert languages != ["fr", "en", "el"]  # the form's order is not hers
+    response = client.post(url, _form_data(languages=languages))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    katia.refresh_from_db()
+    assert katia.languages == ["fr", "en", "el"]
+    vcard = client.get(reverse("members:vcard", kwargs={"slug": katia.slug})).content.decode()
+    assert "LANG;PREF=1:fr" in vcard
+    # One dropped, one added: the others keep their order, the new one comes last.
+    response = client.post(url, _form_data(languages=_as_a_browser_sends({"fr", "el", "nl"})))
+    assert response.status_code == 302
+    katia.refresh_from_db()
+    assert katia.languages == ["fr", "el", "nl"]
