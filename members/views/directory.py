@@ -28,6 +28,7 @@ from ..directory.cards import cards_html
 from ..directory.query import blank_search_notice
 from ..directory.sqlite import profile_page_fetch
 from ..rules import has_staff_tools
+from ..search import fold
 from ..selectors import (
     MAX_PAGE,
     PER_PAGE,
@@ -81,6 +82,12 @@ def page_of_request(request, qs, *, per_page: int = PER_PAGE):
     return page, [n for n in (notice, clamp_notice) if n]
 
 
+def _by_label(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """`choices` in alphabetical order of their labels, as a reader orders them: accents and
+    case aside ("écriture" among the E's, "SEO" among the S's), then as written."""
+    return sorted(choices, key=lambda choice: (fold(choice[1]), choice[1]))
+
+
 def _filter_choices(options: dict) -> dict[str, str]:
     """The filter selects' `<option>`s, rendered once per language and options version
     (kept in the options' memo): `{% options_html %}` then only marks the chosen one."""
@@ -91,7 +98,7 @@ def _filter_choices(options: dict) -> dict[str, str]:
         rendered[language] = {
             name: options_render(choices)
             for name, choices in (
-                ("terms", [(t.slug, t.label(language)) for t in options["terms"]]),
+                ("terms", _by_label([(t.slug, t.label(language)) for t in options["terms"]])),
                 ("spaces", [(sp.slug, f"{sp.name} ({sp.city})") for sp in options["spaces"]]),
                 ("languages", fixed["languages"]),
                 ("plans", fixed["plans"]),
