@@ -11,16 +11,69 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.postgres.search import SearchQueryField
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.backends.signals import connection_created
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import RowRange
-from django.db.models.functions import Concat, Length, Replace, Substr
+from django.db.models.functions import Cast, Concat, Length, Replace, Substr
+from django.db.models.lookups import Exact
+from django.dispatch import receiver
 from django.utils import timezone
 
-from ..models import Membership, Profile
-from ..search import FOLDED_LONGER, fold, search_filter
+from ..models import Membership, Profile, ProfileSearch
+from ..search import FACET_PLACE, FOLDED_LONGER, facets_tsquery, fold, search_filter
 from .cards import CARD_FIELDS, profile_cards
 from .query import JOINED_CHOICES, DirectoryQuery
+
+FOLD_FUNCTION = "members_fold"
+
+
+@receiver(connection_created)
+def _fold_function(sender, connection, **kwargs) -> None:
+    """`fold()` in SQL on every SQLite connection, as `members_fold(text)`: what a place is
+    compared by (SQLite's own case-insensitive match knows neither accents nor "È")."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
+
+
+def place_filter(place: str) -> Q:
+    """Profiles whose city or region is `place`, accents, case and spacing aside (`fold()`,
+    as PostgreSQL's place lexemes and `profiles_in_places()` compare them); a place of
+    punctuation only names none. On PostgreSQL (the profile rows are read there to check its
+    search rows against them) by those lexemes."""
+    folded = fold(place)
+    if not folded:
+        return Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        lexeme = Cast(Value(facets_tsquery([(FACET_PLACE, folded)])), SearchQueryField())
+        facet = Func(
+            F("search_vector"),
+            lexeme,
+            arg_joiner=" @@ ",
+            template="(%(expressions)s)",
+            output_field=BooleanField(),
+        )
+        return Q(Exists(ProfileSearch.objects.filter(facet, profile_id=OuterRef("pk"))))
+    city, region = (
+        Func(F(name), function=FOLD_FUNCTION, output_field=CharField())
+        for name in ("city", "region")
+    )
+    return Q(Exact(city, folded)) | Q(Exact(region, folded))
 
 
 def space_members_filter(space_id: int | OuterRef) -> Q:
@@ -88,7 +141,7 @@ def _facets(qs: QuerySet[Profile], query: DirectoryQuery) -> QuerySet[Profile]:
     if query.space:
         qs = qs.filter(space_members_filter(query.space.pk))
     if query.place:
-        qs = qs.filter(Q(city__iexact=query.place) | Q(region__iexact=query.place))
+        qs = qs.filter(place_filter(query.place))
     if query.language and connection.vendor == "postgresql":
         # The profile rows are read on PostgreSQL too: to check its search rows against them.
         qs = qs.filter(languages__contains=[query.language])
