@@ -260,7 +260,14 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = list(PROFILE_FIELDS)
-        field_classes = {"display_name": PersonNameField}
+        # Every one-line text others see: never shown reversed nor blank-looking.
+        field_classes = {
+            "display_name": PersonNameField,
+            **dict.fromkeys(
+                ("headline", "job_title", "offers_text", "seeks_text", "city", "region"),
+                ShownTextField,
+            ),
+        }
         labels = {
             "offers_text": _("What I offer, in a sentence"),
             "seeks_text": _("What I seek, in a sentence"),

@@ -233,3 +233,22 @@ def test_an_unchanged_save_keeps_the_order_of_my_languages(client, katia):
     assert response.status_code == 302
     katia.refresh_from_db()
     assert katia.languages == ["fr", "el", "nl"]
+
+
+@pytest.mark.parametrize(
+    "field", ["headline", "job_title", "offers_text", "seeks_text", "city", "region"]
+)
+def test_a_text_direction_override_is_refused_in_every_shown_line(client, katia, field):
+    """ "Designer" + U+202E showed the company link after it reversed, on the profile page."""
+    client.force_login(katia.user)
+    url = reverse("members:profile_edit", kwargs={"slug": katia.slug})
+    response = client.post(url, _form_data(**{field: "Designer \u202e at"}))
+    assert response.status_code == 400
+    assert "text-direction overrides" in response.content.decode()
+    katia.refresh_from_db()
+    assert "\u202e" not in getattr(katia, field)
+    # Invisible characters are dropped, as in names; the rest is kept as typed.
+    response = client.post(url, _form_data(**{field: "Design\u200b  and\u00ad code"}))
+    assert response.status_code == 302
+    katia.refresh_from_db()
+    assert getattr(katia, field) == "Design and code"
