@@ -18,7 +18,7 @@ from members.forms import ShownTextField
 
 from .models import Collaboration, CollaborationHistory, Participant
 from .selectors import awaiting_staff_q
-from .services import collaboration_verify
+from .services import can_moderate, collaboration_update, collaboration_verify, validate_fields
 
 
 class ParticipantInline(admin.TabularInline):
@@ -116,10 +116,17 @@ def _value(field, value) -> str:
 
 
 class CollaborationAdminForm(forms.ModelForm):
-    """The title cleaned as the member's form cleans it."""
+    """The title cleaned as the member's form cleans it; the value and the start date checked
+    as the ledger's service checks them (`validate_fields`): a wrong one is said on its field."""
 
     class Meta:
         field_classes = {"title": ShownTextField}
+
+    def clean(self):
+        data = super().clean()
+        if "value_eur" in data and data.get("start_date"):
+            validate_fields(value_eur=data["value_eur"], start_date=data["start_date"])
+        return data
 
 
 class AwaitingStaffFilter(admin.SimpleListFilter):
@@ -163,9 +170,63 @@ class CollaborationAdmin(admin.ModelAdmin):
     search_fields = ["title", "author_name", "participants__name"]
     date_hierarchy = "start_date"
     inlines = [ParticipantInline, HistoryInline]
-    readonly_fields = ["status", "revision", "confirmed_at", "author", "author_name"]
-    raw_id_fields = ["origin_event", "introduced_by"]
+    fields = [
+        "title",
+        "kind",
+        "description",
+        "start_date",
+        "value_eur",
+        "origin_type",
+        "origin_event",
+        "introduced_by",
+        "space",
+        "chapter",
+        "visibility",
+        "status",
+        "revision",
+        "confirmed_at",
+        "author",
+        "author_name",
+    ]
+    # Staff change what `collaboration_update` takes from a member's form, but where it began:
+    # an event is one its editor attended, which staff did not. The chapter follows the space;
+    # the status, the revision and the answers follow the parties.
+    readonly_fields = [
+        "origin_type",
+        "origin_event",
+        "introduced_by",
+        "chapter",
+        "status",
+        "revision",
+        "confirmed_at",
+        "author",
+        "author_name",
+    ]
     actions = ["verify_parties"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and can_moderate(request.user)
+
+    def save_model(self, request, obj, form, change):
+        """Through the ledger's service, as a member's edit: a new value or a wider audience
+        asks every party again (a new revision), and the collaboration's history says who
+        changed what."""
+        revision = obj.revision
+        collaboration_update(
+            collaboration=obj,
+            actor=request.user,
+            **{name: form.cleaned_data[name] for name in form.changed_data},
+        )
+        obj.refresh_from_db()
+        if obj.revision != revision:
+            self.message_user(
+                request,
+                _(
+                    "Its parties are asked to confirm it again: until every one of them has, "
+                    "it does not count and only they see it."
+                ),
+                messages.WARNING,
+            )
 
     def get_queryset(self, request):
         return (

@@ -153,6 +153,9 @@ rules.add_perm("collaborations.view_collaboration", collaboration_visible)
 rules.add_perm("collaborations.view_history", is_staff | is_party)
 rules.add_perm("collaborations.log_collaboration", is_member)
 rules.add_perm("collaborations.change_collaboration", may_edit)
+# Staff correcting any collaboration in the admin: no party, they change no participant, and
+# what the parties must agree to is asked of them all again (`services.ledger.can_moderate`).
+rules.add_perm("collaborations.moderate_collaboration", is_staff)
 # The author taking back what they logged by mistake (deleting it, not the admin's delete).
 rules.add_perm("collaborations.withdraw_collaboration", may_withdraw_collaboration)
 # An edit removing a party (the object is the participant row).

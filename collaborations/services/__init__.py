@@ -28,6 +28,7 @@ from .followups import (
 )
 from .ledger import (
     can_edit,
+    can_moderate,
     can_withdraw,
     collaboration_create,
     collaboration_update,
@@ -49,6 +50,7 @@ from .validation import (
     ParticipantSpec,
     attended_event_ids,
     own_company_refusal,
+    validate_fields,
 )
 
 __all__ = [
@@ -66,6 +68,7 @@ __all__ = [
     "attended_event_ids",
     "can_decline",
     "can_edit",
+    "can_moderate",
     "can_withdraw",
     "collaboration_create",
     "collaboration_follow_up_url",
@@ -86,4 +89,5 @@ __all__ = [
     "site_url",
     "summary_rebuild",
     "summary_tracking",
+    "validate_fields",
 ]

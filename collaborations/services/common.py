@@ -282,7 +282,8 @@ def _still_to_answer(collab: Collaboration):
 def _request_again(collab: Collaboration, *, editor: User) -> int:
     """`request_confirmations` after an edit: each member still to confirm is told who
     changed it (as the page names them to that reader: "A member" for a profile they may not
-    see), what changed (this revision's history entry) or that they were added."""
+    see; "Betacowork staff" for staff, no party), what changed (this revision's history
+    entry) or that they were added."""
     entry = (
         collab.history.filter(revision=collab.revision, action=CollaborationHistory.Action.REOPENED)
         .order_by("-pk")
@@ -293,9 +294,16 @@ def _request_again(collab: Collaboration, *, editor: User) -> int:
     there_before = {party.get("user") for party in before if party.get("user")}
     labels = changed_labels(changes)
     profile = getattr(editor, "profile", None)
+    party = collab.participants.filter(user_id=editor.pk).exists()
     written = 0
     for participant in _still_to_answer(collab).exclude(user_id=editor.pk):
         named = profile is not None and profile_visible_to(profile, participant.user)
+        if not party:
+            editor_name = gettext_lazy("Betacowork staff")
+        elif named:
+            editor_name = profile.display_name
+        else:
+            editor_name = capfirst(gettext_lazy("a member"))
         written += notify(
             kind=CollaborationChanged.key,
             recipient=participant.user,
@@ -303,9 +311,7 @@ def _request_again(collab: Collaboration, *, editor: User) -> int:
                 "collaboration": collab,
                 "participant": participant,
                 "recipient": participant.user,
-                "editor_name": profile.display_name
-                if named
-                else capfirst(gettext_lazy("a member")),
+                "editor_name": editor_name,
                 "added": "participants" in changes and participant.user_id not in there_before,
                 "changed": labels,
                 "url": site_url(collab.get_absolute_url()),

@@ -126,6 +126,12 @@ def can_edit(collab: Collaboration, user: User) -> bool:
     return rules.has_perm("collaborations.change_collaboration", user, collab)
 
 
+def can_moderate(user: User) -> bool:
+    """`collaborations.moderate_collaboration` (collaborations/rules.py): staff correct any
+    collaboration's fields (the admin), as no party to it."""
+    return rules.has_perm("collaborations.moderate_collaboration", user)
+
+
 def can_withdraw(collab: Collaboration, user: User) -> bool:
     """`collaborations.withdraw_collaboration` (collaborations/rules.py), asked as `can_edit`
     asks its rule."""
@@ -322,13 +328,16 @@ def collaboration_update(
     declined collaboration (its author's: `rules.may_edit`) asks again those who declined it
     (`_decliners_asked_again`).
 
+    Staff (`can_moderate`) edit any collaboration's fields as no party to it: what asks the
+    others again asks every party, its author too; they change no participant.
+
     `seen`, the version (`updated_at`) the editor's form showed: if the collaboration was
     saved since (another participant's edit, a confirmation) and this edit would change it,
     nothing is changed and a ValidationError (code "edited") says so — saving a form opened
     before would undo the other change. The same form sent twice changes nothing the second
     time, and is no conflict."""
     collab = Collaboration.objects.select_for_update().get(pk=collaboration.pk)
-    if not can_edit(collab, actor):
+    if not (can_edit(collab, actor) or can_moderate(actor)):
         raise PermissionDenied(_("You cannot edit this collaboration."))
     ask_decliners = _decliners_asked_again(collab)
     with summary_tracking([collab.pk]):

@@ -143,7 +143,12 @@ def test_a_view_only_staff_member_verifies_no_collaboration(client):
     )
     client.force_login(_staff("view_collaboration"))
     assert "verify_parties" not in _actions(client, "admin:collaborations_collaboration_changelist")
+    # Changing the ledger is acting as staff on the site (`collaborations.moderate_collaboration`,
+    # the same staff `collaboration_verify` asks for): the admin's permission alone is offered
+    # no action that would be refused.
     client.force_login(_staff("view_collaboration", "change_collaboration"))
+    assert "verify_parties" not in _actions(client, "admin:collaborations_collaboration_changelist")
+    client.force_login(_staff("view_collaboration", "change_collaboration", "act_as_staff"))
     assert "verify_parties" in _actions(client, "admin:collaborations_collaboration_changelist")
     assert collab.status == Collaboration.Status.PROPOSED
 
