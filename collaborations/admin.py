@@ -204,6 +204,11 @@ class CollaborationAdmin(admin.ModelAdmin):
     ]
     actions = ["verify_parties"]
 
+    def has_add_permission(self, request):
+        # A collaboration is logged by one of its parties (the site's form, linked from the
+        # list): one added here had none, and stayed waiting for nobody's confirmation.
+        return False
+
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and can_moderate(request.user)
 

@@ -1,7 +1,8 @@
 """Staff's edit in the admin goes through the ledger's service, as a member's edit does (QA:
 saved straight to the row, a participants-only collaboration made public, or its value
 raised to €9,500,000, stayed confirmed at revision 1 — shown to anonymous visitors and counted
-on the dashboard at once, nobody asked, no history entry)."""
+on the dashboard at once, nobody asked, no history entry). And the admin adds none: a
+collaboration added there had no participants and stayed "proposed" forever."""
 
 from __future__ import annotations
 
@@ -168,6 +169,15 @@ def test_where_it_began_and_its_state_are_not_typed_in_the_admin(
 
     collab.refresh_from_db()
     assert (collab.origin_type, collab.status, collab.revision) == ("space", "confirmed", 1)
+
+
+def test_the_admin_adds_none_and_points_to_the_form_that_logs_one(client, staff):
+    client.force_login(staff)
+
+    assert client.get(reverse("admin:collaborations_collaboration_add")).status_code == 403
+    page = client.get(reverse("admin:collaborations_collaboration_changelist")).content.decode()
+    assert reverse("admin:collaborations_collaboration_add") not in page
+    assert f'href="{reverse("collaborations:create")}"' in page
 
 
 def test_a_staff_box_without_acting_as_staff_only_reads_it(client, member, other_member):

@@ -173,7 +173,7 @@ def test_collaboration_visibility_object_and_list_forms_agree(people):
         "admin:events_event_changelist",
         "admin:events_eventseries_changelist",
         "admin:members_profile_changelist",
-        "admin:collaborations_collaboration_add",
+        "admin:collaborations_collaboration_changelist",
     ],
 )
 def test_the_rules_give_plain_staff_no_admin_rights(client, url_name):
