@@ -49,6 +49,7 @@ _REASONS = {
     ),
     "The participant is someone else now.": _("The participant is someone else now."),
     "Collaboration declined meanwhile.": _("Collaboration declined meanwhile."),
+    "Collaboration deleted.": _("Collaboration deleted."),
 }
 # Stored status codes in those reasons ("Event is cancelled.", "Already answered: declined.").
 _STATES = {

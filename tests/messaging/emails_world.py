@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from betacowork.messaging.models import Outbox
 from betacowork.messaging.sender import outbox_send_due
-from collaborations.services import collaboration_update
+from collaborations.services import collaboration_update, participant_confirm
 from collaborations.services.followups import event_followups_write
 from events.chapters.services import chapter_diaspora_invite
 from events.console.services import organiser_note_send
@@ -230,6 +230,10 @@ def build(client) -> World:
     send_due()
     # Its author corrects its value: everyone is asked again ("… changed the collaboration").
     collaboration_update(collaboration=collab, actor=holder, value_eur=Decimal("1500"))
+    # Each of them logs one with Stan, who confirms it: its author hears of the answer.
+    for person in people.values():
+        theirs = log(person, holder, title=COLLAB_TITLE)
+        participant_confirm(participant=theirs.participants.get(user=holder), user=holder)
     # Ended before today (Brussels) whatever the hour the suite runs at: followed up.
     past = make_past_event(title=OTHER_TITLE, days_ago=2)
     for person in people.values():

@@ -684,6 +684,8 @@ def allowed(route: Route, role: str, kwargs: dict, w: World) -> bool:
         return _own_registration(w, role, kwargs["slug"])
     if route.name in ("collaborations:confirm", "collaborations:decline"):
         return Participant.objects.filter(pk=kwargs["pk"], user=user).exists()
+    if route.name == "collaborations:withdraw":  # its author, while nobody else confirmed it
+        return Collaboration.objects.filter(pk=kwargs["pk"], author=user).exists()
     if route.name == "events:check_in_toggle":
         return user.is_staff or w.chapter.organisers.filter(pk=user.pk).exists()
     if route.name in ("chapters:follow", "chapters:unfollow"):
