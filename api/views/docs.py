@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+
+from django.conf import settings
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+# The schema of each language, generated once per process: it changes only with the code.
+_SCHEMAS: dict[str, dict] = {}
+# drf-spectacular's generation is not thread-safe (tfranzel/drf-spectacular#1123, #1368): two
+# requests generating at once break each other (a 500 under gunicorn's threads).
+_GENERATING = threading.Lock()
 
 
 class _Public:
@@ -27,7 +38,36 @@ class _Public:
 
 
 class SchemaView(_Public, SpectacularAPIView):
-    """The OpenAPI 3 schema (YAML, or JSON with `Accept: application/json`)."""
+    """The OpenAPI 3 schema (YAML, or JSON with `Accept: application/json`), in the request's
+    language (or `?lang=`'s). The same for every caller and host: only the language varies
+    (the choices' labels, some descriptions), so it is generated once per language."""
+
+    def _get_schema_response(self, request):
+        # Called by drf-spectacular's get() with ?lang= already active. The API has one
+        # version, in its path: a `?version=` is not read (it would only relabel the schema,
+        # and each value would be one more schema to keep).
+        language = _supported(translation.get_language())
+        schema = _SCHEMAS.get(language)
+        if schema is None:
+            with _GENERATING:
+                schema = _SCHEMAS.get(language)
+                if schema is None:
+                    with translation.override(language):
+                        generator = self.generator_class(
+                            urlconf=self.urlconf, patterns=self.patterns
+                        )
+                        schema = generator.get_schema(request=request, public=self.serve_public)
+                    _SCHEMAS[language] = schema
+        filename = self._get_filename(request, version=None)
+        return Response(schema, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _supported(language: str | None) -> str:
+    """One of the site's languages: a `?lang=` it does not have is the default one."""
+    try:
+        return translation.get_supported_language_variant(language or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 class DocsView(_Public, SpectacularSwaggerSplitView):

@@ -4,12 +4,16 @@ served by the app (no CDN) and runs under the site's Content-Security-Policy."""
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.test import Client
+from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
@@ -108,3 +112,59 @@ def test_every_list_declares_the_page_size_bounds_it_enforces(client, db):
         assert page_size == {"type": "integer", "minimum": 1, "maximum": 100}, path
     assert client.get("/api/v1/directory/", {"page_size": 101}).status_code == 400
     assert client.get("/api/v1/directory/", {"page_size": 100}).status_code == 200
+
+
+# Concurrency: production serves each process with 8 threads (gunicorn gthread) ----------
+
+
+@pytest.fixture
+def cold_schema_cache(monkeypatch):
+    """The schema as a freshly started process has it: not generated yet."""
+    from api.views import docs
+
+    monkeypatch.setattr(docs, "_SCHEMAS", {}, raising=False)
+
+
+def test_the_schema_asked_for_by_many_threads_at_once_is_always_served(cold_schema_cache, db):
+    # drf-spectacular's generation is not thread-safe (tfranzel/drf-spectacular#1123): two
+    # requests generating at once broke each other, an occasional 500 "Schema generation
+    # REQUIRES a view instance" under the production server's threads.
+    languages = ["en", "fr", "nl"] * 8
+    start = threading.Barrier(8)
+
+    def fetch(language: str) -> tuple[int, str]:
+        client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE=language)
+        start.wait(timeout=10)  # eight at a time, together
+        response = client.get("/api/v1/schema/")
+        return response.status_code, response.content.decode()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(fetch, languages))
+
+    assert [status for status, _body in answers] == [200] * len(languages)
+    schemas = {
+        language: {body for _s, body in answers[i::3]}
+        for i, language in enumerate(["en", "fr", "nl"])
+    }
+    assert all(len(bodies) == 1 for bodies in schemas.values()), "one schema per language"
+    assert "`draft` - Draft" in schemas["en"].pop()
+    assert "`draft` - Brouillon" in schemas["fr"].pop()
+    assert "`draft` - Concept" in schemas["nl"].pop()
+
+
+def test_the_schema_is_generated_once_per_language(cold_schema_cache, db, monkeypatch):
+    calls = []
+    original = SchemaGenerator.get_schema
+
+    def counting(self, *args, **kwargs):
+        calls.append(translation.get_language())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting)
+    for language in ["fr", "en", "fr", "nl", "en", "fr"]:
+        response = Client(HTTP_ACCEPT_LANGUAGE=language).get("/api/v1/schema/")
+        assert response.status_code == 200
+    # ?lang= (drf-spectacular's) picks the language too; one it does not know is English.
+    assert Client().get("/api/v1/schema/?lang=nl").status_code == 200
+    assert Client().get("/api/v1/schema/?lang=xx-unknown").status_code == 200
+    assert sorted(calls) == ["en", "fr", "nl"]
