@@ -11,6 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from members.middleware import language_cookie_set
+
 from .. import selectors, services
 from ..models import Event, Registration
 from ..rules import event_visible
@@ -122,14 +124,25 @@ class GuestConfirmView(TemplateView):
             return self.render_to_response(self.get_context_data(invalid=True), status=400)
         # In the language the form was sent in, unless this browser picked another with the
         # language switcher or a member is signed in (theirs, then) — as a cancel link.
+        self.language = None
         if (
             settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
             and not request.user.is_authenticated
             and self.guest.language in {code for code, _name in settings.LANGUAGES}
         ):
-            translation.activate(self.guest.language)
-            request.LANGUAGE_CODE = self.guest.language
+            self.language = self.guest.language
+            translation.activate(self.language)
+            request.LANGUAGE_CODE = self.language
         return super().dispatch(request, *args, **kwargs)
+
+    def _to_event(self):
+        """The event's page, where the messages just written are shown. They speak the
+        link's language: when that came from the form (this browser had picked none), the
+        browser keeps it as the language switcher would, so that page speaks it too."""
+        response = redirect(self.event)
+        if self.language is not None:
+            language_cookie_set(response, self.language)
+        return response
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -178,7 +191,7 @@ class GuestConfirmView(TemplateView):
                     "since. To register again, use the form on the event's page."
                 ),
             )
-            return redirect(event)
+            return self._to_event()
         try:
             registration = services.event_register(
                 event=event, user=None, name=guest.name, email=guest.email, note=guest.note,
@@ -192,10 +205,10 @@ class GuestConfirmView(TemplateView):
                 # link came to its mailbox), so they are told where they stand.
                 found = guest_registration_found(guest)
                 _tell_already_registered(request, found, guest=True)
-                return redirect(event)
+                return self._to_event()
             ctx = self.get_context_data(errors=_validation_messages(exc))
             return self.render_to_response(ctx, status=400)
         _tell_registered(
             request, registration.status, registration.position, guest_email=registration.email
         )
-        return redirect(event)
+        return self._to_event()

@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -222,6 +223,42 @@ def test_the_email_and_the_link_s_page_speak_the_form_s_language(client):
     assert "Confirmer ma place" in page.content.decode()
     other.post(guest_confirm_path("zoe@example.test"))
     assert Registration.objects.get().language == "fr"
+
+
+def test_the_page_after_the_link_s_button_speaks_the_language_of_its_messages(client):
+    # The form sent in Dutch, the link opened in a French browser: the link's page is Dutch,
+    # and so is the event page its button leads to — it was French around Dutch messages.
+    event = EventFactory(title="Betacooks", capacity=5)
+    client.post(
+        reverse("events:register", kwargs={"slug": event.slug}),
+        {"name": "Gert Gast", "email": "gert@example.test"},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    french = type(client)(HTTP_ACCEPT_LANGUAGE="fr")
+    response = french.post(guest_confirm_path("gert@example.test"), follow=True)
+    html = response.content.decode()
+    assert '<html lang="nl">' in html
+    assert "Je bent ingeschreven: tot dan!" in html
+    assert "Vous êtes inscrit" not in html
+    # As the language switcher would: the browser keeps the language the guest used.
+    assert french.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nl"
+    assert '<html lang="nl">' in french.get(event.get_absolute_url()).content.decode()
+
+
+def test_a_browser_that_picked_its_language_keeps_it_after_the_link_s_button(client):
+    event = EventFactory(title="Betacooks", capacity=5)
+    client.post(
+        reverse("events:register", kwargs={"slug": event.slug}),
+        {"name": "Gert Gast", "email": "gert@example.test"},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    french = type(client)()
+    french.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # chosen with the switcher
+    response = french.post(guest_confirm_path("gert@example.test"), follow=True)
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    assert "Vous êtes inscrit" in html
+    assert french.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
 
 
 def test_the_request_is_sent_for_real(client):
