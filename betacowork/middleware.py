@@ -10,12 +10,13 @@ import uuid
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.defaults import bad_request
+from django.views.generic.edit import ProcessFormView
 
 from .health import token_sent
 from .log import request_id
@@ -137,10 +138,23 @@ class MethodNotAllowedPageMiddleware:
     page (their session had ended) saw nothing. The same status and Allow header, and a page
     that says what happened. Last in MIDDLEWARE, so that the page gets the security headers
     and shows pending messages once, like any page; not for the API (its JSON 405) nor a
-    response with a body of its own."""
+    response with a body of its own. A form page's refused PUT (process_view) gets it too."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """A PUT to a page with a form (ProcessFormView: ours and allauth's) is a 405. Django
+        takes it as a POST whose body is never read as a form: an empty form sent, e.g. every
+        optional email turned off on the preferences page. Here rather than on each view,
+        so that allauth's pages and a new form page are refused too."""
+        view_class = getattr(view_func, "view_class", None)
+        if request.method != "PUT" or getattr(view_class, "put", None) is not ProcessFormView.put:
+            return None
+        allowed = [m for m in view_class.http_method_names if m != "put" and hasattr(view_class, m)]
+        if "get" in allowed and "head" not in allowed:
+            allowed.append("head")  # as View.setup() gives a view with get()
+        return HttpResponseNotAllowed([m.upper() for m in allowed])
 
     def __call__(self, request):
         response = self.get_response(request)
