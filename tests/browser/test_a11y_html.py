@@ -4,6 +4,7 @@ through; the door's check-in buttons say whom they check in."""
 
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -79,3 +80,80 @@ def test_the_languages_a_member_speaks_are_one_named_group(client):
     )
     assert legend is not None
     assert legend.group(1) == str(ProfileForm.base_fields["languages"].label)
+
+
+_LANDMARK_ROLES = {"banner", "complementary", "contentinfo", "form", "main", "navigation"}
+_LANDMARK_ROLES |= {"region", "search"}
+_IMPLICIT_ROLES = {"section": "region", "nav": "navigation", "aside": "complementary"}
+_IMPLICIT_ROLES |= {"main": "main", "form": "form", "search": "search"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+
+class _Landmarks(HTMLParser):
+    """The named landmarks of a page, (role, name), as axe's landmark-unique reads them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open: list[tuple[str, str | None]] = []  # (tag, id) of the open elements
+        self._texts: dict[str, str] = {}
+        self._named: list[tuple[str, str | None, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        role = attrs.get("role") or _IMPLICIT_ROLES.get(tag)
+        if role in _LANDMARK_ROLES and (attrs.get("aria-label") or attrs.get("aria-labelledby")):
+            self._named.append((role, attrs.get("aria-label"), attrs.get("aria-labelledby")))
+        if tag not in _VOID:
+            self._open.append((tag, attrs.get("id")))
+
+    def handle_endtag(self, tag):
+        while self._open and self._open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        for _tag, element_id in self._open:
+            if element_id:
+                self._texts[element_id] = self._texts.get(element_id, "") + data
+
+    def landmarks(self) -> list[tuple[str, str]]:
+        def name(label, ids):
+            text = label or " ".join(self._texts.get(i, "") for i in ids.split())
+            return " ".join(text.split())
+
+        return [(role, name(label, ids)) for role, label, ids in self._named]
+
+
+def _shared_landmark_names(html: str) -> list[tuple[str, str]]:
+    parser = _Landmarks()
+    parser.feed(html)
+    found = parser.landmarks()
+    return sorted({landmark for landmark in found if found.count(landmark) > 1})
+
+
+def test_the_dashboard_s_landmarks_each_have_a_name_of_their_own(client):
+    from tests.collaborations.conftest import attend, log, make_past_event
+
+    past = make_past_event(title="Betacooks")
+    ann, bob = (make_member(name, visibility="public").user for name in ("Ann A", "Bob B"))
+    attend(past, ann)
+    log(ann, bob, confirm=True, origin_type="event", origin_event=past)
+    html = client.get(reverse("collaborations:dashboard")).content.decode()
+    assert "Events that created the most business" in html
+    # A card named by its heading wrapped a scrolling table named by the same heading: two
+    # regions "Events that created the most business" for a screen reader's landmark list.
+    assert _shared_landmark_names(html) == []
+    assert '<div class="table-wrap" role="region" aria-labelledby="top-events"' in html
+
+
+def test_the_printed_plan_s_landmarks_each_have_a_name_of_their_own(client, staff):
+    from events.speed_networking import services
+    from tests.events.factories import kind
+
+    event = EventFactory(kind=kind("speed-networking"), start=timezone.now() - timedelta(hours=1))
+    for name in ("Léa Dubois", "Tom Peeters", "Katia X", "Anna Smit"):
+        RegistrationFactory(event=event, user=make_member(name).user, checked_in_at=event.start)
+    services.networking_plan(event=event, actor=staff, rounds=2)
+    client.force_login(staff)
+    html = client.get(reverse("events:networking:print", args=[event.slug])).content.decode()
+    assert "Per person: round → table and partner" in html
+    assert _shared_landmark_names(html) == []

@@ -107,7 +107,7 @@ def test_the_dashboard_table_scrolls_in_its_own_region(
     login(page, live_server, business_events)
     _phone(page, live_server, language)
     _assert_no_sideways_scroll(page, "/collaborations/dashboard/")
-    region = page.locator("[aria-labelledby=top-events] .table-wrap")
+    region = page.locator(".table-wrap[aria-labelledby=top-events]")
     expect(region).to_have_count(1)
     # A keyboard can reach the region to scroll it; a screen reader hears what it holds.
     expect(region).to_have_attribute("tabindex", "0")
