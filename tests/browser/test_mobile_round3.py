@@ -24,6 +24,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 812}
+SMALL_PHONE = {"width": 320, "height": 640}  # the narrowest screen we design for
 TZ = ZoneInfo("Europe/Brussels")
 
 # How far the page reaches past the viewport, and what sticks out (for the failure message).
@@ -40,8 +41,8 @@ OVERFLOW_JS = """() => {
 }"""
 
 
-def _phone(page, live_server, language: str):
-    page.set_viewport_size(PHONE)
+def _phone(page, live_server, language: str, size: dict = PHONE):
+    page.set_viewport_size(size)
     page.context.add_cookies(
         [{"name": "betacowork_language", "value": language, "url": live_server.url}]
     )
@@ -198,3 +199,32 @@ def test_the_month_grid_scrolls_in_a_focusable_region(page, live_server):
     expect(page.locator(f"#{region.get_attribute('aria-labelledby')}")).to_contain_text("Events in")
     region.focus()
     expect(region).to_be_focused()
+
+
+# 320 px (QA round 9): long words and addresses break inside their box ----------------------
+
+
+@pytest.fixture
+def speed_networking_collaboration(transactional_db):
+    """A collaboration that began at a speed-networking evening (the kind's Dutch name is
+    long), its participants with long names."""
+    event = make_past_event(kind_slug="speed-networking", title="Speed Networking")
+    event.kind.name_nl = "Speednetwerken"
+    event.kind.save()
+    author = UserFactory(name="Maximiliaan Vandenbroucke-Verhaeghe")
+    partner = UserFactory(name="Anne-Sophie Delvaux-Vanderstraeten")
+    attend(event, author)
+    collaboration = log(author, partner, confirm=True, origin_type="event", origin_event=event)
+    return author, collaboration
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
+def test_a_collaboration_fits_a_small_phone(
+    page, live_server, speed_networking_collaboration, language
+):
+    """QA: in Dutch, 'Speed Networking (Speednetwerken)' and the Participants card made the
+    page 323 px wide."""
+    author, collaboration = speed_networking_collaboration
+    login(page, live_server, author)
+    _phone(page, live_server, language, SMALL_PHONE)
+    _assert_no_sideways_scroll(page, f"/collaborations/{collaboration.pk}/")
