@@ -15,10 +15,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from api.services import token_create
-from events.models import Budget, Event, EventCost
+from events.models import Budget, Event, EventCost, Registration
 from tests.browser.conftest import login
 from tests.collaborations.conftest import attend, log, make_past_event
-from tests.events.factories import EventFactory
+from tests.events.factories import EventFactory, RegistrationFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -228,3 +228,21 @@ def test_a_collaboration_fits_a_small_phone(
     login(page, live_server, author)
     _phone(page, live_server, language, SMALL_PHONE)
     _assert_no_sideways_scroll(page, f"/collaborations/{collaboration.pk}/")
+
+
+def test_the_registrations_list_fits_a_small_phone(page, live_server, staff):
+    """QA: a long address made the organiser's list 337 px wide."""
+    event = EventFactory(title="Betacooks", start=timezone.now() + timedelta(days=2), capacity=1)
+    long_address = "maximiliaan.vandenbrouckeverhaeghe@communicatiebureauexample.be"
+    RegistrationFactory(event=event, user=UserFactory(email=long_address))
+    RegistrationFactory(
+        event=event,
+        user=None,
+        name="Guest",
+        email="w" + long_address,
+        status=Registration.Status.WAITLISTED,
+    )
+    login(page, live_server, staff)
+    _phone(page, live_server, "en", SMALL_PHONE)
+    _assert_no_sideways_scroll(page, f"/organise/{event.slug}/registrations/")
+    expect(page.get_by_text(long_address, exact=True)).to_be_visible()
