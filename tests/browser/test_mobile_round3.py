@@ -19,7 +19,7 @@ from events.models import Budget, Event, EventCost, Registration
 from tests.browser.conftest import login
 from tests.collaborations.conftest import attend, log, make_past_event
 from tests.events.factories import EventFactory, RegistrationFactory
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_member
 
 pytestmark = pytest.mark.browser
 
@@ -246,3 +246,22 @@ def test_the_registrations_list_fits_a_small_phone(page, live_server, staff):
     _phone(page, live_server, "en", SMALL_PHONE)
     _assert_no_sideways_scroll(page, f"/organise/{event.slug}/registrations/")
     expect(page.get_by_text(long_address, exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize("size", [SMALL_PHONE, {"width": 360, "height": 740}])
+def test_a_profile_with_a_long_link_or_word_fits_a_phone(page, live_server, member, size):
+    """QA: a long link in the bio made the profile 716 px wide on a 360 px phone."""
+    link = (
+        "https://www.example.be/nl/diensten/boekhouding-en-fiscaliteit/zelfstandigen-in-bijberoep"
+    )
+    word = "Arbeidsongeschiktheidsverzekeringsaanvraagformulierenondersteuning"
+    profile = make_member(
+        "Katia Lang",
+        visibility="public",
+        headline=word,
+        bio=f"Read more at {link}",
+        offers_text=f"{word}, see {link}",
+        seeks_text=word,
+    )
+    _phone(page, live_server, "nl", size)
+    _assert_no_sideways_scroll(page, profile.get_absolute_url())
