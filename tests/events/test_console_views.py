@@ -124,6 +124,23 @@ def test_cancel_says_how_many_people_will_be_emailed_then_emails_them(organiser_
     assert {f"event-cancelled:{event.pk}:{r.pk}" for r in [*told, waiting]} == keys
 
 
+def test_cancelling_an_event_nobody_registered_for_promises_no_email(organiser_client, event):
+    RegistrationFactory(event=event, status=Registration.Status.CANCELLED)  # gave it back
+    page = organiser_client.get("/organise/switch-it-day/cancel/").content.decode()
+    assert "Nobody is registered: nobody will be emailed." in page
+    assert "0 people" not in page
+    assert ">Cancel the event</button>" in page
+    assert "email them" not in page
+
+    response = organiser_client.post("/organise/switch-it-day/cancel/", follow=True)
+    html = response.content.decode()
+    assert "“Switch IT day” is cancelled." in html
+    assert "will be emailed" not in html
+    event.refresh_from_db()
+    assert event.status == Event.Status.CANCELLED
+    assert not Outbox.objects.filter(dedup_key__startswith="event-cancelled:").exists()
+
+
 def test_duplicate_opens_the_draft_copy_for_editing(organiser_client, event):
     response = organiser_client.post("/organise/switch-it-day/duplicate/")
     copy = Event.objects.exclude(pk=event.pk).get()

@@ -186,15 +186,14 @@ class EventCancelView(EventPermissionMixin, TemplateView):
             for message in exc.messages:
                 messages.error(request, message)
             return redirect("organise:index")
-        messages.success(
-            request,
-            ngettext(
-                "“%(title)s” is cancelled: %(n)s person will be emailed.",
-                "“%(title)s” is cancelled: %(n)s people will be emailed.",
-                told,
-            )
-            % {"title": self.event.title, "n": told},
+        done = ngettext(
+            "“%(title)s” is cancelled: %(n)s person will be emailed.",
+            "“%(title)s” is cancelled: %(n)s people will be emailed.",
+            told,
         )
+        if not told:  # nobody was registered: no "0 people will be emailed"
+            done = _("“%(title)s” is cancelled.")
+        messages.success(request, done % {"title": self.event.title, "n": told})
         return redirect("organise:index")
 
 
