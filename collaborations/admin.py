@@ -1,5 +1,6 @@
 """Staff tools: browse the ledger, verify parties no member speaks for, read the history."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -18,7 +19,13 @@ from members.forms import ShownTextField
 
 from .models import Collaboration, CollaborationHistory, Participant
 from .selectors import awaiting_staff_q
-from .services import can_moderate, collaboration_update, collaboration_verify, validate_fields
+from .services import (
+    can_moderate,
+    collaboration_update,
+    collaboration_verify,
+    stale_edit_error,
+    validate_fields,
+)
 
 
 class ParticipantInline(admin.TabularInline):
@@ -115,18 +122,47 @@ def _value(field, value) -> str:
     return str(value)
 
 
+class _VersionField(forms.CharField):
+    """The version a page showed: never a change of the collaboration itself."""
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
 class CollaborationAdminForm(forms.ModelForm):
     """The title cleaned as the member's form cleans it; the value and the start date checked
-    as the ledger's service checks them (`validate_fields`): a wrong one is said on its field."""
+    as the ledger's service checks them (`validate_fields`): a wrong one is said on its field.
+
+    `edited` carries the version the page showed, as the member's edit form does: a page
+    opened before a party's edit (or an answer) would write its old values back as changes,
+    so it is refused, and the page shown again against the current version."""
+
+    edited = _VersionField(widget=forms.HiddenInput, required=False, max_length=40)
 
     class Meta:
         field_classes = {"title": ShownTextField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["edited"] = self.instance.updated_at.isoformat()
 
     def clean(self):
         data = super().clean()
         if "value_eur" in data and data.get("start_date"):
             validate_fields(value_eur=data["value_eur"], start_date=data["start_date"])
+        if self.instance.pk and self.has_changed() and self._seen() != self.instance.updated_at:
+            # Saving again from the page shown now is a choice made knowing of the change.
+            self.data = self.data.copy()
+            self.data["edited"] = self.instance.updated_at.isoformat()
+            raise stale_edit_error()
         return data
+
+    def _seen(self) -> dt.datetime | None:
+        try:
+            return dt.datetime.fromisoformat(self.data.get("edited") or "")
+        except ValueError:
+            return None
 
 
 class AwaitingStaffFilter(admin.SimpleListFilter):
@@ -171,6 +207,7 @@ class CollaborationAdmin(admin.ModelAdmin):
     date_hierarchy = "start_date"
     inlines = [ParticipantInline, HistoryInline]
     fields = [
+        "edited",
         "title",
         "kind",
         "description",

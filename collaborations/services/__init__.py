@@ -35,6 +35,7 @@ from .ledger import (
     collaboration_withdraw,
     edit_asked_again,
     removals_refused,
+    stale_edit_error,
 )
 from .snapshot import (
     SNAPSHOT_MAX_AGE,
@@ -87,6 +88,7 @@ __all__ = [
     "place_of",
     "removals_refused",
     "site_url",
+    "stale_edit_error",
     "summary_rebuild",
     "summary_tracking",
     "validate_fields",

@@ -25,8 +25,16 @@ from .summary import summary_tracking
 def _own_participant(*, participant: Participant, user: User) -> Participant:
     # Lock the collaboration first: two participants answering at the same moment are then
     # serialised, and the second one's status recompute sees the first one's answer.
-    collab = Collaboration.objects.select_for_update().get(pk=participant.collaboration_id)
-    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    collab = Collaboration.objects.select_for_update().filter(pk=participant.collaboration_id)
+    collab = collab.first()
+    locked = Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    if collab is None or locked is None:
+        # Withdrawn by its author (or this party removed) while the answer waited for the
+        # lock: there is nothing left to answer.
+        raise ValidationError(
+            _("This collaboration no longer lists you as a party: there is nothing to answer."),
+            code="gone",
+        )
     locked.collaboration = collab
     if locked.user_id is None or locked.user_id != user.pk:
         raise PermissionDenied(_("You can only answer for yourself."))

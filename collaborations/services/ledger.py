@@ -312,6 +312,18 @@ def _reopen(collab: Collaboration, *, actor: User, declined_only: bool = False) 
     )
 
 
+def stale_edit_error() -> ValidationError:
+    """An edit from a form opened before the collaboration was saved again (`seen`)."""
+    return ValidationError(
+        _(
+            "This collaboration was changed since this form was opened (by another "
+            "participant, an answer, or an earlier save). Check its page; saving this "
+            "form again keeps your version."
+        ),
+        code="edited",
+    )
+
+
 @transaction.atomic
 def collaboration_update(
     *,
@@ -339,7 +351,9 @@ def collaboration_update(
     collab = Collaboration.objects.select_for_update().get(pk=collaboration.pk)
     if not (can_edit(collab, actor) or can_moderate(actor)):
         raise PermissionDenied(_("You cannot edit this collaboration."))
-    ask_decliners = _decliners_asked_again(collab)
+    # A declined one is offered again by its author's edit (`rules.may_edit`), not by staff's
+    # correction: staff ask again only what asks every party (`asks_everybody`).
+    ask_decliners = can_edit(collab, actor) and _decliners_asked_again(collab)
     with summary_tracking([collab.pk]):
         changes = _fields_apply(collab, actor=actor, fields=fields)
         snapshots = None
@@ -352,13 +366,8 @@ def collaboration_update(
         if not changes:
             return collab  # the same form sent twice (a double click) changes nothing
         if seen is not None and seen != collab.updated_at:
-            stale = _(
-                "This collaboration was changed since this form was opened (by another "
-                "participant, an answer, or an earlier save). Check its page; saving this "
-                "form again keeps your version."
-            )
             # Raised inside the transaction: what was applied above is rolled back.
-            raise ValidationError({NON_FIELD_ERRORS: ValidationError(stale, code="edited")})
+            raise ValidationError({NON_FIELD_ERRORS: stale_edit_error()})
         everybody = asks_everybody(changes)
         reopen = everybody or ask_decliners
         if reopen:

@@ -56,9 +56,11 @@ class _ParticipantAnswerView(LoginRequiredMixin, View):
         try:
             answered = type(self).service(participant=participant, user=request.user, **kwargs)
         except ValidationError as exc:
+            code = getattr(exc, "code", None)
+            if code == "gone":  # withdrawn (or I was removed) a moment ago
+                return self.not_a_party(request)
             for text in exc.messages:
                 messages.warning(request, text)
-            code = getattr(exc, "code", None)
             if code in REFUSED_STATUS:
                 return self.refused(participant.collaboration_id, REFUSED_STATUS[code])
         else:

@@ -199,3 +199,50 @@ def test_a_staff_box_without_acting_as_staff_only_reads_it(client, member, other
     assert client.post(change_url(collab), {"title": "Hijacked"}).status_code == 403
     collab.refresh_from_db()
     assert collab.title == "Website redesign"
+
+
+def test_a_page_opened_before_a_party_s_edit_does_not_undo_it(client, staff, member, other_member):
+    """Review: the admin compared what it posted with the row as it was when saved, so a page
+    opened before a party's edit wrote the old title back, as staff's change, without a word."""
+    collab = log(member, other_member, title="A")
+    client.force_login(staff)
+    html = client.get(change_url(collab)).content.decode()
+    start = html.rindex("<form", 0, html.index('id="collaboration_form"'))
+    stale = form_values(html[start:], description="Staff's note")
+    collaboration_update(collaboration=collab, actor=member, title="Website redesign")
+
+    response = client.post(change_url(collab), stale)
+
+    assert response.status_code == 200  # the page again, saying why
+    assert "was changed since this form was opened" in response.content.decode()
+    collab.refresh_from_db()
+    assert collab.title == "Website redesign"
+    assert collab.description != "Staff's note"
+    # Sent again from the page shown now, it is saved as sent ("saving this form again keeps
+    # your version"), as the member's edit form does: a choice made knowing of the change.
+    again = response.content.decode()
+    start = again.rindex("<form", 0, again.index('id="collaboration_form"'))
+    assert client.post(change_url(collab), form_values(again[start:])).status_code == 302
+    collab.refresh_from_db()
+    assert collab.title == "A"
+    assert collab.description == "Staff's note"
+
+
+def test_staff_fixing_a_declined_one_s_title_asks_nobody_again(client, staff, member, other_member):
+    """Review: staff's typo fix reopened a declined collaboration and asked who declined it
+    again — only its author's edit offers it again."""
+    from collaborations.services import participant_decline
+
+    collab = log(member, other_member)
+    participant_decline(participant=collab.participants.get(user=other_member), user=other_member)
+    collab.refresh_from_db()
+    assert collab.status == Collaboration.Status.DECLINED
+    client.force_login(staff)
+
+    assert admin_save(client, collab, title="Website redesign, fixed").status_code == 302
+
+    collab.refresh_from_db()
+    assert collab.title == "Website redesign, fixed"
+    assert collab.status == Collaboration.Status.DECLINED
+    assert collab.revision == 1
+    assert asked(collab) == set()

@@ -107,3 +107,32 @@ def test_only_its_author_withdraws_it(client, member, cecil, other_member):
     assert client.post(url).status_code == 404
     assert client.get(url).status_code == 405
     assert Collaboration.objects.filter(pk=collab.pk).exists()
+
+
+def test_a_confirmation_sent_as_its_author_withdraws_it_says_there_is_nothing_to_answer(
+    client, member, cecil, monkeypatch
+):
+    """Review: the confirmation read its participation, then waited for the lock the author's
+    withdrawal held; the collaboration gone, its read under the lock was a 500."""
+    from collaborations.services import collaboration_withdraw
+    from collaborations.views import answers
+
+    collab = log(member, cecil)
+    participant = collab.participants.get(user=cecil)
+
+    def withdrawn_first(**kwargs):  # the author's withdrawal commits first
+        collaboration_withdraw(collaboration=collab, actor=member)
+        return participant_confirm(**kwargs)
+
+    monkeypatch.setattr(answers.ParticipantConfirmView, "service", staticmethod(withdrawn_first))
+    client.force_login(cecil)
+    response = client.post(
+        reverse("collaborations:confirm", args=[participant.pk]),
+        {"collaboration": collab.pk, "revision": collab.revision},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("collaborations:mine")
+    assert not Collaboration.objects.filter(pk=collab.pk).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "no longer lists you as a party" in page

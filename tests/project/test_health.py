@@ -134,3 +134,14 @@ def test_healthz_is_exempt_from_the_ssl_redirect(client, settings):
     assert home["Location"].startswith("https://")
     # The container healthcheck speaks plain HTTP from inside the network.
     assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_details_not_for_the_staff_box_alone(client):
+    """Review: the details followed the staff box, which now only opens the admin; site staff
+    (the box and `members.act_as_staff`) see them."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, site_staff=False))
+    assert not _has_details(client.get("/healthz"))
+    client.force_login(UserFactory(is_staff=True))
+    assert _has_details(client.get("/healthz"))
