@@ -27,8 +27,6 @@ READER_ORDER = [
 
 @pytest.fixture
 def people(db):
-    if names_by_code_point():
-        pytest.skip("this PostgreSQL database's collation (C) orders names by code point")
     company = CompanyFactory(name="Atelier Sud", slug="atelier-sud")
     space = SpaceFactory(name="Mons Hub", slug="mons-hub", city="Mons")
     for name in reversed(READER_ORDER):
@@ -41,16 +39,21 @@ def names(response) -> list[str]:
 
 
 def test_lists_of_people_by_name_ignore_accents_and_case(people):
-    assert in_name_order(list(reversed(READER_ORDER))) == READER_ORDER
+    """A reader's order on SQLite and on a PostgreSQL database collated for people (the
+    production image's en_US.utf8); on a "C"-collated one (this machine's test server) the
+    database's own order, which the PostgreSQL path keeps."""
+    expected = in_name_order(READER_ORDER)
+    if not names_by_code_point():
+        assert expected == READER_ORDER
     company, space = people
     client = Client()
     viewer = UserFactory(name="Yann Viewer")
     client.force_login(viewer)
     directory = client.get(reverse("members:directory"), {"sort": "name"})
-    assert [n for n in names(directory) if n in READER_ORDER] == READER_ORDER
-    assert names(client.get(company.get_absolute_url())) == READER_ORDER
-    assert names(client.get(space.get_absolute_url())) == READER_ORDER
+    assert [n for n in names(directory) if n in READER_ORDER] == expected
+    assert names(client.get(company.get_absolute_url())) == expected
+    assert names(client.get(space.get_absolute_url())) == expected
     cards, _total = profiles_in_places(viewer=viewer, places=["Mons"], exclude_space_id=None)
-    assert [card.display_name for card in cards] == READER_ORDER
+    assert [card.display_name for card in cards] == expected
     found = people_autocomplete(user=viewer, q="ae")  # Élodie Aerts, Emma Claes
-    assert [person["name"] for person in found] == ["Élodie Aerts", "Emma Claes"]
+    assert [person["name"] for person in found] == in_name_order(["Élodie Aerts", "Emma Claes"])
