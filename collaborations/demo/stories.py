@@ -163,6 +163,19 @@ STORIES = [
         pending_for=[MEMBER_EMAIL],
         description="Léa's portfolio, translated by Katia (waiting for Katia's confirmation).",
     ),
+    Story(
+        "Investor deck translated for Ayomi",
+        MEMBER_EMAIL,
+        R.SUPPLIER,
+        K.SERVICE,
+        date(2026, 11, 12),
+        [("company:Ayomi", R.CLIENT)],
+        status=S.PROPOSED,
+        visibility=V.MEMBERS,
+        value=900,
+        description="Katia translated Ayomi's investor deck into Dutch; no member speaks for "
+        "Ayomi, so it waits for staff to verify (the staff queue).",
+    ),
     # Born at BetaGroup Charleroi's Switch IT days (the chapter's report: business per euro).
     Story(
         "New website for the Heracles business centre",

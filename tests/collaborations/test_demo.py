@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from collaborations.models import Collaboration
-from collaborations.selectors import events_attended_by
+from collaborations.selectors import awaiting_staff_q, events_attended_by
 from members.demo import demo_seeders, new_world
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,9 @@ def test_stories_are_seeded_once():
     # Katia has one to confirm (the home-page notice of the demo).
     pending = Collaboration.objects.get(title="Portfolio translated into English")
     assert pending.participants.get(user__email="katia@betacowork.test").state == "pending"
+    # And staff one to verify (their queue: a company no member speaks for).
+    waiting = Collaboration.objects.filter(awaiting_staff_q())
+    assert list(waiting.values_list("title", flat=True)) == ["Investor deck translated for Ayomi"]
     assert 15 <= Collaboration.objects.confirmed().count() <= 45
 
     _seed()
