@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from members.search import fold
 from tests.factories import MembershipFactory, SpaceFactory, TermFactory, make_member
@@ -86,3 +87,20 @@ def in_name_order(names: list[str]) -> list[str]:
     if names_by_code_point():
         return sorted(names)
     return sorted(names, key=lambda name: (fold(name), name))
+
+
+def _migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    """`migrator(("members", "00NN_…"))`: the database at that migration, its apps returned;
+    every migration applied again when the test ends."""
+    yield _migrate
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

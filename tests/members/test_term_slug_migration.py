@@ -8,27 +8,8 @@ then migrates forward again so the tests after it find the current schema.
 
 from __future__ import annotations
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 BEFORE = ("members", "0014_search_change")
 AFTER = ("members", "0015_term_unicode_slug")
-
-
-def _migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
-
-
-@pytest.fixture
-def migrator(transactional_db):
-    yield _migrate
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_terms_slugged_member_get_their_own_slug_and_the_cards_follow(migrator):
