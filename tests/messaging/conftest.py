@@ -55,6 +55,13 @@ def procs():
     purge_queues()
     # A broker failure seen by an earlier test must not make this one skip its publishes.
     outbox_module._broker_down_until = 0.0
+    # Nor a broker connection pool an earlier test in this process left closed (CI saw
+    # "Acquire on closed pool" here, twice in five runs, cause not found): publish through
+    # fresh ones, as Celery does after a fork.
+    from betacowork.celery import app
+
+    app._pool = None
+    app.amqp._producer_pool = None
     try:
         yield make
     finally:
